@@ -1,0 +1,209 @@
+"""The `rag` command. Library errors (RagError) become one line on stderr and exit code 2.
+
+Heavy imports (llama-index, chromadb, onnxruntime) happen inside the commands that
+need them, so `rag --help` and `rag config` answer at once.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import sys
+from pathlib import Path
+
+import click
+
+from rag.config import Settings, load_settings
+from rag.errors import RagError
+
+EXIT_USER_ERROR = 2
+
+
+class _Group(click.Group):
+    """Turns RagError into a one-line message and exit code 2 for every command."""
+
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except RagError as exc:
+            click.secho(f"error: {exc.message}", fg="red", err=True)
+            if exc.hint:
+                click.echo(f"hint: {exc.hint}", err=True)
+            ctx.exit(EXIT_USER_ERROR)
+        except KeyboardInterrupt:
+            click.echo("interrupted", err=True)
+            ctx.exit(130)
+
+
+def _settings(ctx: click.Context) -> Settings:
+    return ctx.obj["settings"]
+
+
+@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("--data-dir", type=click.Path(path_type=Path), default=None, help="Index directory [env RAG_DATA_DIR; default ~/.local/share/paper-rag].")
+@click.option("--chroma-url", default=None, help="Use a `chroma run` server at http://HOST:PORT [env RAG_CHROMA_URL].")
+@click.option("-v", "--verbose", count=True, help="Log more (-vv for debug).")
+@click.version_option(package_name="paper-rag")
+@click.pass_context
+def cli(ctx: click.Context, data_dir: Path | None, chroma_url: str | None, verbose: int) -> None:
+    """paper-rag: search and question research-paper abstracts, offline."""
+    logging.basicConfig(level=[logging.WARNING, logging.INFO, logging.DEBUG][min(verbose, 2)], format="%(levelname)s %(name)s: %(message)s")
+    try:
+        ctx.obj = {"settings": load_settings(data_dir=data_dir, chroma_url=chroma_url)}
+    except RagError as exc:
+        click.secho(f"error: {exc.message}", fg="red", err=True)
+        if exc.hint:
+            click.echo(f"hint: {exc.hint}", err=True)
+        ctx.exit(EXIT_USER_ERROR)
+
+
+@cli.command()
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@click.option("--rebuild", is_flag=True, help="Drop the index and build it again from these files.")
+@click.option("--wait", "wait_seconds", type=float, default=0.0, show_default=True, help="Seconds to wait if another ingest holds the index.")
+@click.pass_context
+def ingest(ctx: click.Context, paths: tuple[Path, ...], rebuild: bool, wait_seconds: float) -> None:
+    """Parse seed files (default: seeds/) and update the index; only changed text is embedded."""
+    from tqdm import tqdm
+
+    from rag import pipeline
+
+    settings = _settings(ctx)
+    bar = None
+
+    def progress(done: int, total: int) -> None:
+        nonlocal bar
+        if bar is None:
+            bar = tqdm(total=total, unit="chunk", desc="embedding", disable=None if settings.progress else True, file=sys.stderr)
+        bar.update(done - bar.n)
+
+    try:
+        report, result = pipeline.ingest(settings, list(paths) or None, rebuild=rebuild, progress=progress, lock_wait=wait_seconds)
+    finally:
+        if bar is not None:
+            bar.close()
+    click.echo(f"parsed: {report.summary()}")
+    for line in result.skipped:
+        click.echo(f"skipped: {line}", err=True)
+    click.echo(f"index: {result.summary()}")
+    click.echo(f"data dir: {settings.data_dir}")
+
+
+@cli.command()
+@click.option("--json", "as_json", is_flag=True, help="One JSON object per line.")
+@click.pass_context
+def papers(ctx: click.Context, as_json: bool) -> None:
+    """List the indexed papers."""
+    from rag.index import read_manifest
+    from rag.errors import IndexError_
+    from rag.types import Paper
+
+    settings = _settings(ctx)
+    manifest = read_manifest(settings.data_dir)
+    if manifest is None:
+        raise IndexError_(f"no index in {settings.data_dir}", hint="build it first: rag ingest")
+    for raw in manifest["papers"]:
+        paper = Paper(**raw)
+        if as_json:
+            click.echo(json.dumps({"title": paper.title, "sources": list(paper.sources), "url": paper.url, "code_url": paper.code_url, "published": paper.published}, ensure_ascii=False))
+        else:
+            extra = f"  [{paper.published}]" if paper.published else ""
+            click.echo(f"{paper.title}{extra}  ({', '.join(paper.sources)})")
+
+
+def _hit_json(hit) -> dict:
+    return {
+        "rank": hit.rank,
+        "title": hit.paper.title,
+        "score": hit.score,
+        "snippet": hit.snippet,
+        "sources": list(hit.paper.sources),
+        "url": hit.paper.url,
+        "code_url": hit.paper.code_url,
+    }
+
+
+def _print_hits(query: str, hits, as_json: bool) -> None:
+    if as_json:
+        click.echo(json.dumps({"query": query, "hits": [_hit_json(h) for h in hits]}, ensure_ascii=False))
+        return
+    if not hits:
+        click.echo("no matching papers")
+    for hit in hits:
+        click.secho(f"{hit.rank}. {hit.paper.title}", bold=True)
+        meta = [f"score {hit.score:.4f}", ", ".join(hit.paper.sources)]
+        if hit.paper.code_url:
+            meta.append(f"code: {hit.paper.code_url}")
+        click.echo("   " + " · ".join(meta))
+        click.echo(f"   {hit.snippet}")
+    click.echo()
+
+
+@cli.command()
+@click.argument("query", required=False)
+@click.option("-k", "k", type=click.IntRange(1, 100), default=None, help="Papers to return [default 5].")
+@click.option("--json", "as_json", is_flag=True, help="One JSON line per query.")
+@click.option("--source", "sources", multiple=True, help="Only papers listed in this seed file (repeatable).")
+@click.option("--year-min", type=int, default=None, help="Only papers published in or after this year.")
+@click.option("--year-max", type=int, default=None, help="Only papers published in or before this year.")
+@click.option("--title", "title_contains", default=None, help="Only papers whose title contains this text.")
+@click.option("--mode", type=click.Choice(["hybrid", "dense", "lexical"]), default="hybrid", show_default=True)
+@click.option("-i", "--interactive", is_flag=True, help="Prompt for queries until an empty line or Ctrl-D.")
+@click.pass_context
+def search(ctx, query, k, as_json, sources, year_min, year_max, title_contains, mode, interactive) -> None:
+    """Find the papers that best match QUERY ('-' reads one query per line from stdin)."""
+    from rag.pipeline import Engine
+    from rag.retrieve import Filters, check_query
+
+    if not interactive and query is None:
+        raise click.UsageError("give a QUERY, '-' to read queries from stdin, or --interactive")
+    if query not in (None, "-"):
+        check_query(query)  # fail fast, before loading the index
+    engine = Engine(_settings(ctx))
+    filters = Filters(tuple(sources), year_min, year_max, title_contains)
+
+    def run(q: str) -> None:
+        _print_hits(q, engine.search(q, k, filters, mode=mode), as_json)
+
+    if interactive:
+        stats = engine.index.stats()
+        click.echo(f"{stats['papers']} papers, {stats['chunks']} chunks indexed. Type a query; empty line or Ctrl-D quits.")
+        while True:
+            try:
+                line = input("search> ") if sys.stdin.isatty() else sys.stdin.readline()
+            except EOFError:
+                break
+            if not line.strip():
+                break
+            try:
+                run(line.strip())
+            except RagError as exc:
+                click.secho(f"error: {exc}", fg="red", err=True)
+        return
+    if query == "-":
+        for line in sys.stdin:
+            if line.strip():
+                run(line.strip())
+        return
+    run(query)
+
+
+@cli.command()
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_context
+def config(ctx: click.Context, as_json: bool) -> None:
+    """Show the effective settings (env vars RAG_* and flags applied; secrets masked)."""
+    values = _settings(ctx).masked()
+    if as_json:
+        click.echo(json.dumps(values))
+        return
+    for key, value in values.items():
+        click.echo(f"{key} = {value}")
+
+
+def main() -> None:
+    cli(prog_name="rag")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,78 @@
+"""One Settings object for the whole app: defaults < env vars (RAG_*) < CLI flags.
+
+This module is a leaf: it imports nothing of `rag` but the errors.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from pydantic import Field, ValidationError, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from rag.errors import ConfigError
+
+_REPO_SEEDS = Path(__file__).resolve().parent.parent / "seeds"
+
+
+def default_data_dir() -> Path:
+    xdg = os.environ.get("XDG_DATA_HOME")
+    base = Path(xdg) if xdg else Path.home() / ".local" / "share"
+    return base / "paper-rag"
+
+
+def default_seed_paths() -> list[Path]:
+    """`./seeds` when run from a checkout, else the seeds shipped beside the package."""
+    local = Path("seeds")
+    return [local if local.is_dir() else _REPO_SEEDS]
+
+
+class Settings(BaseSettings):
+    """Everything a user can configure. `rag config` prints it, secrets masked."""
+
+    model_config = SettingsConfigDict(env_prefix="RAG_", extra="ignore", validate_assignment=True)
+
+    data_dir: Path = Field(default_factory=default_data_dir, description="Where the index lives.")
+    chroma_url: str | None = Field(
+        default=None, description="http://HOST:PORT of a `chroma run` server; unset = embedded store."
+    )
+    collection: str = Field(default="papers", min_length=3, description="Chroma collection name.")
+    chunk_tokens: int = Field(default=200, ge=32, le=2048, description="Max tokens per chunk (tiktoken).")
+    chunk_overlap: int = Field(default=32, ge=0, le=512, description="Tokens shared by neighbouring chunks.")
+    embed_batch: int = Field(default=32, ge=1, le=1024, description="Texts per embedding batch.")
+    top_k: int = Field(default=5, ge=1, le=100, description="Papers returned by a search.")
+    candidates: int = Field(default=50, ge=5, le=1000, description="Candidates each retriever contributes.")
+    rrf_k: int = Field(default=60, ge=1, description="Reciprocal-rank-fusion constant.")
+    progress: bool = Field(default=True, description="Show progress bars on a terminal.")
+
+    @field_validator("chunk_overlap")
+    @classmethod
+    def _overlap_below_size(cls, v: int, info) -> int:
+        size = info.data.get("chunk_tokens", 256)
+        if v >= size:
+            raise ValueError(f"must be smaller than chunk_tokens ({size})")
+        return v
+
+    @property
+    def chroma_dir(self) -> Path:
+        return self.data_dir / "chroma"
+
+    def masked(self) -> dict[str, object]:
+        """The effective settings as plain values, safe to print."""
+        out: dict[str, object] = {k: (str(v) if isinstance(v, Path) else v) for k, v in self.model_dump().items()}
+        return out
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Settings from the environment with CLI overrides (None means 'not given')."""
+    given = {k: v for k, v in overrides.items() if v is not None}
+    try:
+        return Settings(**given)
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        field = ".".join(str(p) for p in err["loc"]) or "settings"
+        raise ConfigError(
+            f"bad setting {field}: {err['msg']}",
+            hint=f"check RAG_{field.upper()} or the matching command-line flag",
+        ) from None

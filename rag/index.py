@@ -1,0 +1,400 @@
+"""The index on disk: a Chroma collection of chunk vectors (through llama-index), a BM25
+index beside it, and a manifest of papers. The only module that touches chromadb.
+
+Layout under `data_dir`:
+    chroma/          Chroma's PersistentClient directory (absent in server mode)
+    bm25/            the lexical index (rebuilt at the end of each ingest that changes chunks)
+    chunks.jsonl     every chunk's text and ids, in BM25 row order
+    manifest.json    the papers and the chunk set the index holds; written last, atomically
+    ingest.lock      held while an ingest writes
+
+Ingest is a sync against the manifest: re-ingesting a file replaces that file's
+contribution, content hashes decide what gets (re)embedded, and what Chroma already
+holds is read back from Chroma itself, so a run interrupted at any point is repaired
+by the next one without re-embedding what was already stored.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import json
+import logging
+import os
+import shutil
+import time
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable, Iterator
+
+from rag.chunk import chunk_papers
+from rag.config import Settings
+from rag.errors import IndexError_
+from rag.ingest import CorpusReport
+from rag.types import Chunk, Paper
+
+log = logging.getLogger(__name__)
+
+MANIFEST_VERSION = 1
+_UPSERT_BATCH = 256
+
+
+@dataclass
+class SyncReport:
+    """What one ingest changed; shown to the user and asserted by tests."""
+
+    papers: int = 0
+    chunks: int = 0
+    embedded: int = 0
+    deleted: int = 0
+    added_papers: int = 0
+    removed_papers: int = 0
+    seconds: float = 0.0
+    embed_seconds: float = 0.0
+    skipped: list[str] = field(default_factory=list)
+
+    def summary(self) -> str:
+        return (
+            f"index holds {self.papers} papers in {self.chunks} chunks; "
+            f"embedded {self.embedded}, deleted {self.deleted} chunks "
+            f"({self.added_papers} papers added, {self.removed_papers} removed) in {self.seconds:.1f}s"
+        )
+
+
+# ---------------------------------------------------------------- files on disk
+
+
+def _write_atomic(path: Path, text: str) -> None:
+    tmp = path.with_name(path.name + ".tmp")
+    with open(tmp, "w", encoding="utf-8") as fh:
+        fh.write(text)
+        fh.flush()
+        os.fsync(fh.fileno())
+    os.replace(tmp, path)
+
+
+def _ensure_writable(data_dir: Path) -> None:
+    try:
+        data_dir.mkdir(parents=True, exist_ok=True)
+        probe = data_dir / ".write-test"
+        probe.write_text("ok")
+        probe.unlink()
+    except OSError as exc:
+        raise IndexError_(
+            f"cannot write to the data directory {data_dir} ({exc.strerror or exc})",
+            hint="set RAG_DATA_DIR or --data-dir to a writable directory",
+        ) from None
+
+
+@contextmanager
+def ingest_lock(data_dir: Path, wait_seconds: float = 0.0) -> Iterator[None]:
+    """One writer at a time per data dir; a second ingest waits up to `wait_seconds`, then refuses."""
+    _ensure_writable(data_dir)
+    fh = open(data_dir / "ingest.lock", "a+")
+    deadline = time.monotonic() + wait_seconds
+    try:
+        while True:
+            try:
+                fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() >= deadline:
+                    raise IndexError_(
+                        f"another ingest is writing to {data_dir}",
+                        hint="wait for it to finish (or pass --wait SECONDS) and run the command again",
+                    ) from None
+                time.sleep(0.2)
+        yield
+    finally:
+        fh.close()
+
+
+def read_manifest(data_dir: Path) -> dict[str, Any] | None:
+    path = data_dir / "manifest.json"
+    if not path.exists():
+        return None
+    try:
+        manifest = json.loads(path.read_text(encoding="utf-8"))
+        if manifest.get("version") != MANIFEST_VERSION:
+            raise ValueError(f"version {manifest.get('version')!r}")
+        return manifest
+    except (ValueError, OSError) as exc:
+        raise IndexError_(
+            f"the index manifest {path} is unreadable ({exc})",
+            hint=f"rebuild it: rag ingest --rebuild --data-dir {data_dir}",
+        ) from None
+
+
+# ---------------------------------------------------------------- Chroma
+
+
+def _chroma_client(settings: Settings):
+    import chromadb
+    from chromadb.config import Settings as ChromaSettings
+
+    chroma_settings = ChromaSettings(anonymized_telemetry=False, allow_reset=False)
+    if settings.chroma_url:
+        from urllib.parse import urlparse
+
+        url = urlparse(settings.chroma_url if "://" in settings.chroma_url else f"http://{settings.chroma_url}")
+        if not url.hostname or not url.port:
+            raise IndexError_(f"bad Chroma URL {settings.chroma_url!r}", hint="use http://HOST:PORT")
+        try:
+            client = chromadb.HttpClient(host=url.hostname, port=url.port, ssl=url.scheme == "https", settings=chroma_settings)
+            client.heartbeat()
+        except Exception as exc:
+            raise IndexError_(
+                f"cannot reach the Chroma server at {settings.chroma_url} ({type(exc).__name__})",
+                hint="start it with `chroma run --path DIR --host 127.0.0.1 --port PORT` or unset RAG_CHROMA_URL",
+            ) from None
+        return client
+    try:
+        return chromadb.PersistentClient(path=str(settings.chroma_dir), settings=chroma_settings)
+    except Exception as exc:
+        raise IndexError_(
+            f"cannot open the Chroma store in {settings.chroma_dir} ({type(exc).__name__}: {str(exc)[:120]})",
+            hint=f"if it is corrupt, rebuild it: rag ingest --rebuild --data-dir {settings.data_dir}",
+        ) from None
+
+
+def _collection(client, name: str, create: bool):
+    # embedding_function=None on both calls: otherwise Chroma attaches its own
+    # default embedder, which downloads a model.
+    try:
+        if create:
+            return client.get_or_create_collection(
+                name=name, embedding_function=None, configuration={"hnsw": {"space": "cosine"}}
+            )
+        return client.get_collection(name=name, embedding_function=None)
+    except Exception as exc:
+        raise IndexError_(
+            f"cannot open the Chroma collection {name!r} ({type(exc).__name__}: {str(exc)[:120]})",
+            hint="run `rag ingest` to build the index",
+        ) from None
+
+
+def _chunk_metadata(chunk: Chunk, paper: Paper, embedder_id: str) -> dict[str, Any]:
+    """Flat metadata, as Chroma requires: lists joined, missing year as -1."""
+    return {
+        "paper_id": chunk.paper_id,
+        "title": chunk.title,
+        "position": chunk.position,
+        "content_hash": chunk.content_hash,
+        "sources": "|".join(paper.sources),
+        "year": paper.year or -1,
+        "embedder": embedder_id,
+    }
+
+
+def _existing_hashes(collection) -> dict[str, str]:
+    out: dict[str, str] = {}
+    total = collection.count()
+    offset = 0
+    while offset < total:
+        got = collection.get(include=["metadatas"], limit=5000, offset=offset)
+        for cid, meta in zip(got["ids"], got["metadatas"]):
+            out[cid] = (meta or {}).get("content_hash", "")
+        if not got["ids"]:
+            break
+        offset += len(got["ids"])
+    return out
+
+
+# ---------------------------------------------------------------- sync
+
+
+def _merge_registry(old: list[Paper], report: CorpusReport) -> list[Paper]:
+    """Papers after re-syncing the report's files: their old contributions are replaced."""
+    synced = set(report.files)
+    fresh = {p.paper_id: p for p in report.papers}
+    out: list[Paper] = []
+    for paper in old:
+        kept_sources = tuple(s for s in paper.sources if s not in synced)
+        if paper.paper_id in fresh:
+            new = fresh.pop(paper.paper_id)
+            out.append(new.model_copy(update={"sources": tuple(sorted(set(new.sources) | set(kept_sources)))}))
+        elif kept_sources:
+            out.append(paper.model_copy(update={"sources": kept_sources}))
+    out.extend(fresh.values())
+    return out
+
+
+def sync(
+    report: CorpusReport,
+    settings: Settings,
+    embedder,
+    rebuild: bool = False,
+    progress: Callable[[int, int], None] | None = None,
+    lock_wait: float = 0.0,
+) -> SyncReport:
+    """Bring the index in line with `report`'s files; embed only chunks whose content changed."""
+    started = time.perf_counter()
+    data_dir = settings.data_dir
+    with ingest_lock(data_dir, wait_seconds=lock_wait):
+        manifest = None if rebuild else _read_manifest_or_none(data_dir)
+        old_papers = [Paper(**p) for p in manifest["papers"]] if manifest else []
+        papers = _merge_registry(old_papers, report)
+        chunks = chunk_papers(papers, settings.chunk_tokens, settings.chunk_overlap, salt=embedder.id)
+        by_paper = {p.paper_id: p for p in papers}
+
+        client = _chroma_client(settings)
+        if rebuild:
+            try:
+                client.delete_collection(settings.collection)
+            except Exception:
+                pass
+        collection = _collection(client, settings.collection, create=True)
+        existing = _existing_hashes(collection)
+        wanted = {c.chunk_id: c for c in chunks}
+        stale = [cid for cid, h in existing.items() if cid not in wanted or wanted[cid].content_hash != h]
+        todo = [c for c in chunks if existing.get(c.chunk_id) != c.content_hash]
+
+        result = SyncReport(skipped=[f"{s.source}:{s.line}: {s.reason}" for s in report.skipped])
+        if stale:
+            for i in range(0, len(stale), 5000):
+                collection.delete(ids=stale[i : i + 5000])
+            result.deleted = len([cid for cid in stale if cid not in wanted])
+        if todo:
+            result.embed_seconds = _embed_and_store(collection, todo, by_paper, embedder, progress)
+        result.embedded = len(todo)
+
+        chunks_changed = manifest is None or manifest.get("chunk_set") != _chunk_set_key(chunks)
+        if chunks_changed or not (data_dir / "bm25" / "chunk_ids.json").exists():
+            _write_lexical(data_dir, chunks)
+        old_ids = {p.paper_id for p in old_papers}
+        result.added_papers = len([p for p in papers if p.paper_id not in old_ids])
+        result.removed_papers = len(old_ids - set(by_paper))
+        _write_atomic(
+            data_dir / "manifest.json",
+            json.dumps(
+                {
+                    "version": MANIFEST_VERSION,
+                    "embedder": embedder.id,
+                    "collection": settings.collection,
+                    "chunking": {"tokens": settings.chunk_tokens, "overlap": settings.chunk_overlap},
+                    "chunk_set": _chunk_set_key(chunks),
+                    "papers": [p.model_dump(mode="json") for p in papers],
+                },
+                ensure_ascii=False,
+            ),
+        )
+        result.papers = len(papers)
+        result.chunks = len(chunks)
+        result.seconds = time.perf_counter() - started
+        return result
+
+
+def _read_manifest_or_none(data_dir: Path) -> dict[str, Any] | None:
+    try:
+        return read_manifest(data_dir)
+    except IndexError_:
+        log.warning("manifest unreadable; re-syncing from scratch (Chroma's stored vectors are reused)")
+        return None
+
+
+def _chunk_set_key(chunks: list[Chunk]) -> str:
+    import hashlib
+
+    h = hashlib.sha1()
+    for c in chunks:
+        h.update(f"{c.chunk_id}={c.content_hash};".encode())
+    return h.hexdigest()
+
+
+def _embed_and_store(collection, todo: list[Chunk], by_paper: dict[str, Paper], embedder, progress) -> float:
+    """Embed in batches and add each batch to Chroma as soon as it is ready (interrupt-safe)."""
+    from llama_index.core.schema import TextNode
+    from llama_index.vector_stores.chroma import ChromaVectorStore
+
+    store = ChromaVectorStore(chroma_collection=collection)
+    embed_seconds = 0.0
+    done = 0
+    for i in range(0, len(todo), _UPSERT_BATCH):
+        batch = todo[i : i + _UPSERT_BATCH]
+        t0 = time.perf_counter()
+        vectors = embedder.embed([c.embed_text for c in batch])
+        embed_seconds += time.perf_counter() - t0
+        nodes = [
+            TextNode(
+                id_=c.chunk_id,
+                text=c.text,
+                embedding=vectors[j].tolist(),
+                metadata=_chunk_metadata(c, by_paper[c.paper_id], embedder.id),
+                excluded_embed_metadata_keys=["content_hash", "sources", "year", "embedder", "position"],
+            )
+            for j, c in enumerate(batch)
+        ]
+        store.add(nodes)
+        done += len(batch)
+        if progress is not None:
+            progress(done, len(todo))
+    return embed_seconds
+
+
+def _write_lexical(data_dir: Path, chunks: list[Chunk]) -> None:
+    from rag.lexical import LexicalIndex
+
+    lexical = LexicalIndex.build([c.chunk_id for c in chunks], [c.embed_text for c in chunks])
+    tmp = data_dir / "bm25.tmp"
+    if tmp.exists():
+        shutil.rmtree(tmp)
+    lexical.save(tmp)
+    with open(tmp / "chunks.jsonl", "w", encoding="utf-8") as fh:
+        for c in chunks:
+            fh.write(json.dumps(c.model_dump(mode="json"), ensure_ascii=False) + "\n")
+    final = data_dir / "bm25"
+    old = data_dir / "bm25.old"
+    if old.exists():
+        shutil.rmtree(old)
+    if final.exists():
+        os.replace(final, old)
+    os.replace(tmp, final)
+    if old.exists():
+        shutil.rmtree(old)
+
+
+# ---------------------------------------------------------------- reading
+
+
+class StoredIndex:
+    """An opened index: papers, chunks, the BM25 index and the Chroma collection."""
+
+    def __init__(self, settings: Settings):
+        self.settings = settings
+        manifest = read_manifest(settings.data_dir)
+        if manifest is None:
+            raise IndexError_(
+                f"no index in {settings.data_dir}",
+                hint="build it first: rag ingest (or set RAG_DATA_DIR to where you built it)",
+            )
+        self.embedder_id: str = manifest["embedder"]
+        self.papers: dict[str, Paper] = {p["paper_id"]: Paper(**p) for p in manifest["papers"]}
+        from rag.lexical import LexicalIndex
+
+        bm25_dir = settings.data_dir / "bm25"
+        try:
+            self.lexical = LexicalIndex.load(bm25_dir)
+            with open(bm25_dir / "chunks.jsonl", encoding="utf-8") as fh:
+                self.chunks: dict[str, Chunk] = {}
+                for line in fh:
+                    chunk = Chunk(**json.loads(line))
+                    self.chunks[chunk.chunk_id] = chunk
+        except (OSError, ValueError, KeyError) as exc:
+            raise IndexError_(
+                f"the lexical index in {bm25_dir} is missing or corrupt ({type(exc).__name__})",
+                hint=f"rebuild it: rag ingest --rebuild --data-dir {settings.data_dir}",
+            ) from None
+        self.collection = _collection(_chroma_client(settings), settings.collection, create=False)
+        self._vector_store = None
+
+    @property
+    def vector_store(self):
+        """The llama-index view of the Chroma collection (imported on first use)."""
+        if self._vector_store is None:
+            from llama_index.vector_stores.chroma import ChromaVectorStore
+
+            self._vector_store = ChromaVectorStore(chroma_collection=self.collection)
+        return self._vector_store
+
+    def stats(self) -> dict[str, int]:
+        return {"papers": len(self.papers), "chunks": len(self.chunks)}

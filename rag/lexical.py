@@ -1,0 +1,91 @@
+"""BM25 over chunks (bm25s), with the tokenizer both indexing and querying share.
+
+Persisted as a directory (bm25s's arrays + our chunk-id order) and loaded once
+per process, never rebuilt per query.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+
+_WORD = re.compile(r"(?u)\b\w\w+\b")
+
+
+@lru_cache(maxsize=1)
+def _stopwords() -> frozenset[str]:
+    from bm25s.stopwords import STOPWORDS_EN
+
+    return frozenset(STOPWORDS_EN)
+
+
+@lru_cache(maxsize=1)
+def _stemmer():
+    import Stemmer
+
+    return Stemmer.Stemmer("english")
+
+
+def tokenize(text: str) -> list[str]:
+    """Lower-cased, stop words dropped, Snowball-stemmed word tokens."""
+    stop = _stopwords()
+    words = [w for w in _WORD.findall(text.lower()) if w not in stop]
+    return _stemmer().stemWords(words)
+
+
+class LexicalIndex:
+    """A BM25 index whose rows are chunk ids, in a fixed order."""
+
+    def __init__(self, model, chunk_ids: list[str]):
+        self._model = model
+        self.chunk_ids = chunk_ids
+        self._row = {cid: i for i, cid in enumerate(chunk_ids)}
+        self._vocab = set(model.vocab_dict) if getattr(model, "vocab_dict", None) else set()
+
+    @classmethod
+    def build(cls, chunk_ids: list[str], texts: list[str]) -> "LexicalIndex":
+        import bm25s
+
+        model = bm25s.BM25()
+        if texts:
+            model.index([tokenize(t) or ["\x00empty"] for t in texts], show_progress=False)
+        return cls(model, list(chunk_ids))
+
+    def save(self, directory: Path) -> None:
+        directory.mkdir(parents=True, exist_ok=True)
+        if self.chunk_ids:
+            self._model.save(str(directory), show_progress=False)
+        (directory / "chunk_ids.json").write_text(json.dumps(self.chunk_ids))
+
+    @classmethod
+    def load(cls, directory: Path) -> "LexicalIndex":
+        import bm25s
+
+        chunk_ids = json.loads((directory / "chunk_ids.json").read_text())
+        model = bm25s.BM25.load(str(directory), show_progress=False) if chunk_ids else bm25s.BM25()
+        return cls(model, chunk_ids)
+
+    def search(self, query: str, n: int, allowed_rows: np.ndarray | None = None) -> list[tuple[str, float]]:
+        """Top `n` (chunk_id, bm25 score) with score > 0; `allowed_rows` is a 0/1 mask over rows."""
+        tokens = [t for t in tokenize(query) if t in self._vocab]
+        if not tokens or not self.chunk_ids:
+            return []
+        scores = self._model.get_scores(tokens)
+        if allowed_rows is not None:
+            scores = scores * allowed_rows
+        n = min(n, len(scores))
+        top = np.argpartition(-scores, n - 1)[:n]
+        top = top[np.argsort(-scores[top], kind="stable")]
+        return [(self.chunk_ids[i], float(scores[i])) for i in top if scores[i] > 0]
+
+    def rows_for(self, chunk_ids: set[str]) -> np.ndarray:
+        mask = np.zeros(len(self.chunk_ids), dtype=np.float32)
+        for cid in chunk_ids:
+            row = self._row.get(cid)
+            if row is not None:
+                mask[row] = 1.0
+        return mask

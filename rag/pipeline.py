@@ -1,0 +1,41 @@
+"""Wiring: settings → index → retriever. The one place the UI, CLI and eval call into."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Callable
+
+from rag.config import Settings, default_seed_paths
+from rag.embed import default_embedder
+from rag.index import StoredIndex, SyncReport, sync
+from rag.ingest import CorpusReport, load_corpus
+from rag.retrieve import Filters, HybridRetriever
+from rag.types import Hit
+
+
+def ingest(
+    settings: Settings,
+    paths: list[Path] | None = None,
+    rebuild: bool = False,
+    progress: Callable[[int, int], None] | None = None,
+    lock_wait: float = 0.0,
+) -> tuple[CorpusReport, SyncReport]:
+    """Parse seed files (all of them, before touching the index), then sync the index."""
+    report = load_corpus(paths or default_seed_paths())
+    embedder = default_embedder()
+    return report, sync(report, settings, embedder, rebuild=rebuild, progress=progress, lock_wait=lock_wait)
+
+
+class Engine:
+    """An opened index plus its retriever; build once per process and reuse."""
+
+    def __init__(self, settings: Settings):
+        self.settings = settings
+        self.index = StoredIndex(settings)
+        self.embedder = default_embedder()
+        self.retriever = HybridRetriever(
+            self.index, self.embedder, candidates=settings.candidates, rrf_k=settings.rrf_k
+        )
+
+    def search(self, query: str, k: int | None = None, filters: Filters | None = None, mode: str = "hybrid") -> list[Hit]:
+        return self.retriever.search(query, k or self.settings.top_k, filters, mode=mode)

@@ -1,0 +1,171 @@
+"""Hybrid retrieval: dense (Chroma through llama-index) + BM25, fused per paper.
+
+Both retrievers return chunks; a paper's rank in each list is the rank of its best
+chunk. The two paper rankings are fused with weighted reciprocal rank fusion (no
+LLM call), and each Hit carries the paper's best chunks for snippets and answers.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+from rag.errors import QueryError
+from rag.index import StoredIndex
+from rag.types import Chunk, Hit
+
+log = logging.getLogger(__name__)
+
+MAX_QUERY_CHARS = 4000
+
+
+@dataclass(frozen=True)
+class Filters:
+    """Restrict a search to papers from some files, some years, or with a title substring."""
+
+    sources: tuple[str, ...] = ()
+    year_min: int | None = None
+    year_max: int | None = None
+    title_contains: str | None = None
+
+    def active(self) -> bool:
+        return bool(self.sources or self.year_min or self.year_max or self.title_contains)
+
+
+def check_query(query: str) -> str:
+    text = " ".join((query or "").split())
+    if not text:
+        raise QueryError("the question is empty", hint="type a question or some search words")
+    if len(text) > MAX_QUERY_CHARS:
+        raise QueryError(
+            f"the question is {len(text):,} characters long; the limit is {MAX_QUERY_CHARS:,}",
+            hint="shorten it to the part you want answered",
+        )
+    return text
+
+
+@dataclass
+class _Ranked:
+    """A paper's position in one retriever's list."""
+
+    rank: int
+    score: float
+    chunks: list[str]
+
+
+def _per_paper(chunk_hits: list[tuple[str, float]], chunks: dict[str, Chunk], allowed: set[str] | None) -> dict[str, _Ranked]:
+    out: dict[str, _Ranked] = {}
+    for chunk_id, score in chunk_hits:
+        chunk = chunks.get(chunk_id)
+        if chunk is None or (allowed is not None and chunk.paper_id not in allowed):
+            continue  # a chunk the manifest does not know (interrupted ingest) or filtered out
+        entry = out.get(chunk.paper_id)
+        if entry is None:
+            out[chunk.paper_id] = _Ranked(rank=len(out) + 1, score=score, chunks=[chunk_id])
+        else:
+            entry.chunks.append(chunk_id)
+    return out
+
+
+class HybridRetriever:
+    """Dense + lexical search over one StoredIndex; create once, query many times."""
+
+    def __init__(self, index: StoredIndex, embedder, candidates: int = 50, rrf_k: int = 60,
+                 dense_weight: float = 1.0, lexical_weight: float = 1.0):
+        self.index = index
+        self.embedder = embedder
+        self.candidates = candidates
+        self.rrf_k = rrf_k
+        self.dense_weight = dense_weight
+        self.lexical_weight = lexical_weight
+        from llama_index.core import VectorStoreIndex
+
+        from rag.embed import as_llama_index
+
+        self._li_index = VectorStoreIndex.from_vector_store(index.vector_store, embed_model=as_llama_index(embedder))
+
+    # ------------------------------------------------------------ filters
+
+    def allowed_papers(self, filters: Filters | None) -> set[str] | None:
+        if filters is None or not filters.active():
+            return None
+        needle = (filters.title_contains or "").casefold()
+        out = set()
+        for pid, paper in self.index.papers.items():
+            if filters.sources and not set(filters.sources) & set(paper.sources):
+                continue
+            if (filters.year_min or filters.year_max) and paper.year is None:
+                continue
+            if filters.year_min and paper.year < filters.year_min:
+                continue
+            if filters.year_max and paper.year > filters.year_max:
+                continue
+            if needle and needle not in paper.title.casefold():
+                continue
+            out.add(pid)
+        return out
+
+    # ------------------------------------------------------------ the two retrievers
+
+    def dense(self, query: str, n: int, allowed: set[str] | None = None) -> list[tuple[str, float]]:
+        """(chunk_id, cosine similarity), best first."""
+        from llama_index.core.schema import QueryBundle
+        from llama_index.core.vector_stores import FilterOperator, MetadataFilter, MetadataFilters
+
+        filters = None
+        if allowed is not None:
+            if not allowed:
+                return []
+            filters = MetadataFilters(filters=[MetadataFilter(key="paper_id", value=sorted(allowed), operator=FilterOperator.IN)])
+        retriever = self._li_index.as_retriever(similarity_top_k=n, filters=filters)
+        vector = list(self.embedder.embed_query(query))
+        nodes = retriever.retrieve(QueryBundle(query_str=query, embedding=vector))
+        import math
+
+        # ChromaVectorStore reports exp(-distance); with cosine space distance = 1 - cos.
+        return [(nws.node.node_id, 1.0 + math.log(max(nws.score or 1e-12, 1e-12))) for nws in nodes]
+
+    def lexical(self, query: str, n: int, allowed: set[str] | None = None) -> list[tuple[str, float]]:
+        mask = None
+        if allowed is not None:
+            mask = self.index.lexical.rows_for({c.chunk_id for c in self.index.chunks.values() if c.paper_id in allowed})
+        return self.index.lexical.search(query, n, mask)
+
+    # ------------------------------------------------------------ fusion
+
+    def search(self, query: str, k: int = 5, filters: Filters | None = None, mode: str = "hybrid") -> list[Hit]:
+        """The top `k` papers for `query`; mode is 'hybrid', 'dense' or 'lexical'."""
+        query = check_query(query)
+        allowed = self.allowed_papers(filters)
+        n = max(self.candidates, k * 3)
+        dense = _per_paper(self.dense(query, n, allowed), self.index.chunks, allowed) if mode != "lexical" else {}
+        lexical = _per_paper(self.lexical(query, n, allowed), self.index.chunks, allowed) if mode != "dense" else {}
+        scores: dict[str, float] = {}
+        for weight, ranking in ((self.dense_weight, dense), (self.lexical_weight, lexical)):
+            for pid, entry in ranking.items():
+                scores[pid] = scores.get(pid, 0.0) + weight / (self.rrf_k + entry.rank)
+        if mode == "dense":
+            scores = {pid: e.score for pid, e in dense.items()}
+        elif mode == "lexical":
+            scores = {pid: e.score for pid, e in lexical.items()}
+        ordered = sorted(scores, key=lambda pid: (-scores[pid], pid))[:k]
+        hits = []
+        for rank, pid in enumerate(ordered, start=1):
+            chunk_ids: list[str] = []
+            for ranking in (dense, lexical):
+                for cid in ranking.get(pid, _Ranked(0, 0.0, [])).chunks:
+                    if cid not in chunk_ids:
+                        chunk_ids.append(cid)
+            d, lx = dense.get(pid), lexical.get(pid)
+            hits.append(
+                Hit(
+                    paper=self.index.papers[pid],
+                    score=round(scores[pid], 6),
+                    rank=rank,
+                    chunks=tuple(self.index.chunks[c] for c in chunk_ids[:3]),
+                    dense_rank=d.rank if d else None,
+                    lexical_rank=lx.rank if lx else None,
+                    dense_score=round(d.score, 4) if d else None,
+                )
+            )
+        return hits
