@@ -168,6 +168,8 @@ def search(ctx, query, k, as_json, sources, year_min, year_max, title_contains, 
     if interactive:
         stats = engine.index.stats()
         click.echo(f"{stats['papers']} papers, {stats['chunks']} chunks indexed. Type a query; empty line or Ctrl-D quits.")
+        click.echo("Try: 'survey of mixture of experts', 'compressing the KV cache of vision-language models',")
+        click.echo("     'fine-tune a huge model on one GPU by quantizing its frozen weights'")
         while True:
             try:
                 line = input("search> ") if sys.stdin.isatty() else sys.stdin.readline()

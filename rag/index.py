@@ -64,6 +64,10 @@ class SyncReport:
 # ---------------------------------------------------------------- files on disk
 
 
+def rebuild_hint(data_dir: Path) -> str:
+    return f"rebuild it: rag --data-dir {data_dir} ingest --rebuild"
+
+
 def _write_atomic(path: Path, text: str) -> None:
     tmp = path.with_name(path.name + ".tmp")
     with open(tmp, "w", encoding="utf-8") as fh:
@@ -121,7 +125,7 @@ def read_manifest(data_dir: Path) -> dict[str, Any] | None:
     except (ValueError, OSError) as exc:
         raise IndexError_(
             f"the index manifest {path} is unreadable ({exc})",
-            hint=f"rebuild it: rag ingest --rebuild --data-dir {data_dir}",
+            hint=rebuild_hint(data_dir),
         ) from None
 
 
@@ -153,7 +157,7 @@ def _chroma_client(settings: Settings):
     except Exception as exc:
         raise IndexError_(
             f"cannot open the Chroma store in {settings.chroma_dir} ({type(exc).__name__}: {str(exc)[:120]})",
-            hint=f"if it is corrupt, rebuild it: rag ingest --rebuild --data-dir {settings.data_dir}",
+            hint="if it is corrupt, " + rebuild_hint(settings.data_dir),
         ) from None
 
 
@@ -222,19 +226,25 @@ def _merge_registry(old: list[Paper], report: CorpusReport) -> list[Paper]:
 def sync(
     report: CorpusReport,
     settings: Settings,
-    embedder,
+    embedder=None,
     rebuild: bool = False,
     progress: Callable[[int, int], None] | None = None,
     lock_wait: float = 0.0,
 ) -> SyncReport:
-    """Bring the index in line with `report`'s files; embed only chunks whose content changed."""
+    """Bring the index in line with `report`'s files; embed only chunks whose content changed.
+
+    `embedder` defaults to the shared MiniLM one, loaded only if something needs embedding.
+    """
+    from rag.embed import EMBEDDER_ID, default_embedder
+
+    embedder_id = embedder.id if embedder is not None else EMBEDDER_ID
     started = time.perf_counter()
     data_dir = settings.data_dir
     with ingest_lock(data_dir, wait_seconds=lock_wait):
         manifest = None if rebuild else _read_manifest_or_none(data_dir)
         old_papers = [Paper(**p) for p in manifest["papers"]] if manifest else []
         papers = _merge_registry(old_papers, report)
-        chunks = chunk_papers(papers, settings.chunk_tokens, settings.chunk_overlap, salt=embedder.id)
+        chunks = chunk_papers(papers, settings.chunk_tokens, settings.chunk_overlap, salt=embedder_id)
         by_paper = {p.paper_id: p for p in papers}
 
         client = _chroma_client(settings)
@@ -255,7 +265,7 @@ def sync(
                 collection.delete(ids=stale[i : i + 5000])
             result.deleted = len([cid for cid in stale if cid not in wanted])
         if todo:
-            result.embed_seconds = _embed_and_store(collection, todo, by_paper, embedder, progress)
+            result.embed_seconds = _embed_and_store(collection, todo, by_paper, embedder or default_embedder(), progress)
         result.embedded = len(todo)
 
         chunks_changed = manifest is None or manifest.get("chunk_set") != _chunk_set_key(chunks)
@@ -269,7 +279,7 @@ def sync(
             json.dumps(
                 {
                     "version": MANIFEST_VERSION,
-                    "embedder": embedder.id,
+                    "embedder": embedder_id,
                     "collection": settings.collection,
                     "chunking": {"tokens": settings.chunk_tokens, "overlap": settings.chunk_overlap},
                     "chunk_set": _chunk_set_key(chunks),
@@ -382,7 +392,7 @@ class StoredIndex:
         except (OSError, ValueError, KeyError) as exc:
             raise IndexError_(
                 f"the lexical index in {bm25_dir} is missing or corrupt ({type(exc).__name__})",
-                hint=f"rebuild it: rag ingest --rebuild --data-dir {settings.data_dir}",
+                hint=rebuild_hint(settings.data_dir),
             ) from None
         self.collection = _collection(_chroma_client(settings), settings.collection, create=False)
         self._vector_store = None

@@ -71,16 +71,53 @@ class LexicalIndex:
 
     def search(self, query: str, n: int, allowed_rows: np.ndarray | None = None) -> list[tuple[str, float]]:
         """Top `n` (chunk_id, bm25 score) with score > 0; `allowed_rows` is a 0/1 mask over rows."""
-        tokens = [t for t in tokenize(query) if t in self._vocab]
+        return self.search_with_strength(query, n, allowed_rows)[0]
+
+    def search_with_strength(
+        self, query: str, n: int, allowed_rows: np.ndarray | None = None
+    ) -> tuple[list[tuple[str, float]], float]:
+        """Like `search`, plus how specifically the best chunk matches the query, in [0, 1].
+
+        Strength is the share of the query's IDF mass (words unknown to the corpus
+        count as the rarest) that the best-scoring chunk contains. A question that
+        reuses a paper's distinctive words scores near 1; a paraphrase that only
+        shares generic words scores low, so fusion can stop trusting the list.
+        """
+        all_tokens = tokenize(query)
+        tokens = [t for t in all_tokens if t in self._vocab]
         if not tokens or not self.chunk_ids:
-            return []
+            return [], 0.0
         scores = self._model.get_scores(tokens)
         if allowed_rows is not None:
             scores = scores * allowed_rows
         n = min(n, len(scores))
         top = np.argpartition(-scores, n - 1)[:n]
         top = top[np.argsort(-scores[top], kind="stable")]
-        return [(self.chunk_ids[i], float(scores[i])) for i in top if scores[i] > 0]
+        hits = [(self.chunk_ids[i], float(scores[i])) for i in top if scores[i] > 0]
+        if not hits:
+            return [], 0.0
+        return hits, self._strength(all_tokens, int(top[0]))
+
+    def _idf_and_rows(self, token: str) -> tuple[float, np.ndarray]:
+        tid = self._model.vocab_dict[token]
+        indptr = self._model.scores["indptr"]
+        rows = self._model.scores["indices"][indptr[tid] : indptr[tid + 1]]
+        n_docs = self._model.scores["num_docs"]
+        return float(np.log(1 + (n_docs - len(rows) + 0.5) / (len(rows) + 0.5))), rows
+
+    def _strength(self, tokens: list[str], row: int) -> float:
+        n_docs = self._model.scores["num_docs"]
+        rarest = float(np.log(1 + (n_docs - 0.5) / 1.5))
+        total = matched = 0.0
+        for token in set(tokens):
+            if token not in self._vocab:
+                total += rarest
+                continue
+            idf, rows = self._idf_and_rows(token)
+            total += idf
+            if row in rows:
+                matched += idf
+        return matched / total if total else 0.0
 
     def rows_for(self, chunk_ids: set[str]) -> np.ndarray:
         mask = np.zeros(len(self.chunk_ids), dtype=np.float32)

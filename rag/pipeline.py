@@ -6,8 +6,9 @@ from pathlib import Path
 from typing import Callable
 
 from rag.config import Settings, default_seed_paths
-from rag.embed import default_embedder
-from rag.index import StoredIndex, SyncReport, sync
+from rag.embed import EMBEDDER_ID, default_embedder
+from rag.errors import IndexError_
+from rag.index import StoredIndex, SyncReport, rebuild_hint, sync
 from rag.ingest import CorpusReport, load_corpus
 from rag.retrieve import Filters, HybridRetriever
 from rag.types import Hit
@@ -22,8 +23,7 @@ def ingest(
 ) -> tuple[CorpusReport, SyncReport]:
     """Parse seed files (all of them, before touching the index), then sync the index."""
     report = load_corpus(paths or default_seed_paths())
-    embedder = default_embedder()
-    return report, sync(report, settings, embedder, rebuild=rebuild, progress=progress, lock_wait=lock_wait)
+    return report, sync(report, settings, rebuild=rebuild, progress=progress, lock_wait=lock_wait)
 
 
 class Engine:
@@ -32,6 +32,11 @@ class Engine:
     def __init__(self, settings: Settings):
         self.settings = settings
         self.index = StoredIndex(settings)
+        if self.index.embedder_id != EMBEDDER_ID:
+            raise IndexError_(
+                f"the index in {settings.data_dir} was built with {self.index.embedder_id}, not {EMBEDDER_ID}",
+                hint=rebuild_hint(settings.data_dir),
+            )
         self.embedder = default_embedder()
         self.retriever = HybridRetriever(
             self.index, self.embedder, candidates=settings.candidates, rrf_k=settings.rrf_k
