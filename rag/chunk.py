@@ -41,10 +41,29 @@ def content_hash(text: str, salt: str = "") -> str:
 
 
 def _split_long(sentence: str, limit: int) -> list[str]:
-    """A single sentence longer than the limit is cut at token boundaries."""
-    enc = _encoding()
-    tokens = enc.encode_ordinary(sentence)
-    return [enc.decode(tokens[i : i + limit]).strip() for i in range(0, len(tokens), limit)]
+    """Cut a sentence longer than `limit` tokens between words (between characters for a
+    'word' that alone is too long, such as unspaced CJK text), never inside a character."""
+    pieces: list[str] = []
+    current = ""
+    for word in sentence.split(" "):
+        candidate = f"{current} {word}" if current else word
+        if count_tokens(candidate) <= limit:
+            current = candidate
+            continue
+        if current:
+            pieces.append(current)
+        if count_tokens(word) <= limit:
+            current = word
+            continue
+        current = ""
+        for char in word:
+            if current and count_tokens(current + char) > limit:
+                pieces.append(current)
+                current = ""
+            current += char
+    if current:
+        pieces.append(current)
+    return pieces
 
 
 def chunk_paper(paper: Paper, chunk_tokens: int = 200, overlap: int = 32, salt: str = "") -> list[Chunk]:

@@ -38,7 +38,7 @@ class Settings(BaseSettings):
         default=None, description="http://HOST:PORT of a `chroma run` server; unset = embedded store."
     )
     collection: str = Field(default="papers", min_length=3, description="Chroma collection name.")
-    chunk_tokens: int = Field(default=200, ge=32, le=2048, description="Max tokens per chunk (tiktoken).")
+    chunk_tokens: int = Field(default=200, ge=64, le=2048, description="Max tokens per chunk, title included (tiktoken).")
     chunk_overlap: int = Field(default=32, ge=0, le=512, description="Tokens shared by neighbouring chunks.")
     embed_batch: int = Field(default=32, ge=1, le=1024, description="Texts per embedding batch.")
     top_k: int = Field(default=5, ge=1, le=100, description="Papers returned by a search.")

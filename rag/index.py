@@ -190,14 +190,15 @@ def _chunk_metadata(chunk: Chunk, paper: Paper, embedder_id: str) -> dict[str, A
     }
 
 
-def _existing_hashes(collection) -> dict[str, str]:
-    out: dict[str, str] = {}
+def _existing_metadata(collection) -> dict[str, dict[str, Any]]:
+    """Every stored chunk's flat metadata, read back from Chroma itself (the ground truth)."""
+    out: dict[str, dict[str, Any]] = {}
     total = collection.count()
     offset = 0
     while offset < total:
         got = collection.get(include=["metadatas"], limit=5000, offset=offset)
         for cid, meta in zip(got["ids"], got["metadatas"]):
-            out[cid] = (meta or {}).get("content_hash", "")
+            out[cid] = meta or {}
         if not got["ids"]:
             break
         offset += len(got["ids"])
@@ -254,10 +255,11 @@ def sync(
             except Exception:
                 pass
         collection = _collection(client, settings.collection, create=True)
-        existing = _existing_hashes(collection)
+        existing = _existing_metadata(collection)
         wanted = {c.chunk_id: c for c in chunks}
-        stale = [cid for cid, h in existing.items() if cid not in wanted or wanted[cid].content_hash != h]
-        todo = [c for c in chunks if existing.get(c.chunk_id) != c.content_hash]
+        stale = [cid for cid, m in existing.items() if cid not in wanted or wanted[cid].content_hash != m.get("content_hash")]
+        todo = [c for c in chunks if existing.get(c.chunk_id, {}).get("content_hash") != c.content_hash]
+        _refresh_paper_metadata(collection, [c for c in chunks if c.chunk_id not in {t.chunk_id for t in todo}], existing, by_paper)
 
         result = SyncReport(skipped=[f"{s.source}:{s.line}: {s.reason}" for s in report.skipped])
         if stale:
@@ -292,6 +294,20 @@ def sync(
         result.chunks = len(chunks)
         result.seconds = time.perf_counter() - started
         return result
+
+
+def _refresh_paper_metadata(collection, kept: list[Chunk], existing: dict[str, dict[str, Any]], by_paper: dict[str, Paper]) -> None:
+    """A paper that gained or lost a source file keeps its vectors; only its flat metadata changes."""
+    ids, metas = [], []
+    for chunk in kept:
+        paper = by_paper[chunk.paper_id]
+        fresh = {"sources": "|".join(paper.sources), "year": paper.year or -1, "title": paper.title}
+        old = existing.get(chunk.chunk_id, {})
+        if any(old.get(k) != v for k, v in fresh.items()):
+            ids.append(chunk.chunk_id)
+            metas.append(fresh)
+    for i in range(0, len(ids), 5000):
+        collection.update(ids=ids[i : i + 5000], metadatas=metas[i : i + 5000])
 
 
 def _read_manifest_or_none(data_dir: Path) -> dict[str, Any] | None:

@@ -17,6 +17,16 @@ _WORD = re.compile(r"(?u)\b\w\w+\b")
 
 
 @lru_cache(maxsize=1)
+def _bm25s():
+    import logging
+
+    import bm25s
+
+    logging.getLogger("bm25s").setLevel(logging.WARNING)  # bm25s sets itself to DEBUG on import
+    return bm25s
+
+
+@lru_cache(maxsize=1)
 def _stopwords() -> frozenset[str]:
     from bm25s.stopwords import STOPWORDS_EN
 
@@ -48,9 +58,7 @@ class LexicalIndex:
 
     @classmethod
     def build(cls, chunk_ids: list[str], texts: list[str]) -> "LexicalIndex":
-        import bm25s
-
-        model = bm25s.BM25()
+        model = _bm25s().BM25()
         if texts:
             model.index([tokenize(t) or ["\x00empty"] for t in texts], show_progress=False)
         return cls(model, list(chunk_ids))
@@ -63,8 +71,7 @@ class LexicalIndex:
 
     @classmethod
     def load(cls, directory: Path) -> "LexicalIndex":
-        import bm25s
-
+        bm25s = _bm25s()
         chunk_ids = json.loads((directory / "chunk_ids.json").read_text())
         model = bm25s.BM25.load(str(directory), show_progress=False) if chunk_ids else bm25s.BM25()
         return cls(model, chunk_ids)

@@ -8,6 +8,7 @@ LLM call), and each Hit carries the paper's best chunks for snippets and answers
 from __future__ import annotations
 
 import logging
+import re
 from dataclasses import dataclass
 
 from rag.errors import QueryError
@@ -17,6 +18,21 @@ from rag.types import Chunk, Hit
 log = logging.getLogger(__name__)
 
 MAX_QUERY_CHARS = 4000
+
+# "Which paper proposes ...", "What is the method that ...": framing words carry no topic,
+# yet they pull a MiniLM query vector toward every abstract that says "we propose".
+_FRAMING = re.compile(
+    r"^\s*(?:which|what|is there an?|find (?:me )?(?:the|a)|the)\s+(?:\w+\s+){0,3}?"
+    r"(?:paper|papers|work|works|study|studies|method|methods|tool|approach|system|technique|framework|dataset|benchmark|model)s?\b"
+    r"\s*(?:that|which|where|in which|whose|is|was)?\s*",
+    re.I,
+)
+
+
+def dense_query_text(query: str) -> str:
+    """The query as the embedder should see it: question framing and the final '?' removed."""
+    core = _FRAMING.sub("", query).strip().rstrip("?").strip()
+    return core if len(core.split()) >= 3 else query
 
 
 @dataclass(frozen=True)
@@ -121,7 +137,7 @@ class HybridRetriever:
                 return []
             filters = MetadataFilters(filters=[MetadataFilter(key="paper_id", value=sorted(allowed), operator=FilterOperator.IN)])
         retriever = self._li_index.as_retriever(similarity_top_k=n, filters=filters)
-        vector = list(self.embedder.embed_query(query))
+        vector = list(self.embedder.embed_query(dense_query_text(query)))
         nodes = retriever.retrieve(QueryBundle(query_str=query, embedding=vector))
         import math
 

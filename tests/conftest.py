@@ -10,7 +10,6 @@ from __future__ import annotations
 import ipaddress
 import json
 import os
-import socket
 import sys
 import textwrap
 import threading
@@ -26,6 +25,7 @@ from rag import pipeline
 from rag.chunk import chunk_paper
 from rag.cli import cli
 from rag.config import load_settings
+from rag.embed import EMBEDDER_ID
 from rag.ingest import load_corpus, paper_id_for
 
 REPO = Path(__file__).resolve().parent.parent
@@ -319,13 +319,16 @@ class MiniCorpus:
     def pid(self, key: str) -> str:
         return paper_id_for(self.papers[key][0])
 
-    def chunk_count(self, key: str) -> int:
-        """How many chunks the index should hold for this paper (parsed the way ingest parses it)."""
+    def chunks(self, key: str):
+        """The chunks the index should hold for this paper (parsed the way ingest parses it)."""
         from rag.types import Paper
 
         title, abstract = self.papers[key]
         paper = Paper(paper_id=self.pid(key), title=title, abstract=" ".join(abstract.split()), sources=("x",))
-        return len(chunk_paper(paper, self.settings.chunk_tokens, self.settings.chunk_overlap))
+        return chunk_paper(paper, self.settings.chunk_tokens, self.settings.chunk_overlap, salt=EMBEDDER_ID)
+
+    def chunk_count(self, key: str) -> int:
+        return len(self.chunks(key))
 
     def manifest(self) -> dict:
         return json.loads((self.settings.data_dir / "manifest.json").read_text(encoding="utf-8"))

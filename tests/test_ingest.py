@@ -7,7 +7,6 @@ import re
 import pytest
 
 from conftest import F000, F001, F002, F003, F004, SEED_LISTINGS, SEED_PAPERS, SEEDS, listing_text, markdown_text
-from rag.errors import CorpusError
 from rag.ingest import load_corpus, normalize_title
 
 # ---------------------------------------------------------------- the shipped seeds
@@ -170,3 +169,17 @@ def test_directory_is_expanded_to_its_seed_files(tmp_path):
     report = load_corpus([tmp_path])
     assert report.files == ["one.txt", "two.md"]
     assert sorted(p.title for p in report.papers) == ["First Title", "Second Title"]
+
+
+def test_windows_line_endings_and_byte_order_mark_parse_the_same(tmp_path):
+    entries = [("A Title About Rivers", "Rivers carry sediment to the sea, and this abstract is long enough to count. " * 2)]
+    unix_l, unix_m = tmp_path / "unix.txt", tmp_path / "unix.md"
+    unix_l.write_text(listing_text(entries), encoding="utf-8")
+    unix_m.write_text(markdown_text(entries), encoding="utf-8")
+    dos_l, bom_m = tmp_path / "dos.txt", tmp_path / "bom.md"
+    dos_l.write_bytes(listing_text(entries).replace("\n", "\r\n").encode("utf-8"))
+    bom_m.write_bytes(b"\xef\xbb\xbf" + markdown_text(entries).replace("\n", "\r\n").encode("utf-8"))
+    for plain, odd in ((unix_l, dos_l), (unix_m, bom_m)):
+        a, b = load_corpus([plain]).papers, load_corpus([odd]).papers
+        assert [(p.title, p.abstract, p.published, p.authors) for p in a] == [(p.title, p.abstract, p.published, p.authors) for p in b]
+    assert load_corpus([bom_m]).papers[0].title == "A Title About Rivers"

@@ -1,0 +1,82 @@
+"""The ONNX MiniLM embedder: unit vectors of the right size that put meaning together."""
+
+from __future__ import annotations
+
+import hashlib
+
+import numpy as np
+import pytest
+
+from rag.embed import DIMENSION, MODEL_SHA256, TOKENIZER_SHA256, _check_sha256, default_embedder, model_files
+from rag.errors import EmbedderError
+
+TEXTS = [
+    "A cat is sitting on the mat.",
+    "There is a cat sitting on a rug.",
+    "Quarterly tax filings are due in April.",
+    "We fine-tune a huge language model on a single GPU by quantizing the frozen weights to four bits.",
+    "Efficient finetuning of quantized LLMs: 4-bit quantization plus LoRA makes 65B models trainable on one GPU.",
+    "Glaciers in Greenland are retreating as the ocean warms.",
+]
+
+
+@pytest.fixture(scope="module")
+def embedder():
+    return default_embedder()
+
+
+def test_vectors_are_unit_length_and_384_wide(embedder):
+    vectors = embedder.embed(TEXTS)
+    assert vectors.shape == (len(TEXTS), DIMENSION) == (6, 384)
+    assert np.allclose(np.linalg.norm(vectors, axis=1), 1.0, atol=1e-4)
+    query = embedder.embed_query("a question about quantization")
+    assert len(query) == 384
+    assert abs(np.linalg.norm(query) - 1.0) < 1e-4
+
+
+def test_paraphrases_are_closer_than_unrelated_texts(embedder):
+    v = embedder.embed(TEXTS)
+    cat_cat, cat_tax = float(v[0] @ v[1]), float(v[0] @ v[2])
+    qlora_qlora, qlora_glacier = float(v[3] @ v[4]), float(v[3] @ v[5])
+    assert cat_cat > cat_tax + 0.3
+    assert qlora_qlora > qlora_glacier + 0.3
+
+
+def test_a_texts_vector_does_not_depend_on_its_batch(embedder):
+    """Length-sorted batching and padding must not change what a text embeds to."""
+    batch = embedder.embed(TEXTS)
+    for i, text in enumerate(TEXTS):
+        alone = embedder.embed([text])[0]
+        assert float(alone @ batch[i]) > 0.999
+    query = np.array(embedder.embed_query(TEXTS[3]))
+    assert float(query @ batch[3]) > 0.999
+
+
+def test_empty_input_gives_empty_matrix(embedder):
+    assert embedder.embed([]).shape == (0, DIMENSION)
+
+
+def test_long_text_is_truncated_not_rejected(embedder):
+    vector = embedder.embed(["word " * 2000])[0]
+    assert abs(np.linalg.norm(vector) - 1.0) < 1e-4
+
+
+def test_installed_model_files_match_pinned_checksums():
+    model, tokenizer = model_files()
+    assert hashlib.sha256(model.read_bytes()).hexdigest() == MODEL_SHA256
+    assert hashlib.sha256(tokenizer.read_bytes()).hexdigest() == TOKENIZER_SHA256
+
+
+def test_checksum_mismatch_raises_embedder_error(tmp_path):
+    path = tmp_path / "model.onnx"
+    path.write_bytes(b"not the model you are looking for")
+    _check_sha256(path, hashlib.sha256(path.read_bytes()).hexdigest())  # the right digest passes
+    with pytest.raises(EmbedderError) as info:
+        _check_sha256(path, MODEL_SHA256)
+    assert str(path) in str(info.value)
+    assert info.value.hint
+
+
+def test_missing_model_file_raises_embedder_error(tmp_path):
+    with pytest.raises(EmbedderError):
+        _check_sha256(tmp_path / "absent.onnx", MODEL_SHA256)

@@ -1,0 +1,273 @@
+"""The index as a sync: re-ingest embeds only what changed, removals disappear, --rebuild starts over."""
+
+from __future__ import annotations
+
+import pytest
+
+A_KEYS = ["tidal", "sourdough", "glacier"]
+B_KEYS = ["glacier", "bees", "qec"]  # 'glacier' is in both files
+
+
+def _titles(hits):
+    return [h.paper.title for h in hits]
+
+
+def _chroma_ids(engine) -> set[str]:
+    return set(engine.index.collection.get(include=[])["ids"])
+
+
+def _all_modes(engine, query, k=6):
+    return {mode: _titles(engine.search(query, k=k, mode=mode)) for mode in ("hybrid", "dense", "lexical")}
+
+
+def test_first_ingest_embeds_every_chunk(mini):
+    a = mini.listing("a.txt", A_KEYS)
+    b = mini.markdown("b.md", B_KEYS)
+    report, result = mini.ingest(a, b)
+    assert result.papers == 5
+    assert result.chunks == sum(mini.chunk_count(k) for k in ["tidal", "sourdough", "glacier", "bees", "qec"])
+    assert result.embedded == result.chunks
+    assert result.added_papers == 5 and result.removed_papers == 0
+    engine = mini.engine()
+    assert _chroma_ids(engine) == set(engine.index.chunks)
+    assert len(engine.index.chunks) == result.chunks
+
+
+def test_reingesting_the_same_files_embeds_nothing(mini):
+    a = mini.listing("a.txt", A_KEYS)
+    b = mini.markdown("b.md", B_KEYS)
+    _, first = mini.ingest(a, b)
+    before = _all_modes(mini.engine(), "honey bee colonies infested by mites")
+
+    _, second = mini.ingest(a, b)
+
+    assert second.embedded == 0
+    assert second.deleted == 0
+    assert second.added_papers == 0 and second.removed_papers == 0
+    assert (second.papers, second.chunks) == (first.papers, first.chunks)
+    engine = mini.engine()
+    assert len(_chroma_ids(engine)) == first.chunks
+    assert _all_modes(engine, "honey bee colonies infested by mites") == before
+
+
+def test_adding_a_file_embeds_only_its_new_papers(mini):
+    a = mini.listing("a.txt", A_KEYS)
+    b = mini.markdown("b.md", B_KEYS)
+    _, first = mini.ingest(a)
+    assert first.papers == 3
+
+    _, second = mini.ingest(a, b)
+
+    # 'glacier' was already indexed from a.txt: only bees and qec are new.
+    assert second.embedded == mini.chunk_count("bees") + mini.chunk_count("qec")
+    assert second.added_papers == 2
+    assert second.papers == 5
+    engine = mini.engine()
+    assert engine.index.papers[mini.pid("glacier")].sources == ("a.txt", "b.md")
+    assert _titles(engine.search("varroa mites in honey bee hives", k=1)) == [mini.papers["bees"][0]]
+
+
+def test_ingesting_a_new_file_alone_keeps_the_papers_already_indexed(mini):
+    a = mini.listing("a.txt", A_KEYS)
+    c = mini.listing("c.txt", ["manuscript"], chrome=False)
+    mini.ingest(a)
+
+    _, result = mini.ingest(c)
+
+    assert result.embedded == mini.chunk_count("manuscript")
+    assert result.papers == 4
+    engine = mini.engine()
+    assert _titles(engine.search("sourdough starter yeast fermentation", k=1)) == [mini.papers["sourdough"][0]]
+    assert _titles(engine.search("handwriting recognition of medieval scribes", k=1)) == [mini.papers["manuscript"][0]]
+
+
+@pytest.mark.parametrize("edit", ["append", "prepend"])
+def test_changed_abstract_reembeds_only_that_papers_changed_chunks(mini, edit):
+    a = mini.listing("a.txt", A_KEYS)
+    b = mini.markdown("b.md", B_KEYS)
+    mini.ingest(a, b)
+    old_chunks = {(c.chunk_id, c.content_hash) for c in mini.chunks("sourdough")}
+    title, abstract = mini.papers["sourdough"]
+    extra = "We also measure rye starter acidity with a zirconium electrode probe."
+    mini.papers["sourdough"] = (title, f"{abstract} {extra}" if edit == "append" else f"{extra} {abstract}")
+    mini.listing("a.txt", A_KEYS)
+    new_chunks = {(c.chunk_id, c.content_hash) for c in mini.chunks("sourdough")}
+    changed = len(new_chunks - old_chunks)
+    assert changed >= 1
+
+    _, result = mini.ingest(a)
+
+    # Only the sourdough chunks whose text changed are embedded again; the other four papers are untouched.
+    assert result.embedded == changed
+    assert result.embedded <= mini.chunk_count("sourdough") < result.chunks
+    assert result.papers == 5 and result.added_papers == 0 and result.removed_papers == 0
+    engine = mini.engine()
+    assert "zirconium" in engine.index.papers[mini.pid("sourdough")].abstract
+    assert _titles(engine.search("zirconium electrode", k=1, mode="lexical")) == [title]
+    assert _titles(engine.search("rye starter acidity zirconium electrode probe", k=1, mode="dense")) == [title]
+    assert _chroma_ids(engine) == set(engine.index.chunks)
+    stored = engine.index.collection.get(ids=sorted(c for c, _ in new_chunks), include=["metadatas"])
+    assert {(i, m["content_hash"]) for i, m in zip(stored["ids"], stored["metadatas"])} == new_chunks
+
+
+def test_paper_removed_from_its_file_disappears_from_search(mini):
+    a = mini.listing("a.txt", A_KEYS)
+    b = mini.markdown("b.md", B_KEYS)
+    mini.ingest(a, b)
+    tidal = mini.papers["tidal"][0]
+    assert tidal in _all_modes(mini.engine(), "tidal turbine blade fatigue")["hybrid"]
+
+    mini.listing("a.txt", ["sourdough", "glacier"])
+    _, result = mini.ingest(a)
+
+    assert result.removed_papers == 1
+    assert result.papers == 4
+    assert result.embedded == 0
+    assert result.deleted == mini.chunk_count("tidal")
+    engine = mini.engine()
+    assert mini.pid("tidal") not in engine.index.papers
+    for mode, titles in _all_modes(engine, "tidal turbine blade fatigue").items():
+        assert tidal not in titles, mode
+    assert not any(cid.startswith(mini.pid("tidal") + ":") for cid in _chroma_ids(engine))
+
+
+def test_paper_removed_from_one_file_stays_while_another_lists_it(mini):
+    a = mini.listing("a.txt", A_KEYS)
+    b = mini.markdown("b.md", B_KEYS)
+    mini.ingest(a, b)
+
+    mini.listing("a.txt", ["tidal", "sourdough"])
+    _, result = mini.ingest(a)
+
+    assert result.removed_papers == 0
+    engine = mini.engine()
+    glacier = engine.index.papers[mini.pid("glacier")]
+    assert glacier.sources == ("b.md",)
+    assert _titles(engine.search("calving front of glaciers in radar images", k=1)) == [glacier.title]
+
+
+@pytest.mark.parametrize("order", ["a then b", "b then a"])
+def test_same_paper_ingested_from_two_files_separately_keeps_both_sources(mini, order):
+    a = mini.listing("a.txt", A_KEYS)
+    b = mini.markdown("b.md", B_KEYS)
+    first, second = (a, b) if order == "a then b" else (b, a)
+    mini.ingest(first)
+    _, result = mini.ingest(second)
+    assert result.papers == 5
+    assert result.embedded == sum(mini.chunk_count(k) for k in ({"a then b": B_KEYS, "b then a": A_KEYS}[order]) if k != "glacier")
+    engine = mini.engine()
+    assert engine.index.papers[mini.pid("glacier")].sources == ("a.txt", "b.md")
+    # Re-syncing one of the two files changes nothing about the other's claim.
+    mini.ingest(first)
+    assert mini.engine().index.papers[mini.pid("glacier")].sources == ("a.txt", "b.md")
+
+
+def test_same_paper_in_two_files_keeps_both_sources(mini, rag_cli):
+    a = mini.listing("a.txt", A_KEYS)
+    b = mini.markdown("b.md", B_KEYS)
+    mini.ingest(a, b)
+    rows = rag_cli("--data-dir", mini.settings.data_dir, "papers", "--json").json_lines()
+    glacier = next(r for r in rows if r["title"] == mini.papers["glacier"][0])
+    assert glacier["sources"] == ["a.txt", "b.md"]
+    # The markdown file supplies the date and link the listing lacks.
+    assert glacier["published"] == "2023-05-01"
+    assert glacier["url"] == "http://arxiv.org/abs/2305.00001v1"
+    tidal = next(r for r in rows if r["title"] == mini.papers["tidal"][0])
+    assert tidal["sources"] == ["a.txt"]
+    assert tidal["code_url"] == "https://github.com/example-lab/tidal-fatigue"
+
+
+def test_rebuild_drops_everything_not_in_the_given_files(mini, rag_cli):
+    a = mini.listing("a.txt", A_KEYS)
+    b = mini.markdown("b.md", B_KEYS)
+    mini.ingest(a, b)
+
+    result = rag_cli("--data-dir", mini.settings.data_dir, "ingest", "--rebuild", a,
+                     env={"RAG_CHUNK_TOKENS": "64", "RAG_CHUNK_OVERLAP": "16"})
+
+    assert result.exit_code == 0, result.output
+    assert "index holds 3 papers" in result.stdout
+    engine = mini.engine()
+    assert sorted(p.title for p in engine.index.papers.values()) == sorted(mini.papers[k][0] for k in A_KEYS)
+    assert engine.index.papers[mini.pid("glacier")].sources == ("a.txt",)
+    assert _chroma_ids(engine) == set(engine.index.chunks)
+    expected_chunks = sum(mini.chunk_count(k) for k in A_KEYS)
+    assert len(engine.index.chunks) == expected_chunks
+    assert f"embedded {expected_chunks}," in result.stdout  # --rebuild re-embeds everything
+    for mode, titles in _all_modes(engine, "varroa mites honey bee hive acoustics").items():
+        assert mini.papers["bees"][0] not in titles, mode
+
+
+def test_rebuild_through_the_library_reembeds_everything(mini):
+    a = mini.listing("a.txt", A_KEYS)
+    _, first = mini.ingest(a)
+    _, again = mini.ingest(a, rebuild=True)
+    assert again.embedded == again.chunks == first.chunks
+    assert again.papers == 3
+
+
+def test_search_needs_an_index(mini):
+    from rag.errors import IndexError_
+
+    with pytest.raises(IndexError_, match="rag ingest"):
+        mini.engine()
+
+
+def test_unreadable_manifest_is_a_clear_error_and_reingest_repairs_it_without_reembedding(mini, rag_cli):
+    a = mini.listing("a.txt", A_KEYS)
+    _, first = mini.ingest(a)
+    (mini.settings.data_dir / "manifest.json").write_text("{not json", encoding="utf-8")
+
+    result = rag_cli("--data-dir", mini.settings.data_dir, "papers")
+    assert result.exit_code == 2
+    assert result.stderr.startswith("error: ") and "manifest" in result.stderr
+    assert "--rebuild" in result.stderr
+    assert "Traceback" not in result.output
+
+    _, repaired = mini.ingest(a)
+    assert repaired.embedded == 0  # the vectors already in Chroma are reused
+    assert repaired.papers == first.papers and repaired.chunks == first.chunks
+    assert _titles(mini.engine().search("sourdough starter yeast", k=1)) == [mini.papers["sourdough"][0]]
+
+
+def test_second_concurrent_ingest_is_refused_with_a_message(mini, rag_cli):
+    from rag.index import ingest_lock
+
+    a = mini.listing("a.txt", A_KEYS)
+    mini.ingest(a)
+    before = (mini.settings.data_dir / "manifest.json").read_bytes()
+    with ingest_lock(mini.settings.data_dir):
+        result = rag_cli("--data-dir", mini.settings.data_dir, "ingest", a)
+    assert result.exit_code == 2
+    assert result.stderr.startswith("error: ") and "another ingest" in result.stderr
+    assert (mini.settings.data_dir / "manifest.json").read_bytes() == before
+
+
+def test_index_built_by_another_embedder_is_refused_with_a_rebuild_hint(mini, rag_cli):
+    import json
+
+    a = mini.listing("a.txt", A_KEYS)
+    mini.ingest(a)
+    path = mini.settings.data_dir / "manifest.json"
+    manifest = json.loads(path.read_text(encoding="utf-8"))
+    manifest["embedder"] = "some-other-model@000000000000"
+    path.write_text(json.dumps(manifest), encoding="utf-8")
+    result = rag_cli("--data-dir", mini.settings.data_dir, "search", "tidal turbines")
+    assert result.exit_code == 2
+    assert "some-other-model" in result.stderr and "--rebuild" in result.stderr
+    assert "Traceback" not in result.output
+
+
+def test_chroma_metadata_follows_a_paper_that_gains_a_source(mini):
+    a = mini.listing("a.txt", ["tidal", "glacier"])
+    b = mini.markdown("b.md", ["glacier", "bees"])
+    mini.ingest(a)
+    mini.ingest(b)
+    engine = mini.engine()
+    paper = engine.index.papers[mini.pid("glacier")]
+    assert paper.sources == ("a.txt", "b.md") and paper.year == 2023
+    stored = engine.index.collection.get(where={"paper_id": paper.paper_id}, include=["metadatas"])
+    assert stored["ids"]
+    for meta in stored["metadatas"]:
+        assert meta["sources"] == "a.txt|b.md"
+        assert meta["year"] == 2023

@@ -1,0 +1,140 @@
+"""Retrieval over the whole seed index: the right paper first, one hit per paper, filters obeyed."""
+
+from __future__ import annotations
+
+import pytest
+
+from conftest import F000, F001, F002, SEED_PAPERS
+from rag.errors import QueryError
+from rag.retrieve import MAX_QUERY_CHARS, Filters
+
+MODES = ["hybrid", "dense", "lexical"]
+
+DISTINCTIVE = [
+    ("survey of mixture of experts taxonomy", "A Survey on Mixture of Experts"),
+    ("what does CLIP know about peeling a banana", "What does CLIP know about peeling a banana?"),
+    ("multi-modal music understanding and generation with large language models",
+     "M$^{2}$UGen: Multi-modal Music Understanding and Generation with the Power of Large Language Models"),
+    ("Chinese autoregressive pretrained language model with 200 billion parameters auto-parallel",
+     "PanGu-$α$: Large-scale Autoregressive Pretrained Chinese Language Models with Auto-parallel Computation"),
+    ("byzantine robust gradient aggregation in distributed training",
+     "Flag Aggregator: Scalable Distributed Training under Failures and Augmented Losses using Convex Optimization"),
+]
+
+
+def test_seed_index_holds_every_paper(seed_index, seed_engine):
+    assert seed_index.sync.papers == SEED_PAPERS
+    assert seed_index.sync.embedded == seed_index.sync.chunks
+    assert seed_engine.index.stats()["papers"] == SEED_PAPERS
+    assert {c.paper_id for c in seed_engine.index.chunks.values()} == set(seed_engine.index.papers)
+
+
+@pytest.mark.parametrize("query, title", DISTINCTIVE)
+def test_distinctive_query_finds_the_paper_first(seed_engine, query, title):
+    hits = seed_engine.search(query, k=5)
+    assert hits[0].paper.title == title
+    assert hits[0].rank == 1
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_every_mode_finds_the_moe_survey(seed_engine, mode):
+    hits = seed_engine.search("survey of mixture of experts taxonomy", k=5, mode=mode)
+    assert len(hits) == 5
+    assert hits[0].paper.title == "A Survey on Mixture of Experts"
+    assert [h.rank for h in hits] == [1, 2, 3, 4, 5]
+    scores = [h.score for h in hits]
+    assert scores == sorted(scores, reverse=True)
+
+
+@pytest.mark.parametrize("mode", MODES)
+@pytest.mark.parametrize("k", [1, 10, 40])
+def test_each_paper_appears_at_most_once(seed_engine, mode, k):
+    hits = seed_engine.search("large language models for vision tasks", k=k, mode=mode)
+    assert len(hits) == k
+    ids = [h.paper.paper_id for h in hits]
+    assert len(ids) == len(set(ids))
+
+
+def test_large_k_returns_that_many_distinct_papers(seed_engine):
+    hits = seed_engine.search("efficient training of neural networks", k=100)
+    assert len({h.paper.paper_id for h in hits}) == len(hits) == 100
+
+
+def test_hits_carry_their_own_papers_chunks_and_a_short_snippet(seed_engine):
+    for hit in seed_engine.search("parameter-efficient fine-tuning with low-rank adapters", k=10):
+        assert hit.chunks, hit.paper.title
+        assert all(c.paper_id == hit.paper.paper_id for c in hit.chunks)
+        assert 0 < len(hit.snippet) <= 300
+        words = hit.snippet.removesuffix("...").split()
+        assert " ".join(words[:5]) in hit.paper.abstract
+
+
+def test_source_filter_returns_only_papers_from_that_file(seed_engine):
+    hits = seed_engine.search("language models", k=20, filters=Filters(sources=(F001,)))
+    assert len(hits) == 20
+    assert all(F001 in h.paper.sources for h in hits)
+
+
+def test_source_filter_includes_papers_listed_in_several_files(seed_engine):
+    for source in (F001, F002):
+        hits = seed_engine.search("matryoshka nested representation learning", k=3, filters=Filters(sources=(source,)))
+        assert hits[0].paper.title == "Matryoshka Representation Learning"
+
+
+def test_source_filter_excludes_the_best_match_from_another_file(seed_engine):
+    # The MoE survey is only in 001; restricted to 000 it must not appear.
+    hits = seed_engine.search("survey of mixture of experts taxonomy", k=5, filters=Filters(sources=(F000,)))
+    assert hits
+    assert all(h.paper.sources == (F000,) for h in hits)
+
+
+def test_year_filter_returns_only_dated_papers(seed_engine, seed_papers):
+    dated = {t for t, p in seed_papers.items() if p.published}
+    assert len(dated) == 5
+    hits = seed_engine.search("large language models", k=10, filters=Filters(year_min=2024))
+    assert {h.paper.title for h in hits} == dated  # every dated paper is reachable, nothing else
+    assert all(h.paper.year >= 2024 and h.paper.sources == (F000,) for h in hits)
+    assert seed_engine.search("large language models", k=10, filters=Filters(year_max=2023)) == []
+    assert seed_engine.search("large language models", k=10, filters=Filters(year_min=2025)) == []
+    both = seed_engine.search("large language models", k=10, filters=Filters(year_min=2024, year_max=2024))
+    assert {h.paper.title for h in both} == dated
+
+
+def test_title_filter_is_a_case_insensitive_substring(seed_engine, seed_papers):
+    matching = {t for t in seed_papers if "diffusion" in t.casefold()}
+    assert 3 <= len(matching) < 20
+    hits = seed_engine.search("image generation", k=20, filters=Filters(title_contains="DIFFUSION"))
+    assert {h.paper.title for h in hits} == matching
+
+
+def test_filters_combine(seed_engine):
+    hits = seed_engine.search("language model", k=20, filters=Filters(sources=(F002,), title_contains="video"))
+    assert hits
+    assert all(F002 in h.paper.sources and "video" in h.paper.title.casefold() for h in hits)
+
+
+def test_filter_that_matches_nothing_gives_no_hits(seed_engine):
+    assert seed_engine.search("language models", filters=Filters(sources=("no-such-file.txt",))) == []
+    assert seed_engine.search("language models", filters=Filters(title_contains="zzz-no-title-has-this")) == []
+
+
+def test_lexical_mode_with_only_stop_words_finds_nothing_but_hybrid_still_answers(seed_engine):
+    assert seed_engine.search("the of and", k=3, mode="lexical") == []
+    assert len(seed_engine.search("the of and", k=3, mode="hybrid")) == 3
+
+
+def test_hybrid_ranks_come_from_both_retrievers(seed_engine):
+    hit = seed_engine.search("survey of mixture of experts taxonomy", k=1)[0]
+    assert hit.dense_rank == 1 and hit.lexical_rank == 1
+    assert hit.dense_score is not None and 0.3 < hit.dense_score <= 1.0
+
+
+@pytest.mark.parametrize("query", ["", "   ", "\n\t"])
+def test_empty_query_is_a_query_error(seed_engine, query):
+    with pytest.raises(QueryError):
+        seed_engine.search(query)
+
+
+def test_overlong_query_is_a_query_error(seed_engine):
+    with pytest.raises(QueryError, match="limit"):
+        seed_engine.search("word " * (MAX_QUERY_CHARS // 4))
