@@ -11,7 +11,8 @@ Rules enforced
 --------------
 All files (plain.jsonl, multi.jsonl, paraphrase.jsonl, near_miss.jsonl, ... whatever
 is present in eval/data/):
-  * every line is a JSON object with a non-empty "id", "question" and "gold" list;
+  * every line is a JSON object with a non-empty "id", "question" and "gold" list
+    (a line with "type": "unanswerable" may have "gold": [], and only such a line);
   * ids are unique within the file and across all files;
   * every title in "gold" (and "decoy", when present) matches a corpus title exactly
     (after collapsing runs of whitespace, nothing else);
@@ -276,7 +277,8 @@ def check_file(path, papers, seen_ids):
                 violations.append(f"{where}: missing question")
                 question = ""
             gold = rec.get("gold")
-            if not isinstance(gold, list) or not gold:
+            empty_ok = rec.get("type") == "unanswerable"  # no paper answers it: "gold": []
+            if not isinstance(gold, list) or (not gold and not empty_ok):
                 violations.append(f"{where}: gold must be a non-empty list")
                 gold = []
             for t in gold:

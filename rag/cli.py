@@ -190,6 +190,120 @@ def search(ctx, query, k, as_json, sources, year_min, year_max, title_contains, 
     run(query)
 
 
+_answerer_option = click.option(
+    "--answerer", type=click.Choice(["auto", "openai", "local", "extractive"]), default=None,
+    help="Who writes the answer [env RAG_ANSWERER; auto: openai if a key/base URL is set, else local if RAG_LOCAL_GGUF, else extractive].",
+)
+_model_option = click.option("--model", "llm_model", default=None, help="Model name for the openai answerer [env RAG_LLM_MODEL].")
+
+
+def _assistant(ctx: click.Context, llm_model: str | None = None):
+    from rag.config import load_settings
+    from rag.pipeline import Engine
+
+    settings = _settings(ctx)
+    if llm_model:
+        settings = settings.model_copy(update={"llm_model": llm_model})
+    return Engine(settings).assistant
+
+
+def _print_answer(answer, streamed: bool) -> None:
+    from rag.render import answer_footer
+
+    if not streamed:
+        click.echo(answer.text)
+    click.echo()
+    click.echo(answer_footer(answer))
+
+
+@cli.command()
+@click.argument("question")
+@click.option("--json", "as_json", is_flag=True, help="One JSON object: question, answer, citations, hits, timings.")
+@_answerer_option
+@_model_option
+@click.option("-k", "k", type=click.IntRange(1, 20), default=None, help="Papers given to the answerer [default 5].")
+@click.pass_context
+def ask(ctx, question, as_json, answerer, llm_model, k) -> None:
+    """Answer QUESTION from the indexed abstracts, citing each claim as [n]."""
+    from rag.render import answer_json
+    from rag.retrieve import check_query
+
+    check_query(question)
+    assistant = _assistant(ctx, llm_model)
+    streamed = not as_json
+    on_delta = (lambda d: click.echo(d, nl=False)) if streamed else None
+    answer = assistant.ask(question, answerer=answerer, on_delta=on_delta, k=k)
+    if as_json:
+        click.echo(json.dumps(answer_json(answer), ensure_ascii=False))
+    else:
+        click.echo()
+        _print_answer(answer, streamed=True)
+
+
+@cli.command()
+@_answerer_option
+@_model_option
+@click.pass_context
+def chat(ctx, answerer, llm_model) -> None:
+    """A multi-turn session: follow-ups ('which datasets did they use?') refer to the last answer's papers."""
+    assistant = _assistant(ctx, llm_model)
+    history = []
+    click.echo("Ask about the indexed papers. Empty line or Ctrl-D quits.")
+    while True:
+        try:
+            line = input("you> ") if sys.stdin.isatty() else sys.stdin.readline()
+        except EOFError:
+            break
+        if not line.strip():
+            break
+        try:
+            answer = assistant.ask(line.strip(), answerer=answerer, history=history, on_delta=lambda d: click.echo(d, nl=False))
+        except RagError as exc:
+            click.secho(f"error: {exc}", fg="red", err=True)
+            continue
+        click.echo()
+        if answer.rewritten_question:
+            click.echo(f"(searched as: {answer.rewritten_question})")
+        _print_answer(answer, streamed=True)
+        click.echo()
+        history.append(answer)
+
+
+@cli.command(name="cite")
+@click.argument("question")
+@click.option("--json", "as_json", is_flag=True, help="One JSON object: title, confidence, evidence, runner_ups.")
+@click.pass_context
+def cite_command(ctx, question, as_json) -> None:
+    """Which paper proposed/introduced X? The best title, a confidence and the evidence sentence."""
+    from rag.render import lookup_json, lookup_text
+    from rag.retrieve import check_query
+
+    check_query(question)
+    result = _assistant(ctx).lookup(question)
+    click.echo(json.dumps(lookup_json(result), ensure_ascii=False) if as_json else lookup_text(result))
+
+
+@cli.command()
+@click.argument("topic")
+@click.option("--json", "as_json", is_flag=True, help="One JSON object: topic, rows of cited cells.")
+@click.option("--format", "fmt", type=click.Choice(["md", "csv"]), default="md", show_default=True)
+@click.option("-n", "max_papers", type=click.IntRange(2, 8), default=4, show_default=True, help="Papers to compare for a topic.")
+@click.pass_context
+def compare(ctx, topic, as_json, fmt, max_papers) -> None:
+    """Compare papers on TOPIC (or 'Title A; Title B') by problem, method, data and result."""
+    from rag.render import comparison_csv, comparison_json, comparison_markdown
+    from rag.retrieve import check_query
+
+    check_query(topic)
+    result = _assistant(ctx).compare(topic, max_papers=max_papers)
+    if as_json:
+        click.echo(json.dumps(comparison_json(result), ensure_ascii=False))
+    elif fmt == "csv":
+        click.echo(comparison_csv(result), nl=False)
+    else:
+        click.echo(comparison_markdown(result))
+
+
 @cli.command()
 @click.option("--json", "as_json", is_flag=True)
 @click.pass_context

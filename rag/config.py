@@ -8,7 +8,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from pydantic import Field, ValidationError, field_validator
+from pydantic import AliasChoices, Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from rag.errors import ConfigError
@@ -46,6 +46,22 @@ class Settings(BaseSettings):
     rrf_k: int = Field(default=60, ge=1, description="Reciprocal-rank-fusion constant.")
     progress: bool = Field(default=True, description="Show progress bars on a terminal.")
 
+    # Answering
+    answerer: str = Field(default="auto", pattern="^(auto|openai|local|extractive)$", description="auto | openai | local | extractive")
+    openai_api_key: SecretStr | None = Field(
+        default=None, validation_alias=AliasChoices("OPENAI_API_KEY", "RAG_OPENAI_API_KEY", "openai_api_key"), description="Key for OpenAI or a compatible server."
+    )
+    openai_base_url: str | None = Field(
+        default=None, validation_alias=AliasChoices("OPENAI_BASE_URL", "RAG_OPENAI_BASE_URL", "openai_base_url"), description="OpenAI-compatible endpoint (vLLM, Ollama, llama.cpp server, ...)."
+    )
+    llm_model: str = Field(default="gpt-4o-mini", description="Model name sent to the OpenAI-compatible server.")
+    llm_timeout: float = Field(default=60.0, gt=0, le=600, description="Seconds before an LLM request is abandoned.")
+    llm_max_retries: int = Field(default=2, ge=0, le=10, description="Retries on connection errors, 429 and 5xx.")
+    local_gguf: Path | None = Field(default=None, description="A GGUF model file for the in-process local answerer.")
+    answer_sources: int = Field(default=5, ge=1, le=20, description="Papers given to the answerer as numbered sources.")
+    abstain_below: float = Field(default=0.42, ge=0, le=1, description="Best dense similarity under which the corpus is taken not to cover a question...")
+    abstain_lexical: float = Field(default=0.6, ge=0, le=1, description="...unless a paper contains this share of the question's IDF-weighted words.")
+
     @field_validator("chunk_overlap")
     @classmethod
     def _overlap_below_size(cls, v: int, info) -> int:
@@ -60,7 +76,11 @@ class Settings(BaseSettings):
 
     def masked(self) -> dict[str, object]:
         """The effective settings as plain values, safe to print."""
-        out: dict[str, object] = {k: (str(v) if isinstance(v, Path) else v) for k, v in self.model_dump().items()}
+        out: dict[str, object] = {}
+        for key, value in self.model_dump().items():
+            if isinstance(value, SecretStr) or key == "openai_api_key":
+                value = "***" if value else None
+            out[key] = str(value) if isinstance(value, Path) else value
         return out
 
 

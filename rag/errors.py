@@ -6,7 +6,8 @@ them into one readable line (exit code 2), never a traceback.
      ├── CorpusError        a seed file is missing, unreadable or in an unknown format
      ├── IndexError_        the index is missing, corrupt, locked or not writable
      ├── EmbedderError      the embedding model is missing or not the expected file
-     └── QueryError         a question is empty or too long
+     ├── QueryError         a question is empty or too long
+     └── LLMError           the LLM server is down, slow, rejects the key or sends garbage
 """
 
 from __future__ import annotations
@@ -41,4 +42,8 @@ class EmbedderError(RagError):
 
 
 class QueryError(RagError):
+    pass
+
+
+class LLMError(RagError):
     pass

@@ -105,12 +105,24 @@ class LexicalIndex:
             return [], 0.0
         return hits, self._strength(all_tokens, int(top[0]))
 
+    def idf(self, token: str) -> float:
+        """Inverse document frequency of a (tokenized) term; unknown terms count as the rarest."""
+        if token not in self._vocab:
+            n_docs = self._model.scores["num_docs"] if self.chunk_ids else 1
+            return float(np.log(1 + (n_docs - 0.5) / 1.5))
+        return self._idf_and_rows(token)[0]
+
     def _idf_and_rows(self, token: str) -> tuple[float, np.ndarray]:
         tid = self._model.vocab_dict[token]
         indptr = self._model.scores["indptr"]
         rows = self._model.scores["indices"][indptr[tid] : indptr[tid + 1]]
         n_docs = self._model.scores["num_docs"]
         return float(np.log(1 + (n_docs - len(rows) + 0.5) / (len(rows) + 0.5))), rows
+
+    def coverage(self, query: str, chunk_id: str) -> float:
+        """Share of the query's IDF mass that one chunk contains (see search_with_strength)."""
+        row = self._row.get(chunk_id)
+        return self._strength(tokenize(query), row) if row is not None else 0.0
 
     def _strength(self, tokens: list[str], row: int) -> float:
         n_docs = self._model.scores["num_docs"]

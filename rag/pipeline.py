@@ -41,6 +41,16 @@ class Engine:
         self.retriever = HybridRetriever(
             self.index, self.embedder, candidates=settings.candidates, rrf_k=settings.rrf_k
         )
+        self._assistant = None
+
+    @property
+    def assistant(self):
+        """The ask / lookup / compare jobs over this engine (built on first use)."""
+        if self._assistant is None:
+            from rag.answer import Assistant
+
+            self._assistant = Assistant(self.retriever, self.settings)
+        return self._assistant
 
     def search(self, query: str, k: int | None = None, filters: Filters | None = None, mode: str = "hybrid") -> list[Hit]:
         return self.retriever.search(query, k or self.settings.top_k, filters, mode=mode)

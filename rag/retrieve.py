@@ -198,6 +198,7 @@ class HybridRetriever:
                     dense_rank=d.rank if d else None,
                     lexical_rank=lx.rank if lx else None,
                     dense_score=round(d.score, 4) if d else None,
+                    lexical_coverage=round(self.index.lexical.coverage(query, lx.chunks[0]), 3) if lx else None,
                 )
             )
         return hits

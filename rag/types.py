@@ -64,8 +64,80 @@ class Hit(_Record):
     dense_rank: int | None = Field(default=None, description="Rank of the paper in the dense list.")
     lexical_rank: int | None = Field(default=None, description="Rank of the paper in the BM25 list.")
     dense_score: float | None = Field(default=None, description="Best cosine similarity of the paper.")
+    lexical_coverage: float | None = Field(
+        default=None, description="Share of the query's IDF-weighted words found in the paper's best BM25 chunk."
+    )
 
     @property
     def snippet(self) -> str:
         text = self.chunks[0].text if self.chunks else self.paper.abstract
         return text if len(text) <= 300 else text[:297].rsplit(" ", 1)[0] + "..."
+
+
+class Source(_Record):
+    """A retrieved paper as the answerer sees it: a number, a title, the evidence text."""
+
+    n: int = Field(description="1-based number the answer cites as [n].")
+    paper: Paper
+    score: float = Field(default=0.0, description="Retrieval score of the paper.")
+
+
+class Citation(_Record):
+    """One numbered source an answer cites, with how well the text supports it."""
+
+    n: int
+    paper_id: str
+    title: str
+    url: str | None = None
+    code_url: str | None = None
+    supported: bool = Field(description="Every sentence citing it cleared the support bar.")
+    support: float = Field(description="Lowest support score over the sentences citing it, in [0, 1].")
+    evidence: tuple[str, ...] = Field(default=(), description="Abstract sentences that best support the citing text.")
+
+
+class Answer(_Record):
+    """A finished answer: text with [n] markers, the citations they map to, and provenance."""
+
+    question: str
+    text: str = Field(description="Answer text; [n] markers refer to `citations`.")
+    answerer: str = Field(description="openai | local | extractive")
+    model: str | None = None
+    abstained: bool = False
+    citations: tuple[Citation, ...] = ()
+    hits: tuple[Hit, ...] = ()
+    dropped_citations: tuple[int, ...] = Field(default=(), description="Numbers the model cited that matched no source.")
+    notes: tuple[str, ...] = Field(default=(), description="What the user should know: fallbacks, flagged citations.")
+    rewritten_question: str | None = Field(default=None, description="The follow-up as rewritten for retrieval.")
+    timings_ms: dict[str, float] = Field(default_factory=dict)
+
+
+class Lookup(_Record):
+    """Answer to 'which paper proposed X?'."""
+
+    question: str
+    paper: Paper | None
+    confidence: float = Field(description="0..1; how clearly the best paper beats the others.")
+    evidence: str | None = Field(default=None, description="The abstract sentence that states the contribution.")
+    runner_ups: tuple[tuple[Paper, float], ...] = ()
+    abstained: bool = False
+    timings_ms: dict[str, float] = Field(default_factory=dict)
+
+
+class ComparisonCell(_Record):
+    text: str
+    citation: int | None = Field(default=None, description="[n] of the paper the text comes from; None if not stated.")
+
+
+class ComparisonRow(_Record):
+    paper: Paper
+    n: int
+    cells: dict[str, ComparisonCell]
+
+
+class Comparison(_Record):
+    """Several papers side by side; each cell quoted from that paper's abstract or 'not stated'."""
+
+    topic: str
+    columns: tuple[str, ...]
+    rows: tuple[ComparisonRow, ...]
+    timings_ms: dict[str, float] = Field(default_factory=dict)

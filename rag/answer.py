@@ -1,0 +1,303 @@
+"""The three jobs: ask (cited answer), lookup ("which paper proposed X?"), compare.
+
+Every answer, whichever answerer wrote it, goes through the same citation handling:
+markers renumbered to first use, unknown numbers dropped and recorded, each citing
+sentence scored for support against the cited abstract. An LLM answer that fails the
+check (or an LLM that fails) is replaced by the extractive answer, and the Answer says so.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import time
+from typing import Callable
+
+import numpy as np
+
+from rag.cite import StreamRenumberer, SupportChecker, renumber
+from rag.config import Settings
+from rag.errors import LLMError
+from rag.extractive import CONTRIBUTION, SentenceScorer, extractive_answer
+from rag.llm import ABSTAIN_SENTENCE, build_messages, make_backend, resolve_answerer
+from rag.retrieve import Filters, HybridRetriever, check_query
+from rag.text import split_sentences
+from rag.types import (
+    Answer,
+    Comparison,
+    ComparisonCell,
+    ComparisonRow,
+    Hit,
+    Lookup,
+    Paper,
+    Source,
+)
+
+log = logging.getLogger(__name__)
+
+NOT_COVERED = "The indexed abstracts don't answer this."
+NOT_STATED = "not stated in abstract"
+COMPARE_COLUMNS = ("problem", "method", "data", "result")
+
+_FOLLOW_UP = re.compile(r"\b(they|them|their|theirs|it|its|this|that|these|those|the (?:paper|papers|method|methods|authors|approach|model))\b", re.I)
+
+
+def is_follow_up(question: str) -> bool:
+    """Short questions that point back ('which datasets did they use?')."""
+    return len(question.split()) <= 14 and bool(_FOLLOW_UP.search(question))
+
+
+class Assistant:
+    """Answers over one retriever. Holds no per-conversation state: pass `history`."""
+
+    def __init__(self, retriever: HybridRetriever, settings: Settings):
+        self.retriever = retriever
+        self.settings = settings
+        self.embedder = retriever.embedder
+        self.scorer = SentenceScorer(self.embedder, retriever.index.lexical)
+        self.checker = SupportChecker(self.embedder)
+        self._backends: dict[str, object] = {}
+
+    # ------------------------------------------------------------ shared steps
+
+    def _backend(self, name: str):
+        if name not in self._backends:
+            self._backends[name] = make_backend(self.settings, name)
+        return self._backends[name]
+
+    def relevant(self, hits: list[Hit]) -> bool:
+        """Does any retrieved paper clear the relevance bar? (tuned on eval/data/unanswerable.jsonl)"""
+        if not hits:
+            return False
+        best_dense = max((h.dense_score or 0.0) for h in hits)
+        best_lexical = max((h.lexical_coverage or 0.0) for h in hits)
+        # A specific word match (a method's name the embedder has never seen) also counts.
+        return best_dense >= self.settings.abstain_below or best_lexical >= self.settings.abstain_lexical
+
+    def _retrieve(self, question: str, k: int, filters: Filters | None, history: list[Answer] | None) -> tuple[list[Hit], str | None]:
+        """Hits for the question; a follow-up is searched among the previous answer's papers first."""
+        if history and is_follow_up(question):
+            previous = next((a for a in reversed(history) if a.citations), None)
+            if previous is not None:
+                titles = [c.title for c in previous.citations]
+                rewritten = f"{question} (about: {'; '.join(titles)})"
+                hits = self.retriever.search(rewritten, k=max(k, len(titles)), filters=filters)
+                cited = {c.paper_id for c in previous.citations}
+                # The papers under discussion first, in their retrieval order, then the rest.
+                hits = sorted(hits, key=lambda h: (h.paper.paper_id not in cited, h.rank))[:k]
+                return [h.model_copy(update={"rank": i + 1}) for i, h in enumerate(hits)], rewritten
+        return self.retriever.search(question, k=k, filters=filters), None
+
+    # ------------------------------------------------------------ ask
+
+    def ask(
+        self,
+        question: str,
+        answerer: str | None = None,
+        filters: Filters | None = None,
+        history: list[Answer] | None = None,
+        on_delta: Callable[[str], None] | None = None,
+        k: int | None = None,
+    ) -> Answer:
+        """A short answer whose every claim cites a retrieved paper, or an abstention."""
+        question = check_query(question)
+        name = resolve_answerer(self.settings, answerer)
+        timings: dict[str, float] = {}
+        t0 = time.perf_counter()
+        hits, rewritten = self._retrieve(question, k or self.settings.answer_sources, filters, history)
+        timings["retrieve_ms"] = round((time.perf_counter() - t0) * 1000, 1)
+        sources = [Source(n=i + 1, paper=h.paper, score=h.score) for i, h in enumerate(hits)]
+        if not self.relevant(hits):
+            return self._abstain(question, name, hits, timings, rewritten, on_delta)
+
+        notes: list[str] = []
+        model = None
+        text = None
+        dropped: list[int] = []
+        if name != "extractive":
+            t1 = time.perf_counter()
+            try:
+                backend = self._backend(name)
+                model = backend.model
+                text, mapping, dropped = self._generate(backend, question, sources, on_delta)
+            except LLMError as exc:
+                notes.append(f"The {name} answerer failed ({exc.message}); this answer is extractive.")
+                text = None
+            timings["llm_ms"] = round((time.perf_counter() - t1) * 1000, 1)
+            if text is not None and text.strip().startswith(ABSTAIN_SENTENCE.rstrip(".")):
+                return self._abstain(question, name, hits, timings, rewritten, None, model=model, by_model=True)
+
+        t2 = time.perf_counter()
+        used = {s.n: s for s in sources}
+        if text is not None:
+            numbered = {n: Source(n=n, paper=used[old].paper, score=used[old].score) for old, n in mapping.items()}
+            citations, uncited = self.checker.check(text, numbered)
+            unsupported = [c for c in citations if not c.supported]
+            if not citations or len(unsupported) * 2 > len(citations):
+                why = "cited no source" if not citations else f"{len(unsupported)} of {len(citations)} citations were not supported by the cited abstracts"
+                notes.append(f"The {name} answer failed the citation check ({why}); this answer is extractive.")
+                if on_delta:
+                    on_delta(f"\n\n[{notes[-1]}]\n\n")
+                text = None
+            else:
+                for c in unsupported:
+                    notes.append(f"Citation [{c.n}] is not clearly supported by “{c.title}” (support {c.support:.2f}).")
+                if uncited:
+                    notes.append(f"{len(uncited)} sentence(s) cite no source.")
+                if dropped:
+                    notes.append(f"Removed citation number(s) {', '.join(map(str, dropped))}: no such source.")
+        if text is None:
+            name_used = "extractive"
+            scored = self.scorer.score(question, sources)
+            raw = extractive_answer(scored)
+            text, state = renumber(raw, set(used))
+            numbered = {new: Source(n=new, paper=used[old].paper, score=used[old].score) for old, new in state.mapping.items()}
+            citations, _ = self.checker.check(text, numbered)
+            if on_delta:
+                on_delta(text)
+            model = None
+        else:
+            name_used = name
+        timings["check_ms"] = round((time.perf_counter() - t2) * 1000, 1)
+        timings["total_ms"] = round((time.perf_counter() - t0) * 1000, 1)
+        return Answer(
+            question=question,
+            text=text,
+            answerer=name_used,
+            model=model,
+            citations=tuple(citations),
+            hits=tuple(hits),
+            dropped_citations=tuple(dropped),
+            notes=tuple(notes),
+            rewritten_question=rewritten,
+            timings_ms=timings,
+        )
+
+    def _generate(self, backend, question: str, sources: list[Source], on_delta) -> tuple[str, dict[int, int], list[int]]:
+        """Stream the backend's answer with markers renumbered on the fly."""
+        renumberer = StreamRenumberer({s.n for s in sources})
+        parts: list[str] = []
+        for delta in backend.stream(build_messages(question, sources)):
+            out = renumberer.feed(delta)
+            if out:
+                parts.append(out)
+                if on_delta:
+                    on_delta(out)
+        tail = renumberer.finish()
+        if tail:
+            parts.append(tail)
+            if on_delta:
+                on_delta(tail)
+        return "".join(parts).strip(), dict(renumberer.state.mapping), list(renumberer.state.dropped)
+
+    def _abstain(self, question, name, hits, timings, rewritten, on_delta, model=None, by_model=False) -> Answer:
+        closest = "; ".join(f"“{h.paper.title}”" for h in hits[:3])
+        text = NOT_COVERED + (f" Closest papers: {closest}." if closest else " The index is empty.")
+        if on_delta:
+            on_delta(text)
+        return Answer(
+            question=question,
+            text=text,
+            answerer=name,
+            model=model,
+            abstained=True,
+            hits=tuple(hits),
+            notes=("The model said the sources do not answer this.",) if by_model else (),
+            rewritten_question=rewritten,
+            timings_ms=timings,
+        )
+
+    # ------------------------------------------------------------ lookup
+
+    def lookup(self, question: str, filters: Filters | None = None) -> Lookup:
+        """The paper that proposed what the question describes, with its contribution sentence."""
+        question = check_query(question)
+        t0 = time.perf_counter()
+        hits = self.retriever.search(question, k=6, filters=filters)
+        timings = {"retrieve_ms": round((time.perf_counter() - t0) * 1000, 1)}
+        if not self.relevant(hits):
+            return Lookup(question=question, paper=None, confidence=0.0, abstained=True,
+                          runner_ups=tuple((h.paper, 0.0) for h in hits[:3]), timings_ms=timings)
+        sources = [Source(n=i + 1, paper=h.paper, score=h.score) for i, h in enumerate(hits)]
+        scored = self.scorer.score(question, sources)
+        per_paper: dict[int, float] = {}
+        evidence: dict[int, tuple[float, str]] = {}
+        for s in scored:
+            # Prefer the sentence that states the contribution ("we propose ..."), when it is close.
+            bonus = 0.05 if CONTRIBUTION.search(s.text) else 0.0
+            per_paper[s.source.n] = max(per_paper.get(s.source.n, -1.0), s.score)
+            if s.source.n not in evidence or s.score + bonus > evidence[s.source.n][0]:
+                evidence[s.source.n] = (s.score + bonus, s.text)
+        # Retrieval rank and the best sentence both speak for a paper.
+        paper_scores = np.array([per_paper.get(s.n, 0.0) + 0.1 / s.n for s in sources])
+        probs = np.exp((paper_scores - paper_scores.max()) / 0.04)
+        probs /= probs.sum()
+        order = np.argsort(-probs)
+        best = sources[int(order[0])]
+        ev = evidence[best.n][1] if best.n in evidence else None
+        timings["total_ms"] = round((time.perf_counter() - t0) * 1000, 1)
+        return Lookup(
+            question=question,
+            paper=best.paper,
+            confidence=round(float(probs[order[0]]), 3),
+            evidence=ev,
+            runner_ups=tuple((sources[int(i)].paper, round(float(probs[i]), 3)) for i in order[1:4]),
+            timings_ms=timings,
+        )
+
+    # ------------------------------------------------------------ compare
+
+    # Cue words per column; a cell is filled only by a sentence that has its column's cue.
+    _CUES = {
+        "problem": re.compile(r"\b(however|despite|challeng\w*|limitation\w*|problem\w*|suffer\w*|lacks?|lacking|struggl\w*|remains?|difficult\w*|bottleneck\w*|costly|expensive|gap|unclear|fail\w*|hinder\w*|prohibitive)\b", re.I),
+        "method": CONTRIBUTION,
+        "data": re.compile(r"\b(datasets?|benchmarks?|corpus|corpora|evaluat\w* on|experiments? on|trained on|test sets?|suites?|collected|curated|annotated|tasks such as)\b", re.I),
+        "result": re.compile(r"\b(outperform\w*|achiev\w*|improv\w*|state-of-the-art|surpass\w*|speed-?ups?|reduc\w*|gains?|faster|higher|lower|better|demonstrat\w*|\d+(?:\.\d+)?\s?(?:%|x|×))", re.I),
+    }
+    _ORDER = ("method", "problem", "data", "result")  # who picks first when a sentence fits two columns
+
+    def _cells(self, sentences: list[str], n: int) -> dict[str, ComparisonCell]:
+        cells = {c: ComparisonCell(text=NOT_STATED) for c in COMPARE_COLUMNS}
+        used: set[int] = set()
+        last = max(len(sentences) - 1, 1)
+        for column in self._ORDER:
+            best, best_score = None, 0.0
+            for i, sentence in enumerate(sentences):
+                if i in used:
+                    continue
+                matches = len(self._CUES[column].findall(sentence))
+                if not matches:
+                    continue
+                where = i / last  # problems come early in an abstract, results late
+                position = {"problem": 1 - where, "result": where, "method": 1 - where, "data": 0.5}[column]
+                score = min(matches, 3) + position
+                if score > best_score:
+                    best, best_score = i, score
+            if best is not None:
+                cells[column] = ComparisonCell(text=sentences[best], citation=n)
+                used.add(best)
+        return cells
+
+    def compare(self, topic: str, filters: Filters | None = None, max_papers: int = 4) -> Comparison:
+        """Papers on a topic (or named by ';'-separated titles) side by side, cells quoted."""
+        topic = check_query(topic)
+        t0 = time.perf_counter()
+        papers = self._papers_for(topic, filters, max_papers)
+        rows = []
+        for n, paper in enumerate(papers, start=1):
+            sentences = [s for s in split_sentences(paper.abstract) if len(s) >= 25]
+            rows.append(ComparisonRow(paper=paper, n=n, cells=self._cells(sentences, n)))
+        return Comparison(topic=topic, columns=COMPARE_COLUMNS, rows=tuple(rows),
+                          timings_ms={"total_ms": round((time.perf_counter() - t0) * 1000, 1)})
+
+    def _papers_for(self, topic: str, filters: Filters | None, max_papers: int) -> list[Paper]:
+        names = [t.strip() for t in re.split(r";|\s+vs\.?\s+|\n", topic) if t.strip()]
+        if len(names) >= 2:
+            papers = []
+            for name in names:
+                hit = self.retriever.search(name, k=1, filters=filters)
+                if hit and hit[0].paper not in papers:
+                    papers.append(hit[0].paper)
+            return papers
+        hits = self.retriever.search(topic, k=max_papers, filters=filters)
+        return [h.paper for h in hits if self.relevant([h])] or [h.paper for h in hits[:2]]

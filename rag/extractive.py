@@ -1,0 +1,104 @@
+"""The no-LLM answerer: picks the abstract sentences that best answer the question and
+cites each one. Grounded by construction (every sentence is quoted), deterministic, fast.
+
+Also the sentence scoring that `cite` (lookup) and `compare` reuse: a sentence scores by
+embedding similarity to the question plus the share of the question's IDF-weighted
+content words it contains, with a small prior for the paper's retrieval rank.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import numpy as np
+
+from rag.lexical import tokenize
+from rag.text import split_sentences
+from rag.types import Source
+
+# Sentences that state a paper's own contribution ("we propose ...").
+CONTRIBUTION = re.compile(
+    r"\b(we|this (?:paper|work|study)|our (?:paper|work))\s+(?:\w+\s+){0,2}?"
+    r"(propose|introduce|present|develop|design|release|build|construct|create|describe|formulate|devise|put forward|offer)",
+    re.I,
+)
+_BOILERPLATE = re.compile(r"^(code|our code|the code|data|models?|project page)\b.{0,60}\b(available|released|at)\b|https?://", re.I)
+
+
+@dataclass
+class ScoredSentence:
+    source: Source
+    position: int
+    text: str
+    score: float
+    semantic: float
+    lexical: float
+    vector: np.ndarray
+
+
+class SentenceScorer:
+    """Scores abstract sentences against a question; shared by ask, cite and compare."""
+
+    def __init__(self, embedder, lexical_index):
+        self.embedder = embedder
+        self.lexical = lexical_index
+
+    def score(self, question: str, sources: list[Source], query_vector: np.ndarray | None = None) -> list[ScoredSentence]:
+        from rag.retrieve import dense_query_text
+
+        qvec = query_vector if query_vector is not None else np.asarray(self.embedder.embed_query(dense_query_text(question)))
+        q_tokens = set(tokenize(question))
+        weights = {t: self.lexical.idf(t) for t in q_tokens}
+        total = sum(weights.values()) or 1.0
+        items: list[tuple[Source, int, str]] = []
+        for source in sources:
+            for position, sentence in enumerate(split_sentences(source.paper.abstract)):
+                if len(sentence) >= 25 and not _BOILERPLATE.search(sentence):
+                    items.append((source, position, sentence))
+        if not items:
+            return []
+        vectors = self.embedder.embed([s for _, _, s in items])
+        sims = vectors @ qvec
+        out = []
+        for (source, position, sentence), vec, sim in zip(items, vectors, sims):
+            tokens = set(tokenize(sentence))
+            lexical = sum(w for t, w in weights.items() if t in tokens) / total
+            prior = 0.08 / source.n
+            score = 0.6 * float(sim) + 0.3 * lexical + prior
+            out.append(ScoredSentence(source, position, sentence, score, float(sim), lexical, vec))
+        return sorted(out, key=lambda s: -s.score)
+
+
+def _with_marker(sentence: str, n: int) -> str:
+    """'... improves accuracy.' → '... improves accuracy [n].'"""
+    text = sentence.rstrip()
+    if text and text[-1] in ".!?":
+        return f"{text[:-1]} [{n}]{text[-1]}"
+    return f"{text} [{n}]."
+
+
+def extractive_answer(scored: list[ScoredSentence], max_sentences: int = 4, min_ratio: float = 0.8) -> str:
+    """The best sentences (no near-duplicates, none far below the best), in source then
+    abstract order, each followed by its source's [n]."""
+    if not scored:
+        return ""
+    best = scored[0].score
+    chosen: list[ScoredSentence] = []
+    for candidate in scored:
+        if len(chosen) >= max_sentences or candidate.score < min_ratio * best:
+            break
+        if any(float(candidate.vector @ c.vector) > 0.85 for c in chosen):
+            continue
+        chosen.append(candidate)
+    chosen.sort(key=lambda s: (s.source.n, s.position))
+    paragraphs: list[str] = []
+    current_n = None
+    for s in chosen:
+        line = _with_marker(s.text, s.source.n)
+        if s.source.n == current_n:
+            paragraphs[-1] += " " + line
+        else:
+            paragraphs.append(line)
+            current_n = s.source.n
+    return "\n\n".join(paragraphs)

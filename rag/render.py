@@ -1,0 +1,116 @@
+"""Answers as text a person reads (terminal, Markdown) and as the JSON the CLI promises."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+from rag.types import Answer, Comparison, Lookup
+
+
+def sources_block(answer: Answer) -> str:
+    """'[n] Exact Title — link' for every citation, flagged where the check failed."""
+    lines = []
+    for c in answer.citations:
+        link = f" — {c.url}" if c.url else ""
+        code = f" (code: {c.code_url})" if c.code_url else ""
+        flag = "" if c.supported else f"  ⚠ not clearly supported (support {c.support:.2f})"
+        lines.append(f"[{c.n}] {c.title}{link}{code}{flag}")
+    return "\n".join(lines)
+
+
+def answer_footer(answer: Answer) -> str:
+    parts = []
+    if answer.citations:
+        parts.append("Sources:\n" + sources_block(answer))
+    for note in answer.notes:
+        parts.append(f"Note: {note}")
+    model = f" ({answer.model})" if answer.model else ""
+    timing = ", ".join(f"{k.removesuffix('_ms')} {v:.0f} ms" for k, v in answer.timings_ms.items())
+    parts.append(f"— answered by {answer.answerer}{model}; {timing}")
+    return "\n\n".join(parts)
+
+
+def answer_json(answer: Answer) -> dict:
+    return {
+        "question": answer.question,
+        "answer": answer.text,
+        "answerer": answer.answerer,
+        "model": answer.model,
+        "abstained": answer.abstained,
+        "citations": [
+            {"n": c.n, "title": c.title, "url": c.url, "supported": c.supported, "support": c.support}
+            for c in answer.citations
+        ],
+        "dropped_citations": list(answer.dropped_citations),
+        "notes": list(answer.notes),
+        "rewritten_question": answer.rewritten_question,
+        "hits": [{"title": h.paper.title, "score": h.score} for h in answer.hits],
+        "timings_ms": answer.timings_ms,
+    }
+
+
+def lookup_text(lookup: Lookup) -> str:
+    if lookup.abstained or lookup.paper is None:
+        closest = "; ".join(f"“{p.title}”" for p, _ in lookup.runner_ups)
+        return "The indexed abstracts don't name a paper for this." + (f" Closest: {closest}." if closest else "")
+    lines = [f"{lookup.paper.title}  (confidence {lookup.confidence:.2f})"]
+    if lookup.paper.url:
+        lines.append(f"  {lookup.paper.url}")
+    if lookup.evidence:
+        lines.append(f"  “{lookup.evidence}”")
+    if lookup.runner_ups:
+        lines.append("Runner-ups:")
+        lines.extend(f"  {p.title}  ({c:.2f})" for p, c in lookup.runner_ups)
+    return "\n".join(lines)
+
+
+def lookup_json(lookup: Lookup) -> dict:
+    return {
+        "question": lookup.question,
+        "title": lookup.paper.title if lookup.paper else None,
+        "url": lookup.paper.url if lookup.paper else None,
+        "confidence": lookup.confidence,
+        "evidence": lookup.evidence,
+        "abstained": lookup.abstained,
+        "runner_ups": [{"title": p.title, "confidence": c} for p, c in lookup.runner_ups],
+    }
+
+
+def _cell(text: str, citation: int | None) -> str:
+    return f"{text} [{citation}]" if citation else text
+
+
+def comparison_markdown(comparison: Comparison) -> str:
+    header = "| paper | " + " | ".join(comparison.columns) + " |"
+    lines = [header, "|" + "---|" * (len(comparison.columns) + 1)]
+    for row in comparison.rows:
+        cells = [_cell(row.cells[c].text, row.cells[c].citation).replace("|", "\\|") for c in comparison.columns]
+        lines.append(f"| [{row.n}] {row.paper.title.replace('|', '/')} | " + " | ".join(cells) + " |")
+    lines.append("")
+    lines.extend(f"[{row.n}] {row.paper.title}" + (f" — {row.paper.url}" if row.paper.url else "") for row in comparison.rows)
+    return "\n".join(lines)
+
+
+def comparison_csv(comparison: Comparison) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(["n", "paper", *comparison.columns])
+    for row in comparison.rows:
+        writer.writerow([row.n, row.paper.title, *(_cell(row.cells[c].text, row.cells[c].citation) for c in comparison.columns)])
+    return out.getvalue()
+
+
+def comparison_json(comparison: Comparison) -> dict:
+    return {
+        "topic": comparison.topic,
+        "columns": list(comparison.columns),
+        "rows": [
+            {
+                "n": row.n,
+                "title": row.paper.title,
+                "cells": {c: {"text": row.cells[c].text, "citation": row.cells[c].citation} for c in comparison.columns},
+            }
+            for row in comparison.rows
+        ],
+    }
