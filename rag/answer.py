@@ -42,6 +42,36 @@ COMPARE_COLUMNS = ("problem", "method", "data", "result")
 _FOLLOW_UP = re.compile(r"\b(they|them|their|theirs|it|its|this|that|these|those|the (?:paper|papers|method|methods|authors|approach|model))\b", re.I)
 
 
+# Technical names: two+ capitals or a letter-digit mix (H2O, GRPO, MI300X, SWE-bench) or CamelCase.
+_NAME = re.compile(r"\b(?=[\w-]*[A-Z][\w-]*[A-Z0-9])(?=[\w-]*[A-Za-z])\w[\w-]*\w\b|\b[A-Z][a-z]+[A-Z]\w*\b")
+_NAME_SUFFIX = re.compile(r"-(?:style|like|based|type|sized|level|scale)$")
+
+
+def _norm(token: str) -> str:
+    return re.sub(r"[\W_]+", "", token.casefold())
+
+
+def corpus_terms(papers) -> set[str]:
+    """Every whitespace token of every title and abstract, normalized (case, punctuation)."""
+    terms: set[str] = set()
+    for paper in papers:
+        for token in f"{paper.title} {paper.abstract}".split():
+            terms.add(_norm(token))
+            terms.update(_norm(part) for part in re.split(r"[-/]", token))
+    return terms
+
+
+def unknown_names(question: str, terms: set[str]) -> list[str]:
+    """Technical names in the question that no indexed abstract contains."""
+    out = []
+    for name in _NAME.findall(question):
+        name = _NAME_SUFFIX.sub("", name)
+        key = _norm(name)
+        if len(key) >= 2 and key not in terms and key.rstrip("s") not in terms:
+            out.append(name)
+    return out
+
+
 def is_follow_up(question: str) -> bool:
     """Short questions that point back ('which datasets did they use?')."""
     return len(question.split()) <= 14 and bool(_FOLLOW_UP.search(question))
@@ -57,6 +87,13 @@ class Assistant:
         self.scorer = SentenceScorer(self.embedder, retriever.index.lexical)
         self.checker = SupportChecker(self.embedder)
         self._backends: dict[str, object] = {}
+        self._terms: set[str] | None = None
+
+    @property
+    def terms(self) -> set[str]:
+        if self._terms is None:
+            self._terms = corpus_terms(self.retriever.index.papers.values())
+        return self._terms
 
     # ------------------------------------------------------------ shared steps
 
@@ -65,14 +102,26 @@ class Assistant:
             self._backends[name] = make_backend(self.settings, name)
         return self._backends[name]
 
-    def relevant(self, hits: list[Hit]) -> bool:
-        """Does any retrieved paper clear the relevance bar? (tuned on eval/data/unanswerable.jsonl)"""
+    def coverage_gap(self, question: str, hits: list[Hit]) -> str | None:
+        """Why the corpus does not cover the question, or None if it may.
+
+        Two signals, tuned on eval/data/unanswerable.jsonl against the answerable sets:
+        the question names something (H2O, GRPO, AlphaFold) no abstract contains; or no
+        retrieved paper is close in meaning and none matches the question's rare words.
+        """
         if not hits:
-            return False
+            return "the index has no papers matching the filters"
+        missing = unknown_names(question, self.terms)
+        if missing:
+            return f"no indexed abstract mentions {', '.join(missing[:3])}"
         best_dense = max((h.dense_score or 0.0) for h in hits)
         best_lexical = max((h.lexical_coverage or 0.0) for h in hits)
-        # A specific word match (a method's name the embedder has never seen) also counts.
-        return best_dense >= self.settings.abstain_below or best_lexical >= self.settings.abstain_lexical
+        if best_dense < self.settings.abstain_below and best_lexical < self.settings.abstain_lexical:
+            return "no indexed abstract is close to the question"
+        return None
+
+    def relevant(self, hits: list[Hit], question: str = "") -> bool:
+        return self.coverage_gap(question, hits) is None
 
     def _retrieve(self, question: str, k: int, filters: Filters | None, history: list[Answer] | None) -> tuple[list[Hit], str | None]:
         """Hits for the question; a follow-up is searched among the previous answer's papers first."""
@@ -107,8 +156,10 @@ class Assistant:
         hits, rewritten = self._retrieve(question, k or self.settings.answer_sources, filters, history)
         timings["retrieve_ms"] = round((time.perf_counter() - t0) * 1000, 1)
         sources = [Source(n=i + 1, paper=h.paper, score=h.score) for i, h in enumerate(hits)]
-        if not self.relevant(hits):
-            return self._abstain(question, name, hits, timings, rewritten, on_delta)
+        # A follow-up is about papers already under discussion: only an empty result abstains.
+        gap = ("no papers match" if not hits else None) if rewritten else self.coverage_gap(question, hits)
+        if gap:
+            return self._abstain(question, name, hits, timings, rewritten, on_delta, reason=gap)
 
         notes: list[str] = []
         model = None
@@ -190,9 +241,10 @@ class Assistant:
                 on_delta(tail)
         return "".join(parts).strip(), dict(renumberer.state.mapping), list(renumberer.state.dropped)
 
-    def _abstain(self, question, name, hits, timings, rewritten, on_delta, model=None, by_model=False) -> Answer:
+    def _abstain(self, question, name, hits, timings, rewritten, on_delta, model=None, by_model=False, reason=None) -> Answer:
         closest = "; ".join(f"“{h.paper.title}”" for h in hits[:3])
-        text = NOT_COVERED + (f" Closest papers: {closest}." if closest else " The index is empty.")
+        text = NOT_COVERED + (f" ({reason[0].upper()}{reason[1:]}.)" if reason else "")
+        text += f" Closest papers: {closest}." if closest else ""
         if on_delta:
             on_delta(text)
         return Answer(
@@ -215,7 +267,7 @@ class Assistant:
         t0 = time.perf_counter()
         hits = self.retriever.search(question, k=6, filters=filters)
         timings = {"retrieve_ms": round((time.perf_counter() - t0) * 1000, 1)}
-        if not self.relevant(hits):
+        if not self.relevant(hits, question):
             return Lookup(question=question, paper=None, confidence=0.0, abstained=True,
                           runner_ups=tuple((h.paper, 0.0) for h in hits[:3]), timings_ms=timings)
         sources = [Source(n=i + 1, paper=h.paper, score=h.score) for i, h in enumerate(hits)]
@@ -228,8 +280,18 @@ class Assistant:
             per_paper[s.source.n] = max(per_paper.get(s.source.n, -1.0), s.score)
             if s.source.n not in evidence or s.score + bonus > evidence[s.source.n][0]:
                 evidence[s.source.n] = (s.score + bonus, s.text)
-        # Retrieval rank and the best sentence both speak for a paper.
-        paper_scores = np.array([per_paper.get(s.n, 0.0) + 0.1 / s.n for s in sources])
+        # Retrieval rank and the best sentence both speak for a paper; so does carrying the
+        # name the question asks about ("Which paper introduced RLAIF-V?") in its title.
+        names = {_norm(_NAME_SUFFIX.sub("", m)) for m in _NAME.findall(question)}
+
+        def name_bonus(paper: Paper) -> float:
+            if not names:
+                return 0.0
+            title = {_norm(t) for t in re.split(r"[\s:,/()]+", paper.title)}
+            abstract = {_norm(t) for t in paper.abstract.split()}
+            return 0.15 * bool(names & title) + 0.05 * bool(names & abstract)
+
+        paper_scores = np.array([per_paper.get(s.n, 0.0) + 0.1 / s.n + name_bonus(s.paper) for s in sources])
         probs = np.exp((paper_scores - paper_scores.max()) / 0.04)
         probs /= probs.sum()
         order = np.argsort(-probs)
@@ -300,4 +362,4 @@ class Assistant:
                     papers.append(hit[0].paper)
             return papers
         hits = self.retriever.search(topic, k=max_papers, filters=filters)
-        return [h.paper for h in hits if self.relevant([h])] or [h.paper for h in hits[:2]]
+        return [h.paper for h in hits if self.relevant([h], topic)] or [h.paper for h in hits[:2]]

@@ -82,10 +82,14 @@ class OpenAIBackend:
         import openai
 
         where = self.base_url or "api.openai.com"
+        produced = False
         try:
             response = self._client.chat.completions.create(model=self.model, messages=messages, stream=True, temperature=0)
+            if isinstance(response, (str, bytes)):  # a non-SSE body the client could not parse as a stream
+                raise LLMError(f"the LLM server at {where} did not send a stream", hint="is it OpenAI-compatible?")
             for chunk in response:
                 if chunk.choices and chunk.choices[0].delta and chunk.choices[0].delta.content:
+                    produced = True
                     yield chunk.choices[0].delta.content
         except openai.AuthenticationError:
             raise LLMError(
@@ -100,8 +104,10 @@ class OpenAIBackend:
             raise LLMError(f"the LLM server at {where} has no model {self.model!r}", hint="set RAG_LLM_MODEL to a model it serves") from None
         except openai.APIStatusError as exc:
             raise LLMError(f"the LLM server at {where} answered HTTP {exc.status_code}", hint="see the server's log") from None
-        except openai.APIError as exc:
+        except (openai.APIError, ValueError) as exc:  # ValueError: a body that is not JSON
             raise LLMError(f"the LLM server at {where} sent a response that could not be read ({type(exc).__name__})") from None
+        if not produced:
+            raise LLMError(f"the LLM server at {where} sent an empty answer", hint=f"check that it serves {self.model!r}")
 
 
 class LocalBackend:

@@ -80,6 +80,9 @@ class Reply:
                          failure mid-stream) and end the stream.
     garbage              answer 200 with a body that is not JSON (for a stream: an
                          SSE event whose data is not JSON).
+    ignore_stream        answer a stream=true request as if it were stream=false (a
+                         plain ChatCompletion JSON, or the garbage body): what a
+                         server that ignores "stream" or a proxy error page sends.
     garbage_body         the bytes sent when ``garbage``.
     garbage_content_type the Content-Type sent with ``garbage``.
     finish_reason        finish_reason of the (last) choice.
@@ -99,6 +102,7 @@ class Reply:
     drop_after_chunks: int | None = None
     error_after_chunks: int | None = None
     garbage: bool = False
+    ignore_stream: bool = False
     garbage_body: bytes = b"<html><body>502 Bad Gateway (not JSON)</body></html>"
     garbage_content_type: str = "application/json"
     finish_reason: str = "stop"
@@ -330,7 +334,7 @@ class _Handler(BaseHTTPRequestHandler):
             return
 
         model = body.get("model") or stub.model
-        stream = bool(body.get("stream"))
+        stream = bool(body.get("stream")) and not reply.ignore_stream
         if reply.garbage and not stream:
             self._send(200, reply.garbage_body, reply.garbage_content_type, reply.headers)
             return

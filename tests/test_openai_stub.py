@@ -255,6 +255,19 @@ def test_garbage_in_a_stream_raises_json_decode_error_while_iterating():
             list(stream)
 
 
+@pytest.mark.parametrize(
+    "reply",
+    [Reply(text="a full answer", ignore_stream=True), Reply(garbage=True, garbage_content_type="text/html", ignore_stream=True)],
+    ids=["completion-json", "html-page"],
+)
+def test_non_sse_answer_to_a_stream_request_is_a_silent_empty_stream(reply):
+    # Surprise: no exception. The SSE decoder ignores lines that are not "field: value"
+    # events, so the stream just ends with no chunks; callers must treat "no content" as an error.
+    with StubOpenAI(script=reply) as stub, client(stub) as c:
+        assert list(ask(c, stream=True)) == []
+    assert stub.last.body["stream"] is True
+
+
 # ---------------------------------------------------------------- lifecycle
 
 
