@@ -1,11 +1,11 @@
 # The two commands a new user needs (see README):
-#   make run    set up .venv, build the index from seeds/, open the search prompt
-#   make test   set up .venv with test extras, run the test suite
+#   make run    set up .venv, build the index from seeds/, serve the UI on http://127.0.0.1:7860
+#   make test   set up .venv with test extras (+ Debian's chromium for the browser tests), run the tests
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: setup run test bench clean
+.PHONY: setup run test browser bench eval clean
 
 setup: $(VENV)/.installed
 
@@ -16,13 +16,22 @@ $(VENV)/.installed: pyproject.toml
 
 run: setup
 	$(BIN)/rag ingest
-	$(BIN)/rag search --interactive
+	$(BIN)/rag serve
 
-test: setup
+# Browser tests drive Debian's chromium (never `playwright install`, which downloads).
+browser:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = "0" ]; then \
+	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) \
+	      || echo "could not install chromium: browser tests will be skipped"; \
+	  else echo "chromium not installed (apt-get install chromium): browser tests will be skipped"; fi; }
+
+test: setup browser
 	$(BIN)/python -m pytest
 
 bench: setup
 	$(BIN)/python -m eval.retrieval_bench
+	$(BIN)/python -m eval.answer_bench
 
 clean:
 	rm -rf $(VENV) *.egg-info

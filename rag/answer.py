@@ -72,6 +72,9 @@ def unknown_names(question: str, terms: set[str]) -> list[str]:
     return out
 
 
+_SEVERAL = re.compile(r"\b(papers|works|studies|approaches|methods)\b|\bdiffer|\bcompar", re.I)
+
+
 def is_follow_up(question: str) -> bool:
     """Short questions that point back ('which datasets did they use?')."""
     return len(question.split()) <= 14 and bool(_FOLLOW_UP.search(question))
@@ -200,7 +203,7 @@ class Assistant:
         if text is None:
             name_used = "extractive"
             scored = self.scorer.score(question, sources)
-            raw = extractive_answer(scored)
+            raw = extractive_answer(scored, spread=bool(_SEVERAL.search(question)))
             text, state = renumber(raw, set(used))
             numbered = {new: Source(n=new, paper=used[old].paper, score=used[old].score) for old, new in state.mapping.items()}
             citations, _ = self.checker.check(text, numbered)

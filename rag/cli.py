@@ -19,8 +19,27 @@ from rag.errors import RagError
 EXIT_USER_ERROR = 2
 
 
+PLUGIN_GROUP = "paper_rag.commands"
+
+
 class _Group(click.Group):
-    """Turns RagError into a one-line message and exit code 2 for every command."""
+    """Turns RagError into a one-line message and exit code 2 for every command, and adds
+    commands that other packages register under the `paper_rag.commands` entry point
+    (`rag serve` from ui/, `rag eval` from eval/), so `rag` never imports them itself."""
+
+    def _plugins(self) -> dict:
+        from importlib.metadata import entry_points
+
+        return {ep.name: ep for ep in entry_points(group=PLUGIN_GROUP)}
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(set(super().list_commands(ctx)) | set(self._plugins()))
+
+    def get_command(self, ctx: click.Context, name: str):
+        command = super().get_command(ctx, name)
+        if command is None and name in (plugins := self._plugins()):
+            command = plugins[name].load()
+        return command
 
     def invoke(self, ctx: click.Context):
         try:

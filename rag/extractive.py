@@ -78,14 +78,23 @@ def _with_marker(sentence: str, n: int) -> str:
     return f"{text} [{n}]."
 
 
-def extractive_answer(scored: list[ScoredSentence], max_sentences: int = 4, min_ratio: float = 0.8) -> str:
+def extractive_answer(scored: list[ScoredSentence], max_sentences: int = 4, min_ratio: float = 0.7, spread: bool = False) -> str:
     """The best sentences (no near-duplicates, none far below the best), in source then
-    abstract order, each followed by its source's [n]."""
+    abstract order, each followed by its source's [n]. With `spread` (a question about
+    several papers) the best sentence of each strong paper goes in first."""
     if not scored:
         return ""
     best = scored[0].score
     chosen: list[ScoredSentence] = []
+    if spread:
+        seen: set[int] = set()
+        for candidate in scored:
+            if candidate.source.n not in seen and candidate.score >= 0.85 * best and len(chosen) < max_sentences:
+                chosen.append(candidate)
+                seen.add(candidate.source.n)
     for candidate in scored:
+        if candidate in chosen:
+            continue
         if len(chosen) >= max_sentences or candidate.score < min_ratio * best:
             break
         if any(float(candidate.vector @ c.vector) > 0.85 for c in chosen):
