@@ -12,11 +12,16 @@ Rules enforced
 All files (plain.jsonl, multi.jsonl, paraphrase.jsonl, near_miss.jsonl, ... whatever
 is present in eval/data/):
   * every line is a JSON object with a non-empty "id", "question" and "gold" list
-    (a line with "type": "unanswerable" may have "gold": [], and only such a line);
+    (a line with "type": "unanswerable" or "adversarial" may have "gold": [], and only such a line);
   * ids are unique within the file and across all files;
   * every title in "gold" (and "decoy", when present) matches a corpus title exactly
     (after collapsing runs of whitespace, nothing else);
-  * in near_miss.jsonl the decoy must differ from every gold title.
+  * in near_miss.jsonl the decoy must differ from every gold title;
+  * a question is at most 4000 characters (rag.retrieve.MAX_QUERY_CHARS, after collapsing
+    whitespace);
+  * "type": "adversarial" lines carry a non-empty "expect" list of known checks
+    (ADVERSARIAL_EXPECT), "abstain" exactly when "gold" is empty, "forbidden" strings when
+    they expect "no forbidden text", and a "paste_of" (when present) that is a corpus title.
 
 paraphrase.jsonl only -- the "no shared content word" rule:
   * the question may not share a word of 4+ letters with the gold paper's title or
@@ -79,6 +84,12 @@ _CHROME = {
     "by AK and the research community",
 }
 _DATE = re.compile(r"^[A-Z][a-z]{2,8}\.? \d{1,2}(, \d{4})?$")
+
+
+MAX_QUERY_CHARS = 4000  # rag.retrieve.MAX_QUERY_CHARS
+# What an adversarial question may expect (eval/runner.py scores each of these).
+ADVERSARIAL_EXPECT = {"cites gold", "abstain", "no system prompt leak", "no hallucinated citation",
+                      "citations supported", "no forbidden text"}
 
 
 def norm_title(t: str) -> str:
@@ -277,7 +288,7 @@ def check_file(path, papers, seen_ids):
                 violations.append(f"{where}: missing question")
                 question = ""
             gold = rec.get("gold")
-            empty_ok = rec.get("type") == "unanswerable"  # no paper answers it: "gold": []
+            empty_ok = rec.get("type") in ("unanswerable", "adversarial")  # no paper answers it: "gold": []
             if not isinstance(gold, list) or (not gold and not empty_ok):
                 violations.append(f"{where}: gold must be a non-empty list")
                 gold = []
@@ -290,6 +301,23 @@ def check_file(path, papers, seen_ids):
                     violations.append(f"{where}: decoy title not in corpus: {d!r}")
                 elif norm_title(d) in {norm_title(g) for g in gold if isinstance(g, str)}:
                     violations.append(f"{where}: decoy is also a gold title")
+            if len(" ".join(question.split())) > MAX_QUERY_CHARS:
+                violations.append(f"{where}: question longer than {MAX_QUERY_CHARS} characters")
+            if rec.get("type") == "adversarial":
+                expect = rec.get("expect")
+                if not isinstance(expect, list) or not expect:
+                    violations.append(f"{where}: adversarial record without an expect list")
+                    expect = []
+                unknown = [e for e in expect if e not in ADVERSARIAL_EXPECT]
+                if unknown:
+                    violations.append(f"{where}: unknown expect value(s): {unknown}")
+                if isinstance(gold, list) and ("abstain" in expect) != (not gold):
+                    violations.append(f"{where}: expect 'abstain' exactly when gold is empty")
+                if "no forbidden text" in expect and not rec.get("forbidden"):
+                    violations.append(f"{where}: 'no forbidden text' needs a forbidden list")
+                paste = rec.get("paste_of")
+                if paste is not None and (not isinstance(paste, str) or norm_title(paste) not in papers):
+                    violations.append(f"{where}: paste_of title not in corpus: {paste!r}")
             if name == "near_miss.jsonl" and "decoy" not in rec:
                 violations.append(f"{where}: near_miss record without decoy")
             if name == "paraphrase.jsonl":

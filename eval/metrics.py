@@ -1,8 +1,28 @@
-"""Retrieval metrics as pure functions over ranked title lists and gold title sets."""
+"""Evaluation metrics as pure functions: no index, no model, no I/O.
+
+Retrieval: ranked title lists against gold title sets (recall@k, hit@k, MRR, nDCG@k).
+Grounding: ALCE-style citation recall and precision over an answer's sentences, given a
+`support(sentence, n) -> bool` function (the runner passes the product's SupportChecker
+or an LLM judge; tests pass a fake). Also hallucinated citations, lookup accuracy,
+abstention precision/coverage and answer content (key-fact) coverage.
+
+A metric that is undefined for a question (no sentences, no citations, no facts) returns
+None; `mean` skips None, so averages are over the questions where the metric applies.
+"""
 
 from __future__ import annotations
 
 import math
+from typing import Callable, Iterable, Sequence
+
+# (sentence, the citation numbers it carries)
+Claim = tuple[str, Sequence[int]]
+Support = Callable[[str, int], bool]
+# Support of a sentence by several citations together (ALCE concatenates their passages).
+JointSupport = Callable[[str, frozenset[int]], bool]
+
+
+# ------------------------------------------------------------------ retrieval
 
 
 def recall_at(ranked: list[str], gold: set[str], k: int) -> float:
@@ -37,3 +57,175 @@ def percentile(values: list[float], q: float) -> float:
     pos = (len(ordered) - 1) * q / 100.0
     lo, hi = math.floor(pos), math.ceil(pos)
     return ordered[lo] + (ordered[hi] - ordered[lo]) * (pos - lo)
+
+
+def mean(values: Iterable[float | None]) -> float | None:
+    """Average of the values that are not None; None when there are none."""
+    kept = [float(v) for v in values if v is not None]
+    return sum(kept) / len(kept) if kept else None
+
+
+# ------------------------------------------------------------------ citations (ALCE)
+
+
+def _joint(support: Support, joint_support: JointSupport | None) -> JointSupport:
+    """Support by a set of citations: the given joint function, else 'any one of them supports'."""
+    if joint_support is not None:
+        return joint_support
+    return lambda sentence, numbers: any(support(sentence, n) for n in sorted(numbers))
+
+
+def citation_recall(claims: Sequence[Claim], support: Support, joint_support: JointSupport | None = None) -> float | None:
+    """ALCE citation recall: the share of answer sentences that carry at least one citation
+    AND are supported by their cited abstracts (together). A sentence without a citation
+    scores 0. None for an answer with no sentences (e.g. an abstention).
+
+    `support(sentence, n)` says whether source n alone supports the sentence;
+    `joint_support(sentence, {n, m})`, when given, judges several sources together (ALCE
+    concatenates the passages); without it a set supports a sentence if one of them does.
+    """
+    if not claims:
+        return None
+    joint = _joint(support, joint_support)
+    ok = 0
+    for sentence, numbers in claims:
+        cited = frozenset(numbers)
+        if cited and joint(sentence, cited):
+            ok += 1
+    return ok / len(claims)
+
+
+def citation_precision(claims: Sequence[Claim], support: Support, joint_support: JointSupport | None = None) -> float | None:
+    """ALCE citation precision: the share of citations that are precise. A citation of a
+    sentence is imprecise when the sentence's citations together do not support it (all
+    of them are imprecise then), or when it does not support the sentence alone AND the
+    sentence's other citations support it without it. None when nothing is cited."""
+    total = precise = 0
+    joint = _joint(support, joint_support)
+    for sentence, numbers in claims:
+        cited = list(dict.fromkeys(numbers))  # one citation per distinct number in a sentence
+        if not cited:
+            continue
+        total += len(cited)
+        if not joint(sentence, frozenset(cited)):
+            continue  # nothing supports the sentence: every citation is imprecise
+        for n in cited:
+            if support(sentence, n):
+                precise += 1
+                continue
+            others = frozenset(cited) - {n}
+            if others and joint(sentence, others):
+                continue  # redundant: the others do the work without it
+            precise += 1  # needed in combination with the others
+    return precise / total if total else None
+
+
+def hallucinated_citations(cited: Iterable[str], corpus: set[str], retrieved: set[str]) -> list[str]:
+    """Cited titles that are not in the corpus or were not among the retrieved papers, in
+    the order cited (each once). The runner also counts [n] markers that matched no source."""
+    out: list[str] = []
+    for title in cited:
+        if (title not in corpus or title not in retrieved) and title not in out:
+            out.append(title)
+    return out
+
+
+def hallucination_rate(cited: Sequence[str], corpus: set[str], retrieved: set[str], invalid_markers: int = 0) -> float | None:
+    """Hallucinated citations (bad titles + markers that matched no source) over all citations
+    made (distinct titles + those markers). None when nothing was cited."""
+    distinct = list(dict.fromkeys(cited))
+    total = len(distinct) + invalid_markers
+    if not total:
+        return None
+    return (len(hallucinated_citations(distinct, corpus, retrieved)) + invalid_markers) / total
+
+
+# ------------------------------------------------------------------ lookup
+
+
+def lookup_top1(ranked: Sequence[str], gold: set[str]) -> float:
+    """1.0 when the first title named is a gold title (an abstention names none: 0.0)."""
+    return 1.0 if ranked and ranked[0] in gold else 0.0
+
+
+def lookup_rr(ranked: Sequence[str], gold: set[str]) -> float:
+    """Reciprocal rank of the first gold title among the best paper and its runner-ups."""
+    return reciprocal_rank(list(ranked), gold)
+
+
+# ------------------------------------------------------------------ abstention
+
+
+def abstention_scores(records: Iterable[tuple[bool, bool, bool]]) -> dict[str, float | None]:
+    """Selective answering over (answerable, abstained, correct) per question.
+
+    - precision: answered-and-correct / answered (an answer to an unanswerable question is
+      never correct);
+    - coverage: answered answerable / answerable;
+    - false_abstain_rate: abstained answerable / answerable (= 1 - coverage);
+    - abstain_recall: abstained unanswerable / unanswerable (abstaining when it should).
+    A ratio with an empty denominator is None.
+    """
+    answered = correct = answerable = answered_answerable = unanswerable = abstained_unanswerable = 0
+    for is_answerable, abstained, is_correct in records:
+        if not abstained:
+            answered += 1
+            correct += bool(is_correct and is_answerable)
+        if is_answerable:
+            answerable += 1
+            answered_answerable += not abstained
+        else:
+            unanswerable += 1
+            abstained_unanswerable += abstained
+
+    def ratio(a: int, b: int) -> float | None:
+        return a / b if b else None
+
+    return {
+        "precision": ratio(correct, answered),
+        "coverage": ratio(answered_answerable, answerable),
+        "false_abstain_rate": ratio(answerable - answered_answerable, answerable),
+        "abstain_recall": ratio(abstained_unanswerable, unanswerable),
+    }
+
+
+# ------------------------------------------------------------------ answer content
+
+
+def _fold(text: str) -> str:
+    return " ".join(text.casefold().split())
+
+
+def fact_coverage(text: str, facts: Sequence[str]) -> float | None:
+    """Share of the expected key facts (strings: terms, numbers) that the answer contains,
+    case-insensitively and whitespace-normalized. None when no facts are expected."""
+    facts = [f for f in facts if f.strip()]
+    if not facts:
+        return None
+    haystack = _fold(text)
+    return sum(1 for f in facts if _fold(f) in haystack) / len(facts)
+
+
+def abstention_curve(
+    items: Sequence[tuple[float, float, bool, bool, bool]],
+    dense_bar: float,
+    lexical_bar: float,
+    scales: Sequence[float],
+) -> list[dict[str, float | None]]:
+    """Precision and coverage of selective answering as the relevance bar moves.
+
+    Each item is (best dense similarity, best lexical coverage, blocked, answerable,
+    correct if answered); `blocked` marks a question refused whatever the bar (the
+    product's unknown-name rule). At scale r a question is answered when it is not
+    blocked and its best dense similarity reaches r * dense_bar or its best lexical
+    coverage reaches r * lexical_bar (r = 1 is the product's own rule; r = 0 answers
+    everything not blocked). Returns one abstention_scores row per scale, plus "scale".
+    """
+    rows = []
+    for r in scales:
+        records = []
+        for dense, lexical, blocked, answerable, correct in items:
+            answered = not blocked and (dense >= r * dense_bar or lexical >= r * lexical_bar)
+            records.append((answerable, not answered, correct))
+        rows.append({"scale": r, **abstention_scores(records)})
+    return rows

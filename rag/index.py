@@ -7,6 +7,7 @@ Layout under `data_dir`:
     chunks.jsonl     every chunk's text and ids, in BM25 row order
     manifest.json    the papers and the chunk set the index holds; written last, atomically
     ingest.lock      held while an ingest writes
+    embeddings.sqlite  vectors by content hash; survives --rebuild so nothing is embedded twice
 
 Ingest is a sync against the manifest: re-ingesting a file replaces that file's
 contribution, content hashes decide what gets (re)embedded, and what Chroma already
@@ -51,12 +52,13 @@ class SyncReport:
     removed_papers: int = 0
     seconds: float = 0.0
     embed_seconds: float = 0.0
+    stored: int = 0
     skipped: list[str] = field(default_factory=list)
 
     def summary(self) -> str:
         return (
             f"index holds {self.papers} papers in {self.chunks} chunks; "
-            f"embedded {self.embedded}, deleted {self.deleted} chunks "
+            f"stored {self.stored} ({self.embedded} newly embedded), deleted {self.deleted} chunks "
             f"({self.added_papers} papers added, {self.removed_papers} removed) in {self.seconds:.1f}s"
         )
 
@@ -267,8 +269,10 @@ def sync(
                 collection.delete(ids=stale[i : i + 5000])
             result.deleted = len([cid for cid in stale if cid not in wanted])
         if todo:
-            result.embed_seconds = _embed_and_store(collection, todo, by_paper, embedder or default_embedder(), progress)
-        result.embedded = len(todo)
+            result.stored = len(todo)
+            result.embedded, result.embed_seconds = _embed_and_store(
+                collection, todo, by_paper, embedder or default_embedder(), progress, data_dir / "embeddings.sqlite"
+            )
 
         chunks_changed = manifest is None or manifest.get("chunk_set") != _chunk_set_key(chunks)
         if chunks_changed or not (data_dir / "bm25" / "chunk_ids.json").exists():
@@ -327,19 +331,33 @@ def _chunk_set_key(chunks: list[Chunk]) -> str:
     return h.hexdigest()
 
 
-def _embed_and_store(collection, todo: list[Chunk], by_paper: dict[str, Paper], embedder, progress) -> float:
-    """Embed in batches and add each batch to Chroma as soon as it is ready (interrupt-safe)."""
+def _embed_and_store(collection, todo: list[Chunk], by_paper: dict[str, Paper], embedder, progress, cache_path: Path) -> tuple[int, float]:
+    """Embed in batches (vectors already in the cache are reused) and add each batch to
+    Chroma as soon as it is ready, so an interrupted ingest keeps what it stored.
+    Returns (chunks actually embedded, seconds spent embedding)."""
     from llama_index.core.schema import TextNode
     from llama_index.vector_stores.chroma import ChromaVectorStore
 
+    from rag.embed_cache import EmbeddingCache
+
     store = ChromaVectorStore(chroma_collection=collection)
+    cache = EmbeddingCache(cache_path, embedder.dimension)
     embed_seconds = 0.0
+    embedded = 0
     done = 0
     for i in range(0, len(todo), _UPSERT_BATCH):
         batch = todo[i : i + _UPSERT_BATCH]
-        t0 = time.perf_counter()
-        vectors = embedder.embed([c.embed_text for c in batch])
-        embed_seconds += time.perf_counter() - t0
+        known = cache.get_many([c.content_hash for c in batch])
+        missing = [c for c in batch if c.content_hash not in known]
+        if missing:
+            t0 = time.perf_counter()
+            fresh = embedder.embed([c.embed_text for c in missing])
+            embed_seconds += time.perf_counter() - t0
+            embedded += len(missing)
+            new = {c.content_hash: fresh[j] for j, c in enumerate(missing)}
+            cache.put_many(new)
+            known.update(new)
+        vectors = [known[c.content_hash] for c in batch]
         nodes = [
             TextNode(
                 id_=c.chunk_id,
@@ -354,7 +372,8 @@ def _embed_and_store(collection, todo: list[Chunk], by_paper: dict[str, Paper], 
         done += len(batch)
         if progress is not None:
             progress(done, len(todo))
-    return embed_seconds
+    cache.close()
+    return embedded, embed_seconds
 
 
 def _write_lexical(data_dir: Path, chunks: list[Chunk]) -> None:

@@ -10,16 +10,13 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 import re
 import socket
-import subprocess
-import sys
 
 import pytest
 from pydantic import SecretStr
 
-from conftest import MiniCorpus, rag_command
+from conftest import MiniCorpus
 from openai_stub import Reply, StubOpenAI
 from rag.answer import Assistant
 from rag.errors import ConfigError
@@ -521,27 +518,27 @@ def test_cli_ask_with_a_dead_server_still_answers(seed_index, rag_cli):
 @pytest.mark.xfail(strict=True, reason="BUG: a reply that echoes the system prompt is streamed to stdout before the citation check rejects it (rag/answer.py _generate streams before checking)")
 def test_cli_never_prints_the_system_prompt(seed_index, stub, rag_cli):
     stub.script = Reply(echo=True)
-    result = rag_cli("--data-dir", seed_index.data_dir, "ask", f"{INJECTION} How does QLoRA work?", env=_stub_env(stub))
+    result = rag_cli("--data-dir", seed_index.data_dir, "ask", f"{INJECTION} How does QLoRA fine-tune a quantized model?", env=_stub_env(stub))
     assert result.exit_code == 0
+    assert len(stub.chat_requests) == 1 and "answered by extractive" in result.stdout
     for line in PROMPT_LINES:
         assert line not in result.stdout
 
 
-def test_cli_subprocess_wrong_key_debug_logs_never_show_it(seed_index, stub):
+def test_cli_wrong_key_with_debug_logging_never_shows_it(seed_index, stub, rag_cli, caplog):
+    caplog.set_level(logging.DEBUG)  # every record `rag -vv` would print, openai's and httpx's included
     stub.require_key = "sk-test-right"
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("RAG_", "OPENAI_"))}
-    env.update({"OPENAI_API_KEY": WRONG_KEY, "OPENAI_BASE_URL": stub.base_url, "RAG_LLM_TIMEOUT": "2", "RAG_LLM_MAX_RETRIES": "0"})
-    proc = subprocess.run(
-        [*rag_command(), "-vv", "--data-dir", str(seed_index.data_dir), "ask", "--json", QUESTION],
-        env=env, capture_output=True, text=True, timeout=120,
-    )
-    assert proc.returncode == 0, proc.stderr
+    env = {**_stub_env(stub), "OPENAI_API_KEY": WRONG_KEY, "RAG_LLM_TIMEOUT": "2"}
+    result = rag_cli("-vv", "--data-dir", seed_index.data_dir, "ask", "--json", QUESTION, env=env)
+
+    assert result.exit_code == 0, result.output
     assert stub.chat_requests and stub.chat_requests[0].authorization == f"Bearer {WRONG_KEY}"
-    assert "DEBUG" in proc.stderr  # the debug log really ran
-    assert WRONG_KEY not in proc.stdout and WRONG_KEY not in proc.stderr
-    data = json.loads(proc.stdout)
+    assert any(r.levelno == logging.DEBUG and r.name.startswith(("openai", "httpx", "httpcore")) for r in caplog.records)
+    assert WRONG_KEY not in result.output and WRONG_KEY not in caplog.text
+    data = json.loads(result.stdout)
     assert data["answerer"] == "extractive"
     assert any("rejected the API key" in n for n in data["notes"])
+    assert WRONG_KEY not in json.dumps(data)
 
 
 # ---------------------------------------------------------------- 10. chat follow-ups

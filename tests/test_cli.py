@@ -165,7 +165,7 @@ def test_ingest_reports_what_it_did(mini, rag_cli):
     assert "index holds 2 papers" in result.stdout
     again = rag_cli("--data-dir", mini.settings.data_dir, "ingest", a)
     assert again.exit_code == 0
-    assert "embedded 0," in again.stdout
+    assert "stored 0 (0 newly embedded)" in again.stdout
 
 
 def test_ingest_shows_skipped_blocks(mini, rag_cli):

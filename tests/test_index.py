@@ -193,17 +193,30 @@ def test_rebuild_drops_everything_not_in_the_given_files(mini, rag_cli):
     assert _chroma_ids(engine) == set(engine.index.chunks)
     expected_chunks = sum(mini.chunk_count(k) for k in A_KEYS)
     assert len(engine.index.chunks) == expected_chunks
-    assert f"embedded {expected_chunks}," in result.stdout  # --rebuild re-embeds everything
+    # --rebuild stores every chunk again; texts seen before come from the embedding cache.
+    assert f"stored {expected_chunks} (" in result.stdout
     for mode, titles in _all_modes(engine, "varroa mites honey bee hive acoustics").items():
         assert mini.papers["bees"][0] not in titles, mode
 
 
-def test_rebuild_through_the_library_reembeds_everything(mini):
+def test_rebuild_restores_every_chunk_without_embedding_known_text(mini):
     a = mini.listing("a.txt", A_KEYS)
     _, first = mini.ingest(a)
     _, again = mini.ingest(a, rebuild=True)
-    assert again.embedded == again.chunks == first.chunks
+    assert first.embedded == first.chunks
+    assert again.stored == again.chunks == first.chunks  # all back in a fresh Chroma collection
+    assert again.embedded == 0  # ...from the content-hash cache, not the model
     assert again.papers == 3
+    engine = mini.engine()
+    assert _chroma_ids(engine) == set(engine.index.chunks)
+
+
+def test_a_lost_embedding_cache_only_costs_time(mini):
+    a = mini.listing("a.txt", A_KEYS)
+    mini.ingest(a)
+    (mini.settings.data_dir / "embeddings.sqlite").unlink()
+    _, again = mini.ingest(a, rebuild=True)
+    assert again.embedded == again.chunks
 
 
 def test_search_needs_an_index(mini):

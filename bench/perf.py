@@ -1,0 +1,297 @@
+"""Performance benchmark: ingest throughput, index size, peak RSS, retrieval and answer
+latency — for the shipped seeds and for synthetic corpora of 10k and 100k chunks — side
+by side with a naive LlamaIndex pipeline. Prints a table and writes JSON.
+
+    python -m bench.perf                       # seeds + 10k + 100k (~10 min on 2 cores)
+    python -m bench.perf --scales seeds,10k    # a subset
+    python -m bench.perf --json bench/results.json
+
+Each scale runs in its own subprocess so its peak RSS is its own.
+
+Synthetic corpora are deterministic: papers whose abstracts recombine real seed
+sentences (so lengths and vocabulary stay realistic). Embedding 100k chunks with the
+real model would take ~40 min here, so at 10k/100k a chunk's vector is the normalized
+mean of the real MiniLM vectors of its sentences (computed once): index build, search and
+memory are measured at full scale, and model throughput is measured on the seeds.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import random
+import resource
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+
+REPO = Path(__file__).resolve().parent.parent
+QUERIES = [
+    "survey of mixture of experts taxonomy",
+    "compressing the KV cache of vision-language models",
+    "fine-tune a huge model on one GPU by quantizing its frozen weights",
+    "benchmark for web navigation agents with dialogue",
+    "federated learning with zeroth-order optimization",
+    "distilling reasoning steps from a large model into a small one",
+    "image to video generation adapter for diffusion models",
+    "differentially private fine-tuning of language models",
+    "merging fine-tuned models with sparse masks",
+    "detecting hallucinations in multimodal models",
+    "speculative decoding to speed up inference",
+    "retrieval augmented generation for biomedical questions",
+    "reinforcement learning from AI feedback for alignment",
+    "low-rank adaptation memory efficient training",
+    "tool use for large language models with APIs",
+    "long context extension of transformers",
+    "instruction tuning data selection",
+    "code generation with reinforcement learning",
+    "robot manipulation with language instructions",
+    "speech recognition for low-resource languages",
+]
+
+
+def _percentiles(values: list[float]) -> dict[str, float]:
+    ordered = sorted(values)
+    pick = lambda q: ordered[min(len(ordered) - 1, int(round(q / 100 * (len(ordered) - 1))))]  # noqa: E731
+    return {"p50_ms": round(pick(50), 2), "p95_ms": round(pick(95), 2)}
+
+
+def _dir_size(path: Path) -> int:
+    return sum(f.stat().st_size for f in path.rglob("*") if f.is_file())
+
+
+def _peak_rss_mb() -> float:
+    return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
+
+
+# ------------------------------------------------------------------ synthetic corpora
+
+
+def synthetic_seed_file(target_chunks: int, out: Path, chunk_tokens: int, seed: int = 7) -> int:
+    """Write a listing file of recombined seed sentences with about `target_chunks` chunks."""
+    from rag.ingest import load_corpus
+    from rag.text import split_sentences
+
+    papers = load_corpus([REPO / "seeds"]).papers
+    sentences = [s for p in papers for s in split_sentences(p.abstract) if 40 <= len(s) <= 400]
+    titles = [p.title for p in papers]
+    rng = random.Random(seed)
+    # ~2.3 chunks per 8-sentence abstract at the default chunk size, as in the seeds.
+    n_papers = max(1, int(target_chunks / 2.3))
+    blocks = ["new", "Subscribe"]
+    for i in range(n_papers):
+        title = f"{rng.choice(titles)} (synthetic {i})"
+        abstract = " ".join(rng.choice(sentences) for _ in range(rng.randint(6, 10)))
+        blocks += [title, abstract]
+    out.write_text("\n\n".join(blocks) + "\n", encoding="utf-8")
+    return n_papers
+
+
+class ComposedEmbedder:
+    """Real MiniLM vectors of sentences, composed into chunk vectors (mean, normalized)."""
+
+    def __init__(self, real):
+        from rag.text import split_sentences
+
+        self.real = real
+        self.id = real.id
+        self.dimension = real.dimension
+        self.batch_size = real.batch_size
+        self._split = split_sentences
+        self._cache: dict[str, np.ndarray] = {}
+
+    def embed(self, texts: list[str], progress=None) -> np.ndarray:
+        pieces = [[s for s in self._split(t.split("\n\n", 1)[-1])] or [t] for t in texts]
+        todo = sorted({s for ps in pieces for s in ps if s not in self._cache})
+        if todo:
+            for s, v in zip(todo, self.real.embed(todo)):
+                self._cache[s] = v
+        out = np.stack([np.mean([self._cache[s] for s in ps], axis=0) for ps in pieces]).astype(np.float32)
+        return out / np.linalg.norm(out, axis=1, keepdims=True)
+
+    def embed_query(self, text: str):
+        return self.real.embed_query(text)
+
+
+# ------------------------------------------------------------------ one scale, in-process
+
+
+def measure_ours(seed_dir: Path, data_dir: Path, composed: bool) -> dict:
+    from rag.config import load_settings
+    from rag.embed import default_embedder
+    from rag.index import sync
+    from rag.ingest import load_corpus
+    from rag.pipeline import Engine
+
+    settings = load_settings(data_dir=data_dir, progress=False)
+    embedder = default_embedder()
+    if composed:
+        embedder = ComposedEmbedder(embedder)
+    t0 = time.perf_counter()
+    report = load_corpus([seed_dir])
+    parse_s = time.perf_counter() - t0
+    cold = sync(report, settings, embedder)
+    cold_s = time.perf_counter() - t0
+    t1 = time.perf_counter()
+    warm = sync(load_corpus([seed_dir]), settings, embedder)
+    warm_s = time.perf_counter() - t1
+    out = {
+        "papers": cold.papers,
+        "chunks": cold.chunks,
+        "parse_s": round(parse_s, 2),
+        "cold_ingest_s": round(cold_s, 2),
+        "embed_s": round(cold.embed_seconds, 2),
+        "embedding": "composed sentence vectors" if composed else "MiniLM per chunk",
+        "chunks_per_s": round(cold.chunks / cold_s, 1),
+        "chunks_per_s_excluding_embedding": round(cold.chunks / max(cold_s - cold.embed_seconds, 1e-9), 1),
+        "reingest_unchanged_s": round(warm_s, 2),
+        "reingest_embedded": warm.embedded,
+        "index_mb": round(_dir_size(data_dir) / 2**20, 1),
+    }
+    t2 = time.perf_counter()
+    engine = Engine(settings)
+    out["open_index_s"] = round(time.perf_counter() - t2, 2)
+    engine.search("warm up the model and the store")
+    for mode in ("dense", "lexical", "hybrid"):
+        times = []
+        for q in QUERIES * 3:
+            engine.embedder.embed_query.cache_clear()
+            t = time.perf_counter()
+            engine.search(q, k=5, mode=mode)
+            times.append((time.perf_counter() - t) * 1000)
+        out[f"{mode}_search"] = _percentiles(times)
+    assistant = engine.assistant
+    times, first = [], []
+    for q in QUERIES[:10]:
+        engine.embedder.embed_query.cache_clear()
+        t = time.perf_counter()
+        seen: list[float] = []
+        assistant.ask(q, answerer="extractive", on_delta=lambda d: seen.append(time.perf_counter()) if not seen else None)
+        times.append((time.perf_counter() - t) * 1000)
+        first.append(((seen[0] if seen else time.perf_counter()) - t) * 1000)
+    out["answer_extractive"] = {**_percentiles(times), "ttft_p50_ms": _percentiles(first)["p50_ms"]}
+    out["peak_rss_mb"] = _peak_rss_mb()
+    return out
+
+
+def measure_naive(seed_dir: Path, data_dir: Path, composed: bool) -> dict:
+    """The pipeline a LlamaIndex tutorial gives: one Document per paper, defaults everywhere."""
+    import chromadb
+    from chromadb.config import Settings as ChromaSettings
+    from llama_index.core import Document, StorageContext, VectorStoreIndex
+    from llama_index.vector_stores.chroma import ChromaVectorStore
+
+    from rag.embed import as_llama_index, default_embedder
+    from rag.ingest import load_corpus
+
+    embedder = default_embedder()
+    if composed:
+        embedder = ComposedEmbedder(embedder)
+    embed_model = as_llama_index(embedder)
+    t0 = time.perf_counter()
+    papers = load_corpus([seed_dir]).papers
+    docs = [Document(text=f"{p.title}\n\n{p.abstract}", metadata={"title": p.title}) for p in papers]
+    client = chromadb.PersistentClient(path=str(data_dir), settings=ChromaSettings(anonymized_telemetry=False))
+    collection = client.get_or_create_collection("naive", embedding_function=None)
+    store = ChromaVectorStore(chroma_collection=collection)
+    index = VectorStoreIndex.from_documents(docs, storage_context=StorageContext.from_defaults(vector_store=store), embed_model=embed_model)
+    cold_s = time.perf_counter() - t0
+    # Re-running the tutorial code re-embeds everything (it has no notion of "unchanged").
+    t1 = time.perf_counter()
+    collection2 = client.get_or_create_collection("naive2", embedding_function=None)
+    VectorStoreIndex.from_documents(docs, storage_context=StorageContext.from_defaults(vector_store=ChromaVectorStore(chroma_collection=collection2)), embed_model=embed_model)
+    warm_s = time.perf_counter() - t1
+    client.delete_collection("naive2")
+    out = {
+        "chunks": collection.count(),
+        "cold_ingest_s": round(cold_s, 2),
+        "chunks_per_s": round(collection.count() / cold_s, 1),
+        "reingest_unchanged_s": round(warm_s, 2),
+        "index_mb": round(_dir_size(data_dir) / 2**20, 1),
+    }
+    retriever = index.as_retriever()
+    retriever.retrieve("warm up")
+    times = []
+    for q in QUERIES * 3:
+        embedder.embed_query.cache_clear() if hasattr(embedder, "embed_query") and hasattr(embedder.embed_query, "cache_clear") else None
+        t = time.perf_counter()
+        retriever.retrieve(q)
+        times.append((time.perf_counter() - t) * 1000)
+    out["dense_search"] = _percentiles(times)
+    out["peak_rss_mb"] = _peak_rss_mb()
+    return out
+
+
+def run_scale(scale: str, pipeline_name: str) -> dict:
+    work = Path(tempfile.mkdtemp(prefix=f"rag-perf-{scale}-"))
+    try:
+        if scale == "seeds":
+            seed_dir, composed = REPO / "seeds", False
+        else:
+            seed_dir = work / "seeds"
+            seed_dir.mkdir()
+            target = {"10k": 10_000, "100k": 100_000}[scale]
+            synthetic_seed_file(target, seed_dir / f"synthetic_{scale}.txt", chunk_tokens=200)
+            composed = True
+        fn = measure_ours if pipeline_name == "ours" else measure_naive
+        return fn(seed_dir, work / "data", composed)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+# ------------------------------------------------------------------ driver
+
+
+def _ratio(naive: float, ours: float) -> str:
+    return f"{naive / ours:.1f}×" if ours else "n/a"
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--scales", default="seeds,10k,100k")
+    parser.add_argument("--json", type=Path, default=None)
+    parser.add_argument("--child", nargs=2, metavar=("SCALE", "PIPELINE"), help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if args.child:
+        import rag  # noqa: F401
+
+        print(json.dumps(run_scale(*args.child)))
+        return
+
+    results: dict = {"machine": f"{platform.machine()}, {os.cpu_count()} cores, {platform.python_version()}", "scales": {}}
+    for scale in args.scales.split(","):
+        for name in ("ours", "naive"):
+            t = time.perf_counter()
+            proc = subprocess.run([sys.executable, "-m", "bench.perf", "--child", scale, name], cwd=REPO, capture_output=True, text=True)
+            if proc.returncode != 0:
+                print(proc.stderr[-3000:], file=sys.stderr)
+                raise SystemExit(f"{scale}/{name} failed")
+            results["scales"].setdefault(scale, {})[name] = json.loads(proc.stdout.strip().splitlines()[-1])
+            print(f"{scale}/{name} done in {time.perf_counter() - t:.0f}s", file=sys.stderr)
+
+    rows = ["| corpus | chunks | cold ingest s (embed s) | re-ingest s | index MB | peak RSS MB | dense p50/p95 ms | BM25 p50 ms | hybrid p50/p95 ms | answer p50 ms | naive: cold / re-ingest s, dense p50 ms, RSS MB | naive ÷ ours: re-ingest, search p50 |",
+            "|---|---|---|---|---|---|---|---|---|---|---|---|"]
+    for scale, r in results["scales"].items():
+        o, n = r["ours"], r["naive"]
+        rows.append(
+            f"| {scale} | {o['chunks']} | {o['cold_ingest_s']} ({o['embed_s']}) | {o['reingest_unchanged_s']} | {o['index_mb']} | {o['peak_rss_mb']} | "
+            f"{o['dense_search']['p50_ms']}/{o['dense_search']['p95_ms']} | {o['lexical_search']['p50_ms']} | "
+            f"{o['hybrid_search']['p50_ms']}/{o['hybrid_search']['p95_ms']} | {o['answer_extractive']['p50_ms']} | "
+            f"{n['cold_ingest_s']} / {n['reingest_unchanged_s']}, {n['dense_search']['p50_ms']}, {n['peak_rss_mb']} | "
+            f"{_ratio(n['reingest_unchanged_s'], o['reingest_unchanged_s'])}, {_ratio(n['dense_search']['p50_ms'], o['hybrid_search']['p50_ms'])} |"
+        )
+    print(f"machine: {results['machine']}")
+    print("\n".join(rows))
+    if args.json:
+        args.json.write_text(json.dumps(results, indent=2))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,80 @@
+"""The naive LlamaIndex pipeline we compare against, on purpose about 20 lines of real work:
+one Document per paper (title + abstract), an in-memory VectorStoreIndex with the same
+MiniLM embedder and llama-index's default splitter, `index.as_retriever()` with its
+defaults (top-2 nodes), then the SAME answerer as the product over those papers as
+numbered sources: rag.extractive for extractive, the same rag.llm backend and prompt for
+an LLM. No abstention, no renumbering, no citation check: the eval scores what it says.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+
+from rag.extractive import SentenceScorer, extractive_answer
+from rag.llm import build_messages
+from rag.types import Paper, Source
+
+
+@dataclass
+class BaselineAnswer:
+    text: str
+    sources: list[Source]
+    scores: list[float] = field(default_factory=list)  # the retriever's similarity per source
+    error: str | None = None
+    timings_ms: dict[str, float] = field(default_factory=dict)
+
+
+class NaiveBaseline:
+    """VectorStoreIndex + default retriever + the product's answerer; built once per run."""
+
+    def __init__(self, papers: list[Paper], embedder, lexical_index):
+        from llama_index.core import Document, VectorStoreIndex
+
+        from rag.embed import as_llama_index
+
+        t0 = time.perf_counter()
+        docs = [
+            Document(text=f"{p.title}\n\n{p.abstract}", metadata={"paper_id": p.paper_id},
+                     excluded_embed_metadata_keys=["paper_id"], excluded_llm_metadata_keys=["paper_id"])
+            for p in papers
+        ]
+        self.index = VectorStoreIndex.from_documents(docs, embed_model=as_llama_index(embedder))
+        self.retriever = self.index.as_retriever()
+        self.papers = {p.paper_id: p for p in papers}
+        self.scorer = SentenceScorer(embedder, lexical_index)  # the extractive answerer's scorer
+        self.build_seconds = time.perf_counter() - t0
+
+    def retrieve(self, question: str) -> tuple[list[Paper], list[float]]:
+        """Papers of the retrieved nodes, best first, each once."""
+        papers: list[Paper] = []
+        scores: list[float] = []
+        for node in self.retriever.retrieve(question):
+            paper = self.papers[node.node.metadata["paper_id"]]
+            if paper not in papers:
+                papers.append(paper)
+                scores.append(float(node.score or 0.0))
+        return papers, scores
+
+    def answer(self, question: str, answerer: str, backend=None) -> BaselineAnswer:
+        t0 = time.perf_counter()
+        papers, scores = self.retrieve(question)
+        timings = {"retrieve_ms": round((time.perf_counter() - t0) * 1000, 1)}
+        sources = [Source(n=i + 1, paper=p, score=s) for i, (p, s) in enumerate(zip(papers, scores))]
+        t1 = time.perf_counter()
+        text, error = answer_from_sources(question, sources, answerer, backend, self.scorer)
+        timings["answer_ms"] = round((time.perf_counter() - t1) * 1000, 1)
+        timings["total_ms"] = round((time.perf_counter() - t0) * 1000, 1)
+        return BaselineAnswer(text=text, sources=sources, scores=scores, error=error, timings_ms=timings)
+
+
+def answer_from_sources(question: str, sources: list[Source], answerer: str, backend, scorer: SentenceScorer) -> tuple[str, str | None]:
+    """(answer text with [n] markers, error) from the given numbered sources; no checks."""
+    from rag.errors import LLMError
+
+    if answerer == "extractive":
+        return extractive_answer(scorer.score(question, sources)), None
+    try:
+        return "".join(backend.stream(build_messages(question, sources))).strip(), None
+    except LLMError as exc:
+        return "", exc.message

@@ -1,0 +1,137 @@
+"""`rag eval`: registered as a plugin command (entry point group `paper_rag.commands`), so
+`rag` never imports `eval`. Runs the question sets through the real pipeline and the naive
+LlamaIndex baseline, prints the headline table and writes report.md/.json/.png."""
+
+from __future__ import annotations
+
+import os
+import platform
+import subprocess
+import sys
+import time
+from datetime import datetime
+from pathlib import Path
+
+import click
+
+from eval.datasets import DATA_DIR
+
+DEFAULT_OUT = DATA_DIR.parent / "out"
+
+
+def _git(*args: str) -> str | None:
+    try:
+        done = subprocess.run(["git", *args], cwd=DATA_DIR.parent.parent, capture_output=True, text=True, timeout=10)
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return done.stdout.strip() if done.returncode == 0 else None
+
+
+def _parse_sets(value: str | None) -> list[str]:
+    from eval.runner import available_sets
+
+    known = available_sets()
+    if not value:
+        return known
+    sets = [s.strip() for s in value.split(",") if s.strip()]
+    unknown = [s for s in sets if s not in known]
+    if unknown:
+        raise click.BadParameter(f"unknown set(s) {', '.join(unknown)}; known: {', '.join(known)}", param_hint="--sets")
+    return sets
+
+
+def build_report(run, settings, answerer: str, sets: list[str], limit: int | None, runtime_s: float) -> dict:
+    """Everything report.json holds (see eval/README.md)."""
+    from eval.report import SCHEMA_VERSION
+    from eval.runner import per_type, summarize, sweep
+
+    records = run.records
+    judged = run.llm_judge is not None
+    dirty = _git("status", "--porcelain")
+    return {
+        "schema_version": SCHEMA_VERSION,
+        "meta": {
+            "created": datetime.now().isoformat(timespec="seconds"),
+            "commit": _git("rev-parse", "--short", "HEAD"),
+            "dirty": bool(dirty) if dirty is not None else None,
+            "answerer": answerer,
+            "model": getattr(run.backend, "model", None),
+            "llm_judge": run.llm_judge.model if judged else None,
+            "llm_judge_calls": run.llm_judge.calls if judged else 0,
+            "llm_judge_no_verdict": run.llm_judge.errors if judged else 0,
+            "support_threshold": run.checker.checker.threshold,
+            "sets": {s: sum(1 for r in records if r["set"] == s) for s in sets},
+            "limit": limit,
+            "n_questions": len(records),
+            "data_dir": str(settings.data_dir),
+            "papers": len(run.papers),
+            "answer_sources": settings.answer_sources,
+            "abstain_below": settings.abstain_below,
+            "abstain_lexical": settings.abstain_lexical,
+            "baseline": "llama-index VectorStoreIndex over one Document per paper (title + abstract), same MiniLM embedder, "
+            "default splitter, as_retriever() defaults (top 2), same answerer; no abstention, no citation check",
+            "baseline_build_s": run.timings_s.get("baseline_build"),
+            "runtime_s": round(runtime_s, 1),
+            "machine": f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}",
+        },
+        "headline": {system: summarize(records, system, judged) for system in ("ours", "baseline")},
+        "per_type": {
+            name: {system: per_type(records, system, judged)[name] for system in ("ours", "baseline")}
+            for name in dict.fromkeys(r["set"] for r in records)
+        },
+        "sweep": sweep(records, settings.abstain_below, settings.abstain_lexical),
+        "questions": records,
+    }
+
+
+@click.command(name="eval")
+@click.option("--answerer", type=click.Choice(["auto", "openai", "local", "extractive"]), default=None,
+              help="Who writes the answers [env RAG_ANSWERER; auto: openai if a key/base URL is set, else local if RAG_LOCAL_GGUF, else extractive].")
+@click.option("--out", "out_dir", type=click.Path(path_type=Path, file_okay=False), default=None,
+              help="Directory for report.md/.json/.png [default eval/out/<timestamp>].")
+@click.option("--limit", type=click.IntRange(1), default=None, help="At most N questions per set.")
+@click.option("--sets", "sets_value", default=None, help="Comma-separated question sets [default: all in eval/data/].")
+@click.option("--no-judge", is_flag=True, help="With an LLM answerer, skip the LLM support judge (one call per cited sentence).")
+@click.pass_context
+def eval_command(ctx: click.Context, answerer: str | None, out_dir: Path | None, limit: int | None, sets_value: str | None, no_judge: bool) -> None:
+    """Score answers, citations, retrieval, lookup and abstention against eval/data/, ours vs a naive LlamaIndex baseline."""
+    from tqdm import tqdm
+
+    from eval.report import headline_markdown, write_report
+    from eval.runner import run_eval
+    from rag import pipeline
+    from rag.index import read_manifest
+    from rag.llm import resolve_answerer
+
+    settings = ctx.obj["settings"]
+    sets = _parse_sets(sets_value)
+    name = resolve_answerer(settings, answerer)
+    t0 = time.perf_counter()
+    if read_manifest(settings.data_dir) is None:
+        click.echo(f"No index in {settings.data_dir} yet: building it from the shipped seeds…", err=True)
+        report, result = pipeline.ingest(settings)
+        click.echo(f"{report.summary()}; {result.summary()}", err=True)
+    engine = pipeline.Engine(settings)
+    click.echo("Building the naive LlamaIndex baseline (embeds every abstract)…", err=True)
+    bar = None
+
+    def on_start(total: int) -> None:
+        nonlocal bar
+        bar = tqdm(total=total, unit="q", desc=f"eval ({name})", file=sys.stderr, disable=None if settings.progress else True)
+
+    def progress(record: dict) -> None:
+        if bar is not None:
+            bar.set_postfix_str(record["id"], refresh=False)
+            bar.update(1)
+
+    try:
+        run = run_eval(engine, name, sets, limit=limit, judge=not no_judge, progress=progress, on_start=on_start)
+    finally:
+        if bar is not None:
+            bar.close()
+    data = build_report(run, settings, name, sets, limit, time.perf_counter() - t0)
+    out = out_dir or DEFAULT_OUT / datetime.now().strftime("%Y%m%d-%H%M%S")
+    paths = write_report(data, out)
+    click.echo(headline_markdown(data))
+    click.echo()
+    click.echo(f"wrote {paths['md']}, {paths['json'].name}, {paths['png'].name}")

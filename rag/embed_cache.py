@@ -1,0 +1,48 @@
+"""Vectors keyed by content hash, kept beside the index (SQLite), so that a rebuild, a
+renamed paper or a re-chunk that reproduces a known text never pays for embedding again.
+
+The hash already includes the embedder id (see rag.chunk.content_hash), so vectors of
+different models never mix.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import numpy as np
+
+
+class EmbeddingCache:
+    def __init__(self, path: Path, dimension: int):
+        self.path = path
+        self.dimension = dimension
+        self._db = sqlite3.connect(str(path), timeout=30)
+        self._db.execute("CREATE TABLE IF NOT EXISTS vectors (hash TEXT PRIMARY KEY, vector BLOB NOT NULL)")
+        self._db.commit()
+
+    def get_many(self, hashes: list[str]) -> dict[str, np.ndarray]:
+        out: dict[str, np.ndarray] = {}
+        for i in range(0, len(hashes), 500):
+            part = hashes[i : i + 500]
+            rows = self._db.execute(
+                f"SELECT hash, vector FROM vectors WHERE hash IN ({','.join('?' * len(part))})", part
+            ).fetchall()
+            for h, blob in rows:
+                vec = np.frombuffer(blob, dtype=np.float32)
+                if vec.shape == (self.dimension,):
+                    out[h] = vec
+        return out
+
+    def put_many(self, items: dict[str, np.ndarray]) -> None:
+        self._db.executemany(
+            "INSERT OR REPLACE INTO vectors (hash, vector) VALUES (?, ?)",
+            [(h, np.asarray(v, dtype=np.float32).tobytes()) for h, v in items.items()],
+        )
+        self._db.commit()
+
+    def __len__(self) -> int:
+        return self._db.execute("SELECT COUNT(*) FROM vectors").fetchone()[0]
+
+    def close(self) -> None:
+        self._db.close()
