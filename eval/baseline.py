@@ -68,6 +68,24 @@ class NaiveBaseline:
         return BaselineAnswer(text=text, sources=sources, scores=scores, error=error, timings_ms=timings)
 
 
+_BUILT: dict[tuple, NaiveBaseline] = {}
+
+
+def baseline_for(papers: list[Paper], embedder, lexical_index) -> NaiveBaseline:
+    """The baseline for this corpus, built once per process (a second `rag eval` in the same
+    process, e.g. in the tests, reuses it: it is in memory and depends only on the papers)."""
+    import hashlib
+
+    digest = hashlib.sha256()
+    for p in sorted(papers, key=lambda p: p.paper_id):
+        digest.update(f"{p.paper_id}\0{p.title}\0{p.abstract}\0".encode())
+    key = (getattr(embedder, "id", type(embedder).__name__), digest.hexdigest())
+    if key not in _BUILT:
+        _BUILT.clear()
+        _BUILT[key] = NaiveBaseline(papers, embedder, lexical_index)
+    return _BUILT[key]
+
+
 def answer_from_sources(question: str, sources: list[Source], answerer: str, backend, scorer: SentenceScorer) -> tuple[str, str | None]:
     """(answer text with [n] markers, error) from the given numbered sources; no checks."""
     from rag.errors import LLMError

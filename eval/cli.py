@@ -70,7 +70,7 @@ def build_report(run, settings, answerer: str, sets: list[str], limit: int | Non
             "abstain_lexical": settings.abstain_lexical,
             "baseline": "llama-index VectorStoreIndex over one Document per paper (title + abstract), same MiniLM embedder, "
             "default splitter, as_retriever() defaults (top 2), same answerer; no abstention, no citation check",
-            "baseline_build_s": run.timings_s.get("baseline_build"),
+            "baseline_build_s": round(run.baseline.build_seconds, 2),
             "runtime_s": round(runtime_s, 1),
             "machine": f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}",
         },

@@ -261,20 +261,26 @@ def plot(data: dict, path: Path) -> None:
     colors = {"ours": "#1f77b4", "baseline": "#ff7f0e"}
     width = 0.38
     for ax, (key, title) in zip(axes.flat, panels):
-        xs = range(len(sets))
+        shown = [s for s in sets if any(per_type[s][system].get(key) is not None for system in ("ours", "baseline"))]
+        xs = range(len(shown))
         for i, system in enumerate(("ours", "baseline")):
-            values = [per_type[s][system].get(key) for s in sets]
-            heights = [v if v is not None else 0.0 for v in values]
-            bars = ax.bar([x + (i - 0.5) * width for x in xs], heights, width, label=system, color=colors[system])
+            values = [per_type[s][system].get(key) for s in shown]
+            bars = ax.bar([x + (i - 0.5) * width for x in xs], [v or 0.0 for v in values], width, label=system, color=colors[system])
             for bar, v in zip(bars, values):
-                if v is None:
-                    bar.set_alpha(0.0)
+                if v is not None:
+                    ax.annotate(f"{v:.2f}", (bar.get_x() + bar.get_width() / 2, bar.get_height()), ha="center", va="bottom", fontsize=6)
         ax.set_title(title)
         ax.set_xticks(list(xs))
-        ax.set_xticklabels(sets, rotation=30, ha="right", fontsize=8)
-        ax.set_ylim(0, 1.05)
+        ax.set_xticklabels(shown, rotation=30, ha="right", fontsize=8)
+        ax.set_ylim(0, 1.1)
+        ax.set_xlim(-0.6, max(len(shown), 4) - 0.4)
         ax.grid(axis="y", alpha=0.3)
-    axes.flat[0].legend(loc="lower left", fontsize=8)
+        if not shown:
+            ax.text(0.5, 0.5, "not measured in this run", ha="center", va="center", transform=ax.transAxes, color="gray")
+    from matplotlib.patches import Patch
+
+    handles = [Patch(color=colors["ours"]), Patch(color=colors["baseline"])]
+    fig.legend(handles, ["ours", "naive LlamaIndex baseline"], loc="upper right", ncol=2, fontsize=9)
 
     ax = axes.flat[5]
     curve = [row for row in data["sweep"]["curve"] if row["precision"] is not None and row["coverage"] is not None]

@@ -20,7 +20,7 @@ import time
 from dataclasses import dataclass, field
 from typing import Callable, Iterable
 
-from eval.baseline import NaiveBaseline, answer_from_sources
+from eval.baseline import NaiveBaseline, answer_from_sources, baseline_for
 from eval.datasets import DATA_DIR, load_questions
 from eval.judge import CheckerJudge, LLMJudge
 from eval.metrics import (
@@ -168,7 +168,7 @@ class EvalRun:
         self.llm_judge = LLMJudge(self.backend) if (self.backend is not None and self.judge) else None
         if self.baseline is None:
             t0 = time.perf_counter()
-            self.baseline = NaiveBaseline(list(self.papers.values()), self.engine.embedder, self.engine.index.lexical)
+            self.baseline = baseline_for(list(self.papers.values()), self.engine.embedder, self.engine.index.lexical)
             self.timings_s["baseline_build"] = round(time.perf_counter() - t0, 2)
 
     # -------------------------------------------------------------- grounding of one answer

@@ -19,7 +19,7 @@ from rag.cite import StreamRenumberer, SupportChecker, renumber
 from rag.config import Settings
 from rag.errors import LLMError
 from rag.extractive import CONTRIBUTION, SentenceScorer, extractive_answer
-from rag.llm import ABSTAIN_SENTENCE, build_messages, make_backend, resolve_answerer
+from rag.llm import ABSTAIN_SENTENCE, SYSTEM_PROMPT, LeakGuard, build_messages, make_backend, resolve_answerer
 from rag.retrieve import Filters, HybridRetriever, check_query
 from rag.text import split_sentences
 from rag.types import (
@@ -173,13 +173,19 @@ class Assistant:
             try:
                 backend = self._backend(name)
                 model = backend.model
-                text, mapping, dropped = self._generate(backend, question, sources, on_delta)
+                streamed: list[str] = []
+                text, mapping, dropped = self._generate(
+                    backend, question, sources, (lambda d: (streamed.append(d), on_delta(d))) if on_delta else streamed.append
+                )
             except LLMError as exc:
-                notes.append(f"The {name} answerer failed ({exc.message}); this answer is extractive.")
+                hint = f"; {exc.hint}" if exc.hint else ""
+                notes.append(f"The {name} answerer failed ({exc.message}{hint}); this answer is extractive.")
+                if on_delta:  # a streaming reader learns why the answer that follows is extractive
+                    on_delta(f"\n\n[{notes[-1]}]\n\n")
                 text = None
             timings["llm_ms"] = round((time.perf_counter() - t1) * 1000, 1)
             if text is not None and text.strip().startswith(ABSTAIN_SENTENCE.rstrip(".")):
-                return self._abstain(question, name, hits, timings, rewritten, None, model=model, by_model=True)
+                return self._abstain(question, name, hits, timings, rewritten, on_delta, model=model, by_model=True)
 
         t2 = time.perf_counter()
         used = {s.n: s for s in sources}
@@ -202,7 +208,12 @@ class Assistant:
                     notes.append(f"Removed citation number(s) {', '.join(map(str, dropped))}: no such source.")
         if text is None:
             name_used = "extractive"
-            scored = self.scorer.score(question, sources)
+            focus = sources
+            if rewritten and history:
+                # A follow-up is about the papers of the previous answer: quote those.
+                discussed = {c.paper_id for a in history[-1:] for c in a.citations}
+                focus = [s for s in sources if s.paper.paper_id in discussed] or sources
+            scored = self.scorer.score(question, focus)
             raw = extractive_answer(scored, spread=bool(_SEVERAL.search(question)))
             text, state = renumber(raw, set(used))
             numbered = {new: Source(n=new, paper=used[old].paper, score=used[old].score) for old, new in state.mapping.items()}
@@ -228,28 +239,32 @@ class Assistant:
         )
 
     def _generate(self, backend, question: str, sources: list[Source], on_delta) -> tuple[str, dict[int, int], list[int]]:
-        """Stream the backend's answer with markers renumbered on the fly."""
+        """Stream the backend's answer with markers renumbered on the fly, through a guard
+        that stops the stream before any part of the system prompt reaches the reader."""
         renumberer = StreamRenumberer({s.n for s in sources})
+        guard = LeakGuard(SYSTEM_PROMPT.replace(ABSTAIN_SENTENCE, ""))  # abstaining is allowed
         parts: list[str] = []
-        for delta in backend.stream(build_messages(question, sources)):
-            out = renumberer.feed(delta)
-            if out:
-                parts.append(out)
+
+        def emit(text: str) -> None:
+            if text:
+                parts.append(text)
                 if on_delta:
-                    on_delta(out)
-        tail = renumberer.finish()
-        if tail:
-            parts.append(tail)
-            if on_delta:
-                on_delta(tail)
+                    on_delta(text)
+
+        for delta in backend.stream(build_messages(question, sources)):
+            emit(guard.feed(renumberer.feed(delta)))
+        emit(guard.feed(renumberer.finish()))
+        emit(guard.finish())
         return "".join(parts).strip(), dict(renumberer.state.mapping), list(renumberer.state.dropped)
 
     def _abstain(self, question, name, hits, timings, rewritten, on_delta, model=None, by_model=False, reason=None) -> Answer:
         closest = "; ".join(f"“{h.paper.title}”" for h in hits[:3])
         text = NOT_COVERED + (f" ({reason[0].upper()}{reason[1:]}.)" if reason else "")
-        text += f" Closest papers: {closest}." if closest else ""
+        more = f" Closest papers: {closest}." if closest else ""
+        text += more
         if on_delta:
-            on_delta(text)
+            # After a model's own abstention only the closest papers are new to the reader.
+            on_delta(more if by_model else text)
         return Answer(
             question=question,
             text=text,

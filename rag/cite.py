@@ -42,7 +42,26 @@ def cited_numbers(text: str) -> list[int]:
 
 
 def strip_markers(text: str) -> str:
-    return " ".join(MARKER.sub("", text).split()).replace(" .", ".").replace(" ,", ",")
+    return re.sub(r"\s+([.,;:!?])", r"\1", " ".join(MARKER.sub("", text).split()))
+
+
+_DROPPED = "\x00"  # stands where a marker was removed, so only that spot is tidied
+
+
+def _tidy(text: str) -> str:
+    """Remove the gap a dropped marker leaves, and repeated numbers in a run of markers."""
+    text = re.sub(r"[ \t]*\x00[ \t]*(?=[.,;:!?])", "", text)
+    text = re.sub(r"(^|\n)\x00[ \t]*", r"\1", text)
+    text = re.sub(r"[ \t]*\x00", "", text)
+
+    def dedupe(m: re.Match) -> str:
+        seen: list[str] = []
+        for n in re.findall(r"\[(\d+)\]", m.group(0)):
+            if n not in seen:
+                seen.append(n)
+        return "".join(f"[{n}]" for n in seen)
+
+    return re.sub(r"(?:\[\d+\])+", dedupe, text)
 
 
 @dataclass
@@ -63,36 +82,50 @@ class Renumbering:
             new = self.mapping.setdefault(old, len(self.mapping) + 1)
             if new not in out:
                 out.append(new)
-        return "".join(f"[{n}]" for n in out)
+        return "".join(f"[{n}]" for n in out) or _DROPPED
 
 
 def renumber(text: str, valid: set[int], state: Renumbering | None = None) -> tuple[str, Renumbering]:
     """Rewrite markers to first-use order; drop numbers not in `valid`."""
     state = state or Renumbering(valid=valid)
-    out = MARKER.sub(lambda m: state.marker(m.group(1)), text)
-    out = re.sub(r"[ \t]+([.,;:!?])", r"\1", out)  # a dropped marker leaves no space before punctuation
-    return re.sub(r"[ \t]{2,}", " ", out), state
+    return _tidy(MARKER.sub(lambda m: state.marker(m.group(1)), text)), state
 
 
 class StreamRenumberer:
-    """Renumbers markers as text streams in, holding back an unfinished '[...' only."""
+    """Renumbers markers as text streams in. Holds back only an unfinished '[...' and a
+    trailing run of markers, which the next delta may repeat or follow with punctuation."""
+
+    _TRAILING_MARKERS = re.compile(r"(?:[ \t]*(?:\x00|\[\d+\]))*[ \t]*$")
 
     def __init__(self, valid: set[int]):
         self.state = Renumbering(valid=valid)
-        self._pending = ""
+        self._raw = ""  # not yet renumbered: an unfinished marker
+        self._held = ""  # renumbered, not yet emitted
 
-    def feed(self, delta: str) -> str:
-        text = self._pending + delta
-        cut = text.rfind("[")
-        if cut != -1 and "]" not in text[cut:] and len(text) - cut <= 16:
-            self._pending, text = text[cut:], text[:cut]
-        else:
-            self._pending = ""
+    def _renumber(self, text: str) -> str:
         return MARKER.sub(lambda m: self.state.marker(m.group(1)), text)
 
+    def feed(self, delta: str) -> str:
+        text = self._raw + delta
+        cut = text.rfind("[")
+        if cut != -1 and "]" not in text[cut:] and len(text) - cut <= 16:
+            while cut > 0 and text[cut - 1] in " \t":
+                cut -= 1  # the space goes with the marker: if it is dropped, so is the space
+            self._raw, text = text[cut:], text[:cut]
+        else:
+            self._raw = ""
+        out = self._held + self._renumber(text)
+        hold = self._TRAILING_MARKERS.search(out)
+        if hold and hold.start() < len(out):
+            self._held, out = out[hold.start():], out[: hold.start()]
+        else:
+            self._held = ""
+        return _tidy(out)
+
     def finish(self) -> str:
-        rest, self._pending = self._pending, ""
-        return MARKER.sub(lambda m: self.state.marker(m.group(1)), rest)
+        out = self._held + self._renumber(self._raw)
+        self._held = self._raw = ""
+        return _tidy(out)
 
 
 # ------------------------------------------------------------------ support
@@ -102,6 +135,8 @@ def claims(text: str) -> list[tuple[str, list[int]]]:
     """Answer sentences with the numbers each cites. A marker list that opens the next
     sentence (after the period) is attached to the sentence before it."""
     out: list[tuple[str, list[int]]] = []
+    # "improves recall.[1] Beta" → "improves recall [1]. Beta": markers glued after the period.
+    text = re.sub(r"([.!?])(\[[\d,;\s–-]+\](?:\[[\d,;\s–-]+\])*)", lambda m: f" {m.group(2)}{m.group(1)}", text)
     for sentence in split_sentences(text.replace("\n", " ")):
         lead = re.match(r"^((?:\s*\[[^\]]*\])+)\s*", sentence)
         if lead and out and MARKER.search(lead.group(1)):

@@ -9,6 +9,7 @@ message). Which backend runs is decided by `select_backend` from the settings.
 from __future__ import annotations
 
 import logging
+import re
 from typing import Iterator, Protocol
 
 from rag.config import Settings
@@ -28,11 +29,16 @@ Rules:
 ABSTAIN_SENTENCE = "The indexed abstracts do not answer this."
 
 
+def _defang(text: str) -> str:
+    """Text from a paper cannot open or close a <source>/<sources> block."""
+    return re.sub(r"<\s*(/?)\s*(sources?)", r"‹\1\2", text, flags=re.I)
+
+
 def format_sources(sources: list[Source]) -> str:
     blocks = []
     for source in sources:
-        abstract = source.paper.abstract.replace("</source>", "</ source>")
-        title = source.paper.title.replace("</source>", "</ source>")
+        abstract = _defang(source.paper.abstract)
+        title = _defang(source.paper.title)
         blocks.append(f'<source n="{source.n}">\nTitle: {title}\nAbstract: {abstract}\n</source>')
     return "<sources>\n" + "\n".join(blocks) + "\n</sources>"
 
@@ -43,6 +49,41 @@ def build_messages(question: str, sources: list[Source]) -> list[dict[str, str]]
         {"role": "system", "content": SYSTEM_PROMPT},
         {"role": "user", "content": f"{format_sources(sources)}\n\nQuestion: {question}\n\nAnswer with [n] citations:"},
     ]
+
+
+class LeakGuard:
+    """Holds back the last few dozen characters of a stream and stops it (LLMError) as soon
+    as the text repeats any 32-character run of `secret` (the system prompt): by then
+    nothing of the repeated part has been shown. Comparison ignores case and spacing."""
+
+    WINDOW = 32
+    DELAY = 64
+
+    def __init__(self, secret: str):
+        norm = self._norm(secret)
+        self._runs = {norm[i : i + self.WINDOW] for i in range(0, max(1, len(norm) - self.WINDOW + 1))}
+        self._seen = ""  # normalized text so far (tail only)
+        self._held = ""
+
+    @staticmethod
+    def _norm(text: str) -> str:
+        return " ".join(text.casefold().split())
+
+    def feed(self, text: str) -> str:
+        self._held += text
+        self._seen = (self._seen + text.casefold())[-4 * self.DELAY :]
+        tail = " ".join(self._seen.split())
+        for i in range(max(0, len(tail) - self.DELAY - self.WINDOW), len(tail) - self.WINDOW + 1):
+            if tail[i : i + self.WINDOW] in self._runs:
+                raise LLMError("the model's answer started repeating its instructions; it was stopped")
+        if len(self._held) > self.DELAY:
+            out, self._held = self._held[: -self.DELAY], self._held[-self.DELAY :]
+            return out
+        return ""
+
+    def finish(self) -> str:
+        out, self._held = self._held, ""
+        return out
 
 
 class Backend(Protocol):
@@ -107,7 +148,10 @@ class OpenAIBackend:
         except (openai.APIError, ValueError) as exc:  # ValueError: a body that is not JSON
             raise LLMError(f"the LLM server at {where} sent a response that could not be read ({type(exc).__name__})") from None
         if not produced:
-            raise LLMError(f"the LLM server at {where} sent an empty answer", hint=f"check that it serves {self.model!r}")
+            raise LLMError(
+                f"the LLM server at {where} did not send a stream of text",
+                hint=f"check that it serves {self.model!r} and supports stream=true",
+            )
 
 
 class LocalBackend:

@@ -48,15 +48,34 @@ class Filters:
         return bool(self.sources or self.year_min or self.year_max or self.title_contains)
 
 
+MAX_QUERY_TOKENS = 1000
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+
+
 def check_query(query: str) -> str:
-    text = " ".join((query or "").split())
+    """The question, cleaned (control characters dropped, spaces folded), or a QueryError
+    that says what is wrong: empty, not text, or longer than the limit."""
+    if isinstance(query, bytes):
+        try:
+            query = query.decode("utf-8")
+        except UnicodeDecodeError:
+            raise QueryError("the question is not valid UTF-8 text", hint="re-type it or save it as UTF-8") from None
+    if any(0xD800 <= ord(c) <= 0xDFFF for c in query or ""):
+        # How Python carries bytes that were not UTF-8 (e.g. from a Latin-1 terminal).
+        raise QueryError("the question is not valid UTF-8 text", hint="re-type it or switch the terminal to UTF-8")
+    text = " ".join(_CONTROL.sub(" ", query or "").split())
     if not text:
         raise QueryError("the question is empty", hint="type a question or some search words")
-    if len(text) > MAX_QUERY_CHARS:
-        raise QueryError(
-            f"the question is {len(text):,} characters long; the limit is {MAX_QUERY_CHARS:,}",
-            hint="shorten it to the part you want answered",
-        )
+    if len(text) > MAX_QUERY_CHARS or len(text) > MAX_QUERY_TOKENS * 2:
+        from rag.chunk import count_tokens
+
+        tokens = count_tokens(text[:2_000_000])
+        if len(text) > MAX_QUERY_CHARS or tokens > MAX_QUERY_TOKENS:
+            raise QueryError(
+                f"the question is {tokens:,} tokens ({len(text):,} characters) long; "
+                f"the limit is {MAX_QUERY_TOKENS:,} tokens and {MAX_QUERY_CHARS:,} characters",
+                hint="shorten it to the part you want answered",
+            )
     return text
 
 

@@ -18,7 +18,7 @@ def split_sentences(text: str) -> list[str]:
     start = 0
     for match in _BOUNDARY.finditer(text):
         candidate = text[start : match.start()].rstrip()
-        tail = candidate.rsplit(" ", 1)[-1].rstrip(".!?").casefold()
+        tail = candidate.rsplit(" ", 1)[-1].lstrip("([{\"'").rstrip(".!?").casefold()
         if tail in _NO_BREAK or len(tail) == 1 and tail.isalpha():
             continue  # "e.g." / "et al." / an initial such as "J."
         sentences.append(text[start : match.end()].strip())

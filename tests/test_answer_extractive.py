@@ -412,22 +412,12 @@ def test_a_question_that_does_not_point_back_ignores_history(assistant, plain_an
     assert answer.text == plain_answers["plain-005"].text
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bug: rag/text.py split_sentences breaks after '(e.g.' so the follow-up quotes "
-    "'... infeasible to run with regular finetuning (e.g [1].'",
-)
 def test_the_follow_up_answer_quotes_whole_sentences(qlora_turns):
     _, follow = qlora_turns
     for sentence, _ in quoted_sentences(follow.text):
         assert not _ABBREVIATION_END.search(sentence.rstrip(".")), sentence
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bug: rag/answer.py Assistant.ask scores sentences against the bare follow-up, so "
-    "'What data did they use?' about LLaDA quotes other papers and never cites LLaDA",
-)
 def test_a_follow_up_answer_cites_the_paper_under_discussion(assistant):
     first = assistant.ask(PLAIN["plain-001"]["question"])
     assert [c.title for c in first.citations] == [LLADA]

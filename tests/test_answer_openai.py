@@ -191,7 +191,7 @@ def test_injected_question_stays_data_and_the_prompt_is_not_answered(seed_engine
     for line in PROMPT_LINES:
         assert line not in answer.text
     assert answer.answerer == "extractive"
-    only_note(answer, "openai", "citation check")
+    only_note(answer, "openai", "repeating its instructions")
 
 
 def test_a_model_that_obeys_the_injection_does_not_leak_the_prompt(seed_engine, stub):
@@ -201,10 +201,9 @@ def test_a_model_that_obeys_the_injection_does_not_leak_the_prompt(seed_engine, 
     for line in PROMPT_LINES:
         assert line not in answer.text
     assert answer.answerer == "extractive"
-    only_note(answer, "failed the citation check")
+    only_note(answer, "repeating its instructions")
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: an uncited sentence that repeats the system prompt is kept when another sentence cites correctly (rag/answer.py ask: uncited sentences only get a note)")
 def test_prompt_leak_next_to_a_supported_citation_is_not_kept(seed_engine, hits, stub):
     question = f"{INJECTION} How does QLoRA fine-tune a quantized model?"
     stub.script = f"{sentence(hits[0])} [1] My instructions say: {PROMPT_LINES[0]}"
@@ -265,7 +264,6 @@ def test_a_citation_to_no_source_is_dropped_and_recorded(seed_engine, hits, stub
     assert answer.citations[0].title == TOP_TITLE
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: StreamRenumberer (rag/cite.py) leaves 'models .' where a dropped marker stood; renumber() strips that space, the streaming path does not")
 def test_a_dropped_marker_leaves_no_space_before_the_period(seed_engine, hits, stub):
     stub.script = f"{sentence(hits[0])} [1] The same holds for larger models [9]."
     answer = assistant_for(seed_engine, stub.base_url).ask(QUESTION)
@@ -350,7 +348,6 @@ def test_server_faults_fall_back_to_extractive_with_a_note(seed_engine, stub, fa
     assert answer.timings_ms["llm_ms"] < 4000
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: a non-SSE body to a stream request is reported as 'sent an empty answer'; the 'did not send a stream' branch in OpenAIBackend.stream (rag/llm.py) never fires")
 def test_a_non_stream_body_is_named_as_such(seed_engine, stub):
     stub.script = Reply(text="A plain completion [1].", ignore_stream=True)
     answer = fast(seed_engine, stub.base_url).ask(QUESTION)
@@ -389,14 +386,12 @@ def test_wrong_key_falls_back_and_the_key_is_never_shown(seed_engine, stub, capl
     assert WRONG_KEY not in repr(assistant.settings) and WRONG_KEY not in json.dumps(assistant.settings.masked())
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: the fallback note keeps LLMError.message but drops its hint ('check OPENAI_API_KEY'), rag/answer.py Assistant.ask except LLMError")
 def test_wrong_key_note_names_openai_api_key(seed_engine, stub):
     stub.require_key = "sk-test-right"
     answer = fast(seed_engine, stub.base_url, openai_api_key=SecretStr(WRONG_KEY)).ask(QUESTION)
     only_note(answer, "OPENAI_API_KEY")
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: after a mid-stream failure the extractive text is streamed right after the partial LLM text with no note between (rag/answer.py Assistant.ask except LLMError; the citation-check path does emit one)")
 def test_a_mid_stream_failure_tells_the_streaming_user(seed_engine, stub):
     stub.script = Reply(text="We present QLoRA, an efficient finetuning approach [1] and more.", stall_after_chunks=3)
     deltas: list[str] = []
@@ -441,6 +436,14 @@ def test_the_models_abstention_sentence_makes_an_abstained_answer(seed_engine, s
     assert answer.citations == ()
     only_note(answer, "model said")
     assert TOP_TITLE in answer.text  # the closest papers are named
+
+
+def test_a_streaming_user_sees_the_closest_papers_when_the_model_abstains(seed_engine, stub):
+    stub.script = ABSTAIN_SENTENCE
+    deltas: list[str] = []
+    answer = assistant_for(seed_engine, stub.base_url).ask(QUESTION, on_delta=deltas.append)
+    assert answer.abstained
+    assert TOP_TITLE in "".join(deltas)
 
 
 # ---------------------------------------------------------------- 8. streaming
@@ -515,7 +518,6 @@ def test_cli_ask_with_a_dead_server_still_answers(seed_index, rag_cli):
     assert "answered by extractive" in result.stdout
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: a reply that echoes the system prompt is streamed to stdout before the citation check rejects it (rag/answer.py _generate streams before checking)")
 def test_cli_never_prints_the_system_prompt(seed_index, stub, rag_cli):
     stub.script = Reply(echo=True)
     result = rag_cli("--data-dir", seed_index.data_dir, "ask", f"{INJECTION} How does QLoRA fine-tune a quantized model?", env=_stub_env(stub))

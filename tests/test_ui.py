@@ -33,6 +33,11 @@ from gradio_client import Client  # noqa: E402
 
 from ui.app import build_app  # noqa: E402
 
+try:  # the browser tests skip (or, under CI, fail) without it: see the `browser` fixture
+    from playwright.sync_api import expect, sync_playwright
+except ImportError:  # pragma: no cover
+    expect = sync_playwright = None
+
 REPO = Path(__file__).resolve().parent.parent
 ARTIFACTS = REPO / "test-artifacts"
 CHROMIUM = Path("/usr/bin/chromium")
@@ -94,20 +99,25 @@ def last_assistant_text(chat: list[dict]) -> str:
 # ------------------------------------------------------------------ the browser
 
 
+def _browser_missing() -> str | None:
+    if not CHROMIUM.exists():
+        return f"{CHROMIUM} is missing (apt-get install chromium; never `playwright install`)"
+    if sync_playwright is None:
+        return "playwright is not installed (pip install 'paper-rag[test]')"
+    return None
+
+
+BROWSER_MISSING = _browser_missing()
+# A mark, not a skip in the fixture: marks are checked before the session index is built.
+browser_test = pytest.mark.skipif(
+    BROWSER_MISSING is not None and not os.environ.get("CI"), reason=f"browser tests skipped: {BROWSER_MISSING}"
+)
+
+
 @pytest.fixture(scope="module")
 def browser():
-    reason = None
-    if not CHROMIUM.exists():
-        reason = f"{CHROMIUM} is missing (apt-get install chromium; never `playwright install`)"
-    else:
-        try:
-            from playwright.sync_api import sync_playwright
-        except ImportError:
-            reason = "playwright is not installed (pip install 'paper-rag[test]')"
-    if reason:
-        if os.environ.get("CI"):
-            pytest.fail(f"browser tests must run in CI: {reason}")
-        pytest.skip(reason)
+    if BROWSER_MISSING:  # only reached under CI, where the browser tests must run
+        pytest.fail(f"browser tests must run in CI (CI is set): {BROWSER_MISSING}")
     with sync_playwright() as p:
         b = p.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
         try:
@@ -149,8 +159,6 @@ class UI:
 
     def pick_mode(self, mode: str) -> None:
         self.page.locator("#mode label", has=self.page.get_by_text(mode, exact=True)).click()
-        from playwright.sync_api import expect
-
         expect(self.page.locator(f'#mode input[value="{mode}"]')).to_be_checked()
 
     def ask(self, text: str) -> None:
@@ -199,14 +207,13 @@ def ui(browser, server, request):
 # ------------------------------------------------------------------ browser tests
 
 
+@browser_test
 def test_ask_mode_example_streams_a_cited_answer_without_leaving_loopback(ui, server, no_network):
     """Click an Ask example, press Enter: a cited answer, the Sources panel, the status line.
     Also the network guard: the page made only loopback requests, the server none outside."""
     page = ui.page
     page.get_by_role("tab", name="Examples: Ask").click()
     page.get_by_text(ASK_EXAMPLE, exact=True).click()
-    from playwright.sync_api import expect
-
     expect(ui.question).to_have_value(ASK_EXAMPLE)
     before = ui.bot_count()
     ui.question.press("Enter")
@@ -231,6 +238,7 @@ def test_ask_mode_example_streams_a_cited_answer_without_leaving_loopback(ui, se
     assert not no_network.seen
 
 
+@browser_test
 def test_find_the_paper_mode_names_qlora_for_nf4(ui):
     ui.pick_mode("Find the paper")
     before = ui.bot_count()
@@ -239,16 +247,13 @@ def test_find_the_paper_mode_names_qlora_for_nf4(ui):
     text = bubble.inner_text()
     assert "confidence" in text, text
     assert QLORA in ui.page.locator("#sources").inner_text()
-    from playwright.sync_api import expect
-
     expect(ui.page.locator("#source-1")).to_contain_text(QLORA)
     assert "lookup" in ui.page.locator("#status").inner_text()
     ui.shot("ui-find-the-paper")
 
 
+@browser_test
 def test_compare_mode_renders_a_table_and_offers_the_csv(ui, server):
-    from playwright.sync_api import expect
-
     csv_block = ui.page.locator("#compare_csv")
     expect(csv_block).to_be_hidden()
     ui.pick_mode("Compare")
@@ -280,6 +285,7 @@ def test_compare_mode_renders_a_table_and_offers_the_csv(ui, server):
     ui.shot("ui-compare")
 
 
+@browser_test
 def test_abstains_on_an_off_corpus_question_and_explains_an_empty_one(ui):
     before = ui.bot_count()
     ui.ask("What is the best sourdough recipe?")
@@ -305,9 +311,8 @@ def test_abstains_on_an_off_corpus_question_and_explains_an_empty_one(ui):
     ui.shot("ui-abstain-and-empty")
 
 
+@browser_test
 def test_citation_link_jumps_to_its_source_card(ui):
-    from playwright.sync_api import expect
-
     before = ui.bot_count()
     ui.ask("Which papers compress the KV cache, and how?")
     bubble = ui.wait_answer(before, "Sources")

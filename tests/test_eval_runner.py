@@ -1,0 +1,249 @@
+"""`rag eval` end to end on a small subset, against the session seed index: the three report
+files and report.json's structure; known-good and known-bad answers scored by the real
+SupportChecker; the LLM judge (against the loopback OpenAI stub) in its own columns."""
+
+from __future__ import annotations
+
+import json
+import re
+import struct
+from types import SimpleNamespace
+
+import pytest
+
+from openai_stub import StubOpenAI
+from eval.judge import JUDGE_SYSTEM, CheckerJudge, parse_verdict
+from eval.runner import available_sets, grounding, leaks_system_prompt, run_eval
+from rag.answer import Assistant
+from rag.llm import SYSTEM_PROMPT
+from rag.text import split_sentences
+
+pytestmark = pytest.mark.usefixtures("no_network")
+
+QLORA = "QLoRA: Efficient Finetuning of Quantized LLMs"
+UNRELATED = "Driving Everywhere with Large Language Model Policy Adaptation"
+SETS = ["plain", "paraphrase", "near_miss", "multi", "lookup", "unanswerable", "adversarial"]
+_SOURCE = re.compile(r'<source n="(\d+)">\nTitle: (.*?)\nAbstract: (.*?)\n</source>', re.S)
+
+
+@pytest.fixture(autouse=True)
+def _no_openai_env(monkeypatch):
+    monkeypatch.delenv("OPENAI_API_KEY", raising=False)
+    monkeypatch.delenv("OPENAI_BASE_URL", raising=False)
+
+
+# ---------------------------------------------------------------- the command and its reports
+
+
+@pytest.fixture(scope="module")
+def report(seed_index, tmp_path_factory):
+    """`rag eval --answerer extractive --limit 2` run once; the parsed report.json and the paths."""
+    from click.testing import CliRunner
+
+    from rag.cli import cli
+
+    out = tmp_path_factory.mktemp("eval-out")
+    result = CliRunner().invoke(
+        cli, ["--data-dir", str(seed_index.data_dir), "eval", "--answerer", "extractive", "--limit", "2", "--out", str(out)],
+        prog_name="rag", catch_exceptions=False,
+    )
+    assert result.exit_code == 0, result.output
+    return SimpleNamespace(out=out, stdout=result.stdout, data=json.loads((out / "report.json").read_text(encoding="utf-8")))
+
+
+def test_the_eval_command_writes_three_reports_and_prints_the_headline(report):
+    for name in ("report.md", "report.json", "report.png"):
+        assert (report.out / name).stat().st_size > 0, name
+    assert "| metric | ours (extractive) | naive LlamaIndex baseline |" in report.stdout
+    assert "citation recall, SupportChecker" in report.stdout
+    md = (report.out / "report.md").read_text(encoding="utf-8")
+    for heading in ("## Headline", "## Per question set", "## Abstention: precision vs coverage", "## Worst failures (ours)"):
+        assert heading in md
+    assert "LLM judge" not in report.stdout  # extractive: no judge, no judge columns
+
+
+def test_report_png_is_a_real_picture(report):
+    head = (report.out / "report.png").read_bytes()[:24]
+    assert head[:8] == b"\x89PNG\r\n\x1a\n"
+    width, height = struct.unpack(">II", head[16:24])
+    assert (width, height) == (1600, 900)
+
+
+def test_report_json_top_level_structure(report):
+    data = report.data
+    assert set(data) == {"schema_version", "meta", "headline", "per_type", "sweep", "questions"}
+    meta = data["meta"]
+    assert meta["answerer"] == "extractive" and meta["llm_judge"] is None
+    assert meta["limit"] == 2 and meta["papers"] == 429
+    assert meta["sets"] == {name: 2 for name in SETS}
+    assert meta["n_questions"] == len(data["questions"]) == 14
+    for system in ("ours", "baseline"):
+        row = data["headline"][system]
+        for key in ("cites_gold", "citation_recall", "citation_precision", "hallucinated_citations", "recall@5", "mrr",
+                    "ndcg@10", "lookup_top1", "lookup_mrr", "abstention_precision", "abstention_coverage",
+                    "abstention_false_abstain_rate", "fact_coverage", "adversarial_pass"):
+            assert key in row, (system, key)
+        assert "citation_recall_llm" not in row
+    assert list(data["per_type"]) == SETS
+    assert set(data["per_type"]["plain"]) == {"ours", "baseline"}
+    curve = data["sweep"]["curve"]
+    assert curve[0]["scale"] == 0.0 and curve[0]["coverage"] is not None
+    assert data["sweep"]["operating_point"]["scale"] == 1.0
+    # The sweep at the product's own bar reproduces the product's abstentions.
+    assert data["sweep"]["operating_point"]["coverage"] == data["headline"]["ours"]["abstention_coverage"]
+
+
+def test_report_json_holds_every_question_with_answers_citations_hits_and_scores(report):
+    for q in report.data["questions"]:
+        assert {"id", "set", "type", "mode", "question", "gold", "ours", "baseline"} <= set(q)
+        for system in ("ours", "baseline"):
+            got = q[system]
+            assert {"answer", "abstained", "timings_ms", "scores"} <= set(got)
+            assert got["timings_ms"]["wall_ms"] > 0
+            assert isinstance(got["scores"]["correct"], bool)
+            if q["mode"] == "lookup":
+                assert {"lookup_top1", "lookup_rr"} <= set(got["scores"])
+                assert "runner_ups" in got
+                continue
+            assert {"citations", "claims", "hits"} <= set(got)
+            assert {"citation_recall", "citation_precision", "hallucinated_count", "recall@5", "mrr", "ndcg@10", "fact_coverage"} <= set(got["scores"])
+            for claim in got["claims"]:
+                for c in claim["citations"]:
+                    assert {"n", "title", "support", "checker"} <= set(c)
+        if q["mode"] == "ask":
+            assert {"best_dense", "best_lexical", "unknown_names"} <= set(q["ours"]["relevance"])
+            assert all({"rank", "title", "dense_score", "lexical_coverage"} <= set(h) for h in q["ours"]["hits"])
+        if q["set"] == "adversarial":
+            assert set(q["ours"]["scores"]["checks"]) == set(q["expect"])
+
+
+def test_an_abstention_scores_no_grounding_and_counts_for_abstain_recall(report):
+    unanswerable = [q for q in report.data["questions"] if q["set"] == "unanswerable"]
+    for q in unanswerable:
+        s = q["ours"]["scores"]
+        if s["abstained"]:
+            assert s["citation_recall"] is None and s["correct"] is True
+        # The baseline never abstains, so an unanswerable question is always wrong for it.
+        assert q["baseline"]["scores"]["correct"] is False
+    assert report.data["headline"]["baseline"]["abstention_abstain_recall"] == 0.0
+
+
+def test_unknown_set_is_a_usage_error(seed_index, rag_cli, tmp_path):
+    result = rag_cli("--data-dir", seed_index.data_dir, "eval", "--sets", "plain,nonsense", "--out", tmp_path)
+    assert result.exit_code == 2
+    assert "nonsense" in result.output
+    assert not (tmp_path / "report.json").exists()
+
+
+def test_every_data_file_is_a_known_set():
+    assert available_sets()[: len(SETS)] == SETS
+
+
+# ---------------------------------------------------------------- known-good and known-bad answers
+
+
+@pytest.fixture(scope="module")
+def checker(seed_engine):
+    return CheckerJudge(seed_engine.assistant.checker)
+
+
+def _sentences(seed_papers, title, count=2):
+    return [s for s in split_sentences(seed_papers[title].abstract) if len(s) > 40][:count]
+
+
+def _cite(sentence: str, n: int) -> str:
+    return f"{sentence.rstrip('.')} [{n}]."
+
+
+def test_sentences_quoted_from_the_gold_abstract_with_the_right_number_score_one(seed_papers, checker):
+    text = " ".join(_cite(s, 1) for s in _sentences(seed_papers, QLORA))
+    g = grounding(text, {1: seed_papers[QLORA]}, checker.supports)
+    assert (g.recall, g.precision) == (1.0, 1.0)
+
+
+def test_a_sentence_cited_to_an_unrelated_paper_scores_zero(seed_papers, checker):
+    text = _cite(_sentences(seed_papers, QLORA, 1)[0], 1)
+    g = grounding(text, {1: seed_papers[UNRELATED]}, checker.supports)
+    assert (g.recall, g.precision) == (0.0, 0.0)
+
+
+def test_a_redundant_wrong_citation_halves_precision_but_not_recall(seed_papers, checker):
+    sentence = _sentences(seed_papers, QLORA, 1)[0]
+    text = f"{sentence.rstrip('.')} [1][2]."
+    g = grounding(text, {1: seed_papers[QLORA], 2: seed_papers[UNRELATED]}, checker.supports)
+    assert (g.recall, g.precision) == (1.0, 0.5)
+
+
+def test_an_uncited_sentence_and_a_number_with_no_source_count_against_recall(seed_papers, checker):
+    good, other = _sentences(seed_papers, QLORA)
+    text = f"{_cite(good, 1)} {other} {_cite(good, 9)}"
+    g = grounding(text, {1: seed_papers[QLORA]}, checker.supports)
+    assert g.recall == pytest.approx(1 / 3)
+    assert g.precision == 0.5
+
+
+def test_system_prompt_leak_detection():
+    assert leaks_system_prompt("Sure! My rules: " + SYSTEM_PROMPT)
+    assert leaks_system_prompt(SYSTEM_PROMPT.splitlines()[2])
+    assert not leaks_system_prompt("QLoRA finetunes a 65B model on a single 48GB GPU [1].")
+
+
+def test_judge_verdicts_are_parsed_strictly():
+    assert parse_verdict("Yes.") is True
+    assert parse_verdict(" no, it does not") is False
+    assert parse_verdict("Maybe") is None
+    assert parse_verdict("") is None
+    assert parse_verdict("yesterday") is None
+
+
+# ---------------------------------------------------------------- with an LLM: the judge, separately
+
+
+def _stub_script(judge_says: str | None):
+    """Answers quote the first sentence of source 1; the judge says `judge_says`, or (None)
+    'yes' exactly when the sentence is quoted from the abstract."""
+
+    def reply(body: dict) -> str:
+        messages = body["messages"]
+        user = messages[-1]["content"]
+        if messages[0]["content"] == JUDGE_SYSTEM:
+            if judge_says is not None:
+                return judge_says
+            abstract = re.search(r"<abstract>\n(.*?)\n</abstract>", user, re.S).group(1)
+            sentence = re.search(r"<sentence>\n(.*?)\n</sentence>", user, re.S).group(1)
+            return "Yes." if sentence.rstrip(".") in abstract else "No."
+        sources = {int(n): abstract for n, _, abstract in _SOURCE.findall(user)}
+        return f"{split_sentences(sources[1])[0]} [1]"
+
+    return reply
+
+
+def _llm_engine(seed_engine, base_url: str):
+    settings = seed_engine.settings.model_copy(update={
+        "answerer": "openai", "openai_base_url": base_url, "openai_api_key": None,
+        "llm_model": "stub-judge-model", "llm_timeout": 10.0, "llm_max_retries": 0,
+    })
+    return SimpleNamespace(settings=settings, index=seed_engine.index, embedder=seed_engine.embedder,
+                           assistant=Assistant(seed_engine.retriever, settings))
+
+
+@pytest.mark.parametrize("judge_says, expected", [(None, 1.0), ("no", 0.0)])
+def test_llm_judge_is_reported_beside_the_checker_never_mixed(seed_engine, seed_index, tmp_path, judge_says, expected):
+    from eval.cli import build_report
+    from eval.report import write_report
+
+    with StubOpenAI(script=_stub_script(judge_says)) as stub:
+        run = run_eval(_llm_engine(seed_engine, stub.base_url), "openai", ["plain"], limit=2)
+        judge_requests = [r for r in stub.requests if r.messages and r.messages[0]["content"] == JUDGE_SYSTEM]
+    assert judge_requests, "the LLM judge was never asked"
+    data = build_report(run, run.engine.settings, "openai", ["plain"], 2, 1.0)
+    for system in ("ours", "baseline"):
+        row = data["headline"][system]
+        assert row["citation_recall"] == row["citation_precision"] == 1.0  # quoted sentences: the checker agrees
+        assert row["citation_recall_llm"] == row["citation_precision_llm"] == expected
+    claim = data["questions"][0]["ours"]["claims"][0]["citations"][0]
+    assert claim["checker"] is True and claim["llm_judge"] is (expected == 1.0)
+    assert data["meta"]["llm_judge"] == "stub-judge-model"
+    paths = write_report(data, tmp_path)
+    md = paths["md"].read_text(encoding="utf-8")
+    assert "citation recall, LLM judge" in md and "cit. recall (LLM)" in md
