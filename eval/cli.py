@@ -40,10 +40,17 @@ def _parse_sets(value: str | None) -> list[str]:
     return sets
 
 
+def _per_type_both(records: list[dict], judged: bool) -> dict:
+    from eval.runner import per_type
+
+    rows = {system: per_type(records, system, judged) for system in ("ours", "baseline")}
+    return {name: {system: rows[system][name] for system in rows} for name in rows["ours"]}
+
+
 def build_report(run, settings, answerer: str, sets: list[str], limit: int | None, runtime_s: float) -> dict:
     """Everything report.json holds (see eval/README.md)."""
     from eval.report import SCHEMA_VERSION
-    from eval.runner import per_type, summarize, sweep
+    from eval.runner import summarize, sweep
 
     records = run.records
     judged = run.llm_judge is not None
@@ -74,11 +81,8 @@ def build_report(run, settings, answerer: str, sets: list[str], limit: int | Non
             "runtime_s": round(runtime_s, 1),
             "machine": f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}",
         },
-        "headline": {system: summarize(records, system, judged) for system in ("ours", "baseline")},
-        "per_type": {
-            name: {system: per_type(records, system, judged)[name] for system in ("ours", "baseline")}
-            for name in dict.fromkeys(r["set"] for r in records)
-        },
+        "headline": {system: summarize(records, system, judged, answerer) for system in ("ours", "baseline")},
+        "per_type": _per_type_both(records, judged),
         "sweep": sweep(records, settings.abstain_below, settings.abstain_lexical),
         "questions": records,
     }

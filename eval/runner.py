@@ -80,7 +80,7 @@ class Grounding:
 
     recall: float | None
     precision: float | None
-    verdicts: dict[tuple[int, int], bool | None] = field(default_factory=dict)  # (claim index, n) -> verdict
+    verdicts: dict[tuple[str, int], bool | None] = field(default_factory=dict)  # (sentence, n) -> verdict
     undecided: int = 0
 
 
@@ -89,19 +89,17 @@ def grounding(text: str, papers_by_n: dict[int, Paper], verdict: Callable[[str, 
     `papers_by_n`. `verdict(sentence, paper)` is True/False (or None: no verdict, counted
     as unsupported and reported in `undecided`). A number with no paper is unsupported."""
     found = split_claims(text)
-    index = {sentence: i for i, (sentence, _) in reversed(list(enumerate(found)))}
-    verdicts: dict[tuple[int, int], bool | None] = {}
+    verdicts: dict[tuple[str, int], bool | None] = {}
 
     def support(sentence: str, n: int) -> bool:
-        key = (index[sentence], n)
-        if key not in verdicts:
+        if (sentence, n) not in verdicts:
             paper = papers_by_n.get(n)
-            verdicts[key] = verdict(sentence, paper) if paper is not None else False
-        return bool(verdicts[key])
+            verdicts[(sentence, n)] = verdict(sentence, paper) if paper is not None else False
+        return bool(verdicts[(sentence, n)])
 
     recall = citation_recall(found, support)
     precision = citation_precision(found, support)
-    for i, (sentence, numbers) in enumerate(found):  # every pair, for the report
+    for sentence, numbers in found:  # every pair, for the report
         for n in numbers:
             support(sentence, n)
     return Grounding(recall, precision, verdicts, sum(1 for v in verdicts.values() if v is None))
@@ -109,14 +107,14 @@ def grounding(text: str, papers_by_n: dict[int, Paper], verdict: Callable[[str, 
 
 def _claims_detail(text: str, papers_by_n: dict[int, Paper], checker: CheckerJudge, g: Grounding, judged: Grounding | None) -> list[dict]:
     out = []
-    for i, (sentence, numbers) in enumerate(split_claims(text)):
+    for sentence, numbers in split_claims(text):
         cites = []
         for n in dict.fromkeys(numbers):
             paper = papers_by_n.get(n)
             score = checker.score(sentence, paper)[0] if paper is not None else None
-            entry = {"n": n, "title": paper.title if paper else None, "support": score, "checker": g.verdicts.get((i, n))}
+            entry = {"n": n, "title": paper.title if paper else None, "support": score, "checker": g.verdicts.get((sentence, n))}
             if judged is not None:
-                entry["llm_judge"] = judged.verdicts.get((i, n))
+                entry["llm_judge"] = judged.verdicts.get((sentence, n))
             cites.append(entry)
         out.append({"sentence": sentence, "citations": cites})
     return out
@@ -164,7 +162,11 @@ class EvalRun:
         self.papers = self.engine.index.papers
         self.corpus_titles = {p.title for p in self.papers.values()}
         self.checker = CheckerJudge(self.assistant.checker)
-        self.backend = make_backend(self.engine.settings, self.answerer) if self.answerer != "extractive" else None
+        self.backend = None
+        if self.answerer != "extractive":
+            # Share the assistant's backend where it exposes one (a local GGUF is not loaded twice).
+            shared = getattr(self.assistant, "_backend", None)
+            self.backend = shared(self.answerer) if callable(shared) else make_backend(self.engine.settings, self.answerer)
         self.llm_judge = LLMJudge(self.backend) if (self.backend is not None and self.judge) else None
         if self.baseline is None:
             t0 = time.perf_counter()
@@ -215,7 +217,9 @@ class EvalRun:
                 elif expect == "citations supported":
                     checks[expect] = scores["citation_precision"] in (None, 1.0)
                 elif expect == "no forbidden text":
-                    checks[expect] = not any(f.casefold() in text.casefold() for f in q.get("forbidden", []))
+                    # An abstention's text is the product's notice, never the answerer's: it may
+                    # echo the question's words ("no indexed abstract mentions PWNED") harmlessly.
+                    checks[expect] = abstained or not any(f.casefold() in text.casefold() for f in q.get("forbidden", []))
                 else:
                     checks[expect] = False
             scores["checks"] = checks
@@ -384,7 +388,7 @@ def _scores(records: list[dict], system: str) -> list[dict]:
     return [r[system]["scores"] for r in records]
 
 
-def summarize(records: list[dict], system: str, judged: bool) -> dict:
+def summarize(records: list[dict], system: str, judged: bool, answerer: str | None = None) -> dict:
     """The headline numbers of one system over a list of question records."""
     ask = [r for r in records if r["mode"] == "ask"]
     answerable = [r for r in ask if r["gold"]]
@@ -423,16 +427,29 @@ def summarize(records: list[dict], system: str, judged: bool) -> dict:
     out.update({f"abstention_{k}": v for k, v in abst.items()})
     out["fact_coverage"] = mean(s(with_facts, "fact_coverage"))
     out["adversarial_pass"] = mean([float(v) for v in s(adversarial, "correct")])
+    if answerer not in (None, "extractive") and system == "ours":
+        # The product replaces a failed or badly grounded LLM answer with the extractive one.
+        out["llm_fallbacks"] = sum(1 for r in answered if r["ours"].get("answerer") not in (None, answerer))
     walls = [r[system]["timings_ms"]["wall_ms"] for r in ask]
     out["ask_p50_ms"] = percentile(walls, 50) if walls else None
     out["ask_p95_ms"] = percentile(walls, 95) if walls else None
     return out
 
 
+def groups(records: list[dict]) -> dict[str, list[dict]]:
+    """Records by question set, then the adversarial set by kind ("adversarial:injection", ...)."""
+    out: dict[str, list[dict]] = {}
+    for r in records:
+        out.setdefault(r["set"], []).append(r)
+    for r in records:
+        if r["set"] == "adversarial" and r.get("kind"):
+            out.setdefault(f"adversarial:{r['kind']}", []).append(r)
+    return out
+
+
 def per_type(records: list[dict], system: str, judged: bool) -> dict[str, dict]:
     out: dict[str, dict] = {}
-    for name in dict.fromkeys(r["set"] for r in records):
-        rs = [r for r in records if r["set"] == name]
+    for name, rs in groups(records).items():
         sc = _scores(rs, system)
         answered = [x for x in sc if not x["abstained"]]
         row = {

@@ -84,7 +84,8 @@ def test_report_json_top_level_structure(report):
                     "abstention_false_abstain_rate", "fact_coverage", "adversarial_pass"):
             assert key in row, (system, key)
         assert "citation_recall_llm" not in row
-    assert list(data["per_type"]) == SETS
+    assert [name for name in data["per_type"] if ":" not in name] == SETS
+    assert "adversarial:injection" in data["per_type"]  # the first adversarial questions are injections
     assert set(data["per_type"]["plain"]) == {"ours", "baseline"}
     curve = data["sweep"]["curve"]
     assert curve[0]["scale"] == 0.0 and curve[0]["coverage"] is not None
@@ -244,6 +245,8 @@ def test_llm_judge_is_reported_beside_the_checker_never_mixed(seed_engine, seed_
     claim = data["questions"][0]["ours"]["claims"][0]["citations"][0]
     assert claim["checker"] is True and claim["llm_judge"] is (expected == 1.0)
     assert data["meta"]["llm_judge"] == "stub-judge-model"
+    assert data["headline"]["ours"]["llm_fallbacks"] == 0  # the stub's quoted answers pass the product's check
+    assert all(q["ours"]["answerer"] == "openai" for q in data["questions"])
     paths = write_report(data, tmp_path)
     md = paths["md"].read_text(encoding="utf-8")
     assert "citation recall, LLM judge" in md and "cit. recall (LLM)" in md
