@@ -130,6 +130,18 @@ def papers(ctx: click.Context, as_json: bool) -> None:
             click.echo(f"{paper.title}{extra}  ({', '.join(paper.sources)})")
 
 
+def _prompted_lines(prompt: str):
+    """Lines typed at a prompt (or piped in), stripped, until an empty line or end of input."""
+    while True:
+        try:
+            line = input(prompt) if sys.stdin.isatty() else sys.stdin.readline()
+        except EOFError:
+            return
+        if not line.strip():
+            return
+        yield line.strip()
+
+
 def _hit_json(hit) -> dict:
     return {
         "rank": hit.rank,
@@ -189,15 +201,9 @@ def search(ctx, query, k, as_json, sources, year_min, year_max, title_contains, 
         click.echo(f"{stats['papers']} papers, {stats['chunks']} chunks indexed. Type a query; empty line or Ctrl-D quits.")
         click.echo("Try: 'survey of mixture of experts', 'compressing the KV cache of vision-language models',")
         click.echo("     'fine-tune a huge model on one GPU by quantizing its frozen weights'")
-        while True:
+        for line in _prompted_lines("search> "):
             try:
-                line = input("search> ") if sys.stdin.isatty() else sys.stdin.readline()
-            except EOFError:
-                break
-            if not line.strip():
-                break
-            try:
-                run(line.strip())
+                run(line)
             except RagError as exc:
                 click.secho(f"error: {exc}", fg="red", err=True)
         return
@@ -268,15 +274,9 @@ def chat(ctx, answerer, llm_model) -> None:
     assistant = _assistant(ctx, llm_model)
     history = []
     click.echo("Ask about the indexed papers. Empty line or Ctrl-D quits.")
-    while True:
+    for line in _prompted_lines("you> "):
         try:
-            line = input("you> ") if sys.stdin.isatty() else sys.stdin.readline()
-        except EOFError:
-            break
-        if not line.strip():
-            break
-        try:
-            answer = assistant.ask(line.strip(), answerer=answerer, history=history, on_delta=lambda d: click.echo(d, nl=False))
+            answer = assistant.ask(line, answerer=answerer, history=history, on_delta=lambda d: click.echo(d, nl=False))
         except RagError as exc:
             click.secho(f"error: {exc}", fg="red", err=True)
             continue
