@@ -154,6 +154,8 @@ class Assistant:
         """A short answer whose every claim cites a retrieved paper, or an abstention."""
         question = check_query(question)
         name = resolve_answerer(self.settings, answerer)
+        if name != "extractive":
+            self._backend(name)  # a missing key or model file is an error for every question
         timings: dict[str, float] = {}
         t0 = time.perf_counter()
         hits, rewritten = self._retrieve(question, k or self.settings.answer_sources, filters, history)
