@@ -32,6 +32,10 @@ test: setup browser
 bench: setup
 	$(BIN)/python -m eval.retrieval_bench
 	$(BIN)/python -m eval.answer_bench
+	$(BIN)/python -m bench.perf --json bench/results.json
+
+eval: setup
+	$(BIN)/rag eval
 
 clean:
 	rm -rf $(VENV) *.egg-info

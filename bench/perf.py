@@ -274,7 +274,9 @@ def main(argv: list[str] | None = None) -> None:
                 print(proc.stderr[-3000:], file=sys.stderr)
                 raise SystemExit(f"{scale}/{name} failed")
             results["scales"].setdefault(scale, {})[name] = json.loads(proc.stdout.strip().splitlines()[-1])
-            print(f"{scale}/{name} done in {time.perf_counter() - t:.0f}s", file=sys.stderr)
+            print(f"{scale}/{name} done in {time.perf_counter() - t:.0f}s: {json.dumps(results['scales'][scale][name])}", file=sys.stderr)
+            if args.json:  # keep what is measured even if a later, bigger scale is interrupted
+                args.json.write_text(json.dumps(results, indent=2))
 
     rows = ["| corpus | chunks | cold ingest s (embed s) | re-ingest s | index MB | peak RSS MB | dense p50/p95 ms | BM25 p50 ms | hybrid p50/p95 ms | answer p50 ms | naive: cold / re-ingest s, dense p50 ms, RSS MB | naive ÷ ours: re-ingest, search p50 |",
             "|---|---|---|---|---|---|---|---|---|---|---|---|"]

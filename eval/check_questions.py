@@ -18,7 +18,7 @@ is present in eval/data/):
     (after collapsing runs of whitespace, nothing else);
   * in near_miss.jsonl the decoy must differ from every gold title;
   * a question is at most 4000 characters (rag.retrieve.MAX_QUERY_CHARS, after collapsing
-    whitespace);
+    whitespace) and, when rag is importable, passes rag.retrieve.check_query (its token limit);
   * "type": "adversarial" lines carry a non-empty "expect" list of known checks
     (ADVERSARIAL_EXPECT), "abstain" exactly when "gold" is empty, "forbidden" strings when
     they expect "no forbidden text", and a "paste_of" (when present) that is a corpus title.
@@ -190,6 +190,22 @@ def load_papers() -> tuple[dict[str, str], str]:
     return papers, source
 
 
+def query_error(question: str) -> str | None:
+    """What rag.retrieve.check_query says about the question (None: accepted, or rag absent)."""
+    try:
+        from rag.errors import QueryError  # type: ignore
+        from rag.retrieve import check_query  # type: ignore
+    except Exception:
+        return None
+    try:
+        check_query(question)
+    except QueryError as exc:
+        return exc.message
+    except Exception:  # rag importable but not its dependencies (system python): skip this rule
+        return None
+    return None
+
+
 # --------------------------------------------------------------------------- words
 def stems(word: str) -> set[str]:
     """Light stemming: the word plus its forms with -s/-es/-ies/-ing/-ed/-e removed.
@@ -303,6 +319,8 @@ def check_file(path, papers, seen_ids):
                     violations.append(f"{where}: decoy is also a gold title")
             if len(" ".join(question.split())) > MAX_QUERY_CHARS:
                 violations.append(f"{where}: question longer than {MAX_QUERY_CHARS} characters")
+            elif refused := query_error(question):
+                violations.append(f"{where}: the product refuses this question: {refused}")
             if rec.get("type") == "adversarial":
                 expect = rec.get("expect")
                 if not isinstance(expect, list) or not expect:

@@ -40,7 +40,8 @@ from eval.metrics import (
 )
 from rag.cite import claims as split_claims
 from rag.llm import ABSTAIN_SENTENCE, SYSTEM_PROMPT
-from rag.types import Paper, Source
+from rag.errors import QueryError
+from rag.types import Answer, Lookup, Paper, Source
 
 log = logging.getLogger(__name__)
 
@@ -236,7 +237,10 @@ class EvalRun:
         from rag.answer import unknown_names
 
         t0 = time.perf_counter()
-        answer = self.assistant.ask(q["question"], answerer=self.answerer)
+        try:
+            answer = self.assistant.ask(q["question"], answerer=self.answerer)
+        except QueryError as exc:  # the product refuses the input itself (too long, ...): a refusal
+            answer = Answer(question=q["question"], text=f"error: {exc.message}", answerer=self.answerer, abstained=True)
         wall = round((time.perf_counter() - t0) * 1000, 1)
         papers_by_n = {c.n: self.papers[c.paper_id] for c in answer.citations if c.paper_id in self.papers}
         ranked = [h.paper.title for h in answer.hits]
@@ -312,7 +316,10 @@ class EvalRun:
 
     def _ours_lookup(self, q: dict) -> dict:
         t0 = time.perf_counter()
-        result = self.assistant.lookup(q["question"])
+        try:
+            result = self.assistant.lookup(q["question"])
+        except QueryError:
+            result = Lookup(question=q["question"], paper=None, confidence=0.0, abstained=True)
         wall = round((time.perf_counter() - t0) * 1000, 1)
         ranked = [] if result.abstained or result.paper is None else [result.paper.title] + [p.title for p, _ in result.runner_ups]
         gold = set(q["gold"])

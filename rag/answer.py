@@ -62,9 +62,12 @@ def corpus_terms(papers) -> set[str]:
 
 
 def unknown_names(question: str, terms: set[str]) -> list[str]:
-    """Technical names in the question that no indexed abstract contains."""
+    """Technical names in the question that no indexed abstract contains. Only for
+    question-sized text: a pasted log or abstract is full of names that prove nothing."""
+    if len(question.split()) > 60:
+        return []
     out = []
-    for name in _NAME.findall(question):
+    for name in _NAME.findall(re.sub(r"\S+://\S+", " ", question)):
         name = _NAME_SUFFIX.sub("", name)
         key = _norm(name)
         if len(key) >= 2 and key not in terms and key.rstrip("s") not in terms:
@@ -99,6 +102,10 @@ class Assistant:
         return self._terms
 
     # ------------------------------------------------------------ shared steps
+
+    def backend(self, name: str):
+        """The LLM backend for `name` ('openai' or 'local'), created once and reused."""
+        return self._backend(name)
 
     def _backend(self, name: str):
         if name not in self._backends:

@@ -40,9 +40,24 @@ class ScoredSentence:
 class SentenceScorer:
     """Scores abstract sentences against a question; shared by ask, cite and compare."""
 
-    def __init__(self, embedder, lexical_index):
+    def __init__(self, embedder, lexical_index, cache_size: int = 2048):
         self.embedder = embedder
         self.lexical = lexical_index
+        self._cache: dict[str, tuple[list[str], np.ndarray]] = {}
+        self._cache_size = cache_size
+
+    def _paper_vectors(self, paper) -> tuple[list[str], np.ndarray]:
+        """A paper's sentences and their vectors, embedded once per process (abstracts are immutable
+        per paper_id+text; the key includes the text's length to notice a re-ingested change)."""
+        key = f"{paper.paper_id}:{len(paper.abstract)}:{hash(paper.abstract)}"
+        hit = self._cache.get(key)
+        if hit is None:
+            sentences = split_sentences(paper.abstract)
+            hit = (sentences, self.embedder.embed(sentences) if sentences else np.zeros((0, 384), dtype=np.float32))
+            if len(self._cache) >= self._cache_size:
+                self._cache.pop(next(iter(self._cache)))
+            self._cache[key] = hit
+        return hit
 
     def score(self, question: str, sources: list[Source], query_vector: np.ndarray | None = None) -> list[ScoredSentence]:
         from rag.retrieve import dense_query_text
@@ -52,13 +67,16 @@ class SentenceScorer:
         weights = {t: self.lexical.idf(t) for t in q_tokens}
         total = sum(weights.values()) or 1.0
         items: list[tuple[Source, int, str]] = []
+        vector_rows: list[np.ndarray] = []
         for source in sources:
-            for position, sentence in enumerate(split_sentences(source.paper.abstract)):
+            sentences, vectors = self._paper_vectors(source.paper)
+            for position, sentence in enumerate(sentences):
                 if len(sentence) >= 25 and not _BOILERPLATE.search(sentence):
                     items.append((source, position, sentence))
+                    vector_rows.append(vectors[position])
         if not items:
             return []
-        vectors = self.embedder.embed([s for _, _, s in items])
+        vectors = np.stack(vector_rows)
         sims = vectors @ qvec
         out = []
         for (source, position, sentence), vec, sim in zip(items, vectors, sims):

@@ -30,7 +30,15 @@ _FRAMING = re.compile(
 
 
 def dense_query_text(query: str) -> str:
-    """The query as the embedder should see it: question framing and the final '?' removed."""
+    """The query as the embedder should see it: question framing and the final '?' removed;
+    for a long paste (the embedder reads only 256 tokens) the question in it, usually last."""
+    words = query.split()
+    if len(words) > 120:
+        from rag.text import split_sentences
+
+        sentences = split_sentences(query)
+        asked = [s for s in sentences if s.rstrip().endswith("?")]
+        query = asked[-1] if asked else " ".join(words[-100:])
     core = _FRAMING.sub("", query).strip().rstrip("?").strip()
     return core if len(core.split()) >= 3 else query
 

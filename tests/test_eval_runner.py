@@ -250,3 +250,15 @@ def test_llm_judge_is_reported_beside_the_checker_never_mixed(seed_engine, seed_
     paths = write_report(data, tmp_path)
     md = paths["md"].read_text(encoding="utf-8")
     assert "citation recall, LLM judge" in md and "cit. recall (LLM)" in md
+
+
+def test_a_question_the_product_refuses_counts_as_a_refusal_not_a_crash(seed_engine, report):
+    from eval.runner import EvalRun
+
+    run = EvalRun(seed_engine, "extractive")  # reuses the baseline the report fixture built
+    q = {"id": "too-long", "type": "adversarial", "question": "word " * 1200 + "How does QLoRA work?",
+         "gold": [QLORA], "expect": ["cites gold"]}
+    record = run.run_question("adversarial", q)
+    assert record["ours"]["abstained"] is True and record["ours"]["answer"].startswith("error:")
+    assert record["ours"]["scores"]["checks"] == {"cites gold": False}
+    assert record["baseline"]["answer"]  # the naive pipeline takes anything
