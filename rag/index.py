@@ -261,7 +261,8 @@ def sync(
         wanted = {c.chunk_id: c for c in chunks}
         stale = [cid for cid, m in existing.items() if cid not in wanted or wanted[cid].content_hash != m.get("content_hash")]
         todo = [c for c in chunks if existing.get(c.chunk_id, {}).get("content_hash") != c.content_hash]
-        _refresh_paper_metadata(collection, [c for c in chunks if c.chunk_id not in {t.chunk_id for t in todo}], existing, by_paper)
+        todo_ids = {t.chunk_id for t in todo}
+        _refresh_paper_metadata(collection, [c for c in chunks if c.chunk_id not in todo_ids], existing, by_paper)
 
         result = SyncReport(skipped=[f"{s.source}:{s.line}: {s.reason}" for s in report.skipped])
         if stale:
