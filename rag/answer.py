@@ -53,10 +53,14 @@ def _norm(token: str) -> str:
 
 def corpus_terms(papers) -> set[str]:
     """Every whitespace token of every title and abstract, normalized (case, punctuation)."""
+    raw: set[str] = set()
+    for paper in papers:  # collect distinct tokens first (C speed), normalize each distinct one once
+        raw.update(paper.title.casefold().split())
+        raw.update(paper.abstract.casefold().split())
     terms: set[str] = set()
-    for paper in papers:
-        for token in f"{paper.title} {paper.abstract}".split():
-            terms.add(_norm(token))
+    for token in raw:
+        terms.add(_norm(token))
+        if "-" in token or "/" in token:
             terms.update(_norm(part) for part in re.split(r"[-/]", token))
     return terms
 
