@@ -223,7 +223,6 @@ _model_option = click.option("--model", "llm_model", default=None, help="Model n
 
 
 def _assistant(ctx: click.Context, llm_model: str | None = None):
-    from rag.config import load_settings
     from rag.pipeline import Engine
 
     settings = _settings(ctx)
