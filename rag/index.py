@@ -442,5 +442,29 @@ class StoredIndex:
             self._vector_store = ChromaVectorStore(chroma_collection=self.collection)
         return self._vector_store
 
+    def nearest(self, vector: list[float], n: int, paper_ids: set[str] | None = None) -> list[tuple[str, float]]:
+        """(chunk_id, cosine similarity) of the `n` nearest stored chunks, best first.
+
+        Asks Chroma for ids and distances only. llama-index's ChromaVectorStore.query also
+        fetches every hit's document and metadata from SQLite and rebuilds nodes from them:
+        measured on the seeds, that was 2/3 of a 50-candidate query, and the chunk texts are
+        already in `self.chunks`."""
+        where = None
+        if paper_ids is not None:
+            if not paper_ids:
+                return []
+            where = {"paper_id": {"$in": sorted(paper_ids)}}
+        try:
+            result = self.collection.query(
+                query_embeddings=[list(vector)], n_results=max(1, n), where=where, include=["distances"]
+            )
+        except Exception as exc:
+            raise IndexError_(
+                f"the Chroma store could not answer a query ({type(exc).__name__}: {str(exc)[:120]})",
+                hint="if it is corrupt, " + rebuild_hint(self.settings.data_dir),
+            ) from None
+        # Cosine space: distance = 1 - cosine similarity.
+        return [(cid, 1.0 - float(d)) for cid, d in zip(result["ids"][0], result["distances"][0])]
+
     def stats(self) -> dict[str, int]:
         return {"papers": len(self.papers), "chunks": len(self.chunks)}

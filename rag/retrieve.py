@@ -124,11 +124,6 @@ class HybridRetriever:
         self.lexical_weight_max = lexical_weight
         self.fusion = fusion
         self.gate = gate
-        from llama_index.core import VectorStoreIndex
-
-        from rag.embed import as_llama_index
-
-        self._li_index = VectorStoreIndex.from_vector_store(index.vector_store, embed_model=as_llama_index(embedder))
 
     # ------------------------------------------------------------ filters
 
@@ -155,21 +150,10 @@ class HybridRetriever:
 
     def dense(self, query: str, n: int, allowed: set[str] | None = None) -> list[tuple[str, float]]:
         """(chunk_id, cosine similarity), best first."""
-        from llama_index.core.schema import QueryBundle
-        from llama_index.core.vector_stores import FilterOperator, MetadataFilter, MetadataFilters
-
-        filters = None
-        if allowed is not None:
-            if not allowed:
-                return []
-            filters = MetadataFilters(filters=[MetadataFilter(key="paper_id", value=sorted(allowed), operator=FilterOperator.IN)])
-        retriever = self._li_index.as_retriever(similarity_top_k=n, filters=filters)
-        vector = list(self.embedder.embed_query(dense_query_text(query)))
-        nodes = retriever.retrieve(QueryBundle(query_str=query, embedding=vector))
-        import math
-
-        # ChromaVectorStore reports exp(-distance); with cosine space distance = 1 - cos.
-        return [(nws.node.node_id, 1.0 + math.log(max(nws.score or 1e-12, 1e-12))) for nws in nodes]
+        if allowed is not None and not allowed:
+            return []
+        vector = self.embedder.embed_query(dense_query_text(query))
+        return self.index.nearest(vector, n, allowed)
 
     def lexical(self, query: str, n: int, allowed: set[str] | None = None) -> tuple[list[tuple[str, float]], float]:
         """(chunk_id, bm25 score) best first, and the match strength in [0, 1]."""
