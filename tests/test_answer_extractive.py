@@ -398,9 +398,10 @@ def test_without_history_a_follow_up_is_searched_as_written(assistant):
 
 
 def test_history_puts_every_previously_cited_paper_first(assistant, plain_answers):
-    first = plain_answers["plain-014"]
+    # An earlier answer that cited several papers: a multi-paper question gives one.
+    answers = list(plain_answers.values()) + [assistant.ask(row["question"]) for row in list(MULTI.values())[:5]]
+    first = next(a for a in answers if len(a.citations) >= 2)
     cited = [c.title for c in first.citations]
-    assert len(cited) == 2
     follow = assistant.ask("How do they compare?", history=[first])
     assert {h.paper.title for h in follow.hits[: len(cited)]} == set(cited)
     assert all(t in follow.rewritten_question for t in cited)
@@ -456,7 +457,7 @@ def test_cli_ask_json(cli, plain_answers, seed_papers):
     assert payload["answer"] == answer.text
     assert payload["answerer"] == "extractive"
     assert payload["abstained"] is False
-    assert [c["n"] for c in payload["citations"]] == [1, 2]
+    assert payload["citations"] and [c["n"] for c in payload["citations"]] == list(range(1, len(answer.citations) + 1))
     for c in payload["citations"]:
         assert set(c) == {"n", "title", "url", "supported", "support"}
         assert c["title"] in seed_papers and c["supported"] is True and 0.0 <= c["support"] <= 1.0
@@ -493,3 +494,12 @@ def test_cli_chat_stops_at_an_empty_line(cli):
     assert result.exit_code == 0, result.output
     assert "answered by" not in result.stdout
 
+
+
+@pytest.mark.parametrize("question", ["What does QLoRA do?", "How does QLoRA work?", "Can you explain what QLoRA is?"])
+def test_question_phrasing_does_not_make_a_named_paper_look_absent(assistant, question):
+    # "does"/"do"/"what" are not in the corpus vocabulary; counted as rare terms they
+    # outweighed "QLoRA" and the assistant abstained on its own title's paper.
+    answer = assistant.ask(question)
+    assert not answer.abstained, answer.text
+    assert answer.citations[0].title == QLORA
