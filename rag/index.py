@@ -335,46 +335,66 @@ def _chunk_set_key(chunks: list[Chunk]) -> str:
 def _embed_and_store(collection, todo: list[Chunk], by_paper: dict[str, Paper], embedder, progress, cache_path: Path) -> tuple[int, float]:
     """Embed in batches (vectors already in the cache are reused) and add each batch to
     Chroma as soon as it is ready, so an interrupted ingest keeps what it stored.
-    Returns (chunks actually embedded, seconds spent embedding)."""
-    from llama_index.core.schema import TextNode
-    from llama_index.vector_stores.chroma import ChromaVectorStore
+    Returns (chunks actually embedded, seconds spent embedding).
+
+    Batches reach Chroma in order through one writer thread, so the next batch is being
+    embedded while the last one is written (and while llama-index is first imported)."""
+    from concurrent.futures import ThreadPoolExecutor
 
     from rag.embed_cache import EmbeddingCache
 
-    store = ChromaVectorStore(chroma_collection=collection)
     cache = EmbeddingCache(cache_path, embedder.dimension)
     embed_seconds = 0.0
     embedded = 0
     done = 0
-    for i in range(0, len(todo), _UPSERT_BATCH):
-        batch = todo[i : i + _UPSERT_BATCH]
-        known = cache.get_many([c.content_hash for c in batch])
-        missing = [c for c in batch if c.content_hash not in known]
-        if missing:
-            t0 = time.perf_counter()
-            fresh = embedder.embed([c.embed_text for c in missing])
-            embed_seconds += time.perf_counter() - t0
-            embedded += len(missing)
-            new = {c.content_hash: fresh[j] for j, c in enumerate(missing)}
-            cache.put_many(new)
-            known.update(new)
-        vectors = [known[c.content_hash] for c in batch]
-        nodes = [
-            TextNode(
-                id_=c.chunk_id,
-                text=c.text,
-                embedding=vectors[j].tolist(),
-                metadata=_chunk_metadata(c, by_paper[c.paper_id], embedder.id),
-                excluded_embed_metadata_keys=["content_hash", "sources", "year", "embedder", "position"],
-            )
-            for j, c in enumerate(batch)
-        ]
-        store.add(nodes)
-        done += len(batch)
-        if progress is not None:
-            progress(done, len(todo))
-    cache.close()
+    writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="chroma-writer")
+    pending = None
+    try:
+        for i in range(0, len(todo), _UPSERT_BATCH):
+            batch = todo[i : i + _UPSERT_BATCH]
+            known = cache.get_many([c.content_hash for c in batch])
+            missing = [c for c in batch if c.content_hash not in known]
+            if missing:
+                t0 = time.perf_counter()
+                fresh = embedder.embed([c.embed_text for c in missing])
+                embed_seconds += time.perf_counter() - t0
+                embedded += len(missing)
+                new = {c.content_hash: fresh[j] for j, c in enumerate(missing)}
+                cache.put_many(new)
+                known.update(new)
+            if pending is not None:
+                pending.result()  # at most one batch in flight; its errors surface here
+                done += _UPSERT_BATCH
+                if progress is not None:
+                    progress(min(done, len(todo)), len(todo))
+            pending = writer.submit(_store_batch, collection, batch, [known[c.content_hash] for c in batch], by_paper, embedder.id)
+        if pending is not None:
+            pending.result()
+            if progress is not None:
+                progress(len(todo), len(todo))
+    finally:
+        writer.shutdown(wait=True)
+        cache.close()
     return embedded, embed_seconds
+
+
+def _store_batch(collection, batch: list[Chunk], vectors: list, by_paper: dict[str, Paper], embedder_id: str) -> None:
+    """Write one batch through llama-index's ChromaVectorStore (its node format, so the
+    collection stays readable by any llama-index VectorStoreIndex)."""
+    from llama_index.core.schema import TextNode
+    from llama_index.vector_stores.chroma import ChromaVectorStore
+
+    nodes = [
+        TextNode(
+            id_=c.chunk_id,
+            text=c.text,
+            embedding=vectors[j].tolist(),
+            metadata=_chunk_metadata(c, by_paper[c.paper_id], embedder_id),
+            excluded_embed_metadata_keys=["content_hash", "sources", "year", "embedder", "position"],
+        )
+        for j, c in enumerate(batch)
+    ]
+    ChromaVectorStore(chroma_collection=collection).add(nodes)
 
 
 def _write_lexical(data_dir: Path, chunks: list[Chunk]) -> None:
