@@ -57,6 +57,11 @@ class Settings(BaseSettings):
     llm_model: str = Field(default="gpt-4o-mini", description="Model name sent to the OpenAI-compatible server.")
     llm_timeout: float = Field(default=60.0, gt=0, le=600, description="Seconds before an LLM request is abandoned.")
     llm_max_retries: int = Field(default=2, ge=0, le=10, description="Retries on connection errors, 429 and 5xx.")
+    query_rewrite: str = Field(
+        default="auto",
+        pattern="^(auto|on|off)$",
+        description="Also search LLM rewrites of the question: auto = when the openai answerer is used; on = with local too; off.",
+    )
     local_gguf: Path | None = Field(default=None, description="A GGUF model file for the in-process local answerer.")
     answer_sources: int = Field(default=5, ge=1, le=20, description="Papers given to the answerer as numbered sources.")
     abstain_below: float = Field(default=0.45, ge=0, le=1, description="Best dense similarity under which the corpus is taken not to cover a question...")
