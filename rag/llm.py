@@ -161,7 +161,12 @@ class LocalBackend:
 
     def __init__(self, settings: Settings):
         path = settings.local_gguf
-        if path is None or not path.is_file():
+        if path is None:
+            raise ConfigError(
+                "the local answerer needs RAG_LOCAL_GGUF, the path of a .gguf model file",
+                hint="export RAG_LOCAL_GGUF=/path/to/model.gguf, or use --answerer extractive",
+            )
+        if not path.is_file():
             raise ConfigError(f"RAG_LOCAL_GGUF does not name a file: {path}", hint="point it at a .gguf model you have")
         try:
             from llama_cpp import Llama
@@ -174,8 +179,13 @@ class LocalBackend:
         try:
             # The chat template comes from the GGUF's own metadata.
             self._llm = Llama(model_path=str(path), n_ctx=4096, verbose=False)
-        except Exception as exc:
-            raise LLMError(f"cannot load {path.name}: {exc}") from None
+        except Exception:
+            # llama.cpp says only "Failed to load model from file": not a GGUF, a partial
+            # download, or an architecture this llama.cpp does not know.
+            raise ConfigError(
+                f"RAG_LOCAL_GGUF names a file llama.cpp cannot load as a model: {path}",
+                hint="point it at a complete .gguf file of a model llama-cpp-python supports",
+            ) from None
 
     def stream(self, messages: list[dict[str, str]]) -> Iterator[str]:
         try:
@@ -183,6 +193,13 @@ class LocalBackend:
                 delta = chunk["choices"][0].get("delta", {}).get("content")
                 if delta:
                     yield delta
+        except ValueError as exc:
+            if "context window" in str(exc):  # llama-cpp-python refuses a prompt longer than n_ctx
+                raise LLMError(
+                    f"the question and its sources are longer than the local model's {self._llm.n_ctx()}-token context",
+                    hint="use fewer sources (rag ask -k, RAG_ANSWER_SOURCES)",
+                ) from None
+            raise LLMError("the local model failed: ValueError") from None
         except Exception as exc:
             raise LLMError(f"the local model failed: {type(exc).__name__}") from None
 
