@@ -21,6 +21,7 @@ from rag.errors import LLMError
 from rag.extractive import CONTRIBUTION, SentenceScorer, extractive_answer
 from rag.llm import ABSTAIN_SENTENCE, SYSTEM_PROMPT, LeakGuard, build_messages, make_backend, resolve_answerer
 from rag.retrieve import Filters, HybridRetriever, check_query
+from rag.rewrite import multi_query_search
 from rag.text import split_sentences
 from rag.types import (
     Answer,
@@ -137,8 +138,15 @@ class Assistant:
     def relevant(self, hits: list[Hit], question: str = "") -> bool:
         return self.coverage_gap(question, hits) is None
 
-    def _retrieve(self, question: str, k: int, filters: Filters | None, history: list[Answer] | None) -> tuple[list[Hit], str | None]:
-        """Hits for the question; a follow-up is searched among the previous answer's papers first."""
+    def _rewrites_enabled(self, name: str) -> bool:
+        return self.settings.query_rewrite == "on" and name != "extractive"
+
+    def _retrieve(
+        self, question: str, k: int, filters: Filters | None, history: list[Answer] | None, backend=None
+    ) -> tuple[list[Hit], str | None, list[str]]:
+        """Hits for the question, the follow-up rewrite if any, and the LLM's search rewrites
+        if `backend` is given (see rag.rewrite). A follow-up is searched among the previous
+        answer's papers first."""
         if history and is_follow_up(question):
             previous = next((a for a in reversed(history) if a.citations), None)
             if previous is not None:
@@ -148,8 +156,11 @@ class Assistant:
                 cited = {c.paper_id for c in previous.citations}
                 # The papers under discussion first, in their retrieval order, then the rest.
                 hits = sorted(hits, key=lambda h: (h.paper.paper_id not in cited, h.rank))[:k]
-                return [h.model_copy(update={"rank": i + 1}) for i, h in enumerate(hits)], rewritten
-        return self.retriever.search(question, k=k, filters=filters), None
+                return [h.model_copy(update={"rank": i + 1}) for i, h in enumerate(hits)], rewritten, []
+        if backend is not None:
+            hits, searched = multi_query_search(lambda q, n: self.retriever.search(q, k=n, filters=filters), backend, question, k)
+            return hits, None, searched
+        return self.retriever.search(question, k=k, filters=filters), None, []
 
     # ------------------------------------------------------------ ask
 
@@ -169,7 +180,8 @@ class Assistant:
             self._backend(name)  # a missing key or model file is an error for every question
         timings: dict[str, float] = {}
         t0 = time.perf_counter()
-        hits, rewritten = self._retrieve(question, k or self.settings.answer_sources, filters, history)
+        rewriter = self._backend(name) if self._rewrites_enabled(name) else None
+        hits, rewritten, searched = self._retrieve(question, k or self.settings.answer_sources, filters, history, rewriter)
         timings["retrieve_ms"] = round((time.perf_counter() - t0) * 1000, 1)
         sources = [Source(n=i + 1, paper=h.paper, score=h.score) for i, h in enumerate(hits)]
         # A follow-up is about papers already under discussion: only an empty result abstains.
@@ -177,7 +189,7 @@ class Assistant:
         if gap:
             return self._abstain(question, name, hits, timings, rewritten, on_delta, reason=gap)
 
-        notes: list[str] = []
+        notes: list[str] = [f"Also searched for: {'; '.join(searched)}."] if searched else []
         model = None
         text = None
         dropped: list[int] = []

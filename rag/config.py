@@ -58,9 +58,9 @@ class Settings(BaseSettings):
     llm_timeout: float = Field(default=60.0, gt=0, le=600, description="Seconds before an LLM request is abandoned.")
     llm_max_retries: int = Field(default=2, ge=0, le=10, description="Retries on connection errors, 429 and 5xx.")
     query_rewrite: str = Field(
-        default="auto",
-        pattern="^(auto|on|off)$",
-        description="Also search LLM rewrites of the question: auto = when the openai answerer is used; on = with local too; off.",
+        default="off",
+        pattern="^(on|off)$",
+        description="on: with an LLM answerer, also search the LLM's rewrites of the question in an abstract's vocabulary (one extra LLM call per question).",
     )
     local_gguf: Path | None = Field(default=None, description="A GGUF model file for the in-process local answerer.")
     answer_sources: int = Field(default=5, ge=1, le=20, description="Papers given to the answerer as numbered sources.")

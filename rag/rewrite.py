@@ -62,16 +62,16 @@ def ask_for_rewrites(backend, question: str) -> list[str]:
 
 
 def fuse(result_lists: list[list[Hit]], k: int, rrf_k: int = 60) -> list[Hit]:
-    """Reciprocal-rank fusion at paper level. The question as written comes first in
-    `result_lists` and counts double, so rewrites add candidates rather than replace its hits.
-    Each paper keeps the hit with its best dense similarity (what the abstain check reads)."""
+    """Reciprocal-rank fusion at paper level, every list weighted alike (a paper one rewrite
+    ranks first must be able to enter the top k). The question as written comes first in
+    `result_lists`, so its papers win ties. Each paper keeps the hit with its best dense
+    similarity (what the abstain check reads)."""
     scores: dict[str, float] = {}
     best: dict[str, Hit] = {}
-    for i, hits in enumerate(result_lists):
-        weight = 2.0 if i == 0 else 1.0
+    for hits in result_lists:
         for hit in hits:
             pid = hit.paper.paper_id
-            scores[pid] = scores.get(pid, 0.0) + weight / (rrf_k + hit.rank)
+            scores[pid] = scores.get(pid, 0.0) + 1.0 / (rrf_k + hit.rank)
             kept = best.get(pid)
             if kept is None or (hit.dense_score or 0.0) > (kept.dense_score or 0.0):
                 best[pid] = hit

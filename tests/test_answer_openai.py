@@ -559,3 +559,61 @@ def test_chat_follow_up_sends_the_previous_answers_paper(seed_index, stub, rag_c
     assert TOP_TITLE in [t for t, _ in sent_sources(second).values()]
     assert "Question: which datasets did they use?" in second.messages[-1]["content"]
     assert "(searched as: which datasets did they use? (about:" in result.stdout
+
+
+# ---------------------------------------------------------------- multi-query rewrite (RAG_QUERY_REWRITE=on)
+
+from eval.datasets import load_questions  # noqa: E402
+from rag.rewrite import REWRITE_PROMPT  # noqa: E402
+
+
+@pytest.fixture(scope="module")
+def missed_paraphrase(seed_engine):
+    """A paraphrased question whose gold paper the question alone does not retrieve."""
+    for row in load_questions("paraphrase"):
+        found = {h.paper.title for h in seed_engine.retriever.search(row["question"], k=seed_engine.settings.answer_sources)}
+        if row["gold"][0] not in found:
+            return row
+    pytest.fail("every paraphrased question already retrieves its gold paper")
+
+
+def _rewrite_then_quote(rewrite_text: str, title: str):
+    """Stub model: answers the rewrite request with `rewrite_text`, then quotes the source titled `title`."""
+
+    def reply(body: dict) -> str:
+        if body["messages"][0]["content"] == REWRITE_PROMPT:
+            return rewrite_text
+        sources = {t: (int(n), a) for n, t, a in _SOURCE.findall(body["messages"][-1]["content"])}
+        n, abstract = sources[title]
+        return f"{split_sentences(abstract)[0]} [{n}]"
+
+    return reply
+
+
+def test_rewrites_from_the_model_bring_in_a_paper_the_question_missed(seed_engine, stub, missed_paraphrase):
+    gold = missed_paraphrase["gold"][0]
+    stub.script = _rewrite_then_quote(f"{gold}\nsome unrelated words", gold)
+    answer = assistant_for(seed_engine, stub.base_url, query_rewrite="on").ask(missed_paraphrase["question"])
+
+    rewrite_request, answer_request = stub.chat_requests
+    assert rewrite_request.messages[-1]["content"] == f"<question>\n{missed_paraphrase['question']}\n</question>"
+    assert gold in {h.paper.title for h in answer.hits}
+    assert gold in [c.title for c in answer.citations]
+    assert f"Also searched for: {gold}; some unrelated words." in answer.notes
+    assert answer.answerer == "openai"
+
+
+def test_without_query_rewrite_the_model_is_asked_once(seed_engine, stub, missed_paraphrase):
+    stub.script = quote_source(1)
+    answer = assistant_for(seed_engine, stub.base_url).ask(missed_paraphrase["question"])
+    assert len(stub.chat_requests) == 1
+    assert not any(n.startswith("Also searched for") for n in answer.notes)
+
+
+def test_a_failed_rewrite_call_still_answers_from_the_question(seed_engine, hits, stub):
+    stub.script = [Reply(status=500), Reply(text=f"{sentence(hits[0])} [1]")]
+    answer = assistant_for(seed_engine, stub.base_url, query_rewrite="on").ask(QUESTION)
+    assert len(stub.chat_requests) == 2
+    assert answer.answerer == "openai" and [c.title for c in answer.citations] == [TOP_TITLE]
+    assert [h.paper.title for h in answer.hits] == [h.paper.title for h in hits]
+    assert not any(n.startswith("Also searched for") for n in answer.notes)
