@@ -284,3 +284,23 @@ def test_chroma_metadata_follows_a_paper_that_gains_a_source(mini):
     for meta in stored["metadatas"]:
         assert meta["sources"] == "a.txt|b.md"
         assert meta["year"] == 2023
+
+
+def test_the_collection_opens_in_a_stock_llama_index_retriever(seed_engine):
+    # Writes go through llama-index's ChromaVectorStore, reads go straight to Chroma: a user's
+    # own LlamaIndex code must still read the collection, and agree with our dense ranking.
+    from llama_index.core import VectorStoreIndex
+    from llama_index.vector_stores.chroma import ChromaVectorStore
+
+    from rag.embed import as_llama_index
+
+    index = VectorStoreIndex.from_vector_store(
+        ChromaVectorStore(chroma_collection=seed_engine.index.collection), embed_model=as_llama_index(seed_engine.embedder)
+    )
+    query = "fine-tuning quantized language models with low-rank adapters on one GPU"
+    theirs = index.as_retriever(similarity_top_k=5).retrieve(query)
+    ours = seed_engine.index.nearest(seed_engine.embedder.embed_query(query), 5)
+    assert [n.node.node_id for n in theirs] == [cid for cid, _ in ours]
+    chunk = seed_engine.index.chunks[ours[0][0]]
+    assert theirs[0].node.get_content() == chunk.text
+    assert theirs[0].node.metadata["title"] == chunk.title
