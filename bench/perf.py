@@ -344,7 +344,7 @@ def main(argv: list[str] | None = None) -> None:
             ("cold ingest s", o["cold_ingest_s"], n["cold_ingest_s"]),
             ("re-ingest unchanged s", o["reingest_unchanged_s"], n["reingest_unchanged_s"]),
             ("index on disk MB", o["index_mb"], n["index_mb"]),
-            ("peak RSS while ingesting MB", o["peak_rss_mb"], n["peak_rss_mb"]),
+            ("peak RSS, ingest then queries in one process, MB", o["peak_rss_mb"], n["peak_rss_mb"]),
             ("peak RSS serving queries MB", o["serving"]["peak_rss_mb"], n["serving"]["peak_rss_mb"]),
             ("search p50 ms (ours hybrid top-5, naive dense top-2)", o["serving"]["search"]["p50_ms"], n["serving"]["search"]["p50_ms"]),
         ):
