@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from rag.errors import QueryError
 from rag.index import StoredIndex
-from rag.types import Chunk, Hit
+from rag.types import Hit
 
 log = logging.getLogger(__name__)
 
@@ -96,15 +96,16 @@ class _Ranked:
     chunks: list[str]
 
 
-def _per_paper(chunk_hits: list[tuple[str, float]], chunks: dict[str, Chunk], allowed: set[str] | None) -> dict[str, _Ranked]:
+def _per_paper(chunk_hits: list[tuple[str, float]], chunks, allowed: set[str] | None) -> dict[str, _Ranked]:
+    """Chunk hits grouped by paper, in first-seen order; `chunks` is the index's ChunkStore."""
     out: dict[str, _Ranked] = {}
     for chunk_id, score in chunk_hits:
-        chunk = chunks.get(chunk_id)
-        if chunk is None or (allowed is not None and chunk.paper_id not in allowed):
+        paper_id = chunks.paper_of(chunk_id)
+        if chunk_id not in chunks or (allowed is not None and paper_id not in allowed):
             continue  # a chunk the manifest does not know (interrupted ingest) or filtered out
-        entry = out.get(chunk.paper_id)
+        entry = out.get(paper_id)
         if entry is None:
-            out[chunk.paper_id] = _Ranked(rank=len(out) + 1, score=score, chunks=[chunk_id])
+            out[paper_id] = _Ranked(rank=len(out) + 1, score=score, chunks=[chunk_id])
         else:
             entry.chunks.append(chunk_id)
     return out
@@ -159,7 +160,7 @@ class HybridRetriever:
         """(chunk_id, bm25 score) best first, and the match strength in [0, 1]."""
         mask = None
         if allowed is not None:
-            mask = self.index.lexical.rows_for({c.chunk_id for c in self.index.chunks.values() if c.paper_id in allowed})
+            mask = self.index.lexical.rows_for(self.index.chunks.ids_of_papers(allowed))
         return self.index.lexical.search_with_strength(query, n, mask)
 
     def lexical_weight(self, strength: float) -> float:

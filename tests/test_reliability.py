@@ -117,6 +117,30 @@ def test_a_corrupted_chroma_store_is_reported_with_the_rebuild_command(tmp_path)
     assert "Driving Everywhere" in _rag(data_dir, "search", "-k", "1", "adapting driving to local traffic laws").stdout
 
 
+@pytest.mark.parametrize("damage", ["truncated line", "garbage line"])
+def test_a_damaged_chunk_file_is_reported_with_the_rebuild_command(tmp_path, damage):
+    # Chunk texts are read on demand: damage found at query time must still be a clear error.
+    folder = tmp_path / "seeds"
+    folder.mkdir()
+    shutil.copy(SEEDS / F000, folder / F000)
+    data_dir = tmp_path / "data"
+    assert _rag(data_dir, "ingest", str(folder)).returncode == 0
+    path = data_dir / "bm25" / "chunks.jsonl"
+    lines = path.read_bytes().splitlines(keepends=True)
+    if damage == "truncated line":
+        lines = [line[: len(line) // 2] + b"\n" for line in lines]  # the id survives, the text does not
+    else:
+        lines = [b"\x00garbage\n"] + lines
+    path.write_bytes(b"".join(lines))
+    result = _rag(data_dir, "search", "driving rules")
+    assert result.returncode == 2, result.stdout
+    assert result.stderr.startswith("error: ") and "ingest --rebuild" in result.stderr
+    assert "Traceback" not in result.stderr
+    rebuilt = _rag(data_dir, "ingest", "--rebuild", str(folder))
+    assert rebuilt.returncode == 0, rebuilt.stderr
+    assert "Driving Everywhere" in _rag(data_dir, "search", "-k", "1", "adapting driving to local traffic laws").stdout
+
+
 def test_a_data_dir_that_cannot_be_written_is_a_clear_error(tmp_path):
     blocker = tmp_path / "not-a-dir"
     blocker.write_text("a file where the data dir should be")
