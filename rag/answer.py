@@ -80,6 +80,26 @@ def unknown_names(question: str, terms: set[str]) -> list[str]:
     return out
 
 
+def title_words(title: str) -> set[str]:
+    words = {_norm(w) for w in re.split(r"[\s:;,()]+", title.casefold())}
+    words |= {_norm(part) for w in title.casefold().split() if "-" in w for part in w.split("-")}
+    return words - {""}
+
+
+def names_in_title(question: str, title: str, title_counts: dict[str, int] | None = None, max_titles: int = 2) -> list[str]:
+    """Technical names of the question (QLoRA, RLAIF-V, FACT-GPT) that the title contains as
+    words and that at most `max_titles` indexed titles contain (so "LLM" or "CLIP" never count)."""
+    if len(question.split()) > 60:
+        return []
+    words = title_words(title)
+    found = []
+    for name in _NAME.findall(re.sub(r"\S+://\S+", " ", question)):
+        key = _norm(_NAME_SUFFIX.sub("", name))
+        if len(key) >= 3 and key in words and (title_counts is None or title_counts.get(key, 0) <= max_titles):
+            found.append(name)
+    return found
+
+
 _SEVERAL = re.compile(r"\b(papers|works|studies|approaches|methods)\b|\bdiffer|\bcompar", re.I)
 
 
@@ -99,12 +119,24 @@ class Assistant:
         self.checker = SupportChecker(self.embedder)
         self._backends: dict[str, object] = {}
         self._terms: set[str] | None = None
+        self._title_counts: dict[str, int] | None = None
 
     @property
     def terms(self) -> set[str]:
         if self._terms is None:
             self._terms = corpus_terms(self.retriever.index.papers.values())
         return self._terms
+
+    @property
+    def title_counts(self) -> dict[str, int]:
+        """How many indexed titles contain each title word (a name in one or two is distinctive)."""
+        if self._title_counts is None:
+            counts: dict[str, int] = {}
+            for paper in self.retriever.index.papers.values():
+                for word in title_words(paper.title):
+                    counts[word] = counts.get(word, 0) + 1
+            self._title_counts = counts
+        return self._title_counts
 
     # ------------------------------------------------------------ shared steps
 
@@ -132,6 +164,10 @@ class Assistant:
         best_dense = max((h.dense_score or 0.0) for h in hits)
         best_lexical = max((h.lexical_coverage or 0.0) for h in hits)
         if best_dense < self.settings.abstain_below and best_lexical < self.settings.abstain_lexical:
+            if names_in_title(question, hits[0].paper.title, self.title_counts):
+                # The question names the top paper ("Wie ermöglicht QLoRA …?"): the similarity
+                # signals are English-only and miss it, the name does not.
+                return None
             return "no indexed abstract is close to the question"
         return None
 

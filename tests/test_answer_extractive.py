@@ -528,3 +528,17 @@ def test_an_injection_inside_an_abstract_is_never_quoted_as_a_claim(mini):
     # A sentence that reports on injection (not addressed to the model) is still evidence.
     about = assistant.ask("Can attackers make a voice assistant ignore its previous instructions?")
     assert "Attackers can make a voice assistant ignore its previous instructions" in about.text
+
+
+def test_a_question_in_another_language_that_names_a_paper_is_answered(assistant):
+    # MiniLM is English-only, so dense similarity misses "Wie ermöglicht QLoRA …?"; the
+    # distinctive name in the top paper's title does not.
+    answer = assistant.ask("Wie ermöglicht QLoRA das Feinabstimmen eines Modells mit 65 Milliarden Parametern auf einer einzigen GPU?")
+    assert not answer.abstained, answer.text
+    assert answer.citations[0].title == QLORA
+
+
+def test_a_common_name_in_a_title_does_not_stop_an_abstention(assistant):
+    # unans-017 asks about an LLM trading agent; the top title contains "LLM", as many titles do:
+    # that says nothing about whether the asked-for paper is indexed.
+    assert assistant.ask(UNANSWERABLE["unans-017"]["question"]).abstained
