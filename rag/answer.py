@@ -66,18 +66,18 @@ def corpus_terms(papers) -> set[str]:
     return terms
 
 
-def unknown_names(question: str, terms: set[str]) -> list[str]:
-    """Technical names in the question that no indexed abstract contains. Only for
-    question-sized text: a pasted log or abstract is full of names that prove nothing."""
+def question_names(question: str) -> list[tuple[str, str]]:
+    """(name, normalized key) for each technical name in the question (QLoRA, RLAIF-V, H2O).
+    Only for question-sized text: a pasted log or abstract is full of names that prove nothing."""
     if len(question.split()) > 60:
         return []
-    out = []
-    for name in _NAME.findall(re.sub(r"\S+://\S+", " ", question)):
-        name = _NAME_SUFFIX.sub("", name)
-        key = _norm(name)
-        if len(key) >= 2 and key not in terms and key.rstrip("s") not in terms:
-            out.append(name)
-    return out
+    names = (_NAME_SUFFIX.sub("", name) for name in _NAME.findall(re.sub(r"\S+://\S+", " ", question)))
+    return [(name, _norm(name)) for name in names]
+
+
+def unknown_names(question: str, terms: set[str]) -> list[str]:
+    """Technical names in the question that no indexed abstract contains."""
+    return [name for name, key in question_names(question) if len(key) >= 2 and key not in terms and key.rstrip("s") not in terms]
 
 
 def title_words(title: str) -> set[str]:
@@ -89,15 +89,12 @@ def title_words(title: str) -> set[str]:
 def names_in_title(question: str, title: str, title_counts: dict[str, int] | None = None, max_titles: int = 2) -> list[str]:
     """Technical names of the question (QLoRA, RLAIF-V, FACT-GPT) that the title contains as
     words and that at most `max_titles` indexed titles contain (so "LLM" or "CLIP" never count)."""
-    if len(question.split()) > 60:
-        return []
     words = title_words(title)
-    found = []
-    for name in _NAME.findall(re.sub(r"\S+://\S+", " ", question)):
-        key = _norm(_NAME_SUFFIX.sub("", name))
-        if len(key) >= 3 and key in words and (title_counts is None or title_counts.get(key, 0) <= max_titles):
-            found.append(name)
-    return found
+    return [
+        name
+        for name, key in question_names(question)
+        if len(key) >= 3 and key in words and (title_counts is None or title_counts.get(key, 0) <= max_titles)
+    ]
 
 
 _SEVERAL = re.compile(r"\b(papers|works|studies|approaches|methods)\b|\bdiffer|\bcompar", re.I)

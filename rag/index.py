@@ -511,16 +511,6 @@ class StoredIndex:
                 hint=rebuild_hint(settings.data_dir),
             ) from None
         self.collection = _collection(_chroma_client(settings), settings.collection, create=False)
-        self._vector_store = None
-
-    @property
-    def vector_store(self):
-        """The llama-index view of the Chroma collection (imported on first use)."""
-        if self._vector_store is None:
-            from llama_index.vector_stores.chroma import ChromaVectorStore
-
-            self._vector_store = ChromaVectorStore(chroma_collection=self.collection)
-        return self._vector_store
 
     def nearest(self, vector: list[float], n: int, paper_ids: set[str] | None = None) -> list[tuple[str, float]]:
         """(chunk_id, cosine similarity) of the `n` nearest stored chunks, best first.
