@@ -58,8 +58,13 @@ def corpus_terms(papers) -> set[str]:
     for paper in papers:  # collect distinct tokens first (C speed), normalize each distinct one once
         raw.update(paper.title.casefold().split())
         raw.update(paper.abstract.casefold().split())
+    return _normalized(raw)
+
+
+def _normalized(tokens) -> set[str]:
+    """Whitespace tokens (lower-cased) → normalized words, hyphen/slash parts included."""
     terms: set[str] = set()
-    for token in raw:
+    for token in tokens:
         terms.add(_norm(token))
         if "-" in token or "/" in token:
             terms.update(_norm(part) for part in re.split(r"[-/]", token))
@@ -81,9 +86,7 @@ def unknown_names(question: str, terms: set[str]) -> list[str]:
 
 
 def title_words(title: str) -> set[str]:
-    words = {_norm(w) for w in re.split(r"[\s:;,()]+", title.casefold())}
-    words |= {_norm(part) for w in title.casefold().split() if "-" in w for part in w.split("-")}
-    return words - {""}
+    return _normalized(title.casefold().split()) - {""}
 
 
 def names_in_title(question: str, title: str, title_counts: dict[str, int] | None = None, max_titles: int = 2) -> list[str]:
