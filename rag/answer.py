@@ -52,12 +52,11 @@ def _norm(token: str) -> str:
     return re.sub(r"[\W_]+", "", token.casefold())
 
 
-def corpus_terms(papers) -> set[str]:
-    """Every whitespace token of every title and abstract, normalized (case, punctuation)."""
+def corpus_terms(texts) -> set[str]:
+    """Every whitespace token of the given texts (titles, abstracts), normalized (case, punctuation)."""
     raw: set[str] = set()
-    for paper in papers:  # collect distinct tokens first (C speed), normalize each distinct one once
-        raw.update(paper.title.casefold().split())
-        raw.update(paper.abstract.casefold().split())
+    for text in texts:  # collect distinct tokens first (C speed), normalize each distinct one once
+        raw.update(text.casefold().split())
     return _normalized(raw)
 
 
@@ -124,7 +123,7 @@ class Assistant:
     @property
     def terms(self) -> set[str]:
         if self._terms is None:
-            self._terms = corpus_terms(self.retriever.index.papers.values())
+            self._terms = corpus_terms(self.retriever.index.papers.texts())
         return self._terms
 
     @property
@@ -132,7 +131,7 @@ class Assistant:
         """How many indexed titles contain each title word (a name in one or two is distinctive)."""
         if self._title_counts is None:
             counts: dict[str, int] = {}
-            for paper in self.retriever.index.papers.values():
+            for paper in self.retriever.index.papers.briefs():
                 for word in title_words(paper.title):
                     counts[word] = counts.get(word, 0) + 1
             self._title_counts = counts

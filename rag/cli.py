@@ -113,16 +113,14 @@ def ingest(ctx: click.Context, paths: tuple[Path, ...], rebuild: bool, wait_seco
 @click.pass_context
 def papers(ctx: click.Context, as_json: bool) -> None:
     """List the indexed papers."""
-    from rag.index import read_manifest
     from rag.errors import IndexError_
-    from rag.types import Paper
+    from rag.index import PaperStore, read_manifest
 
     settings = _settings(ctx)
     manifest = read_manifest(settings.data_dir)
     if manifest is None:
         raise IndexError_(f"no index in {settings.data_dir}", hint="build it first: rag ingest")
-    for raw in manifest["papers"]:
-        paper = Paper(**raw)
+    for paper in PaperStore(settings.data_dir, expected=manifest["papers"]).values():
         if as_json:
             click.echo(json.dumps({"title": paper.title, "sources": list(paper.sources), "url": paper.url, "code_url": paper.code_url, "published": paper.published}, ensure_ascii=False))
         else:

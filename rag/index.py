@@ -3,9 +3,10 @@ index beside it, and a manifest of papers. The only module that touches chromadb
 
 Layout under `data_dir`:
     chroma/          Chroma's PersistentClient directory (absent in server mode)
-    bm25/            the lexical index (rebuilt at the end of each ingest that changes chunks)
-    chunks.jsonl     every chunk's text and ids, in BM25 row order
-    manifest.json    the papers and the chunk set the index holds; written last, atomically
+    bm25/            the lexical index (rebuilt at the end of each ingest that changes chunks),
+                     with chunks.jsonl: every chunk's text and ids, in BM25 row order
+    papers.jsonl     every paper record, one per line (read on demand, see PaperStore)
+    manifest.json    the embedder, the chunk set and the paper count; written last, atomically
     ingest.lock      held while an ingest writes
     embeddings.sqlite  vectors by content hash; survives --rebuild so nothing is embedded twice
 
@@ -27,7 +28,8 @@ import time
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Iterator
+from collections.abc import Mapping
+from typing import Any, Callable, Iterator, NamedTuple
 
 from rag.chunk import chunk_papers
 from rag.config import Settings
@@ -37,7 +39,7 @@ from rag.types import Chunk, Paper
 
 log = logging.getLogger(__name__)
 
-MANIFEST_VERSION = 1
+MANIFEST_VERSION = 2  # 2: papers moved from the manifest to papers.jsonl
 _UPSERT_BATCH = 256
 
 
@@ -69,6 +71,9 @@ class SyncReport:
 
 def rebuild_hint(data_dir: Path) -> str:
     return f"rebuild it: rag --data-dir {data_dir} ingest --rebuild"
+
+
+PAPERS_FILE = "papers.jsonl"
 
 
 def _write_atomic(path: Path, text: str) -> None:
@@ -246,7 +251,7 @@ def sync(
     data_dir = settings.data_dir
     with ingest_lock(data_dir, wait_seconds=lock_wait):
         manifest = None if rebuild else _read_manifest_or_none(data_dir)
-        old_papers = [Paper(**p) for p in manifest["papers"]] if manifest else []
+        old_papers = _read_old_papers(data_dir) if manifest else []
         papers = _merge_registry(old_papers, report)
         chunks = chunk_papers(papers, settings.chunk_tokens, settings.chunk_overlap, salt=embedder_id)
         by_paper = {p.paper_id: p for p in papers}
@@ -282,6 +287,7 @@ def sync(
         old_ids = {p.paper_id for p in old_papers}
         result.added_papers = len([p for p in papers if p.paper_id not in old_ids])
         result.removed_papers = len(old_ids - set(by_paper))
+        _write_atomic(data_dir / PAPERS_FILE, "".join(p.model_dump_json() + "\n" for p in papers))
         _write_atomic(
             data_dir / "manifest.json",
             json.dumps(
@@ -291,7 +297,7 @@ def sync(
                     "collection": settings.collection,
                     "chunking": {"tokens": settings.chunk_tokens, "overlap": settings.chunk_overlap},
                     "chunk_set": _chunk_set_key(chunks),
-                    "papers": [p.model_dump(mode="json") for p in papers],
+                    "papers": len(papers),
                 },
                 ensure_ascii=False,
             ),
@@ -314,6 +320,15 @@ def _refresh_paper_metadata(collection, kept: list[Chunk], existing: dict[str, d
             metas.append(fresh)
     for i in range(0, len(ids), 5000):
         collection.update(ids=ids[i : i + 5000], metadatas=metas[i : i + 5000])
+
+
+def _read_old_papers(data_dir: Path) -> list[Paper]:
+    """The papers of the last finished ingest (a damaged file: start from this run's files)."""
+    try:
+        return list(PaperStore(data_dir).values())
+    except IndexError_:
+        log.warning("papers.jsonl unreadable; keeping only the papers of the files ingested now")
+        return []
 
 
 def _read_manifest_or_none(data_dir: Path) -> dict[str, Any] | None:
@@ -423,17 +438,53 @@ def _write_lexical(data_dir: Path, chunks: list[Chunk]) -> None:
 # ---------------------------------------------------------------- reading
 
 
-class ChunkStore:
+class _JsonlRecords:
+    """Records of one JSONL file, parsed on demand: only byte offsets (and what every query
+    needs) stay in memory. pread, not seek+read, so UI threads can share the descriptor; an
+    ingest replaces the file by rename, so an open store keeps reading the version it opened."""
+
+    kind = "record"
+
+    def __init__(self, path: Path, data_dir: Path):
+        self.path = path
+        self._data_dir = data_dir
+        self._fd: int | None = None
+
+    def _open(self) -> None:
+        self._fd = os.open(self.path, os.O_RDONLY)
+
+    def _damaged(self, key: str, exc: Exception) -> IndexError_:
+        return IndexError_(
+            f"{self.kind} {key} in {self.path} is unreadable ({type(exc).__name__})",
+            hint=rebuild_hint(self._data_dir),
+        )
+
+    def _load(self, key: str, offset: int, size: int, model: type) -> Any:
+        try:
+            return model(**json.loads(os.pread(self._fd, size, offset)))
+        except (OSError, ValueError, TypeError) as exc:
+            raise self._damaged(key, exc) from None
+
+    def __del__(self) -> None:
+        if getattr(self, "_fd", None) is not None:
+            try:
+                os.close(self._fd)
+            except OSError:
+                pass
+
+
+class ChunkStore(_JsonlRecords):
     """chunk_id → Chunk, read on demand from `chunks.jsonl`.
 
     Why: at 100k chunks, parsed Chunk objects took ~200 MB of a serving process for text that a
-    query reads 15 of. Only each line's byte offset stays in memory; `paper_of` answers the
-    question retrieval asks of every candidate from the id alone ('<paper_id>:<n>')."""
+    query reads 15 of. `paper_of` answers the question retrieval asks of every candidate from
+    the id alone ('<paper_id>:<n>')."""
 
+    kind = "chunk"
     _ID = re.compile(rb'^\{"chunk_id": "([^"\\]+)"')
 
     def __init__(self, path: Path):
-        self.path = path
+        super().__init__(path, path.parent.parent)
         self._offsets: dict[str, tuple[int, int]] = {}
         with open(path, "rb") as fh:
             position = 0
@@ -442,7 +493,7 @@ class ChunkStore:
                 chunk_id = match.group(1).decode("utf-8") if match else json.loads(line)["chunk_id"]
                 self._offsets[chunk_id] = (position, len(line))
                 position += len(line)
-        self._fd = os.open(path, os.O_RDONLY)
+        self._open()
 
     @staticmethod
     def paper_of(chunk_id: str) -> str:
@@ -450,13 +501,7 @@ class ChunkStore:
 
     def __getitem__(self, chunk_id: str) -> Chunk:
         offset, size = self._offsets[chunk_id]
-        try:
-            return Chunk(**json.loads(os.pread(self._fd, size, offset)))  # pread: safe across UI threads
-        except (OSError, ValueError, TypeError) as exc:
-            raise IndexError_(
-                f"chunk {chunk_id} in {self.path} is unreadable ({type(exc).__name__})",
-                hint=rebuild_hint(self.path.parent.parent),
-            ) from None
+        return self._load(chunk_id, offset, size, Chunk)
 
     def get(self, chunk_id: str, default: Chunk | None = None) -> Chunk | None:
         return self[chunk_id] if chunk_id in self._offsets else default
@@ -477,13 +522,78 @@ class ChunkStore:
     def ids_of_papers(self, paper_ids: set[str]) -> set[str]:
         return {cid for cid in self._offsets if self.paper_of(cid) in paper_ids}
 
-    def __del__(self) -> None:
-        fd = getattr(self, "_fd", None)
-        if fd is not None:
-            try:
-                os.close(fd)
-            except OSError:
-                pass
+
+class PaperBrief(NamedTuple):
+    """What filters, listings and name checks need of every paper; kept in memory."""
+
+    paper_id: str
+    title: str
+    year: int | None
+    sources: tuple[str, ...]
+
+
+class PaperStore(_JsonlRecords, Mapping[str, Paper]):
+    """paper_id → Paper, read on demand from `papers.jsonl`; briefs of all papers in memory.
+
+    Why: at 43k papers the parsed records (abstracts, authors) took ~120 MB of a serving
+    process, and parsing them from one big manifest briefly needed twice that; a query
+    reads the 5 it returns. Filters run over the briefs."""
+
+    kind = "paper"
+
+    def __init__(self, data_dir: Path, expected: int | None = None):
+        super().__init__(data_dir / PAPERS_FILE, data_dir)
+        self._rows: dict[str, tuple[int, int, PaperBrief]] = {}
+        shared: dict[tuple[str, ...], tuple[str, ...]] = {}  # most papers share a few source lists
+        try:
+            with open(self.path, "rb") as fh:
+                position = 0
+                for line in fh:
+                    try:
+                        raw = json.loads(line)
+                        published = raw.get("published")
+                        sources = tuple(raw["sources"])
+                        brief = PaperBrief(raw["paper_id"], raw["title"], int(published[:4]) if published else None, shared.setdefault(sources, sources))
+                    except (ValueError, KeyError, TypeError) as exc:
+                        raise self._damaged(f"at byte {position}", exc) from None
+                    self._rows[brief.paper_id] = (position, len(line), brief)
+                    position += len(line)
+        except OSError as exc:
+            raise IndexError_(f"cannot read {self.path}: {exc.strerror or exc}", hint=rebuild_hint(data_dir)) from None
+        if expected is not None and len(self._rows) != expected:
+            raise IndexError_(
+                f"{self.path} holds {len(self._rows)} papers, the manifest says {expected}",
+                hint=rebuild_hint(data_dir),
+            )
+        self._open()
+
+    def __getitem__(self, paper_id: str) -> Paper:
+        offset, size, _ = self._rows[paper_id]
+        return self._load(paper_id, offset, size, Paper)
+
+    def __contains__(self, paper_id: object) -> bool:
+        return paper_id in self._rows
+
+    def __len__(self) -> int:
+        return len(self._rows)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._rows)
+
+    def brief(self, paper_id: str) -> PaperBrief:
+        return self._rows[paper_id][2]
+
+    def briefs(self) -> Iterator[PaperBrief]:
+        return (row[2] for row in self._rows.values())
+
+    def texts(self) -> Iterator[str]:
+        """Every title and abstract, streamed from the opened file (no records built)."""
+        with open(os.dup(self._fd), "rb") as fh:  # the version this store opened, even if replaced since
+            fh.seek(0)
+            for line in fh:
+                raw = json.loads(line)
+                yield raw["title"]
+                yield raw["abstract"]
 
 
 class StoredIndex:
@@ -498,7 +608,7 @@ class StoredIndex:
                 hint="build it first: rag ingest (or set RAG_DATA_DIR to where you built it)",
             )
         self.embedder_id: str = manifest["embedder"]
-        self.papers: dict[str, Paper] = {p["paper_id"]: Paper(**p) for p in manifest["papers"]}
+        self.papers = PaperStore(settings.data_dir, expected=manifest["papers"])
         from rag.lexical import LexicalIndex
 
         bm25_dir = settings.data_dir / "bm25"

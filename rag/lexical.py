@@ -84,7 +84,9 @@ class LexicalIndex:
     def load(cls, directory: Path) -> "LexicalIndex":
         bm25s = _bm25s()
         chunk_ids = json.loads((directory / "chunk_ids.json").read_text())
-        model = bm25s.BM25.load(str(directory), show_progress=False) if chunk_ids else bm25s.BM25()
+        # Memory-mapped: a query reads only its terms' posting lists, so a serving process
+        # holds those pages, not the whole matrix (~50 MB at 100k chunks).
+        model = bm25s.BM25.load(str(directory), mmap=True, show_progress=False) if chunk_ids else bm25s.BM25()
         return cls(model, chunk_ids)
 
     def search(self, query: str, n: int, allowed_rows: np.ndarray | None = None) -> list[tuple[str, float]]:

@@ -133,7 +133,7 @@ class HybridRetriever:
             return None
         needle = (filters.title_contains or "").casefold()
         out = set()
-        for pid, paper in self.index.papers.items():
+        for paper in self.index.papers.briefs():
             if filters.sources and not set(filters.sources) & set(paper.sources):
                 continue
             if (filters.year_min or filters.year_max) and paper.year is None:
@@ -144,7 +144,7 @@ class HybridRetriever:
                 continue
             if needle and needle not in paper.title.casefold():
                 continue
-            out.add(pid)
+            out.add(paper.paper_id)
         return out
 
     # ------------------------------------------------------------ the two retrievers

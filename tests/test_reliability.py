@@ -141,6 +141,36 @@ def test_a_damaged_chunk_file_is_reported_with_the_rebuild_command(tmp_path, dam
     assert "Driving Everywhere" in _rag(data_dir, "search", "-k", "1", "adapting driving to local traffic laws").stdout
 
 
+@pytest.mark.parametrize("damage", ["truncated line", "garbage line", "missing line", "missing file"])
+def test_a_damaged_paper_file_is_reported_with_the_rebuild_command(tmp_path, damage):
+    # Paper records are read on demand from papers.jsonl: damage must be a clear error, at
+    # open time (briefs) or query time (the full record), never a traceback or a wrong paper.
+    folder = tmp_path / "seeds"
+    folder.mkdir()
+    shutil.copy(SEEDS / F000, folder / F000)
+    data_dir = tmp_path / "data"
+    assert _rag(data_dir, "ingest", str(folder)).returncode == 0
+    path = data_dir / "papers.jsonl"
+    lines = path.read_bytes().splitlines(keepends=True)
+    if damage == "truncated line":
+        path.write_bytes(b"".join(line[: len(line) // 2] + b"\n" for line in lines))
+    elif damage == "garbage line":
+        path.write_bytes(b"".join([b"\x00garbage\n", *lines]))
+    elif damage == "missing line":
+        path.write_bytes(b"".join(lines[1:]))
+    else:
+        path.unlink()
+    for command in (["search", "driving rules"], ["papers"]):
+        result = _rag(data_dir, *command)
+        assert result.returncode == 2, result.stdout
+        assert result.stderr.startswith("error: ") and "ingest --rebuild" in result.stderr
+        assert "papers.jsonl" in result.stderr
+        assert "Traceback" not in result.stderr
+    rebuilt = _rag(data_dir, "ingest", "--rebuild", str(folder))
+    assert rebuilt.returncode == 0, rebuilt.stderr
+    assert "Driving Everywhere" in _rag(data_dir, "search", "-k", "1", "adapting driving to local traffic laws").stdout
+
+
 def test_a_data_dir_that_cannot_be_written_is_a_clear_error(tmp_path):
     blocker = tmp_path / "not-a-dir"
     blocker.write_text("a file where the data dir should be")

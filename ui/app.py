@@ -174,7 +174,7 @@ def _answerer_label(engine: Engine) -> str:
 
 def build_app(engine: Engine) -> gr.Blocks:
     assistant = engine.assistant
-    source_files = sorted({s for p in engine.index.papers.values() for s in p.sources})
+    source_files = sorted({s for p in engine.index.papers.briefs() for s in p.sources})
 
     def _filters(sources: list[str] | None, year_min: float | None, year_max: float | None) -> Filters | None:
         f = Filters(tuple(sources or ()), int(year_min) if year_min else None, int(year_max) if year_max else None)
