@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import re
+import threading
 from dataclasses import dataclass
 
 from rag.errors import QueryError
@@ -111,6 +112,21 @@ def _per_paper(chunk_hits: list[tuple[str, float]], chunks, allowed: set[str] | 
     return out
 
 
+_LEXICAL_THREAD = None
+_LEXICAL_THREAD_LOCK = threading.Lock()
+
+
+def _lexical_thread():
+    """One worker thread per process, made on the first hybrid search."""
+    global _LEXICAL_THREAD
+    with _LEXICAL_THREAD_LOCK:
+        if _LEXICAL_THREAD is None:
+            from concurrent.futures import ThreadPoolExecutor
+
+            _LEXICAL_THREAD = ThreadPoolExecutor(max_workers=1, thread_name_prefix="bm25")
+        return _LEXICAL_THREAD
+
+
 class HybridRetriever:
     """Dense + lexical search over one StoredIndex; create once, query many times."""
 
@@ -181,8 +197,14 @@ class HybridRetriever:
         query = check_query(query)
         allowed = self.allowed_papers(filters)
         n = max(self.candidates, k * 3)
+        # BM25 runs on a second thread while the query is embedded and Chroma searched: both of
+        # those release the GIL, so on 2 cores hybrid costs little more than dense alone.
+        pending = _lexical_thread().submit(self.lexical, query, n, allowed) if mode == "hybrid" else None
         dense = _per_paper(self.dense(query, n, allowed), self.index.chunks, allowed) if mode != "lexical" else {}
-        lexical_hits, strength = self.lexical(query, n, allowed) if mode != "dense" else ([], 0.0)
+        if pending is not None:
+            lexical_hits, strength = pending.result()
+        else:
+            lexical_hits, strength = self.lexical(query, n, allowed) if mode != "dense" else ([], 0.0)
         lexical = _per_paper(lexical_hits, self.index.chunks, allowed)
         scores: dict[str, float] = {}
         for weight, ranking in ((self.dense_weight, dense), (self.lexical_weight(strength), lexical)):
