@@ -135,6 +135,11 @@ def measure_ours(seed_dir: Path, data_dir: Path, composed: bool) -> dict:
     from rag.ingest import load_corpus
     from rag.pipeline import Engine
 
+    # The naive pipeline imports llama-index before its clock starts; so do we (ingest writes
+    # through llama-index's ChromaVectorStore, imported lazily otherwise).
+    import llama_index.core.schema  # noqa: F401
+    import llama_index.vector_stores.chroma  # noqa: F401
+
     settings = load_settings(data_dir=data_dir, progress=False)
     embedder = default_embedder()
     if composed:

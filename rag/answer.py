@@ -369,7 +369,16 @@ class Assistant:
             abstract = {_norm(t) for t in paper.abstract.split()}
             return 0.15 * bool(names & title) + 0.05 * bool(names & abstract)
 
-        paper_scores = np.array([per_paper.get(s.n, 0.0) + 0.1 / s.n + name_bonus(s.paper) for s in sources])
+        # A paper whose own contribution sentence names it ("we propose Context Optimization
+        # (CoOp)") proposed it; a paper that builds on it names it elsewhere.
+        proposes = {
+            s.source.n
+            for s in scored
+            if names and CONTRIBUTION.search(s.text) and names & {_norm(t) for t in re.split(r"[\s:,/()]+", s.text)}
+        }
+        paper_scores = np.array(
+            [per_paper.get(s.n, 0.0) + 0.1 / s.n + name_bonus(s.paper) + 0.1 * (s.n in proposes) for s in sources]
+        )
         probs = np.exp((paper_scores - paper_scores.max()) / 0.04)
         probs /= probs.sum()
         order = np.argsort(-probs)

@@ -138,3 +138,27 @@ def test_empty_query_is_a_query_error(seed_engine, query):
 def test_overlong_query_is_a_query_error(seed_engine):
     with pytest.raises(QueryError, match="limit"):
         seed_engine.search("word " * (MAX_QUERY_CHARS // 4))
+
+
+def test_dense_candidates_are_the_exact_nearest_chunks(seed_engine):
+    """Chroma's HNSW search is approximate; with its default breadth it missed the best chunk
+    of the paper a question was about in some processes (a follow-up then lost its paper).
+    Our 50 dense candidates must be the true 50 nearest chunks on a corpus this size."""
+    import json
+
+    import numpy as np
+
+    from conftest import REPO
+
+    index = seed_engine.index
+    stored = index.collection.get(include=["embeddings"])
+    ids, matrix = np.array(stored["ids"]), np.array(stored["embeddings"], dtype=np.float32)
+    questions = [json.loads(line)["question"] for name in ("plain", "paraphrase")
+                 for line in (REPO / "eval" / "data" / f"{name}.jsonl").read_text().splitlines()]
+    found = total = 0
+    for question in questions:
+        vector = seed_engine.embedder.embed_query(question)
+        exact = set(ids[np.argsort(-(matrix @ np.asarray(vector, dtype=np.float32)))[:50]])
+        found += len(exact & {cid for cid, _ in index.nearest(vector, 50)})
+        total += 50
+    assert found / total >= 0.999, f"recall@50 {found / total:.4f} against exact search"
