@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import re
+import threading
 from functools import lru_cache
 from pathlib import Path
 
@@ -44,11 +45,18 @@ def _stopwords() -> frozenset[str]:
     return frozenset(STOPWORDS_EN) | QUESTION_WORDS
 
 
-@lru_cache(maxsize=1)
-def _stemmer():
-    import Stemmer
+_PER_THREAD = threading.local()
 
-    return Stemmer.Stemmer("english")
+
+def _stemmer():
+    """One Snowball stemmer per thread: PyStemmer's objects are not thread-safe, and BM25 runs
+    on its own thread while UI requests tokenize on theirs."""
+    stemmer = getattr(_PER_THREAD, "stemmer", None)
+    if stemmer is None:
+        import Stemmer
+
+        stemmer = _PER_THREAD.stemmer = Stemmer.Stemmer("english")
+    return stemmer
 
 
 def tokenize(text: str) -> list[str]:
