@@ -79,7 +79,12 @@ class LexicalIndex:
     def build(cls, chunk_ids: list[str], texts: list[str]) -> "LexicalIndex":
         model = _bm25s().BM25()
         if texts:
-            model.index([tokenize(t) or ["\x00empty"] for t in texts], show_progress=False)
+            # Each text becomes term ids as soon as it is tokenized: a list of ids shares the
+            # vocabulary's int objects, where lists of stemmed words held a new str per token
+            # (~400 MB at 100k chunks, the peak of an ingest).
+            vocab: dict[str, int] = {}
+            ids = [[vocab.setdefault(w, len(vocab)) for w in tokenize(t) or ["\x00empty"]] for t in texts]
+            model.index((ids, vocab), show_progress=False)
         return cls(model, list(chunk_ids))
 
     def save(self, directory: Path) -> None:
