@@ -81,7 +81,7 @@ class LexicalIndex:
         if texts:
             # Each text becomes term ids as soon as it is tokenized: a list of ids shares the
             # vocabulary's int objects, where lists of stemmed words held a new str per token
-            # (~400 MB at 100k chunks, the peak of an ingest).
+            # (75 MB less at the build's peak at 100k chunks).
             vocab: dict[str, int] = {}
             ids = [[vocab.setdefault(w, len(vocab)) for w in tokenize(t) or ["\x00empty"]] for t in texts]
             model.index((ids, vocab), show_progress=False)
