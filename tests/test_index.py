@@ -110,6 +110,28 @@ def test_changed_abstract_reembeds_only_that_papers_changed_chunks(mini, edit):
     assert {(i, m["content_hash"]) for i, m in zip(stored["ids"], stored["metadatas"])} == new_chunks
 
 
+def test_a_sync_that_reads_chroma_over_many_pages_still_reembeds_only_what_changed(mini, monkeypatch):
+    """A real index holds far more chunks than one page of the sync's read-back of Chroma: every
+    page must count, or unchanged chunks are embedded again and stale ones linger."""
+    import rag.index
+
+    a = mini.listing("a.txt", A_KEYS)
+    b = mini.markdown("b.md", B_KEYS)
+    _, first = mini.ingest(a, b)
+    monkeypatch.setattr(rag.index, "_SCAN_PAGE", 2)
+    assert first.chunks > 4 * rag.index._SCAN_PAGE
+
+    _, unchanged = mini.ingest(a, b)
+    mini.listing("a.txt", ["sourdough", "glacier"])  # tidal leaves the corpus
+    _, removed = mini.ingest(a, b)
+
+    assert unchanged.embedded == 0 and unchanged.deleted == 0
+    assert removed.embedded == 0 and removed.deleted == mini.chunk_count("tidal")
+    engine = mini.engine()
+    assert _chroma_ids(engine) == set(engine.index.chunks)
+    assert mini.papers["tidal"][0] not in _titles(engine.search("tidal turbine blade fatigue", k=6))
+
+
 def test_paper_removed_from_its_file_disappears_from_search(mini):
     a = mini.listing("a.txt", A_KEYS)
     b = mini.markdown("b.md", B_KEYS)
