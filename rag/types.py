@@ -6,6 +6,8 @@ behind the next stage's back. This module imports nothing of `rag`.
 
 from __future__ import annotations
 
+from typing import Literal
+
 from pydantic import BaseModel, ConfigDict, Field
 
 
@@ -103,6 +105,17 @@ class Answer(_Record):
     answerer: str = Field(description="openai | local | extractive")
     model: str | None = None
     abstained: bool = False
+    evidence: Literal["strong", "weak", "none"] = Field(
+        default="strong",
+        description="How well the indexed abstracts cover the question: 'strong' answers as usual, 'weak' "
+        "answers from the closest evidence and says so, 'none' (= abstained) means the corpus lacks it.",
+    )
+    evidence_probability: float | None = Field(
+        default=None, description="Calibrated probability that the abstracts answer the question (rag.evidence)."
+    )
+    searched_question: str | None = Field(
+        default=None, description="The question found inside a long paste and searched for, when it differs."
+    )
     citations: tuple[Citation, ...] = ()
     hits: tuple[Hit, ...] = ()
     dropped_citations: tuple[int, ...] = Field(default=(), description="Numbers the model cited that matched no source.")
@@ -140,4 +153,6 @@ class Comparison(_Record):
     topic: str
     columns: tuple[str, ...]
     rows: tuple[ComparisonRow, ...]
+    not_found: tuple[str, ...] = Field(default=(), description="Titles the user named that no indexed paper matches.")
+    notes: tuple[str, ...] = Field(default=(), description="What the user should know about this comparison.")
     timings_ms: dict[str, float] = Field(default_factory=dict)
