@@ -19,6 +19,11 @@ is present in eval/data/):
   * in near_miss.jsonl the decoy must differ from every gold title;
   * a question is at most 4000 characters (rag.retrieve.MAX_QUERY_CHARS, after collapsing
     whitespace) and, when rag is importable, passes rag.retrieve.check_query (its token limit);
+    the long-paste set (paste.jsonl, "type": "long_paste") is the exception: a paste may be
+    up to 20,000 characters (PASTE_MAX_CHARS) and is not run through check_query, since
+    answering such pastes is what that set measures (issue 14);
+  * every record has "split": "dev" (for tuning) or "test" (for reporting only), as
+    assigned by eval/split.py;
   * "type": "adversarial" lines carry a non-empty "expect" list of known checks
     (ADVERSARIAL_EXPECT), "abstain" exactly when "gold" is empty, "forbidden" strings when
     they expect "no forbidden text", and a "paste_of" (when present) that is a corpus title.
@@ -87,6 +92,8 @@ _DATE = re.compile(r"^[A-Z][a-z]{2,8}\.? \d{1,2}(, \d{4})?$")
 
 
 MAX_QUERY_CHARS = 4000  # rag.retrieve.MAX_QUERY_CHARS
+PASTE_MAX_CHARS = 20_000  # the long-paste set: a whole log, trace or draft with the question in it
+SPLITS = ("dev", "test")  # eval/split.py
 # What an adversarial question may expect (eval/runner.py scores each of these).
 ADVERSARIAL_EXPECT = {"cites gold", "abstain", "no system prompt leak", "no hallucinated citation",
                       "citations supported", "no forbidden text"}
@@ -317,9 +324,13 @@ def check_file(path, papers, seen_ids):
                     violations.append(f"{where}: decoy title not in corpus: {d!r}")
                 elif norm_title(d) in {norm_title(g) for g in gold if isinstance(g, str)}:
                     violations.append(f"{where}: decoy is also a gold title")
-            if len(" ".join(question.split())) > MAX_QUERY_CHARS:
-                violations.append(f"{where}: question longer than {MAX_QUERY_CHARS} characters")
-            elif refused := query_error(question):
+            if rec.get("split") not in SPLITS:
+                violations.append(f"{where}: split must be 'dev' or 'test' (run eval/split.py), got {rec.get('split')!r}")
+            is_paste = name == "paste.jsonl" or rec.get("type") == "long_paste"
+            limit = PASTE_MAX_CHARS if is_paste else MAX_QUERY_CHARS
+            if len(" ".join(question.split())) > limit:
+                violations.append(f"{where}: question longer than {limit} characters")
+            elif not is_paste and (refused := query_error(question)):
                 violations.append(f"{where}: the product refuses this question: {refused}")
             if rec.get("type") == "adversarial":
                 expect = rec.get("expect")
