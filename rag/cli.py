@@ -98,12 +98,17 @@ def ingest(ctx: click.Context, paths: tuple[Path, ...], rebuild: bool, wait_seco
 
     try:
         report, result = pipeline.ingest(settings, list(paths) or None, rebuild=rebuild, progress=progress, lock_wait=wait_seconds)
+    except RagError as exc:
+        exc.hint = exc.hint or "see `rag ingest --help` and README: corpus formats"  # every error gets a hint
+        raise
     finally:
         if bar is not None:
             bar.close()
     click.echo(f"parsed: {report.summary()}")
     for line in result.skipped:
         click.echo(f"skipped: {line}", err=True)
+    for link in report.dropped_links:
+        click.echo(f"dropped link: {link.source}:{link.line}: {link.reason}", err=True)
     click.echo(f"index: {result.summary()}")
     click.echo(f"data dir: {settings.data_dir}")
 

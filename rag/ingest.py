@@ -18,6 +18,7 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from rag.errors import CorpusError
 from rag.types import Paper, SkippedBlock
@@ -38,6 +39,7 @@ _URL = re.compile(r"https?://[^\s<>\"'()\[\]{}]+")
 _CODE_HOSTS = ("github.com", "gitlab.com", "bitbucket.org", "huggingface.co", "codeberg.org")
 _MAX_TITLE_CHARS = 300
 _MIN_ABSTRACT_CHARS = 80
+_FORMAT_HINT = "seed files are UTF-8 .txt/.md text in one of two formats (see README: corpus formats)"
 
 
 @dataclass
@@ -48,11 +50,14 @@ class CorpusReport:
     listings: int
     files: list[str]
     skipped: list[SkippedBlock] = field(default_factory=list)
+    dropped_links: list[SkippedBlock] = field(default_factory=list)
 
     def summary(self) -> str:
         text = f"{len(self.papers)} distinct papers from {self.listings} listings in {len(self.files)} files"
         if self.skipped:
             text += f"; {len(self.skipped)} blocks skipped"
+        if self.dropped_links:
+            text += f"; {len(self.dropped_links)} links dropped"
         return text
 
 
@@ -67,6 +72,19 @@ class _Listing:
     url: str | None = None
     published: str | None = None
     authors: tuple[str, ...] = ()
+    dropped_link: SkippedBlock | None = None  # a link in the file that was not http(s)
+
+
+def safe_url(url: str | None) -> str | None:
+    """`url` if it is an absolute http(s) link, else None: a seed file is untrusted text, and
+    a `javascript:` or `data:` link would become clickable wherever the URL is rendered."""
+    if not url or any(ch.isspace() or ord(ch) < 32 or ch in "<>\"'`\\" for ch in url):
+        return None
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return None
+    return url if parts.scheme.lower() in ("http", "https") and parts.hostname else None
 
 
 def normalize_title(title: str) -> str:
@@ -84,7 +102,7 @@ def extract_code_url(abstract: str) -> str | None:
     for match in _URL.finditer(abstract):
         url = match.group(0).rstrip(".,;:!?")
         host = url.split("/")[2].lower() if url.count("/") >= 2 else ""
-        if any(host == h or host.endswith("." + h) for h in _CODE_HOSTS) and url.count("/") >= 4:
+        if any(host == h or host.endswith("." + h) for h in _CODE_HOSTS) and url.count("/") >= 4 and safe_url(url):
             return url
     return None
 
@@ -97,17 +115,19 @@ def _read_text(path: Path) -> str:
     try:
         data = path.read_bytes()
     except OSError as exc:
-        raise CorpusError(f"{path}: cannot read ({exc.strerror or exc})") from None
+        raise CorpusError(f"{path}: cannot read ({exc.strerror or exc})", hint="check that the file exists and you may read it") from None
     if b"\x00" in data:
         line = data[: data.index(b"\x00")].count(b"\n") + 1
-        raise CorpusError(f"{path}:{line}: binary data (NUL byte); a seed file must be UTF-8 text")
+        raise CorpusError(f"{path}:{line}: binary data (NUL byte); a seed file must be UTF-8 text", hint=_FORMAT_HINT)
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         line = data[: exc.start].count(b"\n") + 1
-        raise CorpusError(f"{path}:{line}: not UTF-8 text (byte 0x{data[exc.start]:02x})") from None
+        raise CorpusError(
+            f"{path}:{line}: not UTF-8 text (byte 0x{data[exc.start]:02x})", hint=f"convert it, e.g. iconv -f latin1 -t utf-8 {path} > fixed.txt"
+        ) from None
     if not text.strip():
-        raise CorpusError(f"{path}: empty file; nothing to ingest")
+        raise CorpusError(f"{path}: empty file; nothing to ingest", hint="add papers to it or leave it out of the command")
     return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
@@ -173,11 +193,11 @@ def _parse_markdown(text: str, source: str) -> tuple[list[_Listing], list[Skippe
         end = starts[k + 1] if k + 1 < len(starts) else len(lines)
         body = lines[start + 1 : end]
         title = _clean(lines[start][2:])
-        published = url = None
+        published = url = dropped = None
         authors: list[str] = []
         summary: list[str] = []
         section = None
-        for raw in body:
+        for n, raw in enumerate(body):
             line = raw.strip()
             if line.startswith("## "):
                 section = line[3:].strip().casefold()
@@ -187,6 +207,9 @@ def _parse_markdown(text: str, source: str) -> tuple[list[_Listing], list[Skippe
                     published = line.split(":", 1)[1].strip()[:10] or None
                 elif m := re.match(r"\[[^\]]*\]\((\S+)\)", line):
                     url = m.group(1)
+                    if safe_url(url) is None:
+                        dropped = SkippedBlock(source=source, line=start + 2 + n, reason=f"link {url[:80]!r} dropped: only http(s) links are kept")
+                        url = None
             elif section == "authors" and line.startswith(("- ", "* ")):
                 authors.append(line[2:].strip())
             elif section in ("summary", "abstract"):
@@ -200,7 +223,8 @@ def _parse_markdown(text: str, source: str) -> tuple[list[_Listing], list[Skippe
             if published and not re.fullmatch(r"\d{4}-\d{2}-\d{2}", published):
                 published = None
             listings.append(
-                _Listing(title=title, abstract=abstract, source=source, line=start + 1, url=url, published=published, authors=tuple(authors))
+                _Listing(title=title, abstract=abstract, source=source, line=start + 1, url=url, published=published, authors=tuple(authors),
+                         dropped_link=dropped)
             )
     return listings, skipped
 
@@ -232,16 +256,18 @@ def seed_files(paths: list[Path]) -> list[Path]:
         if path.is_dir():
             found = sorted(p for p in path.iterdir() if p.is_file() and p.suffix.lower() in SEED_SUFFIXES)
             if not found:
-                raise CorpusError(f"{path}: no seed files ({', '.join(SEED_SUFFIXES)}) in this directory")
+                raise CorpusError(f"{path}: no seed files ({', '.join(SEED_SUFFIXES)}) in this directory", hint=_FORMAT_HINT)
             files.extend(found)
         elif path.is_file():
             files.append(path)
         else:
-            raise CorpusError(f"{path}: no such file or directory")
+            raise CorpusError(
+                f"{path}: no such file or directory", hint="check the path; `rag ingest` with no arguments indexes the shipped seeds/"
+            )
     names = [f.name for f in files]
     dupes = sorted({n for n in names if names.count(n) > 1})
     if dupes:
-        raise CorpusError(f"two seed files share the name {dupes[0]!r}; papers record their source by file name")
+        raise CorpusError(f"two seed files share the name {dupes[0]!r}; papers record their source by file name", hint="rename one of them")
     return files
 
 
@@ -283,7 +309,10 @@ def load_corpus(paths: list[Path] | list[str]) -> CorpusReport:
         found, skips = parse_file(path)
         if not found:
             where = f"{path}:{skips[0].line}: {skips[0].reason}" if skips else f"{path}"
-            raise CorpusError(f"no papers found in {where}", hint="check the file's format (see README: corpus formats)")
+            raise CorpusError(f"no papers found in {where}", hint=_FORMAT_HINT)
         listings.extend(found)
         skipped.extend(skips)
-    return CorpusReport(papers=merge_listings(listings), listings=len(listings), files=[f.name for f in files], skipped=skipped)
+    return CorpusReport(
+        papers=merge_listings(listings), listings=len(listings), files=[f.name for f in files], skipped=skipped,
+        dropped_links=[item.dropped_link for item in listings if item.dropped_link is not None],
+    )

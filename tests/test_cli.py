@@ -176,3 +176,15 @@ def test_ingest_shows_skipped_blocks(mini, rag_cli):
     assert result.exit_code == 0, result.output
     assert "1 blocks skipped" in result.stdout
     assert f"skipped: a.txt:{line}:" in result.stderr
+
+
+def test_ingest_reports_a_dropped_link_with_file_and_line(mini, rag_cli):
+    path = mini.markdown("a.md", ["tidal"])
+    path.write_text(path.read_text().replace("http://arxiv.org/abs/2305.00001v1", "javascript:alert(1)"), encoding="utf-8")
+    line = path.read_text().splitlines().index("[Link to the paper](javascript:alert(1))") + 1
+    result = rag_cli("--data-dir", mini.settings.data_dir, "ingest", path)
+    assert result.exit_code == 0, result.output
+    assert "1 links dropped" in result.stdout
+    assert f"dropped link: a.md:{line}:" in result.stderr
+    papers = rag_cli("--data-dir", mini.settings.data_dir, "papers", "--json").json_lines()
+    assert [p["url"] for p in papers] == [None]

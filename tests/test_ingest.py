@@ -183,3 +183,30 @@ def test_windows_line_endings_and_byte_order_mark_parse_the_same(tmp_path):
         a, b = load_corpus([plain]).papers, load_corpus([odd]).papers
         assert [(p.title, p.abstract, p.published, p.authors) for p in a] == [(p.title, p.abstract, p.published, p.authors) for p in b]
     assert load_corpus([bom_m]).papers[0].title == "A Title About Rivers"
+
+
+# ---------------------------------------------------------------- links are untrusted text
+
+
+@pytest.mark.parametrize("link", ["javascript:alert(document.cookie)", "JavaScript:alert(1)", "data:text/html;base64,PHNjcmlwdD4=",
+                                  "vbscript:msgbox", "//evil.example/x", "file:///etc/passwd", "http://"])
+def test_a_link_that_is_not_http_is_dropped_and_reported(tmp_path, link):
+    """A seed file's `[Link to the paper](javascript:...)` must never become a clickable href:
+    only http(s) links are kept, and the dropped one is reported with file, line and reason."""
+    path = tmp_path / "evil.md"
+    good = markdown_text([("A Paper With A Good Link", "An abstract that is long enough to be a paragraph. " * 3)])
+    bad = markdown_text([("A Paper With A Bad Link", "Another abstract that is long enough to be a paragraph. " * 3)])
+    bad = bad.replace("http://arxiv.org/abs/2305.00001v1", link)
+    path.write_text(good + "\n\n" + bad, encoding="utf-8")
+    line = path.read_text(encoding="utf-8").splitlines().index(f"[Link to the paper]({link})") + 1
+
+    report = load_corpus([path])
+
+    papers = {p.title: p for p in report.papers}
+    assert papers["A Paper With A Bad Link"].url is None  # the paper is kept, without the link
+    assert papers["A Paper With A Good Link"].url == "http://arxiv.org/abs/2305.00001v1"
+    assert [(d.source, d.line) for d in report.dropped_links] == [("evil.md", line)]
+    assert link[:20] in report.dropped_links[0].reason and "http" in report.dropped_links[0].reason
+    assert "1 links dropped" in report.summary()
+    assert report.skipped == []
+

@@ -135,11 +135,15 @@ def _error_lines(stderr: str) -> list[str]:
     return lines
 
 
-@pytest.mark.parametrize("kind", BAD_KINDS + ["missing"])
+@pytest.mark.parametrize("kind", BAD_KINDS + ["missing", "directory without seed files"])
 def test_cli_ingest_of_bad_file_exits_2_and_leaves_index_unchanged(small_index, rag_cli, tmp_path, kind):
     data = small_index.settings.data_dir
     if kind == "missing":
         path, line = tmp_path / "missing.txt", None
+    elif kind == "directory without seed files":
+        path, line = tmp_path / "notes", None
+        path.mkdir()
+        (path / "readme.json").write_text("{}", encoding="utf-8")
     else:
         path, line = _bad_files(tmp_path)[kind]
     manifest_before = (data / "manifest.json").read_bytes()
@@ -150,9 +154,8 @@ def test_cli_ingest_of_bad_file_exits_2_and_leaves_index_unchanged(small_index, 
 
     assert result.exit_code == 2
     lines = _error_lines(result.stderr)
-    assert lines and lines[0].startswith("error: ")
-    assert all(line.startswith("hint: ") for line in lines[1:])  # one error line, maybe one hint
-    assert len(lines) <= 2
+    assert len(lines) == 2, lines  # one error line and one hint: every error says how to fix it
+    assert lines[0].startswith("error: ") and lines[1].startswith("hint: "), lines
     assert path.name in lines[0]
     if line is not None:
         assert f"{path.name}:{line}" in lines[0]
