@@ -4,9 +4,27 @@ from __future__ import annotations
 
 import re
 
-# Abbreviations after which a period does not end a sentence.
-_NO_BREAK = ("e.g", "i.e", "et al", "etc", "vs", "cf", "fig", "eq", "no", "approx", "resp", "incl", "w.r.t", "i.i.d")
-_BOUNDARY = re.compile(r"(?<=[.!?])[\"')\]]?\s+(?=[\"'(\[]?[A-Z0-9$\\])")
+# Abbreviations after which a period does not end a sentence ("et al." is checked as two words;
+# dotted initialisms such as "e.g.", "i.e.", "U.S.", "non-I.I.D." by _INITIALISM). "etc." is not
+# here: in abstracts it ends a list, and when a capital follows it ended the sentence every time.
+_NO_BREAK = frozenset(("cf", "fig", "figs", "eq", "eqs", "no", "approx", "resp", "incl", "vs", "sec", "tab", "ref", "refs"))
+_INITIALISM = re.compile(r"(?:^|-)(?:[a-z]\.)+[a-z]$")
+# A sentence ends at . ! or ? (closing quotes/brackets may follow) before a capital, a digit, an
+# opening quote or bracket, or a list marker such as "(b) ".
+_BOUNDARY = re.compile(r"(?<=[.!?])[\"')\]”’]{0,2}\s+(?=[\"'(\[“‘`]?[A-Z0-9$\\]|\((?:[a-z]|[ivx]{1,4})\)\s)")
+
+
+def _no_break_before(candidate: str) -> bool:
+    """Whether `candidate` (text up to a period and a space) ends in an abbreviation, not a sentence."""
+    if not candidate.endswith("."):
+        return False
+    words = candidate.rsplit(" ", 2)
+    tail = words[-1].lstrip("([{\"'").rstrip(".!?").casefold()
+    if tail in _NO_BREAK or len(tail) == 1 and tail.isalpha():
+        return True  # "Fig." / "vs." / an initial such as "J."
+    if tail == "al" and len(words) > 1 and words[-2].casefold().lstrip("([{\"'") == "et":
+        return True  # "Smith et al. (2020)"
+    return _INITIALISM.search(tail) is not None  # "e.g." / "i.e." / "U.S." / "non-I.I.D."
 
 
 def split_sentences(text: str) -> list[str]:
@@ -17,10 +35,8 @@ def split_sentences(text: str) -> list[str]:
     sentences: list[str] = []
     start = 0
     for match in _BOUNDARY.finditer(text):
-        candidate = text[start : match.start()].rstrip()
-        tail = candidate.rsplit(" ", 1)[-1].lstrip("([{\"'").rstrip(".!?").casefold()
-        if tail in _NO_BREAK or len(tail) == 1 and tail.isalpha():
-            continue  # "e.g." / "et al." / an initial such as "J."
+        if _no_break_before(text[start : match.start()].rstrip()):
+            continue
         sentences.append(text[start : match.end()].strip())
         start = match.end()
     rest = text[start:].strip()
