@@ -13,6 +13,8 @@ None; `mean` skips None, so averages are over the questions where the metric app
 from __future__ import annotations
 
 import math
+import re
+import re
 from typing import Callable, Iterable, Sequence
 
 # (sentence, the citation numbers it carries)
@@ -196,14 +198,20 @@ def _fold(text: str) -> str:
     return " ".join(text.casefold().split())
 
 
+def _contains_token(haystack: str, fact: str) -> bool:
+    """`fact` occurs in `haystack` as whole tokens: '8GB' is not in '48GB', '74.8' not in '74.85'."""
+    pattern = r"(?<!\w)(?<!\d[.,])" + re.escape(fact) + r"(?!\w)(?![.,]\d)"
+    return re.search(pattern, haystack) is not None
+
+
 def fact_coverage(text: str, facts: Sequence[str]) -> float | None:
-    """Share of the expected key facts (strings: terms, numbers) that the answer contains,
-    case-insensitively and whitespace-normalized. None when no facts are expected."""
+    """Share of the expected key facts (strings: terms, numbers) that the answer contains as
+    whole tokens, case-insensitively and whitespace-normalized. None when no facts are expected."""
     facts = [f for f in facts if f.strip()]
     if not facts:
         return None
     haystack = _fold(text)
-    return sum(1 for f in facts if _fold(f) in haystack) / len(facts)
+    return sum(1 for f in facts if _contains_token(haystack, _fold(f))) / len(facts)
 
 
 def abstention_curve(
@@ -229,3 +237,72 @@ def abstention_curve(
             records.append((answerable, not answered, correct))
         rows.append({"scale": r, **abstention_scores(records)})
     return rows
+
+
+# ------------------------------------------------------------------ evidence levels (issue 14)
+
+
+def _words(text: str) -> str:
+    """Case-folded words joined by single spaces: punctuation, quotes and dashes ignored."""
+    return " ".join(re.findall(r"\w+", text.casefold()))
+
+
+def mentions(text: str, name: str) -> bool:
+    """True when `name` occurs in `text` as whole words (case, punctuation and spacing ignored):
+    'FlashAttention-3' is mentioned by '… FlashAttention 3 is not indexed …'."""
+    needle = _words(name)
+    return bool(needle) and f" {needle} " in f" {_words(text)} "
+
+
+def same_name(a: str, b: str) -> bool:
+    """Two spellings of one title or name: equal as words, or one inside the other as words
+    (a user may name 'QLoRA' for 'QLoRA: Efficient Finetuning of Quantized LLMs')."""
+    wa, wb = _words(a), _words(b)
+    if not wa or not wb:
+        return False
+    return wa == wb or f" {wa} " in f" {wb} " or f" {wb} " in f" {wa} "
+
+
+def names_reported(reported: Sequence[str], expected: Sequence[str]) -> bool:
+    """A comparison's `not_found` is right when every expected missing title is reported and
+    nothing else is (both empty counts as right)."""
+    return all(any(same_name(r, e) for r in reported) for e in expected) and all(
+        any(same_name(r, e) for e in expected) for r in reported
+    )
+
+
+def question_found(searched: str | None, asked: str, min_overlap: float = 0.8) -> bool:
+    """Whether the question searched for is the one asked inside a paste: equal as words, or
+    one contains the other and the shorter is at least `min_overlap` of the longer (a leading
+    'Question:' or a dropped trailing clause still counts; the whole paste does not)."""
+    if not searched:
+        return False
+    ws, wa = _words(searched), _words(asked)
+    if not ws or not wa:
+        return False
+    if ws == wa:
+        return True
+    short, long_ = sorted((ws, wa), key=len)
+    return f" {short} " in f" {long_} " and len(short) >= min_overlap * len(long_)
+
+
+def reliability(pairs: Iterable[tuple[float, bool]], bins: int = 10) -> dict | None:
+    """Calibration of predicted probabilities against outcomes: equal-width bins of the
+    prediction with each bin's count, mean prediction and observed share of positives; the
+    Brier score (mean squared error) and the expected calibration error (bin-weighted mean
+    |observed - predicted|). None when there are no pairs."""
+    pairs = [(min(max(float(p), 0.0), 1.0), bool(y)) for p, y in pairs]
+    if not pairs:
+        return None
+    grouped: list[list[tuple[float, bool]]] = [[] for _ in range(bins)]
+    for p, y in pairs:
+        grouped[min(int(p * bins), bins - 1)].append((p, y))
+    rows, ece = [], 0.0
+    for i, members in enumerate(grouped):
+        predicted = mean(p for p, _ in members)
+        observed = mean(float(y) for _, y in members)
+        if members:
+            ece += len(members) / len(pairs) * abs(observed - predicted)
+        rows.append({"lo": i / bins, "hi": (i + 1) / bins, "n": len(members), "predicted": predicted, "observed": observed})
+    brier = sum((p - float(y)) ** 2 for p, y in pairs) / len(pairs)
+    return {"n": len(pairs), "brier": brier, "ece": ece, "bins": rows}

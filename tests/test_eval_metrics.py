@@ -232,6 +232,18 @@ def test_fact_coverage():
     assert fact_coverage(text, []) is None
 
 
+@pytest.mark.parametrize("fact", ["8GB", "5B", "4.8", "16,464", "NF", "GP"])
+def test_fact_coverage_needs_whole_tokens(fact):
+    """A fact found only inside a longer token ('8GB' in '48GB') is not in the answer."""
+    text = "QLoRA finetunes a 65B model on one 48GB GPU with NF4, scoring 74.85 on 116,464 items [1]."
+    assert fact_coverage(text, [fact]) == 0.0
+
+
+def test_fact_coverage_accepts_facts_beside_punctuation():
+    text = "It reaches 99.89% (1.34x faster), uses 4-bit NF4; see **Tempora-0325**."
+    assert fact_coverage(text, ["99.89%", "1.34x", "4-bit", "nf4", "Tempora-0325"]) == 1.0
+
+
 # ---------------------------------------------------------------- abstention curve
 
 
