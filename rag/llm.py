@@ -10,6 +10,9 @@ from __future__ import annotations
 
 import logging
 import re
+import unicodedata
+from dataclasses import dataclass
+from functools import lru_cache
 from typing import Iterator, Protocol
 
 from rag.config import Settings
@@ -51,39 +54,119 @@ def build_messages(question: str, sources: list[Source]) -> list[dict[str, str]]
     ]
 
 
+LEAK_WORDS = 8
+# A word: letters/digits plus the invisible characters that could be slipped inside one to hide it.
+_WORD = re.compile(r"[\w\u00ad\u200b-\u200d\u2060\ufeff]+")
+_INVISIBLE = re.compile(r"[\u00ad\u200b-\u200d\u2060\ufeff]")
+_LEAK_MESSAGE = "the model's answer started repeating its instructions; it was stopped"
+
+
+def _norm_word(word: str) -> str:
+    return unicodedata.normalize("NFKC", _INVISIBLE.sub("", word)).casefold()
+
+
+@dataclass(frozen=True)
+class _Prompts:
+    """The secret texts as one word list (None between texts and around each allowed sentence,
+    so no run crosses them), indexed by word, plus every prefix of every word."""
+
+    words: tuple[str | None, ...]
+    where: dict[str, tuple[int, ...]]
+    prefixes: frozenset[str]
+
+
+@lru_cache(maxsize=8)
+def _prompts(prompts: tuple[str, ...], allowed: tuple[str, ...]) -> _Prompts:
+    words: list[str | None] = []
+    for prompt in prompts:
+        for part in re.split("|".join(map(re.escape, allowed)), prompt) if allowed else [prompt]:
+            words += [_norm_word(w) for w in _WORD.findall(part)] + [None]
+    where: dict[str, list[int]] = {}
+    for i, w in enumerate(words):
+        if w is not None:
+            where.setdefault(w, []).append(i)
+    prefixes = frozenset(w[:k] for w in where for k in range(1, len(w) + 1))
+    return _Prompts(tuple(words), {w: tuple(ix) for w, ix in where.items()}, prefixes)
+
+
 class LeakGuard:
-    """Holds back the last few dozen characters of a stream and stops it (LLMError) as soon
-    as the text repeats any 32-character run of `secret` (the system prompt): by then
-    nothing of the repeated part has been shown. Comparison ignores case and spacing."""
+    """Stops a stream (LLMError) as soon as it repeats LEAK_WORDS consecutive words of a
+    prompt (case, punctuation and spacing ignored; the allowed abstain sentence excepted),
+    before any of those words reached the reader.
 
-    WINDOW = 32
-    DELAY = 64
+    Every word of the stream is matched once, whatever the chunk sizes: the guard tracks
+    each run of prompt words that the text is in the middle of, and holds back only the
+    text from the start of the earliest such run (plus an unfinished word that could begin
+    one). Everything else is released at once."""
 
-    def __init__(self, secret: str):
-        norm = self._norm(secret)
-        self._runs = {norm[i : i + self.WINDOW] for i in range(0, max(1, len(norm) - self.WINDOW + 1))}
-        self._seen = ""  # normalized text so far (tail only)
-        self._held = ""
+    def __init__(self, prompts: tuple[str, ...] = (SYSTEM_PROMPT,), allowed: tuple[str, ...] = (ABSTAIN_SENTENCE,), words: int = LEAK_WORDS):
+        self._p = _prompts(tuple(prompts), tuple(allowed))
+        self._n = words
+        self._buf = ""  # text from min(released, scanned) on
+        self._base = 0  # stream offset of _buf[0]
+        self._released = 0  # stream offset up to which text was handed on
+        self._scanned = 0  # stream offset up to which whole words were matched
+        self._runs: dict[int, tuple[int, int]] = {}  # prompt word index -> (run length, stream offset of its first word)
+        self.leaked: str | None = None  # the repeated run, once one was found
 
-    @staticmethod
-    def _norm(text: str) -> str:
-        return " ".join(text.casefold().split())
+    def _match(self, word: str, start: int) -> None:
+        runs: dict[int, tuple[int, int]] = {}
+        for i in self._p.where.get(word, ()):
+            length, first = self._runs.get(i - 1, (0, start))
+            runs[i] = (length + 1, first)
+            if length + 1 >= self._n:
+                self.leaked = " ".join(self._p.words[i - length : i + 1])  # type: ignore[arg-type]
+                raise LLMError(_LEAK_MESSAGE)
+        self._runs = runs
+
+    def _scan(self, final: bool) -> int:
+        """Match the whole words not yet matched; return the offset from which text must be held."""
+        partial = None
+        for m in _WORD.finditer(self._buf, self._scanned - self._base):
+            if m.end() == len(self._buf) and not final:
+                partial = m  # the word may go on in the next chunk
+                break
+            self._match(_norm_word(m.group()), self._base + m.start())
+        self._scanned = self._base + (partial.start() if partial else len(self._buf))
+        if partial is None:
+            starts = [first for _, first in self._runs.values()]
+        else:
+            word = _norm_word(partial.group())
+            words = self._p.words
+            # Runs the unfinished word may still extend, and the run it may begin.
+            starts = [first for i, (_, first) in self._runs.items() if i + 1 < len(words) and (words[i + 1] or "").startswith(word)]
+            if word in self._p.prefixes:
+                starts.append(self._scanned)
+        return min(starts, default=self._base + len(self._buf))
+
+    def _release(self, upto: int) -> str:
+        out = self._buf[self._released - self._base : upto - self._base]
+        self._released = max(self._released, upto)
+        keep = min(self._released, self._scanned)
+        self._buf, self._base = self._buf[keep - self._base :], keep
+        return out
 
     def feed(self, text: str) -> str:
-        self._held += text
-        self._seen = (self._seen + text.casefold())[-4 * self.DELAY :]
-        tail = " ".join(self._seen.split())
-        for i in range(max(0, len(tail) - self.DELAY - self.WINDOW), len(tail) - self.WINDOW + 1):
-            if tail[i : i + self.WINDOW] in self._runs:
-                raise LLMError("the model's answer started repeating its instructions; it was stopped")
-        if len(self._held) > self.DELAY:
-            out, self._held = self._held[: -self.DELAY], self._held[-self.DELAY :]
-            return out
-        return ""
+        """The part of the stream so far that can be shown; raises LLMError on a leak."""
+        self._buf += text
+        return self._release(self._scan(final=False))
 
     def finish(self) -> str:
-        out, self._held = self._held, ""
-        return out
+        """The end of the stream: the last word is whole; whatever is held is now safe."""
+        self._scan(final=True)
+        return self._release(self._base + len(self._buf))
+
+
+def prompt_leak(text: str, prompts: tuple[str, ...] = (SYSTEM_PROMPT,)) -> str | None:
+    """The run of a prompt that `text` repeats (LeakGuard's rule), or None: for whole texts
+    (notes, eval answers)."""
+    guard = LeakGuard(prompts)
+    try:
+        guard.feed(text)
+        guard.finish()
+    except LLMError:
+        return guard.leaked
+    return None
 
 
 class Backend(Protocol):
