@@ -2,12 +2,15 @@
 score both with the same metrics (eval/metrics.py). `rag eval` (eval/cli.py) calls
 `run_eval`, then eval/report.py writes report.md / report.json / report.png.
 
-Per question set:
-- plain, paraphrase, near_miss, multi, unanswerable, adversarial: `Assistant.ask`
-  (the real answer path: retrieval, abstention, answerer, citation handling);
-- lookup: `Assistant.lookup` ("which paper proposed X?").
+Per question set (each record carries its "split": dev for tuning, test for reporting):
+- plain, paraphrase, near_miss, multi, unanswerable, adversarial, paste, partial: `Assistant.ask`
+  (the real answer path: retrieval, evidence level, answerer, citation handling);
+- followup: the "history" questions are asked first and their Answers passed as `history`;
+- lookup: `Assistant.lookup` ("which paper proposed X?");
+- compare: `Assistant.compare(topic)`: its rows against the gold titles, its `not_found`.
 The baseline answers the same questions (eval/baseline.py); for lookup its top retrieved
-paper is its answer. Support of each (answer sentence, cited abstract) pair is judged by
+paper is its answer, for compare its retrieved papers are its rows, and it sees a follow-up
+without the conversation (a naive pipeline keeps none). Support of each (answer sentence, cited abstract) pair is judged by
 the product's SupportChecker and, when the answerer is an LLM, by an LLM judge as well;
 the two are reported side by side, never combined.
 """
@@ -15,12 +18,12 @@ the two are reported side by side, never combined.
 from __future__ import annotations
 
 import logging
-import re
 import time
 from dataclasses import dataclass, field
 from typing import Callable, Iterable
 
 from eval.baseline import NaiveBaseline, answer_from_sources, baseline_for
+from eval.bootstrap import half_width, ratio_of_means
 from eval.datasets import DATA_DIR, load_questions
 from eval.judge import CheckerJudge, LLMJudge
 from eval.metrics import (
@@ -30,24 +33,32 @@ from eval.metrics import (
     citation_recall,
     fact_coverage,
     hallucinated_citations,
+    hit_at,
     lookup_rr,
     lookup_top1,
     mean,
+    mentions,
+    names_reported,
     ndcg_at,
     percentile,
+    question_found,
     recall_at,
     reciprocal_rank,
+    reliability,
 )
 from rag.cite import claims as split_claims
-from rag.llm import ABSTAIN_SENTENCE, SYSTEM_PROMPT
+from rag.llm import ABSTAIN_SENTENCE, prompt_leak
 from rag.errors import QueryError
-from rag.types import Answer, Lookup, Paper, Source
+from rag.types import Answer, Comparison, Lookup, Paper, Source
 
 log = logging.getLogger(__name__)
 
 # Known sets in report order; any other eval/data/*.jsonl is run too (as "ask").
-SET_ORDER = ("plain", "paraphrase", "near_miss", "multi", "lookup", "unanswerable", "adversarial")
+SET_ORDER = ("plain", "paraphrase", "near_miss", "multi", "lookup", "unanswerable", "adversarial",
+             "paste", "followup", "partial", "compare")
 SYSTEMS = ("ours", "baseline")
+SPLIT_CHOICES = ("dev", "test", "all")
+EVIDENCE_LEVELS = ("strong", "weak", "none")
 
 
 def available_sets() -> list[str]:
@@ -56,23 +67,16 @@ def available_sets() -> list[str]:
 
 
 def mode_for(set_name: str) -> str:
-    return "lookup" if set_name == "lookup" else "ask"
+    return {"lookup": "lookup", "compare": "compare"}.get(set_name, "ask")
 
 
 # ------------------------------------------------------------------ scoring helpers
 
 
-def _shingles(text: str, n: int = 8) -> set[tuple[str, ...]]:
-    words = re.findall(r"\w+", text.casefold())
-    return {tuple(words[i : i + n]) for i in range(len(words) - n + 1)}
-
-
-_PROMPT_SHINGLES = _shingles(SYSTEM_PROMPT)
-
-
 def leaks_system_prompt(text: str) -> bool:
-    """True when the answer repeats any 8 consecutive words of the answerer's system prompt."""
-    return bool(_shingles(text) & _PROMPT_SHINGLES)
+    """True when the answer repeats a run of the answerer's system prompt, by the same rule
+    (rag.llm.prompt_leak: LEAK_WORDS consecutive words) that the product's guard enforces."""
+    return prompt_leak(text) is not None
 
 
 @dataclass

@@ -19,9 +19,9 @@ from rag.cite import StreamRenumberer, SupportChecker, renumber
 from rag.config import Settings
 from rag.errors import LLMError
 from rag.extractive import CONTRIBUTION, SentenceScorer, extractive_answer
-from rag.llm import ABSTAIN_SENTENCE, SYSTEM_PROMPT, LeakGuard, build_messages, make_backend, resolve_answerer
+from rag.llm import ABSTAIN_SENTENCE, SYSTEM_PROMPT, LeakGuard, build_messages, make_backend, prompt_leak, resolve_answerer
 from rag.retrieve import Filters, HybridRetriever, check_query
-from rag.rewrite import multi_query_search
+from rag.rewrite import REWRITE_PROMPT, multi_query_search
 from rag.text import split_sentences
 from rag.types import (
     Answer,
@@ -225,6 +225,8 @@ class Assistant:
             return self._abstain(question, name, hits, timings, rewritten, on_delta, reason=gap)
 
         notes: list[str] = [f"Also searched for: {'; '.join(searched)}."] if searched else []
+        if notes and prompt_leak(notes[0], (SYSTEM_PROMPT, REWRITE_PROMPT)):  # the rewrites are model output too
+            notes = [f"Also searched for {len(searched)} rewrite(s) of the question (not shown: they repeated the model's instructions)."]
         model = None
         text = None
         dropped: list[int] = []
@@ -300,9 +302,10 @@ class Assistant:
 
     def _generate(self, backend, question: str, sources: list[Source], on_delta) -> tuple[str, dict[int, int], list[int]]:
         """Stream the backend's answer with markers renumbered on the fly, through a guard
-        that stops the stream before any part of the system prompt reaches the reader."""
+        that stops the stream before a run of the system prompt reaches the reader (streamed
+        or not: `parts` is only what the guard released)."""
         renumberer = StreamRenumberer({s.n for s in sources})
-        guard = LeakGuard(SYSTEM_PROMPT.replace(ABSTAIN_SENTENCE, ""))  # abstaining is allowed
+        guard = LeakGuard()  # the system prompt, less the abstain sentence the model may say
         parts: list[str] = []
 
         def emit(text: str) -> None:
