@@ -35,7 +35,7 @@ from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, Callable, Iterable, Union
 
-__all__ = ["Reply", "RecordedRequest", "StubOpenAI", "Script"]
+__all__ = ["Reply", "RecordedRequest", "StubOpenAI", "Script", "split_chars", "split_words"]
 
 DEFAULT_MODEL = "stub-model"
 DEFAULT_TEXT = "This is a stub answer."
@@ -62,6 +62,9 @@ class Reply:
 
     text                 the completion. Streamed as one chunk per space-separated
                          word (the chunks concatenate back to exactly ``text``).
+    chunk_size           streaming only: send ``text`` in pieces of this many
+                         characters instead of one per word; a size >= len(text) sends
+                         it all in one chunk, as some servers do.
     echo                 answer with the contents of all request messages joined by
                          "\\n\\n" (string contents, or the text parts of list contents):
                          proves what the model saw. Overrides ``text``.
@@ -91,6 +94,7 @@ class Reply:
     """
 
     text: str = DEFAULT_TEXT
+    chunk_size: int | None = None
     echo: bool = False
     status: int = 200
     error_message: str | None = None
@@ -173,6 +177,11 @@ def message_text(message: dict) -> str:
 def split_words(text: str) -> list[str]:
     """Pieces split after each space; "".join(pieces) == text."""
     return [p for p in re.split(r"(?<= )", text) if p] or [""]
+
+
+def split_chars(text: str, size: int) -> list[str]:
+    """Pieces of `size` characters (the last may be shorter); "".join(pieces) == text."""
+    return [text[i : i + size] for i in range(0, len(text), size)] or [""]
 
 
 class _Server(ThreadingHTTPServer):
@@ -411,7 +420,8 @@ class _Handler(BaseHTTPRequestHandler):
                 self._write_chunk(b"")
                 return
             event(chunk({"role": "assistant", "content": "", "refusal": None}, None))
-            for n, piece in enumerate(split_words(text)):
+            pieces = split_chars(text, reply.chunk_size) if reply.chunk_size else split_words(text)
+            for n, piece in enumerate(pieces):
                 if reply.stall_after_chunks is not None and n >= reply.stall_after_chunks:
                     self._wait(reply.stall_max_s)
                     self.close_connection = True

@@ -17,7 +17,7 @@ import openai
 import pytest
 from openai import OpenAI
 
-from openai_stub import RecordedRequest, Reply, StubOpenAI, split_words
+from openai_stub import RecordedRequest, Reply, StubOpenAI, split_chars, split_words
 
 # Every test here must stay on loopback (the conftest guard fails it otherwise).
 pytestmark = pytest.mark.usefixtures("no_network")
@@ -84,6 +84,24 @@ def test_streamed_usage_chunk_when_asked_for():
 def test_split_words_rejoins_exactly():
     for text in ["a b  c ", " lead", "one", "", "x\ny z"]:
         assert "".join(split_words(text)) == text
+
+
+@pytest.mark.parametrize("size", [1, 7, 10_000])
+def test_chunk_size_streams_pieces_of_that_many_characters(size):
+    """Servers differ: token by token, a few large pieces, or the whole answer at once."""
+    text = "Blade fatigue is predicted by the graph network paper [1]. It uses strain gauges."
+    with StubOpenAI(script=Reply(text=text, chunk_size=size)) as stub, client(stub) as c:
+        pieces = [ch.choices[0].delta.content for ch in ask(c, stream=True) if ch.choices[0].delta.content]
+    assert "".join(pieces) == text
+    assert pieces == split_chars(text, size)
+    assert len(pieces) == (1 if size >= len(text) else -(-len(text) // size))
+
+
+def test_split_chars_rejoins_exactly():
+    for text in ["a b  c ", "", "x\ny z", "ü" * 9]:
+        for size in (1, 2, 4, 100):
+            pieces = split_chars(text, size)
+            assert "".join(pieces) == text and all(len(p) <= size for p in pieces)
 
 
 def test_echo_replies_with_what_the_model_saw():
