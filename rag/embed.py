@@ -23,11 +23,14 @@ import threading
 from concurrent.futures import ThreadPoolExecutor
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from rag.errors import EmbedderError
+
+if TYPE_CHECKING:
+    from rag.config import Settings
 
 MODEL_SHA256 = "8199be6f699a395f99f89df973f9dc5285fbcfcdb2ae1a4e1201dab014f3d2a6"
 TOKENIZER_SHA256 = "be50c3628f2bf5bb5e3a7f17b1f74611b2561a3a27eeab05e5aa30f411572037"
@@ -70,8 +73,11 @@ def _check_sha256(path: Path, expected: str) -> None:
         )
 
 
-def model_cache_dir() -> Path:
-    """Where derived model files live (RAG_MODEL_CACHE, else the user's cache folder)."""
+def model_cache_dir(settings: Settings | None = None) -> Path:
+    """Where derived model files live: `settings.model_cache` when given (a Settings made in code
+    wins over the environment), else RAG_MODEL_CACHE, else the user's cache folder."""
+    if settings is not None:
+        return settings.model_cache
     from rag.config import load_settings
 
     return load_settings().model_cache
@@ -141,10 +147,11 @@ def derive_quantized_model(source: Path, target: Path) -> None:
         os.replace(quantized, target)  # atomic: a concurrent reader sees the old file or the whole new one
 
 
-def quantized_model() -> Path:
-    """The derived model, made on first use (~5 s) and reused from the cache afterwards."""
+def quantized_model(cache: Path | None = None) -> Path:
+    """The derived model in `cache` (default: model_cache_dir()), made on first use (~5 s) and
+    reused from there afterwards."""
     source, _ = model_files()
-    cache = model_cache_dir()
+    cache = cache if cache is not None else model_cache_dir()
     target = cache / f"minilm-l6-dynamic-int8-{QUANTIZED_SHA256[:16]}.onnx"
     if target.is_file() and _sha256(target) == QUANTIZED_SHA256:
         return target
@@ -199,12 +206,12 @@ class MiniLMEmbedder:
     batch_size = 64  # texts per call when a framework batches for us (llama-index's embed_batch_size)
     _BULK_MIN_TOKENS = 8192  # below this (a query, an answer's sentences), one session is quicker to reach
 
-    def __init__(self, threads: int | None = None):
+    def __init__(self, threads: int | None = None, model_cache: Path | None = None):
         from tokenizers import Tokenizer
 
         _, tokenizer_path = model_files()
         _check_sha256(tokenizer_path, TOKENIZER_SHA256)
-        self._model_path = quantized_model()
+        self._model_path = quantized_model(model_cache)
         self._tokenizer = Tokenizer.from_file(str(tokenizer_path))
         self._tokenizer.enable_truncation(max_length=MAX_TOKENS)
         self._tokenizer.no_padding()  # the shipped tokenizer.json pads every text to 128
@@ -272,17 +279,18 @@ class MiniLMEmbedder:
         return tuple(float(x) for x in self.embed([text])[0])
 
 
-_DEFAULT: MiniLMEmbedder | None = None
+_DEFAULTS: dict[Path, MiniLMEmbedder] = {}
 _DEFAULT_LOCK = threading.Lock()
 
 
-def default_embedder() -> MiniLMEmbedder:
-    """One embedder per process: loading the model takes a few hundred ms."""
-    global _DEFAULT
+def default_embedder(settings: Settings | None = None) -> MiniLMEmbedder:
+    """One embedder per process (per model cache folder, normally one): loading the model takes
+    a few hundred ms. Its derived model lives in `settings.model_cache` when settings are given."""
+    cache = model_cache_dir(settings)
     with _DEFAULT_LOCK:
-        if _DEFAULT is None:
-            _DEFAULT = MiniLMEmbedder()
-        return _DEFAULT
+        if cache not in _DEFAULTS:
+            _DEFAULTS[cache] = MiniLMEmbedder(model_cache=cache)
+        return _DEFAULTS[cache]
 
 
 def as_llama_index(embedder: MiniLMEmbedder):

@@ -300,7 +300,7 @@ def sync(
         if todo:
             result.stored = len(todo)
             result.embedded, result.embed_seconds = _embed_and_store(
-                collection, todo, by_paper, embedder or default_embedder(), progress, data_dir / "embeddings.sqlite"
+                collection, todo, by_paper, embedder or default_embedder(settings), progress, data_dir / "embeddings.sqlite"
             )
 
         chunks_changed = manifest is None or manifest.get("chunk_set") != _chunk_set_key(chunks)

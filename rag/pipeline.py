@@ -37,7 +37,7 @@ class Engine:
                 f"the index in {settings.data_dir} was built with {self.index.embedder_id}, not {EMBEDDER_ID}",
                 hint=rebuild_hint(settings.data_dir),
             )
-        self.embedder = default_embedder()
+        self.embedder = default_embedder(settings)
         self.retriever = HybridRetriever(
             self.index, self.embedder, candidates=settings.candidates, rrf_k=settings.rrf_k
         )

@@ -94,8 +94,9 @@ def test_missing_model_file_raises_embedder_error(tmp_path):
 def test_a_bulk_call_gives_each_text_the_vector_it_gets_alone(embedder):
     """Ingest embeds thousands of texts on parallel sessions; a query is embedded alone.
     Both must land on the same vector, or a chunk would not match its own text."""
-    texts = [f"{TEXTS[i % len(TEXTS)]} Variant {i} adds " + "more words " * (i % 40) for i in range(120)]
-    bulk = embedder.embed(texts)  # well over the bulk threshold: parallel sessions
+    texts = [f"{TEXTS[i % len(TEXTS)]} Variant {i} adds " + "more words " * (20 + i % 40) for i in range(120)]
+    assert sum(len(e.ids) for e in embedder._tokenizer.encode_batch(texts)) > embedder._BULK_MIN_TOKENS
+    bulk = embedder.embed(texts)  # over the bulk threshold: parallel sessions
     assert embedder._bulk_sessions, "the bulk path was not taken"
     for i in (0, 7, 59, 119):
         alone = embedder.embed([texts[i]])[0]
@@ -125,3 +126,21 @@ def test_an_unwritable_model_cache_is_a_clear_error(tmp_path, monkeypatch):
         quantized_model()
     assert str(blocker / "cache") in str(info.value)
     assert "RAG_MODEL_CACHE" in info.value.hint
+
+
+def test_a_model_cache_set_in_code_wins_over_the_environment(tmp_path, monkeypatch, mini):
+    """A Settings made in code decides where the derived model goes, for ingest and for search."""
+    from rag import pipeline
+    from rag.config import load_settings
+
+    from_env, from_code = tmp_path / "env-cache", tmp_path / "code-cache"
+    monkeypatch.setenv("RAG_MODEL_CACHE", str(from_env))
+    settings = load_settings(data_dir=tmp_path / "data", model_cache=from_code, progress=False)
+    assert settings.model_cache == from_code
+    pipeline.ingest(settings, [mini.listing("a.txt", ["tidal", "bees"])])
+    engine = pipeline.Engine(settings)
+    assert engine.search("honeybee colonies", k=1)
+    derived = [p.name for p in from_code.iterdir()]
+    assert len(derived) == 1 and derived[0].endswith(".onnx")
+    assert hashlib.sha256((from_code / derived[0]).read_bytes()).hexdigest() == QUANTIZED_SHA256
+    assert not from_env.exists()
