@@ -263,3 +263,94 @@ def test_abstention_curve_moves_from_full_coverage_to_none():
     assert rows[1]["coverage"] == 1.0 and rows[1]["precision"] == pytest.approx(2 / 3)
     assert rows[1]["abstain_recall"] == 1.0
     assert rows[2]["coverage"] == 0.0 and rows[2]["precision"] is None
+
+
+# ---------------------------------------------------------------- bootstrap bands
+
+
+def test_bootstrap_band_is_deterministic_and_brackets_the_rate():
+    from eval.bootstrap import bootstrap_band, half_width
+
+    values = [1.0] * 30 + [0.0] * 10  # a 75% rate over 40 questions
+    lo, hi = bootstrap_band(values)
+    assert bootstrap_band(values) == (lo, hi)  # fixed seed: the same band every run
+    assert lo < 0.75 < hi
+    # The binomial standard error is sqrt(.75 * .25 / 40) = 0.068: a 95% band is about ±0.13.
+    assert half_width(values) == pytest.approx(0.134, abs=0.03)
+
+
+def test_bootstrap_band_narrows_with_more_questions_and_vanishes_without_spread():
+    from eval.bootstrap import half_width
+
+    assert half_width([1.0, 0.0] * 10) > half_width([1.0, 0.0] * 200)
+    assert half_width([1.0] * 12) == 0.0
+    assert half_width([]) is None
+
+
+def test_bootstrap_band_of_a_ratio_resamples_whole_questions():
+    from eval.bootstrap import bootstrap_band, ratio_of_means
+
+    pairs = [(4, 2), (3, 3), (2, 2), (5, 2)]  # rows shown vs gold papers, per comparison
+    assert ratio_of_means(pairs) == pytest.approx(14 / 9)
+    lo, hi = bootstrap_band(pairs, ratio_of_means)
+    assert 1.0 <= lo <= 14 / 9 <= hi <= 2.5
+    assert ratio_of_means([(1, 0)]) is None
+    assert bootstrap_band([(1, 0)], ratio_of_means) is None  # undefined in every resample
+
+
+# ---------------------------------------------------------------- evidence levels (issue 14)
+
+
+def test_reliability_bins_brier_and_ece():
+    from eval.metrics import reliability
+
+    pairs = [(0.05, False), (0.15, False), (0.9, True), (0.95, True), (0.85, False), (1.0, True)]
+    cal = reliability(pairs, bins=10)
+    assert cal["n"] == 6 and [b["n"] for b in cal["bins"]] == [1, 1, 0, 0, 0, 0, 0, 0, 1, 3]
+    top, overconfident = cal["bins"][9], cal["bins"][8]
+    assert top["predicted"] == pytest.approx(0.95) and top["observed"] == 1.0
+    assert overconfident["predicted"] == pytest.approx(0.85) and overconfident["observed"] == 0.0
+    assert cal["bins"][2]["predicted"] is None  # an empty bin has no mean
+    brier = (0.05**2 + 0.15**2 + 0.1**2 + 0.05**2 + 0.85**2 + 0.0) / 6
+    assert cal["brier"] == pytest.approx(brier)
+    ece = (0.05 + 0.15 + 0.85 + 3 * 0.05) / 6
+    assert cal["ece"] == pytest.approx(ece)
+
+
+def test_reliability_of_perfect_predictions_and_of_none():
+    from eval.metrics import reliability
+
+    cal = reliability([(1.0, True), (0.0, False)] * 3)
+    assert cal["brier"] == 0.0 and cal["ece"] == 0.0
+    assert reliability([]) is None
+
+
+def test_mentions_needs_the_whole_name():
+    from eval.metrics import mentions
+
+    assert mentions("No indexed abstract covers FlashAttention 3; QLoRA does [1].", "FlashAttention-3")
+    assert mentions("See “Mamba”.", "mamba")
+    assert not mentions("FlashAttention-2 is indexed.", "FlashAttention-3")
+    assert not mentions("Mambas are snakes.", "Mamba")
+    assert not mentions("anything", "  ")
+
+
+def test_unindexed_titles_must_be_reported_exactly():
+    from eval.metrics import names_reported
+
+    assert names_reported([], [])
+    assert names_reported(["“Attention Is All You Need”"], ["Attention Is All You Need"])
+    assert not names_reported([], ["Attention Is All You Need"])  # missed
+    assert not names_reported(["QLoRA"], [])  # an indexed paper called missing
+    assert not names_reported(["Attention Is All You Need", "QLoRA"], ["Attention Is All You Need"])
+
+
+def test_the_question_inside_a_paste_is_found_only_when_it_is_the_one_asked():
+    from eval.metrics import question_found
+
+    asked = "Which method fine-tunes a 65B model on a single 48GB GPU?"
+    assert question_found("which method fine-tunes a 65B model on a single 48GB GPU", asked)
+    assert question_found("Question: Which method fine-tunes a 65B model on a single 48GB GPU?", asked)
+    assert not question_found("Meeting notes, Monday. " * 20 + asked, asked)  # the whole paste searched
+    assert not question_found("What does the training log show?", asked)
+    assert not question_found(None, asked)
