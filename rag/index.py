@@ -3,6 +3,7 @@ index beside it, and a manifest of papers. The only module that touches chromadb
 
 Layout under `data_dir`:
     chroma/          Chroma's PersistentClient directory (absent in server mode)
+    corpus_id        this data dir's corpus id, made by its first ingest (see "Ownership")
     bm25/            the lexical index (rebuilt at the end of each ingest that changes chunks),
                      with chunks.jsonl: every chunk's text and ids, in BM25 row order
     papers.jsonl     every paper record, one per line (read on demand, see PaperStore)
@@ -14,6 +15,18 @@ Ingest is a sync against the manifest: re-ingesting a file replaces that file's
 contribution, content hashes decide what gets (re)embedded, and what Chroma already
 holds is read back from Chroma itself, so a run interrupted at any point is repaired
 by the next one without re-embedding what was already stored.
+
+Ownership: one Chroma server may serve many data dirs (a team), so each data dir is a corpus
+with its own collection, `<collection>-<corpus id>`. Every read, count and delete goes to that
+collection alone, so no ingest, --rebuild or search can touch another corpus's records, and a
+stock llama-index retriever opened on it sees this corpus only. A text another corpus already
+stored (same content hash) is not embedded again: its vector is read from that corpus's
+collection and stored in ours. Rejected: one shared record per text with a set of owner ids
+in its metadata; the set is a read-modify-write on the server with no transaction, so two
+machines ingesting at once can drop each other's claim and delete a record still in use. The
+cost of ours is one more vector (1.5 KB plus its HNSW links) per corpus holding a text.
+Indexes written before corpus ids (collection `<collection>`, no id) are still read; their
+next ingest moves them to a corpus collection, from the vectors already stored.
 """
 
 from __future__ import annotations
@@ -25,6 +38,7 @@ import os
 import re
 import shutil
 import time
+import uuid
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -57,12 +71,14 @@ class SyncReport:
     embed_seconds: float = 0.0
     stored: int = 0
     skipped: list[str] = field(default_factory=list)
+    corpus: str = ""
 
     def summary(self) -> str:
         return (
             f"index holds {self.papers} papers in {self.chunks} chunks; "
             f"stored {self.stored} ({self.embedded} newly embedded), deleted {self.deleted} chunks "
             f"({self.added_papers} papers added, {self.removed_papers} removed) in {self.seconds:.1f}s"
+            + (f"; corpus {self.corpus}" if self.corpus else "")
         )
 
 
@@ -123,6 +139,36 @@ def ingest_lock(data_dir: Path, wait_seconds: float = 0.0) -> Iterator[None]:
         yield
     finally:
         fh.close()
+
+
+CORPUS_FILE = "corpus_id"
+_CORPUS_ID = re.compile(r"[0-9a-f]{16}")
+
+
+def corpus_id(data_dir: Path) -> str:
+    """This data dir's corpus id, made once and kept in its own file (and in the manifest).
+
+    Written before anything reaches Chroma: were it only in the manifest (written last), an
+    ingest interrupted the first time would come back under a new id and orphan its records."""
+    path = data_dir / CORPUS_FILE
+    try:
+        found = path.read_text(encoding="ascii").strip()
+    except (OSError, ValueError):
+        found = ""
+    if _CORPUS_ID.fullmatch(found):
+        return found
+    found = str((_read_manifest_or_none(data_dir) or {}).get("corpus") or "")
+    if not _CORPUS_ID.fullmatch(found):
+        if path.exists():
+            log.warning("%s is damaged; this data dir gets a new corpus id", path)
+        found = uuid.uuid4().hex[:16]
+    _write_atomic(path, found + "\n")
+    return found
+
+
+def corpus_collection(base: str, corpus: str) -> str:
+    """The Chroma collection that holds one corpus's records (and only them)."""
+    return f"{base}-{corpus}"
 
 
 def read_manifest(data_dir: Path) -> dict[str, Any] | None:
@@ -200,9 +246,50 @@ def _collection(client, name: str, create: bool):
         ) from None
 
 
-def _chunk_metadata(chunk: Chunk, paper: Paper, embedder_id: str) -> dict[str, Any]:
+def _drop_collection(client, name: str) -> None:
+    try:
+        client.delete_collection(name)
+    except Exception:
+        pass  # not there: nothing to drop
+
+
+class _StoredVectors:
+    """Vectors already on the Chroma store by content hash: in other corpora's collections and
+    in a collection written before corpus ids. Read only; their owners' records are untouched."""
+
+    def __init__(self, client, base: str, own: str, dimension: int):
+        self._client = client
+        self._dimension = dimension
+        self.names = sorted(
+            name
+            for name in (getattr(c, "name", c) for c in client.list_collections())
+            if name != own and (name == base or (name.startswith(base + "-") and _CORPUS_ID.fullmatch(name[len(base) + 1 :])))
+        )
+
+    def __call__(self, hashes: list[str]) -> dict[str, Any]:
+        import numpy as np
+
+        found: dict[str, Any] = {}
+        for name in self.names:
+            wanted = [h for h in hashes if h not in found]
+            if not wanted:
+                break
+            try:
+                got = self._client.get_collection(name, embedding_function=None).get(
+                    where={"content_hash": {"$in": wanted}}, include=["embeddings", "metadatas"]
+                )
+            except Exception:
+                continue  # dropped by its owner meanwhile: embed instead
+            for meta, vector in zip(got["metadatas"], got["embeddings"]):
+                if meta and meta.get("content_hash") in wanted and len(vector) == self._dimension:
+                    found[meta["content_hash"]] = np.asarray(vector, dtype=np.float32)
+        return found
+
+
+def _chunk_metadata(chunk: Chunk, paper: Paper, embedder_id: str, corpus: str) -> dict[str, Any]:
     """Flat metadata, as Chroma requires: lists joined, missing year as -1."""
     return {
+        "corpus": corpus,
         "paper_id": chunk.paper_id,
         "title": chunk.title,
         "position": chunk.position,
@@ -218,7 +305,8 @@ _SCAN_PAGE = 1000  # 5000 per page: 3.8 s quicker at 100k chunks, 210 MB more pe
 
 
 def _existing_metadata(collection) -> dict[str, dict[str, Any]]:
-    """Every stored chunk's sync fields, read back from Chroma itself (the ground truth).
+    """Every stored chunk's sync fields, read back from Chroma itself (the ground truth):
+    `collection` is this corpus's own, so nothing another corpus stored is ever taken as stale.
 
     Only the fields sync compares are kept: llama-index also stores each node's whole JSON
     (text included) as metadata; those are read page by page and not kept."""
@@ -265,6 +353,8 @@ def sync(
     """Bring the index in line with `report`'s files; embed only chunks whose content changed.
 
     `embedder` defaults to the shared MiniLM one, loaded only if something needs embedding.
+    Reads, deletes and --rebuild touch this data dir's corpus collection only (see the module
+    docstring); a text already on the store under another corpus is copied, not embedded.
     """
     from rag.embed import EMBEDDER_ID, default_embedder
 
@@ -279,12 +369,11 @@ def sync(
         by_paper = {p.paper_id: p for p in papers}
 
         client = _chroma_client(settings)
+        corpus = corpus_id(data_dir)
+        name = corpus_collection(settings.collection, corpus)
         if rebuild:
-            try:
-                client.delete_collection(settings.collection)
-            except Exception:
-                pass
-        collection = _collection(client, settings.collection, create=True)
+            _drop_collection(client, name)
+        collection = _collection(client, name, create=True)
         existing = _existing_metadata(collection)
         wanted = {c.chunk_id: c for c in chunks}
         stale = [cid for cid, m in existing.items() if cid not in wanted or wanted[cid].content_hash != m.get("content_hash")]
@@ -292,15 +381,17 @@ def sync(
         todo_ids = {t.chunk_id for t in todo}
         _refresh_paper_metadata(collection, [c for c in chunks if c.chunk_id not in todo_ids], existing, by_paper)
 
-        result = SyncReport(skipped=[f"{s.source}:{s.line}: {s.reason}" for s in report.skipped])
+        result = SyncReport(skipped=[f"{s.source}:{s.line}: {s.reason}" for s in report.skipped], corpus=corpus)
         if stale:
             for i in range(0, len(stale), 5000):
                 collection.delete(ids=stale[i : i + 5000])
             result.deleted = len([cid for cid in stale if cid not in wanted])
         if todo:
+            embedder = embedder or default_embedder(settings)
             result.stored = len(todo)
             result.embedded, result.embed_seconds = _embed_and_store(
-                collection, todo, by_paper, embedder or default_embedder(settings), progress, data_dir / "embeddings.sqlite"
+                collection, todo, by_paper, embedder, progress, data_dir / "embeddings.sqlite",
+                _StoredVectors(client, settings.collection, name, embedder.dimension), corpus,
             )
 
         chunks_changed = manifest is None or manifest.get("chunk_set") != _chunk_set_key(chunks)
@@ -316,7 +407,8 @@ def sync(
                 {
                     "version": MANIFEST_VERSION,
                     "embedder": embedder_id,
-                    "collection": settings.collection,
+                    "corpus": corpus,
+                    "collection": name,
                     "chunking": {"tokens": settings.chunk_tokens, "overlap": settings.chunk_overlap},
                     "chunk_set": _chunk_set_key(chunks),
                     "papers": len(papers),
@@ -324,6 +416,11 @@ def sync(
                 ensure_ascii=False,
             ),
         )
+        if not settings.chroma_url and settings.collection != name:
+            # The embedded store is this data dir's alone: the collection written before corpus
+            # ids (if any) was copied above and is dropped now that the manifest names ours. On a
+            # server it may still be another machine's index; it stays.
+            _drop_collection(client, settings.collection)
         result.papers = len(papers)
         result.chunks = len(chunks)
         result.seconds = time.perf_counter() - started
@@ -370,10 +467,13 @@ def _chunk_set_key(chunks: list[Chunk]) -> str:
     return h.hexdigest()
 
 
-def _embed_and_store(collection, todo: list[Chunk], by_paper: dict[str, Paper], embedder, progress, cache_path: Path) -> tuple[int, float]:
-    """Embed in batches (vectors already in the cache are reused) and add each batch to
-    Chroma as soon as it is ready, so an interrupted ingest keeps what it stored.
-    Returns (chunks actually embedded, seconds spent embedding).
+def _embed_and_store(
+    collection, todo: list[Chunk], by_paper: dict[str, Paper], embedder, progress, cache_path: Path,
+    stored: Callable[[list[str]], dict[str, Any]], corpus: str,
+) -> tuple[int, float]:
+    """Embed in batches (vectors in the cache, or `stored` elsewhere on the Chroma store, are
+    reused) and add each batch to Chroma as soon as it is ready, so an interrupted ingest keeps
+    what it stored. Returns (chunks actually embedded, seconds spent embedding).
 
     Batches reach Chroma in order through one writer thread, so the next batch is being
     embedded while the last one is written (and while llama-index is first imported)."""
@@ -391,6 +491,11 @@ def _embed_and_store(collection, todo: list[Chunk], by_paper: dict[str, Paper], 
         for i in range(0, len(todo), _UPSERT_BATCH):
             batch = todo[i : i + _UPSERT_BATCH]
             known = cache.get_many([c.content_hash for c in batch])
+            if len(known) < len(batch):
+                found = stored(sorted({c.content_hash for c in batch if c.content_hash not in known}))
+                if found:
+                    cache.put_many(found)
+                    known.update(found)
             missing = [c for c in batch if c.content_hash not in known]
             if missing:
                 t0 = time.perf_counter()
@@ -405,7 +510,7 @@ def _embed_and_store(collection, todo: list[Chunk], by_paper: dict[str, Paper], 
                 done += _UPSERT_BATCH
                 if progress is not None:
                     progress(min(done, len(todo)), len(todo))
-            pending = writer.submit(_store_batch, collection, batch, [known[c.content_hash] for c in batch], by_paper, embedder.id)
+            pending = writer.submit(_store_batch, collection, batch, [known[c.content_hash] for c in batch], by_paper, embedder.id, corpus)
         if pending is not None:
             pending.result()
             if progress is not None:
@@ -416,7 +521,7 @@ def _embed_and_store(collection, todo: list[Chunk], by_paper: dict[str, Paper], 
     return embedded, embed_seconds
 
 
-def _store_batch(collection, batch: list[Chunk], vectors: list, by_paper: dict[str, Paper], embedder_id: str) -> None:
+def _store_batch(collection, batch: list[Chunk], vectors: list, by_paper: dict[str, Paper], embedder_id: str, corpus: str) -> None:
     """Write one batch through llama-index's ChromaVectorStore (its node format, so the
     collection stays readable by any llama-index VectorStoreIndex)."""
     from llama_index.core.schema import TextNode
@@ -427,8 +532,8 @@ def _store_batch(collection, batch: list[Chunk], vectors: list, by_paper: dict[s
             id_=c.chunk_id,
             text=c.text,
             embedding=vectors[j].tolist(),
-            metadata=_chunk_metadata(c, by_paper[c.paper_id], embedder_id),
-            excluded_embed_metadata_keys=["content_hash", "sources", "year", "embedder", "position"],
+            metadata=_chunk_metadata(c, by_paper[c.paper_id], embedder_id, corpus),
+            excluded_embed_metadata_keys=["corpus", "content_hash", "sources", "year", "embedder", "position"],
         )
         for j, c in enumerate(batch)
     ]
@@ -619,7 +724,8 @@ class PaperStore(_JsonlRecords, Mapping[str, Paper]):
 
 
 class StoredIndex:
-    """An opened index: papers, chunks, the BM25 index and the Chroma collection."""
+    """An opened index: papers, chunks, the BM25 index and this corpus's Chroma collection
+    (`corpus` None: an index written before corpus ids, read from its old collection)."""
 
     def __init__(self, settings: Settings):
         self.settings = settings
@@ -630,6 +736,7 @@ class StoredIndex:
                 hint="build it first: rag ingest (or set RAG_DATA_DIR to where you built it)",
             )
         self.embedder_id: str = manifest["embedder"]
+        self.corpus: str | None = manifest.get("corpus")
         self.papers = PaperStore(settings.data_dir, expected=manifest["papers"])
         from rag.lexical import LexicalIndex
 
@@ -642,10 +749,11 @@ class StoredIndex:
                 f"the lexical index in {bm25_dir} is missing or corrupt ({type(exc).__name__})",
                 hint=rebuild_hint(settings.data_dir),
             ) from None
-        self.collection = _collection(_chroma_client(settings), settings.collection, create=False)
+        self.collection = _collection(_chroma_client(settings), manifest.get("collection") or settings.collection, create=False)
 
     def nearest(self, vector: list[float], n: int, paper_ids: set[str] | None = None) -> list[tuple[str, float]]:
-        """(chunk_id, cosine similarity) of the `n` nearest stored chunks, best first.
+        """(chunk_id, cosine similarity) of the `n` nearest chunks of this corpus, best first
+        (its collection holds nothing else: no `where` needed to keep other corpora out).
 
         Asks Chroma for ids and distances only. llama-index's ChromaVectorStore.query also
         fetches every hit's document and metadata from SQLite and rebuilds nodes from them:
@@ -668,5 +776,6 @@ class StoredIndex:
         # Cosine space: distance = 1 - cosine similarity.
         return [(cid, 1.0 - float(d)) for cid, d in zip(result["ids"][0], result["distances"][0])]
 
-    def stats(self) -> dict[str, int]:
-        return {"papers": len(self.papers), "chunks": len(self.chunks)}
+    def stats(self) -> dict[str, Any]:
+        """Counts of this corpus alone (the Chroma server may hold many)."""
+        return {"papers": len(self.papers), "chunks": len(self.chunks), "corpus": self.corpus}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import socket
 import subprocess
@@ -15,7 +16,16 @@ import pytest
 from conftest import MiniCorpus
 from rag.errors import IndexError_
 
-CHROMA = Path(sys.executable).parent / "chroma"
+# PAPER_RAG_CHROMA_CLI: another `chroma` binary (a test of the CI rule below points it nowhere).
+CHROMA = Path(os.environ.get("PAPER_RAG_CHROMA_CLI") or Path(sys.executable).parent / "chroma")
+
+
+def _unavailable(reason: str) -> None:
+    """Skip on a developer's machine; under CI (CI=true) a skip would hide that the shared-server
+    tests never ran, so it fails instead."""
+    if os.environ.get("CI", "").strip().lower() not in ("", "0", "false", "no"):
+        pytest.fail(f"{reason}; CI is set, so the Chroma server tests must run")
+    pytest.skip(reason)
 
 
 def _free_port() -> int:
@@ -28,7 +38,7 @@ def _free_port() -> int:
 def chroma_server(tmp_path):
     """`chroma run` (the Rust CLI in the chromadb wheel) on a free loopback port; stopped after."""
     if not CHROMA.exists():
-        pytest.skip("the chroma CLI is not installed beside this interpreter")
+        _unavailable(f"the chroma CLI is not installed at {CHROMA}")
     port = _free_port()
     proc = subprocess.Popen(
         [str(CHROMA), "run", "--path", str(tmp_path / "chroma-server"), "--host", "127.0.0.1", "--port", str(port)],
@@ -53,6 +63,17 @@ def chroma_server(tmp_path):
         except subprocess.TimeoutExpired:
             proc.kill()
             proc.wait()
+
+
+@pytest.mark.parametrize(("ci", "outcome"), [("true", "1 error"), ("", "1 skipped")])
+def test_without_a_chroma_server_ci_fails_where_a_developer_skips(tmp_path, ci, outcome):
+    env = {**os.environ, "CI": ci, "PAPER_RAG_CHROMA_CLI": str(tmp_path / "no-chroma")}
+    run = subprocess.run(
+        [sys.executable, "-m", "pytest", f"{__file__}::test_a_dead_chroma_server_is_a_clear_error", "-q", "-p", "no:cacheprovider"],
+        env=env, cwd=Path(__file__).parent.parent, capture_output=True, text=True, timeout=300,
+    )
+    assert outcome in run.stdout, run.stdout[-2000:]
+    assert (run.returncode != 0) == bool(ci)
 
 
 def _mini(root: Path, url: str) -> MiniCorpus:
@@ -93,3 +114,63 @@ def test_a_dead_chroma_server_is_a_clear_error(tmp_path, chroma_server):
     proc.wait(timeout=10)
     with pytest.raises(IndexError_, match="cannot reach the Chroma server"):
         mini.engine()
+
+
+# ---------------------------------------------------------------- many corpora on one server
+
+A_KEYS = ["tidal", "sourdough", "glacier"]
+B_KEYS = ["glacier", "bees", "qec"]  # 'glacier' is in both corpora: the same text, the same content hash
+
+
+def _dense_ids(engine) -> set[str]:
+    """Every chunk the dense search can reach (the corpora here are far smaller than 200 chunks)."""
+    vector = engine.embedder.embed_query("a research paper")
+    return {cid for cid, _ in engine.index.nearest(vector, 200)}
+
+
+def _assert_whole(mini: MiniCorpus, keys: list[str]) -> None:
+    """This data dir's dense search reaches exactly its own chunks, and finds each paper by its topic."""
+    engine = mini.engine()
+    assert _dense_ids(engine) == set(engine.index.chunks)
+    assert engine.index.collection.count() == len(engine.index.chunks) == sum(mini.chunk_count(k) for k in keys)
+    for key in keys:
+        title, abstract = mini.papers[key]
+        assert engine.search(abstract.split(". ")[0], k=1, mode="dense")[0].paper.title == title, key
+
+
+def test_data_dirs_sharing_a_server_keep_their_own_vectors(tmp_path, chroma_server, no_network):
+    url, _ = chroma_server
+    a = _mini(tmp_path / "a", url)
+    b = _mini(tmp_path / "b", url)
+    a_file = a.listing("a.txt", A_KEYS)
+    b_file = b.listing("b.txt", B_KEYS)
+
+    a.ingest(a_file)
+    _, b_first = b.ingest(b_file)
+    assert b_first.deleted == 0
+    _assert_whole(a, A_KEYS)  # B's ingest deleted none of A's vectors
+    _assert_whole(b, B_KEYS)
+
+    b.ingest(b_file, rebuild=True)
+    _assert_whole(a, A_KEYS)
+    a.ingest(a_file, rebuild=True)
+    _assert_whole(b, B_KEYS)
+    _, again = a.ingest(a_file)
+    assert again.embedded == again.deleted == 0
+    _assert_whole(a, A_KEYS)
+    _assert_whole(b, B_KEYS)
+
+    # 'glacier' leaves A: B's copy of the same text stays searchable.
+    a.listing("a.txt", ["tidal", "sourdough"])
+    _, dropped = a.ingest(a_file)
+    assert dropped.deleted == a.chunk_count("glacier")
+    _assert_whole(a, ["tidal", "sourdough"])
+    _assert_whole(b, B_KEYS)
+
+    # A third data dir with B's file embeds nothing: its vectors come from the server, not the model.
+    c = _mini(tmp_path / "c", url)
+    shutil.copy(b_file, c.files / "b.txt")
+    _, third = c.ingest(c.files / "b.txt")
+    assert third.embedded == 0 and third.stored == third.chunks > 0
+    _assert_whole(c, B_KEYS)
+    _assert_whole(b, B_KEYS)

@@ -326,3 +326,61 @@ def test_the_collection_opens_in_a_stock_llama_index_retriever(seed_engine):
     chunk = seed_engine.index.chunks[ours[0][0]]
     assert theirs[0].node.get_content() == chunk.text
     assert theirs[0].node.metadata["title"] == chunk.title
+
+
+# ---------------------------------------------------------------- indexes written before corpus ids
+
+
+def as_written_before_corpus_ids(settings) -> None:
+    """Turn a fresh index into the layout earlier versions wrote: every record in the collection
+    `settings.collection` with no corpus in its metadata, no corpus id in the manifest or beside it."""
+    import json
+
+    from rag.index import CORPUS_FILE, _chroma_client
+
+    manifest_path = settings.data_dir / "manifest.json"
+    manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+    collection = _chroma_client(settings).get_collection(manifest.pop("collection"), embedding_function=None)
+    manifest.pop("corpus")
+    manifest["collection"] = settings.collection
+    manifest_path.write_text(json.dumps(manifest), encoding="utf-8")
+    (settings.data_dir / CORPUS_FILE).unlink()
+    ids = collection.get(include=[])["ids"]
+    collection.update(ids=ids, metadatas=[{"corpus": None}] * len(ids))
+    collection.modify(name=settings.collection)
+
+
+def test_an_index_from_before_corpus_ids_is_searched_then_moved_without_embedding(mini):
+    from rag.index import _chroma_client
+
+    a = mini.listing("a.txt", A_KEYS)
+    _, first = mini.ingest(a)
+    as_written_before_corpus_ids(mini.settings)
+    (mini.settings.data_dir / "embeddings.sqlite").unlink()  # the old collection is the only copy of the vectors
+
+    old = mini.engine()
+    assert old.index.stats()["corpus"] is None
+    assert _titles(old.search("sourdough starter yeast fermentation", k=1, mode="dense")) == [mini.papers["sourdough"][0]]
+
+    _, moved = mini.ingest(a)
+
+    assert moved.embedded == 0 and moved.stored == first.chunks  # copied from the old collection
+    assert moved.corpus and f"corpus {moved.corpus}" in moved.summary()
+    assert mini.manifest()["corpus"] == moved.corpus
+    engine = mini.engine()
+    assert engine.index.stats()["corpus"] == moved.corpus
+    assert _chroma_ids(engine) == set(engine.index.chunks)
+    assert {m["corpus"] for m in engine.index.collection.get(include=["metadatas"])["metadatas"]} == {moved.corpus}
+    assert _titles(engine.search("sourdough starter yeast fermentation", k=1, mode="dense")) == [mini.papers["sourdough"][0]]
+    # The embedded store is this data dir's own: the old collection is gone, not left to grow stale.
+    assert [c.name for c in _chroma_client(mini.settings).list_collections()] == [engine.index.collection.name]
+
+
+def test_the_corpus_id_survives_rebuild_and_a_lost_id_file(mini):
+    a = mini.listing("a.txt", A_KEYS)
+    _, first = mini.ingest(a)
+    _, rebuilt = mini.ingest(a, rebuild=True)
+    (mini.settings.data_dir / "corpus_id").unlink()
+    _, again = mini.ingest(a)  # the manifest still names it
+    assert first.corpus == rebuilt.corpus == again.corpus
+    assert again.stored == again.deleted == again.embedded == 0
