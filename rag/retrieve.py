@@ -11,6 +11,7 @@ import logging
 import re
 import threading
 from dataclasses import dataclass
+from typing import Iterable
 
 from rag.errors import QueryError
 from rag.index import StoredIndex
@@ -112,6 +113,17 @@ def _per_paper(chunk_hits: list[tuple[str, float]], chunks, allowed: set[str] | 
     return out
 
 
+def rrf_scores(rankings: Iterable[tuple[float, Iterable[tuple[str, int]]]], rrf_k: int = 60) -> dict[str, float]:
+    """Weighted reciprocal-rank fusion, the one formula every fusion here uses: each id scores
+    the sum of weight / (rrf_k + rank) over the (weight, [(id, rank), ...]) rankings it is in.
+    Ids keep the order they were first seen in, for callers that break ties by it."""
+    scores: dict[str, float] = {}
+    for weight, ranking in rankings:
+        for key, rank in ranking:
+            scores[key] = scores.get(key, 0.0) + weight / (rrf_k + rank)
+    return scores
+
+
 _LEXICAL_THREAD = None
 _LEXICAL_THREAD_LOCK = threading.Lock()
 
@@ -206,10 +218,11 @@ class HybridRetriever:
         else:
             lexical_hits, strength = self.lexical(query, n, allowed) if mode != "dense" else ([], 0.0)
         lexical = _per_paper(lexical_hits, self.index.chunks, allowed)
-        scores: dict[str, float] = {}
-        for weight, ranking in ((self.dense_weight, dense), (self.lexical_weight(strength), lexical)):
-            for pid, entry in ranking.items():
-                scores[pid] = scores.get(pid, 0.0) + weight / (self.rrf_k + entry.rank)
+        scores = rrf_scores(
+            ((weight, ((pid, e.rank) for pid, e in ranking.items()))
+             for weight, ranking in ((self.dense_weight, dense), (self.lexical_weight(strength), lexical))),
+            self.rrf_k,
+        )
         if mode == "dense":
             scores = {pid: e.score for pid, e in dense.items()}
         elif mode == "lexical":

@@ -16,6 +16,7 @@ import re
 from typing import Callable
 
 from rag.errors import LLMError
+from rag.retrieve import rrf_scores
 from rag.types import Hit
 
 log = logging.getLogger(__name__)
@@ -66,12 +67,11 @@ def fuse(result_lists: list[list[Hit]], k: int, rrf_k: int = 60) -> list[Hit]:
     ranks first must be able to enter the top k). The question as written comes first in
     `result_lists`, so its papers win ties. Each paper keeps the hit with its best dense
     similarity (what the abstain check reads)."""
-    scores: dict[str, float] = {}
+    scores = rrf_scores(((1.0, [(h.paper.paper_id, h.rank) for h in hits]) for hits in result_lists), rrf_k)
     best: dict[str, Hit] = {}
     for hits in result_lists:
         for hit in hits:
             pid = hit.paper.paper_id
-            scores[pid] = scores.get(pid, 0.0) + 1.0 / (rrf_k + hit.rank)
             kept = best.get(pid)
             if kept is None or (hit.dense_score or 0.0) > (kept.dense_score or 0.0):
                 best[pid] = hit

@@ -162,3 +162,12 @@ def test_dense_candidates_are_the_exact_nearest_chunks(seed_engine):
         found += len(exact & {cid for cid, _ in index.nearest(vector, 50)})
         total += 50
     assert found / total >= 0.999, f"recall@50 {found / total:.4f} against exact search"
+
+
+def test_rrf_weights_each_ranking_and_keeps_first_seen_order():
+    """A BM25 list with weight 0 (the gate closed) cannot reorder the dense ranking."""
+    from rag.retrieve import rrf_scores
+
+    scores = rrf_scores([(1.0, [("a", 1), ("b", 2)]), (0.0, [("b", 1), ("c", 2)])], rrf_k=60)
+    assert scores == {"a": 1 / 61, "b": 1 / 62, "c": 0.0}
+    assert list(scores) == ["a", "b", "c"]

@@ -4,6 +4,7 @@ the end-to-end path through a real OpenAI-compatible server is in test_answer_op
 from __future__ import annotations
 
 from rag.errors import LLMError
+from rag.retrieve import rrf_scores
 from rag.rewrite import ask_for_rewrites, fuse, parse_rewrites, rewrite_messages
 from rag.types import Hit, Paper
 
@@ -64,3 +65,12 @@ def test_one_rewrite_can_bring_a_paper_into_the_top_k():
 def test_fusion_keeps_each_papers_best_dense_similarity():
     fused = fuse([_hits("a", dense=0.3), _hits("a", dense=0.7)], k=1)
     assert fused[0].dense_score == 0.7
+
+
+def test_rewrite_fusion_and_hybrid_search_share_one_rrf_formula():
+    """Both fusions score a paper sum(weight / (rrf_k + rank)); a change to one reaches the other."""
+    lists = [_hits("a", "b"), _hits("b", "c")]
+    fused = {h.paper.paper_id: h.score for h in fuse(lists, k=3, rrf_k=10)}
+    shared = rrf_scores([(1.0, [("a", 1), ("b", 2)]), (1.0, [("b", 1), ("c", 2)])], rrf_k=10)
+    assert fused == {pid: round(score, 6) for pid, score in shared.items()}
+    assert fused["b"] == round(1 / 12 + 1 / 11, 6)
