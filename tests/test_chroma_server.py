@@ -174,3 +174,30 @@ def test_data_dirs_sharing_a_server_keep_their_own_vectors(tmp_path, chroma_serv
     assert third.embedded == 0 and third.stored == third.chunks > 0
     _assert_whole(c, B_KEYS)
     _assert_whole(b, B_KEYS)
+
+
+def test_a_server_collection_from_before_corpus_ids_stays_for_the_machines_still_using_it(tmp_path, chroma_server, no_network):
+    from test_index import as_written_before_corpus_ids
+
+    url, _ = chroma_server
+    a = _mini(tmp_path / "a", url)
+    a_file = a.listing("a.txt", A_KEYS)
+    a.ingest(a_file)
+    as_written_before_corpus_ids(a.settings)
+    # A second machine with the same old index, reading the same old shared collection.
+    b = _mini(tmp_path / "b", url)
+    shutil.copytree(a.settings.data_dir, b.settings.data_dir)
+    old_count = b.engine().index.collection.count()
+
+    _, moved = a.ingest(a_file)
+
+    assert moved.embedded == 0 and moved.corpus
+    _assert_whole(a, A_KEYS)
+    old = b.engine()
+    assert old.index.corpus is None and old.index.collection.count() == old_count
+    assert _dense_ids(old) == set(old.index.chunks)  # B's index still whole until B ingests too
+    shutil.copy(a_file, b.files / "a.txt")
+    _, b_moved = b.ingest(b.files / "a.txt")
+    assert b_moved.embedded == 0 and b_moved.corpus != moved.corpus
+    _assert_whole(b, A_KEYS)
+    _assert_whole(a, A_KEYS)
