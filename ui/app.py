@@ -4,6 +4,9 @@ No retrieval or prompt logic lives here: this module turns user input into calls
 `Engine.assistant` and turns the typed results into chat Markdown, a Sources panel
 (HTML) and a status line. Every [n] in an answer links to the Sources panel entry of
 the exact paper title.
+
+Everything from the corpus or a model is untrusted text: HTML gets `html.escape`, Markdown
+gets `_md` (no raw HTML, no links of its own), and a URL is rendered only if it is http(s).
 """
 
 from __future__ import annotations
@@ -12,6 +15,7 @@ import html
 import logging
 import queue
 import re
+import shutil
 import tempfile
 import threading
 from pathlib import Path
@@ -19,7 +23,8 @@ from typing import Iterator
 
 import gradio as gr
 
-from rag.errors import RagError
+from rag.errors import ConfigError, RagError
+from rag.ingest import safe_url
 from rag.pipeline import Engine
 from rag.render import comparison_csv, comparison_markdown
 from rag.retrieve import Filters
@@ -57,18 +62,31 @@ CSS = """
 
 # ------------------------------------------------------------------ rendering
 
+# Markdown that could turn untrusted text into markup: raw HTML or autolinks (`<`), and
+# inline links/images or link definitions (`](`, `]:`). Replaced by character references,
+# which CommonMark always renders as the literal character, whatever precedes them.
+_MD_MARKUP = re.compile(r"<|\][(:]")
+_MD_REFS = {"<": "&lt;", "](": "]&#40;", "]:": "]&#58;"}
+
+
+def _md(text: str) -> str:
+    """Untrusted text (a title, an abstract sentence, a model's answer) made safe to put in
+    chat Markdown: it reads the same, but cannot add HTML or a link."""
+    return _MD_MARKUP.sub(lambda m: _MD_REFS[m.group(0)], text)
+
 
 def _link_markers(text: str, titles: dict[int, str]) -> str:
-    """[n] → a link to the Sources panel entry, with the exact title as its tooltip."""
+    """[n] → a link to the Sources panel entry, with the exact title as its tooltip; the
+    text around the markers goes through `_md` first."""
 
     def sub(m: re.Match) -> str:
         n = int(m.group(1))
-        title = titles.get(n)
-        if title is None:
+        if n not in titles:
             return m.group(0)
-        return f'[\\[{n}\\]](#source-{n} "{html.escape(title, quote=True)}")'
+        tooltip = html.escape(titles[n], quote=True).replace("\\", "&#92;")
+        return f'[\\[{n}\\]](#source-{n} "{tooltip}")'
 
-    return re.sub(r"\[(\d+)\]", sub, text)
+    return re.sub(r"\[(\d+)\]", sub, _md(text))
 
 
 def answer_markdown(answer: Answer) -> str:
@@ -77,24 +95,25 @@ def answer_markdown(answer: Answer) -> str:
     if answer.citations:
         lines = []
         for c in answer.citations:
-            link = f" — [link]({c.url})" if c.url else ""
+            url = safe_url(c.url)
+            link = f" — [link]({url})" if url else ""
             flag = "" if c.supported else f" ⚠ *not clearly supported* ({c.support:.2f})"
-            lines.append(f"[{c.n}] *{c.title}*{link}{flag}")
+            lines.append(f"[{c.n}] *{_md(c.title)}*{link}{flag}")
         parts.append("**Sources**  \n" + "  \n".join(lines))
     if answer.notes:
-        parts.append("\n".join(f"> {note}" for note in answer.notes))
+        parts.append("\n".join(f"> {_md(note)}" for note in answer.notes))
     return "\n\n".join(parts)
 
 
 def lookup_markdown(result: Lookup) -> str:
     if result.abstained or result.paper is None:
-        closest = "; ".join(f"*{p.title}*" for p, _ in result.runner_ups)
+        closest = "; ".join(f"*{_md(p.title)}*" for p, _ in result.runner_ups)
         return "The indexed abstracts don't name a paper for this." + (f" Closest: {closest}." if closest else "")
-    lines = [f"**{result.paper.title}** [\\[1\\]](#source-1) — confidence {result.confidence:.2f}"]
+    lines = [f"**{_md(result.paper.title)}** [\\[1\\]](#source-1) — confidence {result.confidence:.2f}"]
     if result.evidence:
-        lines.append(f"> {result.evidence}")
+        lines.append(f"> {_md(result.evidence)}")
     if result.runner_ups:
-        lines.append("Runner-ups: " + "; ".join(f"*{p.title}* ({c:.2f})" for p, c in result.runner_ups))
+        lines.append("Runner-ups: " + "; ".join(f"*{_md(p.title)}* ({c:.2f})" for p, c in result.runner_ups))
     return "\n\n".join(lines)
 
 
@@ -110,13 +129,13 @@ def _paper_card(n: int | None, paper: Paper, evidence=(), flag: str | None = Non
     anchor = f' id="source-{n}"' if n is not None else ""
     label = f"[{n}] " if n is not None else ""
     title = html.escape(paper.title)
-    if paper.url:
-        title = f'<a href="{html.escape(paper.url)}" target="_blank">{title}</a>'
+    if url := safe_url(paper.url):  # checked at ingest too; an index built before that is not
+        title = f'<a href="{html.escape(url)}" target="_blank" rel="noopener noreferrer">{title}</a>'
     meta = [f"source: {html.escape(', '.join(paper.sources))}"]
-    if paper.code_url:
-        meta.append(f'code: <a href="{html.escape(paper.code_url)}" target="_blank">{html.escape(paper.code_url)}</a>')
+    if code_url := safe_url(paper.code_url):
+        meta.append(f'code: <a href="{html.escape(code_url)}" target="_blank" rel="noopener noreferrer">{html.escape(code_url)}</a>')
     if paper.published:
-        meta.append(f"published {paper.published}")
+        meta.append(f"published {html.escape(paper.published)}")
     flag_html = f'<div class="flag">⚠ {html.escape(flag)}</div>' if flag else ""
     return (
         f'<div class="paper"{anchor}><div class="title"><b>{label}{title}</b>{extra}</div>{flag_html}'
@@ -155,7 +174,7 @@ def sources_html_for_comparison(result: Comparison) -> str:
 def _status(engine: Engine, who: str, timings: dict[str, float]) -> str:
     stats = engine.index.stats()
     timing = " · ".join(f"{k.removesuffix('_ms')} {v:.0f} ms" for k, v in timings.items())
-    return f"**Answerer:** {who} · **Index:** {stats['papers']} papers, {stats['chunks']} chunks" + (f" · {timing}" if timing else "")
+    return f"**Answerer:** {_md(who)} · **Index:** {stats['papers']} papers, {stats['chunks']} chunks" + (f" · {timing}" if timing else "")
 
 
 def _answerer_label(engine: Engine) -> str:
@@ -174,6 +193,10 @@ def _answerer_label(engine: Engine) -> str:
 
 def build_app(engine: Engine) -> gr.Blocks:
     assistant = engine.assistant
+    # One folder per app for the comparison CSVs; each file lives only until gradio has
+    # copied it into its own cache (whose old files `delete_cache` removes), and the folder
+    # goes when the app is garbage-collected or the process exits.
+    downloads = tempfile.TemporaryDirectory(prefix="paper-rag-")
     source_files = sorted({s for p in engine.index.papers.briefs() for s in p.sources})
 
     def _filters(sources: list[str] | None, year_min: float | None, year_max: float | None) -> Filters | None:
@@ -198,15 +221,19 @@ def build_app(engine: Engine) -> gr.Blocks:
                 return
             if mode == "Compare":
                 result = assistant.compare(message, filters=filters, max_papers=max(2, min(int(k), 8)))
-                chat[-1]["content"] = comparison_markdown(result)
-                path = Path(tempfile.mkdtemp(prefix="paper-rag-")) / "comparison.csv"
-                path.write_text(comparison_csv(result), encoding="utf-8")
-                yield (chat, sources_html_for_comparison(result), _status(engine, "compare (extractive)", result.timings_ms),
-                       history, "", gr.update(value=str(path), visible=True))
+                chat[-1]["content"] = _md(comparison_markdown(result))
+                folder = Path(tempfile.mkdtemp(dir=downloads.name))  # the download is named comparison.csv
+                try:
+                    path = folder / "comparison.csv"
+                    path.write_text(comparison_csv(result), encoding="utf-8")
+                    yield (chat, sources_html_for_comparison(result), _status(engine, "compare (extractive)", result.timings_ms),
+                           history, "", gr.update(value=str(path), visible=True))
+                finally:  # gradio resumes (or closes) the generator only after caching what was yielded
+                    shutil.rmtree(folder, ignore_errors=True)
                 return
             yield from _stream_answer(message, chat, history, filters, int(k), no_file)
         except RagError as exc:
-            chat[-1]["content"] = f"⚠ **{exc.message}**" + (f"  \n{exc.hint}" if exc.hint else "")
+            chat[-1]["content"] = f"⚠ **{_md(exc.message)}**" + (f"  \n{_md(exc.hint)}" if exc.hint else "")
             yield chat, gr.update(), gr.update(), history, message, no_file
         except Exception as exc:  # never a stack trace in the chat
             log.exception("UI turn failed")
@@ -232,7 +259,7 @@ def build_app(engine: Engine) -> gr.Blocks:
             if delta is None:
                 break
             text += delta
-            chat[-1]["content"] = text
+            chat[-1]["content"] = _md(text)
             yield chat, gr.update(), gr.update(), history, "", no_file
         if "error" in box:
             raise box["error"]
@@ -242,7 +269,7 @@ def build_app(engine: Engine) -> gr.Blocks:
         who = answer.answerer + (f" ({answer.model})" if answer.model else "")
         yield chat, sources_html_for_answer(answer), _status(engine, who, answer.timings_ms), history, "", no_file
 
-    with gr.Blocks(title="paper-rag", analytics_enabled=False) as demo:
+    with gr.Blocks(title="paper-rag", analytics_enabled=False, delete_cache=(3600, 3600)) as demo:
         gr.Markdown("## paper-rag — cited answers from research-paper abstracts")
         status = gr.Markdown(_status(engine, _answerer_label(engine), {}), elem_id="status")
         history = gr.State([])
@@ -278,21 +305,31 @@ def build_app(engine: Engine) -> gr.Blocks:
         send.click(respond, inputs, outputs, api_name=False)
         clear.click(lambda: ([], "", [], gr.update(value=None, visible=False)), None, [chatbot, sources_panel, history, compare_file], api_name=False)
     demo.queue(default_concurrency_limit=4, max_size=64)
+    demo.paper_rag_downloads = downloads  # keeps the folder alive as long as the app
     return demo
 
 
 def serve(engine: Engine, host: str = "127.0.0.1", port: int = 7860, auth: tuple[str, str] | None = None, block: bool = True):
     demo = build_app(engine)
-    demo.launch(
-        server_name=host,
-        server_port=port,
-        auth=auth,
-        share=False,
-        inbrowser=False,
-        show_error=False,
-        quiet=True,
-        prevent_thread_lock=not block,
-        css=CSS,
-        theme=gr.themes.Soft(),
-    )
+    try:
+        demo.launch(
+            server_name=host,
+            server_port=port,
+            auth=auth,
+            share=False,
+            inbrowser=False,
+            show_error=False,
+            quiet=True,
+            prevent_thread_lock=not block,
+            css=CSS,
+            theme=gr.themes.Soft(),
+        )
+    except OSError as exc:  # gradio's "Cannot find empty port in range": it could not bind
+        if "empty port" in str(exc):
+            raise port_in_use(port) from None
+        raise
     return demo
+
+
+def port_in_use(port: int) -> ConfigError:
+    return ConfigError(f"port {port} is in use", hint="pick another with --port N (or stop what is listening there)")
