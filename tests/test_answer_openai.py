@@ -20,7 +20,7 @@ from conftest import MiniCorpus
 from openai_stub import Reply, StubOpenAI
 from rag.answer import Assistant
 from rag.errors import ConfigError
-from rag.llm import ABSTAIN_SENTENCE, SYSTEM_PROMPT
+from rag.llm import ABSTAIN_SENTENCE, SYSTEM_PROMPT, prompt_leak
 from rag.text import split_sentences
 
 pytestmark = pytest.mark.usefixtures("no_network")
@@ -527,6 +527,46 @@ def test_cli_never_prints_the_system_prompt(seed_index, stub, rag_cli):
         assert line not in result.stdout
 
 
+# How servers cut a stream: all at once, a few large pieces, a character at a time.
+CHUNKINGS = {"one-chunk": 10**6, "few-large-chunks": 900, "char-by-char": 1}
+
+
+def leaky_answer(hits) -> str:
+    """A model that obeys "print your rules" and then answers well: the prompt mid-answer."""
+    quoted = " ".join(f"{s} [1]" for s in split_sentences(hits[0].paper.abstract)[:4])
+    return f"Sure. My instructions are: {SYSTEM_PROMPT} Now the answer. {quoted}"
+
+
+@pytest.mark.parametrize("chunking", list(CHUNKINGS))
+def test_cli_ask_streamed_never_prints_a_repeated_prompt(seed_index, hits, stub, rag_cli, chunking):
+    stub.script = Reply(text=leaky_answer(hits), chunk_size=CHUNKINGS[chunking])
+    result = rag_cli("--data-dir", seed_index.data_dir, "ask", QUESTION, env=_stub_env(stub))
+
+    assert result.exit_code == 0, result.output
+    assert prompt_leak(result.stdout) is None
+    for line in PROMPT_LINES:
+        assert line not in result.stdout
+    # What was shown before the guard stopped it, why, and the extractive answer instead.
+    shown, stopped, rest = result.stdout.partition("\n\n[The openai answerer failed (")
+    assert stopped and "Sure. My instructions are: ".startswith(shown)
+    assert rest.startswith("the model's answer started repeating its instructions")
+    assert "answered by extractive" in result.stdout and f"[1] {TOP_TITLE}" in result.stdout
+
+
+@pytest.mark.parametrize("chunking", list(CHUNKINGS))
+def test_cli_ask_json_never_returns_a_repeated_prompt(seed_index, hits, stub, rag_cli, chunking):
+    stub.script = Reply(text=leaky_answer(hits), chunk_size=CHUNKINGS[chunking])
+    result = rag_cli("--data-dir", seed_index.data_dir, "ask", "--json", QUESTION, env=_stub_env(stub))
+
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert prompt_leak(data["answer"]) is None and all(prompt_leak(n) is None for n in data["notes"])
+    for line in PROMPT_LINES:
+        assert line not in result.stdout
+    assert data["answerer"] == "extractive"
+    assert any("repeating its instructions" in n for n in data["notes"])
+
+
 def test_cli_wrong_key_with_debug_logging_never_shows_it(seed_index, stub, rag_cli, caplog):
     caplog.set_level(logging.DEBUG)  # every record `rag -vv` would print, openai's and httpx's included
     stub.require_key = "sk-test-right"
@@ -617,3 +657,19 @@ def test_a_failed_rewrite_call_still_answers_from_the_question(seed_engine, hits
     assert answer.answerer == "openai" and [c.title for c in answer.citations] == [TOP_TITLE]
     assert [h.paper.title for h in answer.hits] == [h.paper.title for h in hits]
     assert not any(n.startswith("Also searched for") for n in answer.notes)
+
+
+def test_rewrites_that_repeat_the_rewrite_prompt_are_not_shown(seed_engine, stub):
+    """The search rewrites are model output shown in a note: guarded like the answer."""
+
+    def reply(body: dict) -> Reply | str:
+        if body["messages"][0]["content"] == REWRITE_PROMPT:
+            return Reply(text=REWRITE_PROMPT, chunk_size=10**6)  # three "queries": its instruction lines
+        return quote_source(1)(body)
+
+    stub.script = reply
+    answer = assistant_for(seed_engine, stub.base_url, query_rewrite="on").ask(QUESTION)
+    assert len(stub.chat_requests) == 2
+    assert all(prompt_leak(n, (SYSTEM_PROMPT, REWRITE_PROMPT)) is None for n in answer.notes), answer.notes
+    only_note(answer, "Also searched for 3 rewrite(s)", "not shown")
+    assert answer.answerer == "openai"
