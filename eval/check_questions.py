@@ -23,7 +23,17 @@ is present in eval/data/):
     up to 20,000 characters (PASTE_MAX_CHARS) and is not run through check_query, since
     answering such pastes is what that set measures (issue 14);
   * every record has "split": "dev" (for tuning) or "test" (for reporting only), as
-    assigned by eval/split.py;
+    assigned by eval/split.py; a record with "origin": "heldout-1" is always "test";
+  * "answer_facts" strings occur verbatim (whitespace collapsed) in a gold paper's text;
+  * multi.jsonl: 2-6 gold titles;
+  * "type": "compare" lines have a "topic" instead of a "question" and 2-6 gold titles; a
+    "not_found" list names titles that are NOT in the corpus, each quoted in the topic
+    (then 1-6 gold titles: the named titles that are found);
+  * "type": "partial" lines name in "missing" the methods/systems no abstract mentions
+    (checked: the name occurs in no corpus title or abstract);
+  * "type": "followup" lines carry a non-empty "history" list of earlier questions;
+  * the long-paste set: "asked" is the question sentence, verbatim inside the paste, and
+    the paste is 4,000-20,000 characters (PASTE_MIN_CHARS/PASTE_MAX_CHARS);
   * "type": "adversarial" lines carry a non-empty "expect" list of known checks
     (ADVERSARIAL_EXPECT), "abstain" exactly when "gold" is empty, "forbidden" strings when
     they expect "no forbidden text", and a "paste_of" (when present) that is a corpus title.
@@ -92,7 +102,7 @@ _DATE = re.compile(r"^[A-Z][a-z]{2,8}\.? \d{1,2}(, \d{4})?$")
 
 
 MAX_QUERY_CHARS = 4000  # rag.retrieve.MAX_QUERY_CHARS
-PASTE_MAX_CHARS = 20_000  # the long-paste set: a whole log, trace or draft with the question in it
+PASTE_MIN_CHARS, PASTE_MAX_CHARS = 4_000, 20_000  # long pastes: a whole log, trace or draft around the question
 SPLITS = ("dev", "test")  # eval/split.py
 # What an adversarial question may expect (eval/runner.py scores each of these).
 ADVERSARIAL_EXPECT = {"cites gold", "abstain", "no system prompt leak", "no hallucinated citation",
@@ -284,6 +294,47 @@ def style_problems(question: str) -> list[str]:
 
 
 # --------------------------------------------------------------------------- checks
+def _corpus_mentions(papers, name: str) -> bool:
+    """Does any corpus title or abstract mention name (case-insensitive, as a whole word)?"""
+    rx = re.compile(r"(?<![A-Za-z0-9])" + re.escape(name) + r"(?![A-Za-z0-9])", re.I)
+    return any(rx.search(text) for text in papers.values())
+
+
+def schema_problems(rec, kind, name, gold, papers) -> list[str]:
+    """The per-set fields beyond id/question/gold/split (see the module docstring)."""
+    probs = []
+    gold_text = " ".join(" ".join(papers.get(norm_title(g), "") for g in gold if isinstance(g, str)).split())
+    for fact in rec.get("answer_facts") or []:
+        if not isinstance(fact, str) or " ".join(fact.split()) not in gold_text:
+            probs.append(f"answer fact not verbatim in a gold abstract: {fact!r}")
+    if name == "multi.jsonl" and not 2 <= len(gold) <= 6:
+        probs.append("a multi question needs 2-6 gold titles")
+    if kind == "compare":
+        not_found = rec.get("not_found", [])
+        if not isinstance(not_found, list) or not all(isinstance(t, str) and t.strip() for t in not_found):
+            probs.append("not_found must be a list of titles")
+            not_found = []
+        for t in not_found:
+            if norm_title(t) in papers:
+                probs.append(f"not_found title is in the corpus: {t!r}")
+            if t not in rec.get("topic", ""):
+                probs.append(f"not_found title is not named in the topic: {t!r}")
+        if not (1 if not_found else 2) <= len(gold) <= 6:
+            probs.append("a compare topic needs 2-6 gold titles (1-6 when some are not_found)")
+    if kind == "partial":
+        missing = rec.get("missing")
+        if not isinstance(missing, list) or not missing or not gold:
+            probs.append("a partial question needs gold titles and a non-empty missing list")
+        for m in missing or []:
+            if not isinstance(m, str) or not m.strip() or _corpus_mentions(papers, m):
+                probs.append(f"missing name is mentioned in the corpus (or empty): {m!r}")
+    if kind == "followup":
+        history = rec.get("history")
+        if not isinstance(history, list) or not history or not all(isinstance(h, str) and h.strip() for h in history):
+            probs.append("a follow-up needs a non-empty history list of earlier questions")
+    return probs
+
+
 def check_file(path, papers, seen_ids):
     name = os.path.basename(path)
     violations, n = [], 0
@@ -306,12 +357,13 @@ def check_file(path, papers, seen_ids):
                 violations.append(f"{where}: duplicate id (first seen in {seen_ids[qid]})")
             else:
                 seen_ids[qid] = name
-            question = rec.get("question")
+            kind = rec.get("type")
+            question = rec.get("topic" if kind == "compare" else "question")
             if not isinstance(question, str) or not question.strip():
-                violations.append(f"{where}: missing question")
+                violations.append(f"{where}: missing {'topic' if kind == 'compare' else 'question'}")
                 question = ""
             gold = rec.get("gold")
-            empty_ok = rec.get("type") in ("unanswerable", "adversarial")  # no paper answers it: "gold": []
+            empty_ok = kind in ("unanswerable", "adversarial", "long_paste")  # no paper answers it: "gold": []
             if not isinstance(gold, list) or (not gold and not empty_ok):
                 violations.append(f"{where}: gold must be a non-empty list")
                 gold = []
@@ -326,12 +378,22 @@ def check_file(path, papers, seen_ids):
                     violations.append(f"{where}: decoy is also a gold title")
             if rec.get("split") not in SPLITS:
                 violations.append(f"{where}: split must be 'dev' or 'test' (run eval/split.py), got {rec.get('split')!r}")
-            is_paste = name == "paste.jsonl" or rec.get("type") == "long_paste"
+            elif rec.get("origin") == "heldout-1" and rec["split"] != "test":
+                violations.append(f"{where}: held-out questions are split 'test'")
+            is_paste = name == "paste.jsonl" or kind == "long_paste"
             limit = PASTE_MAX_CHARS if is_paste else MAX_QUERY_CHARS
-            if len(" ".join(question.split())) > limit:
+            size = len(" ".join(question.split()))
+            if size > limit:
                 violations.append(f"{where}: question longer than {limit} characters")
             elif not is_paste and (refused := query_error(question)):
                 violations.append(f"{where}: the product refuses this question: {refused}")
+            if is_paste:
+                if size < PASTE_MIN_CHARS:
+                    violations.append(f"{where}: a long paste must be at least {PASTE_MIN_CHARS} characters")
+                asked = rec.get("asked")
+                if not isinstance(asked, str) or not asked.strip() or asked not in question:
+                    violations.append(f"{where}: 'asked' must be the question sentence, verbatim inside the paste")
+            violations += [f"{where}: {p}" for p in schema_problems(rec, kind, name, gold, papers)]
             if rec.get("type") == "adversarial":
                 expect = rec.get("expect")
                 if not isinstance(expect, list) or not expect:
