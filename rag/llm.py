@@ -107,6 +107,7 @@ class LeakGuard:
         self._released = 0  # stream offset up to which text was handed on
         self._scanned = 0  # stream offset up to which whole words were matched
         self._runs: dict[int, tuple[int, int]] = {}  # prompt word index -> (run length, stream offset of its first word)
+        self._skipping = False  # inside a word that can be no word of a prompt
         self.leaked: str | None = None  # the repeated run, once one was found
 
     def _match(self, word: str, start: int) -> None:
@@ -121,12 +122,21 @@ class LeakGuard:
 
     def _scan(self, final: bool) -> int:
         """Match the whole words not yet matched; return the offset from which text must be held."""
+        pos = self._scanned - self._base
+        if self._skipping:  # the rest of a word already known to be no word of a prompt
+            m = _WORD.match(self._buf, pos)
+            pos = m.end() if m else pos
+            self._skipping = m is not None and m.end() == len(self._buf)
         partial = None
-        for m in _WORD.finditer(self._buf, self._scanned - self._base):
+        for m in _WORD.finditer(self._buf, pos):
             if m.end() == len(self._buf) and not final:
                 partial = m  # the word may go on in the next chunk
                 break
             self._match(_norm_word(m.group()), self._base + m.start())
+        if partial is not None and _norm_word(partial.group()) not in self._p.prefixes:
+            # However it ends, it is no word of a prompt: every run ends here, nothing is held,
+            # and its remaining characters are skipped (a long token is not rescanned per chunk).
+            self._runs, self._skipping, partial = {}, True, None
         self._scanned = self._base + (partial.start() if partial else len(self._buf))
         if partial is None:
             starts = [first for _, first in self._runs.values()]
@@ -135,8 +145,7 @@ class LeakGuard:
             words = self._p.words
             # Runs the unfinished word may still extend, and the run it may begin.
             starts = [first for i, (_, first) in self._runs.items() if i + 1 < len(words) and (words[i + 1] or "").startswith(word)]
-            if word in self._p.prefixes:
-                starts.append(self._scanned)
+            starts.append(self._scanned)
         return min(starts, default=self._base + len(self._buf))
 
     def _release(self, upto: int) -> str:
