@@ -112,6 +112,23 @@ def test_the_last_word_of_the_stream_completing_a_run_is_caught_at_the_end():
     assert error is not None and words(FIRST_RUN) not in words(shown)
 
 
+def test_a_long_token_is_shown_as_it_arrives_and_a_leak_after_it_is_still_caught():
+    token = "QLoRA" * 2000  # no word of the prompt starts like this: nothing of it is held
+    guard, shown = LeakGuard(), ""
+    for ch in token:
+        shown += guard.feed(ch)
+    assert shown == token
+    with pytest.raises(LLMError):
+        for ch in f" then {FIRST_RUN} and more":
+            shown += guard.feed(ch)
+    assert shown == f"{token} then "
+
+
+def test_a_word_that_only_starts_like_a_prompt_word_is_released_once_it_differs():
+    shown, error = stream(list("Youth answer questions about research papers using ONLY the numbered"))
+    assert error is not None and shown == "Youth "  # "You..." was held only while it could be "you"
+
+
 # ---------------------------------------------------------------- what counts as a leak
 
 
