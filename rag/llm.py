@@ -111,6 +111,8 @@ class LeakGuard:
         self.leaked: str | None = None  # the repeated run, once one was found
 
     def _match(self, word: str, start: int) -> None:
+        if not word:  # only invisible characters: not a word, so no break in a run either
+            return
         runs: dict[int, tuple[int, int]] = {}
         for i in self._p.where.get(word, ()):
             length, first = self._runs.get(i - 1, (0, start))
@@ -133,7 +135,7 @@ class LeakGuard:
                 partial = m  # the word may go on in the next chunk
                 break
             self._match(_norm_word(m.group()), self._base + m.start())
-        if partial is not None and _norm_word(partial.group()) not in self._p.prefixes:
+        if partial is not None and (word := _norm_word(partial.group())) and word not in self._p.prefixes:
             # However it ends, it is no word of a prompt: every run ends here, nothing is held,
             # and its remaining characters are skipped (a long token is not rescanned per chunk).
             self._runs, self._skipping, partial = {}, True, None
