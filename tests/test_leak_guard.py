@@ -138,6 +138,7 @@ def test_a_word_that_only_starts_like_a_prompt_word_is_released_once_it_differs(
         FIRST_RUN.upper(),
         "You—answer, questions... about\nresearch   papers: using **ONLY** the",
         "You ans\u200bwer questions about research papers using only the",  # a zero-width space inside a word
+        "You \u200b answer \u200b questions about \u2060 research papers using only the",  # or between words
     ],
 )
 def test_case_punctuation_spacing_and_invisible_characters_do_not_hide_a_leak(disguised):
