@@ -209,7 +209,12 @@ class Assistant:
         k: int | None = None,
     ) -> Answer:
         """A short answer whose every claim cites a retrieved paper, or an abstention."""
-        question = check_query(question)
+        from rag.paste import find_question
+
+        pasted, question = question, check_query(question)
+        if (found := find_question(pasted)).differs:  # a long paste: answer the question found in it
+            answer = self.ask(found.question, answerer=answerer, filters=filters, history=history, on_delta=on_delta, k=k)
+            return answer.model_copy(update={"question": question, "searched_question": found.question})
         name = resolve_answerer(self.settings, answerer)
         if name != "extractive":
             self._backend(name)  # a missing key or model file is an error for every question
@@ -344,7 +349,10 @@ class Assistant:
 
     def lookup(self, question: str, filters: Filters | None = None) -> Lookup:
         """The paper that proposed what the question describes, with its contribution sentence."""
-        question = check_query(question)
+        from rag.paste import find_question
+
+        pasted, question = question, check_query(question)
+        question = find_question(pasted).question  # a long paste: the question found in it
         t0 = time.perf_counter()
         hits = self.retriever.search(question, k=6, filters=filters)
         timings = {"retrieve_ms": round((time.perf_counter() - t0) * 1000, 1)}
@@ -432,7 +440,10 @@ class Assistant:
 
     def compare(self, topic: str, filters: Filters | None = None, max_papers: int = 4) -> Comparison:
         """Papers on a topic (or named by ';'-separated titles) side by side, cells quoted."""
-        topic = check_query(topic)
+        from rag.paste import find_question
+
+        pasted, topic = topic, check_query(topic)
+        topic = find_question(pasted).question  # a long paste: the question found in it
         t0 = time.perf_counter()
         papers = self._papers_for(topic, filters, max_papers)
         rows = []

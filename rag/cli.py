@@ -145,6 +145,35 @@ def _prompted_lines(prompt: str):
         yield line.strip()
 
 
+def _stdin_batch(run, as_json: bool, key: str, report_blank: bool) -> int:
+    """`run` each line of stdin in turn (the caller loaded the engine once). A line that fails
+    with a RagError (empty, too long, ...) prints {key: line, "line": n, "error": {...}} (with
+    --json) or `error: line n: ...` on stderr, and the batch goes on. Blank lines at the end
+    are ignored; blank lines between others count as failed lines when `report_blank`, so that
+    output line n answers input line n. Returns how many lines failed."""
+    failed = 0
+    blank: list[int] = []
+    for n, line in enumerate(sys.stdin, start=1):
+        text = line.strip()
+        if not text:
+            blank.append(n)
+            continue
+        for b, item in [(b, "") for b in blank if report_blank] + [(n, text)]:
+            try:
+                run(item)
+            except RagError as exc:
+                failed += 1
+                if as_json:
+                    error = {"type": type(exc).__name__, "message": exc.message, "hint": exc.hint}
+                    click.echo(json.dumps({key: item, "line": b, "error": error}, ensure_ascii=False))
+                else:
+                    click.secho(f"error: line {b}: {exc.message}", fg="red", err=True)
+                    if exc.hint:
+                        click.echo(f"hint: {exc.hint}", err=True)
+        blank.clear()
+    return failed
+
+
 def _hit_json(hit) -> dict:
     return {
         "rank": hit.rank,
@@ -185,7 +214,12 @@ def _print_hits(query: str, hits, as_json: bool) -> None:
 @click.option("-i", "--interactive", is_flag=True, help="Prompt for queries until an empty line or Ctrl-D.")
 @click.pass_context
 def search(ctx, query, k, as_json, sources, year_min, year_max, title_contains, mode, interactive) -> None:
-    """Find the papers that best match QUERY ('-' reads one query per line from stdin)."""
+    """Find the papers that best match QUERY.
+
+    '-' reads one query per line from stdin (blank lines skipped); a query that fails prints
+    an error (with --json a line with an "error" object) and the rest go on. Exit code 1 when
+    any query failed.
+    """
     from rag.pipeline import Engine
     from rag.retrieve import Filters, check_query
 
@@ -211,9 +245,8 @@ def search(ctx, query, k, as_json, sources, year_min, year_max, title_contains, 
                 click.secho(f"error: {exc}", fg="red", err=True)
         return
     if query == "-":
-        for line in sys.stdin:
-            if line.strip():
-                run(line.strip())
+        if _stdin_batch(run, as_json, "query", report_blank=False):
+            ctx.exit(1)
         return
     run(query)
 
@@ -245,26 +278,48 @@ def _print_answer(answer, streamed: bool) -> None:
 
 @cli.command()
 @click.argument("question")
-@click.option("--json", "as_json", is_flag=True, help="One JSON object: question, answer, citations, hits, timings.")
+@click.option("--json", "as_json", is_flag=True, help="One JSON object: question, searched_question, answer, citations, hits, timings.")
 @_answerer_option
 @_model_option
 @click.option("-k", "k", type=click.IntRange(1, 20), default=None, help="Papers given to the answerer [default 5].")
 @click.pass_context
 def ask(ctx, question, as_json, answerer, llm_model, k) -> None:
-    """Answer QUESTION from the indexed abstracts, citing each claim as [n]."""
+    """Answer QUESTION from the indexed abstracts, citing each claim as [n].
+
+    QUESTION may be a long paste (a training log, a stack trace, notes; up to 20,000
+    characters): the question in it is searched and shown first as `searched: "..."`.
+
+    '-' reads one question per line from stdin and answers each with the same loaded index
+    (with --json one JSON line per question). A line that fails (empty, too long) gets a line
+    with an "error" object instead and the rest go on. Exit code: 0 when every question was
+    answered, 1 when any line failed, 2 when the command itself could not run.
+    """
+    from rag.paste import find_question
     from rag.render import answer_json
     from rag.retrieve import check_query
 
-    check_query(question)
+    if question != "-":
+        check_query(question)  # fail fast, before loading the index
     assistant = _assistant(ctx, llm_model)
-    streamed = not as_json
-    on_delta = (lambda d: click.echo(d, nl=False)) if streamed else None
-    answer = assistant.ask(question, answerer=answerer, on_delta=on_delta, k=k)
-    if as_json:
-        click.echo(json.dumps(answer_json(answer), ensure_ascii=False))
-    else:
-        click.echo()
-        _print_answer(answer, streamed=True)
+
+    def run(q: str) -> None:
+        check_query(q)
+        found = find_question(q)
+        if found.differs and not as_json:
+            click.echo(f'searched: "{found.question}"')
+        on_delta = None if as_json else (lambda d: click.echo(d, nl=False))
+        answer = assistant.ask(q, answerer=answerer, on_delta=on_delta, k=k)
+        if as_json:
+            click.echo(json.dumps({**answer_json(answer), "searched_question": answer.searched_question}, ensure_ascii=False))
+        else:
+            click.echo()
+            _print_answer(answer, streamed=True)
+
+    if question == "-":
+        if _stdin_batch(run, as_json, "question", report_blank=True):
+            ctx.exit(1)
+        return
+    run(question)
 
 
 @cli.command()
@@ -308,21 +363,34 @@ def cite_command(ctx, question, as_json) -> None:
 @click.argument("topic")
 @click.option("--json", "as_json", is_flag=True, help="One JSON object: topic, rows of cited cells.")
 @click.option("--format", "fmt", type=click.Choice(["md", "csv"]), default="md", show_default=True)
-@click.option("-n", "max_papers", type=click.IntRange(2, 8), default=4, show_default=True, help="Papers to compare for a topic.")
+@click.option("-n", "max_papers", type=click.IntRange(1, 8), default=8, show_default=True,
+              help="Most papers to compare for a topic (the relevant ones, up to this).")
 @click.pass_context
 def compare(ctx, topic, as_json, fmt, max_papers) -> None:
-    """Compare papers on TOPIC (or 'Title A; Title B') by problem, method, data and result."""
+    """Compare papers on TOPIC (or 'Title A; Title B') by problem, method, data and result.
+
+    A topic compares every paper that is relevant to it; named titles compare exactly the
+    papers with those titles, and a line `not found: "..."` names any the index lacks."""
     from rag.render import comparison_csv, comparison_json, comparison_markdown
     from rag.retrieve import check_query
 
     check_query(topic)
     result = _assistant(ctx).compare(topic, max_papers=max_papers)
     if as_json:
-        click.echo(json.dumps(comparison_json(result), ensure_ascii=False))
-    elif fmt == "csv":
+        payload = comparison_json(result)
+        payload.setdefault("not_found", list(result.not_found))
+        payload.setdefault("notes", list(result.notes))
+        click.echo(json.dumps(payload, ensure_ascii=False))
+        return
+    # After a CSV the lines go to stderr, so that stdout stays one parseable table.
+    if fmt == "csv":
         click.echo(comparison_csv(result), nl=False)
     else:
         click.echo(comparison_markdown(result))
+    if result.not_found:
+        click.echo("not found: " + "; ".join(f'"{t}"' for t in result.not_found), err=fmt == "csv")
+    for note in result.notes:
+        click.echo(f"note: {note}", err=fmt == "csv")
 
 
 @cli.command()

@@ -15,11 +15,13 @@ from typing import Iterable
 
 from rag.errors import QueryError
 from rag.index import StoredIndex
+from rag.paste import QUESTION_CHARS, QUESTION_TOKENS, fold
 from rag.types import Hit
 
 log = logging.getLogger(__name__)
 
-MAX_QUERY_CHARS = 4000
+# A paste may be this long; what is searched is the question found in it (rag.paste).
+MAX_QUERY_CHARS = 20_000
 
 # "Which paper proposes ...", "What is the method that ...": framing words carry no topic,
 # yet they pull a MiniLM query vector toward every abstract that says "we propose".
@@ -58,34 +60,29 @@ class Filters:
         return bool(self.sources or self.year_min or self.year_max or self.title_contains)
 
 
-MAX_QUERY_TOKENS = 1000
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 def check_query(query: str) -> str:
     """The question, cleaned (control characters dropped, spaces folded), or a QueryError
-    that says what is wrong: empty, not text, or longer than the limit."""
+    that says what is wrong: empty, not text, or longer than a paste may be."""
     if isinstance(query, bytes):
         try:
             query = query.decode("utf-8")
         except UnicodeDecodeError:
             raise QueryError("the question is not valid UTF-8 text", hint="re-type it or save it as UTF-8") from None
-    if any(0xD800 <= ord(c) <= 0xDFFF for c in query or ""):
+    if _SURROGATE.search(query or ""):
         # How Python carries bytes that were not UTF-8 (e.g. from a Latin-1 terminal).
         raise QueryError("the question is not valid UTF-8 text", hint="re-type it or switch the terminal to UTF-8")
-    text = " ".join(_CONTROL.sub(" ", query or "").split())
+    text = fold(query or "")
     if not text:
         raise QueryError("the question is empty", hint="type a question or some search words")
-    if len(text) > MAX_QUERY_CHARS or len(text) > MAX_QUERY_TOKENS * 2:
-        from rag.chunk import count_tokens
-
-        tokens = count_tokens(text[:2_000_000])
-        if len(text) > MAX_QUERY_CHARS or tokens > MAX_QUERY_TOKENS:
-            raise QueryError(
-                f"the question is {tokens:,} tokens ({len(text):,} characters) long; "
-                f"the limit is {MAX_QUERY_TOKENS:,} tokens and {MAX_QUERY_CHARS:,} characters",
-                hint="shorten it to the part you want answered",
-            )
+    if len(text) > MAX_QUERY_CHARS:
+        raise QueryError(
+            f"the text is {len(text):,} characters long; the limit is {MAX_QUERY_CHARS:,} characters (text over "
+            f"{QUESTION_CHARS:,} characters or {QUESTION_TOKENS:,} tokens counts as a paste: the question in it is searched)",
+            hint="paste only the part that matters, with your question in it",
+        )
     return text
 
 

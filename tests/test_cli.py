@@ -188,3 +188,55 @@ def test_ingest_reports_a_dropped_link_with_file_and_line(mini, rag_cli):
     assert f"dropped link: a.md:{line}:" in result.stderr
     papers = rag_cli("--data-dir", mini.settings.data_dir, "papers", "--json").json_lines()
     assert [p["url"] for p in papers] == [None]
+
+
+# ---------------------------------------------------------------- ask: long pastes and batches
+
+QLORA = "QLoRA: Efficient Finetuning of Quantized LLMs"
+
+
+def test_ask_on_a_long_paste_searches_the_question_in_it_and_cites_its_paper(seed_index, rag_cli):
+    from test_paste import QLORA_QUESTION, training_log
+
+    paste = training_log(steps=40)
+    assert 4_800 <= len(paste) <= 6_000  # refused outright before pastes were allowed (4,000)
+    result = rag_cli("--data-dir", seed_index.data_dir, "ask", "--answerer", "extractive", paste)
+    assert result.exit_code == 0, result.output
+    assert result.stdout.splitlines()[0] == f'searched: "{QLORA_QUESTION}"'
+    sources = result.stdout.split("Sources:", 1)[1]
+    assert f"[1] {QLORA}" in sources
+
+
+def test_ask_refuses_a_paste_over_20000_characters_with_a_hint(seed_index, rag_cli):
+    result = rag_cli("--data-dir", seed_index.data_dir, "ask", "x" * 19_990 + " which paper?")
+    assert result.exit_code == 2
+    assert result.stdout == ""
+    error, hint = result.stderr.splitlines()[:2]
+    assert error.startswith("error: ") and "20,003 characters" in error and "20,000" in error
+    assert hint.startswith("hint: ")
+    _no_traceback(result)
+
+
+def test_ask_reads_one_question_per_line_and_reports_a_bad_line_without_stopping(seed_index, rag_cli):
+    questions = ["How does QLoRA fine-tune a 65B model on a single GPU?", "", "Which paper surveys mixture of experts models?"]
+    result = rag_cli("--data-dir", seed_index.data_dir, "ask", "--json", "--answerer", "extractive", "-",
+                     input="\n".join(questions) + "\n\n")  # a blank line at the end is no question
+    assert result.exit_code == 1, result.output  # one line failed
+    rows = result.json_lines()
+    assert len(result.stdout.splitlines()) == 3
+    first, empty, third = rows
+    assert first["question"] == questions[0] and first["searched_question"] is None
+    assert QLORA in [c["title"] for c in first["citations"]]
+    assert empty == {"question": "", "line": 2, "error": {"type": "QueryError", "message": "the question is empty",
+                                                          "hint": "type a question or some search words"}}
+    assert third["question"] == questions[2]
+    assert MOE in [c["title"] for c in third["citations"]]
+    assert set(first) == set(third)  # the schema of `rag ask --json`
+
+
+def test_ask_batch_exits_0_when_every_line_is_answered(seed_index, rag_cli):
+    result = rag_cli("--data-dir", seed_index.data_dir, "ask", "--answerer", "extractive", "-",
+                     input="Which paper surveys mixture of experts models?\n")
+    assert result.exit_code == 0, result.output
+    assert f"[1] {MOE}" in result.stdout
+    assert "exit code" in rag_cli("ask", "--help").stdout.casefold()

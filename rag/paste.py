@@ -1,0 +1,231 @@
+"""The question inside a long paste (a training log, a stack trace, meeting notes, an email).
+
+A user pastes up to 20,000 characters with the question somewhere near the end. Searching the
+whole paste finds papers about its noise (log lines, agenda items), so we search the question
+found in it: the last sentence that reads like a question (with the sentences before it when
+it names nothing: "Which paper is this?"); failing that, the last paragraph of prose. Text
+of question size (what `check_query` accepted before pastes were allowed) passes through
+unchanged. Pure string work (no model, no index): a 20k paste takes about a millisecond.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Iterator, NamedTuple
+
+from rag.text import split_sentences
+
+# A question: at most this many characters, and past half of it at most QUESTION_TOKENS tokens.
+QUESTION_CHARS = 4000
+QUESTION_TOKENS = 1000
+# What is searched from a paste: about what the embedder reads (256 tokens).
+FOUND_WORDS = 100
+FOUND_CHARS = 1000
+CONTEXT_WORDS = 60  # sentences before a question that names nothing
+
+CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+
+
+class Found(NamedTuple):
+    """What to search for a pasted text, and whether that differs from the text itself."""
+
+    question: str
+    differs: bool
+
+
+def fold(text: str) -> str:
+    """Control characters dropped, all whitespace (line breaks included) folded to one space."""
+    return " ".join(CONTROL.sub(" ", text).split())
+
+
+def is_question_sized(folded: str) -> bool:
+    """Whether folded text is searched as it is: short enough in characters and in tokens."""
+    if len(folded) <= QUESTION_CHARS // 2:
+        return True
+    if len(folded) > QUESTION_CHARS:
+        return False
+    from rag.chunk import count_tokens
+
+    return count_tokens(folded) <= QUESTION_TOKENS
+
+
+# ---------------------------------------------------------------- what a line or sentence is
+
+# Lines a program wrote: timestamps, log levels, [rank0]:, tracebacks, Java/JS frames, an
+# exception line, prompts, indented code.
+_LOG_LINE = re.compile(
+    r"""^(?:\s*(?:\[[^\]]{0,80}\]|\d{4}-\d\d-\d\d|\d\d:\d\d(?::\d\d)?|\d+[/|]\d+\b
+        |(?:DEBUG|INFO|WARN|WARNING|ERROR|CRITICAL|FATAL|TRACE|NOTE)\b
+        |Traceback\ \(most\ recent\ call\ last\)|File\ "|at\ [\w$<>]+(?:\.[\w$<>]+)+\ ?\(|Caused\ by:
+        |[\w.]*(?:Error|Exception|Warning|Interrupt)\b|\$\ |>>>\ |\.\.\.\ |\#\d+\ |[-=*+~#]{4,}
+        |(?:/|\./|~/)[\w.-]|[\w.-]+(?:/[\w.-]+){2,}|[a-z][\w.-]{0,19}:\s)|\s{4,}\S|\t)""",
+    re.X,
+)
+# A token a program wrote rather than a person: code punctuation, a number, or a number with
+# one letter (3e-4, 0.5s); "a", "I", "bf16" and "GPT-4" are words.
+_MACHINE = re.compile(
+    r"(?<!\S)(?:\S*[_=\\/\[\]{}<>|@#^~`]\S*|(?:[^\w\s]|\d)+|(?=\S*\d)(?:[^\w\s]|\d)*[^\W\d_](?:[^\w\s]|\d)*)(?!\S)"
+)
+_QUESTION_END = re.compile(r"[?？][\"'”’)\]]*$")
+_ASKING_START = re.compile(
+    r"^(?:how|what|which|why|where|when|who|whom|whose|can|could|does|do|did|is|are|was|were|should|would|will"
+    r"|has|have|may|might|is there|are there|any (?:paper|papers|work|method)s?"
+    r"|(?:please |can you |could you )?(?:explain|compare|contrast|describe|summari[sz]e|list|recommend|suggest"
+    r"|find me|point me|tell me|show me|give me|help me)"
+    r"|i(?:'m| am) (?:looking|searching) for|i (?:want|need|would like|'d like) to (?:know|find|understand|learn))\b",
+    re.I,
+)
+_SIGN_OFF = re.compile(
+    r"^(?:thanks|thank you|thx|ty|cheers|best|regards|kind regards|best regards|warm regards|sincerely|many thanks"
+    r"|all the best|greetings|sent from|--|—|(?:any |all )?(?:help|pointers|advice|input|ideas|suggestions)\b.{0,30}\bappreciated)\b",
+    re.I,
+)
+_STOP = frozenset(
+    "the a an of in on for to and or with by from about into at as is are was were be been do does did can could "
+    "would should will may might what which who why how when where there this that these those it its they them "
+    "their you your i me my we our us any some paper papers one not no so if but than then just also "
+    # what a question without a subject of its own says
+    "make sense idea ideas thought thoughts think help pointer pointers suggestion suggestions advice tip tips "
+    "missing something anything anyone someone else please thanks know wondering right correct wrong possible "
+    "recommend recommendation recommendations happening going explain work works".split()
+)
+
+
+def _machine_share(tokens: list[str], text: str) -> float:
+    """Share of `tokens` (the words of `text`) that a program wrote."""
+    return len(_MACHINE.findall(text)) / max(len(tokens), 1)
+
+
+def _is_log_line(line: str) -> bool:
+    tokens = line.split()
+    return bool(_LOG_LINE.match(line)) or len(tokens) >= 3 and _machine_share(tokens, line) >= 0.35
+
+
+def _human_tail(sentence: str) -> str:
+    """The sentence from after its last run of three machine tokens, when four words or more
+    follow it (a question typed right after log output on the same line)."""
+    tokens = sentence.split()
+    run = 0
+    for i in range(len(tokens) - 1, -1, -1):
+        run = run + 1 if _MACHINE.fullmatch(tokens[i]) else 0
+        if run == 3:
+            return " ".join(tokens[i + 3 :]) if len(tokens) - i - 3 >= 4 else sentence
+    return sentence
+
+
+def _content_words(sentence: str) -> int:
+    """Words that say what the question is about ("Any ideas?" and "Which paper is this?" have none)."""
+    return sum(1 for w in re.findall(r"[^\W\d_][\w-]+", sentence.casefold()) if w not in _STOP)
+
+
+def _is_prose(sentence: str) -> bool:
+    tokens = sentence.split()
+    return len(tokens) >= 3 and _machine_share(tokens, sentence) < 0.35 and not _LOG_LINE.match(sentence)
+
+
+# ---------------------------------------------------------------- paste → blocks → sentences
+
+
+def _sentences(lines: list[str]) -> list[str]:
+    """The sentences of a run of prose lines; a line that ends with "?" ends its sentence."""
+    out: list[str] = []
+    start = 0
+    for i, line in enumerate(lines):
+        if _QUESTION_END.search(line) or i == len(lines) - 1:
+            out.extend(split_sentences(" ".join(lines[start : i + 1])))
+            start = i + 1
+    return out
+
+
+def _blocks_from_end(text: str) -> Iterator[list[str]]:
+    """The paste's runs of prose lines (a wrapped paragraph is one run) as sentences, last run
+    first, so a question near the end is found without reading the rest. Blank lines, log lines
+    and fenced code end a run; a very long line (a paste folded onto one line) is kept whole,
+    its sentences judged one by one later."""
+    run: list[str] = []  # lines of the current run, last first
+    fenced = False
+    for line in reversed(CONTROL.sub(" ", text).splitlines()):
+        stripped = line.strip()
+        fence = stripped.startswith("```")
+        fenced ^= fence
+        if fence or fenced or not stripped or (len(stripped) < 400 and _is_log_line(line)):
+            if run:
+                yield _sentences(run[::-1])
+                run = []
+            continue
+        run.append(stripped)
+    if run:
+        yield _sentences(run[::-1])
+
+
+def _clip(text: str) -> str:
+    """At most FOUND_WORDS words and FOUND_CHARS characters of text: its end, cut at a word."""
+    out = " ".join(text.split()[-FOUND_WORDS:])
+    return out if len(out) <= FOUND_CHARS else out[-FOUND_CHARS:].split(" ", 1)[-1]
+
+
+class _FromEnd:
+    """The paste's prose runs, numbered from the end (0 = last), read only as far as asked."""
+
+    def __init__(self, text: str):
+        self._more = _blocks_from_end(text)
+        self._read: list[list[str]] = []
+
+    def __call__(self, k: int) -> list[str] | None:
+        while len(self._read) <= k:
+            block = next(self._more, None)
+            if block is None:
+                return None
+            self._read.append(block)
+        return self._read[k]
+
+
+def _question(blocks: _FromEnd) -> str | None:
+    """The last sentence that asks something; when it names nothing ("Any ideas?", "Which paper
+    is this?"), with the sentences before it (its paragraph's, or the previous paragraph's when
+    it stands alone)."""
+    k = 0
+    while (block := blocks(k)) is not None:
+        for i in range(len(block) - 1, -1, -1):
+            sentence = block[i]
+            tail = _human_tail(sentence if len(sentence) <= 2 * FOUND_CHARS else sentence[-2 * FOUND_CHARS :])
+            asks = _QUESTION_END.search(tail) or _ASKING_START.match(sentence.lstrip("\"'“‘(*-• "))
+            if not asks or not _is_prose(tail) or _SIGN_OFF.match(sentence):
+                continue
+            if _content_words(tail) >= 1:
+                return _clip(tail)
+            context: list[str] = []
+            budget = CONTEXT_WORDS
+            for previous in reversed(block[:i] or blocks(k + 1) or []):
+                if not _is_prose(previous) or _SIGN_OFF.match(previous) or len(previous.split()) > budget:
+                    break
+                context.insert(0, previous)
+                budget -= len(previous.split())
+            if _content_words(found := " ".join([*context, tail])) >= 1:
+                return _clip(found)
+        k += 1
+    return None
+
+
+def _last_paragraph(blocks: _FromEnd) -> str | None:
+    """The end of the last paragraph of prose with some substance (sign-offs left out)."""
+    k = 0
+    while (block := blocks(k)) is not None:
+        kept = [s for s in block if _is_prose(s) and not _SIGN_OFF.match(s)]
+        if sum(len(s.split()) for s in kept) >= 8:
+            return _clip(" ".join(kept))
+        k += 1
+    return None
+
+
+def find_question(text: str) -> Found:
+    """What to search for `text`: the text itself (folded) when it is question-sized;
+    otherwise the question found in it, else its last paragraph of prose, else its last words."""
+    if isinstance(text, bytes):
+        text = text.decode("utf-8", "replace")
+    folded = fold(text or "")
+    if is_question_sized(folded):
+        return Found(folded, False)
+    blocks = _FromEnd(text)
+    found = _question(blocks) or _last_paragraph(blocks) or _clip(folded)
+    return Found(found, found != folded)

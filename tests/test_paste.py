@@ -1,0 +1,208 @@
+"""Finding the question inside a long paste (rag.paste): training logs, stack traces, meeting
+notes, emails with sign-offs; and the 20,000-character limit with its message.
+
+The pastes are written like the ones users send: the question is not always last, the lines
+after it are often log noise or a sign-off, and earlier paragraphs ask other questions.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from rag.errors import QueryError
+from rag.paste import QUESTION_CHARS, find_question
+from rag.retrieve import MAX_QUERY_CHARS, check_query
+
+QLORA_QUESTION = (
+    "Is there a method that backpropagates through a frozen 4-bit quantized base model into "
+    "low-rank adapters so a 65B model can be finetuned on a single 48GB GPU?"
+)
+
+
+def training_log(steps: int = 40, question: str = QLORA_QUESTION, tail: list[str] | None = None, comment: bool = True) -> str:
+    """A fine-tuning run's console output (about 125 characters a step) ending with a question."""
+    lines = [
+        "$ torchrun --nproc_per_node 1 train.py --model llama-65b --lora-r 64 --bf16 --batch-size 1",
+        "2026-11-30 14:01:55,004 INFO  train.py:88 - loading checkpoint shards: 100%|##########| 14/14 [01:12<00:00,  5.2s/it]",
+        "2026-11-30 14:02:01,117 WARNING  peft/tuners/lora.py:311 - fan_in_fan_out is set to False but the target module is Conv1D",
+    ]
+    for step in range(1, steps + 1):
+        loss = 2.9 - step * 0.013
+        lines.append(
+            f"[rank0]: 2026-11-30 14:{2 + step // 30:02d}:{step % 60:02d} | epoch 1 step {step * 50}/20000 | "
+            f"loss {loss:.4f} | lr {1e-4 * (1 - step / 400):.2e} | grad_norm {1.9 - step / 100:.2f} | mem 46.8/47.5 GiB"
+        )
+    lines += [
+        "torch.OutOfMemoryError: CUDA out of memory. Tried to allocate 2.00 GiB. GPU 0 has a total capacity of 47.54 GiB of which 312.00 MiB is free.",
+    ]
+    if comment:
+        lines += ["", "Sorry for dumping the whole log. The run always dies right after the first eval, even with LoRA and batch size 1."]
+    lines += [question]
+    return "\n".join(lines + (tail or []))
+
+
+AGENDA = [
+    "Compute budget: we are over budget on the shared cluster by roughly a fifth, mostly from the sweep that was "
+    "left running over the long weekend. Everyone agreed to tag jobs with the project code and to cancel idle "
+    "interactive sessions after two hours. Open question from Priya: should the sweep results count toward the paper?",
+    "Data pipeline: the new intern has the deduplication step working on the first shard and will run it on the "
+    "rest this week. The tokenizer change broke two evaluation scripts; Marco will fix them before Thursday and add "
+    "a regression test so that this does not happen again.",
+    "Reading group: last week's session on retrieval-augmented generation ran long and we did not get to the "
+    "discussion of evaluation. Several people asked whether we could keep the same topic for one more week, which "
+    "is fine, and whether the slides could be shared before the session rather than after it.",
+    "Hiring: two candidates are coming in for onsite interviews next month. Please sign up for a slot on the "
+    "shared calendar; we need at least three interviewers per candidate and one of them should be from the "
+    "systems group. Feedback forms are due within a day of the interview.",
+    "Other business: the coffee machine on the third floor is broken again, the printer needs a new toner "
+    "cartridge, and somebody keeps leaving the window of the server room open at night, which sets off the "
+    "temperature alarm. Action items are tracked in the usual spreadsheet; please update your rows before Friday.",
+]
+
+
+def meeting_notes(chars: int = 12_000) -> str:
+    """Weeks of meeting notes (paragraphs with their own questions), then the real question and a sign-off."""
+    paragraphs: list[str] = []
+    week = 1
+    while sum(len(p) + 2 for p in paragraphs) < chars - 600:
+        paragraphs.append(f"Group meeting, week {week}. Attendance: most of the lab and two visitors.")
+        paragraphs.extend(AGENDA)
+        week += 1
+    paragraphs.append(
+        "Sorry for the long paste, I wanted you to have the context. For the reading group I still need one "
+        "thing from you: which paper proposed finetuning a 65B model on a single GPU by backpropagating through "
+        "a frozen 4-bit quantized model into low-rank adapters?"
+    )
+    paragraphs.append("Thanks!")
+    paragraphs.append("Best,\nAna")
+    return "\n\n".join(paragraphs)
+
+
+def stack_trace() -> str:
+    """A Python traceback, the question typed under it, then the log lines that followed it."""
+    frames = []
+    for depth in range(24):
+        frames.append(f'  File "/opt/env/lib/python3.11/site-packages/trainer/core_{depth}.py", line {100 + depth * 7}, in _run_stage')
+        frames.append(f"    return self._run_stage_{depth + 1}(model, batch, optimizer=optimizer, scaler=scaler)")
+    return "\n".join(
+        [
+            "Traceback (most recent call last):",
+            '  File "train.py", line 212, in <module>',
+            "    main()",
+            *frames,
+            "RuntimeError: CUDA error: device-side assert triggered",
+            "CUDA kernel errors might be asynchronously reported at some other API call, so the stacktrace below might be incorrect.",
+            "",
+            "Why do mixture-of-experts layers with a learned router run into load imbalance, and how do survey papers classify the fixes?",
+            "wandb: Waiting for W&B process to finish... (failed 1). Press Control-C to abort syncing.",
+            "wandb: 🚀 View run fluent-sweep-12 at: https://wandb.example/lab/moe/runs/3k2j1x9",
+            "wandb: Find logs at: ./wandb/run-20261130_140155-3k2j1x9/logs",
+        ]
+    )
+
+
+# ---------------------------------------------------------------- the question is found
+
+
+def test_a_training_log_ending_with_a_question_searches_the_question():
+    paste = training_log(steps=40)
+    assert 4_800 <= len(paste) <= 6_000
+    found = find_question(paste)
+    assert found.differs
+    assert found.question == QLORA_QUESTION
+
+
+def test_meeting_notes_with_the_question_in_the_last_paragraph_then_a_sign_off():
+    paste = meeting_notes()
+    assert 11_000 <= len(paste) <= 13_000 and paste.count("?") >= 5  # earlier paragraphs ask other things
+    found = find_question(paste)
+    assert found.question == (
+        "For the reading group I still need one thing from you: which paper proposed finetuning a 65B model on a "
+        "single GPU by backpropagating through a frozen 4-bit quantized model into low-rank adapters?"
+    )
+    assert "Thanks" not in found.question and "Ana" not in found.question
+
+
+def test_a_stack_trace_then_a_question_then_log_noise():
+    paste = stack_trace()
+    assert len(paste) > QUESTION_CHARS
+    found = find_question(paste)
+    assert found.question == (
+        "Why do mixture-of-experts layers with a learned router run into load imbalance, "
+        "and how do survey papers classify the fixes?"
+    )
+
+
+def test_the_question_typed_on_the_same_line_as_the_log_output():
+    paste = training_log(steps=40, question="")
+    paste = paste.rstrip() + " grad_norm 1.80 tokens_per_second 9876 " + QLORA_QUESTION
+    assert find_question(paste).question == QLORA_QUESTION
+
+
+def test_a_question_that_names_nothing_brings_the_sentences_before_it():
+    abstract = (
+        "We present an efficient finetuning approach that reduces memory usage enough to finetune a 65B parameter "
+        "model on a single 48GB GPU. It backpropagates gradients through a frozen, 4-bit quantized pretrained "
+        "language model into Low Rank Adapters."
+    )
+    paste = training_log(steps=40, question=f"{abstract} Which paper is this?", tail=["Any ideas?", "", "Thanks!"])
+    found = find_question(paste)
+    assert found.question.endswith("Which paper is this?")
+    assert "4-bit quantized pretrained language model into Low Rank Adapters" in found.question
+    assert "Any ideas" not in found.question and "Thanks" not in found.question
+
+
+def test_a_paste_without_a_question_searches_its_last_paragraph_of_prose_not_the_log():
+    request = (
+        "Looking for related work on mixture of experts for our draft: ideally the survey with a taxonomy of "
+        "gating functions and a list of open-source implementations."
+    )
+    notes = "\n\n".join(AGENDA * 2).replace("?", ".")
+    paste = f"{notes}\n\n{request}\n\n{training_log(steps=20, question='', comment=False)}"
+    assert "?" not in paste and len(paste) > QUESTION_CHARS
+    found = find_question(paste)
+    assert found == (request, True)
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "How does QLoRA fine-tune a 65B model on a single GPU?",
+        "Which paper introduced the NF4 data type? I saw it cited in a talk.",
+        "compare  mixture of experts\n surveys",  # whitespace folds as before
+        "I am fine-tuning LLaMA-65B with LoRA (r=64, lr=2e-4, bf16) and it still does not fit in 48GB. "
+        "What can I do? Is there a paper about quantizing the frozen base model?",
+    ],
+)
+def test_a_normal_question_is_searched_exactly_as_today(question):
+    found = find_question(question)
+    assert not found.differs
+    assert found.question == check_query(question) == " ".join(question.split())
+
+
+def test_a_long_question_that_was_accepted_before_passes_unchanged():
+    question = ("We fine-tune a 65B model with adapters on one GPU and measure memory at every step. " * 40).strip()
+    assert 3_000 < len(question) <= 4_000
+    assert find_question(question) == (question, False)
+
+
+# ---------------------------------------------------------------- limits
+
+
+def test_a_paste_of_20000_characters_is_accepted_and_one_more_is_an_error_with_a_hint():
+    notes = meeting_notes(chars=19_000)
+    at_limit = "x" * (MAX_QUERY_CHARS - len(check_query(notes)) - 1) + "\n" + notes
+    assert MAX_QUERY_CHARS == 20_000 and len(check_query(at_limit)) == 20_000
+    assert find_question(at_limit).question.endswith("into low-rank adapters?")
+    with pytest.raises(QueryError) as error:
+        check_query("x" + at_limit)
+    assert "20,001 characters" in error.value.message and "20,000" in error.value.message
+    assert error.value.hint and "question" in error.value.hint
+
+
+def test_the_found_question_is_itself_question_sized():
+    """Searching the found question again finds the same text: ask() relies on it."""
+    for paste in (training_log(steps=150), meeting_notes(19_000), stack_trace(), "word " * 3_900):
+        found = find_question(paste)
+        assert len(found.question) <= 1_000
+        assert find_question(found.question) == (found.question, False)
