@@ -16,18 +16,16 @@ from typing import Callable
 import numpy as np
 
 from rag.cite import StreamRenumberer, SupportChecker, renumber
+from rag.compare import COMPARE_COLUMNS, NOT_STATED, compare_papers  # noqa: F401 (re-exported)
 from rag.config import Settings
 from rag.errors import LLMError
 from rag.extractive import CONTRIBUTION, SentenceScorer, extractive_answer
 from rag.llm import ABSTAIN_SENTENCE, SYSTEM_PROMPT, LeakGuard, build_messages, make_backend, prompt_leak, resolve_answerer
 from rag.retrieve import Filters, HybridRetriever, check_query
 from rag.rewrite import REWRITE_PROMPT, multi_query_search
-from rag.text import split_sentences
 from rag.types import (
     Answer,
     Comparison,
-    ComparisonCell,
-    ComparisonRow,
     Hit,
     Lookup,
     Paper,
@@ -37,8 +35,6 @@ from rag.types import (
 log = logging.getLogger(__name__)
 
 NOT_COVERED = "The indexed abstracts don't answer this."
-NOT_STATED = "not stated in abstract"
-COMPARE_COLUMNS = ("problem", "method", "data", "result")
 
 _FOLLOW_UP = re.compile(r"\b(they|them|their|theirs|it|its|this|that|these|those|the (?:paper|papers|method|methods|authors|approach|model))\b", re.I)
 
@@ -407,60 +403,6 @@ class Assistant:
 
     # ------------------------------------------------------------ compare
 
-    # Cue words per column; a cell is filled only by a sentence that has its column's cue.
-    _CUES = {
-        "problem": re.compile(r"\b(however|despite|challeng\w*|limitation\w*|problem\w*|suffer\w*|lacks?|lacking|struggl\w*|remains?|difficult\w*|bottleneck\w*|costly|expensive|gap|unclear|fail\w*|hinder\w*|prohibitive)\b", re.I),
-        "method": CONTRIBUTION,
-        "data": re.compile(r"\b(datasets?|benchmarks?|corpus|corpora|evaluat\w* on|experiments? on|trained on|test sets?|suites?|collected|curated|annotated|tasks such as)\b", re.I),
-        "result": re.compile(r"\b(outperform\w*|achiev\w*|improv\w*|state-of-the-art|surpass\w*|speed-?ups?|reduc\w*|gains?|faster|higher|lower|better|demonstrat\w*|\d+(?:\.\d+)?\s?(?:%|x|×))", re.I),
-    }
-    _ORDER = ("method", "problem", "data", "result")  # who picks first when a sentence fits two columns
-
-    def _cells(self, sentences: list[str], n: int) -> dict[str, ComparisonCell]:
-        cells = {c: ComparisonCell(text=NOT_STATED) for c in COMPARE_COLUMNS}
-        used: set[int] = set()
-        last = max(len(sentences) - 1, 1)
-        for column in self._ORDER:
-            best, best_score = None, 0.0
-            for i, sentence in enumerate(sentences):
-                if i in used:
-                    continue
-                matches = len(self._CUES[column].findall(sentence))
-                if not matches:
-                    continue
-                where = i / last  # problems come early in an abstract, results late
-                position = {"problem": 1 - where, "result": where, "method": 1 - where, "data": 0.5}[column]
-                score = min(matches, 3) + position
-                if score > best_score:
-                    best, best_score = i, score
-            if best is not None:
-                cells[column] = ComparisonCell(text=sentences[best], citation=n)
-                used.add(best)
-        return cells
-
-    def compare(self, topic: str, filters: Filters | None = None, max_papers: int = 4) -> Comparison:
-        """Papers on a topic (or named by ';'-separated titles) side by side, cells quoted."""
-        from rag.paste import find_question
-
-        pasted, topic = topic, check_query(topic)
-        topic = find_question(pasted).question  # a long paste: the question found in it
-        t0 = time.perf_counter()
-        papers = self._papers_for(topic, filters, max_papers)
-        rows = []
-        for n, paper in enumerate(papers, start=1):
-            sentences = [s for s in split_sentences(paper.abstract) if len(s) >= 25]
-            rows.append(ComparisonRow(paper=paper, n=n, cells=self._cells(sentences, n)))
-        return Comparison(topic=topic, columns=COMPARE_COLUMNS, rows=tuple(rows),
-                          timings_ms={"total_ms": round((time.perf_counter() - t0) * 1000, 1)})
-
-    def _papers_for(self, topic: str, filters: Filters | None, max_papers: int) -> list[Paper]:
-        names = [t.strip() for t in re.split(r";|\s+vs\.?\s+|\n", topic) if t.strip()]
-        if len(names) >= 2:
-            papers = []
-            for name in names:
-                hit = self.retriever.search(name, k=1, filters=filters)
-                if hit and hit[0].paper not in papers:
-                    papers.append(hit[0].paper)
-            return papers
-        hits = self.retriever.search(topic, k=max_papers, filters=filters)
-        return [h.paper for h in hits if self.relevant([h], topic)] or [h.paper for h in hits[:2]]
+    def compare(self, topic: str, filters: Filters | None = None, max_papers: int = 8) -> Comparison:
+        """Papers on a topic (or named titles) side by side by problem, method, data, result (rag.compare)."""
+        return compare_papers(self, topic, filters, max_papers)

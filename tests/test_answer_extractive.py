@@ -1,5 +1,5 @@
 """The default, no-key path over the real seed index: extractive answers that quote and cite
-the right paper, abstentions, lookup, compare, follow-ups, and the `rag` commands around them.
+the right paper, abstentions, lookup, follow-ups, and the `rag` commands around them (compare: test_compare.py).
 
 Questions come from eval/data/*.jsonl. Tests marked xfail(strict=True) pin down known bugs:
 each fails today and turns the suite red (XPASS) once fixed, so the marker can go then.
@@ -7,15 +7,13 @@ each fails today and turns the suite red (XPASS) once fixed, so the marker can g
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 import re
 from pathlib import Path
 
 import pytest
 
-from rag.answer import NOT_COVERED, NOT_STATED, Assistant, is_follow_up
+from rag.answer import NOT_COVERED, Assistant, is_follow_up
 from rag.cite import cited_numbers
 from rag.errors import QueryError
 from rag.text import split_sentences
@@ -26,8 +24,6 @@ DATA = Path(__file__).resolve().parent.parent / "eval" / "data"
 QLORA = "QLoRA: Efficient Finetuning of Quantized LLMs"
 QLORA_QUESTION = "How can a 65B parameter model be finetuned on a single 48GB GPU while preserving 16-bit performance?"
 LLADA = "Driving Everywhere with Large Language Model Policy Adaptation"
-PLEAS = "PLeaS -- Merging Models with Permutations and Least Squares"
-UNCONSTRAINED = "Unconstrained Model Merging for Enhanced LLM Reasoning"
 # With no key anywhere, `auto` must resolve to the extractive answerer.
 NO_KEY_ENV = {"OPENAI_API_KEY": None, "OPENAI_BASE_URL": None, "RAG_OPENAI_API_KEY": None,
               "RAG_OPENAI_BASE_URL": None, "RAG_ANSWERER": None, "RAG_LOCAL_GGUF": None}
@@ -47,7 +43,6 @@ PLAIN_IDS = ["plain-001", "plain-004", "plain-005", "plain-010", "plain-014"]
 # Questions the current pipeline abstains on: three with no close abstract, two naming an absent method.
 ABSTAIN_IDS = ["unans-013", "unans-004", "unans-005", "unans-009", "unans-027"]
 NAMED_LOOKUP_IDS = [k for k, row in LOOKUP.items() if row["style"] == "named"]
-COMPARE_IDS = ["multi-001", "multi-006", "multi-007", "multi-010"]
 
 
 @pytest.fixture(scope="module")
@@ -272,85 +267,6 @@ def test_cite_for_an_unknown_name_says_no_paper_is_named(cli):
     assert result.exit_code == 0
     (payload,) = result.json_lines()
     assert payload["title"] is None and payload["abstained"] is True and payload["confidence"] == 0.0
-
-
-# ---------------------------------------------------------------- compare
-
-
-def assert_cells_quote_their_row(comparison, seed_papers):
-    assert [row.n for row in comparison.rows] == list(range(1, len(comparison.rows) + 1))
-    assert comparison.columns == ("problem", "method", "data", "result")
-    for row in comparison.rows:
-        assert set(row.cells) == set(comparison.columns)
-        abstract = seed_papers[row.paper.title].abstract
-        for column, cell in row.cells.items():
-            if cell.citation is None:
-                assert cell.text == NOT_STATED
-            else:
-                assert cell.citation == row.n, (row.paper.title, column)
-                assert cell.text in abstract, (row.paper.title, column, cell.text)
-        quoted = [c.text for c in row.cells.values() if c.citation is not None]
-        assert len(set(quoted)) == len(quoted)  # one sentence fills one column
-
-
-@pytest.mark.parametrize("qid", COMPARE_IDS)
-def test_compare_a_topic_quotes_each_rows_own_abstract(assistant, seed_papers, qid):
-    row = MULTI[qid]
-    comparison = assistant.compare(row["question"])
-    titles = [r.paper.title for r in comparison.rows]
-    assert set(row["gold"]) <= set(titles)
-    assert 2 <= len(titles) <= 4 and len(set(titles)) == len(titles)
-    assert_cells_quote_their_row(comparison, seed_papers)
-    assert any(c.citation for r in comparison.rows for c in r.cells.values())
-
-
-@pytest.mark.parametrize("topic", [f"{PLEAS}; {UNCONSTRAINED}", f"{PLEAS} vs {UNCONSTRAINED}"])
-def test_compare_named_titles_compares_exactly_those(assistant, seed_papers, topic):
-    comparison = assistant.compare(topic)
-    assert [r.paper.title for r in comparison.rows] == [PLEAS, UNCONSTRAINED]
-    assert_cells_quote_their_row(comparison, seed_papers)
-
-
-def test_compare_markdown_is_a_table_with_one_line_per_paper(cli):
-    result = cli("compare", f"{PLEAS}; {UNCONSTRAINED}")
-    assert result.exit_code == 0, result.output
-    lines = result.stdout.splitlines()
-    assert lines[0] == "| paper | problem | method | data | result |"
-    assert re.fullmatch(r"\|(---\|){5}", lines[1])
-    rows = [line for line in lines[2:] if line.startswith("|")]
-    assert len(rows) == 2
-    assert rows[0].startswith(f"| [1] {PLEAS} | ") and rows[1].startswith(f"| [2] {UNCONSTRAINED} | ")
-    for line in rows:
-        assert len(re.findall(r"(?<!\\)\|", line)) == 6  # five cells
-    # Each paper's number maps back to its exact title below the table.
-    assert any(line.startswith(f"[1] {PLEAS}") for line in lines[4:])
-    assert any(line.startswith(f"[2] {UNCONSTRAINED}") for line in lines[4:])
-
-
-def test_compare_csv_parses_with_the_documented_header(cli, seed_papers):
-    result = cli("compare", "--format", "csv", f"{PLEAS}; {UNCONSTRAINED}")
-    assert result.exit_code == 0, result.output
-    rows = list(csv.reader(io.StringIO(result.stdout)))
-    assert rows[0] == ["n", "paper", "problem", "method", "data", "result"]
-    assert [r[:2] for r in rows[1:]] == [["1", PLEAS], ["2", UNCONSTRAINED]]
-    for n, title, *cells in rows[1:]:
-        for cell in cells:
-            if cell != NOT_STATED:
-                assert cell.endswith(f" [{n}]")
-                assert cell[: -len(f" [{n}]")] in seed_papers[title].abstract
-
-
-def test_compare_json_matches_the_library(cli, assistant):
-    topic = MULTI["multi-001"]["question"]
-    result = cli("compare", "--json", topic)
-    assert result.exit_code == 0, result.output
-    (payload,) = result.json_lines()
-    comparison = assistant.compare(topic)
-    assert payload["topic"] == topic
-    assert payload["columns"] == ["problem", "method", "data", "result"]
-    assert [(r["n"], r["title"]) for r in payload["rows"]] == [(r.n, r.paper.title) for r in comparison.rows]
-    for got, want in zip(payload["rows"], comparison.rows):
-        assert got["cells"] == {c: {"text": want.cells[c].text, "citation": want.cells[c].citation} for c in comparison.columns}
 
 
 # ---------------------------------------------------------------- follow-ups

@@ -222,6 +222,9 @@ def build_app(engine: Engine) -> gr.Blocks:
             if mode == "Compare":
                 result = assistant.compare(message, filters=filters, max_papers=max(2, min(int(k), 8)))
                 chat[-1]["content"] = _md(comparison_markdown(result))
+                if result.not_found:  # named titles the index lacks: said, never swapped for other papers
+                    missing = "; ".join(f"“{t}”" for t in result.not_found)
+                    chat[-1]["content"] += "\n\n" + _md(f"Not found in the index (not compared): {missing}")
                 folder = Path(tempfile.mkdtemp(dir=downloads.name))  # the download is named comparison.csv
                 try:
                     path = folder / "comparison.csv"

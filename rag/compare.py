@@ -1,0 +1,269 @@
+"""The compare job: papers side by side by problem, method, data and result, every cell quoted.
+
+Which papers: a topic takes every retrieved paper the relevance model keeps (rag.evidence),
+so two relevant papers give two rows and a broad topic up to `MAX_PAPERS`; named titles
+("Title A; Title B", "A vs B") take exactly the papers whose titles match, and the titles
+that match nothing are reported (`Comparison.not_found`), never replaced by another paper.
+
+Which sentence goes where: each abstract sentence gets a score per column (its cues, its
+place in the abstract, a penalty for another column's cues), and the sentences are assigned
+to columns by the best total, one sentence per column, a column left "not stated" when no
+sentence has its cue.
+"""
+
+from __future__ import annotations
+
+import difflib
+import itertools
+import re
+import time
+from typing import TYPE_CHECKING
+
+from rag.errors import QueryError
+from rag.extractive import CONTRIBUTION
+from rag.paste import find_question, fold, is_question_sized
+from rag.retrieve import Filters, check_query
+from rag.text import split_sentences
+from rag.types import Comparison, ComparisonCell, ComparisonRow, Paper, Source
+
+if TYPE_CHECKING:
+    from rag.answer import Assistant
+
+NOT_STATED = "not stated in abstract"
+COMPARE_COLUMNS = ("problem", "method", "data", "result")
+MAX_PAPERS = 8
+CANDIDATES = 10  # papers retrieved for a topic; the relevance model keeps some of them
+SENTENCE_SOURCES = 5  # papers whose sentences feed the relevance model, as eval/fit_evidence.py fits it
+CLOSE_TITLE = 0.88  # character similarity of normalized titles; distinct seed titles reach 0.82
+
+# ---------------------------------------------------------------- column cues
+
+_PROBLEM = re.compile(
+    r"\b(however|despite|challeng\w*|limitation\w*|limited|suffer\w*|lacks?|lacking|struggl\w*|remains?|remained|"
+    r"difficult\w*|bottleneck\w*|costly|expensive|gap|unclear|fails?|failure\w*|hinder\w*|prohibitive\w*|vulnerab\w*|"
+    r"unsatisfactory|insufficient|inefficien\w*|impractical|drawback\w*|under-?explored|overlook\w*|issues?|"
+    r"question(?![- ]answering)|no (?:consensus|clear|systematic|principled)|not (?:been |yet )?(?:well|fully|yet|extensively|"
+    r"systematically|thoroughly|all)|(?:existing|current|prior|previous|conventional) (?:\w+ )?(?:methods?|approaches|"
+    r"models?|work|works|research|studies|techniques|systems|solutions|frameworks?))\b|^(?:while|although|though|whereas)\b",
+    re.I,
+)
+# "To address this limitation, we …" points back at a problem; it states the response to it.
+_RESPONSE = re.compile(r"\b(?:to (?:address|tackle|overcome|solve|mitigate|bridge)|address(?:ing)?|to this end)\b", re.I)
+# Generic "what we do" wording; CONTRIBUTION ("we propose/introduce/present …") is the strong cue.
+_METHOD = re.compile(
+    r"\b(?:we|this (?:paper|work|study|thesis|survey))\s+(?:\w+\s+){0,2}?(?:use|employ|adopt|leverage|apply|utili[sz]e|"
+    r"examine|study|investigate|explore|extend|aim|seek|suggest|evaluate|consider|compare|overview|call|name)\w*|"
+    r"\bour (?:method|approach|framework|model|technique|algorithm|training|architecture|system)\b|"
+    r"\b(?:proposes?|introduces?|presents?)\b|\bis designed\b",
+    re.I,
+)
+_DATA = re.compile(
+    r"\b(datasets?|data sets?|benchmarks?|corpus|corpora|evaluat\w* (?:on|across)|experiments? (?:on|across)|trained on|"
+    r"test sets?|suites?|collected|curated|annotated|demonstrations|tasks such as)\b",
+    re.I,
+)
+# "7 benchmarks", "seven representative datasets", "8 instruction datasets": what was used, counted.
+_DATA_COUNT = re.compile(
+    r"\b(?:\d+|two|three|four|five|six|seven|eight|nine|ten|several|multiple|various|diverse)\s+(?:[\w-]+\s+){0,2}?"
+    r"(?:datasets|benchmarks|corpora|tasks|languages|domains)\b",
+    re.I,
+)
+_RESULT = re.compile(
+    r"\b(outperform\w*|achiev\w*|improv\w*|state-of-the-art|surpass\w*|exceed\w*|speed-?ups?|reduc\w*|gains?|faster|"
+    r"higher|lower|better|comparable|consistent(?:ly)?|effective(?:ness)?|(?<!to )demonstrat\w*)\b",
+    re.I,
+)
+# Reports of what the authors found: results, never the problem the paper takes on.
+_FINDING = re.compile(
+    r"\b(?:we|our \w+)\s+(?:\w+\s+)?(?:find|found|show|observe|reveal|demonstrate|confirm|highlight)\w*|"
+    r"\b(?:results?|findings?|experiments?|evaluations?|ablations?|studies)\s+(?:(?!to\b)\w+\s+)?"
+    r"(?:show|reveal|demonstrate|indicate|suggest|highlight|confirm)\w*|\brevealing\b",
+    re.I,
+)
+# Analyses (of failures, of behaviour): neither a problem statement nor a headline result.
+_ANALYSIS = re.compile(r"\banalys[ie]s\b|\bwe\s+(?:\w+\s+)?analy[sz]e\b|[\w-]+-picked\b", re.I)
+_OURS = re.compile(r"\b(?:we|our|us)\b", re.I)
+_NUMBER = re.compile(r"\d+(?:\.\d+)?\s?(?:%|x\b|×|times\b)|\bby (?:up to |over |at least )?\d")
+
+
+def _count(pattern: re.Pattern, text: str, cap: int = 3) -> int:
+    return min(len(pattern.findall(text)), cap)
+
+
+def column_scores(sentence: str, where: float) -> dict[str, float]:
+    """How well one sentence fits each column; 0 where it has none of that column's cues.
+    `where` is its place in the abstract, 0 (first) to 1 (last)."""
+    problem, data, result = _count(_PROBLEM, sentence), _count(_DATA, sentence), _count(_RESULT, sentence)
+    contribution = bool(CONTRIBUTION.search(sentence))
+    method = 2 * contribution + _count(_METHOD, sentence, cap=1)
+    finding, analysis = bool(_FINDING.search(sentence)), bool(_ANALYSIS.search(sentence))
+    numbers = _count(_NUMBER, sentence)
+    response = bool(_RESPONSE.search(sentence))
+    counted = _DATA_COUNT.search(sentence) is not None
+    scores = {
+        # A gap, a limitation, a challenge: early, and not what the authors propose, found or analysed.
+        "problem": problem + 2.5 * (1 - where) - 1.5 * (where > 0.5) - 2 * (contribution or response)
+        - 2 * (finding or analysis) - numbers if problem else 0.0,
+        # The contribution: early to middle; a sentence of findings or numbers is a result.
+        "method": method + (1 - where) + 0.5 * response - 1.5 * finding - numbers if method else 0.0,
+        # Datasets, benchmarks, corpora (counted ones most); an opening sentence about data in
+        # general ("trained on vast datasets") is background, not what this paper used.
+        "data": 1.5 * data + 1.5 * counted + 0.75 * where - 0.5 * (finding or analysis)
+        - 1.5 * (where < 0.35 and not _OURS.search(sentence)) if data or counted else 0.0,
+        # Outcomes: numbers and comparatives, late; findings count as results, analyses barely.
+        "result": result + 1.5 * numbers + finding + 2 * where - 1 - analysis - contribution if result or finding else 0.0,
+    }
+    return {column: max(score, 0.0) for column, score in scores.items()}
+
+
+MIN_CELL = 1.0  # a sentence scoring under this for a column leaves it "not stated"
+FILLED = 1.0  # worth of a filled cell: a stated data set beats a second look at the result
+
+
+def assign_columns(sentences: list[str]) -> dict[str, int | None]:
+    """The sentence index for each column (None: not stated) that maximises the summed
+    column scores, each sentence used at most once. ≤ 4 columns × a short abstract: exhaustive."""
+    last = max(len(sentences) - 1, 1)
+    scores = [column_scores(s, i / last) for i, s in enumerate(sentences)]
+    options = [[None] + [i for i, s in enumerate(scores) if s[c] >= MIN_CELL] for c in COMPARE_COLUMNS]
+    best: tuple[float, tuple] = (0.0, (None,) * len(COMPARE_COLUMNS))
+    for choice in itertools.product(*options):
+        taken = [i for i in choice if i is not None]
+        if len(taken) != len(set(taken)):
+            continue
+        total = sum(scores[i][c] + FILLED for c, i in zip(COMPARE_COLUMNS, choice) if i is not None)
+        if total > best[0]:
+            best = (total, choice)
+    return dict(zip(COMPARE_COLUMNS, best[1]))
+
+
+def _cells(paper: Paper, n: int) -> dict[str, ComparisonCell]:
+    sentences = [s for s in split_sentences(paper.abstract) if len(s) >= 25]
+    chosen = assign_columns(sentences)
+    return {
+        c: ComparisonCell(text=sentences[i], citation=n) if i is not None else ComparisonCell(text=NOT_STATED)
+        for c, i in chosen.items()
+    }
+
+
+# ---------------------------------------------------------------- which papers
+
+_SEPARATOR = re.compile(r"\s*(?:;|\n)\s*")
+_VERSUS = re.compile(r"\s+(?:vs\.?|versus)\s+", re.I)
+
+
+TITLE_WORDS = 40  # longer than any title: a part this long is a question, not a title
+
+
+def named_titles(topic: str) -> tuple[list[str], bool]:
+    """The titles a topic names ('A; B', one per line, 'A vs B') and whether they were separated
+    by ';' or lines (certainly titles) rather than 'vs' (titles only if one of them matches)."""
+    for separator, certain in ((_SEPARATOR, True), (_VERSUS, False)):
+        parts = [" ".join(p.split()) for p in separator.split(topic) if p.strip()]
+        if len(parts) >= 2:
+            if len(parts) > 2 * MAX_PAPERS or any(len(p.split()) > TITLE_WORDS for p in parts):
+                return [], False
+            return parts, certain
+    return [], False
+
+
+def _key(text: str) -> str:
+    return " ".join(re.sub(r"[\W_]+", " ", text.casefold()).split())
+
+
+def _title_keys(title: str) -> set[str]:
+    """A title's normalized forms: whole, and each side of its main separator ('QLoRA: Efficient…')."""
+    keys = {_key(title)}
+    parts = re.split(r"\s*(?::|\s--?\s|\s—\s)\s*", title, maxsplit=1)
+    if len(parts) == 2:
+        keys.update(_key(p) for p in parts if len(_key(p)) >= 3)
+    return keys - {""}
+
+
+_TITLE_INDEX: dict[int, tuple[object, dict[str, set[str]]]] = {}
+
+
+def _title_index(store) -> dict[str, set[str]]:
+    """normalized title form → paper ids, built once per opened paper store."""
+    cached = _TITLE_INDEX.get(id(store))
+    if cached is None or cached[0] is not store:
+        index: dict[str, set[str]] = {}
+        for brief in store.briefs():
+            for key in _title_keys(brief.title):
+                index.setdefault(key, set()).add(brief.paper_id)
+        if len(_TITLE_INDEX) >= 4:
+            _TITLE_INDEX.clear()
+        cached = _TITLE_INDEX[id(store)] = (store, index)
+    return cached[1]
+
+
+def find_title(assistant: "Assistant", name: str, filters: Filters | None) -> Paper | None:
+    """The indexed paper a named title means: an exact (normalized) title first, then the
+    retrieved paper whose title is closest, if it is close enough to be the same title."""
+    store = assistant.retriever.index.papers
+    allowed = assistant.retriever.allowed_papers(filters)
+    key = _key(name)
+    exact = sorted(pid for pid in _title_index(store).get(key, ()) if allowed is None or pid in allowed)
+    if exact:
+        whole = [pid for pid in exact if _key(store.brief(pid).title) == key]
+        return store[(whole or exact)[0]]
+    if len(key.split()) < 3:  # a short name ("LoRA") is close to other names ("FLoRA"): exact only
+        return None
+    best, best_ratio = None, CLOSE_TITLE
+    for hit in assistant.retriever.search(name, k=5, filters=filters):
+        ratio = max(difflib.SequenceMatcher(None, key, k).ratio() for k in _title_keys(hit.paper.title))
+        if ratio >= best_ratio:
+            best, best_ratio = hit.paper, ratio
+    return best
+
+
+def _relevant_papers(assistant: "Assistant", topic: str, filters: Filters | None, max_papers: int) -> tuple[list[Paper], list[str]]:
+    """The retrieved papers the relevance model keeps (the top one always), and what to say about them."""
+    hits = assistant.retriever.search(topic, k=max(CANDIDATES, max_papers), filters=filters)
+    if not hits:
+        raise QueryError("no indexed paper matches the filters", hint="widen the filters (sources, years) or ingest more papers")
+    sources = [Source(n=i + 1, paper=h.paper, score=h.score) for i, h in enumerate(hits[:SENTENCE_SOURCES])]
+    scored = assistant.scorer.score(topic, sources)
+    kept = assistant.policy.relevant_hits(topic, hits, scored, max_papers=max_papers)
+    assessment = assistant.policy.assess(topic, hits, scored)
+    notes = []
+    if assessment.level == "none":
+        notes.append(f"The indexed abstracts may not cover this topic ({assessment.reason}); this is the closest paper.")
+    elif len(kept) == 1:
+        notes.append("Only one indexed paper clearly matches this topic; name titles ('Title A; Title B') to compare others.")
+    return [h.paper for h in kept], notes
+
+
+def compare_papers(assistant: "Assistant", topic: str, filters: Filters | None = None, max_papers: int = MAX_PAPERS) -> Comparison:
+    """Papers on a topic (or named by title) side by side, each cell quoted from its own abstract."""
+    pasted, topic = topic, check_query(topic)
+    t0 = time.perf_counter()
+    names, certain = named_titles(pasted) if is_question_sized(fold(pasted)) else ([], False)
+    papers: list[Paper] = []
+    not_found: list[str] = []
+    notes: list[str] = []
+    for name in names:
+        paper = find_title(assistant, check_query(name), filters)
+        if paper is None:
+            not_found.append(name)
+        elif paper not in papers:
+            papers.append(paper)
+    if names and not papers and certain:
+        shown = "; ".join(f"“{n}”" for n in not_found[:4])
+        raise QueryError(
+            f"no indexed paper has the title(s) {shown}",
+            hint="check the titles (`rag search` lists close ones), or give a topic instead of titles",
+        )
+    if not papers:  # a topic, or 'A vs B' naming methods rather than titles
+        not_found = []
+        topic = find_question(pasted).question  # a long paste: the question found in it
+        papers, notes = _relevant_papers(assistant, topic, filters, max_papers)
+    rows = tuple(ComparisonRow(paper=p, n=n, cells=_cells(p, n)) for n, p in enumerate(papers, start=1))
+    return Comparison(
+        topic=topic,
+        columns=COMPARE_COLUMNS,
+        rows=rows,
+        not_found=tuple(not_found),
+        notes=tuple(notes),
+        timings_ms={"total_ms": round((time.perf_counter() - t0) * 1000, 1)},
+    )

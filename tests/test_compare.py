@@ -1,0 +1,343 @@
+"""`rag compare` over the real seed index: which papers (every relevant one for a topic, exactly
+the named ones for titles, and the named titles it could not find), which sentence goes in
+which column, and the `rag compare` output around them.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+from rag.answer import Assistant
+from rag.compare import NOT_STATED, assign_columns
+from rag.errors import QueryError
+from rag.text import split_sentences
+
+pytestmark = pytest.mark.usefixtures("no_network")
+
+DATA = Path(__file__).resolve().parent.parent / "eval" / "data"
+MULTI = {row["id"]: row for row in map(json.loads, filter(str.strip, (DATA / "multi.jsonl").read_text(encoding="utf-8").splitlines()))}
+COMPARE_IDS = ["multi-001", "multi-006", "multi-007", "multi-010"]
+PLEAS = "PLeaS -- Merging Models with Permutations and Least Squares"
+UNCONSTRAINED = "Unconstrained Model Merging for Enhanced LLM Reasoning"
+QLORA = "QLoRA: Efficient Finetuning of Quantized LLMs"
+NOT_INDEXED = "A title that is not indexed"
+NO_KEY_ENV = {"OPENAI_API_KEY": None, "OPENAI_BASE_URL": None, "RAG_OPENAI_API_KEY": None,
+              "RAG_OPENAI_BASE_URL": None, "RAG_ANSWERER": None, "RAG_LOCAL_GGUF": None}
+
+
+@pytest.fixture(scope="module")
+def assistant(seed_engine, seed_index) -> Assistant:
+    settings = seed_index.settings.model_copy(
+        update={"answerer": "auto", "openai_api_key": None, "openai_base_url": None, "local_gguf": None}
+    )
+    return Assistant(seed_engine.retriever, settings)
+
+
+@pytest.fixture
+def cli(rag_cli, seed_index):
+    def run(*args: str):
+        result = rag_cli("--data-dir", seed_index.data_dir, *args, env=NO_KEY_ENV)
+        assert "Traceback" not in result.output
+        return result
+
+    return run
+
+
+def assert_cells_quote_their_row(comparison, seed_papers):
+    assert [row.n for row in comparison.rows] == list(range(1, len(comparison.rows) + 1))
+    assert comparison.columns == ("problem", "method", "data", "result")
+    for row in comparison.rows:
+        assert set(row.cells) == set(comparison.columns)
+        abstract = seed_papers[row.paper.title].abstract
+        for column, cell in row.cells.items():
+            if cell.citation is None:
+                assert cell.text == NOT_STATED
+            else:
+                assert cell.citation == row.n, (row.paper.title, column)
+                assert cell.text in abstract, (row.paper.title, column, cell.text)
+        quoted = [c.text for c in row.cells.values() if c.citation is not None]
+        assert len(set(quoted)) == len(quoted)  # one sentence fills one column
+
+
+# ---------------------------------------------------------------- a topic: every relevant paper
+
+
+def test_a_topic_two_papers_fit_gets_exactly_those_two_rows(assistant, seed_papers):
+    # Of the 429 seed abstracts, two build vision-language-action models (grep "vision-language-action|VLA":
+    # the other two hits are a survey naming VLA models in passing and "VLAP", a vision-to-LLM projector).
+    comparison = assistant.compare("vision-language-action models for robotic manipulation")
+    titles = {r.paper.title for r in comparison.rows}
+    assert titles == {"OpenVLA: An Open-Source Vision-Language-Action Model",
+                      "CogACT: A Foundational Vision-Language-Action Model for Synergizing Cognition and Action in Robotic Manipulation"}
+    assert comparison.not_found == ()
+    assert_cells_quote_their_row(comparison, seed_papers)
+
+
+def test_a_broad_topic_gets_every_relevant_paper_beyond_four(assistant, seed_papers):
+    # 36 seed abstracts are about parameter-efficient fine-tuning: the old fixed 4 rows cut them short.
+    comparison = assistant.compare("parameter-efficient fine-tuning of large language models")
+    assert 4 < len(comparison.rows) <= 8
+    for row in comparison.rows:
+        paper = seed_papers[row.paper.title]
+        assert re.search(r"parameter[- ]efficient|\bPEFT\b", f"{paper.title} {paper.abstract}", re.I), paper.title
+    assert len({r.paper.title for r in comparison.rows}) == len(comparison.rows)
+    assert_cells_quote_their_row(comparison, seed_papers)
+
+
+@pytest.mark.parametrize("qid", COMPARE_IDS)
+def test_compare_a_topic_quotes_each_rows_own_abstract(assistant, seed_papers, qid):
+    row = MULTI[qid]
+    comparison = assistant.compare(row["question"])
+    titles = [r.paper.title for r in comparison.rows]
+    assert set(row["gold"]) & set(titles)
+    assert 1 <= len(titles) <= 8 and len(set(titles)) == len(titles)
+    assert_cells_quote_their_row(comparison, seed_papers)
+    assert any(c.citation for r in comparison.rows for c in r.cells.values())
+
+
+# ---------------------------------------------------------------- named titles
+
+
+@pytest.mark.parametrize("topic", [f"{PLEAS}; {UNCONSTRAINED}", f"{PLEAS} vs {UNCONSTRAINED}", f"{PLEAS}\n{UNCONSTRAINED}"])
+def test_compare_named_titles_compares_exactly_those(assistant, seed_papers, topic):
+    comparison = assistant.compare(topic)
+    assert [r.paper.title for r in comparison.rows] == [PLEAS, UNCONSTRAINED]
+    assert comparison.not_found == ()
+    assert_cells_quote_their_row(comparison, seed_papers)
+
+
+def test_a_named_title_that_is_not_indexed_is_reported_not_replaced(assistant, seed_papers):
+    comparison = assistant.compare(f"{PLEAS}; {NOT_INDEXED}")
+    assert [r.paper.title for r in comparison.rows] == [PLEAS]
+    assert comparison.not_found == (NOT_INDEXED,)
+    assert_cells_quote_their_row(comparison, seed_papers)
+
+
+def test_a_title_with_typos_matches_and_a_similar_made_up_one_does_not(assistant):
+    comparison = assistant.compare("unconstraned model merging for enhanced LLM reasonig; Merging Models with Permutations")
+    assert [r.paper.title for r in comparison.rows] == [UNCONSTRAINED]
+    assert comparison.not_found == ("Merging Models with Permutations",)
+
+
+def test_a_short_name_matches_its_own_title_only(assistant):
+    # "QLoRA" is the name before the colon of one title; "LoRA" is no title (and not "FLoRA: ...").
+    comparison = assistant.compare("QLoRA vs LoRA")
+    assert [r.paper.title for r in comparison.rows] == [QLORA]
+    assert comparison.not_found == ("LoRA",)
+
+
+def test_no_named_title_found_is_an_error_with_a_hint(assistant):
+    with pytest.raises(QueryError) as info:
+        assistant.compare(f"{NOT_INDEXED}; Another title nobody wrote")
+    assert NOT_INDEXED in info.value.message
+    assert info.value.hint
+
+
+# ---------------------------------------------------------------- which sentence goes where
+
+# (title prefix, column, prefixes of the sentences a reader would put there; () = not stated),
+# chosen by reading seed abstracts. DEV shaped the cues; HELD_OUT was labelled before the
+# assignment first ran on it (17/24 then; the cues were revised after); FRESH was labelled after
+# the last revision, before any run on it. Measured: old greedy order 30/44, 18/24, 21/24; this
+# assignment 44/44, 24/24, 24/24.
+DEV = [
+    ("CogACT: A Foundational Vision-Language-Action Model", "problem", ("While existing VLAs adapted",)),
+    ("CogACT: A Foundational Vision-Language-Action Model", "method", ("Unlike previous works that directly", "In this paper, we present a new advanced VLA")),
+    ("CogACT: A Foundational Vision-Language-Action Model", "result", ("The evaluation on 5 robot", "It exceeds the average success", "It also outperforms the large")),
+    ("SortedNet, a Place for Every Network", "problem", ("Consequently, conventional neural network", "Although usually the architecture")),
+    ("SortedNet, a Place for Every Network", "method", ("This paper proposes SortedNet",)),
+    ("SortedNet, a Place for Every Network", "result", ("Our findings demonstrate the feasibility", "Experimental results show the efficacy")),
+    ("Antidote: Post-fine-tuning Safety Alignment", "problem", ("However, our evaluation shows that both", "Safety aligned Large Language Models")),
+    ("Antidote: Post-fine-tuning Safety Alignment", "method", ("To this end, we propose Antidote", "With this philosophy, we introduce")),
+    ("Antidote: Post-fine-tuning Safety Alignment", "result", ("Despite its embarrassing simplicity",)),
+    ("How Does Vision-Language Adaptation Impact", "problem", ("Despite potential harmfulness", "Vision-Language adaptation (VL adaptation) transforms")),
+    ("How Does Vision-Language Adaptation Impact", "result", ("Our analysis reveals that safety", "Additionally, our findings demonstrate", "Further analysis of internal")),
+    ("CELLM: An Efficient Communication", "problem", ("While LLMs are a promising development", "However, FL training suffers")),
+    ("CELLM: An Efficient Communication", "method", ("To this end, we employ two", "First, we use low-rank", "Second, we communicate sparse")),
+    ("CELLM: An Efficient Communication", "result", ("Taken together, our method reduces",)),
+    ("OpenVLA: An Open-Source Vision-Language-Action Model", "problem", ("Yet, widespread adoption of VLAs",)),
+    ("OpenVLA: An Open-Source Vision-Language-Action Model", "method", ("Addressing these challenges, we introduce OpenVLA",)),
+    ("OpenVLA: An Open-Source Vision-Language-Action Model", "result", ("As a product of the added data", "We further show that we can effectively")),
+    ("QLoRA: Efficient Finetuning of Quantized LLMs", "problem", ()),
+    ("QLoRA: Efficient Finetuning of Quantized LLMs", "method", ("We present QLoRA", "QLoRA backpropagates", "QLoRA introduces a number")),
+    ("QLoRA: Efficient Finetuning of Quantized LLMs", "data", ("We use QLoRA to finetune more than", "Our results show that QLoRA finetuning on a small")),
+    ("QLoRA: Efficient Finetuning of Quantized LLMs", "result", ("Our best model family", "Our results show that QLoRA finetuning")),
+    ("Diversify and Conquer: Diversity-Centric Data Selection", "problem", ("As instruction datasets proliferate", "This work addresses the question", "While existing research often")),
+    ("Diversify and Conquer: Diversity-Centric Data Selection", "method", ("We propose an iterative refinement", "Our method employs k-means")),
+    ("Diversify and Conquer: Diversity-Centric Data Selection", "result", ("Through extensive evaluation across",)),
+    ("PortLLM: Personalizing Evolving Large Language Models", "problem", ("However, pretrained LLMs such as ChatGPT", "Even though fine-tuning costs", "Moreover, access to fine-tuning")),
+    ("PortLLM: Personalizing Evolving Large Language Models", "method", ("In this paper, we present PortLLM",)),
+    ("PortLLM: Personalizing Evolving Large Language Models", "data", ("Our extensive experiments cover seven",)),
+    ("PortLLM: Personalizing Evolving Large Language Models", "result", ("For instance, PortLLM achieves",)),
+    ("MUSCLE: A Model Update Strategy", "problem", ("When these base models are updated", "When updating models, developers", "They have to adapt their mental")),
+    ("MUSCLE: A Model Update Strategy", "method", ("Second, we propose a training strategy", "Our work aims to provide", "First, we provide evaluation metrics")),
+    ("MUSCLE: A Model Update Strategy", "result", ("We reduce negative flips",)),
+    ("Beyond Memorization: Violating Privacy", "problem", ("This raises the key question", "Current privacy research")),
+    ("Beyond Memorization: Violating Privacy", "method", ("In this work, we present the first",)),
+    ("Beyond Memorization: Violating Privacy", "data", ("We construct a dataset consisting",)),
+    ("Beyond Memorization: Violating Privacy", "result", ("Our findings highlight that current", "Finally, we show that common mitigations")),
+    ("Unconstrained Model Merging for Enhanced LLM Reasoning", "problem", ("However, creating a powerful", "Existing studies on model merging")),
+    ("Unconstrained Model Merging for Enhanced LLM Reasoning", "method", ("In this work, we propose an unconstrained",)),
+    ("Unconstrained Model Merging for Enhanced LLM Reasoning", "data", ("Across 7 benchmarks and 9",)),
+    ("Just One Byte (per gradient)", "problem", ("Language model training in distributed",)),
+    ("Just One Byte (per gradient)", "method", ("In this short note, we extend", "The method is a natural", "Each iteration, each machine")),
+    ("Just One Byte (per gradient)", "result", ("Our approach not only drastically",)),
+    ("An Emulator for Fine-Tuning Large Language Models", "problem", ("While it has been hypothesized",)),
+    ("An Emulator for Fine-Tuning Large Language Models", "method", ("Using an RL-based framework", "To aid in doing so, we introduce")),
+    ("An Emulator for Fine-Tuning Large Language Models", "result", ("Our experiments with EFT show", "Up-scaling consistently improves")),
+]
+HELD_OUT = [
+    ("S^{2}FT: Efficient, Scalable and Generalizable", "problem", ("Current PEFT methods for LLMs",)),
+    ("S^{2}FT: Efficient, Scalable and Generalizable", "method", ("Utilizing this key insight, we propose",)),
+    ("S^{2}FT: Efficient, Scalable and Generalizable", "result", ("Through theoretical analysis and empirical", "Using our partial backpropagation")),
+    ("Can LLMs Reason in the Wild with Programs?", "problem", ("While being a promising direction", "However, as LLMs become more capable")),
+    ("Can LLMs Reason in the Wild with Programs?", "method", ("To investigate this, we introduce the task",)),
+    ("Can LLMs Reason in the Wild with Programs?", "data", ("We create a large tactic-guided",)),
+    ("Can LLMs Reason in the Wild with Programs?", "result", ("In experiments, we highlight", "We further show the potential")),
+    ("A Survey on Mixture of Experts", "problem", ("Despite its growing prevalence",)),
+    ("A Survey on Mixture of Experts", "method", ("This survey seeks to bridge", "We first briefly introduce", "Next, we overview the core")),
+    ("A Survey on Mixture of Experts", "result", ()),
+    ("UL2: Unifying Language Learning Paradigms", "problem", ("Existing pre-trained models are generally", "To date, there seems to be")),
+    ("UL2: Unifying Language Learning Paradigms", "method", ("This paper presents a unified", "We then propose Mixture-of-Denoisers")),
+    ("UL2: Unifying Language Learning Paradigms", "result", ("We conduct extensive ablative", "By scaling our model up", "Our model also achieve", "On 0-shot MMLU")),
+    ("GAMMA: Revisiting Template-based Automated Program Repair", "problem", ("However, it is challenging for template", "Inappropriate donor code")),
+    ("GAMMA: Revisiting Template-based Automated Program Repair", "method", ("In this paper, we aim to revisit",)),
+    ("GAMMA: Revisiting Template-based Automated Program Repair", "data", ("The experimental results demonstrate that GAMMA", "Furthermore, GAMMA repairs 45")),
+    ("GAMMA: Revisiting Template-based Automated Program Repair", "result", ("The experimental results demonstrate that GAMMA", "Furthermore, GAMMA repairs 45", "We also prove that adopting")),
+    ("Few-Shot Cross-Lingual Transfer for Prompting", "problem", ("Only the largest, most capable", "The data limitations in most", "Albeit the surge in work")),
+    ("Few-Shot Cross-Lingual Transfer for Prompting", "method", ("We evaluate the possible methods", "We consider three methods")),
+    ("Few-Shot Cross-Lingual Transfer for Prompting", "data", ("We consider three methods", "We evaluate the possible methods")),
+    ("Few-Shot Cross-Lingual Transfer for Prompting", "result", ("Although LAFT carries", "Rather, the translate and prompt", "We find that the results", "Results show that the prompt")),
+    ("Exploiting Pretrained Biochemical Language Models", "problem", ("However, such a model is limited",)),
+    ("Exploiting Pretrained Biochemical Language Models", "method", ("In this study, we propose exploiting", "We investigate two warm start")),
+    ("Exploiting Pretrained Biochemical Language Models", "result", ("Results: The results show", "The two proposed warm-start", "However, docking evaluation", "Additionally, we observe that beam")),
+]
+FRESH = [
+    ("MegaScale: Scaling Large Language Model Training", "problem", ("Training LLMs at this scale brings", "Many hard stability issues")),
+    ("MegaScale: Scaling Large Language Model Training", "method", ("We present the design, implementation", "We take a full-stack approach", "We develop a set of diagnosis")),
+    ("MegaScale: Scaling Large Language Model Training", "result", ("MegaScale achieves 55.2%",)),
+    ("Does Continual Learning Equally Forget", "problem", ("Distribution shift (e.g., task", "Although it can be alleviated")),
+    ("Does Continual Learning Equally Forget", "method", ("In this paper, we study which modules", "We further propose a more efficient")),
+    ("Does Continual Learning Equally Forget", "data", ("In experiments on several benchmarks",)),
+    ("Does Continual Learning Equally Forget", "result", ("Our proposed metrics show", "Hence, we attribute forgetting", "Surprisingly, this", "In experiments on several benchmarks")),
+    ("TrICy: Trigger-guided Data-to-text Generation", "problem", ("In the context of conversational AI",)),
+    ("TrICy: Trigger-guided Data-to-text Generation", "method", ("To this end, we propose TrICy",)),
+    ("TrICy: Trigger-guided Data-to-text Generation", "data", ("Performance analyses on E2E NLG",)),
+    ("TrICy: Trigger-guided Data-to-text Generation", "result", ("Moreover, we show that by leveraging", "Furthermore, our analyses show", "Performance analyses on E2E NLG")),
+    ("Preference Fine-Tuning for Factuality in Chest X-Ray", "problem", ("The challenge in radiology lies", "However, the field faces", "While automated approaches using")),
+    ("Preference Fine-Tuning for Factuality in Chest X-Ray", "method", ("We propose a scalable automated", "Our method leverages publicly")),
+    ("Preference Fine-Tuning for Factuality in Chest X-Ray", "data", ("Our method leverages publicly", "We evaluate and benchmark five", "To assess a potential alignment tax")),
+    ("Preference Fine-Tuning for Factuality in Chest X-Ray", "result", ("Our results show up to a 57.4%", "A reader study involving", "To assess a potential alignment tax")),
+    ("HALO: Hadamard-Assisted Lossless Optimization", "problem", ("Quantized training of Large Language", "This is particularly the case")),
+    ("HALO: Hadamard-Assisted Lossless Optimization", "method", ("We present HALO",)),
+    ("HALO: Hadamard-Assisted Lossless Optimization", "result", ("Applied to LLAMA-family models", "Our results demonstrate the first")),
+    ("EMO: Earth Mover Distance Optimization", "problem", ("However, various degeneration phenomena", "We establish that the forward")),
+    ("EMO: Earth Mover Distance Optimization", "method", ("In this paper, we propose Earth Mover", "EMO capitalizes on the inherent", "Due to the high complexity")),
+    ("EMO: Earth Mover Distance Optimization", "result", ("We find that EMO demonstrates", "Moreover, EMO demonstrates noteworthy")),
+    ("Towards Realistic Zero-Shot Classification", "problem", ("Despite the success, most traditional",)),
+    ("Towards Realistic Zero-Shot Classification", "method", ("To address this challenge, we propose", "Our S^3A framework adopts")),
+    ("Towards Realistic Zero-Shot Classification", "result", ("Our comprehensive experiments across",)),
+]
+
+
+LABELLED = DEV + HELD_OUT + FRESH
+
+
+def _assigned(seed_papers, prefix: str) -> tuple[list[str], dict[str, int | None]]:
+    (paper,) = [p for title, p in seed_papers.items() if title.startswith(prefix)]
+    sentences = [s for s in split_sentences(paper.abstract) if len(s) >= 25]
+    return sentences, assign_columns(sentences)
+
+
+def test_column_assignment_matches_a_reader_on_labelled_seed_sentences(seed_papers):
+    right, wrong = 0, []
+    for prefix, column, want in LABELLED:
+        sentences, chosen = _assigned(seed_papers, prefix)
+        got = None if chosen[column] is None else sentences[chosen[column]]
+        if (got is None) if not want else (got is not None and got.startswith(want)):
+            right += 1
+        else:
+            wrong.append((prefix, column, got))
+    # The old greedy column order got 69 of 92 (75%).
+    assert right / len(LABELLED) >= 0.9, wrong
+
+
+def test_an_analysis_sentence_is_not_a_problem_statement(seed_papers):
+    sentences, chosen = _assigned(seed_papers, QLORA)
+    problem = chosen["problem"]
+    assert problem is None or not re.search(r"analysis|we find", sentences[problem], re.I)
+    assert sentences[chosen["method"]].startswith("We present QLoRA")
+
+
+# ---------------------------------------------------------------- the command
+
+
+def test_compare_markdown_is_a_table_with_one_line_per_paper(cli):
+    result = cli("compare", f"{PLEAS}; {UNCONSTRAINED}")
+    assert result.exit_code == 0, result.output
+    lines = result.stdout.splitlines()
+    assert lines[0] == "| paper | problem | method | data | result |"
+    assert re.fullmatch(r"\|(---\|){5}", lines[1])
+    rows = [line for line in lines[2:] if line.startswith("|")]
+    assert len(rows) == 2
+    assert rows[0].startswith(f"| [1] {PLEAS} | ") and rows[1].startswith(f"| [2] {UNCONSTRAINED} | ")
+    for line in rows:
+        assert len(re.findall(r"(?<!\\)\|", line)) == 6  # five cells
+    # Each paper's number maps back to its exact title below the table.
+    assert any(line.startswith(f"[1] {PLEAS}") for line in lines[4:])
+    assert any(line.startswith(f"[2] {UNCONSTRAINED}") for line in lines[4:])
+    assert "not found" not in result.output
+
+
+def test_compare_csv_parses_with_the_documented_header(cli, seed_papers):
+    result = cli("compare", "--format", "csv", f"{PLEAS}; {UNCONSTRAINED}")
+    assert result.exit_code == 0, result.output
+    rows = list(csv.reader(io.StringIO(result.stdout)))
+    assert rows[0] == ["n", "paper", "problem", "method", "data", "result"]
+    assert [r[:2] for r in rows[1:]] == [["1", PLEAS], ["2", UNCONSTRAINED]]
+    for n, title, *cells in rows[1:]:
+        for cell in cells:
+            if cell != NOT_STATED:
+                assert cell.endswith(f" [{n}]")
+                assert cell[: -len(f" [{n}]")] in seed_papers[title].abstract
+
+
+def test_compare_json_matches_the_library(cli, assistant):
+    topic = MULTI["multi-001"]["question"]
+    result = cli("compare", "--json", topic)
+    assert result.exit_code == 0, result.output
+    (payload,) = result.json_lines()
+    comparison = assistant.compare(topic)
+    assert payload["topic"] == topic
+    assert payload["columns"] == ["problem", "method", "data", "result"]
+    assert [(r["n"], r["title"]) for r in payload["rows"]] == [(r.n, r.paper.title) for r in comparison.rows]
+    for got, want in zip(payload["rows"], comparison.rows):
+        assert got["cells"] == {c: {"text": want.cells[c].text, "citation": want.cells[c].citation} for c in comparison.columns}
+    assert payload["not_found"] == []
+
+
+def test_the_command_names_titles_it_could_not_find(cli):
+    topic = f"{PLEAS}; {NOT_INDEXED}"
+    md = cli("compare", topic)
+    assert md.exit_code == 0, md.output
+    assert f'not found: "{NOT_INDEXED}"' in md.stdout.splitlines()
+    assert len([line for line in md.stdout.splitlines() if line.startswith("| [")]) == 1
+    as_csv = cli("compare", "--format", "csv", topic)
+    assert as_csv.exit_code == 0
+    assert [r[1] for r in csv.reader(io.StringIO(as_csv.stdout))][1:] == [PLEAS]  # stdout stays one table
+    assert f'not found: "{NOT_INDEXED}"' in as_csv.stderr
+    (payload,) = cli("compare", "--json", topic).json_lines()
+    assert payload["not_found"] == [NOT_INDEXED] and [r["title"] for r in payload["rows"]] == [PLEAS]
+
+
+def test_the_command_refuses_when_no_named_title_is_indexed(cli):
+    result = cli("compare", f"{NOT_INDEXED}; Another title nobody wrote")
+    assert result.exit_code == 2
+    assert result.stderr.startswith("error: ") and "hint: " in result.stderr
+    assert result.stdout == ""
