@@ -47,7 +47,7 @@ from eval.metrics import (
     reliability,
 )
 from rag.cite import claims as split_claims
-from rag.llm import ABSTAIN_SENTENCE, prompt_leak
+from rag.llm import is_abstention, prompt_leak
 from rag.errors import QueryError
 from rag.types import Answer, Comparison, Lookup, Paper, Source
 
@@ -295,7 +295,7 @@ class EvalRun:
         wall = round((time.perf_counter() - t0) * 1000, 1)
         papers_by_n = {s.n: s.paper for s in ba.sources}
         ranked = [s.paper.title for s in ba.sources]
-        abstained = ba.text.strip().startswith(ABSTAIN_SENTENCE.rstrip("."))  # the model itself may decline
+        abstained = is_abstention(ba.text)  # the model itself may decline
         numbers = [n for _, ns in split_claims(ba.text) for n in ns]
         valid = [n for n in dict.fromkeys(numbers) if n in papers_by_n]
         invalid = len({n for n in numbers if n not in papers_by_n})

@@ -20,7 +20,7 @@ from rag.compare import COMPARE_COLUMNS, NOT_STATED, compare_papers  # noqa: F40
 from rag.config import Settings
 from rag.errors import LLMError
 from rag.extractive import CONTRIBUTION, SentenceScorer, extractive_answer
-from rag.llm import ABSTAIN_SENTENCE, SYSTEM_PROMPT, LeakGuard, build_messages, make_backend, prompt_leak, resolve_answerer
+from rag.llm import ABSTAIN_SENTENCE, SYSTEM_PROMPT, LeakGuard, build_messages, is_abstention, make_backend, prompt_leak, resolve_answerer
 from rag.retrieve import Filters, HybridRetriever, check_query
 from rag.rewrite import REWRITE_PROMPT, multi_query_search
 from rag.types import (
@@ -34,7 +34,7 @@ from rag.types import (
 
 log = logging.getLogger(__name__)
 
-NOT_COVERED = "The indexed abstracts don't answer this."
+NOT_COVERED = ABSTAIN_SENTENCE  # one sentence for every abstention, the model's included (rag.llm)
 
 _FOLLOW_UP = re.compile(r"\b(they|them|their|theirs|it|its|this|that|these|those|the (?:paper|papers|method|methods|authors|approach|model))\b", re.I)
 
@@ -247,7 +247,7 @@ class Assistant:
                     on_delta(f"\n\n[{notes[-1]}]\n\n")
                 text = None
             timings["llm_ms"] = round((time.perf_counter() - t1) * 1000, 1)
-            if text is not None and text.strip().startswith(ABSTAIN_SENTENCE.rstrip(".")):
+            if text is not None and is_abstention(text):
                 return self._abstain(question, name, hits, timings, rewritten, on_delta, model=model, by_model=True)
 
         t2 = time.perf_counter()
