@@ -1,7 +1,10 @@
 """Answer benchmark: does `ask` cite a gold paper, abstain when it should, never cite a
 paper it did not retrieve; does `cite` (lookup) name the right paper first?
 
-    python -m eval.answer_bench [--data-dir DIR] [--answerer extractive|openai|local] [--json out.json]
+A short view of `rag eval`: the same runner (eval/runner.py) asks the same questions and
+scores them the same way; this prints only the answer numbers, ours beside the baseline's.
+
+    python -m eval.answer_bench [--data-dir DIR] [--answerer auto|extractive|openai|local] [--limit N] [--json out.json]
 """
 
 from __future__ import annotations
@@ -10,79 +13,62 @@ import argparse
 import json
 import shutil
 import tempfile
-import time
 from pathlib import Path
 
 import rag  # noqa: F401
-from eval.datasets import load_questions
-from eval.metrics import percentile
+from eval.runner import per_type, run_eval, summarize
 from rag.config import load_settings
+from rag.llm import resolve_answerer
 from rag.pipeline import Engine, ingest
 
-ANSWERABLE = ("plain", "paraphrase", "near_miss", "multi", "lookup")
+SETS = ("plain", "paraphrase", "near_miss", "multi", "lookup", "unanswerable")
+SUMMARY_KEYS = ("answerable", "cites_gold", "abstention_false_abstain_rate", "unanswerable", "abstention_abstain_recall",
+                "hallucinated_citations", "citations", "lookup_questions", "lookup_top1", "ask_p50_ms", "ask_p95_ms")
 
 
-def run(engine: Engine, answerer: str | None) -> dict:
-    assistant = engine.assistant
-    out: dict = {"per_set": {}, "failures": []}
-    total_answerable = cited_gold = false_abstain = hallucinated = citations = unsupported = 0
-    latencies = []
-    for name in ANSWERABLE:
-        n = ok = abst = 0
-        for q in load_questions(name):
-            t0 = time.perf_counter()
-            answer = assistant.ask(q["question"], answerer=answerer)
-            latencies.append((time.perf_counter() - t0) * 1000)
-            retrieved = {h.paper.title for h in answer.hits}
-            cited = {c.title for c in answer.citations}
-            hallucinated += len(cited - retrieved)
-            citations += len(answer.citations)
-            unsupported += sum(1 for c in answer.citations if not c.supported)
-            n += 1
-            if answer.abstained:
-                abst += 1
-                out["failures"].append({"id": q["id"], "why": "abstained", "text": answer.text[:200]})
-            elif cited & set(q["gold"]):
-                ok += 1
-            else:
-                out["failures"].append({"id": q["id"], "why": "no gold cited", "cited": sorted(cited)})
-        out["per_set"][name] = {"n": n, "cites_gold": round(ok / n, 3), "abstained": round(abst / n, 3)}
-        total_answerable += n
-        cited_gold += ok
-        false_abstain += abst
-    unanswerable = load_questions("unanswerable")
-    abstained = 0
-    for q in unanswerable:
-        answer = assistant.ask(q["question"], answerer=answerer)
-        abstained += answer.abstained
-        if not answer.abstained:
-            out["failures"].append({"id": q["id"], "why": "answered an unanswerable question", "cited": [c.title for c in answer.citations]})
-    lookups = load_questions("lookup") + [q for q in load_questions("plain") if q.get("lookup")]
-    top1 = 0
-    for q in lookups:
-        result = assistant.lookup(q["question"])
-        top1 += bool(result.paper and result.paper.title in q["gold"])
-    out["summary"] = {
-        "answerable": total_answerable,
-        "cites_gold_paper": round(cited_gold / total_answerable, 3),
-        "false_abstain": round(false_abstain / total_answerable, 3),
-        "unanswerable": len(unanswerable),
-        "abstains_when_unanswerable": round(abstained / len(unanswerable), 3),
-        "hallucinated_citations": hallucinated,
-        "citations": citations,
-        "unsupported_citations": unsupported,
-        "lookup_questions": len(lookups),
-        "lookup_top1": round(top1 / len(lookups), 3),
-        "ask_p50_ms": round(percentile(latencies, 50), 1),
-        "ask_p95_ms": round(percentile(latencies, 95), 1),
-    }
+def _failures(records: list[dict]) -> list[dict]:
+    """Our misses, one line each: why, and what was cited instead."""
+    out = []
+    for r in records:
+        ours, gold = r["ours"], bool(r["gold"])
+        if r["mode"] != "ask" or ours["scores"]["correct"]:
+            continue
+        cited = [c["title"] for c in ours.get("citations", [])]
+        if not gold:
+            out.append({"id": r["id"], "why": "answered an unanswerable question", "cited": cited})
+        elif ours["abstained"]:
+            out.append({"id": r["id"], "why": "abstained", "text": ours["answer"][:200]})
+        else:
+            out.append({"id": r["id"], "why": "no gold cited", "cited": cited})
     return out
+
+
+def run(engine: Engine, answerer: str | None, limit: int | None = None) -> dict:
+    """The runner over SETS (the questions `rag eval` reports on), without the LLM judge; ours and the
+    baseline's headline numbers, ours per set, our unsupported citations and misses."""
+    name = resolve_answerer(engine.settings, answerer)
+    records = run_eval(engine, name, list(SETS), limit=limit, judge=False).records
+    summary = {system: summarize(records, system, judged=False, answerer=name) for system in ("ours", "baseline")}
+    return {
+        "answerer": name,
+        "summary": {system: {k: summary[system].get(k) for k in SUMMARY_KEYS} for system in summary},
+        "unsupported_citations": sum(
+            1 for r in records for c in r["ours"].get("citations", []) if c.get("supported") is False
+        ),
+        "per_set": per_type(records, "ours", judged=False),
+        "failures": _failures(records),
+    }
+
+
+def _show(value) -> str:
+    return f"{value:.3f}" if isinstance(value, float) else str(value)
 
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--data-dir", type=Path)
     parser.add_argument("--answerer", default=None)
+    parser.add_argument("--limit", type=int, default=None, help="At most N questions per set.")
     parser.add_argument("--json", type=Path)
     args = parser.parse_args(argv)
     tmp = None
@@ -93,14 +79,16 @@ def main(argv: list[str] | None = None) -> None:
         settings = load_settings(data_dir=tmp, progress=False)
         ingest(settings)
     try:
-        result = run(Engine(settings), args.answerer)
+        result = run(Engine(settings), args.answerer, args.limit)
     finally:
         if tmp:
             shutil.rmtree(tmp, ignore_errors=True)
-    for key, value in result["summary"].items():
-        print(f"{key}: {value}")
+    print(f"answerer: {result['answerer']}    ours | baseline")
+    for key in SUMMARY_KEYS:
+        print(f"{key}: {_show(result['summary']['ours'][key])} | {_show(result['summary']['baseline'][key])}")
+    print(f"unsupported_citations (ours): {result['unsupported_citations']}")
     for name, row in result["per_set"].items():
-        print(f"  {name}: {row}")
+        print(f"  {name}: n={row['n']} correct={_show(row['correct'])} abstained={_show(row['abstained'])}")
     if args.json:
         args.json.write_text(json.dumps(result, indent=2, ensure_ascii=False))
 
