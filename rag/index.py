@@ -271,12 +271,12 @@ class _StoredVectors:
 
         found: dict[str, Any] = {}
         for name in self.names:
-            wanted = [h for h in hashes if h not in found]
+            wanted = {h for h in hashes if h not in found}
             if not wanted:
                 break
             try:
                 got = self._client.get_collection(name, embedding_function=None).get(
-                    where={"content_hash": {"$in": wanted}}, include=["embeddings", "metadatas"]
+                    where={"content_hash": {"$in": sorted(wanted)}}, include=["embeddings", "metadatas"]
                 )
             except Exception:
                 continue  # dropped by its owner meanwhile: embed instead
