@@ -19,7 +19,9 @@ from rag.cite import StreamRenumberer, SupportChecker, renumber
 from rag.compare import COMPARE_COLUMNS, NOT_STATED, compare_papers  # noqa: F401 (re-exported)
 from rag.config import Settings
 from rag.errors import LLMError
+from rag.evidence import Assessment, EvidencePolicy
 from rag.extractive import CONTRIBUTION, SentenceScorer, extractive_answer
+from rag.names import NAME as _NAME, NAME_SUFFIX as _NAME_SUFFIX, corpus_terms, norm as _norm, title_words
 from rag.llm import ABSTAIN_SENTENCE, SYSTEM_PROMPT, LeakGuard, build_messages, is_abstention, make_backend, prompt_leak, resolve_answerer
 from rag.retrieve import Filters, HybridRetriever, check_query
 from rag.rewrite import REWRITE_PROMPT, multi_query_search
@@ -39,63 +41,14 @@ NOT_COVERED = ABSTAIN_SENTENCE  # one sentence for every abstention, the model's
 _FOLLOW_UP = re.compile(r"\b(they|them|their|theirs|it|its|this|that|these|those|the (?:paper|papers|method|methods|authors|approach|model))\b", re.I)
 
 
-# Technical names: two+ capitals or a letter-digit mix (H2O, GRPO, MI300X, SWE-bench) or CamelCase.
-_NAME = re.compile(r"\b(?=[\w-]*[A-Z][\w-]*[A-Z0-9])(?=[\w-]*[A-Za-z])\w[\w-]*\w\b|\b[A-Z][a-z]+[A-Z]\w*\b")
-_NAME_SUFFIX = re.compile(r"-(?:style|like|based|type|sized|level|scale)$")
-
-
-def _norm(token: str) -> str:
-    return re.sub(r"[\W_]+", "", token.casefold())
-
-
-def corpus_terms(texts) -> set[str]:
-    """Every whitespace token of the given texts (titles, abstracts), normalized (case, punctuation)."""
-    raw: set[str] = set()
-    for text in texts:  # collect distinct tokens first (C speed), normalize each distinct one once
-        raw.update(text.casefold().split())
-    return _normalized(raw)
-
-
-def _normalized(tokens) -> set[str]:
-    """Whitespace tokens (lower-cased) → normalized words, hyphen/slash parts included."""
-    terms: set[str] = set()
-    for token in tokens:
-        terms.add(_norm(token))
-        if "-" in token or "/" in token:
-            terms.update(_norm(part) for part in re.split(r"[-/]", token))
-    return terms
-
-
-def question_names(question: str) -> list[tuple[str, str]]:
-    """(name, normalized key) for each technical name in the question (QLoRA, RLAIF-V, H2O).
-    Only for question-sized text: a pasted log or abstract is full of names that prove nothing."""
-    if len(question.split()) > 60:
-        return []
-    names = (_NAME_SUFFIX.sub("", name) for name in _NAME.findall(re.sub(r"\S+://\S+", " ", question)))
-    return [(name, _norm(name)) for name in names]
-
-
-def unknown_names(question: str, terms: set[str]) -> list[str]:
-    """Technical names in the question that no indexed abstract contains."""
-    return [name for name, key in question_names(question) if len(key) >= 2 and key not in terms and key.rstrip("s") not in terms]
-
-
-def title_words(title: str) -> set[str]:
-    return _normalized(title.casefold().split()) - {""}
-
-
-def names_in_title(question: str, title: str, title_counts: dict[str, int] | None = None, max_titles: int = 2) -> list[str]:
-    """Technical names of the question (QLoRA, RLAIF-V, FACT-GPT) that the title contains as
-    words and that at most `max_titles` indexed titles contain (so "LLM" or "CLIP" never count)."""
-    words = title_words(title)
-    return [
-        name
-        for name, key in question_names(question)
-        if len(key) >= 3 and key in words and (title_counts is None or title_counts.get(key, 0) <= max_titles)
-    ]
-
-
 _SEVERAL = re.compile(r"\b(papers|works|studies|approaches|methods)\b|\bdiffer|\bcompar", re.I)
+MAX_PAPERS = 8  # most papers one multi-paper answer or comparison cites
+PARTLY_COVERED = "The indexed abstracts only partly cover this; here is the closest evidence."
+
+
+def is_multi_paper(question: str) -> bool:
+    """A question about several papers: 'which papers…', plural 'methods', 'compare', 'differ'."""
+    return bool(_SEVERAL.search(question))
 
 
 def is_follow_up(question: str) -> bool:
@@ -115,6 +68,7 @@ class Assistant:
         self._backends: dict[str, object] = {}
         self._terms: set[str] | None = None
         self._title_counts: dict[str, int] | None = None
+        self.policy = EvidencePolicy(lambda: self.terms, lambda: self.title_counts)
 
     @property
     def terms(self) -> set[str]:
@@ -144,30 +98,14 @@ class Assistant:
             self._backends[name] = make_backend(self.settings, name)
         return self._backends[name]
 
-    def coverage_gap(self, question: str, hits: list[Hit]) -> str | None:
-        """Why the corpus does not cover the question, or None if it may.
-
-        Two signals, tuned on eval/data/unanswerable.jsonl against the answerable sets:
-        the question names something (H2O, GRPO, AlphaFold) no abstract contains; or no
-        retrieved paper is close in meaning and none matches the question's rare words.
-        """
-        if not hits:
-            return "the index has no papers matching the filters"
-        missing = unknown_names(question, self.terms)
-        if missing:
-            return f"no indexed abstract mentions {', '.join(missing[:3])}"
-        best_dense = max((h.dense_score or 0.0) for h in hits)
-        best_lexical = max((h.lexical_coverage or 0.0) for h in hits)
-        if best_dense < self.settings.abstain_below and best_lexical < self.settings.abstain_lexical:
-            if names_in_title(question, hits[0].paper.title, self.title_counts):
-                # The question names the top paper ("Wie ermöglicht QLoRA …?"): the similarity
-                # signals are English-only and miss it, the name does not.
-                return None
-            return "no indexed abstract is close to the question"
-        return None
+    def assess(self, question: str, hits: list[Hit]) -> Assessment:
+        """The evidence level for a question and its hits (rag.evidence), scoring the top papers' sentences."""
+        sources = [Source(n=i + 1, paper=h.paper, score=h.score) for i, h in enumerate(hits)]
+        return self.policy.assess(question, hits, self.scorer.score(question, sources) if sources else [])
 
     def relevant(self, hits: list[Hit], question: str = "") -> bool:
-        return self.coverage_gap(question, hits) is None
+        """Whether the corpus covers the question at all (evidence above `none`)."""
+        return self.assess(question, hits).level != "none"
 
     def _rewrites_enabled(self, name: str) -> bool:
         return self.settings.query_rewrite == "on" and name != "extractive"
@@ -217,14 +155,29 @@ class Assistant:
         timings: dict[str, float] = {}
         t0 = time.perf_counter()
         rewriter = self._backend(name) if self._rewrites_enabled(name) else None
-        hits, rewritten, searched = self._retrieve(question, k or self.settings.answer_sources, filters, history, rewriter)
+        several = is_multi_paper(question)
+        k = k or (max(self.settings.answer_sources, MAX_PAPERS) if several else self.settings.answer_sources)
+        hits, rewritten, searched = self._retrieve(question, k, filters, history, rewriter)
         timings["retrieve_ms"] = round((time.perf_counter() - t0) * 1000, 1)
         sources = [Source(n=i + 1, paper=h.paper, score=h.score) for i, h in enumerate(hits)]
-        # A follow-up is about papers already under discussion: only an empty result abstains.
-        gap = ("no papers match" if not hits else None) if rewritten else self.coverage_gap(question, hits)
-        if gap:
-            return self._abstain(question, name, hits, timings, rewritten, on_delta, reason=gap)
+        focus = sources
+        if rewritten and history:
+            # A follow-up is about the papers of the previous answer: quote those.
+            discussed = {c.paper_id for a in history[-1:] for c in a.citations}
+            focus = [s for s in sources if s.paper.paper_id in discussed] or sources
+        # One sentence scoring serves the evidence decision and the extractive answer.
+        scored = self.scorer.score(question, focus)
+        if rewritten:  # about papers already under discussion: only an empty result abstains
+            assessment = Assessment("strong" if hits else "none", 1.0 if hits else 0.0, {}, reason=None if hits else "no papers match")
+        else:
+            assessment = self.policy.assess(question, hits, scored)
+        timings["assess_ms"] = round((time.perf_counter() - t0) * 1000 - timings["retrieve_ms"], 1)
+        if assessment.level == "none":
+            return self._abstain(question, name, hits, timings, rewritten, on_delta, reason=assessment.reason, assessment=assessment)
 
+        preface = self._preface(assessment, hits)
+        if preface and on_delta:
+            on_delta(preface + "\n\n")
         notes: list[str] = [f"Also searched for: {'; '.join(searched)}."] if searched else []
         if notes and prompt_leak(notes[0], (SYSTEM_PROMPT, REWRITE_PROMPT)):  # the rewrites are model output too
             notes = [f"Also searched for {len(searched)} rewrite(s) of the question (not shown: they repeated the model's instructions)."]
@@ -248,7 +201,7 @@ class Assistant:
                 text = None
             timings["llm_ms"] = round((time.perf_counter() - t1) * 1000, 1)
             if text is not None and is_abstention(text):
-                return self._abstain(question, name, hits, timings, rewritten, on_delta, model=model, by_model=True)
+                return self._abstain(question, name, hits, timings, rewritten, on_delta, model=model, by_model=True, assessment=assessment)
 
         t2 = time.perf_counter()
         used = {s.n: s for s in sources}
@@ -271,13 +224,11 @@ class Assistant:
                     notes.append(f"Removed citation number(s) {', '.join(map(str, dropped))}: no such source.")
         if text is None:
             name_used = "extractive"
-            focus = sources
-            if rewritten and history:
-                # A follow-up is about the papers of the previous answer: quote those.
-                discussed = {c.paper_id for a in history[-1:] for c in a.citations}
-                focus = [s for s in sources if s.paper.paper_id in discussed] or sources
-            scored = self.scorer.score(question, focus)
-            raw = extractive_answer(scored, spread=bool(_SEVERAL.search(question)))
+            if several and not rewritten:
+                papers = {h.paper.paper_id for h in self.policy.relevant_hits(question, hits, scored, max_papers=MAX_PAPERS)}
+                raw = extractive_answer([s for s in scored if s.source.paper.paper_id in papers], per_paper=True)
+            else:
+                raw = extractive_answer(scored)
             text, state = renumber(raw, set(used))
             numbered = {new: Source(n=new, paper=used[old].paper, score=used[old].score) for old, new in state.mapping.items()}
             citations, _ = self.checker.check(text, numbered)
@@ -293,6 +244,9 @@ class Assistant:
             text=text,
             answerer=name_used,
             model=model,
+            evidence=assessment.level,
+            evidence_probability=assessment.probability,
+            preface=preface,
             citations=tuple(citations),
             hits=tuple(hits),
             dropped_citations=tuple(dropped),
@@ -300,6 +254,18 @@ class Assistant:
             rewritten_question=rewritten,
             timings_ms=timings,
         )
+
+    @staticmethod
+    def _preface(assessment: Assessment, hits: list[Hit]) -> str | None:
+        """What the reader must know before the answer: partial coverage, names not indexed."""
+        lines = []
+        if assessment.level == "weak":
+            closest = "; ".join(f"“{h.paper.title}”" for h in hits[:3])
+            lines.append(f"{PARTLY_COVERED} Closest papers: {closest}.")
+        if assessment.missing_names:
+            names = ", ".join(assessment.missing_names[:3])
+            lines.append(f"No indexed abstract mentions {names}; the answer covers the rest of the question.")
+        return "\n".join(lines) or None
 
     def _generate(self, backend, question: str, sources: list[Source], on_delta) -> tuple[str, dict[int, int], list[int]]:
         """Stream the backend's answer with markers renumbered on the fly, through a guard
@@ -321,7 +287,8 @@ class Assistant:
         emit(guard.finish())
         return "".join(parts).strip(), dict(renumberer.state.mapping), list(renumberer.state.dropped)
 
-    def _abstain(self, question, name, hits, timings, rewritten, on_delta, model=None, by_model=False, reason=None) -> Answer:
+    def _abstain(self, question, name, hits, timings, rewritten, on_delta, model=None, by_model=False, reason=None,
+                 assessment: Assessment | None = None) -> Answer:
         closest = "; ".join(f"“{h.paper.title}”" for h in hits[:3])
         text = NOT_COVERED + (f" ({reason[0].upper()}{reason[1:]}.)" if reason else "")
         more = f" Closest papers: {closest}." if closest else ""
@@ -335,6 +302,8 @@ class Assistant:
             answerer=name,
             model=model,
             abstained=True,
+            evidence="none",
+            evidence_probability=assessment.probability if assessment else None,
             hits=tuple(hits),
             notes=("The model said the sources do not answer this.",) if by_model else (),
             rewritten_question=rewritten,
@@ -403,6 +372,6 @@ class Assistant:
 
     # ------------------------------------------------------------ compare
 
-    def compare(self, topic: str, filters: Filters | None = None, max_papers: int = 8) -> Comparison:
+    def compare(self, topic: str, filters: Filters | None = None, max_papers: int = MAX_PAPERS) -> Comparison:
         """Papers on a topic (or named titles) side by side by problem, method, data, result (rag.compare)."""
         return compare_papers(self, topic, filters, max_papers)

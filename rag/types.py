@@ -113,6 +113,10 @@ class Answer(_Record):
     evidence_probability: float | None = Field(
         default=None, description="Calibrated probability that the abstracts answer the question (rag.evidence)."
     )
+    preface: str | None = Field(
+        default=None,
+        description="Lines shown before the answer text and not claims: weak evidence, question names no abstract contains.",
+    )
     searched_question: str | None = Field(
         default=None, description="The question found inside a long paste and searched for, when it differs."
     )

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from rag.answer import NOT_COVERED, Assistant, is_follow_up
+from rag.answer import NOT_COVERED, PARTLY_COVERED, Assistant, is_follow_up
 from rag.cite import cited_numbers
 from rag.errors import QueryError
 from rag.text import split_sentences
@@ -41,7 +41,10 @@ MULTI = _load("multi")
 
 PLAIN_IDS = ["plain-001", "plain-004", "plain-005", "plain-010", "plain-014"]
 # Questions the current pipeline abstains on: three with no close abstract, two naming an absent method.
-ABSTAIN_IDS = ["unans-013", "unans-004", "unans-005", "unans-009", "unans-027"]
+# Off-topic questions must get evidence `none` (an abstention); near-topic ones (a method or
+# number next to the corpus' topics) `none` or `weak`, never a plain answer.
+OFF_TOPIC_IDS = ["unans-029", "unans-031", "unans-033", "unans-035"]
+NEAR_TOPIC_IDS = ["unans-013", "unans-004", "unans-005", "unans-009", "unans-027"]
 NAMED_LOOKUP_IDS = [k for k, row in LOOKUP.items() if row["style"] == "named"]
 
 
@@ -167,10 +170,22 @@ def test_answer_streams_the_same_text_it_returns(assistant):
 # ---------------------------------------------------------------- ask: abstain
 
 
-@pytest.mark.parametrize("qid", ABSTAIN_IDS)
+@pytest.mark.parametrize("qid", NEAR_TOPIC_IDS)
+def test_near_topic_unanswerable_questions_are_never_answered_as_covered(assistant, seed_papers, qid):
+    answer = assistant.ask(UNANSWERABLE[qid]["question"])
+    assert answer.evidence in ("none", "weak")
+    closest = [h.paper.title for h in answer.hits[:3]]
+    if answer.evidence == "weak":  # answered from the closest evidence, and says so first
+        assert not answer.abstained and answer.preface.startswith(PARTLY_COVERED)
+        assert "Closest papers: " + "; ".join(f"“{t}”" for t in closest) + "." in answer.preface
+    else:
+        assert answer.abstained and answer.text.startswith(NOT_COVERED) and answer.citations == ()
+
+
+@pytest.mark.parametrize("qid", OFF_TOPIC_IDS)
 def test_unanswerable_questions_abstain_and_show_the_closest_papers(assistant, seed_papers, qid):
     answer = assistant.ask(UNANSWERABLE[qid]["question"])
-    assert answer.abstained
+    assert answer.abstained and answer.evidence == "none"
     assert answer.citations == ()
     assert answer.answerer == "extractive"
     assert answer.text.startswith(NOT_COVERED)

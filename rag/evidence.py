@@ -1,0 +1,222 @@
+"""How well do the indexed abstracts cover a question? `strong`, `weak` or `none`.
+
+Replaces hand-set cliffs (one cosine bar, one lexical bar, "one unknown name refuses")
+with two small calibrated models over signals measured at answer time:
+
+- the *evidence* model: P(the abstracts answer this question) from the whole result list;
+  its probability is cut into strong / weak / none at two thresholds;
+- the *relevance* model: P(this retrieved paper is one the question needs), per hit; it
+  sizes multi-paper answers and comparisons ("as many papers as clear the bar").
+
+Both are logistic regressions fitted on the `dev` split of eval/data by
+`python -m eval.fit_evidence`, which writes rag/evidence_model.json (coefficients,
+standardisation, thresholds, and the dev/test figures they were chosen with). Nothing
+here names a paper, method or question: only measured signals.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Sequence
+
+from rag.names import is_known, names_in_title, norm, question_names
+from rag.types import Hit
+
+MODEL_PATH = Path(__file__).with_name("evidence_model.json")
+
+# Signals of the whole result list (the evidence model's inputs), in model order.
+EVIDENCE_FEATURES = (
+    "dense_top",  # best cosine of any retrieved chunk
+    "dense_gap",  # best minus second-best paper cosine: one clear match vs a flat field
+    "dense_spread",  # best minus the mean of papers 2..5
+    "lexical_top",  # best share of the question's IDF-weighted words in one BM25 chunk
+    "agree",  # the top paper is in the top 3 of both the dense and the BM25 list
+    "names",  # how many technical names the question has (capped at 3)
+    "names_unknown",  # share of those names that no indexed abstract contains
+    "names_in_top",  # share of those names found in the top 3 papers' title or abstract
+    "title_name",  # a distinctive name of the question is in the top paper's title
+    "sentence_top",  # best cosine of one abstract sentence of the top papers to the question
+    "sentence_lexical",  # share of the question's weighted words in that best sentence
+)
+# Signals of one retrieved paper (the relevance model's inputs).
+RELEVANCE_FEATURES = (
+    "dense",  # the paper's best chunk cosine
+    "dense_behind",  # how far below the best paper's cosine it is
+    "lexical",  # lexical coverage of its best BM25 chunk
+    "inv_rank",  # 1 / fused rank
+    "score_ratio",  # fused score / the top paper's fused score
+    "sentence",  # best sentence cosine in this paper
+    "names_here",  # share of the question's names found in this paper
+)
+
+
+@dataclass(frozen=True)
+class Logistic:
+    """A fitted logistic regression on standardised inputs (numpy-free: a dot product)."""
+
+    features: tuple[str, ...]
+    mean: tuple[float, ...]
+    scale: tuple[float, ...]
+    coef: tuple[float, ...]
+    intercept: float
+
+    def probability(self, signals: dict[str, float]) -> float:
+        z = self.intercept
+        for name, m, s, c in zip(self.features, self.mean, self.scale, self.coef):
+            z += c * (signals.get(name, 0.0) - m) / (s or 1.0)
+        return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z))))
+
+    @classmethod
+    def from_json(cls, data: dict) -> "Logistic":
+        return cls(tuple(data["features"]), tuple(data["mean"]), tuple(data["scale"]), tuple(data["coef"]), float(data["intercept"]))
+
+
+@dataclass(frozen=True)
+class EvidenceModel:
+    evidence: Logistic
+    relevance: Logistic
+    none_below: float  # P(answerable) under this: the corpus lacks it
+    strong_from: float  # P(answerable) from this: answer as usual; in between: weak
+    relevant_from: float  # P(relevant) from this: the paper belongs in a multi-paper answer
+    meta: dict = field(default_factory=dict, compare=False)
+
+
+@lru_cache(maxsize=4)
+def load_model(path: Path = MODEL_PATH) -> EvidenceModel:
+    data = json.loads(Path(path).read_text(encoding="utf-8"))
+    return EvidenceModel(
+        evidence=Logistic.from_json(data["evidence"]),
+        relevance=Logistic.from_json(data["relevance"]),
+        none_below=float(data["thresholds"]["none_below"]),
+        strong_from=float(data["thresholds"]["strong_from"]),
+        relevant_from=float(data["thresholds"]["relevant_from"]),
+        meta={k: v for k, v in data.items() if k not in {"evidence", "relevance", "thresholds"}},
+    )
+
+
+@dataclass(frozen=True)
+class Assessment:
+    """The evidence decision for one question, with what it was decided from."""
+
+    level: str  # strong | weak | none
+    probability: float
+    signals: dict[str, float]
+    missing_names: tuple[str, ...] = ()  # names of the question no indexed abstract contains
+    reason: str | None = None  # for none/weak: why, in words a user understands
+
+
+def _sentence_stats(scored: Sequence, n_papers: int = 3) -> tuple[float, float, dict[int, float]]:
+    """Best sentence cosine and its lexical share over the top papers; best cosine per source."""
+    per_source: dict[int, float] = {}
+    best_sem, best_lex = 0.0, 0.0
+    for s in scored:
+        n = s.source.n
+        per_source[n] = max(per_source.get(n, -1.0), s.semantic)
+        if n <= n_papers and s.semantic > best_sem:
+            best_sem, best_lex = s.semantic, s.lexical
+    return best_sem, best_lex, per_source
+
+
+class EvidencePolicy:
+    """Measures the signals and applies the fitted models. One per Assistant."""
+
+    def __init__(self, terms, title_counts, model: EvidenceModel | None = None):
+        self._terms = terms  # callables: the corpus' normalized words, and title-word counts
+        self._title_counts = title_counts
+        self._model = model
+
+    @property
+    def model(self) -> EvidenceModel:
+        """The fitted models (read on first decision, so signals can be measured without them)."""
+        if self._model is None:
+            self._model = load_model()
+        return self._model
+
+    # ------------------------------------------------------------ signals
+
+    def _names(self, question: str) -> list[tuple[str, str]]:
+        return [(name, key) for name, key in question_names(question) if len(key) >= 2]
+
+    def signals(self, question: str, hits: Sequence[Hit], scored: Sequence = ()) -> dict[str, float]:
+        dense = sorted(((h.dense_score or 0.0) for h in hits), reverse=True)
+        dense_top = dense[0] if dense else 0.0
+        rest = dense[1:5]
+        names = self._names(question)
+        terms = self._terms()
+        unknown = [key for _, key in names if not is_known(key, terms)]
+        top_text = " ".join(f"{h.paper.title} {h.paper.abstract}" for h in hits[:3])
+        top_words = {norm(t) for t in top_text.split()} | {norm(p) for t in top_text.split() for p in t.split("-")}
+        sentence_top, sentence_lexical, _ = _sentence_stats(scored)
+        top = hits[0] if hits else None
+        return {
+            "dense_top": dense_top,
+            "dense_gap": dense_top - (dense[1] if len(dense) > 1 else 0.0),
+            "dense_spread": dense_top - (sum(rest) / len(rest) if rest else 0.0),
+            "lexical_top": max(((h.lexical_coverage or 0.0) for h in hits), default=0.0),
+            "agree": float(bool(top and (top.dense_rank or 99) <= 3 and (top.lexical_rank or 99) <= 3)),
+            "names": float(min(len(names), 3)),
+            "names_unknown": len(unknown) / len(names) if names else 0.0,
+            "names_in_top": sum(1 for _, key in names if key in top_words) / len(names) if names else 0.0,
+            "title_name": float(bool(top and names_in_title(question, top.paper.title, self._title_counts()))),
+            "sentence_top": sentence_top,
+            "sentence_lexical": sentence_lexical,
+        }
+
+    def paper_signals(self, question: str, hits: Sequence[Hit], scored: Sequence = ()) -> list[dict[str, float]]:
+        if not hits:
+            return []
+        names = self._names(question)
+        best_dense = max((h.dense_score or 0.0) for h in hits)
+        top_score = hits[0].score or 1e-9
+        _, _, per_source = _sentence_stats(scored)
+        out = []
+        for i, h in enumerate(hits):
+            words = {norm(t) for t in f"{h.paper.title} {h.paper.abstract}".split()}
+            out.append({
+                "dense": h.dense_score or 0.0,
+                "dense_behind": best_dense - (h.dense_score or 0.0),
+                "lexical": h.lexical_coverage or 0.0,
+                "inv_rank": 1.0 / h.rank,
+                "score_ratio": h.score / top_score,
+                "sentence": per_source.get(i + 1, 0.0),
+                "names_here": sum(1 for _, key in names if key in words) / len(names) if names else 0.0,
+            })
+        return out
+
+    # ------------------------------------------------------------ decisions
+
+    def assess(self, question: str, hits: Sequence[Hit], scored: Sequence = ()) -> Assessment:
+        """strong / weak / none for this question and its retrieved papers."""
+        if not hits:
+            return Assessment("none", 0.0, {}, reason="the index has no papers matching the filters")
+        signals = self.signals(question, hits, scored)
+        p = self.model.evidence.probability(signals)
+        terms = self._terms()
+        missing = tuple(name for name, key in self._names(question) if not is_known(key, terms))
+        if p < self.model.none_below:
+            level = "none"
+            if missing and signals["names_unknown"] >= 1.0:
+                reason = f"no indexed abstract mentions {', '.join(missing[:3])}"
+            else:
+                reason = "no indexed abstract is close to the question"
+        elif p < self.model.strong_from:
+            level, reason = "weak", "the indexed abstracts only partly cover this"
+        else:
+            level, reason = "strong", None
+        return Assessment(level, round(p, 4), {k: round(v, 4) for k, v in signals.items()}, missing, reason)
+
+    def relevance(self, question: str, hits: Sequence[Hit], scored: Sequence = ()) -> list[float]:
+        """P(relevant) for each hit, in hit order."""
+        return [self.model.relevance.probability(s) for s in self.paper_signals(question, hits, scored)]
+
+    def relevant_hits(self, question: str, hits: Sequence[Hit], scored: Sequence = (), max_papers: int = 8) -> list[Hit]:
+        """The hits that clear the relevance bar (the top hit always does), best first."""
+        probs = self.relevance(question, hits, scored)
+        keep = [h for h, p in zip(hits, probs) if p >= self.model.relevant_from]
+        if hits and hits[0] not in keep:
+            keep.insert(0, hits[0])
+        return keep[:max_papers]

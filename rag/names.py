@@ -1,0 +1,80 @@
+"""Technical names in a question (QLoRA, RLAIF-V, H2O, SWE-bench) and whether the corpus has them.
+
+A question that names something no abstract contains is a strong signal that the corpus
+lacks the answer; a name that appears in the top paper's title is a strong signal that it
+has it (and works in any language). Shared by the evidence policy and lookup.
+"""
+
+from __future__ import annotations
+
+import re
+
+# Technical names: two+ capitals or a letter-digit mix (H2O, GRPO, MI300X, SWE-bench) or CamelCase.
+NAME = re.compile(r"\b(?=[\w-]*[A-Z][\w-]*[A-Z0-9])(?=[\w-]*[A-Za-z])\w[\w-]*\w\b|\b[A-Z][a-z]+[A-Z]\w*\b")
+NAME_SUFFIX = re.compile(r"-(?:style|like|based|type|sized|level|scale)$")
+# Question-sized text: a pasted log or abstract is full of names that prove nothing.
+MAX_NAME_WORDS = 60
+
+
+def norm(token: str) -> str:
+    return re.sub(r"[\W_]+", "", token.casefold())
+
+
+def normalized(tokens) -> set[str]:
+    """Whitespace tokens (lower-cased) → normalized words, hyphen/slash parts included."""
+    terms: set[str] = set()
+    for token in tokens:
+        terms.add(norm(token))
+        if "-" in token or "/" in token:
+            terms.update(norm(part) for part in re.split(r"[-/]", token))
+    return terms
+
+
+def corpus_terms(texts) -> set[str]:
+    """Every whitespace token of the given texts (titles, abstracts), normalized (case, punctuation)."""
+    raw: set[str] = set()
+    for text in texts:  # collect distinct tokens first (C speed), normalize each distinct one once
+        raw.update(text.casefold().split())
+    return normalized(raw)
+
+
+def question_names(question: str) -> list[tuple[str, str]]:
+    """(name, normalized key) for each distinct technical name in a question-sized text."""
+    if len(question.split()) > MAX_NAME_WORDS:
+        return []
+    out: list[tuple[str, str]] = []
+    for name in NAME.findall(re.sub(r"\S+://\S+", " ", question)):
+        name = NAME_SUFFIX.sub("", name)
+        key = norm(name)
+        if key and all(key != k for _, k in out):
+            out.append((name, key))
+    return out
+
+
+def name_keys(text: str) -> set[str]:
+    """Normalized keys of every technical name in `text`, whatever its length."""
+    return {norm(NAME_SUFFIX.sub("", m)) for m in NAME.findall(text)}
+
+
+def is_known(key: str, terms: set[str]) -> bool:
+    return key in terms or key.rstrip("s") in terms
+
+
+def unknown_names(question: str, terms: set[str]) -> list[str]:
+    """Technical names in the question that no indexed abstract contains."""
+    return [name for name, key in question_names(question) if len(key) >= 2 and not is_known(key, terms)]
+
+
+def title_words(title: str) -> set[str]:
+    return normalized(title.casefold().split()) - {""}
+
+
+def names_in_title(question: str, title: str, title_counts: dict[str, int] | None = None, max_titles: int = 2) -> list[str]:
+    """Technical names of the question that the title contains as words and that at most
+    `max_titles` indexed titles contain (so "LLM" or "CLIP" never count)."""
+    words = title_words(title)
+    return [
+        name
+        for name, key in question_names(question)
+        if len(key) >= 3 and key in words and (title_counts is None or title_counts.get(key, 0) <= max_titles)
+    ]
