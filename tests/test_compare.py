@@ -341,3 +341,28 @@ def test_the_command_refuses_when_no_named_title_is_indexed(cli):
     assert result.exit_code == 2
     assert result.stderr.startswith("error: ") and "hint: " in result.stderr
     assert result.stdout == ""
+
+
+def test_the_ui_says_which_named_titles_it_could_not_find(seed_engine, tmp_path, monkeypatch):
+    pytest.importorskip("gradio")
+    import socket
+
+    from gradio_client import Client
+
+    from ui.app import build_app
+
+    monkeypatch.setenv("GRADIO_TEMP_DIR", str(tmp_path / "gradio"))
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    demo = build_app(seed_engine)
+    demo.launch(server_name="127.0.0.1", server_port=port, prevent_thread_lock=True, quiet=True)
+    try:
+        client = Client(f"http://127.0.0.1:{port}/", verbose=False, download_files=str(tmp_path / "client"))
+        chat, *_ = client.predict(f"{PLEAS}; {NOT_INDEXED}", [], "Compare", [], None, None, 5, api_name="/chat")
+    finally:
+        demo.close()
+    content = [m for m in chat if m["role"] == "assistant"][-1]["content"]
+    text = content if isinstance(content, str) else "".join(p.get("text", "") for p in content if p.get("type") == "text")
+    assert "| paper |" in text and PLEAS.split(" -- ")[0] in text
+    assert "Not found in the index" in text and NOT_INDEXED in text
