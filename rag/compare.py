@@ -122,10 +122,14 @@ FILLED = 1.0  # worth of a filled cell: a stated data set beats a second look at
 
 def assign_columns(sentences: list[str]) -> dict[str, int | None]:
     """The sentence index for each column (None: not stated) that maximises the summed
-    column scores, each sentence used at most once. ≤ 4 columns × a short abstract: exhaustive."""
+    column scores, each sentence used at most once. Exhaustive over each column's best 4
+    candidates (the other 3 columns can take at most 3 of them, so that loses nothing)."""
     last = max(len(sentences) - 1, 1)
     scores = [column_scores(s, i / last) for i, s in enumerate(sentences)]
-    options = [[None] + [i for i, s in enumerate(scores) if s[c] >= MIN_CELL] for c in COMPARE_COLUMNS]
+    options = []
+    for c in COMPARE_COLUMNS:
+        ranked = sorted((i for i, s in enumerate(scores) if s[c] >= MIN_CELL), key=lambda i: -scores[i][c])
+        options.append([None] + ranked[: len(COMPARE_COLUMNS)])
     best: tuple[float, tuple] = (0.0, (None,) * len(COMPARE_COLUMNS))
     for choice in itertools.product(*options):
         taken = [i for i in choice if i is not None]
