@@ -271,6 +271,8 @@ def _print_answer(answer, streamed: bool) -> None:
     from rag.render import answer_footer
 
     if not streamed:
+        if answer.preface:
+            click.echo(answer.preface + "\n")
         click.echo(answer.text)
     click.echo()
     click.echo(answer_footer(answer))
@@ -310,7 +312,7 @@ def ask(ctx, question, as_json, answerer, llm_model, k) -> None:
         on_delta = None if as_json else (lambda d: click.echo(d, nl=False))
         answer = assistant.ask(q, answerer=answerer, on_delta=on_delta, k=k)
         if as_json:
-            click.echo(json.dumps({**answer_json(answer), "searched_question": answer.searched_question}, ensure_ascii=False))
+            click.echo(json.dumps(answer_json(answer), ensure_ascii=False))
         else:
             click.echo()
             _print_answer(answer, streamed=True)

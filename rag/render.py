@@ -27,17 +27,22 @@ def answer_footer(answer: Answer) -> str:
         parts.append(f"Note: {note}")
     model = f" ({answer.model})" if answer.model else ""
     timing = ", ".join(f"{k.removesuffix('_ms')} {v:.0f} ms" for k, v in answer.timings_ms.items())
-    parts.append(f"— answered by {answer.answerer}{model}; {timing}")
+    level = "" if answer.evidence == "strong" else f"; evidence {answer.evidence}"
+    parts.append(f"— answered by {answer.answerer}{model}{level}; {timing}")
     return "\n\n".join(parts)
 
 
 def answer_json(answer: Answer) -> dict:
     return {
         "question": answer.question,
+        "searched_question": answer.searched_question,
         "answer": answer.text,
+        "preface": answer.preface,
         "answerer": answer.answerer,
         "model": answer.model,
         "abstained": answer.abstained,
+        "evidence": answer.evidence,
+        "evidence_probability": answer.evidence_probability,
         "citations": [
             {"n": c.n, "title": c.title, "url": c.url, "supported": c.supported, "support": c.support}
             for c in answer.citations

@@ -92,6 +92,8 @@ def _link_markers(text: str, titles: dict[int, str]) -> str:
 def answer_markdown(answer: Answer) -> str:
     titles = {c.n: c.title for c in answer.citations}
     parts = [_link_markers(answer.text, titles)]
+    if answer.preface:  # weak evidence or names no abstract has: said before the answer
+        parts.insert(0, "\n".join(f"> ⚠ {_md(line)}" for line in answer.preface.splitlines()))
     if answer.citations:
         lines = []
         for c in answer.citations:
