@@ -23,6 +23,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from types import SimpleNamespace
 from urllib.parse import urlsplit
+from urllib.request import urlopen
 
 import pytest
 
@@ -425,3 +426,131 @@ def test_bad_input_through_the_api_gets_a_readable_chat_message(server, question
         if expected == "tokens":
             assert "1,000 tokens" in text
     assert SYSTEM_PROMPT.splitlines()[1][:40] not in text
+
+
+# ------------------------------------------------------------------ comparison downloads leave nothing behind
+
+
+def test_compares_leave_no_temp_dirs_behind(server, tmp_path, monkeypatch):
+    """Every Compare offers a CSV; the file must not outlive gradio's copy of it. Before the
+    fix each compare left a `paper-rag-*` directory in the temp dir, forever."""
+    import tempfile
+
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path / "tmp"))
+    (tmp_path / "tmp").mkdir()
+    monkeypatch.setenv("GRADIO_TEMP_DIR", str(tmp_path / "gradio-cache"))
+    demo = build_app(server.engine)
+    port = _free_port()
+    demo.launch(server_name="127.0.0.1", server_port=port, prevent_thread_lock=True, quiet=True)
+    try:
+        client = Client(f"http://127.0.0.1:{port}/", verbose=False, download_files=False)  # its downloads use the temp dir too
+        for topic in ["mixture of experts", "KV cache compression", "quantized fine-tuning"]:
+            chat, _sources, _status, _q, csv_file = client.predict(topic, [], "Compare", [], None, None, 3, api_name="/chat")
+            assert "| paper |" in last_assistant_text(chat)
+            with urlopen(csv_file["value"]["url"], timeout=30) as response:  # a gr.update(): {"value": FileData, ...}
+                header = next(csv.reader(io.StringIO(response.read().decode("utf-8"))))
+            assert {"paper", "problem", "method"} <= set(header), header  # served whole before it was removed
+            left = sorted(str(p.relative_to(tmp_path / "tmp")) for p in (tmp_path / "tmp").rglob("*"))
+            assert len(left) <= 1 and not any(p.is_file() for p in (tmp_path / "tmp").rglob("*")), f"after {topic!r}: {left}"
+    finally:
+        demo.close()
+
+
+# ------------------------------------------------------------------ untrusted text from a seed file
+
+XSS_TITLE = 'Tidal Turbine Fatigue <img src=x onerror="window.__xss=1"> [click](javascript:window.__xss=2)'
+XSS_ABSTRACT = (
+    "Tidal stream turbine blades fail from fatigue under cyclic loading <script>window.__xss=3</script> by ocean currents. "
+    "We predict the remaining fatigue life of tidal turbine blades with a graph neural network over strain gauges "
+    "<a href=\"javascript:window.__xss=4\">(code)</a> and [the data](javascript:window.__xss=5). "
+    "On three years of sensor logs the model halves the fatigue prediction error of rainflow counting."
+)
+XSS_SOURCE = "<i>hostile.md"
+XSS_QUESTIONS = {"Ask": "How is tidal turbine blade fatigue predicted?", "Find the paper": "Which paper predicts tidal turbine blade fatigue?",
+                 "Compare": "tidal turbine blade fatigue"}
+
+
+def test_a_paper_card_never_renders_a_javascript_link_or_markup_from_the_paper():
+    """Defence in depth: an index built before ingest checked links still holds them."""
+    from rag.types import Paper
+    from ui.app import _paper_card
+
+    paper = Paper(paper_id="x", title=XSS_TITLE, abstract=XSS_ABSTRACT, sources=(XSS_SOURCE,), url="javascript:window.__xss=6",
+                  code_url=" JAVASCRIPT:window.__xss=7", published='2024"><script>window.__xss=8</script>')
+    card = _paper_card(1, paper, ("We predict the remaining fatigue life",))
+    for markup in ("<img", "<script", "<i>", "<a ", "href="):  # the text may say `href=`; escaped, it has no `=` after it
+        assert markup not in card.replace("href=&quot;", ""), markup
+    assert "&lt;img src=x" in card and "&lt;i&gt;hostile.md" in card and "&lt;script&gt;" in card
+    linked = _paper_card(2, paper.model_copy(update={"url": "https://arxiv.org/abs/1", "code_url": "https://github.com/a/b"}))
+    assert 'href="https://arxiv.org/abs/1"' in linked and 'href="https://github.com/a/b"' in linked
+
+
+@pytest.fixture(scope="module")
+def hostile_server(tmp_path_factory):
+    """The app over a tiny index whose seed file carries markup, script and javascript: links."""
+    from conftest import MINI_PAPERS, markdown_text
+    from rag import pipeline
+    from rag.config import load_settings
+
+    root = tmp_path_factory.mktemp("hostile")
+    seeds = root / "seeds"
+    seeds.mkdir()
+    text = markdown_text([(XSS_TITLE, XSS_ABSTRACT), MINI_PAPERS["sourdough"], MINI_PAPERS["glacier"]])
+    (seeds / XSS_SOURCE).write_text(text.replace("http://arxiv.org/abs/2305.00001v1", "javascript:window.__xss=9"), encoding="utf-8")
+    settings = load_settings(data_dir=root / "data", progress=False)
+    report, _ = pipeline.ingest(settings, [seeds])
+    assert len(report.dropped_links) == 1
+    engine = Engine(settings)
+    demo = build_app(engine)
+    port = _free_port()
+    demo.launch(server_name="127.0.0.1", server_port=port, prevent_thread_lock=True, quiet=True)
+    try:
+        yield SimpleNamespace(url=f"http://127.0.0.1:{port}/")
+    finally:
+        demo.close()
+
+
+def _markdown_html(text: str) -> str:
+    """What a CommonMark renderer that trusts its input (raw HTML on, every link scheme
+    allowed) makes of the chat text: the UI must not rely on gradio's sanitizer."""
+    from markdown_it import MarkdownIt
+
+    md = MarkdownIt("commonmark", {"html": True})
+    md.validateLink = lambda url: True
+    return md.render(text)
+
+
+@pytest.mark.parametrize("mode", list(XSS_QUESTIONS))
+def test_chat_markdown_carries_no_markup_or_link_from_a_seed_file(hostile_server, mode):
+    chat, sources_html, _status, _q, _csv = Client(hostile_server.url, verbose=False, download_files=False).predict(
+        XSS_QUESTIONS[mode], [], mode, [], None, None, 3, api_name="/chat")
+    text = last_assistant_text(chat)
+    assert "Tidal Turbine Fatigue" in text, text
+    rendered = _markdown_html(text)
+    assert not re.search(r"<(img|script|i|a)\b(?![^>]*href=\"#source-\d+\")", rendered), rendered
+    assert "Tidal Turbine Fatigue &lt;img src=x" in rendered, rendered  # the title shown as the text it is
+    assert not re.search(r"<(img|script|i)\b|href=\"(?!#source-|https?://)", sources_html), sources_html[:500]
+
+
+@browser_test
+def test_a_hostile_seed_file_runs_no_script_and_offers_no_javascript_link(browser, hostile_server):
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    try:
+        page = context.new_page()
+        ui = UI(page, hostile_server.url).open()
+        for mode, question in XSS_QUESTIONS.items():
+            ui.pick_mode(mode)
+            before = ui.bot_count()
+            ui.ask(question)
+            ui.wait_answer(before, "Tidal Turbine Fatigue")
+            panel = page.locator("#sources").inner_text()
+            assert '<img src=x onerror="window.__xss=1">' in panel, panel[:300]  # shown as the text it is
+            assert "<i>hostile.md" in panel
+            schemes = page.evaluate("[...document.querySelectorAll('a[href]')].map(a => a.protocol)")
+            assert set(schemes) <= {"http:", "https:"}, schemes
+            assert page.evaluate("window.__xss") is None, f"{mode}: a script from the seed file ran"
+            assert page.locator("#chatbot img, #sources img").count() == 0
+        ui.shot("ui-hostile-seed")
+        assert ui.aborted == []
+    finally:
+        context.close()
