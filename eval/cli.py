@@ -16,7 +16,7 @@ import click
 
 from eval.datasets import DATA_DIR
 
-DEFAULT_OUT = DATA_DIR.parent / "out"
+DEFAULT_OUT = Path("eval-out")  # relative to the current directory: never inside the installed package
 
 
 def _git(*args: str) -> str | None:
@@ -92,7 +92,7 @@ def build_report(run, settings, answerer: str, sets: list[str], limit: int | Non
 @click.option("--answerer", type=click.Choice(["auto", "openai", "local", "extractive"]), default=None,
               help="Who writes the answers [env RAG_ANSWERER; auto: openai if a key/base URL is set, else local if RAG_LOCAL_GGUF, else extractive].")
 @click.option("--out", "out_dir", type=click.Path(path_type=Path, file_okay=False), default=None,
-              help="Directory for report.md/.json/.png [default eval/out/<timestamp>].")
+              help="Directory for report.md/.json/.png [default ./eval-out/<timestamp> in the current directory].")
 @click.option("--limit", type=click.IntRange(1), default=None, help="At most N questions per set.")
 @click.option("--sets", "sets_value", default=None, help="Comma-separated question sets [default: all in eval/data/].")
 @click.option("--no-judge", is_flag=True, help="With an LLM answerer, skip the LLM support judge (one call per cited sentence).")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 
@@ -240,3 +241,20 @@ def test_ask_batch_exits_0_when_every_line_is_answered(seed_index, rag_cli):
     assert result.exit_code == 0, result.output
     assert f"[1] {MOE}" in result.stdout
     assert "exit code" in rag_cli("ask", "--help").stdout.casefold()
+
+
+def test_eval_writes_its_report_under_the_current_directory_not_the_package(seed_index, rag_cli, tmp_path, monkeypatch):
+    """Without --out, `rag eval` writes ./eval-out/<timestamp>/ (the installed package may not
+    be writable, and reports do not belong in it)."""
+    import eval as eval_package
+
+    package_out = Path(eval_package.__file__).parent / "out"
+    before = sorted(package_out.iterdir()) if package_out.exists() else []
+    monkeypatch.chdir(tmp_path)
+    result = rag_cli("--data-dir", seed_index.data_dir, "eval", "--answerer", "extractive", "--limit", "1", "--sets", "plain")
+    assert result.exit_code == 0, result.output
+    reports = list((tmp_path / "eval-out").glob("*/report.json"))
+    assert len(reports) == 1, result.output
+    assert f"wrote {reports[0].parent / 'report.md'}".replace(str(tmp_path) + "/", "") in result.stdout
+    assert (sorted(package_out.iterdir()) if package_out.exists() else []) == before
+    assert "./eval-out/<timestamp>" in " ".join(rag_cli("eval", "--help").stdout.split())
