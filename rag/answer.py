@@ -13,16 +13,15 @@ import re
 import time
 from typing import Callable
 
-import numpy as np
-
 from rag.cite import StreamRenumberer, SupportChecker, renumber
 from rag.compare import COMPARE_COLUMNS, NOT_STATED, compare_papers  # noqa: F401 (re-exported)
 from rag.config import Settings
 from rag.errors import LLMError
-from rag.evidence import Assessment, EvidencePolicy
-from rag.extractive import CONTRIBUTION, SentenceScorer, extractive_answer
-from rag.names import NAME as _NAME, NAME_SUFFIX as _NAME_SUFFIX, corpus_terms, norm as _norm, title_words
+from rag.evidence import MAX_PAPERS, Assessment, EvidencePolicy
+from rag.extractive import SentenceScorer, extractive_answer
 from rag.llm import ABSTAIN_SENTENCE, SYSTEM_PROMPT, LeakGuard, build_messages, is_abstention, make_backend, prompt_leak, resolve_answerer
+from rag.lookup import lookup_paper
+from rag.names import corpus_terms, title_words
 from rag.retrieve import Filters, HybridRetriever, check_query
 from rag.rewrite import REWRITE_PROMPT, multi_query_search
 from rag.types import (
@@ -30,7 +29,6 @@ from rag.types import (
     Comparison,
     Hit,
     Lookup,
-    Paper,
     Source,
 )
 
@@ -41,14 +39,19 @@ NOT_COVERED = ABSTAIN_SENTENCE  # one sentence for every abstention, the model's
 _FOLLOW_UP = re.compile(r"\b(they|them|their|theirs|it|its|this|that|these|those|the (?:paper|papers|method|methods|authors|approach|model))\b", re.I)
 
 
-_SEVERAL = re.compile(r"\b(papers|works|studies|approaches|methods)\b|\bdiffer|\bcompar", re.I)
-MAX_PAPERS = 8  # most papers one multi-paper answer or comparison cites
+_SEVERAL = re.compile(
+    r"\b(papers|works|studies)\b|\bdiffer(?:s|ences?)?\b|\bcompare (?:the|these|those|them)\b|\b(?:vs\.?|versus)\s"
+    r"|\b(which|what|list|name)\s+(?:\w+\s+){0,3}?(approaches|methods|techniques|systems|models|benchmarks|datasets)\b",
+    re.I,
+)
 PARTLY_COVERED = "The indexed abstracts only partly cover this; here is the closest evidence."
+_ONE = re.compile(r"^\W*(which|what|is there an?|name the)\s+(?:\w+\s+){0,2}?(paper|study|work|method|approach|system|model|benchmark)\b(?!s)", re.I)
 
 
 def is_multi_paper(question: str) -> bool:
-    """A question about several papers: 'which papers…', plural 'methods', 'compare', 'differ'."""
-    return bool(_SEVERAL.search(question))
+    """A question about several papers ('which papers…', 'how do these methods differ',
+    'compare the…', 'A vs B'), not one that asks for 'the paper that…'."""
+    return not _ONE.search(question) and bool(_SEVERAL.search(question))
 
 
 def is_follow_up(question: str) -> bool:
@@ -313,62 +316,8 @@ class Assistant:
     # ------------------------------------------------------------ lookup
 
     def lookup(self, question: str, filters: Filters | None = None) -> Lookup:
-        """The paper that proposed what the question describes, with its contribution sentence."""
-        from rag.paste import find_question
-
-        pasted, question = question, check_query(question)
-        question = find_question(pasted).question  # a long paste: the question found in it
-        t0 = time.perf_counter()
-        hits = self.retriever.search(question, k=6, filters=filters)
-        timings = {"retrieve_ms": round((time.perf_counter() - t0) * 1000, 1)}
-        if not self.relevant(hits, question):
-            return Lookup(question=question, paper=None, confidence=0.0, abstained=True,
-                          runner_ups=tuple((h.paper, 0.0) for h in hits[:3]), timings_ms=timings)
-        sources = [Source(n=i + 1, paper=h.paper, score=h.score) for i, h in enumerate(hits)]
-        scored = self.scorer.score(question, sources)
-        per_paper: dict[int, float] = {}
-        evidence: dict[int, tuple[float, str]] = {}
-        for s in scored:
-            # Prefer the sentence that states the contribution ("we propose ..."), when it is close.
-            bonus = 0.05 if CONTRIBUTION.search(s.text) else 0.0
-            per_paper[s.source.n] = max(per_paper.get(s.source.n, -1.0), s.score)
-            if s.source.n not in evidence or s.score + bonus > evidence[s.source.n][0]:
-                evidence[s.source.n] = (s.score + bonus, s.text)
-        # Retrieval rank and the best sentence both speak for a paper; so does carrying the
-        # name the question asks about ("Which paper introduced RLAIF-V?") in its title.
-        names = {_norm(_NAME_SUFFIX.sub("", m)) for m in _NAME.findall(question)}
-
-        def name_bonus(paper: Paper) -> float:
-            if not names:
-                return 0.0
-            title = {_norm(t) for t in re.split(r"[\s:,/()]+", paper.title)}
-            abstract = {_norm(t) for t in paper.abstract.split()}
-            return 0.15 * bool(names & title) + 0.05 * bool(names & abstract)
-
-        # A paper whose own contribution sentence names it ("we propose Context Optimization
-        # (CoOp)") proposed it; a paper that builds on it names it elsewhere.
-        proposes = {
-            s.source.n
-            for s in scored
-            if names and CONTRIBUTION.search(s.text) and names & {_norm(t) for t in re.split(r"[\s:,/()]+", s.text)}
-        }
-        paper_scores = np.array(
-            [per_paper.get(s.n, 0.0) + 0.1 / s.n + name_bonus(s.paper) + 0.1 * (s.n in proposes) for s in sources]
-        )
-        probs = np.exp((paper_scores - paper_scores.max()) / 0.04)
-        probs /= probs.sum()
-        order = np.argsort(-probs)
-        best = sources[int(order[0])]
-        ev = evidence[best.n][1] if best.n in evidence else None
-        timings["total_ms"] = round((time.perf_counter() - t0) * 1000, 1)
-        return Lookup(
-            question=question,
-            paper=best.paper,
-            confidence=round(float(probs[order[0]]), 3),
-            evidence=ev,
-            runner_ups=tuple((sources[int(i)].paper, round(float(probs[i]), 3)) for i in order[1:4]),
-            timings_ms=timings,
-        )
+        """The paper that proposed what the question describes (rag.lookup)."""
+        return lookup_paper(self, question, filters)
 
     # ------------------------------------------------------------ compare
 

@@ -17,21 +17,17 @@ import difflib
 import itertools
 import re
 import time
-from typing import TYPE_CHECKING
 
 from rag.errors import QueryError
+from rag.evidence import MAX_PAPERS
 from rag.extractive import CONTRIBUTION
 from rag.paste import find_question, fold, is_question_sized
 from rag.retrieve import Filters, check_query
 from rag.text import split_sentences
 from rag.types import Comparison, ComparisonCell, ComparisonRow, Paper, Source
 
-if TYPE_CHECKING:
-    from rag.answer import Assistant
-
 NOT_STATED = "not stated in abstract"
 COMPARE_COLUMNS = ("problem", "method", "data", "result")
-MAX_PAPERS = 8
 CANDIDATES = 10  # papers retrieved for a topic; the relevance model keeps some of them
 SENTENCE_SOURCES = 5  # papers whose sentences feed the relevance model, as eval/fit_evidence.py fits it
 CLOSE_TITLE = 0.88  # character similarity of normalized titles; distinct seed titles reach 0.82
@@ -201,7 +197,7 @@ def _title_index(store) -> dict[str, set[str]]:
     return cached[1]
 
 
-def find_title(assistant: "Assistant", name: str, filters: Filters | None) -> Paper | None:
+def find_title(assistant, name: str, filters: Filters | None) -> Paper | None:
     """The indexed paper a named title means: an exact (normalized) title first, then the
     retrieved paper whose title is closest, if it is close enough to be the same title."""
     store = assistant.retriever.index.papers
@@ -221,7 +217,7 @@ def find_title(assistant: "Assistant", name: str, filters: Filters | None) -> Pa
     return best
 
 
-def _relevant_papers(assistant: "Assistant", topic: str, filters: Filters | None, max_papers: int) -> tuple[list[Paper], list[str]]:
+def _relevant_papers(assistant, topic: str, filters: Filters | None, max_papers: int) -> tuple[list[Paper], list[str]]:
     """The retrieved papers the relevance model keeps (the top one always), and what to say about them."""
     hits = assistant.retriever.search(topic, k=max(CANDIDATES, max_papers), filters=filters)
     if not hits:
@@ -238,7 +234,7 @@ def _relevant_papers(assistant: "Assistant", topic: str, filters: Filters | None
     return [h.paper for h in kept], notes
 
 
-def compare_papers(assistant: "Assistant", topic: str, filters: Filters | None = None, max_papers: int = MAX_PAPERS) -> Comparison:
+def compare_papers(assistant, topic: str, filters: Filters | None = None, max_papers: int = MAX_PAPERS) -> Comparison:
     """Papers on a topic (or named by title) side by side, each cell quoted from its own abstract."""
     pasted, topic = topic, check_query(topic)
     t0 = time.perf_counter()

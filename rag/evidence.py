@@ -27,6 +27,7 @@ from rag.names import is_known, names_in_title, norm, question_names
 from rag.types import Hit
 
 MODEL_PATH = Path(__file__).with_name("evidence_model.json")
+MAX_PAPERS = 8  # most papers one multi-paper answer or comparison takes
 
 # Signals of the whole result list (the evidence model's inputs), in model order.
 EVIDENCE_FEATURES = (
@@ -41,6 +42,9 @@ EVIDENCE_FEATURES = (
     "title_name",  # a distinctive name of the question is in the top paper's title
     "sentence_top",  # best cosine of one abstract sentence of the top papers to the question
     "sentence_lexical",  # share of the question's weighted words in that best sentence
+    "sentence_score",  # best combined sentence score (what the extractive answer ranks by)
+    "sentence_words",  # best share of the question's weighted words in any one sentence
+    "dense_or_lexical",  # the stronger of dense_top and lexical_top: a name MiniLM does not know
 )
 # Signals of one retrieved paper (the relevance model's inputs).
 RELEVANCE_FEATURES = (
@@ -50,6 +54,8 @@ RELEVANCE_FEATURES = (
     "inv_rank",  # 1 / fused rank
     "score_ratio",  # fused score / the top paper's fused score
     "sentence",  # best sentence cosine in this paper
+    "sentence_behind",  # how far below the best paper's best sentence it is
+    "lexical_behind",  # how far below the best lexical coverage it is
     "names_here",  # share of the question's names found in this paper
 )
 
@@ -121,6 +127,13 @@ def _sentence_stats(scored: Sequence, n_papers: int = 3) -> tuple[float, float, 
     return best_sem, best_lex, per_source
 
 
+def _best_sentence(scored: Sequence, n_papers: int = 3) -> tuple[float, float]:
+    """Over the top papers' sentences: the best combined score (what the extractive answer
+    ranks by) and the best share of the question's weighted words in one sentence."""
+    top = [s for s in scored if s.source.n <= n_papers]
+    return max((s.score for s in top), default=0.0), max((s.lexical for s in top), default=0.0)
+
+
 class EvidencePolicy:
     """Measures the signals and applies the fitted models. One per Assistant."""
 
@@ -151,12 +164,15 @@ class EvidencePolicy:
         top_text = " ".join(f"{h.paper.title} {h.paper.abstract}" for h in hits[:3])
         top_words = {norm(t) for t in top_text.split()} | {norm(p) for t in top_text.split() for p in t.split("-")}
         sentence_top, sentence_lexical, _ = _sentence_stats(scored)
+        sentence_score, sentence_words = _best_sentence(scored)
+        lexical_top = max(((h.lexical_coverage or 0.0) for h in hits), default=0.0)
         top = hits[0] if hits else None
         return {
             "dense_top": dense_top,
             "dense_gap": dense_top - (dense[1] if len(dense) > 1 else 0.0),
             "dense_spread": dense_top - (sum(rest) / len(rest) if rest else 0.0),
-            "lexical_top": max(((h.lexical_coverage or 0.0) for h in hits), default=0.0),
+            "lexical_top": lexical_top,
+            "dense_or_lexical": max(dense_top, lexical_top),
             "agree": float(bool(top and (top.dense_rank or 99) <= 3 and (top.lexical_rank or 99) <= 3)),
             "names": float(min(len(names), 3)),
             "names_unknown": len(unknown) / len(names) if names else 0.0,
@@ -164,6 +180,8 @@ class EvidencePolicy:
             "title_name": float(bool(top and names_in_title(question, top.paper.title, self._title_counts()))),
             "sentence_top": sentence_top,
             "sentence_lexical": sentence_lexical,
+            "sentence_score": sentence_score,
+            "sentence_words": sentence_words,
         }
 
     def paper_signals(self, question: str, hits: Sequence[Hit], scored: Sequence = ()) -> list[dict[str, float]]:
@@ -171,8 +189,10 @@ class EvidencePolicy:
             return []
         names = self._names(question)
         best_dense = max((h.dense_score or 0.0) for h in hits)
+        best_lexical = max((h.lexical_coverage or 0.0) for h in hits)
         top_score = hits[0].score or 1e-9
         _, _, per_source = _sentence_stats(scored)
+        best_sentence = max(per_source.values(), default=0.0)
         out = []
         for i, h in enumerate(hits):
             words = {norm(t) for t in f"{h.paper.title} {h.paper.abstract}".split()}
@@ -183,6 +203,8 @@ class EvidencePolicy:
                 "inv_rank": 1.0 / h.rank,
                 "score_ratio": h.score / top_score,
                 "sentence": per_source.get(i + 1, 0.0),
+                "sentence_behind": best_sentence - per_source.get(i + 1, 0.0),
+                "lexical_behind": best_lexical - (h.lexical_coverage or 0.0),
                 "names_here": sum(1 for _, key in names if key in words) / len(names) if names else 0.0,
             })
         return out
@@ -199,7 +221,7 @@ class EvidencePolicy:
         missing = tuple(name for name, key in self._names(question) if not is_known(key, terms))
         if p < self.model.none_below:
             level = "none"
-            if missing and signals["names_unknown"] >= 1.0:
+            if missing:
                 reason = f"no indexed abstract mentions {', '.join(missing[:3])}"
             else:
                 reason = "no indexed abstract is close to the question"

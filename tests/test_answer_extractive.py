@@ -204,7 +204,7 @@ def test_an_unknown_technical_name_is_named_in_the_abstention(assistant):
     assert "Closest papers:" in answer.text
 
 
-@pytest.mark.parametrize("question", ["", "   \n\t ", "x" * 5000, "why " * 1250])
+@pytest.mark.parametrize("question", ["", "   \n\t ", "x" * 20001, "why " * 5001])
 def test_empty_or_huge_questions_are_refused(assistant, question):
     for job in (assistant.ask, assistant.lookup, assistant.compare):
         with pytest.raises(QueryError) as info:
@@ -212,7 +212,7 @@ def test_empty_or_huge_questions_are_refused(assistant, question):
         assert info.value.hint
 
 
-@pytest.mark.parametrize("question", ["", "   ", "x" * 5000])
+@pytest.mark.parametrize("question", ["", "   ", "x" * 20001])
 @pytest.mark.parametrize("command", ["ask", "cite", "compare"])
 def test_cli_refuses_empty_or_huge_questions_with_exit_2(cli, command, question):
     result = cli(command, question)

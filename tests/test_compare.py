@@ -68,13 +68,16 @@ def assert_cells_quote_their_row(comparison, seed_papers):
 # ---------------------------------------------------------------- a topic: every relevant paper
 
 
-def test_a_topic_two_papers_fit_gets_exactly_those_two_rows(assistant, seed_papers):
+def test_a_topic_two_papers_fit_gets_those_two_and_at_most_one_more(assistant, seed_papers):
     # Of the 429 seed abstracts, two build vision-language-action models (grep "vision-language-action|VLA":
     # the other two hits are a survey naming VLA models in passing and "VLAP", a vision-to-LLM projector).
+    # Relevance-sized: both, and no more than issue 14's bound of 1.5x the relevant papers (the
+    # dev-chosen bar favours recall: a robot-learning paper near the topic may make a third row).
     comparison = assistant.compare("vision-language-action models for robotic manipulation")
     titles = {r.paper.title for r in comparison.rows}
-    assert titles == {"OpenVLA: An Open-Source Vision-Language-Action Model",
-                      "CogACT: A Foundational Vision-Language-Action Model for Synergizing Cognition and Action in Robotic Manipulation"}
+    assert {"OpenVLA: An Open-Source Vision-Language-Action Model",
+            "CogACT: A Foundational Vision-Language-Action Model for Synergizing Cognition and Action in Robotic Manipulation"} <= titles
+    assert len(titles) <= 3
     assert comparison.not_found == ()
     assert_cells_quote_their_row(comparison, seed_papers)
 
