@@ -130,7 +130,9 @@ class Assistant:
                 hits = sorted(hits, key=lambda h: (h.paper.paper_id not in cited, h.rank))[:k]
                 return [h.model_copy(update={"rank": i + 1}) for i, h in enumerate(hits)], rewritten, []
         if backend is not None:
-            hits, searched = multi_query_search(lambda q, n: self.retriever.search(q, k=n, filters=filters), backend, question, k)
+            hits, searched = multi_query_search(
+                lambda q, n: self.retriever.search(q, k=n, filters=filters), backend, question, k, self.settings.rrf_k
+            )
             return hits, None, searched
         return self.retriever.search(question, k=k, filters=filters), None, []
 

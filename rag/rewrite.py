@@ -79,11 +79,12 @@ def fuse(result_lists: list[list[Hit]], k: int, rrf_k: int = 60) -> list[Hit]:
     return [best[pid].model_copy(update={"rank": r + 1, "score": round(scores[pid], 6)}) for r, pid in enumerate(ranked)]
 
 
-def multi_query_search(search: Callable[[str, int], list[Hit]], backend, question: str, k: int) -> tuple[list[Hit], list[str]]:
+def multi_query_search(search: Callable[[str, int], list[Hit]], backend, question: str, k: int,
+                       rrf_k: int = 60) -> tuple[list[Hit], list[str]]:
     """Hits for the question and its rewrites, fused; and the rewrites that were searched."""
     depth = max(k, 10)
     first = search(question, depth)
     rewrites = ask_for_rewrites(backend, question)
     if not rewrites:
         return [h.model_copy(update={"rank": i + 1}) for i, h in enumerate(first[:k])], []
-    return fuse([first] + [search(q, depth) for q in rewrites], k), rewrites
+    return fuse([first] + [search(q, depth) for q in rewrites], k, rrf_k), rewrites
