@@ -294,7 +294,7 @@ class EvalRun:
         ba = self.baseline.answer(q["question"], self.answerer, self.backend)
         wall = round((time.perf_counter() - t0) * 1000, 1)
         papers_by_n = {s.n: s.paper for s in ba.sources}
-        ranked = [s.paper.title for s in ba.sources]
+        ranked = [p.title for p in ba.ranked]  # its top 5 for the retrieval metrics; it answers from the first 2
         abstained = is_abstention(ba.text)  # the model itself may decline
         numbers = [n for _, ns in split_claims(ba.text) for n in ns]
         valid = [n for n in dict.fromkeys(numbers) if n in papers_by_n]
