@@ -50,7 +50,7 @@ def _per_type_both(records: list[dict], judged: bool) -> dict:
 def build_report(run, settings, answerer: str, sets: list[str], limit: int | None, runtime_s: float) -> dict:
     """Everything report.json holds (see eval/README.md)."""
     from eval.report import SCHEMA_VERSION
-    from eval.runner import summarize, sweep
+    from eval.runner import calibration, summarize, sweep
 
     records = run.records
     judged = run.llm_judge is not None
@@ -67,6 +67,7 @@ def build_report(run, settings, answerer: str, sets: list[str], limit: int | Non
             "llm_judge_calls": run.llm_judge.calls if judged else 0,
             "llm_judge_no_verdict": run.llm_judge.errors if judged else 0,
             "support_threshold": run.checker.checker.threshold,
+            "split": run.split,
             "sets": {s: sum(1 for r in records if r["set"] == s) for s in sets},
             "limit": limit,
             "n_questions": len(records),
@@ -84,6 +85,7 @@ def build_report(run, settings, answerer: str, sets: list[str], limit: int | Non
         "headline": {system: summarize(records, system, judged, answerer) for system in ("ours", "baseline")},
         "per_type": _per_type_both(records, judged),
         "sweep": sweep(records, settings.abstain_below, settings.abstain_lexical),
+        "calibration": calibration(records),
         "questions": records,
     }
 
@@ -96,8 +98,11 @@ def build_report(run, settings, answerer: str, sets: list[str], limit: int | Non
 @click.option("--limit", type=click.IntRange(1), default=None, help="At most N questions per set.")
 @click.option("--sets", "sets_value", default=None, help="Comma-separated question sets [default: all in eval/data/].")
 @click.option("--no-judge", is_flag=True, help="With an LLM answerer, skip the LLM support judge (one call per cited sentence).")
+@click.option("--split", type=click.Choice(["dev", "test", "all"]), default="test", show_default=True,
+              help="Which questions: dev (tune on these), test (the reported numbers) or all.")
 @click.pass_context
-def eval_command(ctx: click.Context, answerer: str | None, out_dir: Path | None, limit: int | None, sets_value: str | None, no_judge: bool) -> None:
+def eval_command(ctx: click.Context, answerer: str | None, out_dir: Path | None, limit: int | None, sets_value: str | None,
+                 no_judge: bool, split: str) -> None:
     """Score answers, citations, retrieval, lookup and abstention against eval/data/, ours vs a naive LlamaIndex baseline."""
     from tqdm import tqdm
 
@@ -129,7 +134,7 @@ def eval_command(ctx: click.Context, answerer: str | None, out_dir: Path | None,
             bar.update(1)
 
     try:
-        run = run_eval(engine, name, sets, limit=limit, judge=not no_judge, progress=progress, on_start=on_start)
+        run = run_eval(engine, name, sets, limit=limit, judge=not no_judge, progress=progress, on_start=on_start, split=split)
     finally:
         if bar is not None:
             bar.close()

@@ -10,7 +10,7 @@ import json
 import math
 from pathlib import Path
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 # (key in summarize(), label, format) for the headline table, in order.
 HEADLINE = [
@@ -37,10 +37,33 @@ HEADLINE = [
     ("ask_p95_ms", "latency per ask, p95 (ms)", "ms"),
 ]
 
+# The issue-14 measures (evidence levels): (key, label, format, key of the question count or None).
+EVIDENCE = [
+    ("answerable_refused", "answerable: hard refusals (evidence none)", "pct", "answerable"),
+    ("answerable_weak", "answerable: answered as weak", "pct", "answerable"),
+    ("cites_gold_when_retrieved", "answerable, gold paper in our top 5: a gold paper cited", "pct", "answerable_retrieved"),
+    ("fact_coverage", "factual: expected key facts in the answer", "pct", None),
+    ("unanswerable_none_or_weak", "unanswerable: evidence none or weak", "pct", "unanswerable"),
+    ("unanswerable_none", "unanswerable: evidence none (refused)", "pct", "unanswerable"),
+    ("compare_gold_coverage", "comparisons: gold papers among the rows", "pct", "compare_questions"),
+    ("compare_rows_per_gold", "comparisons: rows per gold paper", "rows", "compare_questions"),
+    ("compare_not_found_correct", "comparisons: unindexed titles reported correctly", "pct", "compare_questions"),
+    ("multi_gold_cited_share", "multi-paper: share of the needed papers cited", "pct", None),
+    ("paste_cites_gold", "pastes: answered from the right paper", "pct", "paste_questions"),
+    ("paste_question_found", "pastes: searched question = the one asked", "pct", None),
+    ("partial_names_missing", "partly indexed: the unindexed name mentioned", "pct", None),
+    ("hallucinated_citations", "citations outside the retrieved sources (must be 0)", "int", None),
+    ("evidence_brier", "evidence probability: Brier score", "num", None),
+    ("evidence_ece", "evidence probability: expected calibration error", "num", None),
+    ("ask_p50_ms", "ask latency in-process, p50 (ms)", "ms", None),
+    ("ask_p95_ms", "ask latency in-process, p95 (ms)", "ms", None),
+]
+
 PER_TYPE = [
     ("n", "n", "int"),
     ("correct", "correct*", "pct"),
     ("abstained", "abstained", "pct"),
+    ("weak", "weak", "pct"),
     ("citation_recall", "cit. recall", "pct"),
     ("citation_precision", "cit. precision", "pct"),
     ("citation_recall_llm", "cit. recall (LLM)", "pct"),
@@ -65,6 +88,16 @@ def fmt(value, kind: str) -> str:
     return str(value)
 
 
+def fmt_band(row: dict, key: str, kind: str) -> str:
+    """A value with the ± half-width of its 95% bootstrap band (percentage points for rates)."""
+    value = row.get(key)
+    text = fmt(value, "num" if kind == "rows" else kind)
+    band = row.get("ci95", {}).get(key)
+    if value is None or band is None or kind not in ("pct", "num", "rows"):
+        return text
+    return f"{text} ± {100 * band:.1f}" if kind == "pct" else f"{text} ± {band:.3f}"
+
+
 def headline_rows(headline: dict) -> list[tuple[str, str, str]]:
     """(label, ours, baseline) for the metrics present in this run."""
     ours, base = headline["ours"], headline["baseline"]
@@ -78,18 +111,57 @@ def headline_rows(headline: dict) -> list[tuple[str, str, str]]:
             o = f"{ours[key]} of {ours['citations']}"
             b = f"{base[key]} of {base['citations']}"
         else:
-            o, b = fmt(ours.get(key), kind), fmt(base.get(key), kind)
+            o, b = fmt_band(ours, key, kind), fmt_band(base, key, kind)
         rows.append((label, o, b))
     return rows
 
 
+def evidence_rows(headline: dict) -> list[tuple[str, str, str]]:
+    """(label, ours, baseline) of the evidence-level measures this run could measure."""
+    ours, base = headline["ours"], headline["baseline"]
+    rows = []
+    for key, label, kind, count in EVIDENCE:
+        if ours.get(key) is None and base.get(key) is None:
+            continue  # e.g. no comparison questions, no evidence probabilities in this run
+        if count:
+            label = f"{label} (n={ours.get(count, 0)})"
+        o, b = fmt_band(ours, key, kind), fmt_band(base, key, kind)
+        if key == "compare_rows_per_gold":
+            o = f"{o} ({fmt(ours['compare_rows_mean'], 'num')} rows vs {fmt(ours['compare_gold_mean'], 'num')} gold)"
+            b = f"{b} ({fmt(base['compare_rows_mean'], 'num')} rows)"
+        rows.append((label, o, b))
+    return rows
+
+
+def _table(data: dict, rows: list[tuple[str, str, str]], first: str) -> list[str]:
+    lines = [f"| {first} | ours ({data['meta']['answerer']}) | naive LlamaIndex baseline |", "|---|---|---|"]
+    return lines + [f"| {label} | {o} | {b} |" for label, o, b in rows]
+
+
 def headline_markdown(data: dict) -> str:
-    meta = data["meta"]
+    """The headline table and the evidence-level table (what `rag eval` prints)."""
+    split = data["meta"].get("split")
+    lines = _table(data, headline_rows(data["headline"]), "metric")
+    lines += ["", f"Evidence levels{f' ({split} split)' if split else ''}; ± is the 95% bootstrap band "
+              "(questions resampled 1000 times), in percentage points for rates:", ""]
+    lines += _table(data, evidence_rows(data["headline"]), "evidence measure")
+    return "\n".join(lines)
+
+
+def calibration_markdown(data: dict) -> str:
+    cal = data.get("calibration")
+    if not cal:
+        return "No answer carried an evidence probability in this run: calibration not measured."
     lines = [
-        f"| metric | ours ({meta['answerer']}) | naive LlamaIndex baseline |",
-        "|---|---|---|",
+        f"Our `evidence_probability` against whether the question is answerable (has a gold paper), "
+        f"over {cal['n']} ask questions: Brier score {cal['brier']:.3f}, expected calibration error {cal['ece']:.3f}.",
+        "",
+        "| predicted | questions | mean predicted | observed answerable |",
+        "|---|---|---|---|",
     ]
-    lines += [f"| {label} | {o} | {b} |" for label, o, b in headline_rows(data["headline"])]
+    for b in cal["bins"]:
+        if b["n"]:
+            lines.append(f"| {b['lo']:.1f}–{b['hi']:.1f} | {b['n']} | {b['predicted']:.2f} | {b['observed']:.2f} |")
     return "\n".join(lines)
 
 
@@ -111,6 +183,9 @@ _SEVERITY = {
     "refused an answerable question": 3,
     "cites no gold paper": 4,
     "wrong paper named": 4,
+    "comparison misses a gold paper": 4,
+    "unindexed titles misreported": 4,
+    "does not say what is not indexed": 4,
     "unsupported citations": 5,
 }
 
@@ -129,6 +204,14 @@ def failures(record: dict, system: str = "ours") -> list[str]:
         if not s["correct"]:
             out.append("refused an answerable question" if s["abstained"] else "wrong paper named")
         return out
+    if record["mode"] == "compare":
+        if s["gold_coverage"] is not None and s["gold_coverage"] < 1.0:
+            out.append("comparison misses a gold paper")
+        if not s["not_found_correct"]:
+            out.append("unindexed titles misreported")
+        return out
+    if record.get("missing") and not s.get("names_missing"):
+        out.append("does not say what is not indexed")
     if not record["gold"] and not s["abstained"]:
         out.append("answered a question it should have refused")
     if record["gold"] and s["abstained"]:
@@ -163,11 +246,17 @@ def _failure_markdown(record: dict, why: list[str]) -> str:
         checks = ours["scores"].get("checks", {})
         lines.append("**Expect:** " + ", ".join(f"{k} {'✓' if v else '✗'}" for k, v in checks.items()))
     lines.append("")
+    if record["mode"] == "compare":
+        lines.append("**Ours, rows:** " + ("; ".join(f"“{t}”" for t in ours["rows"]) or "(none)"))
+        lines.append(f"**Ours, not found:** {'; '.join(ours['not_found']) or '(none)'}; expected: {'; '.join(record.get('not_found', [])) or '(none)'}")
+        return "\n".join(lines)
     if record["mode"] == "lookup":
         lines.append(f"**Ours:** {ours['answer'] or '(abstained)'}" + (f" (confidence {ours['confidence']:.2f})" if ours.get("answer") else ""))
         lines.append(f"**Baseline:** {record['baseline']['answer']}")
         return "\n".join(lines)
-    lines.append("**Ours answered:**")
+    lines.append(f"**Ours answered** (evidence {ours.get('evidence', '?')}"
+                 + (f", p={ours['evidence_probability']:.2f}" if ours.get("evidence_probability") is not None else "")
+                 + (f"; searched “{_short(ours['searched_question'], 200)}”" if ours.get("searched_question") else "") + "):")
     lines.append("")
     lines.append("> " + _short(ours["answer"], 900).replace("\n", " "))
     lines.append("")
@@ -198,7 +287,7 @@ def markdown(data: dict) -> str:
         f"- answerer: **{meta['answerer']}**" + (f" (model `{meta['model']}`)" if meta.get("model") else ""),
         f"- support judges: SupportChecker (threshold {meta['support_threshold']})"
         + (f"; LLM judge `{judge}` in separate columns" if judge else "; no LLM judge (extractive answerer)"),
-        f"- questions: {meta['n_questions']} from {', '.join(f'{k} ({v})' for k, v in meta['sets'].items())}"
+        f"- questions: {meta['n_questions']} of the **{meta.get('split') or 'all'}** split from {', '.join(f'{k} ({v})' for k, v in meta['sets'].items())}"
         + (f" — limited to {meta['limit']} per set" if meta.get("limit") else ""),
         f"- index: {meta['papers']} papers in `{meta['data_dir']}`; relevance bar: dense {meta['abstain_below']} / lexical {meta['abstain_lexical']}",
         f"- baseline: {meta['baseline']}",
@@ -223,16 +312,24 @@ def markdown(data: dict) -> str:
         _per_type_markdown(data),
         "",
         "\\* correct: cites a gold paper (answerable sets), abstains (`unanswerable`), names the gold paper first "
-        "(`lookup`), meets every expectation (`adversarial`; `adversarial:KIND` rows split it by kind)."
+        "(`lookup`), meets every expectation (`adversarial`; `adversarial:KIND` rows split it by kind), cites the "
+        "indexed paper and names the unindexed one (`partial`), rows hold every gold paper and unindexed titles are "
+        "reported exactly (`compare`; its \"gold cited\" column is the gold papers among the rows)."
         + (" With the extractive answerer every sentence is quoted from an abstract, so citation recall and "
            "precision only confirm the plumbing here; they measure the LLM answerers."
            if meta["answerer"] == "extractive" else ""),
         "",
         "## Abstention: precision vs coverage",
         "",
-        f"Sweeping the relevance bar (both thresholds scaled together, the unknown-name rule kept) traces the curve "
-        f"in report.png. At the product's bar: precision {fmt(op['precision'], 'pct')}, coverage {fmt(op['coverage'], 'pct')}, "
+        ("Sweeping a threshold on the evidence probability from 0 (answer everything) to 1 traces the curve "
+         if data["sweep"].get("by") == "evidence_probability" else
+         "Sweeping the relevance bar (both thresholds scaled together, the unknown-name rule kept) traces the curve ")
+        + f"in report.png. As the product decided: precision {fmt(op['precision'], 'pct')}, coverage {fmt(op['coverage'], 'pct')}, "
         f"abstains on {fmt(op['abstain_recall'], 'pct')} of the questions with no gold paper.",
+        "",
+        "## Evidence probability: calibration",
+        "",
+        calibration_markdown(data),
         "",
         "## Worst failures (ours)",
         "",
@@ -263,7 +360,7 @@ def plot(data: dict, path: Path) -> None:
         ("recall@5", "retrieval recall@5"),
         ("fact_coverage", "key facts in the answer"),
     ]
-    fig, axes = plt.subplots(2, 3, figsize=(16, 9))
+    fig, axes = plt.subplots(2, 4, figsize=(21, 9))
     colors = {"ours": "#1f77b4", "baseline": "#ff7f0e"}
     width = 0.38
     for ax, (key, title) in zip(axes.flat, panels):
@@ -290,10 +387,10 @@ def plot(data: dict, path: Path) -> None:
 
     ax = axes.flat[5]
     curve = [row for row in data["sweep"]["curve"] if row["precision"] is not None and row["coverage"] is not None]
-    ax.plot([r["coverage"] for r in curve], [r["precision"] for r in curve], "-", color=colors["ours"], label="ours, sweeping the bar")
+    ax.plot([r["coverage"] for r in curve], [r["precision"] for r in curve], "-", color=colors["ours"], label="ours, sweeping the " + ("evidence threshold" if data["sweep"].get("by") == "evidence_probability" else "bar"))
     op = data["sweep"]["operating_point"]
     if op["precision"] is not None and op["coverage"] is not None:
-        ax.plot([op["coverage"]], [op["precision"]], "o", color=colors["ours"], markersize=9, label="ours at its bar")
+        ax.plot([op["coverage"]], [op["precision"]], "o", color=colors["ours"], markersize=9, label="ours as it decided")
     base = data["headline"]["baseline"]
     if base.get("abstention_precision") is not None and base.get("abstention_coverage") is not None:
         ax.plot([base["abstention_coverage"]], [base["abstention_precision"]], "s", color=colors["baseline"], markersize=9, label="baseline (never abstains)")
@@ -305,11 +402,53 @@ def plot(data: dict, path: Path) -> None:
     ax.grid(alpha=0.3)
     ax.legend(loc="lower left", fontsize=8)
 
+    _plot_reliability(axes.flat[6], data.get("calibration"), colors["ours"])
+    _plot_levels(axes.flat[7], data["questions"])
+
     meta = data["meta"]
     fig.suptitle(f"paper-rag eval — answerer {meta['answerer']}, {meta['n_questions']} questions, commit {meta['commit'] or '?'}", fontsize=12)
     fig.tight_layout(rect=(0, 0, 1, 0.96))
     fig.savefig(path, dpi=100)
     plt.close(fig)
+
+
+def _plot_reliability(ax, cal: dict | None, color: str) -> None:
+    """Predicted evidence probability vs the observed share of answerable questions, per bin."""
+    ax.plot([0, 1], [0, 1], "--", color="gray", linewidth=1, label="perfectly calibrated")
+    ax.set_xlim(0, 1)
+    ax.set_ylim(0, 1.05)
+    ax.set_xlabel("predicted evidence probability (bin mean)")
+    ax.set_ylabel("observed share answerable")
+    ax.grid(alpha=0.3)
+    if not cal:
+        ax.set_title("evidence probability: reliability")
+        ax.text(0.5, 0.5, "no evidence probabilities in this run", ha="center", va="center", transform=ax.transAxes, color="gray")
+        return
+    filled = [b for b in cal["bins"] if b["n"]]
+    ax.plot([b["predicted"] for b in filled], [b["observed"] for b in filled], "o-", color=color, label="ours")
+    for b in filled:
+        ax.annotate(str(b["n"]), (b["predicted"], b["observed"]), textcoords="offset points", xytext=(0, 6), ha="center", fontsize=7)
+    ax.set_title(f"evidence probability: Brier {cal['brier']:.3f}, ECE {cal['ece']:.3f} (n={cal['n']})")
+    ax.legend(loc="upper left", fontsize=8)
+
+
+def _plot_levels(ax, records: list[dict]) -> None:
+    """Our evidence level per ask set, as stacked shares: strong / weak / none."""
+    by_set: dict[str, list[str]] = {}
+    for r in records:
+        if r["mode"] == "ask":
+            by_set.setdefault(r["set"], []).append(r["ours"].get("evidence") or ("none" if r["ours"]["abstained"] else "strong"))
+    names = list(by_set)
+    bottom = [0.0] * len(names)
+    for level, color in (("strong", "#2ca02c"), ("weak", "#ffbf00"), ("none", "#d62728")):
+        shares = [by_set[n].count(level) / len(by_set[n]) for n in names]
+        ax.bar(range(len(names)), shares, 0.6, bottom=bottom, color=color, label=level)
+        bottom = [b + v for b, v in zip(bottom, shares)]
+    ax.set_xticks(list(range(len(names))))
+    ax.set_xticklabels(names, rotation=30, ha="right", fontsize=8)
+    ax.set_ylim(0, 1.1)
+    ax.set_title("our evidence level per set")
+    ax.legend(loc="upper right", fontsize=7, ncol=3)
 
 
 # ------------------------------------------------------------------ all three

@@ -146,6 +146,44 @@ def _retrieval_scores(ranked: list[str], gold: set[str]) -> dict[str, float | No
     }
 
 
+# ------------------------------------------------------------------ our ask path (shared with evidence_records)
+
+# Answer fields every report already shows in its own shape; any other field (evidence,
+# evidence_probability, searched_question, signals, ...) is copied into the record as is.
+_ANSWER_SHOWN = {"question", "text", "answerer", "model", "abstained", "citations", "hits", "dropped_citations",
+                 "notes", "rewritten_question", "timings_ms"}
+
+
+def _ask_once(assistant, question: str, answerer: str, history: list[Answer] | None) -> Answer:
+    try:
+        return assistant.ask(question, answerer=answerer, history=history)
+    except QueryError as exc:  # the product refuses the input itself (too long, ...): a refusal
+        return Answer(question=question, text=f"error: {exc.message}", answerer=answerer, abstained=True, evidence="none")
+
+
+def ask_question(assistant, q: dict, answerer: str) -> tuple[Answer, float, list[Answer]]:
+    """Our answer to one ask-mode record, the wall time of that ask in ms, and the answers to
+    its "history" questions (a follow-up set's earlier turns, asked first and passed along)."""
+    history: list[Answer] = []
+    for earlier in q.get("history", []):
+        history.append(_ask_once(assistant, earlier, answerer, list(history) or None))
+    t0 = time.perf_counter()
+    answer = _ask_once(assistant, q["question"], answerer, history or None)
+    return answer, round((time.perf_counter() - t0) * 1000, 1), history
+
+
+def evidence_level(answer: Answer) -> str:
+    """strong | weak | none; an abstention is 'none' whatever else the answer says."""
+    return "none" if answer.abstained else answer.evidence
+
+
+def answer_extras(answer: Answer) -> dict:
+    """The answer's evidence fields and anything else it carries beyond the basics, JSON-ready."""
+    extras = answer.model_dump(mode="json", exclude=_ANSWER_SHOWN)
+    extras["evidence"] = evidence_level(answer)
+    return extras
+
+
 # ------------------------------------------------------------------ the run
 
 
@@ -157,6 +195,7 @@ class EvalRun:
     answerer: str
     judge: bool = True
     baseline: NaiveBaseline | None = None
+    split: str = "test"
     records: list[dict] = field(default_factory=list)
     timings_s: dict[str, float] = field(default_factory=dict)
 
@@ -186,7 +225,8 @@ class EvalRun:
         return g, judged, _claims_detail(text, papers_by_n, self.checker, g, judged)
 
     def _answer_scores(self, q: dict, text: str, abstained: bool, cited: list[str], ranked: list[str],
-                       invalid: int, g: Grounding | None, judged: Grounding | None) -> dict:
+                       invalid: int, g: Grounding | None, judged: Grounding | None,
+                       evidence: str, searched: str | None, notes: Iterable[str] = ()) -> dict:
         gold = set(q["gold"])
         retrieved = set(ranked)
         hallucinated = hallucinated_citations(cited, self.corpus_titles, retrieved)
@@ -203,6 +243,12 @@ class EvalRun:
             "citation_precision": None if abstained or g is None else g.precision,
             **_retrieval_scores(ranked, gold),
             "fact_coverage": (0.0 if abstained else fact_coverage(text, q["answer_facts"])) if q.get("answer_facts") else None,
+            "evidence": evidence,
+            "gold_in_top5": bool(hit_at(ranked, gold, 5)) if gold else None,
+            # A paste: was the question inside it the one searched for?
+            "question_found": question_found(searched, q["asked"]) if q.get("asked") else None,
+            # Partly indexed: does the answer (or a note beside it) name what the corpus lacks?
+            "names_missing": all(mentions(" ".join([text, *notes]), m) for m in q["missing"]) if q.get("missing") else None,
         }
         if self.llm_judge is not None:
             undecided = judged is None or judged.undecided > 0
@@ -229,6 +275,8 @@ class EvalRun:
                     checks[expect] = False
             scores["checks"] = checks
             scores["correct"] = all(checks.values())
+        elif q.get("missing"):
+            scores["correct"] = cites_gold and scores["names_missing"]
         elif gold:
             scores["correct"] = cites_gold
         else:
@@ -238,14 +286,9 @@ class EvalRun:
     # -------------------------------------------------------------- ask: ours
 
     def _ours_ask(self, q: dict) -> dict:
-        from rag.answer import unknown_names
+        from rag.names import unknown_names
 
-        t0 = time.perf_counter()
-        try:
-            answer = self.assistant.ask(q["question"], answerer=self.answerer)
-        except QueryError as exc:  # the product refuses the input itself (too long, ...): a refusal
-            answer = Answer(question=q["question"], text=f"error: {exc.message}", answerer=self.answerer, abstained=True)
-        wall = round((time.perf_counter() - t0) * 1000, 1)
+        answer, wall, history = ask_question(self.assistant, q, self.answerer)
         papers_by_n = {c.n: self.papers[c.paper_id] for c in answer.citations if c.paper_id in self.papers}
         ranked = [h.paper.title for h in answer.hits]
         g = judged = None
@@ -253,7 +296,9 @@ class EvalRun:
         if not answer.abstained:
             g, judged, detail = self._ground(answer.text, papers_by_n)
         cited = [c.title for c in answer.citations]
-        scores = self._answer_scores(q, answer.text, answer.abstained, cited, ranked, len(answer.dropped_citations), g, judged)
+        scores = self._answer_scores(q, answer.text, answer.abstained, cited, ranked, len(answer.dropped_citations), g, judged,
+                                     evidence_level(answer), answer.searched_question or q["question"],
+                                     [*answer.notes, getattr(answer, "preface", None) or ""])
         relevance = {
             "best_dense": max((h.dense_score or 0.0 for h in answer.hits), default=0.0),
             "best_lexical": max((h.lexical_coverage or 0.0 for h in answer.hits), default=0.0),
@@ -267,9 +312,10 @@ class EvalRun:
             by_n = {s.n: s.paper.title for s in sources}
             cf_cited = {by_n[n] for _, numbers in split_claims(text) for n in numbers if n in by_n}
             counterfactual = {"answer": text, "cites_gold": bool(cf_cited & set(q["gold"]))}
-        return {
+        record = {
             "answer": answer.text,
             "abstained": answer.abstained,
+            **answer_extras(answer),
             "answerer": answer.answerer,
             "model": answer.model,
             "notes": list(answer.notes),
@@ -286,6 +332,10 @@ class EvalRun:
             "timings_ms": {**answer.timings_ms, "wall_ms": wall},
             "scores": scores,
         }
+        if history:
+            record["rewritten_question"] = answer.rewritten_question
+            record["history"] = [{"question": a.question, "answer": a.text, "cited": [c.title for c in a.citations]} for a in history]
+        return record
 
     # -------------------------------------------------------------- ask: baseline
 
@@ -304,7 +354,10 @@ class EvalRun:
         detail: list[dict] = []
         if not abstained:
             g, judged, detail = self._ground(ba.text, papers_by_n)
-        scores = self._answer_scores(q, ba.text, abstained, cited, ranked, invalid, g, judged)
+        # No evidence levels: a naive pipeline answers in full or (its model) declines; it
+        # searches the whole input, a paste included.
+        scores = self._answer_scores(q, ba.text, abstained, cited, ranked, invalid, g, judged,
+                                     "none" if abstained else "strong", q["question"])
         return {
             "answer": ba.text,
             "abstained": abstained,
@@ -353,6 +406,51 @@ class EvalRun:
             "scores": {"abstained": False, "lookup_top1": top1, "lookup_rr": lookup_rr(ranked, gold), "correct": bool(top1)},
         }
 
+    # -------------------------------------------------------------- compare
+
+    @staticmethod
+    def _compare_scores(q: dict, rows: list[str], not_found: list[str]) -> dict:
+        gold = list(q["gold"])
+        coverage = sum(1 for t in gold if t in rows) / len(gold) if gold else None
+        reported = names_reported(not_found, q.get("not_found", []))
+        return {
+            "abstained": not rows,
+            "rows": len(rows),
+            "gold": len(gold),
+            "gold_coverage": coverage,
+            "extra_rows": len(set(rows) - set(gold)),
+            "not_found_correct": reported,
+            "correct": (coverage == 1.0 if gold else not rows) and reported,
+        }
+
+    def _ours_compare(self, q: dict) -> dict:
+        topic = q.get("topic") or q["question"]
+        t0 = time.perf_counter()
+        try:
+            result = self.assistant.compare(topic)
+        except QueryError as exc:
+            result = Comparison(topic=topic, columns=(), rows=(), notes=(f"error: {exc.message}",))
+        wall = round((time.perf_counter() - t0) * 1000, 1)
+        rows = [r.paper.title for r in result.rows]
+        return {
+            "answer": "; ".join(rows) or None,
+            "abstained": not rows,
+            "rows": rows,
+            "not_found": list(result.not_found),
+            "notes": list(result.notes),
+            "timings_ms": {**result.timings_ms, "wall_ms": wall},
+            "scores": self._compare_scores(q, rows, list(result.not_found)),
+        }
+
+    def _baseline_compare(self, q: dict) -> dict:
+        """The naive pipeline's retrieved papers are its table; it never says a title is missing."""
+        t0 = time.perf_counter()
+        papers, _ = self.baseline.retrieve(q.get("topic") or q["question"])
+        wall = round((time.perf_counter() - t0) * 1000, 1)
+        rows = [p.title for p in papers]
+        return {"answer": "; ".join(rows) or None, "abstained": not rows, "rows": rows, "not_found": [],
+                "timings_ms": {"wall_ms": wall}, "scores": self._compare_scores(q, rows, [])}
+
     # -------------------------------------------------------------- driver
 
     def run_question(self, set_name: str, q: dict) -> dict:
@@ -362,14 +460,18 @@ class EvalRun:
             "set": set_name,
             "type": q.get("type", set_name),
             "mode": mode,
-            "question": q["question"],
+            "split": q.get("split"),
+            "question": q.get("question") or q.get("topic"),
             "gold": list(q["gold"]),
         }
-        for key in ("kind", "lang", "expect", "forbidden", "answer_facts", "comparison", "style"):
+        for key in ("kind", "lang", "expect", "forbidden", "answer_facts", "comparison", "style",
+                    "topic", "asked", "history", "missing", "not_found"):
             if key in q:
                 record[key] = q[key]
         if mode == "lookup":
             record["ours"], record["baseline"] = self._ours_lookup(q), self._baseline_lookup(q)
+        elif mode == "compare":
+            record["ours"], record["baseline"] = self._ours_compare(q), self._baseline_compare(q)
         else:
             record["ours"], record["baseline"] = self._ours_ask(q), self._baseline_ask(q)
         return record
@@ -384,10 +486,11 @@ class EvalRun:
         return self.records
 
 
-def select_questions(sets: list[str], limit: int | None) -> list[tuple[str, dict]]:
+def select_questions(sets: list[str], limit: int | None, split: str = "test") -> list[tuple[str, dict]]:
+    """(set, record) pairs of the given split ("dev", "test" or "all"), at most `limit` per set."""
     out = []
     for name in sets:
-        questions = load_questions(name)
+        questions = load_questions(name, split)
         out += [(name, q) for q in (questions[:limit] if limit else questions)]
     return out
 
@@ -400,51 +503,98 @@ def _scores(records: list[dict], system: str) -> list[dict]:
 
 
 def summarize(records: list[dict], system: str, judged: bool, answerer: str | None = None) -> dict:
-    """The headline numbers of one system over a list of question records."""
+    """The headline numbers of one system over a list of question records; `ci95` holds the
+    ± half-width of each rate's 95% bootstrap band (questions resampled, eval/bootstrap.py)."""
+    sc = lambda r: r[system]["scores"]  # noqa: E731
+    s = lambda rs, key: [sc(r).get(key) for r in rs]  # noqa: E731
     ask = [r for r in records if r["mode"] == "ask"]
     answerable = [r for r in ask if r["gold"]]
-    answered = [r for r in ask if not r[system]["scores"]["abstained"]]
+    unanswerable = [r for r in ask if not r["gold"]]
+    answered = [r for r in ask if not sc(r)["abstained"]]
     lookups = [r for r in records if r["mode"] == "lookup"]
+    compares = [r for r in records if r["mode"] == "compare"]
     adversarial = [r for r in records if r["type"] == "adversarial"]
-    with_facts = [r for r in records if r["mode"] == "ask" and r.get("answer_facts")]
-    s = lambda rs, key: [r[system]["scores"].get(key) for r in rs]  # noqa: E731
-    hallucinated = sum(r[system]["scores"]["hallucinated_count"] for r in ask)
-    citations = sum(r[system]["scores"]["citations"] for r in ask)
-    out = {
-        "questions": len(records),
-        "answerable": len(answerable),
-        "cites_gold": mean(s(answerable, "cites_gold")),
-        "citation_recall": mean(s(answered, "citation_recall")),
-        "citation_precision": mean(s(answered, "citation_precision")),
-    }
+    with_facts = [r for r in ask if r.get("answer_facts")]
+    # Questions whose gold paper is in OUR top 5: whether the answer then cites it is the
+    # answerer's doing, not retrieval's (the same questions for both systems).
+    retrieved = [r for r in answerable if r["ours"]["scores"].get("gold_in_top5")]
+    pastes = [r for r in ask if "long_paste" in (r["type"], r.get("kind"))]
+    out: dict = {"questions": len(records), "answerable": len(answerable)}
+    bands: dict[str, float | None] = {}
+
+    def rate(key: str, values) -> None:
+        kept = [float(v) for v in values if v is not None]
+        out[key] = mean(kept)
+        bands[key] = half_width(kept)
+
+    rate("cites_gold", s(answerable, "cites_gold"))
+    rate("citation_recall", s(answered, "citation_recall"))
+    rate("citation_precision", s(answered, "citation_precision"))
     if judged:
-        out["citation_recall_llm"] = mean(s(answered, "citation_recall_llm"))
-        out["citation_precision_llm"] = mean(s(answered, "citation_precision_llm"))
-    out.update(
-        {
-            "hallucinated_citations": hallucinated,
-            "citations": citations,
-            "hallucination_rate": hallucinated / citations if citations else None,
-            "recall@1": mean(s(answerable, "recall@1")),
-            "recall@5": mean(s(answerable, "recall@5")),
-            "mrr": mean(s(answerable, "mrr")),
-            "ndcg@10": mean(s(answerable, "ndcg@10")),
-            "lookup_questions": len(lookups),
-            "lookup_top1": mean(s(lookups, "lookup_top1")),
-            "lookup_mrr": mean(s(lookups, "lookup_rr")),
-        }
-    )
-    abst = abstention_scores((bool(r["gold"]), r[system]["scores"]["abstained"], bool(r[system]["scores"]["cites_gold"])) for r in ask)
-    out.update({f"abstention_{k}": v for k, v in abst.items()})
-    out["fact_coverage"] = mean(s(with_facts, "fact_coverage"))
-    out["adversarial_pass"] = mean([float(v) for v in s(adversarial, "correct")])
+        rate("citation_recall_llm", s(answered, "citation_recall_llm"))
+        rate("citation_precision_llm", s(answered, "citation_precision_llm"))
+    hallucinated = sum(sc(r)["hallucinated_count"] for r in ask)
+    citations = sum(sc(r)["citations"] for r in ask)
+    out.update({"hallucinated_citations": hallucinated, "citations": citations,
+                "hallucination_rate": hallucinated / citations if citations else None})
+    for key in ("recall@1", "recall@5", "mrr", "ndcg@10"):
+        rate(key, s(answerable, key))
+    out["lookup_questions"] = len(lookups)
+    rate("lookup_top1", s(lookups, "lookup_top1"))
+    rate("lookup_mrr", s(lookups, "lookup_rr"))
+    # Selective answering (the four ratios of metrics.abstention_scores, with bands).
+    rate("abstention_precision", [bool(r["gold"] and sc(r)["cites_gold"]) for r in answered])
+    rate("abstention_coverage", [not sc(r)["abstained"] for r in answerable])
+    rate("abstention_false_abstain_rate", [sc(r)["abstained"] for r in answerable])
+    rate("abstention_abstain_recall", [sc(r)["abstained"] for r in unanswerable])
+    rate("fact_coverage", s(with_facts, "fact_coverage"))
+    rate("adversarial_pass", s(adversarial, "correct"))
     if answerer not in (None, "extractive") and system == "ours":
         # The product replaces a failed or badly grounded LLM answer with the extractive one.
         out["llm_fallbacks"] = sum(1 for r in answered if r["ours"].get("answerer") not in (None, answerer))
+
+    # Evidence levels (issue 14). Answerable: refused outright, answered as weak, and the gold
+    # paper cited when retrieval found it; unanswerable: refused or at least flagged weak.
+    levels = lambda rs: [sc(r).get("evidence") for r in rs]  # noqa: E731
+    rate("answerable_refused", [e == "none" for e in levels(answerable)])
+    rate("answerable_weak", [e == "weak" for e in levels(answerable)])
+    out["answerable_retrieved"] = len(retrieved)
+    rate("cites_gold_when_retrieved", s(retrieved, "cites_gold"))
+    out["unanswerable"] = len(unanswerable)
+    rate("unanswerable_none_or_weak", [e in ("none", "weak") for e in levels(unanswerable)])
+    rate("unanswerable_none", [e == "none" for e in levels(unanswerable)])
+    out["compare_questions"] = len(compares)
+    rate("compare_gold_coverage", s(compares, "gold_coverage"))
+    rate("compare_rows_mean", s(compares, "rows"))
+    out["compare_gold_mean"] = mean(s(compares, "gold"))
+    pairs = [(sc(r)["rows"], sc(r)["gold"]) for r in compares]
+    out["compare_rows_per_gold"] = ratio_of_means(pairs) if pairs else None
+    bands["compare_rows_per_gold"] = half_width(pairs, ratio_of_means)
+    rate("compare_not_found_correct", s(compares, "not_found_correct"))
+    rate("multi_gold_cited_share", s([r for r in ask if r["set"] == "multi"], "gold_cited_share"))
+    out["paste_questions"] = len(pastes)
+    rate("paste_cites_gold", [sc(r)["cites_gold"] for r in pastes if r["gold"]])
+    rate("paste_question_found", s(pastes, "question_found"))
+    rate("partial_names_missing", s(ask, "names_missing"))
+    if system == "ours":
+        cal = calibration(records)
+        out["evidence_brier"] = cal["brier"] if cal else None
+        out["evidence_ece"] = cal["ece"] if cal else None
+
     walls = [r[system]["timings_ms"]["wall_ms"] for r in ask]
     out["ask_p50_ms"] = percentile(walls, 50) if walls else None
     out["ask_p95_ms"] = percentile(walls, 95) if walls else None
+    out["ci95"] = bands
     return out
+
+
+def calibration(records: list[dict], bins: int = 10) -> dict | None:
+    """Reliability of our `evidence_probability` (the chance the abstracts answer the
+    question) against whether the question is answerable (has gold papers); None when no
+    answer carried a probability."""
+    pairs = [(r["ours"]["evidence_probability"], bool(r["gold"])) for r in records
+             if r["mode"] == "ask" and r["ours"].get("evidence_probability") is not None]
+    return reliability(pairs, bins)
 
 
 def groups(records: list[dict]) -> dict[str, list[dict]]:
@@ -467,12 +617,13 @@ def per_type(records: list[dict], system: str, judged: bool) -> dict[str, dict]:
             "n": len(rs),
             "correct": mean(float(x["correct"]) for x in sc),
             "abstained": mean(float(x["abstained"]) for x in sc),
+            "weak": mean(float(x["evidence"] == "weak") if "evidence" in x else None for x in sc),
             "citation_recall": mean(x.get("citation_recall") for x in answered),
             "citation_precision": mean(x.get("citation_precision") for x in answered),
             "hallucinated_citations": sum(x.get("hallucinated_count", 0) for x in sc),
             "recall@5": mean(x.get("recall@5") for x in sc),
             "mrr": mean(x.get("mrr", x.get("lookup_rr")) for x in sc),
-            "gold_cited_share": mean(x.get("gold_cited_share") for x in sc),
+            "gold_cited_share": mean(x.get("gold_cited_share", x.get("gold_coverage")) for x in sc),
             "fact_coverage": mean(x.get("fact_coverage") for x in sc),
         }
         if judged:
@@ -483,35 +634,83 @@ def per_type(records: list[dict], system: str, judged: bool) -> dict[str, dict]:
 
 
 def sweep(records: list[dict], dense_bar: float, lexical_bar: float, points: int = 60) -> dict:
-    """Our abstention precision-coverage curve, recomputed offline from each ask question's
-    best-hit relevance (report.json: ours.relevance) by scaling the product's relevance bar;
-    the unknown-name rule stays on. A question the product abstained on counts as correct at
-    a lower bar if the same answerer, given its hits, cites a gold paper (ours.counterfactual)."""
-    items = []
-    for r in records:
-        if r["mode"] != "ask":
-            continue
+    """Our abstention precision-coverage curve, recomputed offline. With evidence probabilities
+    (rag.evidence) the curve moves a threshold on `evidence_probability` from 0 (answer all)
+    to 1; without them it scales the old relevance bar over each question's best-hit relevance
+    (ours.relevance), the unknown-name rule kept. A question the product abstained on counts
+    as correct where it would be answered if the same answerer, given its hits, cites a gold
+    paper (ours.counterfactual). The operating point is the product's own decisions."""
+    asks = [r for r in records if r["mode"] == "ask"]
+    correct = {}
+    for r in asks:
         ours = r["ours"]
-        rel = ours["relevance"]
         if ours["abstained"]:
-            correct = bool(ours["counterfactual"] and ours["counterfactual"]["cites_gold"])
+            correct[r["id"]] = bool(ours["counterfactual"] and ours["counterfactual"]["cites_gold"])
         else:
-            correct = bool(ours["scores"]["cites_gold"])
-        items.append((rel["best_dense"], rel["best_lexical"], bool(rel["unknown_names"]) or not ours["hits"], bool(r["gold"]), correct))
+            correct[r["id"]] = bool(ours["scores"]["cites_gold"])
+    actual = abstention_scores((bool(r["gold"]), r["ours"]["abstained"], correct[r["id"]]) for r in asks)
+    if any(r["ours"].get("evidence_probability") is not None for r in asks):
+        items = []
+        for r in asks:
+            ours = r["ours"]
+            p = ours.get("evidence_probability")
+            # A decision the probability did not make (a refused input, a follow-up kept on its
+            # papers, no hits) stays as it was at every threshold.
+            fixed = p is None or not ours["hits"] or bool(ours.get("history"))
+            items.append((2.0 if fixed and not ours["abstained"] else -1.0 if fixed else p, bool(r["gold"]), correct[r["id"]]))
+        thresholds = [round(i / (points - 1), 4) for i in range(points)]
+        curve = [{"threshold": t, **abstention_scores((a, p < t, c) for p, a, c in items)} for t in thresholds]
+        return {"by": "evidence_probability", "curve": curve, "operating_point": {"threshold": None, **actual}}
+    items = []
+    for r in asks:
+        ours, rel = r["ours"], r["ours"]["relevance"]
+        items.append((rel["best_dense"], rel["best_lexical"], bool(rel["unknown_names"]) or not ours["hits"], bool(r["gold"]), correct[r["id"]]))
     top = max([max(d / dense_bar, l / lexical_bar) for d, l, *_ in items] or [1.0]) * 1.02
     scales = sorted({round(top * i / (points - 1), 4) for i in range(points)} | {1.0})
     curve = abstention_curve(items, dense_bar, lexical_bar, scales)
-    at_one = next(row for row in curve if row["scale"] == 1.0)
-    return {"dense_bar": dense_bar, "lexical_bar": lexical_bar, "curve": curve, "operating_point": at_one}
+    return {"by": "relevance_bar", "dense_bar": dense_bar, "lexical_bar": lexical_bar, "curve": curve,
+            "operating_point": {"scale": 1.0, **actual}}
 
 
 def run_eval(engine, answerer: str, sets: list[str], limit: int | None = None, judge: bool = True,
              progress: Callable[[dict], None] | None = None, baseline: NaiveBaseline | None = None,
-             on_start: Callable[[int], None] | None = None) -> EvalRun:
-    """Build the baseline, run the selected questions through both systems; returns the run."""
-    questions = select_questions(sets, limit)
-    run = EvalRun(engine, answerer, judge=judge, baseline=baseline)
+             on_start: Callable[[int], None] | None = None, split: str = "test") -> EvalRun:
+    """Build the baseline, run the selected questions of `split` through both systems; returns the run."""
+    questions = select_questions(sets, limit, split)
+    run = EvalRun(engine, answerer, judge=judge, baseline=baseline, split=split)
     if on_start:
         on_start(len(questions))
     run.run(questions, progress)
     return run
+
+
+def evidence_records(engine, split: str = "dev", sets: list[str] | None = None, answerer: str = "extractive",
+                     limit: int | None = None) -> list[dict]:
+    """Our ask path over one split's ask-mode questions, one open dict per question, to fit the
+    evidence model on dev and check it on test: the labels (answerable, gold in our top 5,
+    cites gold) beside everything the Answer says about its evidence (`evidence`,
+    `evidence_probability`, `searched_question`, `signals` and any field added later). No
+    baseline and no grounding judge, so a run over dev takes a minute or two."""
+    names = [s for s in (sets or available_sets()) if mode_for(s) == "ask"]
+    out = []
+    for set_name, q in select_questions(names, limit, split):
+        answer, wall, _ = ask_question(engine.assistant, q, answerer)
+        gold = set(q["gold"])
+        ranked = [h.paper.title for h in answer.hits]
+        out.append({
+            "id": q["id"],
+            "set": set_name,
+            "type": q.get("type", set_name),
+            "kind": q.get("kind"),
+            "split": q.get("split"),
+            "question": q["question"],
+            "gold": list(q["gold"]),
+            "answerable": bool(gold),
+            "gold_in_top5": bool(gold) and bool(hit_at(ranked, gold, 5)),
+            "cites_gold": not answer.abstained and bool(gold & {c.title for c in answer.citations}),
+            "abstained": answer.abstained,
+            "hits": [_hit_json(h) for h in answer.hits],
+            "wall_ms": wall,
+            **answer_extras(answer),
+        })
+    return out

@@ -13,7 +13,7 @@ import pytest
 
 from openai_stub import StubOpenAI
 from eval.judge import JUDGE_SYSTEM, CheckerJudge, parse_verdict
-from eval.runner import available_sets, grounding, leaks_system_prompt, run_eval
+from eval.runner import SET_ORDER, available_sets, grounding, leaks_system_prompt, run_eval, select_questions
 from rag.answer import Assistant
 from rag.llm import SYSTEM_PROMPT
 from rag.text import split_sentences
@@ -22,7 +22,11 @@ pytestmark = pytest.mark.usefixtures("no_network")
 
 QLORA = "QLoRA: Efficient Finetuning of Quantized LLMs"
 UNRELATED = "Driving Everywhere with Large Language Model Policy Adaptation"
-SETS = ["plain", "paraphrase", "near_miss", "multi", "lookup", "unanswerable", "adversarial"]
+SETS = ["plain", "paraphrase", "near_miss", "multi", "lookup", "unanswerable", "adversarial"]  # the first, in order
+EVIDENCE_KEYS = ("answerable_refused", "answerable_weak", "cites_gold_when_retrieved", "fact_coverage",
+                 "unanswerable_none_or_weak", "unanswerable_none", "compare_gold_coverage", "compare_rows_per_gold",
+                 "compare_not_found_correct", "multi_gold_cited_share", "paste_cites_gold", "paste_question_found",
+                 "hallucinated_citations", "ask_p50_ms", "ask_p95_ms")
 _SOURCE = re.compile(r'<source n="(\d+)">\nTitle: (.*?)\nAbstract: (.*?)\n</source>', re.S)
 
 
@@ -66,31 +70,43 @@ def test_report_png_is_a_real_picture(report):
     head = (report.out / "report.png").read_bytes()[:24]
     assert head[:8] == b"\x89PNG\r\n\x1a\n"
     width, height = struct.unpack(">II", head[16:24])
-    assert (width, height) == (1600, 900)
+    assert (width, height) == (2100, 900)
+
+
+def test_the_report_is_of_the_test_split_by_default(report):
+    assert report.data["meta"]["split"] == "test"
+    assert {q["split"] for q in report.data["questions"]} == {"test"}
+    assert "Evidence levels (test split)" in report.stdout
+    assert "answerable: hard refusals (evidence none)" in report.stdout
 
 
 def test_report_json_top_level_structure(report):
     data = report.data
-    assert set(data) == {"schema_version", "meta", "headline", "per_type", "sweep", "questions"}
+    assert set(data) == {"schema_version", "meta", "headline", "per_type", "sweep", "calibration", "questions"}
     meta = data["meta"]
+    sets = available_sets()
     assert meta["answerer"] == "extractive" and meta["llm_judge"] is None
     assert meta["limit"] == 2 and meta["papers"] == 429
-    assert meta["sets"] == {name: 2 for name in SETS}
-    assert meta["n_questions"] == len(data["questions"]) == 14
+    assert meta["sets"] == {name: 2 for name in sets}
+    assert meta["n_questions"] == len(data["questions"]) == 2 * len(sets)
     for system in ("ours", "baseline"):
         row = data["headline"][system]
         for key in ("cites_gold", "citation_recall", "citation_precision", "hallucinated_citations", "recall@5", "mrr",
                     "ndcg@10", "lookup_top1", "lookup_mrr", "abstention_precision", "abstention_coverage",
                     "abstention_false_abstain_rate", "fact_coverage", "adversarial_pass"):
             assert key in row, (system, key)
+        for key in EVIDENCE_KEYS:
+            assert key in row, (system, key)
+        assert row["ci95"]["cites_gold"] is not None  # every rate carries its bootstrap band
         assert "citation_recall_llm" not in row
-    assert [name for name in data["per_type"] if ":" not in name] == SETS
+    assert [name for name in data["per_type"] if ":" not in name] == sets
     assert "adversarial:injection" in data["per_type"]  # the first adversarial questions are injections
     assert set(data["per_type"]["plain"]) == {"ours", "baseline"}
     curve = data["sweep"]["curve"]
-    assert curve[0]["scale"] == 0.0 and curve[0]["coverage"] is not None
-    assert data["sweep"]["operating_point"]["scale"] == 1.0
-    # The sweep at the product's own bar reproduces the product's abstentions.
+    by_probability = data["sweep"]["by"] == "evidence_probability"
+    assert by_probability == (data["calibration"] is not None)
+    assert curve[0]["threshold" if by_probability else "scale"] == 0.0 and curve[0]["coverage"] is not None
+    # The operating point is the product's own abstentions.
     assert data["sweep"]["operating_point"]["coverage"] == data["headline"]["ours"]["abstention_coverage"]
 
 
@@ -105,6 +121,10 @@ def test_report_json_holds_every_question_with_answers_citations_hits_and_scores
             if q["mode"] == "lookup":
                 assert {"lookup_top1", "lookup_rr"} <= set(got["scores"])
                 assert "runner_ups" in got
+                continue
+            if q["mode"] == "compare":
+                assert {"rows", "not_found"} <= set(got)
+                assert {"gold_coverage", "rows", "gold", "not_found_correct"} <= set(got["scores"])
                 continue
             assert {"citations", "claims", "hits"} <= set(got)
             assert {"citation_recall", "citation_precision", "hallucinated_count", "recall@5", "mrr", "ndcg@10", "fact_coverage"} <= set(got["scores"])
@@ -138,6 +158,18 @@ def test_unknown_set_is_a_usage_error(seed_index, rag_cli, tmp_path):
 
 def test_every_data_file_is_a_known_set():
     assert available_sets()[: len(SETS)] == SETS
+    assert set(available_sets()) <= set(SET_ORDER)  # a new file gets its mode and place in SET_ORDER
+
+
+@pytest.mark.parametrize("split", ["dev", "test"])
+def test_a_split_selects_only_its_own_records(split):
+    from eval.datasets import load_questions
+
+    chosen = select_questions(available_sets(), None, split)
+    assert chosen and {q["split"] for _, q in chosen} == {split}
+    everything = select_questions(available_sets(), None, "all")
+    assert len(everything) == sum(len(load_questions(name)) for name in available_sets())
+    assert len(select_questions(["plain"], 3, split)) == 3  # the limit applies within the split
 
 
 # ---------------------------------------------------------------- known-good and known-bad answers
@@ -256,9 +288,128 @@ def test_a_question_the_product_refuses_counts_as_a_refusal_not_a_crash(seed_eng
     from eval.runner import EvalRun
 
     run = EvalRun(seed_engine, "extractive")  # reuses the baseline the report fixture built
-    q = {"id": "too-long", "type": "adversarial", "question": "word " * 1200 + "How does QLoRA work?",
+    from rag.retrieve import MAX_QUERY_CHARS
+
+    q = {"id": "too-long", "type": "adversarial", "question": "word " * (MAX_QUERY_CHARS // 5 + 10) + "How does QLoRA work?",
          "gold": [QLORA], "expect": ["cites gold"]}
     record = run.run_question("adversarial", q)
     assert record["ours"]["abstained"] is True and record["ours"]["answer"].startswith("error:")
+    assert record["ours"]["evidence"] == "none" and record["ours"]["scores"]["evidence"] == "none"
     assert record["ours"]["scores"]["checks"] == {"cites gold": False}
     assert record["baseline"]["answer"]  # the naive pipeline takes anything
+
+
+# ---------------------------------------------------------------- evidence levels (issue 14): aggregation
+
+
+def _rec(gold, evidence="strong", cites=False, top5=None, prob=None, set_name="plain", **scores):
+    """A scored ask record as the runner writes it (only what summarize reads)."""
+    s = {"abstained": evidence == "none", "cites_gold": (cites and evidence != "none") if gold else None,
+         "hallucinated_count": 0, "citations": 1, "evidence": evidence, "gold_in_top5": top5 if gold else None, **scores}
+    system = {"scores": s, "timings_ms": {"wall_ms": 10.0}, "evidence_probability": prob, "abstained": s["abstained"]}
+    return {"id": "q", "set": set_name, "type": set_name, "mode": "ask", "gold": gold, "ours": system, "baseline": system}
+
+
+def _compare(rows, gold, not_found_correct):
+    s = {"abstained": not rows, "rows": rows, "gold": gold, "gold_coverage": None, "not_found_correct": not_found_correct}
+    return {"id": "c", "set": "compare", "type": "compare", "mode": "compare", "gold": ["g"] * gold,
+            "ours": {"scores": s}, "baseline": {"scores": s}}
+
+
+def test_weak_answers_are_counted_apart_from_refusals():
+    from eval.runner import summarize
+
+    records = [
+        _rec(["A"], "none", top5=False),
+        _rec(["A"], "weak", cites=True, top5=True),
+        _rec(["A"], "strong", cites=True, top5=True),
+        _rec(["A"], "strong", cites=False, top5=True),
+        _rec([], "none"), _rec([], "weak"), _rec([], "strong"),
+    ]
+    h = summarize(records, "ours", judged=False)
+    assert h["answerable_refused"] == h["answerable_weak"] == 0.25
+    assert h["answerable_retrieved"] == 3 and h["cites_gold_when_retrieved"] == pytest.approx(2 / 3)
+    assert h["unanswerable_none_or_weak"] == pytest.approx(2 / 3) and h["unanswerable_none"] == pytest.approx(1 / 3)
+    assert h["ci95"]["answerable_refused"] > 0 and h["ci95"]["unanswerable_none"] > 0
+    assert h["evidence_brier"] is None and h["evidence_ece"] is None  # no probabilities: calibration skipped
+    assert h["compare_questions"] == 0 and h["compare_gold_coverage"] is None
+
+
+def test_comparison_measures_and_calibration_from_records():
+    from eval.runner import calibration, summarize
+
+    records = [_compare(4, 2, True), _compare(2, 2, False),
+               _rec(["A"], prob=0.9, cites=True, top5=True), _rec([], "none", prob=0.1)]
+    records[0]["ours"]["scores"]["gold_coverage"], records[1]["ours"]["scores"]["gold_coverage"] = 1.0, 0.5
+    h = summarize(records, "ours", judged=False)
+    assert h["compare_gold_coverage"] == 0.75
+    assert (h["compare_rows_mean"], h["compare_gold_mean"], h["compare_rows_per_gold"]) == (3.0, 2.0, 1.5)
+    assert h["compare_not_found_correct"] == 0.5
+    assert h["evidence_brier"] == pytest.approx(0.01)
+    cal = calibration(records)
+    assert cal["n"] == 2 and [b["n"] for b in cal["bins"] if b["n"]] == [1, 1]
+
+
+# ---------------------------------------------------------------- evidence levels: the new question types, for real
+
+PASTE_NOTES = ("Notes from the Tuesday reading group. We went over the schedule for next month, who presents "
+               "which paper, and the budget for the workshop. The projector in room 4 is broken again. ") * 12
+
+
+def test_compare_followup_paste_and_partial_records_are_run_and_scored(seed_engine, report):
+    from eval.runner import EvalRun, summarize
+
+    run = EvalRun(seed_engine, "extractive")  # reuses the baseline the report fixture built
+    asked = "Which method fine-tunes a 65B model on a single 48GB GPU?"
+    questions = [
+        ("compare", {"id": "t-cmp", "topic": f"{QLORA}; {UNRELATED}", "gold": [QLORA, UNRELATED]}),
+        ("followup", {"id": "t-fu", "history": ["How does QLoRA fine-tune a 65B model on one GPU?"],
+                      "question": "What data did they train on?", "gold": [QLORA]}),
+        ("paste", {"id": "t-paste", "type": "long_paste", "question": f"{PASTE_NOTES}\n\n{asked}", "asked": asked, "gold": [QLORA]}),
+        ("partial", {"id": "t-part", "question": "How does QLoRA's 4-bit NormalFloat compare with FlashAttention-3?",
+                     "gold": [QLORA], "missing": ["FlashAttention-3"]}),
+    ]
+    records = [run.run_question(name, q) for name, q in questions]
+    compare, followup, paste, partial = records
+    assert compare["mode"] == "compare" and compare["ours"]["rows"] == [QLORA, UNRELATED]
+    assert compare["ours"]["scores"]["gold_coverage"] == 1.0 and compare["ours"]["scores"]["not_found_correct"] is True
+    assert [h["cited"] for h in followup["ours"]["history"]] and QLORA in followup["ours"]["history"][0]["cited"]
+    assert followup["ours"]["scores"]["cites_gold"] is True
+    assert isinstance(paste["ours"]["scores"]["question_found"], bool)
+    assert paste["baseline"]["scores"]["question_found"] is False  # the naive pipeline searches the whole paste
+    assert isinstance(partial["ours"]["scores"]["names_missing"], bool)
+    for r in records[1:]:
+        assert r["ours"]["evidence"] in ("strong", "weak", "none") and "evidence_probability" in r["ours"]
+    h = summarize(records, "ours", judged=False)
+    assert h["compare_gold_coverage"] == 1.0 and h["compare_rows_per_gold"] == 1.0
+    assert h["paste_questions"] == 1 and h["paste_question_found"] is not None
+    assert h["partial_names_missing"] is not None and h["hallucinated_citations"] == 0
+    assert h["ask_p50_ms"] > 0 and set(h["ci95"]) >= {"compare_gold_coverage", "answerable_refused"}
+
+
+def test_evidence_records_for_fitting_carry_labels_and_every_evidence_field(seed_engine):
+    from eval.runner import evidence_records
+
+    rows = evidence_records(seed_engine, split="dev", sets=["plain", "unanswerable", "lookup"], limit=2)
+    assert [r["set"] for r in rows] == ["plain", "plain", "unanswerable", "unanswerable"]  # ask sets only
+    assert {r["split"] for r in rows} == {"dev"}
+    assert [r["answerable"] for r in rows] == [True, True, False, False]
+    for r in rows:
+        assert r["evidence"] in ("strong", "weak", "none") and "evidence_probability" in r and "searched_question" in r
+        assert (r["evidence"] == "none") == r["abstained"]
+
+
+def test_answer_fields_beyond_the_basics_are_copied_into_the_record():
+    from eval.runner import answer_extras
+    from rag.types import Answer
+
+    class SignalledAnswer(Answer):
+        signals: dict = {}
+
+    extras = answer_extras(SignalledAnswer(question="q", text="t", answerer="extractive", evidence="weak",
+                                           evidence_probability=0.4, signals={"best_dense": 0.51}))
+    assert extras["signals"] == {"best_dense": 0.51}
+    assert (extras["evidence"], extras["evidence_probability"]) == ("weak", 0.4)
+    assert "text" not in extras and "hits" not in extras
+    abstained = answer_extras(Answer(question="q", text="t", answerer="extractive", abstained=True))
+    assert abstained["evidence"] == "none"
