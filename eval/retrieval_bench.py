@@ -1,7 +1,10 @@
 """Retrieval benchmark: recall@1/5/10 and MRR per question set for dense, BM25, plain RRF
-and our gated hybrid, plus ingest time and query latency. Prints a Markdown table.
+and our gated hybrid, each with the ± half-width of its 95% bootstrap band (questions
+resampled, eval/bootstrap.py), plus ingest time and query latency. Prints a Markdown table.
+Reports the held-out test split by default: dev is what the gates were tuned on.
 
     python -m eval.retrieval_bench                 # cold ingest into a temp dir, then all sets
+    python -m eval.retrieval_bench --split dev     # the tuning half (or `all`)
     python -m eval.retrieval_bench --data-dir DIR  # reuse an existing index (no ingest timing)
     python -m eval.retrieval_bench --json out.json
 """
@@ -17,13 +20,15 @@ import time
 from pathlib import Path
 
 import rag  # noqa: F401  (offline defaults)
-from eval.datasets import RETRIEVAL_SETS, load_questions
+from eval.bootstrap import half_width
+from eval.datasets import RETRIEVAL_SETS, SPLITS, load_questions
 from eval.metrics import hit_at, percentile, recall_at, reciprocal_rank
 from rag.config import load_settings
 from rag.pipeline import Engine, ingest
 from rag.retrieve import HybridRetriever
 
 METHODS = ("dense", "bm25", "rrf", "hybrid")
+METRICS = ("recall@1", "recall@5", "recall@10", "mrr")
 
 
 def _retrievers(engine: Engine) -> dict[str, tuple[HybridRetriever, str]]:
@@ -37,13 +42,26 @@ def _retrievers(engine: Engine) -> dict[str, tuple[HybridRetriever, str]]:
     }
 
 
-def run_sets(engine: Engine, sets=RETRIEVAL_SETS) -> dict:
+def _summary(per_question: dict[str, list[float]]) -> dict:
+    """Mean of each metric over the questions, and `ci95`: the ± half-width of its band."""
+    n = len(per_question["mrr"])
+    return {
+        "n": n,
+        **{m: round(sum(per_question[m]) / n, 3) for m in METRICS},
+        "ci95": {m: round(half_width(per_question[m]), 3) for m in METRICS},
+    }
+
+
+def run_sets(engine: Engine, sets=RETRIEVAL_SETS, split: str | None = "test") -> dict:
     results: dict = {}
+    pooled: dict[str, dict[str, list[float]]] = {m: {k: [] for k in METRICS} for m in METHODS}
     retrievers = _retrievers(engine)
     for name in sets:
-        questions = load_questions(name)
+        questions = load_questions(name, split)
+        if not questions:
+            continue
         for method, (retriever, mode) in retrievers.items():
-            r1 = r5 = r10 = mrr = 0.0
+            values: dict[str, list[float]] = {k: [] for k in METRICS}
             latencies = []
             misses = []
             retriever.embedder.embed_query.cache_clear()  # time each method with cold query vectors
@@ -55,33 +73,24 @@ def run_sets(engine: Engine, sets=RETRIEVAL_SETS) -> dict:
                 ranked = [h.paper.title for h in hits]
                 # Single-gold sets: recall@k is 'gold in top k'. Multi: share of all golds found.
                 at = recall_at if name == "multi" else hit_at
-                r1 += at(ranked, gold, 1)
-                r5 += at(ranked, gold, 5)
-                r10 += at(ranked, gold, 10)
-                mrr += reciprocal_rank(ranked, gold)
+                for k in (1, 5, 10):
+                    values[f"recall@{k}"].append(float(at(ranked, gold, k)))
+                values["mrr"].append(reciprocal_rank(ranked, gold))
                 if method == "hybrid" and not hit_at(ranked, gold, 5):
                     misses.append(q["id"])
-            n = len(questions)
+            if name != "multi":
+                for k in METRICS:
+                    pooled[method][k] += values[k]
             results.setdefault(name, {})[method] = {
-                "n": n,
-                "recall@1": round(r1 / n, 3),
-                "recall@5": round(r5 / n, 3),
-                "recall@10": round(r10 / n, 3),
-                "mrr": round(mrr / n, 3),
+                **_summary(values),
                 "p50_ms": round(percentile(latencies, 50), 1),
                 "p95_ms": round(percentile(latencies, 95), 1),
                 **({"missed@5": misses} if method == "hybrid" else {}),
             }
-    # All single-gold questions pooled: the headline "your question set".
-    pooled = {}
-    for method in METHODS:
-        rows = [results[s][method] for s in sets if s != "multi"]
-        total = sum(r["n"] for r in rows)
-        pooled[method] = {
-            "n": total,
-            **{m: round(sum(r[m] * r["n"] for r in rows) / total, 3) for m in ("recall@1", "recall@5", "recall@10", "mrr")},
-        }
-    results["all_single"] = pooled
+    # All single-gold questions pooled (bands resample the pooled questions): the headline
+    # "your question set".
+    if pooled["hybrid"]["mrr"]:
+        results["all_single"] = {method: _summary(pooled[method]) for method in METHODS}
     return results
 
 
@@ -91,10 +100,8 @@ def markdown(results: dict) -> str:
         for method in METHODS:
             r = by_method[method]
             label = f"**{method}**" if method == "hybrid" else method
-            lines.append(
-                f"| {name} | {label} | {r['n']} | {r['recall@1']:.2f} | {r['recall@5']:.2f} | {r['recall@10']:.2f} | {r['mrr']:.2f} | "
-                f"{r.get('p50_ms', '')} | {r.get('p95_ms', '')} |"
-            )
+            cells = " | ".join(f"{r[m]:.2f} ± {r['ci95'][m]:.2f}" for m in METRICS)
+            lines.append(f"| {name} | {label} | {r['n']} | {cells} | {r.get('p50_ms', '')} | {r.get('p95_ms', '')} |")
     return "\n".join(lines)
 
 
@@ -102,6 +109,8 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--data-dir", type=Path, help="use this existing index instead of a cold ingest")
     parser.add_argument("--json", type=Path, help="write the results here")
+    parser.add_argument("--split", choices=(*SPLITS, "all"), default="test",
+                        help="which half of each question set (default: test, the held-out half)")
     args = parser.parse_args(argv)
 
     timings: dict = {}
@@ -124,17 +133,18 @@ def main(argv: list[str] | None = None) -> None:
     try:
         engine = Engine(settings)
         engine.search("warm-up query about language models")
-        results = run_sets(engine)
+        results = run_sets(engine, split=args.split)
     finally:
         if tmp is not None:
             shutil.rmtree(tmp, ignore_errors=True)
     machine = f"{platform.machine()}, {__import__('os').cpu_count()} cores, Python {platform.python_version()}"
     print(f"machine: {machine}")
+    print(f"split: {args.split} (± is the half-width of the 95% bootstrap band over questions)")
     for key, value in timings.items():
         print(f"{key}: {value}")
     print(markdown(results))
     if args.json:
-        args.json.write_text(json.dumps({"machine": machine, "timings": timings, "results": results}, indent=2))
+        args.json.write_text(json.dumps({"machine": machine, "split": args.split, "timings": timings, "results": results}, indent=2))
 
 
 if __name__ == "__main__":
