@@ -395,6 +395,20 @@ def compare(ctx, topic, as_json, fmt, max_papers) -> None:
         click.echo(f"note: {note}", err=fmt == "csv")
 
 
+@cli.command(name="mcp")
+@_answerer_option
+@click.pass_context
+def mcp_command(ctx, answerer) -> None:
+    """Serve the index to AI assistants over MCP on stdin/stdout (for an MCP client's config).
+
+    Tools: search_papers, ask, find_paper, compare_papers, list_papers; each paper is a
+    resource paper://<id>. Errors come back as tool errors with a hint."""
+    from rag.mcp_server import serve
+
+    settings = _settings(ctx)
+    serve(settings.model_copy(update={"answerer": answerer}) if answerer else settings)
+
+
 @cli.command()
 @click.option("--json", "as_json", is_flag=True)
 @click.pass_context
