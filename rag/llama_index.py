@@ -141,7 +141,7 @@ class PaperQueryEngine(CustomQueryEngine):
         answer = self._assistant.ask(question, answerer="openai", k=self.k)  # "openai": the LLM slot, served by our backend
         # Our LLM slot is named "openai" inside the Assistant: say which LLM it really was.
         who = f"The LlamaIndex LLM ({self._assistant.backend('openai').model})"
-        notes = tuple(note.replace("The openai answer", who) for note in answer.notes)
+        notes = tuple(note.replace("The openai answerer", who).replace("The openai answer", f"{who}'s answer") for note in answer.notes)
         return answer.model_copy(update={"notes": notes, "answerer": "llama-index" if answer.answerer != "extractive" else "extractive"})
 
     def custom_query(self, query_str: str) -> Response:
