@@ -1,6 +1,14 @@
-"""Seed files → Paper records: both shipped formats, deduplicated, nothing silently dropped.
+"""Files → Paper records: the shipped seed formats and a user's library (BibTeX, RIS, CSL-JSON,
+arXiv Atom, OpenAlex JSON, PDFs, JSONL/CSV; see rag/importers/), deduplicated across files and
+formats, nothing silently dropped.
 
-Formats (see DESIGN.md):
+A file's format comes from its extension and its first bytes (`fmt` forces one). The same
+paper from several files is one Paper: listings are grouped by DOI, then arXiv id (version
+stripped), then normalized title, and merged (the richest abstract, every source file, all ids).
+The paper id stays the hash of the first listing's normalized title, so an index built before
+keeps its ids and vectors when a library that repeats its papers is imported beside it.
+
+Seed formats (see DESIGN.md):
 - arXiv markdown: `# Title`, `Published: <iso>`, `[Link to the paper](url)`, `## Authors`
   (bulleted), `## Summary` (hard-wrapped abstract). Several papers per file.
 - daily-paper listing: optional page chrome, then title line / abstract paragraph pairs,
@@ -18,12 +26,17 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
-from urllib.parse import urlsplit
+from typing import Callable
 
 from rag.errors import CorpusError
+from rag.importers.base import FORMAT_HINT as _FORMAT_HINT
+from rag.importers.base import Listing, arxiv_from, clean as _clean, load_json, read_text as _read_text, safe_url
 from rag.types import Paper, SkippedBlock
 
+__all__ = ["CorpusReport", "FORMATS", "load_corpus", "merge_listings", "merge_registry", "normalize_title", "paper_id_for", "safe_url"]
+
 SEED_SUFFIXES = (".txt", ".md")
+_Listing = Listing  # the record every importer returns (rag.importers.base)
 
 # Lines of scraped page chrome seen at the top of listing files.
 _CHROME = {
@@ -39,7 +52,6 @@ _URL = re.compile(r"https?://[^\s<>\"'()\[\]{}]+")
 _CODE_HOSTS = ("github.com", "gitlab.com", "bitbucket.org", "huggingface.co", "codeberg.org")
 _MAX_TITLE_CHARS = 300
 _MIN_ABSTRACT_CHARS = 80
-_FORMAT_HINT = "seed files are UTF-8 .txt/.md text in one of two formats (see README: corpus formats)"
 
 
 @dataclass
@@ -61,32 +73,6 @@ class CorpusReport:
         return text
 
 
-@dataclass
-class _Listing:
-    """One paper as one file lists it, before deduplication."""
-
-    title: str
-    abstract: str
-    source: str
-    line: int
-    url: str | None = None
-    published: str | None = None
-    authors: tuple[str, ...] = ()
-    dropped_link: SkippedBlock | None = None  # a link in the file that was not http(s)
-
-
-def safe_url(url: str | None) -> str | None:
-    """`url` if it is an absolute http(s) link, else None: a seed file is untrusted text, and
-    a `javascript:` or `data:` link would become clickable wherever the URL is rendered."""
-    if not url or any(ch.isspace() or ord(ch) < 32 or ch in "<>\"'`\\" for ch in url):
-        return None
-    try:
-        parts = urlsplit(url)
-    except ValueError:
-        return None
-    return url if parts.scheme.lower() in ("http", "https") and parts.hostname else None
-
-
 def normalize_title(title: str) -> str:
     """The dedup key: case, accents' compatibility forms, punctuation and spacing ignored."""
     text = unicodedata.normalize("NFKC", title).casefold()
@@ -105,30 +91,6 @@ def extract_code_url(abstract: str) -> str | None:
         if any(host == h or host.endswith("." + h) for h in _CODE_HOSTS) and url.count("/") >= 4 and safe_url(url):
             return url
     return None
-
-
-def _clean(text: str) -> str:
-    return " ".join(text.split())
-
-
-def _read_text(path: Path) -> str:
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise CorpusError(f"{path}: cannot read ({exc.strerror or exc})", hint="check that the file exists and you may read it") from None
-    if b"\x00" in data:
-        line = data[: data.index(b"\x00")].count(b"\n") + 1
-        raise CorpusError(f"{path}:{line}: binary data (NUL byte); a seed file must be UTF-8 text", hint=_FORMAT_HINT)
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        line = data[: exc.start].count(b"\n") + 1
-        raise CorpusError(
-            f"{path}:{line}: not UTF-8 text (byte 0x{data[exc.start]:02x})", hint=f"convert it, e.g. iconv -f latin1 -t utf-8 {path} > fixed.txt"
-        ) from None
-    if not text.strip():
-        raise CorpusError(f"{path}: empty file; nothing to ingest", hint="add papers to it or leave it out of the command")
-    return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
 def _blocks(lines: list[str]) -> list[tuple[int, list[str]]]:
@@ -224,13 +186,13 @@ def _parse_markdown(text: str, source: str) -> tuple[list[_Listing], list[Skippe
                 published = None
             listings.append(
                 _Listing(title=title, abstract=abstract, source=source, line=start + 1, url=url, published=published, authors=tuple(authors),
-                         dropped_link=dropped)
+                         dropped_link=dropped, arxiv_id=arxiv_from(url))
             )
     return listings, skipped
 
 
-def parse_file(path: Path) -> tuple[list[_Listing], list[SkippedBlock]]:
-    """Parse one seed file in whichever format it is in."""
+def parse_seed_file(path: Path) -> tuple[list[_Listing], list[SkippedBlock]]:
+    """Parse one seed file (.txt/.md) in whichever of the two seed formats it is in."""
     text = _read_text(path)
     lines = text.split("\n")
     first_no, first = next((n, line.strip()) for n, line in enumerate(lines, start=1) if line.strip())
@@ -245,18 +207,118 @@ def parse_file(path: Path) -> tuple[list[_Listing], list[SkippedBlock]]:
         return _parse_listing(text, source)
     raise CorpusError(
         f"{path}:{first_no}: unknown format (starts with {first[:50]!r})",
-        hint="expected '# Title' arXiv markdown or a listing of title lines each followed by an abstract paragraph",
+        hint="expected '# Title' arXiv markdown or a listing of title lines each followed by an abstract paragraph; "
+        "or a library export: .bib, .ris, .json (CSL-JSON, OpenAlex), .xml (arXiv Atom), .jsonl, .csv, .pdf (see README)",
     )
 
 
-def seed_files(paths: list[Path]) -> list[Path]:
-    """Expand directories to their seed files (sorted); reject paths that don't exist."""
+# ---------------------------------------------------------------- formats
+
+
+def _parse_json(path: Path) -> tuple[list[_Listing], list[SkippedBlock]]:
+    """A .json file: OpenAlex works or CSL-JSON items, told apart by content."""
+    from rag.importers import csljson, openalex
+
+    text = _read_text(path, "a .json file")
+    data = load_json(text, str(path), csljson.HINT)
+    return (openalex if openalex.is_openalex(data) else csljson).parse_data(data, text, path)
+
+
+def _lazy(module: str, name: str) -> Callable[[Path], tuple[list[_Listing], list[SkippedBlock]]]:
+    """An importer loaded on first use: a seeds-only ingest never imports bibtexparser or pdfminer."""
+
+    def run(path: Path):
+        import importlib
+
+        return getattr(importlib.import_module(f"rag.importers.{module}"), name)(path)
+
+    return run
+
+
+def _parse_forced_json(kind: str) -> Callable[[Path], tuple[list[_Listing], list[SkippedBlock]]]:
+    def run(path: Path):
+        import importlib
+
+        text = _read_text(path, "a .json file")
+        module = importlib.import_module(f"rag.importers.{kind}")
+        return module.parse_data(load_json(text, str(path), module.HINT), text, path)
+
+    return run
+
+
+# name → (parser, file suffixes it owns). `rag ingest --format NAME` forces one for every file.
+FORMATS: dict[str, tuple[Callable[[Path], tuple[list[_Listing], list[SkippedBlock]]], tuple[str, ...]]] = {
+    "seed": (parse_seed_file, SEED_SUFFIXES),
+    "bibtex": (_lazy("bibtex", "parse"), (".bib", ".bibtex", ".biblatex")),
+    "ris": (_lazy("ris", "parse"), (".ris",)),
+    "json": (_parse_json, (".json",)),
+    "csl-json": (_parse_forced_json("csljson"), ()),
+    "openalex": (_parse_forced_json("openalex"), ()),
+    "arxiv": (_lazy("arxiv", "parse"), (".xml", ".atom")),
+    "pdf": (_lazy("pdf", "parse"), (".pdf",)),
+    "jsonl": (_lazy("tabular", "parse_jsonl"), (".jsonl", ".ndjson")),
+    "csv": (_lazy("tabular", "parse_csv"), (".csv", ".tsv")),
+}
+FORMAT_NAMES = tuple(FORMATS)
+_SUFFIXES = {suffix: name for name, (_, suffixes) in FORMATS.items() for suffix in suffixes}
+
+
+def _sniff(head: bytes) -> str | None:
+    """A format from a file's first bytes, where they say it plainly."""
+    text = head.decode("utf-8", "replace").lstrip("\ufeff \t\r\n")
+    if text.startswith("%PDF-"):
+        return "pdf"
+    if re.match(r"@(?:article|inproceedings|book|incollection|misc|techreport|phdthesis|mastersthesis|online|unpublished|"
+                r"conference|string|preamble|comment|report|thesis)\s*[{(]", text, re.I) or re.match(r"%.*\n\s*@\w+\s*\{", text):
+        return "bibtex"
+    if re.match(r"TY  - ", text):
+        return "ris"
+    if text.startswith("<"):
+        return "arxiv"
+    if text.startswith(("[", "{")):
+        first = text.split("\n", 1)[0].strip()
+        return "jsonl" if first.startswith("{") and first.endswith("}") and "\n{" in text else "json"
+    return None
+
+
+def detect_format(path: Path, fmt: str | None = None) -> str:
+    """The format to read `path` as: `fmt` when given, else from its first bytes and extension."""
+    if fmt is not None:
+        if fmt not in FORMATS:
+            raise CorpusError(f"unknown format {fmt!r}", hint=f"use one of: {', '.join(FORMAT_NAMES)}")
+        return fmt
+    try:
+        with open(path, "rb") as fh:
+            head = fh.read(4096)
+    except OSError as exc:
+        raise CorpusError(f"{path}: cannot read ({exc.strerror or exc})", hint="check that the file exists and you may read it") from None
+    by_suffix = _SUFFIXES.get(path.suffix.lower())
+    sniffed = _sniff(head)
+    if by_suffix == "seed":
+        return sniffed if sniffed in ("bibtex", "ris") else "seed"  # a .txt export of a library
+    if by_suffix == "json" and sniffed == "jsonl":
+        return "jsonl"
+    return by_suffix or sniffed or "seed"
+
+
+def parse_file(path: Path, fmt: str | None = None) -> tuple[list[_Listing], list[SkippedBlock]]:
+    """Parse one file in its format (detected, or `fmt`)."""
+    return FORMATS[detect_format(path, fmt)][0](path)
+
+
+def seed_files(paths: list[Path], skipped: list[SkippedBlock] | None = None) -> list[Path]:
+    """Expand directories to the files in them that some importer reads (sorted; a file no
+    importer reads is reported in `skipped`); reject paths that don't exist."""
     files: list[Path] = []
     for path in paths:
         if path.is_dir():
-            found = sorted(p for p in path.iterdir() if p.is_file() and p.suffix.lower() in SEED_SUFFIXES)
+            entries = sorted(p for p in path.iterdir() if p.is_file() and not p.name.startswith("."))
+            found = [p for p in entries if p.suffix.lower() in _SUFFIXES]
             if not found:
-                raise CorpusError(f"{path}: no seed files ({', '.join(SEED_SUFFIXES)}) in this directory", hint=_FORMAT_HINT)
+                raise CorpusError(f"{path}: no files to ingest in this directory (looked for {', '.join(sorted(_SUFFIXES))})", hint=_FORMAT_HINT)
+            if skipped is not None:
+                skipped.extend(SkippedBlock(source=p.name, line=0, reason=f"not a format rag reads ({p.suffix or 'no extension'}); file skipped")
+                               for p in entries if p not in found)
             files.extend(found)
         elif path.is_file():
             files.append(path)
@@ -271,47 +333,105 @@ def seed_files(paths: list[Path]) -> list[Path]:
     return files
 
 
+# ---------------------------------------------------------------- one paper, many sources
+
+
+def _keys(doi: str | None, arxiv_id: str | None, title: str) -> list[str]:
+    """What identifies a paper, strongest first: its DOI, its arXiv id, its normalized title."""
+    return [k for k in (f"doi:{doi}" if doi else "", f"arxiv:{arxiv_id}" if arxiv_id else "", f"title:{normalize_title(title)}") if k]
+
+
+def _group(records: list, keys: Callable[[object], list[str]]) -> list[list]:
+    """Records sharing any key (transitively) in one group; groups and members in input order."""
+    parent = list(range(len(records)))
+
+    def find(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    owner: dict[str, int] = {}
+    for i, record in enumerate(records):
+        for key in keys(record):
+            if key in owner:
+                a, b = find(owner[key]), find(i)
+                if a != b:
+                    parent[max(a, b)] = min(a, b)
+            else:
+                owner[key] = i
+    groups: dict[int, list] = {}
+    for i, record in enumerate(records):
+        groups.setdefault(find(i), []).append(record)
+    return list(groups.values())
+
+
+def _merged(group: list, paper_id: str | None = None) -> Paper:
+    """One Paper from listings (or Papers) of the same paper: the first one's title and id, the
+    richest abstract (a PDF's text only when nothing else has one), every source, all ids."""
+    first = group[0]
+    best = max(group, key=lambda r: (not getattr(r, "from_pdf", False), len(r.abstract)))  # max keeps the first of equals
+    sources: set[str] = set()
+    for r in group:
+        sources.update(r.sources if isinstance(r, Paper) else (r.source,))
+
+    def pick(name: str):
+        return next((v for v in (getattr(r, name) for r in group) if v), None)
+
+    published = max((r.published for r in group if r.published), key=len, default=None)  # the fullest date
+    return Paper(
+        paper_id=paper_id or getattr(first, "paper_id", None) or paper_id_for(first.title), title=first.title, abstract=best.abstract,
+        sources=tuple(sorted(sources)), url=pick("url"), code_url=extract_code_url(best.abstract), published=published,
+        authors=pick("authors") or (), doi=pick("doi"), arxiv_id=pick("arxiv_id"), venue=pick("venue"),
+    )
+
+
 def merge_listings(listings: list[_Listing]) -> list[Paper]:
-    """Deduplicate by normalized title, keeping every source file and the fullest fields."""
-    merged: dict[str, dict] = {}
-    for item in listings:
-        key = paper_id_for(item.title)
-        entry = merged.get(key)
-        if entry is None:
-            merged[key] = {
-                "paper_id": key,
-                "title": item.title,
-                "abstract": item.abstract,
-                "sources": {item.source},
-                "url": item.url,
-                "published": item.published,
-                "authors": item.authors,
-            }
-            continue
-        entry["sources"].add(item.source)
-        if len(item.abstract) > len(entry["abstract"]):
-            entry["abstract"] = item.abstract
-        entry["url"] = entry["url"] or item.url
-        entry["published"] = entry["published"] or item.published
-        entry["authors"] = entry["authors"] or item.authors
-    return [
-        Paper(**{**e, "sources": tuple(sorted(e["sources"])), "code_url": extract_code_url(e["abstract"])})
-        for e in merged.values()
-    ]
+    """Deduplicate by DOI, arXiv id, then normalized title, keeping every source file and the fullest fields."""
+    return [_merged(group) for group in _group(listings, lambda r: _keys(r.doi, r.arxiv_id, r.title))]
 
 
-def load_corpus(paths: list[Path] | list[str]) -> CorpusReport:
-    """Parse every seed file under `paths` into deduplicated papers, with a skip report."""
-    files = seed_files([Path(p) for p in paths])
-    listings: list[_Listing] = []
+def merge_registry(old: list[Paper], report: CorpusReport) -> list[Paper]:
+    """The papers after syncing `report`'s files into an index that held `old`.
+
+    The report's files replace their earlier contribution; an old paper keeps its other sources,
+    and a new listing of it (same DOI, arXiv id or title) merges into it under its old id, so
+    its vectors stay. A paper whose every source was re-read is replaced by the new version."""
+    synced = set(report.files)
+    kept = [p.model_copy(update={"sources": tuple(s for s in p.sources if s not in synced)}) for p in old]
+    stale_ids = {k: p.paper_id for p in reversed(kept) if not p.sources for k in _keys(p.doi, p.arxiv_id, p.title)}
+    live = [p for p in kept if p.sources]
+    live_ids = {id(p) for p in live}
+    out: list[Paper] = []
+    for group in _group(live + list(report.papers), lambda r: _keys(r.doi, r.arxiv_id, r.title)):
+        if id(group[0]) in live_ids:  # live papers come first in each group
+            out.append(_merged(group) if len(group) > 1 else group[0])
+        else:  # only new listings: the id an earlier version of the paper had, if any
+            first = group[0]
+            old_id = next((stale_ids[k] for k in _keys(first.doi, first.arxiv_id, first.title) if k in stale_ids), None)
+            out.append(_merged(group, paper_id=old_id or first.paper_id))
+    return out
+
+
+def load_corpus(paths: list[Path] | list[str], fmt: str | None = None) -> CorpusReport:
+    """Parse every file under `paths` (in `fmt`, or each in its detected format) into
+    deduplicated papers, with a skip report. Any unreadable file raises before anything is
+    indexed; a PDF with no text layer or no abstract is reported, not fatal."""
     skipped: list[SkippedBlock] = []
+    files = seed_files([Path(p) for p in paths], skipped)
+    listings: list[_Listing] = []
     for path in files:
-        found, skips = parse_file(path)
-        if not found:
+        kind = detect_format(path, fmt)
+        found, skips = FORMATS[kind][0](path)
+        if not found and kind != "pdf":
             where = f"{path}:{skips[0].line}: {skips[0].reason}" if skips else f"{path}"
-            raise CorpusError(f"no papers found in {where}", hint=_FORMAT_HINT)
+            hint = _FORMAT_HINT if kind == "seed" else "an entry needs a title and an abstract (Google Scholar's BibTeX has no abstracts: export from Zotero, or the publisher's RIS)"
+            raise CorpusError(f"no papers found in {where}", hint=hint)
         listings.extend(found)
         skipped.extend(skips)
+    if not listings:
+        raise CorpusError(f"no papers found in {', '.join(f.name for f in files)}: " + "; ".join(f"{s.source}: {s.reason}" for s in skipped[:3]),
+                          hint="see the reasons above; a scanned PDF needs OCR first")
     return CorpusReport(
         papers=merge_listings(listings), listings=len(listings), files=[f.name for f in files], skipped=skipped,
         dropped_links=[item.dropped_link for item in listings if item.dropped_link is not None],

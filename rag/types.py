@@ -18,14 +18,17 @@ class _Record(BaseModel):
 class Paper(_Record):
     """One distinct paper; the same paper seen in several files is one Paper."""
 
-    paper_id: str = Field(description="Stable id: a hash of the normalized title.")
+    paper_id: str = Field(description="Stable id: a hash of the normalized title of the first listing seen.")
     title: str = Field(description="The exact title as written in the first file that lists it.")
     abstract: str = Field(description="The whole abstract, unwrapped to one paragraph.")
     sources: tuple[str, ...] = Field(description="File names (not paths) that list this paper, sorted.")
     url: str | None = Field(default=None, description="Link to the paper, where the format has one.")
     code_url: str | None = Field(default=None, description="First code repository link in the abstract.")
-    published: str | None = Field(default=None, description="ISO date (YYYY-MM-DD), where the format has one.")
-    authors: tuple[str, ...] = Field(default=(), description="Author names, where the format has them.")
+    published: str | None = Field(default=None, description="ISO date (YYYY-MM-DD, or YYYY-MM / YYYY when only that is known).")
+    authors: tuple[str, ...] = Field(default=(), description="Author names ('Given Family'), where the format has them.")
+    doi: str | None = Field(default=None, description="DOI, lower-case, without a resolver prefix ('10.1234/abc').")
+    arxiv_id: str | None = Field(default=None, description="arXiv id without its version ('2305.14314').")
+    venue: str | None = Field(default=None, description="Journal or proceedings title, where the format has one.")
 
     @property
     def year(self) -> int | None:

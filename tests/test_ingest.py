@@ -165,9 +165,10 @@ def test_listing_without_page_chrome_is_still_a_listing(tmp_path):
 def test_directory_is_expanded_to_its_seed_files(tmp_path):
     (tmp_path / "one.txt").write_text(listing_text([("First Title", "First abstract, long enough to count as one. " * 3)]), encoding="utf-8")
     (tmp_path / "two.md").write_text(markdown_text([("Second Title", "Second abstract, long enough to count as one. " * 3)]), encoding="utf-8")
-    (tmp_path / "notes.json").write_text("{}", encoding="utf-8")  # not a seed file: ignored
+    (tmp_path / "figure.png").write_bytes(b"\x89PNG\r\n")  # no importer reads it: reported, not ingested
     report = load_corpus([tmp_path])
     assert report.files == ["one.txt", "two.md"]
+    assert [(s.source, "not a format" in s.reason) for s in report.skipped] == [("figure.png", True)]
     assert sorted(p.title for p in report.papers) == ["First Title", "Second Title"]
 
 
