@@ -37,42 +37,51 @@ class IngestReport:
 class AnswerStream:
     """Text deltas of an answer as it is written; `.answer` is the finished Answer.
 
-    The answer is produced on a background thread and handed over through a queue, so
-    the caller reads deltas as they come. Iterating to the end (or calling `result()`)
-    waits for the Answer; an error in the job is raised from the iteration."""
+    The answer is written on a background thread that hands each delta over one at a time
+    (the writer waits for the reader, so the reader sees text while the answer is still
+    being written). Iterating to the end (or `result()`) gives the Answer; an error in the
+    job is raised from the iteration. A reader that stops early releases the writer."""
 
     _DONE = object()
 
     def __init__(self, job):
-        self._queue: queue.Queue = queue.Queue()
+        self._queue: queue.Queue = queue.Queue(maxsize=1)
         self._answer: Answer | None = None
         self._error: BaseException | None = None
+        self._abandoned = threading.Event()
         self._thread = threading.Thread(target=self._run, args=(job,), name="rag-ask-stream", daemon=True)
         self._thread.start()
 
+    def _put(self, item) -> None:
+        while not self._abandoned.is_set():
+            try:
+                self._queue.put(item, timeout=0.1)
+                return
+            except queue.Full:
+                continue
+
     def _run(self, job) -> None:
         try:
-            self._answer = job(self._queue.put)
+            self._answer = job(self._put)
         except BaseException as exc:  # handed to the reading thread
             self._error = exc
         finally:
-            self._queue.put(self._DONE)
+            self._put(self._DONE)
 
     def __iter__(self) -> Iterator[str]:
-        while True:
-            item = self._queue.get()
-            if item is self._DONE:
-                self._queue.put(self._DONE)  # a second iteration ends at once
-                break
-            yield item
+        try:
+            while not self._abandoned.is_set() and (item := self._queue.get()) is not self._DONE:
+                yield item
+        finally:
+            self._abandoned.set()  # the end, or a reader that stopped early: the writer need not wait
+        self._thread.join()
         if self._error is not None:
             raise self._error
 
     def result(self) -> Answer:
-        """The finished Answer (waits for it; raises the job's error)."""
+        """The finished Answer (waits for it, skipping deltas not read yet; raises the job's error)."""
         for _ in self:
             pass
-        assert self._answer is not None
         return self._answer
 
     @property
