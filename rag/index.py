@@ -327,19 +327,11 @@ def _existing_metadata(collection) -> dict[str, dict[str, Any]]:
 
 
 def _merge_registry(old: list[Paper], report: CorpusReport) -> list[Paper]:
-    """Papers after re-syncing the report's files: their old contributions are replaced."""
-    synced = set(report.files)
-    fresh = {p.paper_id: p for p in report.papers}
-    out: list[Paper] = []
-    for paper in old:
-        kept_sources = tuple(s for s in paper.sources if s not in synced)
-        if paper.paper_id in fresh:
-            new = fresh.pop(paper.paper_id)
-            out.append(new.model_copy(update={"sources": tuple(sorted(set(new.sources) | set(kept_sources)))}))
-        elif kept_sources:
-            out.append(paper.model_copy(update={"sources": kept_sources}))
-    out.extend(fresh.values())
-    return out
+    """Papers after re-syncing the report's files: their old contributions are replaced, and a
+    paper already indexed from another file (same DOI, arXiv id or title) keeps its id (rag.ingest)."""
+    from rag.ingest import merge_registry
+
+    return merge_registry(old, report)
 
 
 def sync(

@@ -20,9 +20,10 @@ def ingest(
     rebuild: bool = False,
     progress: Callable[[int, int], None] | None = None,
     lock_wait: float = 0.0,
+    fmt: str | None = None,
 ) -> tuple[CorpusReport, SyncReport]:
-    """Parse seed files (all of them, before touching the index), then sync the index."""
-    report = load_corpus(paths or default_seed_paths())
+    """Parse the files (all of them, before touching the index; `fmt` forces a format), then sync the index."""
+    report = load_corpus(paths or default_seed_paths(), fmt=fmt)
     return report, sync(report, settings, rebuild=rebuild, progress=progress, lock_wait=lock_wait)
 
 
