@@ -37,26 +37,26 @@ HEADLINE = [
     ("ask_p95_ms", "latency per ask, p95 (ms)", "ms"),
 ]
 
-# The issue-14 measures (evidence levels): (key, label, format, key of the question count or None).
+# The issue-14 measures (evidence levels): (key, label, format); a rate's label shows its n.
 EVIDENCE = [
-    ("answerable_refused", "answerable: hard refusals (evidence none)", "pct", "answerable"),
-    ("answerable_weak", "answerable: answered as weak", "pct", "answerable"),
-    ("cites_gold_when_retrieved", "answerable, gold paper in our top 5: a gold paper cited", "pct", "answerable_retrieved"),
-    ("fact_coverage", "factual: expected key facts in the answer", "pct", None),
-    ("unanswerable_none_or_weak", "unanswerable: evidence none or weak", "pct", "unanswerable"),
-    ("unanswerable_none", "unanswerable: evidence none (refused)", "pct", "unanswerable"),
-    ("compare_gold_coverage", "comparisons: gold papers among the rows", "pct", "compare_questions"),
-    ("compare_rows_per_gold", "comparisons: rows per gold paper", "rows", "compare_questions"),
-    ("compare_not_found_correct", "comparisons: unindexed titles reported correctly", "pct", "compare_questions"),
-    ("multi_gold_cited_share", "multi-paper: share of the needed papers cited", "pct", None),
-    ("paste_cites_gold", "pastes: answered from the right paper", "pct", "paste_questions"),
-    ("paste_question_found", "pastes: searched question = the one asked", "pct", None),
-    ("partial_names_missing", "partly indexed: the unindexed name mentioned", "pct", None),
-    ("hallucinated_citations", "citations outside the retrieved sources (must be 0)", "int", None),
-    ("evidence_brier", "evidence probability: Brier score", "num", None),
-    ("evidence_ece", "evidence probability: expected calibration error", "num", None),
-    ("ask_p50_ms", "ask latency in-process, p50 (ms)", "ms", None),
-    ("ask_p95_ms", "ask latency in-process, p95 (ms)", "ms", None),
+    ("answerable_refused", "answerable: hard refusals (evidence none)", "pct"),
+    ("answerable_weak", "answerable: answered as weak", "pct"),
+    ("cites_gold_when_retrieved", "answerable, gold paper in our top 5: a gold paper cited", "pct"),
+    ("fact_coverage", "factual: expected key facts in the answer", "pct"),
+    ("unanswerable_none_or_weak", "unanswerable: evidence none or weak", "pct"),
+    ("unanswerable_none", "unanswerable: evidence none (refused)", "pct"),
+    ("compare_gold_coverage", "comparisons: gold papers among the rows", "pct"),
+    ("compare_rows_per_gold", "comparisons: rows per gold paper", "rows"),
+    ("compare_not_found_correct", "comparisons: unindexed titles reported correctly", "pct"),
+    ("multi_gold_cited_share", "multi-paper: share of the needed papers cited", "pct"),
+    ("paste_cites_gold", "pastes: answered from the right paper", "pct"),
+    ("paste_question_found", "pastes: searched question = the one asked", "pct"),
+    ("partial_names_missing", "partly indexed: the unindexed name mentioned", "pct"),
+    ("hallucinated_citations", "citations outside the retrieved sources (must be 0)", "int"),
+    ("evidence_brier", "evidence probability: Brier score", "num"),
+    ("evidence_ece", "evidence probability: expected calibration error", "num"),
+    ("ask_p50_ms", "ask latency in-process, p50 (ms)", "ms"),
+    ("ask_p95_ms", "ask latency in-process, p95 (ms)", "ms"),
 ]
 
 PER_TYPE = [
@@ -120,11 +120,11 @@ def evidence_rows(headline: dict) -> list[tuple[str, str, str]]:
     """(label, ours, baseline) of the evidence-level measures this run could measure."""
     ours, base = headline["ours"], headline["baseline"]
     rows = []
-    for key, label, kind, count in EVIDENCE:
+    for key, label, kind in EVIDENCE:
         if ours.get(key) is None and base.get(key) is None:
             continue  # e.g. no comparison questions, no evidence probabilities in this run
-        if count:
-            label = f"{label} (n={ours.get(count, 0)})"
+        if key in ours.get("n", {}):
+            label = f"{label} (n={ours['n'][key]})"
         o, b = fmt_band(ours, key, kind), fmt_band(base, key, kind)
         if key == "compare_rows_per_gold":
             o = f"{o} ({fmt(ours['compare_rows_mean'], 'num')} rows vs {fmt(ours['compare_gold_mean'], 'num')} gold)"

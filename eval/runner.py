@@ -504,7 +504,8 @@ def _scores(records: list[dict], system: str) -> list[dict]:
 
 def summarize(records: list[dict], system: str, judged: bool, answerer: str | None = None) -> dict:
     """The headline numbers of one system over a list of question records; `ci95` holds the
-    ± half-width of each rate's 95% bootstrap band (questions resampled, eval/bootstrap.py)."""
+    ± half-width of each rate's 95% bootstrap band (questions resampled, eval/bootstrap.py)
+    and `n` the number of questions each rate is over."""
     sc = lambda r: r[system]["scores"]  # noqa: E731
     s = lambda rs, key: [sc(r).get(key) for r in rs]  # noqa: E731
     ask = [r for r in records if r["mode"] == "ask"]
@@ -521,11 +522,13 @@ def summarize(records: list[dict], system: str, judged: bool, answerer: str | No
     pastes = [r for r in ask if "long_paste" in (r["type"], r.get("kind"))]
     out: dict = {"questions": len(records), "answerable": len(answerable)}
     bands: dict[str, float | None] = {}
+    counts: dict[str, int] = {}
 
     def rate(key: str, values) -> None:
         kept = [float(v) for v in values if v is not None]
         out[key] = mean(kept)
         bands[key] = half_width(kept)
+        counts[key] = len(kept)
 
     rate("cites_gold", s(answerable, "cites_gold"))
     rate("citation_recall", s(answered, "citation_recall"))
@@ -570,6 +573,7 @@ def summarize(records: list[dict], system: str, judged: bool, answerer: str | No
     pairs = [(sc(r)["rows"], sc(r)["gold"]) for r in compares]
     out["compare_rows_per_gold"] = ratio_of_means(pairs) if pairs else None
     bands["compare_rows_per_gold"] = half_width(pairs, ratio_of_means)
+    counts["compare_rows_per_gold"] = len(pairs)
     rate("compare_not_found_correct", s(compares, "not_found_correct"))
     rate("multi_gold_cited_share", s([r for r in ask if r["set"] == "multi"], "gold_cited_share"))
     out["paste_questions"] = len(pastes)
@@ -585,6 +589,7 @@ def summarize(records: list[dict], system: str, judged: bool, answerer: str | No
     out["ask_p50_ms"] = percentile(walls, 50) if walls else None
     out["ask_p95_ms"] = percentile(walls, 95) if walls else None
     out["ci95"] = bands
+    out["n"] = counts
     return out
 
 

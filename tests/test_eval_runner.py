@@ -331,6 +331,7 @@ def test_weak_answers_are_counted_apart_from_refusals():
     assert h["answerable_retrieved"] == 3 and h["cites_gold_when_retrieved"] == pytest.approx(2 / 3)
     assert h["unanswerable_none_or_weak"] == pytest.approx(2 / 3) and h["unanswerable_none"] == pytest.approx(1 / 3)
     assert h["ci95"]["answerable_refused"] > 0 and h["ci95"]["unanswerable_none"] > 0
+    assert (h["n"]["answerable_refused"], h["n"]["cites_gold_when_retrieved"], h["n"]["unanswerable_none"]) == (4, 3, 3)
     assert h["evidence_brier"] is None and h["evidence_ece"] is None  # no probabilities: calibration skipped
     assert h["compare_questions"] == 0 and h["compare_gold_coverage"] is None
 
