@@ -170,8 +170,9 @@ def build_server(library: Library):
         return result("\n".join([text, *extra]), data)
 
     @server.tool(description=(
-        "List every indexed paper: paper_id, exact title, published date, url and its paper:// resource "
-        "(read the resource for the abstract)."
+        "List every indexed paper. Returns one line per paper (paper_id, exact title, published date) and, as "
+        "structured content, count and papers (paper_id, title, url, code_url, published, its paper:// resource; "
+        "read the resource for the abstract)."
     ))
     def list_papers() -> CallToolResult:
         papers = guarded(library.papers)
