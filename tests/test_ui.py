@@ -33,7 +33,7 @@ from rag.pipeline import Engine
 gradio = pytest.importorskip("gradio")
 from gradio_client import Client  # noqa: E402
 
-from ui.app import build_app  # noqa: E402
+from ui.app import build_app, style  # noqa: E402
 
 try:  # the browser tests skip (or, under CI, fail) without it: see the `browser` fixture
     from playwright.sync_api import expect, sync_playwright
@@ -67,7 +67,7 @@ def server(seed_index):
     engine = Engine(seed_index.settings)
     demo = build_app(engine)
     port = _free_port()
-    demo.launch(server_name="127.0.0.1", server_port=port, prevent_thread_lock=True, quiet=True)
+    demo.launch(server_name="127.0.0.1", server_port=port, prevent_thread_lock=True, quiet=True, **style())
     titles = frozenset(p.title for p in engine.index.papers.values())
     try:
         yield SimpleNamespace(url=f"http://127.0.0.1:{port}/", engine=engine, titles=titles)
@@ -258,32 +258,37 @@ def test_find_the_paper_mode_names_qlora_for_nf4(ui):
 def test_compare_mode_renders_a_table_and_offers_the_csv(ui, server):
     csv_block = ui.page.locator("#compare_csv")
     expect(csv_block).to_be_hidden()
+    expect(ui.page.locator("#comparison table")).to_have_count(0)
     ui.pick_mode("Compare")
     before = ui.bot_count()
     ui.ask("mixture of experts")
-    bubble = ui.wait_answer(before, selector="table")
+    bubble = ui.wait_answer(before, "table below")
+    assert bubble.locator("table").count() == 0, "the table belongs below the chat, not in the bubble"
 
-    table = bubble.locator("table")
-    headers = [h.strip().lower() for h in table.locator("th").all_inner_texts()]
+    table = ui.page.locator("#comparison table")
+    expect(table).to_be_visible()
+    headers = [h.strip().lower() for h in table.locator("thead th").all_inner_texts()]
     assert {"problem", "method", "data", "result"} <= set(headers), headers
     rows = table.locator("tbody tr")
     assert rows.count() >= 2, f"{rows.count()} rows"
+    assert f"Compared {rows.count()} papers" in bubble.inner_text()
     panel = ui.page.locator("#sources").inner_text()
     for i in range(rows.count()):
-        cells = [c.strip() for c in rows.nth(i).locator("td").all_inner_texts()]
-        assert titles_in(cells[0], server.titles), f"row {i}: no corpus title in {cells[0]!r}"
-        assert titles_in(cells[0], server.titles) <= titles_in(panel, server.titles)
-        for cell in cells[1:]:  # every cell cited, or honest about the gap
+        head = rows.nth(i).locator("th").inner_text()
+        assert titles_in(head, server.titles), f"row {i}: no corpus title in {head!r}"
+        assert titles_in(head, server.titles) <= titles_in(panel, server.titles)
+        for cell in rows.nth(i).locator("td").all_inner_texts():  # every cell cited, or honest about the gap
             assert re.search(r"\[\d+\]", cell) or "not stated in abstract" in cell, f"row {i}: {cell!r}"
 
     expect(csv_block).to_be_visible(timeout=15_000)
-    link = csv_block.locator("a[download]")
-    expect(link).to_have_attribute("download", "comparison.csv")
+    link = csv_block.locator('a[download="comparison.csv"]')
     href = link.get_attribute("href")
     assert urlsplit(href).hostname == "127.0.0.1", href
     body = ui.page.request.get(href).text()
     header = next(csv.reader(io.StringIO(body)))
     assert {"paper", "problem", "method", "data", "result"} <= set(header), header
+    markdown = ui.page.request.get(csv_block.locator('a[download="comparison.md"]').get_attribute("href")).text()
+    assert "| paper | problem | method | data | result |" in markdown, markdown[:300]
     ui.shot("ui-compare")
 
 
@@ -338,7 +343,7 @@ def test_citation_link_jumps_to_its_source_card(ui):
 
 
 def test_client_predict_returns_a_cited_answer(client, server, no_network):
-    chat, sources_html, status, _question, _csv = client.predict(
+    chat, sources_html, status, _question, _csv, _table = client.predict(
         ASK_EXAMPLE, [], "Ask", [], None, None, 5, api_name="/chat"
     )
     text = last_assistant_text(chat)
@@ -394,7 +399,7 @@ def test_concurrent_questions_all_come_back_answered(server, users, round_):
         results = [f.result(timeout=300) for f in futures]
 
     assert [q for q, _ in results] == questions
-    for question, (chat, sources_html, status, _q, _csv) in results:
+    for question, (chat, sources_html, status, _q, _csv, _table) in results:
         users = [m for m in chat if m["role"] == "user"]
         assert len(chat) == 2 and len(users) == 1, chat
         assert message_text(users[0]) == question, (question, users[0])
@@ -419,7 +424,7 @@ def test_concurrent_questions_all_come_back_answered(server, users, round_):
 def test_bad_input_through_the_api_gets_a_readable_chat_message(server, question, expected):
     from rag.llm import SYSTEM_PROMPT
 
-    chat, _sources, _status, _q, _csv = Client(server.url, verbose=False).predict(question, [], "Ask", [], None, None, 5, api_name="/chat")
+    chat, _sources, _status, _q, _csv, _table = Client(server.url, verbose=False).predict(question, [], "Ask", [], None, None, 5, api_name="/chat")
     text = last_assistant_text(chat)
     assert not TRACEBACK_RE.search(text) and "Something went wrong" not in text
     if expected:
@@ -446,9 +451,10 @@ def test_compares_leave_no_temp_dirs_behind(server, tmp_path, monkeypatch):
     try:
         client = Client(f"http://127.0.0.1:{port}/", verbose=False, download_files=False)  # its downloads use the temp dir too
         for topic in ["mixture of experts", "KV cache compression", "quantized fine-tuning"]:
-            chat, _sources, _status, _q, csv_file = client.predict(topic, [], "Compare", [], None, None, 3, api_name="/chat")
-            assert "| paper |" in last_assistant_text(chat)
-            with urlopen(csv_file["value"]["url"], timeout=30) as response:  # a gr.update(): {"value": FileData, ...}
+            chat, _sources, _status, _q, files, _table = client.predict(topic, [], "Compare", [], None, None, 3, api_name="/chat")
+            assert "table below" in last_assistant_text(chat)
+            csv_file = next(f for f in files["value"] if f["orig_name"] == "comparison.csv")  # a gr.update(): {"value": [FileData], ...}
+            with urlopen(csv_file["url"], timeout=30) as response:
                 header = next(csv.reader(io.StringIO(response.read().decode("utf-8"))))
             assert {"paper", "problem", "method"} <= set(header), header  # served whole before it was removed
             left = sorted(str(p.relative_to(tmp_path / "tmp")) for p in (tmp_path / "tmp").rglob("*"))
@@ -479,6 +485,8 @@ def test_a_paper_card_never_renders_a_javascript_link_or_markup_from_the_paper()
     paper = Paper(paper_id="x", title=XSS_TITLE, abstract=XSS_ABSTRACT, sources=(XSS_SOURCE,), url="javascript:window.__xss=6",
                   code_url=" JAVASCRIPT:window.__xss=7", published='2024"><script>window.__xss=8</script>')
     card = _paper_card(1, paper, ("We predict the remaining fatigue life",))
+    # its javascript: links are gone; the one link left is the arXiv search for its title
+    card = re.sub(r'<a class="search" href="https://arxiv\.org/search/\?query=[^"<>]*&amp;searchtype=title"', "", card, count=1)
     for markup in ("<img", "<script", "<i>", "<a ", "href="):  # the text may say `href=`; escaped, it has no `=` after it
         assert markup not in card.replace("href=&quot;", ""), markup
     assert "&lt;img src=x" in card and "&lt;i&gt;hostile.md" in card and "&lt;script&gt;" in card
@@ -523,14 +531,16 @@ def _markdown_html(text: str) -> str:
 
 @pytest.mark.parametrize("mode", list(XSS_QUESTIONS))
 def test_chat_markdown_carries_no_markup_or_link_from_a_seed_file(hostile_server, mode):
-    chat, sources_html, _status, _q, _csv = Client(hostile_server.url, verbose=False, download_files=False).predict(
+    chat, sources_html, _status, _q, _csv, table = Client(hostile_server.url, verbose=False, download_files=False).predict(
         XSS_QUESTIONS[mode], [], mode, [], None, None, 3, api_name="/chat")
     text = last_assistant_text(chat)
     assert "Tidal Turbine Fatigue" in text, text
     rendered = _markdown_html(text)
-    assert not re.search(r"<(img|script|i|a)\b(?![^>]*href=\"#source-\d+\")", rendered), rendered
+    # the only links: [n] to the Sources panel, and the arXiv title search the UI builds
+    assert not re.search(r"<(img|script|i|a)\b(?![^>]*href=\"(#source-\d+|https://arxiv\.org/search/\?query=[^\"]*)\")", rendered), rendered
     assert "Tidal Turbine Fatigue &lt;img src=x" in rendered, rendered  # the title shown as the text it is
-    assert not re.search(r"<(img|script|i)\b|href=\"(?!#source-|https?://)", sources_html), sources_html[:500]
+    for markup in (sources_html, (table.get("value") or "") if isinstance(table, dict) else (table or "")):
+        assert not re.search(r"<(img|script|i)\b|href=\"(?!#source-|https?://)", markup), markup[:500]
 
 
 @browser_test
@@ -546,7 +556,7 @@ def test_a_hostile_seed_file_runs_no_script_and_offers_no_javascript_link(browse
             ui.wait_answer(before, "Tidal Turbine Fatigue")
             panel = page.locator("#sources").inner_text()
             assert '<img src=x onerror="window.__xss=1">' in panel, panel[:300]  # shown as the text it is
-            assert "<i>hostile.md" in panel
+            assert "<i>hostile.md" in page.locator("#sources").text_content()  # (in a collapsed card too)
             schemes = page.evaluate("[...document.querySelectorAll('a[href]')].map(a => a.protocol)")
             assert set(schemes) <= {"http:", "https:"}, schemes
             assert page.evaluate("window.__xss") is None, f"{mode}: a script from the seed file ran"

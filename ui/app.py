@@ -77,6 +77,7 @@ CSS = """
 #comparison th, #comparison td { vertical-align: top; text-align: left; padding: 6px 8px; font-size: 14px; line-height: 1.45;
   border: 1px solid var(--border-color-primary); word-break: normal; overflow-wrap: normal; hyphens: manual; white-space: normal; }
 #comparison thead th { background: var(--background-fill-secondary); text-transform: capitalize; }
+#comparison .url { word-break: break-all; }
 #comparison .missing { opacity: 0.6; font-style: italic; }
 #comparison .not-found { color: #991b1b; font-weight: 600; }
 """
@@ -144,7 +145,7 @@ def answer_markdown(answer: Answer) -> str:
     titles = {c.n: c.title for c in answer.citations}
     parts = [_searched(answer.searched_question)] if answer.searched_question else []
     if answer.abstained:
-        parts.append("**⛔ Not answered** — nothing in the indexed abstracts covers this.")
+        parts.append("**✖ Not answered** — nothing in the indexed abstracts covers this.")
     elif answer.evidence == "weak":
         parts.append("**⚠ Partly covered** — the closest evidence, not a full answer.")
     if answer.preface:  # weak evidence or names no abstract has: said before the answer
@@ -170,7 +171,7 @@ def lookup_markdown(result: Lookup, pasted: str = "") -> str:
     searched = _searched(result.question) if pasted and result.question != pasted.strip() else ""
     if result.abstained or result.paper is None:
         closest = "; ".join(f"*{_md(p.title)}*" for p, _ in result.runner_ups)
-        text = "**⛔ Not found** — the indexed abstracts don't name a paper for this." + (f" Closest: {closest}." if closest else "")
+        text = "**✖ Not found** — the indexed abstracts don't name a paper for this." + (f" Closest: {closest}." if closest else "")
         return "\n\n".join(filter(None, [searched, text]))
     lines = [searched, f"**{_md(result.paper.title)}** {_source_ref(1, result.paper.title)} — confidence {result.confidence:.2f}"]
     if result.evidence:
@@ -212,7 +213,7 @@ def _a(url: str, text: str, cls: str = "") -> str:
 def _paper_meta(paper: Paper, labels: dict[str, str] | None = None) -> str:
     """Link, source files (readable label, file name on hover), code link, date."""
     link = paper_link(paper.title, paper.url)
-    meta = [_a(link.url, "🔍 search arXiv for this title", "search") if link.is_search else _a(link.url, "paper ↗", "paper-link")]
+    meta = [_a(link.url, "search arXiv for this title ↗", "search") if link.is_search else _a(link.url, "paper ↗", "paper-link")]
     labels = labels or {}
     files = ", ".join(f'<span title="{html.escape(s, quote=True)}">{html.escape(labels.get(s, s))}</span>' for s in paper.sources)
     meta.append(f"source: {files}")
@@ -252,7 +253,7 @@ def _hit_note(hit: Hit) -> str:
 
 
 def _badge(level: str) -> str:
-    return {"weak": '<span class="badge weak">⚠ Partly covered</span>', "none": '<span class="badge none">⛔ Not answered</span>'}.get(level, "")
+    return {"weak": '<span class="badge weak">⚠ Partly covered</span>', "none": '<span class="badge none">✖ Not answered</span>'}.get(level, "")
 
 
 def sources_html_for_answer(answer: Answer, labels: dict[str, str] | None = None) -> str:
@@ -298,6 +299,19 @@ def sources_html_for_comparison(result: Comparison, labels: dict[str, str] | Non
     )
 
 
+_URL_TOKEN = re.compile(r"https?://\S+")
+
+
+def _wrap_urls(text: str) -> str:
+    """Escaped text whose URLs may break anywhere (class "url"): words never break, but a
+    long link must not push its cell wider than its column."""
+    out, at = [], 0
+    for m in _URL_TOKEN.finditer(text):
+        out += [html.escape(text[at:m.start()]), f'<span class="url">{html.escape(m.group(0))}</span>']
+        at = m.end()
+    return "".join(out) + html.escape(text[at:])
+
+
 def comparison_html(result: Comparison) -> str:
     """The comparison as a table outside the chat: titles as row headers linking to their
     Sources cards, cells wrapping on word boundaries, [n] linking to the card; on a narrow
@@ -310,7 +324,7 @@ def comparison_html(result: Comparison) -> str:
         for c in result.columns:
             cell = row.cells[c]
             if cell.citation:
-                cells.append(f'<td>{html.escape(cell.text)} <a class="cite" href="#source-{cell.citation}">[{cell.citation}]</a></td>')
+                cells.append(f'<td>{_wrap_urls(cell.text)} <a class="cite" href="#source-{cell.citation}">[{cell.citation}]</a></td>')
             else:
                 cells.append(f'<td><span class="missing">{html.escape(cell.text)}</span></td>')
         title = f'<a href="#source-{row.n}" title="its card in Sources">[{row.n}] {html.escape(row.paper.title)}</a>'
