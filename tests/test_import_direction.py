@@ -86,3 +86,33 @@ def test_no_import_cycles_inside_rag():
     for module in sorted(graph):
         if module not in state:
             visit(module, [])
+
+
+# ---------------------------------------------------------------- the adapters
+#
+# `rag.llama_index` and `rag.mcp_server` import `rag`, never the reverse: the core works
+# without llama-index pipelines or the mcp SDK loaded, and only the `rag mcp` command (the
+# CLI edge) imports the MCP server.
+
+ADAPTERS = {"llama_index": set(), "mcp_server": {"cli"}}  # adapter -> the rag modules allowed to import it
+
+
+@pytest.mark.parametrize("adapter", sorted(ADAPTERS))
+def test_nothing_in_rag_imports_the_adapters(adapter):
+    graph = _rag_graph()
+    assert adapter in graph, f"rag/{adapter}.py is missing"
+    importers = {module for module, deps in graph.items() if adapter in deps}
+    assert importers <= ADAPTERS[adapter], f"{sorted(importers - ADAPTERS[adapter])} import rag.{adapter}"
+
+
+def test_adapters_stay_out_of_the_core_at_run_time():
+    """Using the library API (and the CLI module) loads neither adapter nor the mcp SDK."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, rag, rag.cli, rag.library, rag.pipeline, rag.answer; rag.open;"
+        "print(sorted(m for m in sys.modules if m in ('rag.llama_index', 'rag.mcp_server') or m.split('.')[0] == 'mcp'))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.strip()
+    assert out == "[]"
