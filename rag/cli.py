@@ -15,6 +15,7 @@ import click
 
 from rag.config import Settings, load_settings
 from rag.errors import RagError
+from rag.ingest import FORMAT_NAMES  # light: the parsers behind it load on first use
 
 EXIT_USER_ERROR = 2
 
@@ -80,14 +81,25 @@ def cli(ctx: click.Context, data_dir: Path | None, chroma_url: str | None, verbo
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
 @click.option("--rebuild", is_flag=True, help="Drop the index and build it again from these files.")
 @click.option("--wait", "wait_seconds", type=float, default=0.0, show_default=True, help="Seconds to wait if another ingest holds the index.")
+@click.option("--format", "fmt", type=click.Choice(FORMAT_NAMES), default=None,
+              help="Read every file as this format [default: from each file's extension and content].")
+@click.option("--embedder", type=click.Choice(["minilm", "minilm+mpnet"]), default=None,
+              help="minilm, or also all-mpnet-base-v2 for questions in your own words (`make mpnet`) [env RAG_EMBEDDER; default: as the index was built, else minilm].")
 @click.pass_context
-def ingest(ctx: click.Context, paths: tuple[Path, ...], rebuild: bool, wait_seconds: float) -> None:
-    """Parse seed files (default: seeds/) and update the index; only changed text is embedded."""
+def ingest(ctx: click.Context, paths: tuple[Path, ...], rebuild: bool, wait_seconds: float, fmt: str | None, embedder: str | None) -> None:
+    """Parse files and folders (default: seeds/) and update the index; only changed text is embedded.
+
+    Reads seed .txt/.md, BibTeX .bib, RIS .ris, CSL-JSON or OpenAlex .json, arXiv Atom .xml,
+    PDFs (title and abstract from the first pages), and .jsonl/.csv with title and abstract
+    columns. The same paper in several files or formats (same DOI, arXiv id or title) is one
+    paper. Entries without an abstract are reported and skipped."""
     from tqdm import tqdm
 
     from rag import pipeline
 
     settings = _settings(ctx)
+    if embedder:
+        settings.embedder = embedder  # marks it as given: the index is converted to it
     bar = None
 
     def progress(done: int, total: int) -> None:
@@ -97,7 +109,7 @@ def ingest(ctx: click.Context, paths: tuple[Path, ...], rebuild: bool, wait_seco
         bar.update(done - bar.n)
 
     try:
-        report, result = pipeline.ingest(settings, list(paths) or None, rebuild=rebuild, progress=progress, lock_wait=wait_seconds)
+        report, result = pipeline.ingest(settings, list(paths) or None, rebuild=rebuild, progress=progress, lock_wait=wait_seconds, fmt=fmt)
     except RagError as exc:
         exc.hint = exc.hint or "see `rag ingest --help` and README: corpus formats"  # every error gets a hint
         raise
@@ -115,9 +127,11 @@ def ingest(ctx: click.Context, paths: tuple[Path, ...], rebuild: bool, wait_seco
 
 @cli.command()
 @click.option("--json", "as_json", is_flag=True, help="One JSON object per line.")
+@click.option("--format", "fmt", type=click.Choice(["bibtex", "ris", "csl-json"]), default=None,
+              help="Export the library for a reference manager (re-imports with `rag ingest`).")
 @click.pass_context
-def papers(ctx: click.Context, as_json: bool) -> None:
-    """List the indexed papers."""
+def papers(ctx: click.Context, as_json: bool, fmt: str | None) -> None:
+    """List the indexed papers, or export them with --format."""
     from rag.errors import IndexError_
     from rag.index import PaperStore, read_manifest
 
@@ -125,9 +139,18 @@ def papers(ctx: click.Context, as_json: bool) -> None:
     manifest = read_manifest(settings.data_dir)
     if manifest is None:
         raise IndexError_(f"no index in {settings.data_dir}", hint="build it first: rag ingest")
-    for paper in PaperStore(settings.data_dir, expected=manifest["papers"]).values():
+    if as_json and fmt:
+        raise click.UsageError("--json and --format are alternatives; give one")
+    store = PaperStore(settings.data_dir, expected=manifest["papers"])
+    if fmt:
+        from rag.export import export_papers
+
+        click.echo(export_papers(list(store.values()), fmt), nl=False)
+        return
+    for paper in store.values():
         if as_json:
-            click.echo(json.dumps({"title": paper.title, "sources": list(paper.sources), "url": paper.url, "code_url": paper.code_url, "published": paper.published}, ensure_ascii=False))
+            click.echo(json.dumps({"title": paper.title, "sources": list(paper.sources), "url": paper.url, "code_url": paper.code_url, "published": paper.published,
+                                   "authors": list(paper.authors), "doi": paper.doi, "arxiv_id": paper.arxiv_id, "venue": paper.venue}, ensure_ascii=False))
         else:
             extra = f"  [{paper.published}]" if paper.published else ""
             click.echo(f"{paper.title}{extra}  ({', '.join(paper.sources)})")
@@ -267,6 +290,20 @@ def _assistant(ctx: click.Context, llm_model: str | None = None):
     return Engine(settings).assistant
 
 
+def _paper_lookup(ctx: click.Context):
+    """paper_id → Paper from the index's papers.jsonl (for a cited paper outside the answer's hits)."""
+    from rag.index import PaperStore
+
+    store = None
+
+    def lookup(paper_id: str):
+        nonlocal store
+        store = store or PaperStore(_settings(ctx).data_dir)
+        return store.get(paper_id)
+
+    return lookup
+
+
 def _print_answer(answer, streamed: bool) -> None:
     from rag.render import answer_footer
 
@@ -284,8 +321,10 @@ def _print_answer(answer, streamed: bool) -> None:
 @_answerer_option
 @_model_option
 @click.option("-k", "k", type=click.IntRange(1, 20), default=None, help="Papers given to the answerer [default 5].")
+@click.option("--format", "fmt", type=click.Choice(["text", "md", "bibtex", "ris", "csl-json"]), default="text", show_default=True,
+              help="md: the answer with its [n] markers and a linked reference list; bibtex/ris/csl-json: the cited papers.")
 @click.pass_context
-def ask(ctx, question, as_json, answerer, llm_model, k) -> None:
+def ask(ctx, question, as_json, answerer, llm_model, k, fmt) -> None:
     """Answer QUESTION from the indexed abstracts, citing each claim as [n].
 
     QUESTION may be a long paste (a training log, a stack trace, notes; up to 20,000
@@ -300,6 +339,8 @@ def ask(ctx, question, as_json, answerer, llm_model, k) -> None:
     from rag.render import answer_json
     from rag.retrieve import check_query
 
+    if as_json and fmt != "text":
+        raise click.UsageError("--json and --format are alternatives; give one")
     if question != "-":
         check_query(question)  # fail fast, before loading the index
     assistant = _assistant(ctx, llm_model)
@@ -307,6 +348,12 @@ def ask(ctx, question, as_json, answerer, llm_model, k) -> None:
     def run(q: str) -> None:
         check_query(q)
         found = find_question(q)
+        if fmt != "text":
+            from rag.export import export_answer
+
+            answer = assistant.ask(q, answerer=answerer, k=k)
+            click.echo(export_answer(answer, fmt, _paper_lookup(ctx)), nl=False)
+            return
         if found.differs and not as_json:
             click.echo(f'searched: "{found.question}"')
         on_delta = None if as_json else (lambda d: click.echo(d, nl=False))

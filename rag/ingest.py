@@ -379,10 +379,15 @@ def _merged(group: list, paper_id: str | None = None) -> Paper:
         return next((v for v in (getattr(r, name) for r in group) if v), None)
 
     published = max((r.published for r in group if r.published), key=len, default=None)  # the fullest date
+    # Title Case over sentence case among spellings of the same title (the id stays the same).
+    key = normalize_title(first.title)
+    title = max((r.title for r in group if normalize_title(r.title) == key), key=lambda t: sum(c.isupper() for c in t))
+    venues = [r.venue for r in group if r.venue]
+    venue = next((v for v in venues if "arxiv" not in v.lower()), venues[0] if venues else None)  # a journal over "arXiv preprint"
     return Paper(
-        paper_id=paper_id or getattr(first, "paper_id", None) or paper_id_for(first.title), title=first.title, abstract=best.abstract,
+        paper_id=paper_id or getattr(first, "paper_id", None) or paper_id_for(first.title), title=title, abstract=best.abstract,
         sources=tuple(sorted(sources)), url=pick("url"), code_url=extract_code_url(best.abstract), published=published,
-        authors=pick("authors") or (), doi=pick("doi"), arxiv_id=pick("arxiv_id"), venue=pick("venue"),
+        authors=pick("authors") or (), doi=pick("doi"), arxiv_id=pick("arxiv_id"), venue=venue,
     )
 
 
