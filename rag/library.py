@@ -125,14 +125,16 @@ class Library:
 
     # ------------------------------------------------------------ building
 
-    def ingest(self, paths: list[str | Path] | str | Path | None = None, rebuild: bool = False, wait: float = 0.0) -> IngestReport:
-        """Parse files or folders (default: the shipped seeds) and update the index; only
-        changed text is embedded. Every file is parsed before the index is touched."""
+    def ingest(self, paths: list[str | Path] | str | Path | None = None, rebuild: bool = False, wait: float = 0.0,
+               format: str | None = None) -> IngestReport:
+        """Parse files or folders (default: the shipped seeds; seed .txt/.md, .bib, .ris, PDFs,
+        ... as `rag ingest` reads them; `format` forces one) and update the index; only changed
+        text is embedded. Every file is parsed before the index is touched."""
         from rag.pipeline import ingest
 
         if isinstance(paths, (str, Path)):
             paths = [paths]
-        corpus, index = ingest(self.settings, [Path(p) for p in paths] if paths else None, rebuild=rebuild, lock_wait=wait)
+        corpus, index = ingest(self.settings, [Path(p) for p in paths] if paths else None, rebuild=rebuild, lock_wait=wait, fmt=format)
         with self._lock:
             self._engine = None  # the next question opens the index as it is now
         return IngestReport(corpus, index)

@@ -76,6 +76,18 @@ def test_ingest_returns_the_report_and_the_library_sees_the_new_papers(mini):
     assert len(lib.papers()) == 3
 
 
+def test_ingest_reads_a_bibtex_library(tmp_path):
+    """A reference manager's export goes in as it is (the importers behind `rag ingest`)."""
+    lib = rag.open(data_dir=tmp_path / "data", progress=False)
+    report = lib.ingest(REPO / "tests/fixtures/library/zotero.bib")
+    titles = {p.title for p in report.papers}
+    assert "QLoRA: Efficient Finetuning of Quantized LLMs" in titles
+    hits = lib.search("finetune a 65B parameter model on a single 48GB GPU", k=1)
+    assert hits[0].paper.title == QLORA and hits[0].paper.url == "https://arxiv.org/abs/2305.14314"
+    with pytest.raises(rag.CorpusError):
+        lib.ingest(REPO / "tests/fixtures/library/zotero.bib", format="ris")
+
+
 def test_search_returns_hits_with_paper_score_snippet_and_filters(lib):
     hits = lib.search("fine-tune a 65B model on one GPU with 4-bit quantization", k=5)
     assert len(hits) == 5 and hits[0].paper.title == QLORA
