@@ -44,6 +44,8 @@ def paper_node(paper: Paper, text: str | None = None, node_id: str | None = None
         "url": paper.url or "",
         "code_url": paper.code_url or "",
         "published": paper.published or "",
+        "doi": paper.doi or "",
+        "arxiv_id": paper.arxiv_id or "",
         "sources": "; ".join(paper.sources),
         **extra,
     }

@@ -55,6 +55,8 @@ def _paper_json(paper: Paper) -> dict:
         "url": paper.url,
         "code_url": paper.code_url,
         "published": paper.published,
+        "doi": paper.doi,
+        "arxiv_id": paper.arxiv_id,
         "resource": f"paper://{paper.paper_id}",
     }
 
@@ -70,8 +72,14 @@ def paper_markdown(paper: Paper) -> str:
         lines.append("Authors: " + ", ".join(paper.authors))
     if paper.published:
         lines.append(f"Published: {paper.published}")
+    if paper.venue:
+        lines.append(f"Venue: {paper.venue}")
     if paper.url:
         lines.append(f"Paper: {paper.url}")
+    if paper.doi:
+        lines.append(f"DOI: https://doi.org/{paper.doi}")
+    if paper.arxiv_id:
+        lines.append(f"arXiv: https://arxiv.org/abs/{paper.arxiv_id}")
     if paper.code_url:
         lines.append(f"Code: {paper.code_url}")
     lines.append(f"Listed in: {', '.join(paper.sources)}")
