@@ -367,8 +367,9 @@ def _group(records: list, keys: Callable[[object], list[str]]) -> list[list]:
 
 
 def _merged(group: list, paper_id: str | None = None) -> Paper:
-    """One Paper from listings (or Papers) of the same paper: the first one's title and id, the
-    richest abstract (a PDF's text only when nothing else has one), every source, all ids."""
+    """One Paper from listings (or Papers) of the same paper: the first one's id and title, the
+    richest abstract (a PDF's text only when nothing else has one) and author list, every
+    source, all ids."""
     first = group[0]
     best = max(group, key=lambda r: (not getattr(r, "from_pdf", False), len(r.abstract)))  # max keeps the first of equals
     sources: set[str] = set()
@@ -387,7 +388,7 @@ def _merged(group: list, paper_id: str | None = None) -> Paper:
     return Paper(
         paper_id=paper_id or getattr(first, "paper_id", None) or paper_id_for(first.title), title=title, abstract=best.abstract,
         sources=tuple(sorted(sources)), url=pick("url"), code_url=extract_code_url(best.abstract), published=published,
-        authors=pick("authors") or (), doi=pick("doi"), arxiv_id=pick("arxiv_id"), venue=venue,
+        authors=max((r.authors for r in group), key=len), doi=pick("doi"), arxiv_id=pick("arxiv_id"), venue=venue,
     )
 
 
