@@ -21,8 +21,10 @@ import os
 import re
 import socket
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from pathlib import Path
 from types import SimpleNamespace
+from typing import Iterator
 from urllib.parse import urlsplit
 from urllib.request import urlopen
 
@@ -190,11 +192,11 @@ class UI:
         return path
 
 
-@pytest.fixture
-def ui(browser, server, request):
-    context = browser.new_context(viewport={"width": 1280, "height": 900})
-    page = context.new_page()
-    view = UI(page, server.url)
+@contextmanager
+def open_ui(browser, url: str, request, width: int = 1280) -> Iterator[UI]:
+    """A fresh browser context `width` px wide on the app; a screenshot if the test failed."""
+    context = browser.new_context(viewport={"width": width, "height": 900})
+    view = UI(context.new_page(), url)
     failed_before = request.session.testsfailed
     try:
         yield view.open()
@@ -204,6 +206,12 @@ def ui(browser, server, request):
         context.close()
     # every browser test, not only the network one: nothing left 127.0.0.1
     assert view.aborted == [], f"the page tried to reach outside 127.0.0.1: {view.aborted[:10]}"
+
+
+@pytest.fixture
+def ui(browser, server, request):
+    with open_ui(browser, server.url, request) as view:
+        yield view
 
 
 # ------------------------------------------------------------------ browser tests

@@ -394,7 +394,8 @@ def build_app(engine: Engine, labels: dict[str, str] | None = None) -> gr.Blocks
     source_files = sorted(counts)
     labels = {**source_labels(source_files, counts), **(labels or {})}
     years = sorted(b.year for b in briefs if b.year is not None)
-    dated = (f"{len(years)} of {len(briefs)} papers have a date" + (f" ({years[0]}–{years[-1]})" if years else "")
+    span = "" if not years else f" ({years[0]})" if years[0] == years[-1] else f" ({years[0]}–{years[-1]})"
+    dated = (f"{len(years)} of {len(briefs)} papers have a date{span}"
              + "; a year filter leaves out the rest")
 
     def status(mode: str, question: str, *facts: str, index: bool = True) -> str:
@@ -505,7 +506,7 @@ def build_app(engine: Engine, labels: dict[str, str] | None = None) -> gr.Blocks
                 mode = gr.Radio(list(MODES), value="Ask", label="Mode", elem_id="mode")
                 chatbot = gr.Chatbot(elem_id="chatbot", height=520, label="Chat", buttons=["copy"])
                 with gr.Row():
-                    question = gr.Textbox(elem_id="question", show_label=False, scale=5, lines=1, max_lines=6,
+                    question = gr.Textbox(elem_id="question", show_label=False, scale=5, lines=1, max_lines=6, min_width=280,
                                           placeholder=PLACEHOLDERS["Ask"])
                     send = gr.Button("Send", variant="primary", elem_id="send", scale=1, min_width=70)
                     clear = gr.Button("Clear", elem_id="clear", scale=1, min_width=70)
@@ -513,8 +514,8 @@ def build_app(engine: Engine, labels: dict[str, str] | None = None) -> gr.Blocks
                     sources = gr.Dropdown([(labels.get(s, s), s) for s in source_files], multiselect=True,
                                           label="Source files", elem_id="filter_sources")
                     with gr.Row():
-                        year_min = gr.Number(label="Year from", precision=0, elem_id="year_min", info=dated)
-                        year_max = gr.Number(label="Year to", precision=0, elem_id="year_max")
+                        year_min = gr.Number(None, label="Year from", precision=0, elem_id="year_min", info=dated, placeholder="any")
+                        year_max = gr.Number(None, label="Year to", precision=0, elem_id="year_max", placeholder="any")
                     k = gr.Slider(1, 10, value=engine.settings.answer_sources, step=1, label="Sources per answer (papers to compare)", elem_id="k")
                 with gr.Tabs():
                     for name in MODES:
