@@ -206,3 +206,17 @@ def test_cli_refuses_a_malformed_file_beside_good_ones_and_indexes_nothing(small
     assert len(lines) == 2 and lines[0].startswith("error: ") and lines[1].startswith("hint: "), lines
     assert f"{name}:{line}:" in lines[0]
     assert ((data / "manifest.json").read_bytes(), (data / "papers.jsonl").read_bytes()) == before  # zotero.bib not half-indexed
+
+
+def test_bibtex_bare_percent_is_a_percent_sign_and_urls_stay_as_written():
+    """Google Scholar writes `50%` unescaped; in LaTeX `%` would start a comment eating the rest of
+    the line. URL fields are raw in every exporter: `~`, `_` and `%20` must survive."""
+    from rag.importers.bibtex import parse_text
+
+    text = ("@article{k,\n  title = {{\\em Sparse} {Adapters} for {\\\"U}ber-Low Resource Speech},\n"
+            "  abstract = {We improve accuracy by 50% over\n  the baseline and 3\\% over {\\em prior work}.},\n"
+            "  url = {https://example.org/~lab/paper_v2%20final.pdf},\n}\n")
+    (listing,), skipped = parse_text(text, "scholar.bib", "scholar.bib")
+    assert listing.title == "Sparse Adapters for Über-Low Resource Speech"
+    assert listing.abstract == "We improve accuracy by 50% over the baseline and 3% over prior work."
+    assert listing.url == "https://example.org/~lab/paper_v2%20final.pdf"
