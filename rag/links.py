@@ -33,12 +33,6 @@ def paper_link(title: str, url: str | None) -> PaperLink:
     return PaperLink(ARXIV_TITLE_SEARCH.format(query=quote_plus(title.strip())), True)
 
 
-def link_text(title: str, url: str | None) -> str:
-    """The link as plain text, a search said as such: for terminals and Markdown exports."""
-    link = paper_link(title, url)
-    return f"{link.url} (title search)" if link.is_search else link.url
-
-
 _HEADING = re.compile(r"^#\s+(.+?)\s*#*\s*$", re.M)
 _DATE = re.compile(r"^(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]* \d{1,2}(, \d{4})?$", re.I)
 _LISTING_MARKS = ("get trending papers", "daily papers", "the research community")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 
+from rag.links import paper_link
 from rag.types import Answer, Comparison, Lookup
 
 
@@ -12,7 +13,7 @@ def sources_block(answer: Answer) -> str:
     """'[n] Exact Title — link' for every citation, flagged where the check failed."""
     lines = []
     for c in answer.citations:
-        link = f" — {c.url}" if c.url else ""
+        link = f" — {paper_link(c.title, c.url).url}"  # its own URL, else an arXiv title search
         code = f" (code: {c.code_url})" if c.code_url else ""
         flag = "" if c.supported else f"  ⚠ not clearly supported (support {c.support:.2f})"
         lines.append(f"[{c.n}] {c.title}{link}{code}{flag}")
@@ -93,7 +94,7 @@ def comparison_markdown(comparison: Comparison) -> str:
         cells = [_cell(row.cells[c].text, row.cells[c].citation).replace("|", "\\|") for c in comparison.columns]
         lines.append(f"| [{row.n}] {row.paper.title.replace('|', '/')} | " + " | ".join(cells) + " |")
     lines.append("")
-    lines.extend(f"[{row.n}] {row.paper.title}" + (f" — {row.paper.url}" if row.paper.url else "") for row in comparison.rows)
+    lines.extend(f"[{row.n}] {row.paper.title} — {paper_link(row.paper.title, row.paper.url).url}" for row in comparison.rows)
     return "\n".join(lines)
 
 
