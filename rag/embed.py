@@ -186,8 +186,8 @@ def _cores() -> int:
         return os.cpu_count() or 1
 
 
-class MiniLMEmbedder:
-    """Mean-pooled, L2-normalized MiniLM sentence vectors, one text per model run.
+class OnnxSentenceEmbedder:
+    """Mean-pooled, L2-normalized sentence vectors from an ONNX encoder, one text per model run.
 
     One text per run, because the quantizer scales activations per run: a text run
     alone gets the same vector whatever else is being embedded (batched, it moved by
@@ -199,22 +199,20 @@ class MiniLMEmbedder:
     share of the texts: on 2 cores that embeds ~20% more tokens per second than one
     two-threaded session, whose threads wait on each other inside every small matrix
     product. Those sessions are made on the first bulk call, so a process that only
-    answers questions never holds them."""
+    answers questions never holds them. Subclasses say which model, tokenizer and inputs."""
 
-    id = EMBEDDER_ID
-    dimension = DIMENSION
+    id: str
+    dimension: int
     batch_size = 64  # texts per call when a framework batches for us (llama-index's embed_batch_size)
     _BULK_MIN_TOKENS = 8192  # below this (a query, an answer's sentences), one session is quicker to reach
 
-    def __init__(self, threads: int | None = None, model_cache: Path | None = None):
+    def __init__(self, model_path: Path, tokenizer_path: Path, max_tokens: int, threads: int | None = None):
         from tokenizers import Tokenizer
 
-        _, tokenizer_path = model_files()
-        _check_sha256(tokenizer_path, TOKENIZER_SHA256)
-        self._model_path = quantized_model(model_cache)
+        self._model_path = model_path
         self._tokenizer = Tokenizer.from_file(str(tokenizer_path))
-        self._tokenizer.enable_truncation(max_length=MAX_TOKENS)
-        self._tokenizer.no_padding()  # the shipped tokenizer.json pads every text to 128
+        self._tokenizer.enable_truncation(max_length=max_tokens)
+        self._tokenizer.no_padding()  # the shipped tokenizer.json files pad every text to 128
         # Every core for a query: a typical 40-token question takes ~3 ms with two threads, ~4 ms
         # with one (a 10-token one is quicker on one: per-run overhead dominates there).
         self._session = self._new_session(threads)
@@ -238,16 +236,17 @@ class MiniLMEmbedder:
             str(self._model_path), sess_options=options, providers=["CPUExecutionProvider"], disabled_optimizers=_SLOW_FUSIONS
         )
 
-    @staticmethod
-    def _forward(session, encoding: Any) -> np.ndarray:
-        ids = np.asarray([encoding.ids], dtype=np.int64)
-        hidden = session.run(None, {"input_ids": ids, "attention_mask": np.ones_like(ids), "token_type_ids": np.zeros_like(ids)})[0]
-        pooled = hidden[0].mean(axis=0)
+    def _pooled(self, session, ids: np.ndarray) -> np.ndarray:
+        """The mean of the text's token vectors (`ids`: one text's wordpiece ids)."""
+        raise NotImplementedError
+
+    def _forward(self, session, encoding: Any) -> np.ndarray:
+        pooled = self._pooled(session, np.asarray(encoding.ids, dtype=np.int64))
         return pooled / max(float(np.linalg.norm(pooled)), 1e-12)
 
     def embed(self, texts: list[str]) -> np.ndarray:
         """Vectors for `texts`, in input order."""
-        out = np.zeros((len(texts), DIMENSION), dtype=np.float32)
+        out = np.zeros((len(texts), self.dimension), dtype=np.float32)
         if not texts:
             return out
         encodings = self._tokenizer.encode_batch(texts)
@@ -274,9 +273,26 @@ class MiniLMEmbedder:
                     done.result()
         return out
 
-    @lru_cache(maxsize=1024)
+    @lru_cache(maxsize=2048)
     def embed_query(self, text: str) -> tuple[float, ...]:
         return tuple(float(x) for x in self.embed([text])[0])
+
+
+class MiniLMEmbedder(OnnxSentenceEmbedder):
+    """all-MiniLM-L6-v2 (384 dimensions, 256 wordpieces), the default embedder."""
+
+    id = EMBEDDER_ID
+    dimension = DIMENSION
+
+    def __init__(self, threads: int | None = None, model_cache: Path | None = None):
+        _, tokenizer_path = model_files()
+        _check_sha256(tokenizer_path, TOKENIZER_SHA256)
+        super().__init__(quantized_model(model_cache), tokenizer_path, MAX_TOKENS, threads)
+
+    def _pooled(self, session, ids: np.ndarray) -> np.ndarray:
+        batch = ids[None, :]
+        feeds = {"input_ids": batch, "attention_mask": np.ones_like(batch), "token_type_ids": np.zeros_like(batch)}
+        return session.run(None, feeds)[0][0].mean(axis=0)
 
 
 _DEFAULTS: dict[Path, MiniLMEmbedder] = {}

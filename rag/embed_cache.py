@@ -7,6 +7,7 @@ different models never mix.
 
 from __future__ import annotations
 
+import re
 import sqlite3
 from pathlib import Path
 
@@ -14,11 +15,17 @@ import numpy as np
 
 
 class EmbeddingCache:
-    def __init__(self, path: Path, dimension: int):
+    """One table per embedder: `table` names it ("vectors" is MiniLM's; a second embedder's
+    table carries its id, so a changed model never reuses the old one's vectors)."""
+
+    def __init__(self, path: Path, dimension: int, table: str = "vectors"):
+        if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", table):
+            raise ValueError(f"bad table name {table!r}")
         self.path = path
         self.dimension = dimension
+        self.table = table
         self._db = sqlite3.connect(str(path), timeout=30)
-        self._db.execute("CREATE TABLE IF NOT EXISTS vectors (hash TEXT PRIMARY KEY, vector BLOB NOT NULL)")
+        self._db.execute(f"CREATE TABLE IF NOT EXISTS {table} (hash TEXT PRIMARY KEY, vector BLOB NOT NULL)")
         self._db.commit()
 
     def get_many(self, hashes: list[str]) -> dict[str, np.ndarray]:
@@ -26,7 +33,7 @@ class EmbeddingCache:
         for i in range(0, len(hashes), 500):
             part = hashes[i : i + 500]
             rows = self._db.execute(
-                f"SELECT hash, vector FROM vectors WHERE hash IN ({','.join('?' * len(part))})", part
+                f"SELECT hash, vector FROM {self.table} WHERE hash IN ({','.join('?' * len(part))})", part
             ).fetchall()
             for h, blob in rows:
                 vec = np.frombuffer(blob, dtype=np.float32)
@@ -36,13 +43,13 @@ class EmbeddingCache:
 
     def put_many(self, items: dict[str, np.ndarray]) -> None:
         self._db.executemany(
-            "INSERT OR REPLACE INTO vectors (hash, vector) VALUES (?, ?)",
+            f"INSERT OR REPLACE INTO {self.table} (hash, vector) VALUES (?, ?)",
             [(h, np.asarray(v, dtype=np.float32).tobytes()) for h, v in items.items()],
         )
         self._db.commit()
 
     def __len__(self) -> int:
-        return self._db.execute("SELECT COUNT(*) FROM vectors").fetchone()[0]
+        return self._db.execute(f"SELECT COUNT(*) FROM {self.table}").fetchone()[0]
 
     def close(self) -> None:
         self._db.close()

@@ -72,12 +72,16 @@ class SyncReport:
     stored: int = 0
     skipped: list[str] = field(default_factory=list)
     corpus: str = ""
+    embedders: str = "minilm"
+    second_stored: int = 0  # mpnet vectors, with the minilm+mpnet setting
+    second_embedded: int = 0
 
     def summary(self) -> str:
         return (
             f"index holds {self.papers} papers in {self.chunks} chunks; "
             f"stored {self.stored} ({self.embedded} newly embedded), deleted {self.deleted} chunks "
             f"({self.added_papers} papers added, {self.removed_papers} removed) in {self.seconds:.1f}s"
+            + (f"; mpnet vectors: stored {self.second_stored} ({self.second_embedded} newly embedded)" if self.embedders != "minilm" else "")
             + (f"; corpus {self.corpus}" if self.corpus else "")
         )
 
@@ -171,6 +175,35 @@ def corpus_collection(base: str, corpus: str) -> str:
     return f"{base}-{corpus}"
 
 
+SECOND_SUFFIX = "-mpnet"  # the corpus's mpnet vectors: Chroma keeps one dimension per collection
+
+
+def index_embedders(manifest: Mapping[str, Any] | None) -> str:
+    """The `embedder` setting an index was built with (indexes from before the setting: minilm)."""
+    return str((manifest or {}).get("embedders") or "minilm")
+
+
+def chosen_embedders(settings: Settings, manifest: Mapping[str, Any] | None) -> str:
+    """The embedders an ingest uses: the setting when given (RAG_EMBEDDER or --embedder), else
+    the ones the index was built with, so a plain `rag ingest` never drops the mpnet vectors."""
+    if "embedder" in settings.model_fields_set or manifest is None:
+        return settings.embedder
+    return index_embedders(manifest)
+
+
+def check_embedders(settings: Settings, manifest: Mapping[str, Any]) -> str:
+    """The index's embedders, or a clear refusal when the setting asks for others: the
+    question would be embedded by models whose vectors the index does not hold."""
+    built = index_embedders(manifest)
+    if "embedder" in settings.model_fields_set and settings.embedder != built:
+        raise IndexError_(
+            f"the index in {settings.data_dir} was built with embedder {built}, the setting asks for {settings.embedder}",
+            hint=f"rebuild it: rag --data-dir {settings.data_dir} ingest --embedder {settings.embedder} "
+            f"(only the missing vectors are embedded), or unset RAG_EMBEDDER to use it as built",
+        )
+    return built
+
+
 def read_manifest(data_dir: Path) -> dict[str, Any] | None:
     path = data_dir / "manifest.json"
     if not path.exists():
@@ -257,13 +290,18 @@ class _StoredVectors:
     """Vectors already on the Chroma store by content hash: in other corpora's collections and
     in a collection written before corpus ids. Read only; their owners' records are untouched."""
 
-    def __init__(self, client, base: str, own: str, dimension: int):
+    def __init__(self, client, base: str, own: str, dimension: int, suffix: str = ""):
         self._client = client
         self._dimension = dimension
+        # suffix "": MiniLM collections (and the one from before corpus ids); "-mpnet": the second embedder's
         self.names = sorted(
             name
             for name in (getattr(c, "name", c) for c in client.list_collections())
-            if name != own and (name == base or (name.startswith(base + "-") and _CORPUS_ID.fullmatch(name[len(base) + 1 :])))
+            if name != own
+            and (
+                (name == base and not suffix)
+                or (name.startswith(base + "-") and name.endswith(suffix) and _CORPUS_ID.fullmatch(name[len(base) + 1 : len(name) - len(suffix)]))
+            )
         )
 
     def __call__(self, hashes: list[str]) -> dict[str, Any]:
@@ -341,10 +379,13 @@ def sync(
     rebuild: bool = False,
     progress: Callable[[int, int], None] | None = None,
     lock_wait: float = 0.0,
+    second_embedder=None,
 ) -> SyncReport:
     """Bring the index in line with `report`'s files; embed only chunks whose content changed.
 
-    `embedder` defaults to the shared MiniLM one, loaded only if something needs embedding.
+    `embedder` defaults to the shared MiniLM one, loaded only if something needs embedding;
+    with the `minilm+mpnet` setting every chunk also gets an mpnet vector (`second_embedder`,
+    default the shared one) in a second collection, synced the same way.
     Reads, deletes and --rebuild touch this data dir's corpus collection only (see the module
     docstring); a text already on the store under another corpus is copied, not embedded.
     """
@@ -354,7 +395,13 @@ def sync(
     started = time.perf_counter()
     data_dir = settings.data_dir
     with ingest_lock(data_dir, wait_seconds=lock_wait):
-        manifest = None if rebuild else _read_manifest_or_none(data_dir)
+        previous = _read_manifest_or_none(data_dir)
+        manifest = None if rebuild else previous
+        embedders = chosen_embedders(settings, previous)
+        if embedders == "minilm+mpnet":
+            from rag.embed_mpnet import check_available
+
+            check_available(settings)  # before anything is written: a missing model fails at once
         old_papers = _read_old_papers(data_dir) if manifest else []
         papers = _merge_registry(old_papers, report)
         chunks = chunk_papers(papers, settings.chunk_tokens, settings.chunk_overlap, salt=embedder_id)
@@ -363,28 +410,39 @@ def sync(
         client = _chroma_client(settings)
         corpus = corpus_id(data_dir)
         name = corpus_collection(settings.collection, corpus)
+        second_name = name + SECOND_SUFFIX
+        second = ((previous or {}).get("second") or {}).get("embedder")
         if rebuild:
             _drop_collection(client, name)
-        collection = _collection(client, name, create=True)
-        existing = _existing_metadata(collection)
-        wanted = {c.chunk_id: c for c in chunks}
-        stale = [cid for cid, m in existing.items() if cid not in wanted or wanted[cid].content_hash != m.get("content_hash")]
-        todo = [c for c in chunks if existing.get(c.chunk_id, {}).get("content_hash") != c.content_hash]
-        todo_ids = {t.chunk_id for t in todo}
-        _refresh_paper_metadata(collection, [c for c in chunks if c.chunk_id not in todo_ids], existing, by_paper)
+        if rebuild or embedders == "minilm" or (second and second != _second_id()):
+            _drop_collection(client, second_name)  # not wanted, or made by another mpnet model
 
-        result = SyncReport(skipped=[f"{s.source}:{s.line}: {s.reason}" for s in report.skipped], corpus=corpus)
-        if stale:
-            for i in range(0, len(stale), 5000):
-                collection.delete(ids=stale[i : i + 5000])
-            result.deleted = len([cid for cid in stale if cid not in wanted])
-        if todo:
+        result = SyncReport(skipped=[f"{s.source}:{s.line}: {s.reason}" for s in report.skipped], corpus=corpus, embedders=embedders)
+        first = _CollectionSync(_collection(client, name, create=True), chunks, by_paper)
+        plans = [first]
+        if embedders == "minilm+mpnet":
+            plans.append(_CollectionSync(_collection(client, second_name, create=True), chunks, by_paper))
+        total = sum(len(plan.todo) for plan in plans)
+        result.deleted = first.delete_stale()
+        if first.todo:
             embedder = embedder or default_embedder(settings)
-            result.stored = len(todo)
-            result.embedded, result.embed_seconds = _embed_and_store(
-                collection, todo, by_paper, embedder, progress, data_dir / "embeddings.sqlite",
+            result.stored = len(first.todo)
+            result.embedded, result.embed_seconds = first.store(
+                embedder, _offset(progress, 0, total), data_dir / "embeddings.sqlite", "vectors",
                 _StoredVectors(client, settings.collection, name, embedder.dimension), corpus,
             )
+        if len(plans) > 1:
+            from rag.embed_mpnet import default_mpnet
+
+            plans[1].delete_stale()
+            if plans[1].todo:
+                mpnet = second_embedder or default_mpnet(settings)
+                result.second_stored = len(plans[1].todo)
+                result.second_embedded, seconds = plans[1].store(
+                    mpnet, _offset(progress, len(first.todo), total), data_dir / "embeddings.sqlite", _cache_table(mpnet.id),
+                    _StoredVectors(client, settings.collection, second_name, mpnet.dimension, SECOND_SUFFIX), corpus,
+                )
+                result.embed_seconds += seconds
 
         chunks_changed = manifest is None or manifest.get("chunk_set") != _chunk_set_key(chunks)
         if chunks_changed or not (data_dir / "bm25" / "chunk_ids.json").exists():
@@ -399,6 +457,8 @@ def sync(
                 {
                     "version": MANIFEST_VERSION,
                     "embedder": embedder_id,
+                    "embedders": embedders,
+                    **({"second": {"embedder": _second_id(), "collection": second_name}} if len(plans) > 1 else {}),
                     "corpus": corpus,
                     "collection": name,
                     "chunking": {"tokens": settings.chunk_tokens, "overlap": settings.chunk_overlap},
@@ -417,6 +477,47 @@ def sync(
         result.chunks = len(chunks)
         result.seconds = time.perf_counter() - started
         return result
+
+
+def _second_id() -> str:
+    from rag.embed_mpnet import EMBEDDER_ID as MPNET_ID
+
+    return MPNET_ID
+
+
+def _cache_table(embedder_id: str) -> str:
+    """The embedding-cache table of a second embedder: its id, so a new model starts empty."""
+    return "vectors_" + re.sub(r"[^A-Za-z0-9]", "_", embedder_id)
+
+
+def _offset(progress: Callable[[int, int], None] | None, before: int, total: int) -> Callable[[int, int], None] | None:
+    """One progress bar over both collections' work."""
+    if progress is None:
+        return None
+    return lambda done, _: progress(before + done, total)
+
+
+class _CollectionSync:
+    """What one collection lacks (`todo`) and holds in excess (`stale`), read from Chroma itself."""
+
+    def __init__(self, collection, chunks: list[Chunk], by_paper: dict[str, Paper]):
+        self.collection = collection
+        self.by_paper = by_paper
+        existing = _existing_metadata(collection)
+        self.wanted = {c.chunk_id: c for c in chunks}
+        self.stale = [cid for cid, m in existing.items() if cid not in self.wanted or self.wanted[cid].content_hash != m.get("content_hash")]
+        self.todo = [c for c in chunks if existing.get(c.chunk_id, {}).get("content_hash") != c.content_hash]
+        todo_ids = {t.chunk_id for t in self.todo}
+        _refresh_paper_metadata(collection, [c for c in chunks if c.chunk_id not in todo_ids], existing, by_paper)
+
+    def delete_stale(self) -> int:
+        """Drop stale records; the count of chunks that are gone (not merely changed)."""
+        for i in range(0, len(self.stale), 5000):
+            self.collection.delete(ids=self.stale[i : i + 5000])
+        return len([cid for cid in self.stale if cid not in self.wanted])
+
+    def store(self, embedder, progress, cache_path: Path, cache_table: str, stored, corpus: str) -> tuple[int, float]:
+        return _embed_and_store(self.collection, self.todo, self.by_paper, embedder, progress, cache_path, stored, corpus, cache_table)
 
 
 def _refresh_paper_metadata(collection, kept: list[Chunk], existing: dict[str, dict[str, Any]], by_paper: dict[str, Paper]) -> None:
@@ -461,7 +562,7 @@ def _chunk_set_key(chunks: list[Chunk]) -> str:
 
 def _embed_and_store(
     collection, todo: list[Chunk], by_paper: dict[str, Paper], embedder, progress, cache_path: Path,
-    stored: Callable[[list[str]], dict[str, Any]], corpus: str,
+    stored: Callable[[list[str]], dict[str, Any]], corpus: str, cache_table: str = "vectors",
 ) -> tuple[int, float]:
     """Embed in batches (vectors in the cache, or `stored` elsewhere on the Chroma store, are
     reused) and add each batch to Chroma as soon as it is ready, so an interrupted ingest keeps
@@ -473,7 +574,7 @@ def _embed_and_store(
 
     from rag.embed_cache import EmbeddingCache
 
-    cache = EmbeddingCache(cache_path, embedder.dimension)
+    cache = EmbeddingCache(cache_path, embedder.dimension, cache_table)
     embed_seconds = 0.0
     embedded = 0
     done = 0
@@ -741,11 +842,17 @@ class StoredIndex:
                 f"the lexical index in {bm25_dir} is missing or corrupt ({type(exc).__name__})",
                 hint=rebuild_hint(settings.data_dir),
             ) from None
-        self.collection = _collection(_chroma_client(settings), manifest.get("collection") or settings.collection, create=False)
+        self.embedders = check_embedders(settings, manifest)
+        client = _chroma_client(settings)
+        self.collection = _collection(client, manifest.get("collection") or settings.collection, create=False)
+        second = manifest.get("second") or {}
+        self.second_embedder_id: str | None = second.get("embedder")
+        self.second_collection = _collection(client, second["collection"], create=False) if second else None
 
-    def nearest(self, vector: list[float], n: int, paper_ids: set[str] | None = None) -> list[tuple[str, float]]:
+    def nearest(self, vector: list[float], n: int, paper_ids: set[str] | None = None, second: bool = False) -> list[tuple[str, float]]:
         """(chunk_id, cosine similarity) of the `n` nearest chunks of this corpus, best first
-        (its collection holds nothing else: no `where` needed to keep other corpora out).
+        (its collection holds nothing else: no `where` needed to keep other corpora out);
+        `second`: by the mpnet vectors (minilm+mpnet indexes).
 
         Asks Chroma for ids and distances only. llama-index's ChromaVectorStore.query also
         fetches every hit's document and metadata from SQLite and rebuilds nodes from them:
@@ -756,18 +863,49 @@ class StoredIndex:
             if not paper_ids:
                 return []
             where = {"paper_id": {"$in": sorted(paper_ids)}}
-        try:
-            result = self.collection.query(
+        with self._answering():
+            result = self._chosen(second).query(
                 query_embeddings=[list(vector)], n_results=max(1, n), where=where, include=["distances"]
             )
+        # Cosine space: distance = 1 - cosine similarity.
+        return [(cid, 1.0 - float(d)) for cid, d in zip(result["ids"][0], result["distances"][0])]
+
+    def similarities(self, vector, chunk_ids: list[str], second: bool = False) -> dict[str, float]:
+        """Cosine similarity of `vector` to each stored chunk in `chunk_ids` (the candidates one
+        collection found and the other did not rank; stored vectors are unit length)."""
+        import numpy as np
+
+        if not chunk_ids:
+            return {}
+        with self._answering():
+            got = self._chosen(second).get(ids=list(chunk_ids), include=["embeddings"])
+        if not len(got["ids"]):
+            return {}
+        scores = np.asarray(got["embeddings"], dtype=np.float32) @ np.asarray(vector, dtype=np.float32)
+        return {cid: float(x) for cid, x in zip(got["ids"], scores)}
+
+    def _chosen(self, second: bool):
+        if not second:
+            return self.collection
+        if self.second_collection is None:
+            raise IndexError_(
+                f"the index in {self.settings.data_dir} holds no mpnet vectors",
+                hint=f"rebuild it: rag --data-dir {self.settings.data_dir} ingest --embedder minilm+mpnet",
+            )
+        return self.second_collection
+
+    @contextmanager
+    def _answering(self) -> Iterator[None]:
+        try:
+            yield
+        except IndexError_:
+            raise
         except Exception as exc:
             raise IndexError_(
                 f"the Chroma store could not answer a query ({type(exc).__name__}: {str(exc)[:120]})",
                 hint="if it is corrupt, " + rebuild_hint(self.settings.data_dir),
             ) from None
-        # Cosine space: distance = 1 - cosine similarity.
-        return [(cid, 1.0 - float(d)) for cid, d in zip(result["ids"][0], result["distances"][0])]
 
     def stats(self) -> dict[str, Any]:
         """Counts of this corpus alone (the Chroma server may hold many)."""
-        return {"papers": len(self.papers), "chunks": len(self.chunks), "corpus": self.corpus}
+        return {"papers": len(self.papers), "chunks": len(self.chunks), "corpus": self.corpus, "embedder": self.embedders}

@@ -39,8 +39,14 @@ class Engine:
                 hint=rebuild_hint(settings.data_dir),
             )
         self.embedder = default_embedder(settings)
+        second = None
+        if self.index.second_embedder_id is not None:
+            from rag.embed_mpnet import default_mpnet, check_second
+
+            check_second(self.index.second_embedder_id, settings.data_dir)
+            second = default_mpnet(settings)
         self.retriever = HybridRetriever(
-            self.index, self.embedder, candidates=settings.candidates, rrf_k=settings.rrf_k
+            self.index, self.embedder, candidates=settings.candidates, rrf_k=settings.rrf_k, second=second
         )
         self._assistant = None
 

@@ -136,14 +136,21 @@ def _lexical_thread():
         return _LEXICAL_THREAD
 
 
+# Weight of the mpnet cosine beside MiniLM's when both embedders are in the index (a weighted
+# sum of the two cosines per chunk); fitted on the dev split, see README "Retrieval".
+SECOND_WEIGHT = 1.0
+
+
 class HybridRetriever:
     """Dense + lexical search over one StoredIndex; create once, query many times."""
 
     def __init__(self, index: StoredIndex, embedder, candidates: int = 50, rrf_k: int = 60,
                  dense_weight: float = 1.0, lexical_weight: float = 1.0, fusion: str = "gated",
-                 gate: tuple[float, float] = (0.2, 0.5)):
+                 gate: tuple[float, float] = (0.2, 0.5), second=None, second_weight: float = SECOND_WEIGHT):
         self.index = index
         self.embedder = embedder
+        self.second = second  # the mpnet embedder of a minilm+mpnet index, else None
+        self.second_weight = second_weight
         self.candidates = candidates
         self.rrf_k = rrf_k
         self.dense_weight = dense_weight
@@ -175,11 +182,25 @@ class HybridRetriever:
     # ------------------------------------------------------------ the two retrievers
 
     def dense(self, query: str, n: int, allowed: set[str] | None = None) -> list[tuple[str, float]]:
-        """(chunk_id, cosine similarity), best first."""
+        """(chunk_id, MiniLM cosine similarity), best first. With a second embedder, "best" is
+        the weighted sum of both cosines, but each chunk still reports its MiniLM cosine: the
+        abstention bar and the evidence model downstream were fitted on that scale."""
         if allowed is not None and not allowed:
             return []
-        vector = self.embedder.embed_query(dense_query_text(query))
-        return self.index.nearest(vector, n, allowed)
+        text = dense_query_text(query)
+        vector = self.embedder.embed_query(text)
+        first = self.index.nearest(vector, n, allowed)
+        if self.second is None:
+            return first
+        other = self.second.embed_query(text)
+        second = self.index.nearest(other, n, allowed, second=True)
+        cos1, cos2 = dict(first), dict(second)
+        # A candidate one collection ranked and the other did not: its exact cosine there, from
+        # the stored vector (a missing one would otherwise count as 0 and sink good chunks).
+        cos1.update(self.index.similarities(vector, [c for c in cos2 if c not in cos1]))
+        cos2.update(self.index.similarities(other, [c for c in cos1 if c not in cos2], second=True))
+        combined = {c: cos1[c] + self.second_weight * cos2[c] for c in cos1 if c in cos2}
+        return [(c, cos1[c]) for c in sorted(combined, key=lambda c: -combined[c])]
 
     def lexical(self, query: str, n: int, allowed: set[str] | None = None) -> tuple[list[tuple[str, float]], float]:
         """(chunk_id, bm25 score) best first, and the match strength in [0, 1]."""
@@ -225,6 +246,8 @@ class HybridRetriever:
         elif mode == "lexical":
             scores = {pid: e.score for pid, e in lexical.items()}
         ordered = sorted(scores, key=lambda pid: (-scores[pid], pid))[:k]
+        if mode == "dense":  # in the dense ranking's own order (by combined score, with two embedders)
+            ordered = sorted(dense, key=lambda pid: dense[pid].rank)[:k]
         hits = []
         for rank, pid in enumerate(ordered, start=1):
             chunk_ids: list[str] = []

@@ -1,0 +1,237 @@
+"""The second embedder (all-mpnet-base-v2, derived torch-free from its PyPI parts) and the
+minilm+mpnet index: the graph computes what the model computes, every chunk gets both
+vectors, incremental ingest, the embedding cache and a shared server cover both, a mismatch
+is refused. Needs the model's parts (`make mpnet`; `make test` installs them)."""
+
+from __future__ import annotations
+
+import json
+import math
+import shutil
+
+import numpy as np
+import pytest
+
+from rag import embed_mpnet
+from rag.config import load_settings
+from rag.errors import IndexError_
+
+pytestmark = pytest.mark.skipif(
+    not embed_mpnet.installed(),
+    reason="the all-mpnet-base-v2 parts are not installed: run `make mpnet` (make test does)",
+)
+
+A_KEYS = ["tidal", "sourdough", "glacier"]
+B_KEYS = ["glacier", "bees", "qec"]
+
+
+# ---------------------------------------------------------------- the model
+
+
+@pytest.fixture(scope="module")
+def derived(tmp_path_factory):
+    """The derivation run once: the int8 model (put in the model cache if missing, so the
+    index tests below do not derive it again), its tokenizer, the fp32 graph and the weights."""
+    work = tmp_path_factory.mktemp("mpnet-derive")
+    int8, tokenizer, fp32 = work / "int8.onnx", work / "tokenizer.json", work / "fp32.onnx"
+    derive = work / "work"
+    derive.mkdir()
+    embed_mpnet.derive_model(derive, int8, tokenizer, keep_fp32=fp32)
+    cache_model, cache_tokenizer = embed_mpnet.model_paths(embed_mpnet.model_cache_dir())
+    if not cache_model.is_file() and embed_mpnet._sha256(int8) == embed_mpnet.QUANTIZED_SHA256:
+        cache_model.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(tokenizer, cache_tokenizer)
+        shutil.copyfile(int8, cache_model)
+    with embed_mpnet.zipfile.ZipFile(_joined(work)) as archive:
+        archive.extract("all-mpnet-base-v2/model.safetensors", work)
+    weights = embed_mpnet.read_safetensors(work / "all-mpnet-base-v2" / "model.safetensors")
+    return {"int8": int8, "fp32": fp32, "tokenizer": tokenizer, "weights": weights}
+
+
+def _joined(work):
+    path = work / "joined.zip"
+    embed_mpnet._join_parts(embed_mpnet.part_files(), path)
+    return path
+
+
+def _reference(weights, ids: list[int]) -> np.ndarray:
+    """MPNet's forward pass written out in numpy (float64), head by head, for checking the graph:
+    token + position embeddings (positions from 2), 12 post-norm layers whose attention adds a
+    learned bias per relative-position bucket, exact GELU, mean pooling, L2 norm."""
+    from scipy.special import erf
+
+    def norm(x, name):
+        mean = x.mean(-1, keepdims=True)
+        var = ((x - mean) ** 2).mean(-1, keepdims=True)
+        return (x - mean) / np.sqrt(var + 1e-5) * weights[f"{name}.weight"] + weights[f"{name}.bias"]
+
+    def linear(x, name):
+        return x @ weights[f"{name}.weight"].T.astype(np.float64) + weights[f"{name}.bias"]
+
+    def bucket(query: int, key: int) -> int:  # transformers' MPNet relative_position_bucket, one pair
+        n = query - key
+        out = 16 if n < 0 else 0
+        n = abs(n)
+        if n < 8:
+            return out + n
+        return out + min(15, 8 + int(np.float32(math.log(n / 8) / math.log(128 / 8) * 8)))
+
+    L = len(ids)
+    table = weights["encoder.relative_attention_bias.weight"]
+    bias = np.array([[table[bucket(i, j)] for j in range(L)] for i in range(L)], dtype=np.float64)
+    x = weights["embeddings.word_embeddings.weight"][ids] + weights["embeddings.position_embeddings.weight"][np.arange(L) + 2]
+    x = norm(x.astype(np.float64), "embeddings.LayerNorm")
+    for layer in range(12):
+        p = f"encoder.layer.{layer}"
+        q, k, v = (linear(x, f"{p}.attention.attn.{t}") for t in "qkv")
+        context = np.zeros_like(x)
+        for h in range(12):
+            cols = slice(64 * h, 64 * h + 64)
+            scores = q[:, cols] @ k[:, cols].T / 8.0 + bias[:, :, h]
+            probs = np.exp(scores - scores.max(-1, keepdims=True))
+            context[:, cols] = (probs / probs.sum(-1, keepdims=True)) @ v[:, cols]
+        x = norm(linear(context, f"{p}.attention.attn.o") + x, f"{p}.attention.LayerNorm")
+        h = linear(x, f"{p}.intermediate.dense")
+        h = 0.5 * h * (1 + erf(h / math.sqrt(2)))
+        x = norm(linear(h, f"{p}.output.dense") + x, f"{p}.output.LayerNorm")
+    pooled = x.mean(axis=0)
+    return pooled / np.linalg.norm(pooled)
+
+
+REFERENCE_TEXTS = [
+    "A way to fine-tune a huge model on one graphics card by compressing the frozen weights.",
+    "héllo wörld",
+    # over 384 wordpieces: truncated to the model's limit, with offsets past the last exact bucket
+    "Mixture-of-experts layers route each token to a few sparse experts; we study load balancing. " * 30,
+]
+
+
+def test_the_derived_graph_computes_what_the_model_computes(derived):
+    import onnxruntime as ort
+    from tokenizers import Tokenizer
+
+    tokenizer = Tokenizer.from_file(str(derived["tokenizer"]))
+    tokenizer.enable_truncation(max_length=embed_mpnet.MAX_TOKENS)
+    tokenizer.no_padding()
+    sessions = {kind: ort.InferenceSession(str(derived[kind]), providers=["CPUExecutionProvider"]) for kind in ("fp32", "int8")}
+    for text in REFERENCE_TEXTS:
+        ids = tokenizer.encode(text).ids
+        assert ids[0] == 0 and ids[-1] == 2  # <s> ... </s>
+        expected = _reference(derived["weights"], ids)
+        feeds = {
+            "input_ids": np.asarray(ids, dtype=np.int64),
+            "position_ids": embed_mpnet.position_ids(len(ids)),
+            "buckets": embed_mpnet.relative_buckets(len(ids)),
+        }
+        for kind, floor in (("fp32", 0.999), ("int8", 0.98)):
+            got = sessions[kind].run(None, feeds)[0]
+            assert float(got @ expected / np.linalg.norm(got)) >= floor, (kind, text[:30])
+    assert len(tokenizer.encode(REFERENCE_TEXTS[2]).ids) == 384
+
+
+def test_the_derivation_is_reproducible_and_pinned(derived):
+    """Same parts, same pinned onnx/onnxruntime: the same bytes, so the cache can check them."""
+    assert embed_mpnet._sha256(derived["int8"]) == embed_mpnet.QUANTIZED_SHA256
+    assert embed_mpnet._sha256(derived["tokenizer"]) == embed_mpnet.TOKENIZER_SHA256
+
+
+@pytest.fixture(scope="module")
+def mpnet(derived):
+    return embed_mpnet.default_mpnet()
+
+
+def test_mpnet_vectors_are_768_wide_unit_length_and_put_meaning_together(mpnet):
+    texts = [
+        "A cat is sitting on the mat.",
+        "There is a cat sitting on a rug.",
+        "Quarterly tax filings are due in April.",
+    ]
+    v = mpnet.embed(texts)
+    assert v.shape == (3, 768)
+    assert np.allclose(np.linalg.norm(v, axis=1), 1.0, atol=1e-4)
+    assert float(v[0] @ v[1]) > float(v[0] @ v[2]) + 0.3
+    assert float(np.asarray(mpnet.embed_query(texts[0])) @ v[0]) > 0.999
+
+
+# ---------------------------------------------------------------- the minilm+mpnet index
+
+
+@pytest.fixture
+def pair(mini, mpnet):
+    mini.settings = load_settings(
+        data_dir=mini.root / "data", chunk_tokens=64, chunk_overlap=16, progress=False, embedder="minilm+mpnet"
+    )
+    return mini
+
+
+def _ids(collection) -> set[str]:
+    return set(collection.get(include=[])["ids"])
+
+
+def test_every_chunk_gets_both_vectors_and_reingest_embeds_nothing(pair):
+    a, b = pair.listing("a.txt", A_KEYS), pair.markdown("b.md", B_KEYS)
+    _, first = pair.ingest(a)
+    assert first.embedded == first.second_embedded == first.chunks
+    _, second = pair.ingest(a, b)
+    new = sum(pair.chunk_count(k) for k in ("bees", "qec"))
+    assert second.embedded == second.second_embedded == new
+    _, again = pair.ingest(a, b)
+    assert again.embedded == again.second_embedded == 0
+    engine = pair.engine()
+    assert pair.manifest()["embedders"] == "minilm+mpnet"
+    assert _ids(engine.index.collection) == _ids(engine.index.second_collection) == set(engine.index.chunks)
+    assert engine.index.second_collection.get(limit=1, include=["embeddings"])["embeddings"][0].shape == (768,)
+    assert engine.retriever.second is not None
+    for mode in ("dense", "hybrid"):
+        assert engine.search("honey bee colonies infested by mites", k=1, mode=mode)[0].paper.title == pair.papers["bees"][0]
+
+
+def test_a_paper_removed_from_its_file_leaves_both_collections(pair):
+    a = pair.listing("a.txt", A_KEYS)
+    pair.ingest(a)
+    pair.listing("a.txt", ["tidal", "glacier"])
+    _, result = pair.ingest(a)
+    engine = pair.engine()
+    gone = {c.chunk_id for c in pair.chunks("sourdough")}
+    assert result.deleted == len(gone)
+    assert not gone & _ids(engine.index.second_collection)
+    assert _ids(engine.index.second_collection) == set(engine.index.chunks)
+
+
+def test_rebuild_reuses_both_embedders_cached_vectors(pair):
+    a = pair.listing("a.txt", A_KEYS)
+    pair.ingest(a)
+    _, rebuilt = pair.ingest(a, rebuild=True)
+    assert rebuilt.stored == rebuilt.second_stored == rebuilt.chunks
+    assert rebuilt.embedded == rebuilt.second_embedded == 0
+
+
+def test_switching_embedders_converts_the_index_and_a_mismatch_is_refused(mini, mpnet, rag_cli):
+    a = mini.listing("a.txt", A_KEYS)
+    data = str(mini.settings.data_dir)
+    assert rag_cli("--data-dir", data, "ingest", str(a)).exit_code == 0
+
+    refused = rag_cli("--data-dir", data, "search", "tidal turbines", env={"RAG_EMBEDDER": "minilm+mpnet"})
+    assert refused.exit_code == 2 and "Traceback" not in refused.output
+    assert "built with embedder minilm" in refused.stderr
+    assert f"rag --data-dir {data} ingest --embedder minilm+mpnet" in refused.stderr
+
+    converted = rag_cli("--data-dir", data, "ingest", "--embedder", "minilm+mpnet", str(a))
+    assert converted.exit_code == 0, converted.output
+    chunks = len(mini.engine().index.chunks)
+    assert "stored 0 (0 newly embedded)" in converted.stdout  # MiniLM vectors kept
+    assert f"mpnet vectors: stored {chunks} ({chunks} newly embedded)" in converted.stdout
+    # Without the setting, the index is used (and re-ingested) as built.
+    assert rag_cli("--data-dir", data, "search", "tidal turbines").exit_code == 0
+    assert rag_cli("--data-dir", data, "ingest", str(a)).exit_code == 0
+    assert mini.manifest()["embedders"] == "minilm+mpnet"
+    shown = rag_cli("config", "--json", env={"RAG_EMBEDDER": "minilm+mpnet"})
+    assert json.loads(shown.stdout)["embedder"] == "minilm+mpnet"
+
+    back = rag_cli("--data-dir", data, "ingest", "--embedder", "minilm", str(a))
+    assert back.exit_code == 0
+    assert mini.manifest()["embedders"] == "minilm" and mini.engine().index.second_collection is None
+    with pytest.raises(IndexError_, match="built with embedder minilm"):
+        from rag.pipeline import Engine
+
+        Engine(load_settings(data_dir=mini.settings.data_dir, embedder="minilm+mpnet"))
