@@ -83,6 +83,20 @@ def _fit(x: np.ndarray, y: np.ndarray, features: tuple[str, ...], c: float) -> d
     }
 
 
+def _out_of_fold(x: np.ndarray, y: np.ndarray, c: float, folds: int = 5) -> np.ndarray:
+    """Each dev question's probability from a model fitted without it (stratified folds,
+    fixed seed): thresholds chosen on in-sample probabilities come out too loose, because a
+    model is surest of the very questions it was fitted on."""
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.model_selection import StratifiedKFold, cross_val_predict
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import StandardScaler
+
+    folds = min(folds, int(np.bincount(y).min()))
+    pipeline = make_pipeline(StandardScaler(), LogisticRegression(C=c, max_iter=5000))
+    return cross_val_predict(pipeline, x, y, cv=StratifiedKFold(folds, shuffle=True, random_state=0), method="predict_proba")[:, 1]
+
+
 def _prob(model: dict, x: np.ndarray) -> np.ndarray:
     z = ((x - np.array(model["mean"])) / np.array(model["scale"])) @ np.array(model["coef"]) + model["intercept"]
     return 1 / (1 + np.exp(-z))
@@ -149,15 +163,20 @@ def fit(engine, c: float = 1.0, with_test: bool = False, rows: list[Row] | None 
 
     x, y = xy(dev)
     evidence = _fit(x, y, EVIDENCE_FEATURES, c)
-    none_below, strong_from = _choose(_prob(evidence, x), y)
+    oof = _out_of_fold(x, y, c)
+    none_below, strong_from = _choose(oof, y)
     px, py = pxy(dev)
     relevance = _fit(px, py, RELEVANCE_FEATURES, c)
-    multi = [r for r in dev if r.set_name == "multi" and r.papers]
-    relevant_from = _choose_relevance([
-        (_prob(relevance, np.array([[s[f] for f in RELEVANCE_FEATURES] for s, _ in r.papers], dtype=float)),
-         np.array([int(g) for _, g in r.papers])) for r in multi
-    ])
-    report = {"dev": summary(_prob(evidence, x), y, none_below, strong_from)}
+    # Out-of-fold relevance too, grouped back per question for the multi-paper bar.
+    answerable = [r for r in dev if r.answerable]
+    poof = _out_of_fold(px, py, c)
+    groups, at = [], 0
+    for r in answerable:
+        if r.set_name == "multi" and r.papers:
+            groups.append((poof[at:at + len(r.papers)], np.array([int(g) for _, g in r.papers])))
+        at += len(r.papers)
+    relevant_from = _choose_relevance(groups)
+    report = {"dev_out_of_fold": summary(oof, y, none_below, strong_from), "dev_in_sample": summary(_prob(evidence, x), y, none_below, strong_from)}
     if test and with_test:
         tx, ty = xy(test)
         report["test"] = summary(_prob(evidence, tx), ty, none_below, strong_from)
