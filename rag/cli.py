@@ -353,6 +353,8 @@ def ask(ctx, question, as_json, answerer, llm_model, k, fmt) -> None:
 
             answer = assistant.ask(q, answerer=answerer, k=k)
             click.echo(export_answer(answer, fmt, _paper_lookup(ctx)), nl=False)
+            if fmt != "md" and not answer.citations:
+                click.echo(f"note: the answer cites no paper, so there is nothing to export ({answer.text[:80]})", err=True)
             return
         if found.differs and not as_json:
             click.echo(f'searched: "{found.question}"')

@@ -317,7 +317,7 @@ def seed_files(paths: list[Path], skipped: list[SkippedBlock] | None = None) -> 
             if not found:
                 raise CorpusError(f"{path}: no files to ingest in this directory (looked for {', '.join(sorted(_SUFFIXES))})", hint=_FORMAT_HINT)
             if skipped is not None:
-                skipped.extend(SkippedBlock(source=p.name, line=0, reason=f"not a format rag reads ({p.suffix or 'no extension'}); file skipped")
+                skipped.extend(SkippedBlock(source=p.name, line=1, reason=f"not a format rag reads ({p.suffix or 'no extension'}); file skipped")
                                for p in entries if p not in found)
             files.extend(found)
         elif path.is_file():

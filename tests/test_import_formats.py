@@ -220,3 +220,15 @@ def test_bibtex_bare_percent_is_a_percent_sign_and_urls_stay_as_written():
     assert listing.title == "Sparse Adapters for Über-Low Resource Speech"
     assert listing.abstract == "We improve accuracy by 50% over the baseline and 3% over prior work."
     assert listing.url == "https://example.org/~lab/paper_v2%20final.pdf"
+
+
+def test_a_bib_without_any_abstract_says_where_to_get_one(tmp_path, rag_cli):
+    scholar = tmp_path / "scholar.bib"
+    scholar.write_text("@article{vaswani2017attention,\n  title={Attention is all you need},\n  author={Vaswani, Ashish},\n"
+                       "  year={2017}\n}\n", encoding="utf-8")
+    result = rag_cli("--data-dir", tmp_path / "data", "ingest", scholar)
+    assert result.exit_code == 2
+    error, hint = [x for x in result.stderr.splitlines() if x.strip()]
+    assert error.startswith("error: no papers found in") and "scholar.bib:1" in error and "vaswani2017attention" in error
+    assert hint.startswith("hint: ") and "Google Scholar" in hint
+    assert not (tmp_path / "data" / "manifest.json").exists()

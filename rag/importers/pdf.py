@@ -10,6 +10,7 @@ with no text layer (a scan) or no "Abstract" heading is reported and skipped: ne
 
 from __future__ import annotations
 
+import logging
 import re
 from pathlib import Path
 
@@ -73,6 +74,7 @@ def parse(path: Path) -> tuple[list[Listing], list[SkippedBlock]]:
     from pdfminer.pdfdocument import PDFEncryptionError, PDFPasswordIncorrect
     from pdfminer.psexceptions import PSException
 
+    logging.getLogger("pdfminer").setLevel(logging.ERROR)  # its warnings about odd PDF structure are not the user's business
     with open(path, "rb") as fh:
         if not fh.read(1024).lstrip().startswith(b"%PDF-"):
             raise CorpusError(f"{path}:1: not a PDF (no %PDF- header)", hint=HINT)
