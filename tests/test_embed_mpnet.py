@@ -15,6 +15,7 @@ import pytest
 from rag import embed_mpnet
 from rag.config import load_settings
 from rag.errors import IndexError_
+from test_chroma_server import _mini, chroma_server  # noqa: F401  (the server fixture)
 
 pytestmark = pytest.mark.skipif(
     not embed_mpnet.installed(),
@@ -235,3 +236,21 @@ def test_switching_embedders_converts_the_index_and_a_mismatch_is_refused(mini, 
         from rag.pipeline import Engine
 
         Engine(load_settings(data_dir=mini.settings.data_dir, embedder="minilm+mpnet"))
+
+
+def test_data_dirs_sharing_a_server_keep_and_share_their_mpnet_vectors(tmp_path, chroma_server, mpnet, no_network):  # noqa: F811
+    url, _ = chroma_server
+    a, b = _mini(tmp_path / "a", url), _mini(tmp_path / "b", url)
+    for corpus in (a, b):
+        corpus.settings = corpus.settings.model_copy(update={"embedder": "minilm+mpnet"})
+    a_file = a.listing("a.txt", A_KEYS)
+    shutil.copy(a_file, b.files / "a.txt")
+    _, first = a.ingest(a_file)
+    assert first.second_embedded == first.chunks
+    # The same texts in another data dir: both kinds of vector are copied from A's collections.
+    _, second = b.ingest(b.files / "a.txt")
+    assert second.embedded == second.second_embedded == 0 and second.second_stored == second.chunks
+    b.ingest(b.files / "a.txt", rebuild=True)  # B's rebuild drops B's collections only
+    engine = a.engine()
+    assert _ids(engine.index.second_collection) == set(engine.index.chunks)
+    assert engine.search("sourdough starter microbes", k=1, mode="dense")[0].paper.title == a.papers["sourdough"][0]
