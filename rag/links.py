@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from urllib.parse import quote_plus
+from urllib.parse import quote, quote_plus
 
 from rag.ingest import safe_url
+from rag.types import Paper
 
 ARXIV_TITLE_SEARCH = "https://arxiv.org/search/?query={query}&searchtype=title"
 
@@ -25,12 +26,25 @@ class PaperLink:
         return "search arXiv for this title" if self.is_search else "paper"
 
 
-def paper_link(title: str, url: str | None) -> PaperLink:
-    """The paper's own http(s) URL, else an arXiv title search for the exact title (most
-    listings carry no link; a search finds the paper without guessing an id)."""
+_ARXIV_ID = re.compile(r"^(\d{4}\.\d{4,5}|[a-z][a-z.-]*/\d{7})$", re.I)
+_DOI = re.compile(r"^10\.\d{4,9}/\S+$")
+
+
+def paper_link(title: str, url: str | None, *, arxiv_id: str | None = None, doi: str | None = None) -> PaperLink:
+    """The paper's own http(s) URL (or its arXiv id's or DOI's page), else an arXiv title
+    search for the exact title (most listings carry no link; a search finds the paper
+    without guessing an id)."""
     if own := safe_url(url):
         return PaperLink(own, False)
+    if arxiv_id and _ARXIV_ID.match(arxiv_id):
+        return PaperLink(f"https://arxiv.org/abs/{arxiv_id}", False)
+    if doi and _DOI.match(doi) and (resolved := safe_url(f"https://doi.org/{quote(doi, safe='/:;()._-')}")):
+        return PaperLink(resolved, False)
     return PaperLink(ARXIV_TITLE_SEARCH.format(query=quote_plus(title.strip())), True)
+
+
+def link_for(paper: Paper) -> PaperLink:
+    return paper_link(paper.title, paper.url, arxiv_id=paper.arxiv_id, doi=paper.doi)
 
 
 _HEADING = re.compile(r"^#\s+(.+?)\s*#*\s*$", re.M)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 import io
 
-from rag.links import paper_link
+from rag.links import link_for, paper_link
 from rag.types import Answer, Comparison, Lookup
 
 
@@ -94,7 +94,7 @@ def comparison_markdown(comparison: Comparison) -> str:
         cells = [_cell(row.cells[c].text, row.cells[c].citation).replace("|", "\\|") for c in comparison.columns]
         lines.append(f"| [{row.n}] {row.paper.title.replace('|', '/')} | " + " | ".join(cells) + " |")
     lines.append("")
-    lines.extend(f"[{row.n}] {row.paper.title} — {paper_link(row.paper.title, row.paper.url).url}" for row in comparison.rows)
+    lines.extend(f"[{row.n}] {row.paper.title} — {link_for(row.paper).url}" for row in comparison.rows)
     return "\n".join(lines)
 
 

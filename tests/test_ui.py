@@ -494,7 +494,7 @@ def test_a_paper_card_never_renders_a_javascript_link_or_markup_from_the_paper()
                   code_url=" JAVASCRIPT:window.__xss=7", published='2024"><script>window.__xss=8</script>')
     card = _paper_card(1, paper, ("We predict the remaining fatigue life",))
     # its javascript: links are gone; the one link left is the arXiv search for its title
-    card = re.sub(r'<a class="search" href="https://arxiv\.org/search/\?query=[^"<>]*&amp;searchtype=title"', "", card, count=1)
+    card = re.sub(r'<a class="title-search" href="https://arxiv\.org/search/\?query=[^"<>]*&amp;searchtype=title"', "", card, count=1)
     for markup in ("<img", "<script", "<i>", "<a ", "href="):  # the text may say `href=`; escaped, it has no `=` after it
         assert markup not in card.replace("href=&quot;", ""), markup
     assert "&lt;img src=x" in card and "&lt;i&gt;hostile.md" in card and "&lt;script&gt;" in card

@@ -9,7 +9,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 
 from conftest import F000, F001, F002, F003, F004, SEEDS
-from rag.links import paper_link, source_label
+from rag.links import PaperLink, link_for, paper_link, source_label
 from rag.render import comparison_markdown, sources_block
 from rag.types import Answer, Citation, Comparison, ComparisonCell, ComparisonRow, Paper
 
@@ -28,6 +28,13 @@ def test_a_paper_without_a_usable_link_gets_an_arxiv_search_for_its_exact_title(
     parts = urlsplit(link.url)
     assert (parts.scheme, parts.netloc, parts.path) == ("https", "arxiv.org", "/search/")
     assert parse_qs(parts.query) == {"query": [TITLE], "searchtype": ["title"]}  # the exact title, quotes and all
+
+
+def test_an_imported_paper_links_to_its_arxiv_id_or_doi_before_any_search():
+    paper = Paper(paper_id="p", title=TITLE, abstract="x", sources=("lib.bib",), arxiv_id="2305.14314", doi="10.1234/ab(c)")
+    assert link_for(paper) == PaperLink("https://arxiv.org/abs/2305.14314", False)
+    assert link_for(paper.model_copy(update={"arxiv_id": None})) == PaperLink("https://doi.org/10.1234/ab(c)", False)
+    assert link_for(paper.model_copy(update={"arxiv_id": "javascript:x", "doi": "not a doi"})).is_search
 
 
 def test_every_cited_paper_has_a_link_in_the_cli_sources_and_the_markdown_export():

@@ -27,7 +27,7 @@ import gradio as gr
 from rag.config import default_seed_paths
 from rag.errors import ConfigError, RagError
 from rag.ingest import safe_url
-from rag.links import paper_link, source_label
+from rag.links import link_for, paper_link, source_label
 from rag.pipeline import Engine
 from rag.render import comparison_csv, comparison_markdown
 from rag.retrieve import Filters
@@ -66,6 +66,7 @@ CSS = """
 #sources .flag { color: #b91c1c; font-weight: 600; }
 #sources mark { background: #fde68a; color: inherit; }
 #sources .meta { font-size: 0.85em; opacity: 0.8; }
+#sources a, #comparison a { padding: 0; margin: 0; }
 #sources h4 { margin: 12px 0 6px; }
 .badge { display: inline-block; border-radius: 999px; padding: 2px 10px; font-weight: 600; font-size: 0.9em; }
 .badge.weak { background: #fef3c7; color: #92400e; border: 1px solid #f59e0b; }
@@ -136,13 +137,13 @@ def _searched(question: str | None) -> str:
     return f"*Searched for:* “{_md(question)}”" if question else ""
 
 
-def _markdown_link(title: str, url: str | None) -> str:
-    link = paper_link(title, url)
+def _markdown_link(link) -> str:
     return f"[search arXiv for this title ↗]({link.url})" if link.is_search else f"[paper ↗]({link.url})"
 
 
 def answer_markdown(answer: Answer) -> str:
     titles = {c.n: c.title for c in answer.citations}
+    papers = {h.paper.paper_id: h.paper for h in answer.hits}
     parts = [_searched(answer.searched_question)] if answer.searched_question else []
     if answer.abstained:
         parts.append("**✖ Not answered** — nothing in the indexed abstracts covers this.")
@@ -155,7 +156,8 @@ def answer_markdown(answer: Answer) -> str:
         lines = []
         for c in answer.citations:
             flag = "" if c.supported else f" ⚠ *not clearly supported* ({c.support:.2f})"
-            lines.append(f"[{c.n}] *{_md(c.title)}* — {_markdown_link(c.title, c.url)}{flag}")
+            link = link_for(papers[c.paper_id]) if c.paper_id in papers else paper_link(c.title, c.url)
+            lines.append(f"[{c.n}] *{_md(c.title)}* — {_markdown_link(link)}{flag}")
         parts.append("**Sources**  \n" + "  \n".join(lines))
     if answer.notes:
         parts.append("\n".join(f"> {_md(note)}" for note in answer.notes))
@@ -212,8 +214,8 @@ def _a(url: str, text: str, cls: str = "") -> str:
 
 def _paper_meta(paper: Paper, labels: dict[str, str] | None = None) -> str:
     """Link, source files (readable label, file name on hover), code link, date."""
-    link = paper_link(paper.title, paper.url)
-    meta = [_a(link.url, "search arXiv for this title ↗", "search") if link.is_search else _a(link.url, "paper ↗", "paper-link")]
+    link = link_for(paper)
+    meta = [_a(link.url, "search arXiv for this title ↗", "title-search") if link.is_search else _a(link.url, "paper ↗", "paper-link")]
     labels = labels or {}
     files = ", ".join(f'<span title="{html.escape(s, quote=True)}">{html.escape(labels.get(s, s))}</span>' for s in paper.sources)
     meta.append(f"source: {files}")
