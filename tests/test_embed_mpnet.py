@@ -187,6 +187,32 @@ def test_every_chunk_gets_both_vectors_and_reingest_embeds_nothing(pair):
         assert engine.search("honey bee colonies infested by mites", k=1, mode=mode)[0].paper.title == pair.papers["bees"][0]
 
 
+def test_a_question_in_the_readers_own_words_finds_its_paper_with_both_embedders(tmp_path, seed_papers, mpnet):
+    """MiniLM alone puts other papers first; the summed cosines put the asked-for paper first."""
+    from conftest import listing_text
+    from rag.pipeline import Engine, ingest
+
+    question = next(q for q in _questions("paraphrase") if q["id"] == "para-027")
+    gold = question["gold"][0]
+    others = ["QLoRA: Efficient Finetuning of Quantized LLMs", "Efficient Finetuning Large Language Models For Vietnamese Chatbot",
+              "GAMA: A Large Audio-Language Model with Advanced Audio Understanding and Complex Reasoning Abilities"]
+    seeds = tmp_path / "seeds.txt"
+    seeds.write_text(listing_text([(t, seed_papers[t].abstract) for t in [gold, *others]]), encoding="utf-8")
+    firsts = {}
+    for setting in ("minilm", "minilm+mpnet"):
+        settings = load_settings(data_dir=tmp_path / setting, progress=False, embedder=setting)
+        ingest(settings, [seeds])
+        firsts[setting] = Engine(settings).search(question["question"], k=4)[0].paper.title
+    assert firsts["minilm"] != gold
+    assert firsts["minilm+mpnet"] == gold
+
+
+def _questions(name: str) -> list[dict]:
+    from eval.datasets import load_questions
+
+    return load_questions(name)
+
+
 def test_a_paper_removed_from_its_file_leaves_both_collections(pair):
     a = pair.listing("a.txt", A_KEYS)
     pair.ingest(a)
