@@ -516,8 +516,8 @@ def build_app(engine: Engine, labels: dict[str, str] | None = None) -> gr.Blocks
                     sources = gr.Dropdown([(labels.get(s, s), s) for s in source_files], multiselect=True,
                                           label="Source files", elem_id="filter_sources")
                     with gr.Row():
-                        year_min = gr.Number(None, label="Year from", precision=0, elem_id="year_min", info=dated, placeholder="any")
-                        year_max = gr.Number(None, label="Year to", precision=0, elem_id="year_max", placeholder="any")
+                        year_min = gr.Number(None, label="Year from", precision=0, elem_id="year_min", info=f"{dated}; 0 = any")
+                        year_max = gr.Number(None, label="Year to", precision=0, elem_id="year_max", info="0 = any")
                     k = gr.Slider(1, 10, value=engine.settings.answer_sources, step=1, label="Sources per answer (papers to compare)", elem_id="k")
                 with gr.Tabs():
                     for name in MODES:
