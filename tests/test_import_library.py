@@ -117,3 +117,14 @@ def test_cli_reimport_of_an_unchanged_library_embeds_nothing(library_index, rag_
 def test_json_and_format_together_is_a_usage_error(library_index, rag_cli):
     result = rag_cli("--data-dir", library_index / "data", "papers", "--json", "--format", "bibtex")
     assert result.exit_code == 2 and "--json and --format" in result.stderr
+
+
+def test_ui_source_cards_show_an_imported_papers_venue_and_ids_as_text():
+    from ui.app import _paper_card
+
+    paper = next(p for p in load_corpus([LIB / "zotero.bib"]).papers if p.title == QLORA)
+    card = _paper_card(1, paper.model_copy(update={"venue": "NeurIPS <script>alert(1)</script>"}))
+    assert "NeurIPS &lt;script&gt;" in card and "<script>" not in card
+    assert "arXiv 2305.14314" in card
+    tidal = next(p for p in load_corpus([LIB / "zotero.bib"]).papers if p.title == TIDAL)
+    assert "Ocean Engineering" in _paper_card(2, tidal) and "doi 10.1016/j.oceaneng.2024.117001" in _paper_card(2, tidal)

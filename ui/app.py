@@ -222,6 +222,8 @@ def _paper_meta(paper: Paper, labels: dict[str, str] | None = None) -> str:
     if code_url := safe_url(paper.code_url):
         meta.append(f"code: {_a(code_url, html.escape(code_url))}")
     meta.append(f"published {html.escape(paper.published)}" if paper.published else "date unknown")
+    # From an imported library (rag/importers): venue and ids, as text (the link above already uses them).
+    meta += [html.escape(v) for v in (paper.venue, paper.doi and f"doi {paper.doi}", paper.arxiv_id and f"arXiv {paper.arxiv_id}") if v]
     return f'<div class="meta">{" · ".join(meta)}</div>'
 
 
