@@ -47,6 +47,13 @@ def _per_type_both(records: list[dict], judged: bool) -> dict:
     return {name: {system: rows[system][name] for system in rows} for name in rows["ours"]}
 
 
+def _evidence_thresholds() -> dict:
+    from rag.evidence import load_model
+
+    model = load_model()
+    return {"none_below": model.none_below, "strong_from": model.strong_from, "relevant_from": model.relevant_from}
+
+
 def build_report(run, settings, answerer: str, sets: list[str], limit: int | None, runtime_s: float) -> dict:
     """Everything report.json holds (see eval/README.md)."""
     from eval.report import SCHEMA_VERSION
@@ -74,8 +81,7 @@ def build_report(run, settings, answerer: str, sets: list[str], limit: int | Non
             "data_dir": str(settings.data_dir),
             "papers": len(run.papers),
             "answer_sources": settings.answer_sources,
-            "abstain_below": settings.abstain_below,
-            "abstain_lexical": settings.abstain_lexical,
+            "evidence_thresholds": _evidence_thresholds(),
             "baseline": "llama-index VectorStoreIndex over one Document per paper (title + abstract), same MiniLM embedder, "
             "default splitter, as_retriever() defaults (top 2), same answerer; no abstention, no citation check",
             "baseline_build_s": round(run.baseline.build_seconds, 2),
@@ -84,7 +90,7 @@ def build_report(run, settings, answerer: str, sets: list[str], limit: int | Non
         },
         "headline": {system: summarize(records, system, judged, answerer) for system in ("ours", "baseline")},
         "per_type": _per_type_both(records, judged),
-        "sweep": sweep(records, settings.abstain_below, settings.abstain_lexical),
+        "sweep": sweep(records),
         "calibration": calibration(records),
         "questions": records,
     }

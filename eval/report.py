@@ -76,6 +76,13 @@ PER_TYPE = [
 ]
 
 
+def _thresholds(meta: dict) -> str:
+    t = meta.get("evidence_thresholds")
+    if not t:  # a report from before rag.evidence
+        return f"dense {meta.get('abstain_below')} / lexical {meta.get('abstain_lexical')}"
+    return f"none below {t['none_below']}, strong from {t['strong_from']}, relevant from {t['relevant_from']}"
+
+
 def fmt(value, kind: str) -> str:
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return "–"
@@ -289,7 +296,7 @@ def markdown(data: dict) -> str:
         + (f"; LLM judge `{judge}` in separate columns" if judge else "; no LLM judge (extractive answerer)"),
         f"- questions: {meta['n_questions']} of the **{meta.get('split') or 'all'}** split from {', '.join(f'{k} ({v})' for k, v in meta['sets'].items())}"
         + (f" — limited to {meta['limit']} per set" if meta.get("limit") else ""),
-        f"- index: {meta['papers']} papers in `{meta['data_dir']}`; relevance bar: dense {meta['abstain_below']} / lexical {meta['abstain_lexical']}",
+        f"- index: {meta['papers']} papers in `{meta['data_dir']}`; evidence thresholds: {_thresholds(meta)}",
         f"- baseline: {meta['baseline']}",
         f"- time: {meta['runtime_s']:.0f} s on {meta['machine']}",
         "",

@@ -638,10 +638,11 @@ def per_type(records: list[dict], system: str, judged: bool) -> dict[str, dict]:
     return out
 
 
-def sweep(records: list[dict], dense_bar: float, lexical_bar: float, points: int = 60) -> dict:
+def sweep(records: list[dict], dense_bar: float = 0.45, lexical_bar: float = 0.6, points: int = 60) -> dict:
     """Our abstention precision-coverage curve, recomputed offline. With evidence probabilities
     (rag.evidence) the curve moves a threshold on `evidence_probability` from 0 (answer all)
-    to 1; without them it scales the old relevance bar over each question's best-hit relevance
+    to 1; without them (reports from before rag.evidence) it scales the old relevance bar
+    (dense 0.45 / lexical 0.6) over each question's best-hit relevance
     (ours.relevance), the unknown-name rule kept. A question the product abstained on counts
     as correct where it would be answered if the same answerer, given its hits, cites a gold
     paper (ours.counterfactual). The operating point is the product's own decisions."""

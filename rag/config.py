@@ -76,8 +76,6 @@ class Settings(BaseSettings):
     )
     local_gguf: Path | None = Field(default=None, description="A GGUF model file for the in-process local answerer.")
     answer_sources: int = Field(default=5, ge=1, le=20, description="Papers given to the answerer as numbered sources.")
-    abstain_below: float = Field(default=0.45, ge=0, le=1, description="Best dense similarity under which the corpus is taken not to cover a question...")
-    abstain_lexical: float = Field(default=0.6, ge=0, le=1, description="...unless a paper contains this share of the question's IDF-weighted words.")
 
     @field_validator("chunk_overlap")
     @classmethod
