@@ -382,6 +382,27 @@ def source_labels(names: list[str], counts: dict[str, int], dirs: list[Path] | N
 # ------------------------------------------------------------------ the app
 
 
+IMPORT_TYPES = [".bib", ".ris", ".json", ".xml", ".atom", ".pdf", ".jsonl", ".csv", ".txt", ".md"]
+
+
+def import_files(engine: Engine, paths: list[str]) -> str:
+    """Ingest dropped files into the engine's index (incrementally: only new text is embedded),
+    and point the engine at the updated index. Returns the report as Markdown."""
+    from rag import pipeline
+
+    if not paths:
+        return ""
+    try:
+        report, result = pipeline.ingest(engine.settings, [Path(p) for p in paths])
+    except RagError as exc:
+        return f"⚠ **error:** {_md(exc.message)}" + (f"  \nhint: {_md(exc.hint)}" if exc.hint else "") + "  \nNothing was imported."
+    engine.__dict__.update(Engine(engine.settings).__dict__)  # every holder of `engine` now sees the new papers
+    lines = [f"**Imported** {_md(report.summary())}.  ", f"{_md(result.summary())}."]
+    lines += [f"- skipped: {_md(s.source)}:{s.line}: {_md(s.reason)}" for s in report.skipped]
+    lines += [f"- dropped link: {_md(d.source)}:{d.line}: {_md(d.reason)}" for d in report.dropped_links]
+    return "\n".join(lines)
+
+
 def build_app(engine: Engine, labels: dict[str, str] | None = None) -> gr.Blocks:
     """`labels`: configured names for source files (file name → label); others are read
     from each file's first heading, and the file name stays on hover."""
@@ -530,6 +551,17 @@ def build_app(engine: Engine, labels: dict[str, str] | None = None) -> gr.Blocks
                 sources_panel = gr.HTML(landing_sources, elem_id="sources")
         comparison = gr.HTML("", visible=False, elem_id="comparison")
         compare_file = gr.File(label="Download the comparison (CSV, Markdown)", file_count="multiple", visible=False, elem_id="compare_csv")
+        with gr.Accordion("Import your library (.bib, .ris, CSL-JSON/OpenAlex .json, arXiv .xml, PDFs, .jsonl, .csv)", open=False):
+            upload = gr.File(label="Drop files here", file_count="multiple", file_types=IMPORT_TYPES, elem_id="import_files")
+            import_report = gr.Markdown("", elem_id="import_report")
+
+        def on_upload(paths: list[str] | None):
+            nonlocal assistant
+            text = import_files(engine, list(paths or []))
+            assistant = engine.assistant  # the answers use the papers just imported
+            return text, status("Import", "", index=True), gr.update(value=None)
+
+        upload.upload(on_upload, upload, [import_report, status_line, upload], api_name=False)
 
         inputs = [question, chatbot, mode, sources, year_min, year_max, k, history]
         outputs = [chatbot, sources_panel, status_line, history, question, compare_file, comparison]

@@ -50,7 +50,7 @@ def _groups(text: str) -> list[str]:
 
 def _decoder():
     """bibtexparser's LaTeX decoding (pylatexenc), applied only to the words that hold LaTeX:
-    decoding whole values cost 10 ms per entry (13.7 s for 2,000 entries with a `\%` in each
+    decoding whole values cost 10 ms per entry (13.7 s for 2,000 entries with a `\\%` in each
     abstract); most words are plain text. A bare `%` is a percent sign, not a comment that eats
     the rest of the line; URL-like fields are left as written."""
     from bibtexparser.middlewares import LatexDecodingMiddleware
