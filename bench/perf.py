@@ -173,7 +173,7 @@ def _ann_recall(collection, embedder, k: int) -> float:
 # ------------------------------------------------------------------ one scale, in-process
 
 
-def measure_ours(seed_dir: Path, data_dir: Path, composed: bool) -> dict:
+def measure_ours(seed_dir: Path, data_dir: Path, composed: bool, embedders: str = "minilm") -> dict:
     from rag.config import load_settings
     from rag.embed import default_embedder
     from rag.index import sync
@@ -185,14 +185,21 @@ def measure_ours(seed_dir: Path, data_dir: Path, composed: bool) -> dict:
     import llama_index.core.schema  # noqa: F401
     import llama_index.vector_stores.chroma  # noqa: F401
 
-    settings = load_settings(data_dir=data_dir, progress=False)
+    settings = load_settings(data_dir=data_dir, progress=False, embedder=embedders)
     embedder = default_embedder()
     embedder = ComposedEmbedder(embedder) if composed else RecordingEmbedder(embedder)
+    if embedders != "minilm":  # derived model loaded before the clock starts, as MiniLM's is
+        from rag.embed_mpnet import default_mpnet
+
+        default_mpnet(settings)
     t0 = time.perf_counter()
+    cpu0 = time.process_time()
     report = load_corpus([seed_dir])
     parse_s = time.perf_counter() - t0
     cold = sync(report, settings, embedder)
     cold_s = time.perf_counter() - t0
+    # CPU seconds of every thread: the figure to compare on a machine shared with other work.
+    cold_cpu_s = time.process_time() - cpu0
     cold_texts = len(getattr(embedder, "texts", []))
     t1 = time.perf_counter()
     warm = sync(load_corpus([seed_dir]), settings, embedder)
@@ -202,8 +209,9 @@ def measure_ours(seed_dir: Path, data_dir: Path, composed: bool) -> dict:
         "chunks": cold.chunks,
         "parse_s": round(parse_s, 2),
         "cold_ingest_s": round(cold_s, 2),
+        "cold_ingest_cpu_s": round(cold_cpu_s, 2),
         "embed_s": round(cold.embed_seconds, 2),
-        "embedding": "composed sentence vectors" if composed else "MiniLM per chunk",
+        "embedding": "composed sentence vectors" if composed else ("MiniLM + mpnet" if embedders != "minilm" else "MiniLM") + " per chunk",
         "chunks_per_s": round(cold.chunks / cold_s, 1),
         "chunks_per_s_excluding_embedding": round(cold.chunks / max(cold_s - cold.embed_seconds, 1e-9), 1),
         "reingest_unchanged_s": round(warm_s, 2),
@@ -216,13 +224,14 @@ def measure_ours(seed_dir: Path, data_dir: Path, composed: bool) -> dict:
     out["open_index_s"] = round(time.perf_counter() - t2, 2)
     engine.search("warm up the model and the store")
     for mode in ("dense", "lexical", "hybrid"):
-        times = []
+        times, cpu = [], []
         for q in QUERIES * 3:
             _clear_query_cache(engine.embedder)
-            t = time.perf_counter()
+            t, c = time.perf_counter(), time.process_time()
             engine.search(q, k=5, mode=mode)
             times.append((time.perf_counter() - t) * 1000)
-        out[f"{mode}_search"] = _percentiles(times)
+            cpu.append((time.process_time() - c) * 1000)
+        out[f"{mode}_search"] = {**_percentiles(times), "cpu_p50_ms": _percentiles(cpu)["p50_ms"]}
     assistant = engine.assistant
     times, first = [], []
     for q in QUERIES[:10]:
@@ -288,6 +297,11 @@ def measure_naive(seed_dir: Path, data_dir: Path, composed: bool) -> dict:
     return out
 
 
+# Our pipeline with each embedder setting ("ours+mpnet" only at the seeds scale: the synthetic
+# corpora's composed vectors are MiniLM's).
+PIPELINES = {"ours": "minilm", "ours+mpnet": "minilm+mpnet"}
+
+
 def run_scale(scale: str, pipeline_name: str, work: Path) -> dict:
     """Build `work`/data for one scale with one pipeline and measure it (in this process)."""
     if scale == "seeds":
@@ -298,8 +312,9 @@ def run_scale(scale: str, pipeline_name: str, work: Path) -> dict:
         target = {"10k": 10_000, "100k": 100_000}[scale]
         synthetic_seed_file(target, seed_dir / f"synthetic_{scale}.txt", chunk_tokens=200)
         composed = True
-    fn = measure_ours if pipeline_name == "ours" else measure_naive
-    return fn(seed_dir, work / "data", composed)
+    if pipeline_name == "naive":
+        return measure_naive(seed_dir, work / "data", composed)
+    return measure_ours(seed_dir, work / "data", composed, PIPELINES[pipeline_name])
 
 
 def measure_serving(pipeline_name: str, data_dir: Path) -> dict:
@@ -307,7 +322,7 @@ def measure_serving(pipeline_name: str, data_dir: Path) -> dict:
     would: its peak RSS is what a user needs to keep an index of this size open."""
     t0 = time.perf_counter()
     extra = {}
-    if pipeline_name == "ours":
+    if pipeline_name != "naive":
         from rag.config import load_settings
         from rag.pipeline import Engine
 
@@ -334,12 +349,14 @@ def measure_serving(pipeline_name: str, data_dir: Path) -> dict:
     out = {"open_and_first_query_s": round(open_s, 2)}
     for name, fn in (("search", search), *extra.items()):
         times = []
+        cpu = []
         for q in QUERIES * 3:
             _clear_query_cache(embedder)
-            t = time.perf_counter()
+            t, c = time.perf_counter(), time.process_time()
             fn(q)
             times.append((time.perf_counter() - t) * 1000)
-        out[name] = _percentiles(times)
+            cpu.append((time.process_time() - c) * 1000)
+        out[name] = {**_percentiles(times), "cpu_p50_ms": _percentiles(cpu)["p50_ms"]}
     out["peak_rss_mb"] = _peak_rss_mb()
     return out
 
@@ -363,6 +380,7 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--scales", default="seeds,10k,100k")
     parser.add_argument("--json", type=Path, default=None)
+    parser.add_argument("--mpnet", action="store_true", help="also measure the minilm+mpnet setting on the seeds (`make mpnet` first)")
     parser.add_argument("--child", nargs=3, metavar=("SCALE", "PIPELINE", "WORK"), help=argparse.SUPPRESS)
     parser.add_argument("--serve", nargs=2, metavar=("PIPELINE", "DATA_DIR"), help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
@@ -377,7 +395,8 @@ def main(argv: list[str] | None = None) -> None:
 
     results: dict = {"machine": f"{platform.machine()}, {os.cpu_count()} cores, {platform.python_version()}", "scales": {}}
     for scale in args.scales.split(","):
-        works = {name: Path(tempfile.mkdtemp(prefix=f"rag-perf-{scale}-{name}-")) for name in ("ours", "naive")}
+        names = ("ours", "naive", *(("ours+mpnet",) if args.mpnet and scale == "seeds" else ()))
+        works = {name: Path(tempfile.mkdtemp(prefix=f"rag-perf-{scale}-{name}-")) for name in names}
         try:
             for name, work in works.items():
                 t = time.perf_counter()
@@ -385,7 +404,7 @@ def main(argv: list[str] | None = None) -> None:
                 print(f"{scale}/{name} built in {time.perf_counter() - t:.0f}s", file=sys.stderr)
             # Serving, in fresh processes, alternating the two pipelines 3 times: query times on
             # this shared 2-core VM drift by ±30% from one minute to the next.
-            runs: dict[str, list[dict]] = {"ours": [], "naive": []}
+            runs: dict[str, list[dict]] = {name: [] for name in works}
             for _ in range(3):
                 for name, work in works.items():
                     runs[name].append(_child(["--serve", name, str(work / "data")]))
@@ -428,8 +447,22 @@ def main(argv: list[str] | None = None) -> None:
         if "dense_recall_vs_exact" in o and "dense_recall_vs_exact" in n:
             ro, rn = o["dense_recall_vs_exact"], n["dense_recall_vs_exact"]
             ratios.append(f"| {scale} | dense recall vs exact search (higher is better; ours @{ro['k']}, naive @{rn['k']}) | {ro['recall']} | {rn['recall']} | {_ratio(ro['recall'], rn['recall'])} |")
+    embedders = ["| setting (seeds) | cold ingest s (CPU s) | dense p50 ms (CPU) | hybrid p50 ms (CPU) | serving hybrid p50 ms (CPU) | serving peak RSS MB |",
+                 "|---|---|---|---|---|---|"]
+    for name, label in (("ours", "minilm"), ("ours+mpnet", "minilm+mpnet")):
+        o = results["scales"].get("seeds", {}).get(name)
+        if o is None:
+            continue
+        d, h, sv = o["dense_search"], o["hybrid_search"], o["serving"]["search"]
+        embedders.append(
+            f"| {label} | {o['cold_ingest_s']} ({o.get('cold_ingest_cpu_s', '')}) | {d['p50_ms']} ({d.get('cpu_p50_ms', '')}) | "
+            f"{h['p50_ms']} ({h.get('cpu_p50_ms', '')}) | {sv['p50_ms']} ({sv.get('cpu_p50_ms', '')}) | {o['serving']['peak_rss_mb']} |"
+        )
     print(f"machine: {results['machine']}")
     print("\n".join(rows))
+    if len(embedders) > 3:
+        print()
+        print("\n".join(embedders))
     print()
     print("\n".join(ratios))
     if args.json:

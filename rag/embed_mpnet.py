@@ -219,15 +219,21 @@ def build_graph(weights: dict[str, np.ndarray]):
     return model
 
 
+def onnx_save(model, path: Path) -> None:
+    import onnx
+
+    onnx.save(model, str(path))
+
+
 def _fp32_kept() -> list[str]:
     """MatMuls left in fp32: the FFN output projections, and the two activation-by-activation
     products of attention (no weights to quantize)."""
     return [name for i in range(_LAYERS) for name in (f"l{i}.ffn_out", f"l{i}.attn_scores", f"l{i}.attn_context")]
 
 
-def derive_model(work: Path, target: Path, tokenizer_target: Path, keep_fp32: Path | None = None) -> None:
+def derive_model(work: Path, target: Path, tokenizer_target: Path) -> None:
     """Join the parts, check them, build the graph and quantize it into `target`; the checked
-    tokenizer.json goes to `tokenizer_target`. `keep_fp32` also keeps the fp32 graph (tests)."""
+    tokenizer.json goes to `tokenizer_target`."""
     import logging
 
     import onnx
@@ -243,7 +249,7 @@ def derive_model(work: Path, target: Path, tokenizer_target: Path, keep_fp32: Pa
     _check_sha256(work / "model.safetensors", WEIGHTS_SHA256)
     _check_sha256(work / "tokenizer.json", TOKENIZER_SHA256)
     fp32 = work / "mpnet-fp32.onnx"
-    onnx.save(build_graph(read_safetensors(work / "model.safetensors")), str(fp32))
+    onnx_save(build_graph(read_safetensors(work / "model.safetensors")), fp32)
     (work / "model.safetensors").unlink()
     quantized = work / "mpnet-int8.onnx"
     quiet = logging.getLogger()
@@ -257,8 +263,6 @@ def derive_model(work: Path, target: Path, tokenizer_target: Path, keep_fp32: Pa
         )
     finally:
         quiet.setLevel(level)
-    if keep_fp32 is not None:
-        os.replace(fp32, keep_fp32)
     os.replace(work / "tokenizer.json", tokenizer_target)
     os.replace(quantized, target)  # atomic: a concurrent reader sees the old file or the whole new one
 

@@ -27,6 +27,10 @@ machines ingesting at once can drop each other's claim and delete a record still
 cost of ours is one more vector (1.5 KB plus its HNSW links) per corpus holding a text.
 Indexes written before corpus ids (collection `<collection>`, no id) are still read; their
 next ingest moves them to a corpus collection, from the vectors already stored.
+
+Second embedder (setting `embedder = minilm+mpnet`, recorded in the manifest): every chunk also
+has an mpnet vector in `<collection>-<corpus id>-mpnet` (Chroma keeps one dimension per
+collection), synced, cached and copied between corpora exactly like the MiniLM one.
 """
 
 from __future__ import annotations

