@@ -21,6 +21,7 @@ import os
 import tempfile
 import threading
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -119,8 +120,6 @@ def derive_quantized_model(source: Path, target: Path) -> None:
     float weights (its basic optimizations); two exact rewrites follow
     (_drop_nan_guards_and_fuse_gelu); onnx's quantizer then re-quantizes every weight
     MatMul per output channel. Deterministic for pinned versions."""
-    import logging
-
     import onnx
     import onnxruntime as ort
     from onnxruntime.quantization import QuantType, quantize_dynamic
@@ -137,13 +136,8 @@ def derive_quantized_model(source: Path, target: Path) -> None:
         rewritten = Path(work) / "rewritten.onnx"
         onnx.save(model, str(rewritten))
         quantized = Path(work) / "quantized.onnx"
-        quiet = logging.getLogger()
-        level = quiet.level
-        quiet.setLevel(logging.ERROR)  # the quantizer warns about optional pre-processing via the root logger
-        try:
+        with quiet_root_logger():
             quantize_dynamic(str(rewritten), str(quantized), weight_type=QuantType.QInt8, per_channel=True)
-        finally:
-            quiet.setLevel(level)
         os.replace(quantized, target)  # atomic: a concurrent reader sees the old file or the whole new one
 
 
@@ -156,24 +150,44 @@ def quantized_model(cache: Path | None = None) -> Path:
     if target.is_file() and _sha256(target) == QUANTIZED_SHA256:
         return target
     _check_sha256(source, MODEL_SHA256)
+    derive_checked(cache, target, QUANTIZED_SHA256, lambda: derive_quantized_model(source, target), "embedding model")
+    return target
+
+
+def derive_checked(cache: Path, target: Path, expected: str, derive, what: str, room: str = "") -> None:
+    """Run `derive()` (which writes `target` in `cache`) and check the result against its pinned
+    digest: a derived model is only used if it is exactly the one these versions make."""
     try:
         cache.mkdir(parents=True, exist_ok=True)
-        derive_quantized_model(source, target)
+        derive()
     except OSError as exc:
         raise EmbedderError(
-            f"cannot write the derived embedding model to {cache}: {exc.strerror or exc}",
-            hint="set RAG_MODEL_CACHE to a writable folder",
+            f"cannot write the derived {what} to {cache}: {exc.strerror or exc}",
+            hint="set RAG_MODEL_CACHE to a writable folder" + room,
         ) from None
     except ImportError as exc:
-        raise EmbedderError(f"cannot derive the embedding model: {exc}", hint="run `make setup` to install onnx") from None
+        raise EmbedderError(f"cannot derive the {what}: {exc}", hint="run `make setup` to install onnx") from None
     digest = _sha256(target)
-    if digest != QUANTIZED_SHA256:
+    if digest != expected:
         target.unlink(missing_ok=True)
         raise EmbedderError(
-            f"the derived embedding model has sha256 {digest[:16]}…, expected {QUANTIZED_SHA256[:16]}…",
+            f"the derived {what} has sha256 {digest[:16]}…, expected {expected[:16]}…",
             hint="install the pinned onnx==1.23.2 and onnxruntime==1.31.1 (`make setup`)",
         )
-    return target
+
+
+@contextmanager
+def quiet_root_logger():
+    """The quantizer warns about optional pre-processing through the root logger."""
+    import logging
+
+    quiet = logging.getLogger()
+    level = quiet.level
+    quiet.setLevel(logging.ERROR)
+    try:
+        yield
+    finally:
+        quiet.setLevel(level)
 
 
 _SLOW_FUSIONS = ["SkipLayerNormFusion"]

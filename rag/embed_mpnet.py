@@ -29,7 +29,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from rag.embed import OnnxSentenceEmbedder, _check_sha256, _sha256, model_cache_dir
+from rag.embed import OnnxSentenceEmbedder, _check_sha256, _sha256, derive_checked, model_cache_dir, quiet_root_logger
 from rag.errors import EmbedderError
 
 if TYPE_CHECKING:
@@ -234,8 +234,6 @@ def _fp32_kept() -> list[str]:
 def derive_model(work: Path, target: Path, tokenizer_target: Path) -> None:
     """Join the parts, check them, build the graph and quantize it into `target`; the checked
     tokenizer.json goes to `tokenizer_target`."""
-    import logging
-
     import onnx
     from onnxruntime.quantization import QuantType, quantize_dynamic
 
@@ -252,17 +250,12 @@ def derive_model(work: Path, target: Path, tokenizer_target: Path) -> None:
     onnx_save(build_graph(read_safetensors(work / "model.safetensors")), fp32)
     (work / "model.safetensors").unlink()
     quantized = work / "mpnet-int8.onnx"
-    quiet = logging.getLogger()
-    level = quiet.level
-    quiet.setLevel(logging.ERROR)  # the quantizer warns about optional pre-processing via the root logger
-    try:
+    with quiet_root_logger():
         quantize_dynamic(
             str(fp32), str(quantized), weight_type=QuantType.QInt8, per_channel=True,
             op_types_to_quantize=["MatMul"], nodes_to_exclude=_fp32_kept(),
             extra_options={"DefaultTensorType": onnx.TensorProto.FLOAT},  # shape inference stops at the Gelu contrib op
         )
-    finally:
-        quiet.setLevel(level)
     os.replace(work / "tokenizer.json", tokenizer_target)
     os.replace(quantized, target)  # atomic: a concurrent reader sees the old file or the whole new one
 
@@ -285,24 +278,12 @@ def derived_model(cache: Path | None = None) -> tuple[Path, Path]:
     target, tokenizer = model_paths(cache)
     if target.is_file() and tokenizer.is_file() and _sha256(target) == QUANTIZED_SHA256 and _sha256(tokenizer) == TOKENIZER_SHA256:
         return target, tokenizer
-    try:
-        cache.mkdir(parents=True, exist_ok=True)
+
+    def derive() -> None:
         with tempfile.TemporaryDirectory(dir=cache, prefix=".derive-mpnet-") as work:
             derive_model(Path(work), target, tokenizer)
-    except OSError as exc:
-        raise EmbedderError(
-            f"cannot write the derived mpnet model to {cache}: {exc.strerror or exc}",
-            hint="set RAG_MODEL_CACHE to a writable folder with 1.5 GB free",
-        ) from None
-    except ImportError as exc:
-        raise EmbedderError(f"cannot derive the mpnet model: {exc}", hint="run `make setup` to install onnx") from None
-    digest = _sha256(target)
-    if digest != QUANTIZED_SHA256:
-        target.unlink(missing_ok=True)
-        raise EmbedderError(
-            f"the derived mpnet model has sha256 {digest[:16]}…, expected {QUANTIZED_SHA256[:16]}…",
-            hint="install the pinned onnx==1.23.2 and onnxruntime==1.31.1 (`make setup`)",
-        )
+
+    derive_checked(cache, target, QUANTIZED_SHA256, derive, "mpnet model", room=" with 1.5 GB free")
     return target, tokenizer
 
 
