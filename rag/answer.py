@@ -206,7 +206,8 @@ class Assistant:
                 text = None
             timings["llm_ms"] = round((time.perf_counter() - t1) * 1000, 1)
             if text is not None and is_abstention(text):
-                return self._abstain(question, name, hits, timings, rewritten, on_delta, model=model, by_model=True, assessment=assessment)
+                return self._abstain(question, name, hits, timings, rewritten, on_delta, model=model, by_model=True,
+                                    assessment=assessment, preface=preface)
 
         t2 = time.perf_counter()
         used = {s.n: s for s in sources}
@@ -293,7 +294,9 @@ class Assistant:
         return "".join(parts).strip(), dict(renumberer.state.mapping), list(renumberer.state.dropped)
 
     def _abstain(self, question, name, hits, timings, rewritten, on_delta, model=None, by_model=False, reason=None,
-                 assessment: Assessment | None = None) -> Answer:
+                 assessment: Assessment | None = None, preface: str | None = None) -> Answer:
+        """A refusal. `preface`: what the reader was already shown (a weak-evidence line
+        streamed before the model said the sources do not answer this)."""
         closest = "; ".join(f"“{h.paper.title}”" for h in hits[:3])
         text = NOT_COVERED + (f" ({reason[0].upper()}{reason[1:]}.)" if reason else "")
         more = f" Closest papers: {closest}." if closest else ""
@@ -309,6 +312,7 @@ class Assistant:
             abstained=True,
             evidence="none",
             evidence_probability=assessment.probability if assessment else None,
+            preface=preface,
             hits=tuple(hits),
             notes=("The model said the sources do not answer this.",) if by_model else (),
             rewritten_question=rewritten,

@@ -130,6 +130,11 @@ class Answer(_Record):
     rewritten_question: str | None = Field(default=None, description="The follow-up as rewritten for retrieval.")
     timings_ms: dict[str, float] = Field(default_factory=dict)
 
+    @property
+    def shown_text(self) -> str:
+        """What a reader sees, in order: the preface (if any), then the answer text."""
+        return f"{self.preface}\n\n{self.text}" if self.preface else self.text
+
 
 class Lookup(_Record):
     """Answer to 'which paper proposed X?'."""

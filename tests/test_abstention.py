@@ -46,7 +46,7 @@ def test_a_streaming_reader_and_the_final_answer_say_the_same_abstention(seed_en
     deltas: list[str] = []
     answer = _assistant(seed_engine, stub.base_url).ask(QUESTION, on_delta=deltas.append)
     assert answer.abstained
-    assert "".join(deltas).strip() == answer.text
+    assert "".join(deltas).strip() == answer.shown_text  # a weak-evidence preface may come first
 
 
 @pytest.mark.parametrize(
