@@ -49,7 +49,7 @@ class Settings(BaseSettings):
     embedder: str = Field(
         default="minilm",
         pattern=r"^(minilm|minilm\+mpnet)$",
-        description="minilm | minilm+mpnet: also embed with all-mpnet-base-v2 (`make mpnet`) and sum the two cosines; finds more questions put in your own words, ingest ~8x slower. Chosen at ingest; the index records it.",
+        description="minilm | minilm+mpnet: also embed with all-mpnet-base-v2 (`make mpnet`) and sum the two cosines; finds more questions put in your own words; ~9x the ingest CPU, ~8.5x the query CPU. Chosen at ingest; the index records it.",
     )
     chunk_tokens: int = Field(default=200, ge=64, le=2048, description="Max tokens per chunk, title included (tiktoken).")
     chunk_overlap: int = Field(default=32, ge=0, le=512, description="Tokens shared by neighbouring chunks.")
