@@ -234,7 +234,7 @@ class Assistant:
                 papers = {h.paper.paper_id for h in self.policy.relevant_hits(question, hits, scored, max_papers=MAX_PAPERS)}
                 raw = extractive_answer([s for s in scored if s.source.paper.paper_id in papers], per_paper=True)
             else:
-                raw = extractive_answer(scored)
+                raw = extractive_answer(scored, parts=self.scorer.part_picks(question, scored))
             text, state = renumber(raw, set(used))
             numbered = {new: Source(n=new, paper=used[old].paper, score=used[old].score) for old, new in state.mapping.items()}
             citations, _ = self.checker.check(text, numbered)

@@ -33,6 +33,20 @@ _ADDRESSED_TO_MODEL = re.compile(
     re.I,
 )
 _BOILERPLATE = re.compile(r"^(code|our code|the code|data|models?|project page)\b.{0,60}\b(available|released|at)\b|https?://", re.I)
+# Where a question with several parts breaks: "Why A, and what B?", "How X; does Y?", "A? B?".
+_PART_BREAK = re.compile(
+    r"\?\s+|;\s+|,?\s+and\s+(?=(?:how|what|why|which|when|where|who|whether|does|do|is|are|can|did)\b)"
+    r"|,\s+(?=(?:how|what|why|which)\b)",
+    re.I,
+)
+
+
+def question_parts(question: str) -> list[str]:
+    """The parts of a question that asks several things ("Why does A fail, and what fix was
+    proposed?" -> two parts), each with at least 3 content words; one part for a plain question."""
+    parts = [p.strip(" ?,.;") for p in _PART_BREAK.split(question)]
+    parts = [p for p in parts if len(tokenize(p)) >= 3]
+    return parts if len(parts) > 1 else [question]
 
 
 @dataclass
@@ -96,6 +110,30 @@ class SentenceScorer:
             out.append(ScoredSentence(source, position, sentence, score, float(sim), lexical, vec))
         return sorted(out, key=lambda s: -s.score)
 
+    def part_picks(self, question: str, scored: list[ScoredSentence], pool: int = 60) -> list[ScoredSentence]:
+        """For a question with several parts, the best sentence for each part (scored as the
+        whole question is, against that part alone), so that the answer covers every part and
+        not only the one the best sentence speaks to. Empty for a one-part question."""
+        from rag.retrieve import dense_query_text
+
+        parts = question_parts(question)
+        if len(parts) < 2 or not scored:
+            return []
+        vectors = np.asarray(self.embedder.embed([dense_query_text(p) for p in parts]))
+        picks: list[ScoredSentence] = []
+        for part, vector in zip(parts, vectors):
+            weights = {t: self.lexical.idf(t) for t in set(tokenize(part))}
+            total = sum(weights.values()) or 1.0
+
+            def part_score(s: ScoredSentence) -> float:
+                tokens = set(tokenize(s.text))
+                return 0.6 * float(s.vector @ vector) + 0.3 * sum(w for t, w in weights.items() if t in tokens) / total + 0.08 / s.source.n
+
+            best = max(scored[:pool], key=part_score)
+            if all(best is not p for p in picks):
+                picks.append(best)
+        return picks
+
 
 def _with_marker(sentence: str, n: int) -> str:
     """'... improves accuracy.' → '... improves accuracy [n].'"""
@@ -115,12 +153,15 @@ MAX_SINGLE = 4  # a single-paper answer is 1-4 sentences (dev mean 3.3)
 
 
 def extractive_answer(scored: list[ScoredSentence], max_sentences: int = MAX_SINGLE, per_paper: bool = False,
-                      min_gain: float = MIN_GAIN, overlap: float = MMR_OVERLAP) -> str:
+                      min_gain: float = MIN_GAIN, overlap: float = MMR_OVERLAP,
+                      parts: list[ScoredSentence] = ()) -> str:
     """The sentences that answer the question, each followed by its source's [n].
 
     Single-paper questions: maximal marginal relevance over the candidates (the best
     sentence, then each sentence that still adds something not already said), so a "how
-    does X work" answer covers the question's parts rather than one sentence.
+    does X work" answer covers the question's parts rather than one sentence. `parts`
+    (SentenceScorer.part_picks): the best sentence for each part of a several-part question,
+    taken after the best sentence overall and before the MMR fill.
     `per_paper` (a question about several papers): the best sentence of every paper given.
     Sentences are printed in source, then abstract, order."""
     if not scored:
@@ -135,7 +176,10 @@ def extractive_answer(scored: list[ScoredSentence], max_sentences: int = MAX_SIN
     else:
         best = scored[0].score
         chosen.append(scored[0])
-        pool = scored[1:60]
+        for pick in parts:
+            if len(chosen) < max_sentences and all(pick is not c for c in chosen):
+                chosen.append(pick)
+        pool = [s for s in scored[1:60] if all(s is not c for c in chosen)]
         while len(chosen) < max_sentences and pool:
             def gain(c: ScoredSentence) -> float:
                 return c.score - overlap * max(float(c.vector @ s.vector) for s in chosen)

@@ -473,3 +473,29 @@ def test_a_common_name_in_a_title_does_not_stop_an_abstention(assistant):
     # unans-017 asks about an LLM trading agent; the top title contains "LLM", as many titles do:
     # that says nothing about whether the asked-for paper is indexed.
     assert assistant.ask(UNANSWERABLE["unans-017"]["question"]).abstained
+
+
+@pytest.mark.parametrize(
+    ("question", "parts"),
+    [
+        ("Why does model averaging slow down convergence, and what averaging fix was proposed?", 2),
+        ("How many APIs were collected, and what search algorithm finds valid call chains?", 2),
+        ("Which paper proposed pointer networks for convex hulls?", 1),
+        ("Is there a benchmark of numeric skills? Does fine-tuning fix them?", 2),
+        ("What is QLoRA, and why?", 1),  # a part under 3 content words is not a part
+    ],
+)
+def test_question_parts(question, parts):
+    from rag.extractive import question_parts
+
+    assert len(question_parts(question)) == parts
+
+
+def test_a_two_part_question_is_answered_on_both_parts(assistant):
+    """'Why is X poor, and what was proposed instead?' must quote the proposal too, not only the
+    sentences about why X is poor (they score higher against the whole question)."""
+    row = _load("plain")["plain-006"]
+    answer = assistant.ask(row["question"])
+    assert answer.evidence != "none"
+    for fact in row["answer_facts"]:  # one fact per part: the critique, and the proposed filter
+        assert fact.casefold() in answer.text.casefold(), (fact, answer.text)
