@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -26,25 +27,42 @@ from typing import Sequence
 from rag.names import is_known, names_in_title, norm, question_names
 from rag.types import Hit
 
+# A question that asks for a quantity: the abstracts may name the topic and still not give the number.
+_ASKS_NUMBER = re.compile(
+    r"\bhow (?:many|much|fast|large|big|long|often|high|low|well|accurate(?:ly)?|reliabl[ye])\b"
+    r"|\bwhat (?:\S+ ){0,5}?(?:accuracy|score|rate|percentage|number|size|length|speed-?up|utili[sz]ation|throughput"
+    r"|latency|pass@\d+|f1|bleu|rouge|perplexity|mfu|cost|budget|hours|ratio|count|batch size|improvement|gain)s?\b",
+    re.I,
+)
+_NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
+
+
+def _numbers(text: str) -> set[str]:
+    return {m.replace(",", "") for m in _NUMBER.findall(text)}
+
 MODEL_PATH = Path(__file__).with_name("evidence_model.json")
 MAX_PAPERS = 8  # most papers one multi-paper answer or comparison takes
 
-# Signals of the whole result list (the evidence model's inputs), in model order.
+# Signals of the whole result list (the evidence model's inputs), in model order. Also measured
+# but not inputs: lexical_top (best share of the question's IDF-weighted words in one BM25 chunk;
+# dense_or_lexical carries it) and sentence_lexical (that share in the best-cosine sentence; nearly
+# always equal to sentence_words): with both copies in, the fit gave each pair large opposite weights.
 EVIDENCE_FEATURES = (
     "dense_top",  # best cosine of any retrieved chunk
     "dense_gap",  # best minus second-best paper cosine: one clear match vs a flat field
     "dense_spread",  # best minus the mean of papers 2..5
-    "lexical_top",  # best share of the question's IDF-weighted words in one BM25 chunk
-    "agree",  # the top paper is in the top 3 of both the dense and the BM25 list
+    "agree_dense",  # the top paper is in the top 3 of both the dense and the BM25 list, times the
+    # best cosine: both retrievers agreeing on a paper far from the question is chance, not evidence
     "names",  # how many technical names the question has (capped at 3)
     "names_unknown",  # share of those names that no indexed abstract contains
     "names_in_top",  # share of those names found in the top 3 papers' title or abstract
     "title_name",  # a distinctive name of the question is in the top paper's title
     "sentence_top",  # best cosine of one abstract sentence of the top papers to the question
-    "sentence_lexical",  # share of the question's weighted words in that best sentence
     "sentence_score",  # best combined sentence score (what the extractive answer ranks by)
     "sentence_words",  # best share of the question's weighted words in any one sentence
     "dense_or_lexical",  # the stronger of dense_top and lexical_top: a name MiniLM does not know
+    "asks_number",  # the question asks for a quantity ("how many", "what accuracy", "what learning rate")
+    "number_missing",  # ... and the top paper's best sentences state no number the question lacks
 )
 # Signals of one retrieved paper (the relevance model's inputs).
 RELEVANCE_FEATURES = (
@@ -167,13 +185,17 @@ class EvidencePolicy:
         sentence_score, sentence_words = _best_sentence(scored)
         lexical_top = max(((h.lexical_coverage or 0.0) for h in hits), default=0.0)
         top = hits[0] if hits else None
+        asks_number = bool(_ASKS_NUMBER.search(question))
+        asked = _numbers(question)
+        top_sentences = [s for s in scored if s.source.n == 1][:3]
+        number_missing = asks_number and not any(_numbers(s.text) - asked for s in top_sentences)
         return {
             "dense_top": dense_top,
             "dense_gap": dense_top - (dense[1] if len(dense) > 1 else 0.0),
             "dense_spread": dense_top - (sum(rest) / len(rest) if rest else 0.0),
             "lexical_top": lexical_top,
             "dense_or_lexical": max(dense_top, lexical_top),
-            "agree": float(bool(top and (top.dense_rank or 99) <= 3 and (top.lexical_rank or 99) <= 3)),
+            "agree_dense": float(bool(top and (top.dense_rank or 99) <= 3 and (top.lexical_rank or 99) <= 3)) * dense_top,
             "names": float(min(len(names), 3)),
             "names_unknown": len(unknown) / len(names) if names else 0.0,
             "names_in_top": sum(1 for _, key in names if key in top_words) / len(names) if names else 0.0,
@@ -182,6 +204,8 @@ class EvidencePolicy:
             "sentence_lexical": sentence_lexical,
             "sentence_score": sentence_score,
             "sentence_words": sentence_words,
+            "asks_number": float(asks_number),
+            "number_missing": float(number_missing),
         }
 
     def paper_signals(self, question: str, hits: Sequence[Hit], scored: Sequence = ()) -> list[dict[str, float]]:
