@@ -145,7 +145,7 @@ LEXICAL_FLOOR = 0.6
 
 # Weight of the mpnet cosine beside MiniLM's when both embedders are in the index (a weighted
 # sum of the two cosines per chunk); fitted on the dev split, see README "Retrieval".
-SECOND_WEIGHT = 1.0
+SECOND_WEIGHT = 2.0
 
 
 class HybridRetriever:
