@@ -44,9 +44,10 @@ MODEL_PATH = Path(__file__).with_name("evidence_model.json")
 MAX_PAPERS = 8  # most papers one multi-paper answer or comparison takes
 
 # Signals of the whole result list (the evidence model's inputs), in model order. Also measured
-# but not inputs: lexical_top (best share of the question's IDF-weighted words in one BM25 chunk;
-# dense_or_lexical carries it) and sentence_lexical (that share in the best-cosine sentence; nearly
-# always equal to sentence_words): with both copies in, the fit gave each pair large opposite weights.
+# but not an input: lexical_top (best share of the question's IDF-weighted words in one BM25 chunk;
+# dense_or_lexical carries it). It and the share in the best-cosine sentence (nearly always equal to
+# sentence_words, now dropped) were inputs once: with both copies in, the fit gave each pair large
+# opposite weights.
 EVIDENCE_FEATURES = (
     "dense_top",  # best cosine of any retrieved chunk
     "dense_gap",  # best minus second-best paper cosine: one clear match vs a flat field
@@ -133,16 +134,16 @@ class Assessment:
     reason: str | None = None  # for none/weak: why, in words a user understands
 
 
-def _sentence_stats(scored: Sequence, n_papers: int = 3) -> tuple[float, float, dict[int, float]]:
-    """Best sentence cosine and its lexical share over the top papers; best cosine per source."""
+def _sentence_stats(scored: Sequence, n_papers: int = 3) -> tuple[float, dict[int, float]]:
+    """Best sentence cosine over the top papers; best cosine per source."""
     per_source: dict[int, float] = {}
-    best_sem, best_lex = 0.0, 0.0
+    best_sem = 0.0
     for s in scored:
         n = s.source.n
         per_source[n] = max(per_source.get(n, -1.0), s.semantic)
         if n <= n_papers and s.semantic > best_sem:
-            best_sem, best_lex = s.semantic, s.lexical
-    return best_sem, best_lex, per_source
+            best_sem = s.semantic
+    return best_sem, per_source
 
 
 def _best_sentence(scored: Sequence, n_papers: int = 3) -> tuple[float, float]:
@@ -181,7 +182,7 @@ class EvidencePolicy:
         unknown = [key for _, key in names if not is_known(key, terms)]
         top_text = " ".join(f"{h.paper.title} {h.paper.abstract}" for h in hits[:3])
         top_words = {norm(t) for t in top_text.split()} | {norm(p) for t in top_text.split() for p in t.split("-")}
-        sentence_top, sentence_lexical, _ = _sentence_stats(scored)
+        sentence_top, _ = _sentence_stats(scored)
         sentence_score, sentence_words = _best_sentence(scored)
         lexical_top = max(((h.lexical_coverage or 0.0) for h in hits), default=0.0)
         top = hits[0] if hits else None
@@ -201,7 +202,6 @@ class EvidencePolicy:
             "names_in_top": sum(1 for _, key in names if key in top_words) / len(names) if names else 0.0,
             "title_name": float(bool(top and names_in_title(question, top.paper.title, self._title_counts()))),
             "sentence_top": sentence_top,
-            "sentence_lexical": sentence_lexical,
             "sentence_score": sentence_score,
             "sentence_words": sentence_words,
             "asks_number": float(asks_number),
@@ -215,7 +215,7 @@ class EvidencePolicy:
         best_dense = max((h.dense_score or 0.0) for h in hits)
         best_lexical = max((h.lexical_coverage or 0.0) for h in hits)
         top_score = hits[0].score or 1e-9
-        _, _, per_source = _sentence_stats(scored)
+        _, per_source = _sentence_stats(scored)
         best_sentence = max(per_source.values(), default=0.0)
         out = []
         for i, h in enumerate(hits):

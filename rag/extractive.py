@@ -60,6 +60,12 @@ class ScoredSentence:
     vector: np.ndarray
 
 
+def _combined(semantic: float, lexical: float, n: int) -> float:
+    """A sentence's score: cosine to the question, share of its weighted words, and a small
+    prior for the rank `n` of the paper it comes from."""
+    return 0.6 * semantic + 0.3 * lexical + 0.08 / n
+
+
 class SentenceScorer:
     """Scores abstract sentences against a question; shared by ask, cite and compare."""
 
@@ -68,6 +74,17 @@ class SentenceScorer:
         self.lexical = lexical_index
         self._cache: dict[str, tuple[list[str], np.ndarray]] = {}
         self._cache_size = cache_size
+
+    def _word_share(self, question: str):
+        """text -> share of the question's IDF-weighted content words that the text contains."""
+        weights = {t: self.lexical.idf(t) for t in set(tokenize(question))}
+        total = sum(weights.values()) or 1.0
+
+        def share(text: str) -> float:
+            tokens = set(tokenize(text))
+            return sum(w for t, w in weights.items() if t in tokens) / total
+
+        return share
 
     def _paper_vectors(self, paper) -> tuple[list[str], np.ndarray]:
         """A paper's sentences and their vectors, embedded once per process (abstracts are immutable
@@ -86,9 +103,7 @@ class SentenceScorer:
         from rag.retrieve import dense_query_text
 
         qvec = query_vector if query_vector is not None else np.asarray(self.embedder.embed_query(dense_query_text(question)))
-        q_tokens = set(tokenize(question))
-        weights = {t: self.lexical.idf(t) for t in q_tokens}
-        total = sum(weights.values()) or 1.0
+        share = self._word_share(question)
         items: list[tuple[Source, int, str]] = []
         vector_rows: list[np.ndarray] = []
         for source in sources:
@@ -103,10 +118,8 @@ class SentenceScorer:
         sims = vectors @ qvec
         out = []
         for (source, position, sentence), vec, sim in zip(items, vectors, sims):
-            tokens = set(tokenize(sentence))
-            lexical = sum(w for t, w in weights.items() if t in tokens) / total
-            prior = 0.08 / source.n
-            score = 0.6 * float(sim) + 0.3 * lexical + prior
+            lexical = share(sentence)
+            score = _combined(float(sim), lexical, source.n)
             out.append(ScoredSentence(source, position, sentence, score, float(sim), lexical, vec))
         return sorted(out, key=lambda s: -s.score)
 
@@ -122,14 +135,8 @@ class SentenceScorer:
         vectors = np.asarray(self.embedder.embed([dense_query_text(p) for p in parts]))
         picks: list[ScoredSentence] = []
         for part, vector in zip(parts, vectors):
-            weights = {t: self.lexical.idf(t) for t in set(tokenize(part))}
-            total = sum(weights.values()) or 1.0
-
-            def part_score(s: ScoredSentence) -> float:
-                tokens = set(tokenize(s.text))
-                return 0.6 * float(s.vector @ vector) + 0.3 * sum(w for t, w in weights.items() if t in tokens) / total + 0.08 / s.source.n
-
-            best = max(scored[:pool], key=part_score)
+            share = self._word_share(part)
+            best = max(scored[:pool], key=lambda s: _combined(float(s.vector @ vector), share(s.text), s.source.n))
             if all(best is not p for p in picks):
                 picks.append(best)
         return picks
