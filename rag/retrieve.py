@@ -139,12 +139,13 @@ def _lexical_thread():
 # In hybrid fusion BM25 votes only for chunks scoring at least this share of its best chunk: a
 # paper at BM25 rank 30 matched on generic words otherwise collects two RRF votes and outranks
 # the one paper that holds the query's rare term (rank 1 in BM25, missing from the dense top 50).
-# Chosen on the dev split (eval/data): 0.6 is the highest floor at which no set's recall@5 drops;
-# recall@1 over 120 dev questions 0.785 -> 0.808 (0.7 gave 0.831 but multi-paper recall@5 0.885 -> 0.854).
+# Chosen on the dev split with `python -m eval.fusion_sweep --floors ...`: 0.6 is the highest floor at
+# which no set's recall@5 drops; recall@1 over 130 dev questions 0.785 -> 0.808 (0.7 gave 0.831 but multi-paper recall@5 0.885 -> 0.854).
 LEXICAL_FLOOR = 0.6
 
 # Weight of the mpnet cosine beside MiniLM's when both embedders are in the index (a weighted
-# sum of the two cosines per chunk); fitted on the dev split, see README "Retrieval".
+# sum of the two cosines per chunk); chosen on the dev split with `python -m eval.fusion_sweep
+# --weights ...` on a minilm+mpnet index (see README, "A second embedder").
 SECOND_WEIGHT = 2.0
 
 

@@ -1,0 +1,73 @@
+"""Sweep the fusion knobs of rag/retrieve.py on the dev split, to choose them there.
+
+    python -m eval.fusion_sweep --floors 0,0.3,0.4,0.5,0.6,0.7,0.8      # BM25 floor, hybrid
+    python -m eval.fusion_sweep --data-dir IDX --weights 0.5,1,1.5,2,3  # mpnet weight (a minilm+mpnet index)
+
+Prints recall@1 (a gold paper ranked first) / recall@5 (share of the gold papers in the top 5) per question set and pooled over every retrieval question with a
+gold paper (plain, paraphrase, near-miss, multi-paper, lookup, adversarial). The shipped values
+(LEXICAL_FLOOR, SECOND_WEIGHT) and the figures quoted beside them come from this script.
+"""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+import rag  # noqa: F401  (offline defaults)
+from eval.datasets import SPLITS, load_questions
+from eval.metrics import hit_at, recall_at
+from rag.config import load_settings
+from rag.pipeline import Engine
+from rag.retrieve import HybridRetriever
+
+SETS = ("plain", "paraphrase", "near_miss", "multi", "lookup", "adversarial")
+
+
+def sweep(engine: Engine, retrievers: dict[str, HybridRetriever], mode: str, split: str) -> dict[str, dict[str, tuple[float, float]]]:
+    """{setting: {set: (recall@1, recall@5)}}, plus an "all" entry pooling every question."""
+    questions = [(name, q) for name in SETS for q in load_questions(name, split) if q.get("gold")]
+    out: dict[str, dict[str, tuple[float, float]]] = {}
+    for label, retriever in retrievers.items():
+        scores: dict[str, list[tuple[float, float]]] = {}
+        for name, q in questions:
+            titles = [h.paper.title for h in retriever.search(q["question"], k=5, mode=mode)]
+            gold = set(q["gold"])
+            pair = (hit_at(titles, gold, 1), recall_at(titles, gold, 5))  # a gold paper first; share of gold in the top 5
+            scores.setdefault(name, []).append(pair)
+            scores.setdefault("all", []).append(pair)
+        out[label] = {name: tuple(round(sum(v) / len(v), 3) for v in zip(*pairs)) for name, pairs in scores.items()}
+    return out
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--data-dir", type=Path, help="an existing index (default: RAG_DATA_DIR)")
+    parser.add_argument("--split", choices=SPLITS, default="dev")
+    knob = parser.add_mutually_exclusive_group(required=True)
+    knob.add_argument("--floors", help="comma-separated BM25 floors to try (hybrid search)")
+    knob.add_argument("--weights", help="comma-separated mpnet weights to try (dense search; needs a minilm+mpnet index)")
+    args = parser.parse_args(argv)
+    engine = Engine(load_settings(data_dir=args.data_dir) if args.data_dir else load_settings())
+    base = engine.retriever
+    common = dict(candidates=base.candidates, rrf_k=base.rrf_k, second=base.second)
+    if args.floors:
+        mode = "hybrid"
+        retrievers = {f"floor {v}": HybridRetriever(engine.index, engine.embedder, lexical_floor=float(v), **common)
+                      for v in args.floors.split(",")}
+    else:
+        if base.second is None:
+            parser.error("--weights needs an index built with --embedder minilm+mpnet")
+        mode = "dense"
+        retrievers = {f"weight {v}": HybridRetriever(engine.index, engine.embedder, second_weight=float(v), **common)
+                      for v in args.weights.split(",")}
+    results = sweep(engine, retrievers, mode, args.split)
+    columns = [*SETS, "all"]
+    print(f"{args.split} split, {mode} search, recall@1 / recall@5")
+    print("| setting | " + " | ".join(columns) + " |")
+    print("|---|" + "---|" * len(columns))
+    for label, row in results.items():
+        print(f"| {label} | " + " | ".join(f"{row[c][0]:.3f} / {row[c][1]:.3f}" if c in row else "–" for c in columns) + " |")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,42 @@
+"""`python -m eval.fusion_sweep` is how LEXICAL_FLOOR and SECOND_WEIGHT were chosen on the dev
+split; the shipped floor must still be what the sweep says: no worse at rank 1 than no floor,
+and no set's recall@5 lower."""
+
+from __future__ import annotations
+
+import pytest
+
+from eval import fusion_sweep
+from eval.datasets import load_questions
+from rag.retrieve import LEXICAL_FLOOR
+
+pytestmark = pytest.mark.usefixtures("no_network")
+
+
+def test_the_shipped_bm25_floor_is_what_the_dev_sweep_supports(seed_index, capsys):
+    fusion_sweep.main(["--data-dir", str(seed_index.data_dir), "--floors", f"0,{LEXICAL_FLOOR}"])
+    printed = capsys.readouterr().out
+    assert printed.startswith("dev split, hybrid search")
+    rows = {}
+    for line in printed.splitlines():
+        if line.startswith("| floor "):
+            cells = [c.strip() for c in line.strip("|").split("|")]
+            rows[cells[0]] = [tuple(float(x) for x in c.split(" / ")) for c in cells[1:]]
+    none, shipped = rows["floor 0"], rows[f"floor {LEXICAL_FLOOR}"]
+    assert len(shipped) == len(fusion_sweep.SETS) + 1
+    assert shipped[-1][0] >= none[-1][0]  # pooled recall@1
+    assert all(s[1] >= n[1] for s, n in zip(shipped, none))  # recall@5, every set
+
+
+def test_weights_need_an_index_with_both_embedders(seed_index):
+    with pytest.raises(SystemExit) as exit_info:
+        fusion_sweep.main(["--data-dir", str(seed_index.data_dir), "--weights", "1,2"])
+    assert exit_info.value.code == 2
+
+
+def test_the_sweep_pools_every_dev_question_with_a_gold_paper(seed_engine):
+    results = fusion_sweep.sweep(seed_engine, {"shipped": seed_engine.retriever}, "hybrid", "dev")["shipped"]
+    assert set(results) == {*fusion_sweep.SETS, "all"}
+    assert all(0.0 <= r1 <= 1.0 and 0.0 <= r5 <= 1.0 for r1, r5 in results.values())
+    plain = load_questions("plain", "dev")  # the plain set reuses papers' own words: nearly all found
+    assert results["plain"][1] >= 0.9 and len(plain) > 10
