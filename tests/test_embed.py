@@ -107,6 +107,19 @@ def test_the_derived_model_matches_its_pinned_digest():
     assert hashlib.sha256(quantized_model().read_bytes()).hexdigest() == QUANTIZED_SHA256
 
 
+def test_the_int8_model_agrees_with_the_float_graph_it_was_derived_from(tmp_path, embedder):
+    """Quantizing must not change what a text means: on any CPU (the 7-bit weights cannot saturate
+    the int8 products of CPUs without VNNI), every vector stays close to the float graph's."""
+    from rag.embed import MAX_TOKENS, MiniLMEmbedder, OnnxSentenceEmbedder, derive_float_model
+
+    source, tokenizer = model_files()
+    float_graph = MiniLMEmbedder.__new__(MiniLMEmbedder)
+    OnnxSentenceEmbedder.__init__(float_graph, derive_float_model(source, tmp_path), tokenizer, MAX_TOKENS, 1)
+    texts = TEXTS + [" ".join(TEXTS) * 3]  # the last one is truncated at MAX_TOKENS
+    cosines = np.sum(float_graph.embed(texts) * embedder.embed(texts), axis=1)
+    assert cosines.min() >= 0.98 and cosines.mean() >= 0.99, cosines
+
+
 def test_a_damaged_derived_model_is_derived_again(tmp_path, monkeypatch):
     monkeypatch.setenv("RAG_MODEL_CACHE", str(tmp_path))
     first = quantized_model()

@@ -171,3 +171,14 @@ def test_rrf_weights_each_ranking_and_keeps_first_seen_order():
     scores = rrf_scores([(1.0, [("a", 1), ("b", 2)]), (0.0, [("b", 1), ("c", 2)])], rrf_k=60)
     assert scores == {"a": 1 / 61, "b": 1 / 62, "c": 0.0}
     assert list(scores) == ["a", "b", "c"]
+
+
+def test_a_tie_between_the_two_lists_goes_to_the_closer_match(seed_engine):
+    """"Which paper introduced NF4?": MiniLM does not know the name (its first hit is at cosine
+    ~0.2), BM25's only match is QLoRA, which dense does not have in its top 50. Both firsts
+    score the same in RRF; the tie must go to the match that holds the asked-for word, not to
+    whichever paper id sorts first."""
+    hits = seed_engine.search("Which paper introduced NF4?", k=3)
+    assert hits[0].paper.title == "QLoRA: Efficient Finetuning of Quantized LLMs"
+    assert hits[0].lexical_rank == 1 and hits[0].dense_rank is None
+    assert hits[1].score == hits[0].score  # it was a tie
