@@ -8,7 +8,8 @@ Labels come from the question sets: a question is answerable when it has gold pa
 retrieved paper is relevant when it is one of them. Thresholds are chosen on dev only,
 against the targets of issue 14 (answerable hard refusals <= 3% on dev, leaving room for
 test; then as many unanswerable questions at `none` as that allows; `strong` from the
-lowest probability at which at most 5% of dev's unanswerable questions would be strong).
+probability that keeps both of the issue's other targets, answerable weak <= 20% and
+unanswerable strong <= 10%, with the same relative slack).
 Test figures are computed once, after the choice, and only printed and recorded.
 """
 
@@ -31,12 +32,18 @@ FIT_SETS = ("plain", "paraphrase", "near_miss", "multi", "lookup", "unanswerable
 RETRIEVE_K = 8
 SENTENCE_SOURCES = 5
 MAX_ANSWERABLE_NONE = 0.03
-MAX_UNANSWERABLE_STRONG = 0.05
+# strong_from balances two targets rather than meeting one with room to spare: "at most 5% of dev's
+# unanswerable strong" was set by the third-highest of 50 probabilities and moved from 0.85 to 0.98
+# (dev weak 19% -> 54%) when the same fit ran on a CPU whose int8 arithmetic differs slightly.
+TARGET_ANSWERABLE_WEAK = 0.20
+TARGET_UNANSWERABLE_STRONG = 0.10
 MAX_ROWS_RATIO = 1.3  # papers kept per multi-paper question, vs papers needed (issue 14 allows 1.5 on test)
-# Regularisation of both logistic fits, chosen on the 180 dev questions (5-fold out-of-fold, 5
-# seeds averaged; `--check --c X` prints them): C = 0.3 / 1 / 3 / 10 gave Brier 0.088 / 0.088 / 0.089 / 0.089 (a tie) and 32 / 23 /
-# 19 / 20% of answerable questions weak with 62 / 60 / 62 / 56% of unanswerable ones refused at the
-# thresholds chosen below; 3 is best on both rates.
+# Regularisation of both logistic fits, on the 180 dev questions (5-fold out-of-fold, 5 seeds
+# averaged; `--check --c X` reprints a row): C = 0.3 / 1 / 3 / 10 gave Brier 0.080 / 0.081 / 0.084 /
+# 0.087 with 19 / 20 / 18.5 / 19% of answerable questions weak and 70 / 70 / 70 / 68% of unanswerable
+# ones refused at the thresholds chosen below: the rates tie, so C stays at 3 (chosen for the earlier
+# signals). At 0.3 the `none` bar rises from 0.36 to 0.47 and "Which paper introduced NF4?" (a name
+# MiniLM does not know, found by BM25 in the paper that proposes it) is refused.
 DEFAULT_C = 3.0
 
 
@@ -115,7 +122,13 @@ def _choose(p: np.ndarray, y: np.ndarray) -> tuple[float, float]:
     grid = np.round(np.arange(0.01, 0.99, 0.01), 2)
     ans, una = p[y == 1], p[y == 0]
     none_below = max((t for t in grid if (ans < t).mean() <= MAX_ANSWERABLE_NONE), default=0.01)
-    strong_from = min((t for t in grid if t >= none_below and (una >= t).mean() <= MAX_UNANSWERABLE_STRONG), default=0.99)
+
+    def strain(t: float) -> float:  # the larger share of its target that either rate uses (lower is better)
+        weak = ((ans >= none_below) & (ans < t)).mean()
+        return max(weak / TARGET_ANSWERABLE_WEAK, (una >= t).mean() / TARGET_UNANSWERABLE_STRONG)
+
+    # the least strain; among equals the highest bar (the safer side)
+    strong_from = min((t for t in grid if t >= none_below), key=lambda t: (round(strain(t), 9), -t))
     return float(none_below), float(strong_from)
 
 

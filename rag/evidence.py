@@ -24,17 +24,28 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Sequence
 
+from rag.extractive import CONTRIBUTION
 from rag.names import is_known, names_in_title, norm, question_names
-from rag.types import Hit
+from rag.text import split_sentences
+from rag.types import Hit, Paper
 
 # A question that asks for a quantity: the abstracts may name the topic and still not give the number.
-_ASKS_NUMBER = re.compile(
+ASKS_NUMBER = re.compile(
     r"\bhow (?:many|much|fast|large|big|long|often|high|low|well|accurate(?:ly)?|reliabl[ye])\b"
     r"|\bwhat (?:\S+ ){0,5}?(?:accuracy|score|rate|percentage|number|size|length|speed-?up|utili[sz]ation|throughput"
     r"|latency|pass@\d+|f1|bleu|rouge|perplexity|mfu|cost|budget|hours|ratio|count|batch size|improvement|gain)s?\b",
     re.I,
 )
 _NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
+# A question that asks for a paper or its origin ("Which paper / benchmark ...", "Who introduced ...").
+_ASKS_PAPER = re.compile(
+    r"\b(?:which|what)\s+(?:\w+\s+){0,2}?(?:paper|work|study|article|method|model|benchmark|dataset|approach|framework|system)s?\b"
+    r"|\bwho\s+(?:introduced|proposed|presented|developed|created)\b|\b(?:introduced|proposed)\b",
+    re.I,
+)
+# A sentence in which a paper names something as its own ("... a method we call X", "dubbed X",
+# "X introduces a new data type, NF4").
+_NAMES_OWN = re.compile(r"\b(?:called|named|dubbed|termed|coined|new|novel|introduces|proposes)\b", re.I)
 
 
 def _numbers(text: str) -> set[str]:
@@ -64,6 +75,8 @@ EVIDENCE_FEATURES = (
     "dense_or_lexical",  # the stronger of dense_top and lexical_top: a name MiniLM does not know
     "asks_number",  # the question asks for a quantity ("how many", "what accuracy", "what learning rate")
     "number_missing",  # ... and the top paper's best sentences state no number the question lacks
+    "unowned_name",  # the question asks which paper introduced a name that the top 3 papers use but do
+    # not own (not in a title, not in a sentence where the paper proposes or names it)
 )
 # Signals of one retrieved paper (the relevance model's inputs).
 RELEVANCE_FEATURES = (
@@ -153,6 +166,18 @@ def _best_sentence(scored: Sequence, n_papers: int = 3) -> tuple[float, float]:
     return max((s.score for s in top), default=0.0), max((s.lexical for s in top), default=0.0)
 
 
+def _owns(paper: Paper, key: str) -> bool:
+    """The paper owns a name when its title has it, or one of its sentences proposes or names it."""
+    if key in {norm(t) for t in re.split(r"[\s:,/()]+", paper.title)}:  # whole words: LQ-LoRA does not own LoRA
+        return True
+    for sentence in split_sentences(paper.abstract):
+        if (CONTRIBUTION.search(sentence) or _NAMES_OWN.search(sentence)) and key in {
+            norm(t) for t in re.split(r"[\s:,/()]+", sentence)
+        }:
+            return True
+    return False
+
+
 class EvidencePolicy:
     """Measures the signals and applies the fitted models. One per Assistant."""
 
@@ -186,10 +211,13 @@ class EvidencePolicy:
         sentence_score, sentence_words = _best_sentence(scored)
         lexical_top = max(((h.lexical_coverage or 0.0) for h in hits), default=0.0)
         top = hits[0] if hits else None
-        asks_number = bool(_ASKS_NUMBER.search(question))
+        asks_number = bool(ASKS_NUMBER.search(question))
         asked = _numbers(question)
         top_sentences = [s for s in scored if s.source.n == 1][:3]
         number_missing = asks_number and not any(_numbers(s.text) - asked for s in top_sentences)
+        known = [key for _, key in names if is_known(key, terms)]
+        unowned = bool(known and _ASKS_PAPER.search(question)
+                       and not any(_owns(h.paper, key) for h in hits[:3] for key in known))
         return {
             "dense_top": dense_top,
             "dense_gap": dense_top - (dense[1] if len(dense) > 1 else 0.0),
@@ -206,6 +234,7 @@ class EvidencePolicy:
             "sentence_words": sentence_words,
             "asks_number": float(asks_number),
             "number_missing": float(number_missing),
+            "unowned_name": float(unowned),
         }
 
     def paper_signals(self, question: str, hits: Sequence[Hit], scored: Sequence = ()) -> list[dict[str, float]]:

@@ -53,6 +53,24 @@ def test_a_question_whose_every_name_is_unknown_is_refused_naming_it(assistant):
     assert answer.evidence == "none" and "FooBarNet-9000" in answer.text
 
 
+def test_asking_who_introduced_a_name_the_papers_only_mention_is_not_strong(assistant):
+    """MMLU appears in seed abstracts as a benchmark they use; none of them introduces it."""
+    question = "Which paper introduced the MMLU benchmark?"
+    hits = assistant.retriever.search(question, k=6)
+    assessment = assistant.assess(question, hits)
+    assert assessment.signals["unowned_name"] == 1.0
+    assert assessment.level != "strong"
+
+
+def test_asking_who_introduced_a_name_its_paper_proposes_is_answered(assistant):
+    """QLoRA's abstract introduces NF4 ("a new data type"): that paper owns the name."""
+    question = "Which paper introduced NF4?"
+    hits = assistant.retriever.search(question, k=6)
+    assessment = assistant.assess(question, hits)
+    assert hits[0].paper.title == QLORA
+    assert assessment.signals["unowned_name"] == 0.0 and assessment.level != "none"
+
+
 def test_a_which_papers_question_is_answered_from_several_papers_one_sentence_each(assistant):
     question = next(q for q in load_questions("multi", "dev") if q["id"] == "multi-010")  # 3 papers needed
     answer = assistant.ask(question["question"])
