@@ -24,6 +24,7 @@ from rag.lookup import lookup_paper
 from rag.names import corpus_terms, title_words
 from rag.retrieve import Filters, HybridRetriever, check_query
 from rag.rewrite import REWRITE_PROMPT, multi_query_search
+from rag.sentence_rank import rank_by_facts
 from rag.types import (
     Answer,
     Comparison,
@@ -234,7 +235,9 @@ class Assistant:
                 papers = {h.paper.paper_id for h in self.policy.relevant_hits(question, hits, scored, max_papers=MAX_PAPERS)}
                 raw = extractive_answer([s for s in scored if s.source.paper.paper_id in papers], per_paper=True)
             else:
-                raw = extractive_answer(scored, parts=self.scorer.part_picks(question, scored))
+                parts = self.scorer.part_picks(question, scored)
+                sizing = rank_by_facts(question, scored, self.retriever.index.lexical.idf)
+                raw = extractive_answer(scored, parts=parts, **(sizing.answer_settings(assessment.level) if sizing else {}))
             text, state = renumber(raw, set(used))
             numbered = {new: Source(n=new, paper=used[old].paper, score=used[old].score) for old, new in state.mapping.items()}
             citations, _ = self.checker.check(text, numbered)

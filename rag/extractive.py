@@ -58,6 +58,7 @@ class ScoredSentence:
     semantic: float
     lexical: float
     vector: np.ndarray
+    fact: float | None = None  # P(it holds an asked-for fact), set by rag.sentence_rank
 
 
 def _combined(semantic: float, lexical: float, n: int) -> float:
@@ -155,20 +156,62 @@ def _with_marker(sentence: str, n: int) -> str:
 # already said, stays above this share of the best sentence's score.
 MMR_OVERLAP = 0.5  # weight of the overlap (cosine to the closest chosen sentence)
 MIN_GAIN = 0.3  # a sentence adds something when score - overlap >= MIN_GAIN * best score
-# (dev: key facts 76%, gold cited 87%; test: key facts 53% ± 12, gold cited 91.5% ± 5 when in the top 5)
-MAX_SINGLE = 4  # a single-paper answer is 1-4 sentences (dev mean 3.3)
+# The fill by P(fact) has its own settings, chosen with the sentence model (rag/sentence_model.json).
+MAX_SINGLE = 4  # a single-paper answer is 1-4 sentences
+
+
+def _mmr(candidates: list[ScoredSentence], start: list[ScoredSentence], relevance, max_sentences: int,
+         min_gain: float, overlap: float) -> list[ScoredSentence]:
+    """`start` (distinct, in order), then maximal marginal relevance over `candidates`: each next
+    sentence is the most relevant less `overlap` x its cosine to the closest one chosen, while
+    that stays above `min_gain` x the best relevance."""
+    chosen: list[ScoredSentence] = []
+    for pick in start:
+        if len(chosen) < max_sentences and all(pick is not c for c in chosen):
+            chosen.append(pick)
+    if not candidates or not chosen:
+        return chosen
+    best = max(relevance(s) for s in candidates)
+    pool = [s for s in sorted(candidates, key=lambda s: -relevance(s))[:60] if all(s is not c for c in chosen)]
+    while len(chosen) < max_sentences and pool:
+        def gain(c: ScoredSentence) -> float:
+            return relevance(c) - overlap * max(float(c.vector @ s.vector) for s in chosen)
+
+        candidate = max(pool, key=gain)
+        if gain(candidate) < min_gain * best:
+            break
+        chosen.append(candidate)
+        pool.remove(candidate)
+    return chosen
+
+
+def _facts_within_papers(chosen: list[ScoredSentence], keep: list[ScoredSentence], scored: list[ScoredSentence],
+                         overlap: float) -> list[ScoredSentence]:
+    """The same papers with as many sentences each, but besides each paper's closest sentence
+    (and the best sentence for each part of the question, `keep`) the ones the sentence model
+    (rag.sentence_rank) says carry the asked-for facts: closeness to the question decides which
+    papers answer, the facts decide what is quoted from them."""
+    out: list[ScoredSentence] = []
+    for n in dict.fromkeys(s.source.n for s in chosen):
+        mine = [s for s in chosen if s.source.n == n]
+        start = [max(mine, key=lambda s: s.score)] + [s for s in mine if any(s is k for k in keep)]
+        out += _mmr([s for s in scored if s.source.n == n], start, lambda s: s.fact, len(mine), -1.0, overlap)
+    return out
 
 
 def extractive_answer(scored: list[ScoredSentence], max_sentences: int = MAX_SINGLE, per_paper: bool = False,
                       min_gain: float = MIN_GAIN, overlap: float = MMR_OVERLAP,
-                      parts: list[ScoredSentence] = ()) -> str:
+                      parts: list[ScoredSentence] = (), fact_overlap: float = 0.2, fact_gain: float = 0.0,
+                      confident: bool = False) -> str:
     """The sentences that answer the question, each followed by its source's [n].
 
-    Single-paper questions: maximal marginal relevance over the candidates (the best
-    sentence, then each sentence that still adds something not already said), so a "how
-    does X work" answer covers the question's parts rather than one sentence. `parts`
-    (SentenceScorer.part_picks): the best sentence for each part of a several-part question,
-    taken after the best sentence overall and before the MMR fill.
+    Single-paper questions: the sentence closest to the question, the best sentence for each
+    part of a several-part question (`parts`, SentenceScorer.part_picks), then maximal marginal
+    relevance: each further sentence must still add something not already said. Where the
+    sentence model has ranked the candidates (their `fact` is set, rag.sentence_rank), the
+    fill goes by P(the sentence holds an asked-for fact): across all candidates when the
+    evidence is strong (`confident`), otherwise within the papers that closeness to the
+    question chose (a weak answer keeps hedging across papers).
     `per_paper` (a question about several papers): the best sentence of every paper given.
     Sentences are printed in source, then abstract, order."""
     if not scored:
@@ -181,21 +224,12 @@ def extractive_answer(scored: list[ScoredSentence], max_sentences: int = MAX_SIN
                 chosen.append(candidate)
                 seen.add(candidate.source.n)
     else:
-        best = scored[0].score
-        chosen.append(scored[0])
-        for pick in parts:
-            if len(chosen) < max_sentences and all(pick is not c for c in chosen):
-                chosen.append(pick)
-        pool = [s for s in scored[1:60] if all(s is not c for c in chosen)]
-        while len(chosen) < max_sentences and pool:
-            def gain(c: ScoredSentence) -> float:
-                return c.score - overlap * max(float(c.vector @ s.vector) for s in chosen)
-
-            candidate = max(pool, key=gain)
-            if gain(candidate) < min_gain * best:
-                break
-            chosen.append(candidate)
-            pool.remove(candidate)
+        if scored[0].fact is not None and confident:
+            chosen = _mmr(scored, [scored[0], *parts], lambda s: s.fact, max_sentences, fact_gain, fact_overlap)
+        else:
+            chosen = _mmr(scored, [scored[0], *parts], lambda s: s.score, max_sentences, min_gain, overlap)
+            if scored[0].fact is not None:
+                chosen = _facts_within_papers(chosen, [scored[0], *parts], scored, fact_overlap)
     chosen.sort(key=lambda s: (s.source.n, s.position))
     paragraphs: list[str] = []
     current_n = None

@@ -1,0 +1,194 @@
+"""Fit the answer-sentence model (rag/sentence_rank.py) on the dev split; write rag/sentence_model.json.
+
+    python -m eval.fit_sentences            # fit on dev, print out-of-fold key-fact coverage
+    python -m eval.fit_sentences --check    # refit and compare with the shipped file (exit 1 if it differs)
+
+Labels come from the dev questions that list key facts (`answer_facts`): a sentence of one of
+the top papers is positive when it contains one of them (as `rag eval` counts them). Every
+question goes through the same retrieval and sentence scoring as `rag ask`. The figures printed
+are out-of-fold (each question's sentences ranked by a model fitted without it; 5 folds, 3
+seeds): the key-fact coverage of the extractive answer with and without the model, and the
+answer sizes (MIN_GAIN) they were chosen with. Test questions are never read.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from eval.datasets import load_questions
+from eval.metrics import _contains_token, _fold, fact_coverage
+from rag.extractive import extractive_answer
+from rag.sentence_rank import FEATURES, MODEL_PATH, sentence_signals
+from rag.types import Source
+
+SETS = ("plain", "paraphrase", "near_miss", "adversarial", "partial", "paste")
+TRAIN_PAPERS = 3  # sentences of the top 3 papers are the training examples
+C = 1.0
+# The answer settings are the ones with the best out-of-fold key-fact coverage among those whose
+# answers are on average no longer than this many sentences (MAX_SINGLE is 4; without the model 3.3).
+MAX_MEAN_SENTENCES = 3.5
+OVERLAPS = (0.0, 0.1, 0.2, 0.3, 0.5)  # MMR overlap weight among fact sentences
+GAINS = (0.0, 0.1, 0.2, 0.3)
+
+
+@dataclass
+class Question:
+    qid: str
+    gold: set[str]
+    facts: list[str]
+    strong: bool
+    scored: list  # ScoredSentence, all retrieved papers
+    parts: list
+    signals: list[dict]
+    labels: list[int]
+
+
+def collect(engine) -> list[Question]:
+    from rag.paste import find_question
+
+    assistant = engine.assistant
+    lexical = engine.retriever.index.lexical
+    out = []
+    for set_name in SETS:
+        try:
+            questions = load_questions(set_name, "dev")
+        except FileNotFoundError:
+            continue
+        for q in questions:
+            facts = [f for f in q.get("answer_facts") or [] if f.strip()]
+            if not q.get("gold") or q.get("multi") or q.get("lookup"):
+                continue
+            text = find_question(q["question"]).question
+            hits = engine.retriever.search(text, k=assistant.settings.answer_sources)
+            sources = [Source(n=i + 1, paper=h.paper, score=h.score) for i, h in enumerate(hits)]
+            scored = assistant.scorer.score(text, sources)
+            strong = assistant.policy.assess(text, hits, scored).level == "strong"
+            labels = [int(any(_contains_token(_fold(s.text), _fold(f)) for f in facts)) for s in scored]
+            out.append(Question(q["id"], set(q["gold"]), facts, strong, scored, assistant.scorer.part_picks(text, scored),
+                                sentence_signals(text, scored, lexical.idf), labels))
+    return out
+
+
+def _matrix(questions: list[Question], train: bool) -> tuple[np.ndarray, np.ndarray]:
+    rows, labels = [], []
+    for q in questions:
+        for s, signals, label in zip(q.scored, q.signals, q.labels):
+            if not train or s.source.n <= TRAIN_PAPERS:
+                rows.append([signals[f] for f in FEATURES])
+                labels.append(label)
+    return np.array(rows, dtype=float), np.array(labels)
+
+
+def _fit(questions: list[Question]) -> dict:
+    from sklearn.linear_model import LogisticRegression
+
+    x, y = _matrix([q for q in questions if q.facts], train=True)
+    mean, scale = x.mean(axis=0), x.std(axis=0)
+    scale[scale == 0] = 1.0
+    model = LogisticRegression(C=C, max_iter=5000).fit((x - mean) / scale, y)
+    return {"features": list(FEATURES), "mean": [round(float(v), 6) for v in mean], "scale": [round(float(v), 6) for v in scale],
+            "coef": [round(float(v), 6) for v in model.coef_[0]], "intercept": round(float(model.intercept_[0]), 6)}
+
+
+def _probabilities(model: dict, q: Question) -> list[float]:
+    x = np.array([[s[f] for f in FEATURES] for s in q.signals], dtype=float)
+    z = ((x - np.array(model["mean"])) / np.array(model["scale"])) @ np.array(model["coef"]) + model["intercept"]
+    return list(1 / (1 + np.exp(-z)))
+
+
+def _answer(q: Question, probabilities: list[float] | None, overlap: float, gain: float = 0.0, confident: bool = False) -> str:
+    for s, p in zip(q.scored, probabilities or [None] * len(q.scored)):
+        s.fact = p
+    try:
+        return extractive_answer(q.scored, parts=q.parts, fact_overlap=overlap, fact_gain=gain,
+                                 confident=confident and q.strong)
+    finally:
+        for s in q.scored:
+            s.fact = None
+
+
+def _cites_gold(q: Question, text: str) -> bool | None:
+    """Whether the answer cites a gold paper; None when no gold paper was retrieved."""
+    if not any(s.source.paper.title in q.gold for s in q.scored):
+        return None
+    cited = {int(n) for n in re.findall(r"\[(\d+)\]", text)}
+    return any(s.source.n in cited and s.source.paper.title in q.gold for s in q.scored)
+
+
+def _sentences(text: str) -> int:
+    return len(re.findall(r" \[\d+\][.!?]", text))
+
+
+def out_of_fold(questions: list[Question], seeds: int = 3, folds: int = 5) -> dict:
+    """Out-of-fold key-fact coverage (questions with key facts), gold-cited share (questions whose
+    gold paper was retrieved) and mean answer length, by the fact overlap weight; and the same for
+    answers without the model (sentences by closeness to the question only)."""
+    grid = [(c, o, g) for c in (False, True) for o in OVERLAPS for g in (GAINS if c else (0.0,))]
+    coverage, cited, length = ({k: [] for k in grid} for _ in range(3))
+    for seed in range(seeds):
+        order = np.random.default_rng(seed).permutation(len(questions)) % folds
+        for fold in range(folds):
+            model = _fit([q for q, f in zip(questions, order) if f != fold])
+            for q in (q for q, f in zip(questions, order) if f == fold):
+                probabilities = _probabilities(model, q)
+                for c, o, g in grid:
+                    text = _answer(q, probabilities, o, g, c)
+                    if q.facts:
+                        coverage[c, o, g].append(fact_coverage(text, q.facts))
+                    cited[c, o, g].append(_cites_gold(q, text))
+                    length[c, o, g].append(_sentences(text))
+    baseline = [_answer(q, None, 0.0) for q in questions]
+
+    def row(cov, cit, n):
+        return {"key_facts": round(float(np.mean(cov)), 3), "gold_cited_when_retrieved": round(float(np.mean([c for c in cit if c is not None])), 3),
+                "sentences": round(float(np.mean(n)), 2)}
+
+    best = max((k for k in grid if np.mean(length[k]) <= MAX_MEAN_SENTENCES),
+               key=lambda k: (round(float(np.mean(coverage[k])), 9), -k[1]))
+    return {
+        "questions": len(questions),
+        "with_key_facts": sum(1 for q in questions if q.facts),
+        "without_model": row([fact_coverage(t, q.facts) for t, q in zip(baseline, questions) if q.facts],
+                             [_cites_gold(q, t) for t, q in zip(baseline, questions)], [_sentences(t) for t in baseline]),
+        "with_model": {f"confident {c}, fact_overlap {o}, fact_gain {g}": row(coverage[c, o, g], cited[c, o, g], length[c, o, g]) for c, o, g in grid},
+        "chosen": {"confident": best[0], "fact_overlap": best[1], "fact_gain": best[2]},
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--check", action="store_true", help="refit and compare with the shipped model; write nothing")
+    parser.add_argument("--out", type=Path, default=MODEL_PATH)
+    args = parser.parse_args(argv)
+    from rag.config import Settings
+    from rag.pipeline import Engine
+
+    questions = collect(Engine(Settings()))
+    figures = out_of_fold(questions)
+    model = {
+        "about": "Fitted by `python -m eval.fit_sentences` on the dev split of eval/data; see rag/sentence_rank.py.",
+        "fitted_on": {"split": "dev", "questions": len(questions), "sentences_per_question": f"top {TRAIN_PAPERS} papers", "C": C},
+        "sentence": _fit(questions),
+        "answer": figures["chosen"],
+        "figures": {"dev_out_of_fold": figures},
+    }
+    print(json.dumps(figures, indent=2))
+    if args.check:
+        shipped = json.loads(args.out.read_text(encoding="utf-8"))
+        same = all(shipped[k] == model[k] for k in ("sentence", "answer"))
+        print("shipped model matches a refit on dev" if same else "shipped model differs from a refit on dev")
+        return 0 if same else 1
+    args.out.write_text(json.dumps(model, indent=2) + "\n", encoding="utf-8")
+    print(f"wrote {args.out}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,122 @@
+"""Which abstract sentences carry what the question asks for.
+
+Closeness to the question is not enough: the sentence most like "How does WISE store edited
+facts?" restates the problem ("Where the updated knowledge resides is a fundamental question"),
+while the facts sit in the sentences that say what the paper does ("we design a dual memory
+scheme ... a side memory for the edited knowledge"). A small logistic model over sentence
+signals — question-word share, how rare its other words are, technical names and numbers it
+adds, whether it is background, a method statement or a generic result claim, its position and
+its paper's rank — gives each candidate P(it holds an asked-for fact). It is fitted on the dev
+questions with key facts by `python -m eval.fit_sentences` into rag/sentence_model.json; the
+extractive answer picks sentences by it. Nothing here names a paper, method or question.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Sequence
+
+import numpy as np
+
+from rag.evidence import ASKS_NUMBER, Logistic
+from rag.extractive import CONTRIBUTION, ScoredSentence
+from rag.lexical import tokenize
+
+MODEL_PATH = Path(__file__).with_name("sentence_model.json")
+
+FEATURES = (
+    "semantic",  # cosine to the question
+    "lexical",  # share of the question's IDF-weighted words in the sentence
+    "relpos",  # position in its abstract, 0 (first) .. 1 (last)
+    "novel_idf",  # mean IDF of its words that the question does not have: specific new content
+    "names",  # technical names (CamelCase, acronyms, letter-digit mixes) the question does not have
+    "has_number",  # a number the question does not have
+    "number_asked",  # ... and the question asks for a quantity
+    "claims",  # "we propose / introduce ..."
+    "length",  # content words
+    "first_person",  # we / our / this paper: the paper speaking about its own work
+    "background",  # one of the first two sentences, without we/our: the field's context
+    "generic_result",  # "experiments show ... outperforms ..." with no number
+    "method_verb",  # by / via / using / leverages / designs ...: how something is done
+    "paper_rank",  # 1 / the rank of its paper among the retrieved ones
+)
+
+_NUMBER = re.compile(r"\d+(?:[.,]\d+)*%?")
+_NAME = re.compile(r"\b(?:[A-Za-z]*[A-Z][a-z]*[A-Z][\w-]*|[A-Z]{2,}[\w-]*|\w*\d\w*)\b")
+_FIRST_PERSON = re.compile(r"\b(?:we|our|this (?:paper|work|study))\b", re.I)
+_WE = re.compile(r"\b(?:we|our)\b", re.I)
+_GENERIC_RESULT = re.compile(
+    r"\b(?:experiments?|results?|evaluations?) (?:show|demonstrate|indicate|reveal)|outperform|state-of-the-art|superior", re.I
+)
+_METHOD_VERB = re.compile(
+    r"\b(?:by|via|using|through|consists?|leverag\w*|employ\w*|design\w*|devis\w*|repurpos\w*|construct\w*|extract\w*|train\w*)\b",
+    re.I,
+)
+
+
+def sentence_signals(question: str, scored: Sequence[ScoredSentence], idf) -> list[dict[str, float]]:
+    """The model's inputs for each scored sentence (`idf`: word -> inverse document frequency)."""
+    asked_words = set(tokenize(question))
+    folded_question = question.casefold()
+    asks_number = bool(ASKS_NUMBER.search(question))
+    last_position: dict[int, int] = {}
+    for s in scored:
+        last_position[s.source.n] = max(last_position.get(s.source.n, 0), s.position)
+    out = []
+    for s in scored:
+        words = tokenize(s.text)
+        new_words = [w for w in words if w not in asked_words]
+        numbers = [m for m in _NUMBER.findall(s.text) if m not in question]
+        names = [m for m in _NAME.findall(s.text) if m.casefold() not in folded_question]
+        out.append({
+            "semantic": s.semantic,
+            "lexical": s.lexical,
+            "relpos": s.position / max(1, last_position[s.source.n]),
+            "novel_idf": float(np.mean([idf(w) for w in new_words])) if new_words else 0.0,
+            "names": float(len(names)),
+            "has_number": float(bool(numbers)),
+            "number_asked": float(bool(numbers) and asks_number),
+            "claims": float(bool(CONTRIBUTION.search(s.text))),
+            "length": float(len(words)),
+            "first_person": float(bool(_FIRST_PERSON.search(s.text))),
+            "background": float(s.position < 2 and not _WE.search(s.text)),
+            "generic_result": float(bool(_GENERIC_RESULT.search(s.text)) and not numbers),
+            "method_verb": float(bool(_METHOD_VERB.search(s.text))),
+            "paper_rank": 1.0 / s.source.n,
+        })
+    return out
+
+
+@dataclass(frozen=True)
+class SentenceModel:
+    sentence: Logistic
+    confident: bool  # with strong evidence, fill the answer by P(fact) from any retrieved paper
+    fact_overlap: float  # MMR by P(fact): weight of a sentence's cosine to the closest one chosen
+    fact_gain: float  # ... a sentence joins while P(fact) - overlap x cosine >= fact_gain x the best P(fact)
+
+    def answer_settings(self, evidence: str) -> dict:
+        """extractive_answer's keyword arguments for an answer at this evidence level."""
+        return {"fact_overlap": self.fact_overlap, "fact_gain": self.fact_gain, "confident": self.confident and evidence == "strong"}
+
+
+@lru_cache(maxsize=4)
+def load_model(path: Path = MODEL_PATH) -> SentenceModel | None:
+    """The fitted model, or None where none has been fitted (answers then rank by score)."""
+    if not Path(path).is_file():
+        return None
+    data = json.loads(Path(path).read_text(encoding="utf-8"))
+    answer = data["answer"]
+    return SentenceModel(Logistic.from_json(data["sentence"]), bool(answer["confident"]), float(answer["fact_overlap"]), float(answer["fact_gain"]))
+
+
+def rank_by_facts(question: str, scored: list[ScoredSentence], idf, model: SentenceModel | None = None) -> SentenceModel | None:
+    """Set each sentence's `fact` (P it holds an asked-for fact); the model used (None: none fitted)."""
+    model = model or load_model()
+    if model is not None:
+        for s, signals in zip(scored, sentence_signals(question, scored, idf)):
+            s.fact = model.sentence.probability(signals)
+    return model
