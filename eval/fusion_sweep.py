@@ -2,6 +2,7 @@
 
     python -m eval.fusion_sweep --floors 0,0.3,0.4,0.5,0.6,0.7,0.8      # BM25 floor, hybrid
     python -m eval.fusion_sweep --data-dir IDX --weights 0.5,1,1.5,2,3  # mpnet weight (a minilm+mpnet index)
+    python -m eval.fusion_sweep --gates 0.2:0.5,0.3:0.6,0.4:0.7         # BM25 gate (strength ramp), hybrid
 
 Prints recall@1 (a gold paper ranked first) / recall@5 (share of the gold papers in the top 5) per question set and pooled over every retrieval question with a
 gold paper (plain, paraphrase, near-miss, multi-paper, lookup, adversarial). The shipped values
@@ -46,6 +47,8 @@ def main(argv: list[str] | None = None) -> None:
     knob = parser.add_mutually_exclusive_group(required=True)
     knob.add_argument("--floors", help="comma-separated BM25 floors to try (hybrid search)")
     knob.add_argument("--weights", help="comma-separated mpnet weights to try (dense search; needs a minilm+mpnet index)")
+    knob.add_argument("--gates", help="comma-separated BM25 gates low:high to try (hybrid search: BM25's weight ramps from 0 "
+                      "at match strength low to full at high)")
     args = parser.parse_args(argv)
     engine = Engine(load_settings(data_dir=args.data_dir) if args.data_dir else load_settings())
     base = engine.retriever
@@ -54,6 +57,11 @@ def main(argv: list[str] | None = None) -> None:
         mode = "hybrid"
         retrievers = {f"floor {v}": HybridRetriever(engine.index, engine.embedder, lexical_floor=float(v), **common)
                       for v in args.floors.split(",")}
+    elif args.gates:
+        mode = "hybrid"
+        retrievers = {f"gate {v}": HybridRetriever(engine.index, engine.embedder, gate=tuple(float(x) for x in v.split(":")),
+                                                   lexical_floor=base.lexical_floor, **common)
+                      for v in args.gates.split(",")}
     else:
         if base.second is None:
             parser.error("--weights needs an index built with --embedder minilm+mpnet")
