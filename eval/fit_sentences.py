@@ -7,8 +7,10 @@ Labels come from the dev questions that list key facts (`answer_facts`): a sente
 the top papers is positive when it contains one of them (as `rag eval` counts them). Every
 question goes through the same retrieval and sentence scoring as `rag ask`. The figures printed
 are out-of-fold (each question's sentences ranked by a model fitted without it; 5 folds, 3
-seeds): the key-fact coverage of the extractive answer with and without the model, and the
-answer sizes (MIN_GAIN) they were chosen with. Test questions are never read.
+seeds): key-fact coverage, the share of answers citing a retrieved gold paper and the answer
+length, without the model and for each answer setting tried (rag.extractive.extractive_answer's
+`confident`, `fact_overlap`, `fact_gain`); the shipped settings are chosen from those. Test
+questions are never read.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ import numpy as np
 
 from eval.datasets import load_questions
 from eval.metrics import _contains_token, _fold, fact_coverage
+from rag.evidence import Logistic
 from rag.extractive import extractive_answer
 from rag.sentence_rank import FEATURES, MODEL_PATH, sentence_signals
 from rag.types import Source
@@ -98,9 +101,8 @@ def _fit(questions: list[Question]) -> dict:
 
 
 def _probabilities(model: dict, q: Question) -> list[float]:
-    x = np.array([[s[f] for f in FEATURES] for s in q.signals], dtype=float)
-    z = ((x - np.array(model["mean"])) / np.array(model["scale"])) @ np.array(model["coef"]) + model["intercept"]
-    return list(1 / (1 + np.exp(-z)))
+    logistic = Logistic.from_json(model)
+    return [logistic.probability(signals) for signals in q.signals]
 
 
 def _answer(q: Question, probabilities: list[float] | None, overlap: float, gain: float = 0.0, confident: bool = False) -> str:
