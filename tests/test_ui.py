@@ -238,7 +238,7 @@ def test_ask_mode_example_streams_a_cited_answer_without_leaving_loopback(ui, se
     expect(page.locator("#source-1")).to_contain_text(QLORA)
 
     status = page.locator("#status").inner_text()
-    assert "extractive" in status and "429 papers" in status, status
+    assert "extractive" in status and "429 papers" in status and "embedder minilm" in status, status
     assert not TRACEBACK_RE.search(answer)
     ui.shot("ui-ask")
 
