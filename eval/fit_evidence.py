@@ -6,8 +6,8 @@
 
 Labels come from the question sets: a question is answerable when it has gold papers; a
 retrieved paper is relevant when it is one of them. Thresholds are chosen on dev only,
-against the targets of issue 14 (answerable hard refusals <= 3% on dev, leaving room for
-test; then as many unanswerable questions at `none` as that allows; `strong` from the
+against the targets of issue 14 (`none` below the probability that balances answerable hard
+refusals <= 3% on dev, leaving room for test, against unanswerable `none` >= 70%; `strong` from the
 probability that keeps both of the issue's other targets, answerable weak <= 20% and
 unanswerable strong <= 10%, with the same relative slack).
 Test figures are computed once, after the choice, and only printed and recorded.
@@ -31,7 +31,13 @@ from rag.types import Source
 FIT_SETS = ("plain", "paraphrase", "near_miss", "multi", "lookup", "unanswerable", "adversarial", "partial", "paste")
 RETRIEVE_K = 8
 SENTENCE_SOURCES = 5
+# none_below balances answerable questions refused (<= 3% on dev, leaving room under issue 14's 5%)
+# against unanswerable ones not refused (issue 14: >= 70% refused), with equal relative slack. The
+# earlier rule, "the highest bar refusing <= 3%", sat on the tail: with 160 answerable dev questions
+# one question (5 vs 4 refused) moved it from 0.35 to 0.23, and "What is the best sourdough recipe?"
+# (P 0.25) became `weak`.
 MAX_ANSWERABLE_NONE = 0.03
+TARGET_UNANSWERABLE_NONE = 0.70
 # strong_from balances two targets rather than meeting one with room to spare: "at most 5% of dev's
 # unanswerable strong" was set by the third-highest of 50 probabilities and moved from 0.85 to 0.98
 # (dev weak 19% -> 54%) when the same fit ran on a CPU whose int8 arithmetic differs slightly.
@@ -120,7 +126,12 @@ def _prob(model: dict, x: np.ndarray) -> np.ndarray:
 def _choose(p: np.ndarray, y: np.ndarray) -> tuple[float, float]:
     grid = np.round(np.arange(0.01, 0.99, 0.01), 2)
     ans, una = p[y == 1], p[y == 0]
-    none_below = max((t for t in grid if (ans < t).mean() <= MAX_ANSWERABLE_NONE), default=0.01)
+
+    def refusal_strain(t: float) -> float:  # the same balance for `none`: refusals vs unanswerable let through
+        return max((ans < t).mean() / MAX_ANSWERABLE_NONE, (una >= t).mean() / (1 - TARGET_UNANSWERABLE_NONE))
+
+    # the least strain; among equals the lowest bar (fewer answerable questions refused)
+    none_below = min(grid, key=lambda t: (round(refusal_strain(t), 9), t))
 
     def strain(t: float) -> float:  # the larger share of its target that either rate uses (lower is better)
         weak = ((ans >= none_below) & (ans < t)).mean()

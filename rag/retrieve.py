@@ -254,6 +254,9 @@ class HybridRetriever:
             lexical_hits, strength = pending.result()
         else:
             lexical_hits, strength = self.lexical(query, n, allowed) if mode != "dense" else ([], 0.0)
+        # Every paper BM25 matched keeps its lexical coverage (a signal of the evidence and relevance
+        # models); only those near BM25's best vote in the fusion (`lexical`).
+        matched = _per_paper(lexical_hits, self.index.chunks, allowed)
         if mode == "hybrid" and lexical_hits:
             best = lexical_hits[0][1]
             lexical_hits = [(c, score) for c, score in lexical_hits if score >= self.lexical_floor * best]
@@ -282,7 +285,7 @@ class HybridRetriever:
                 for cid in ranking.get(pid, _Ranked(0, 0.0, [])).chunks:
                     if cid not in chunk_ids:
                         chunk_ids.append(cid)
-            d, lx = dense.get(pid), lexical.get(pid)
+            d, lx, m = dense.get(pid), lexical.get(pid), matched.get(pid)
             hits.append(
                 Hit(
                     paper=self.index.papers[pid],
@@ -292,7 +295,7 @@ class HybridRetriever:
                     dense_rank=d.rank if d else None,
                     lexical_rank=lx.rank if lx else None,
                     dense_score=round(d.score, 4) if d else None,
-                    lexical_coverage=round(self.index.lexical.coverage(query, lx.chunks[0]), 3) if lx else None,
+                    lexical_coverage=round(self.index.lexical.coverage(query, m.chunks[0]), 3) if m else None,
                 )
             )
         return hits
