@@ -276,6 +276,9 @@ class EvidencePolicy:
             level = "none"
             if missing:
                 reason = f"no indexed abstract mentions {', '.join(missing[:3])}"
+            elif signals.get("unowned_name"):
+                used = [name for name, key in self._names(question) if is_known(key, terms)]
+                reason = f"the indexed abstracts use {', '.join(used[:3])}, but none of them introduces it"
             else:
                 reason = "no indexed abstract is close to the question"
         elif p < self.model.strong_from:

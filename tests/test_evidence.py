@@ -60,6 +60,8 @@ def test_asking_who_introduced_a_name_the_papers_only_mention_is_not_strong(assi
     assessment = assistant.assess(question, hits)
     assert assessment.signals["unowned_name"] == 1.0
     assert assessment.level != "strong"
+    if assessment.level == "none":  # the refusal says why, in the reader's terms
+        assert assessment.reason == "the indexed abstracts use MMLU, but none of them introduces it"
 
 
 def test_asking_who_introduced_a_name_its_paper_proposes_is_answered(assistant):
