@@ -237,13 +237,19 @@ def main(argv: list[str] | None = None) -> int:
     engine = Engine(Settings())
     model, report = fit(engine, c=args.c, with_test=args.with_test)
     print(json.dumps({"thresholds": model["thresholds"], **report}, indent=2))
-    if args.check:
-        shipped = json.loads(args.out.read_text(encoding="utf-8"))
-        same = all(shipped[k] == model[k] for k in ("evidence", "relevance", "thresholds"))
+    return check_or_write(model, ("evidence", "relevance", "thresholds"), args.out, args.check)
+
+
+def check_or_write(model: dict, fitted: tuple[str, ...], out: Path, check: bool) -> int:
+    """--check: compare the `fitted` parts of a refit with the shipped file (exit status 1 if they
+    differ); otherwise write the refit. Shared by the fit_* scripts."""
+    if check:
+        shipped = json.loads(out.read_text(encoding="utf-8"))
+        same = all(shipped[k] == model[k] for k in fitted)
         print("shipped model matches a refit on dev" if same else "shipped model differs from a refit on dev")
         return 0 if same else 1
-    args.out.write_text(json.dumps(model, indent=2) + "\n", encoding="utf-8")
-    print(f"wrote {args.out}")
+    out.write_text(json.dumps(model, indent=2) + "\n", encoding="utf-8")
+    print(f"wrote {out}")
     return 0
 
 

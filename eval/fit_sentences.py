@@ -2,6 +2,7 @@
 
     python -m eval.fit_sentences            # fit on dev, print out-of-fold key-fact coverage
     python -m eval.fit_sentences --check    # refit and compare with the shipped file (exit 1 if it differs)
+    python -m eval.fit_sentences --score-shipped dev-4   # the shipped model on dev questions of one origin
 
 Labels come from the dev questions that list key facts (`answer_facts`): a sentence of one of
 the top papers is positive when it contains one of them (as `rag eval` counts them). Every
@@ -25,6 +26,7 @@ from pathlib import Path
 import numpy as np
 
 from eval.datasets import load_questions
+from eval.fit_evidence import check_or_write
 from eval.metrics import _contains_token, _fold, fact_coverage
 from rag.evidence import Logistic
 from rag.extractive import extractive_answer
@@ -44,6 +46,7 @@ GAINS = (0.0, 0.1, 0.2, 0.3)
 @dataclass
 class Question:
     qid: str
+    origin: str | None
     gold: set[str]
     facts: list[str]
     strong: bool
@@ -74,16 +77,16 @@ def collect(engine) -> list[Question]:
             scored = assistant.scorer.score(text, sources)
             strong = assistant.policy.assess(text, hits, scored).level == "strong"
             labels = [int(any(_contains_token(_fold(s.text), _fold(f)) for f in facts)) for s in scored]
-            out.append(Question(q["id"], set(q["gold"]), facts, strong, scored, assistant.scorer.part_picks(text, scored),
+            out.append(Question(q["id"], q.get("origin"), set(q["gold"]), facts, strong, scored, assistant.scorer.part_picks(text, scored),
                                 sentence_signals(text, scored, lexical.idf), labels))
     return out
 
 
-def _matrix(questions: list[Question], train: bool) -> tuple[np.ndarray, np.ndarray]:
+def _matrix(questions: list[Question]) -> tuple[np.ndarray, np.ndarray]:
     rows, labels = [], []
     for q in questions:
         for s, signals, label in zip(q.scored, q.signals, q.labels):
-            if not train or s.source.n <= TRAIN_PAPERS:
+            if s.source.n <= TRAIN_PAPERS:
                 rows.append([signals[f] for f in FEATURES])
                 labels.append(label)
     return np.array(rows, dtype=float), np.array(labels)
@@ -92,7 +95,7 @@ def _matrix(questions: list[Question], train: bool) -> tuple[np.ndarray, np.ndar
 def _fit(questions: list[Question]) -> dict:
     from sklearn.linear_model import LogisticRegression
 
-    x, y = _matrix([q for q in questions if q.facts], train=True)
+    x, y = _matrix([q for q in questions if q.facts])
     mean, scale = x.mean(axis=0), x.std(axis=0)
     scale[scale == 0] = 1.0
     model = LogisticRegression(C=C, max_iter=5000).fit((x - mean) / scale, y)
@@ -164,15 +167,34 @@ def out_of_fold(questions: list[Question], seeds: int = 3, folds: int = 5) -> di
     }
 
 
+def score_shipped(questions: list[Question], origin: str) -> dict:
+    """Key facts of the shipped model's answers (no refit) on the dev questions of one origin, beside
+    the answers without it: a held-out check for questions written after the model was fitted."""
+    from rag.sentence_rank import load_model
+
+    shipped = load_model()
+    mine = [q for q in questions if q.origin == origin and q.facts]
+    with_model = [fact_coverage(_answer(q, [shipped.sentence.probability(x) for x in q.signals], shipped.fact_overlap,
+                                        shipped.fact_gain, shipped.confident), q.facts) for q in mine]
+    without = [fact_coverage(_answer(q, None, 0.0), q.facts) for q in mine]
+    return {"origin": origin, "questions": len(mine), "key_facts_without_model": round(float(np.mean(without)), 3),
+            "key_facts_shipped_model": round(float(np.mean(with_model)), 3)}
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--check", action="store_true", help="refit and compare with the shipped model; write nothing")
     parser.add_argument("--out", type=Path, default=MODEL_PATH)
+    parser.add_argument("--score-shipped", metavar="ORIGIN", help="score the shipped model on the dev questions "
+                        "with this `origin` (e.g. dev-4) and write nothing")
     args = parser.parse_args(argv)
     from rag.config import Settings
     from rag.pipeline import Engine
 
     questions = collect(Engine(Settings()))
+    if args.score_shipped:
+        print(json.dumps(score_shipped(questions, args.score_shipped), indent=2))
+        return 0
     figures = out_of_fold(questions)
     model = {
         "about": "Fitted by `python -m eval.fit_sentences` on the dev split of eval/data; see rag/sentence_rank.py.",
@@ -182,14 +204,7 @@ def main(argv: list[str] | None = None) -> int:
         "figures": {"dev_out_of_fold": figures},
     }
     print(json.dumps(figures, indent=2))
-    if args.check:
-        shipped = json.loads(args.out.read_text(encoding="utf-8"))
-        same = all(shipped[k] == model[k] for k in ("sentence", "answer"))
-        print("shipped model matches a refit on dev" if same else "shipped model differs from a refit on dev")
-        return 0 if same else 1
-    args.out.write_text(json.dumps(model, indent=2) + "\n", encoding="utf-8")
-    print(f"wrote {args.out}")
-    return 0
+    return check_or_write(model, ("sentence", "answer"), args.out, args.check)
 
 
 if __name__ == "__main__":
