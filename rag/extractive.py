@@ -195,7 +195,8 @@ def _facts_within_papers(chosen: list[ScoredSentence], keep: list[ScoredSentence
     for n in dict.fromkeys(s.source.n for s in chosen):
         mine = [s for s in chosen if s.source.n == n]
         start = [max(mine, key=lambda s: s.score)] + [s for s in mine if any(s is k for k in keep)]
-        out += _mmr([s for s in scored if s.source.n == n], start, lambda s: s.fact, len(mine), -1.0, overlap)
+        out += _mmr([s for s in scored if s.source.n == n], start, lambda s: s.fact, len(mine),
+                    min_gain=-1.0, overlap=overlap)  # no early stop: as many sentences as before
     return out
 
 

@@ -141,7 +141,7 @@ def _lexical_thread():
 # paper at BM25 rank 30 matched on generic words otherwise collects two RRF votes and outranks
 # the one paper that holds the query's rare term (rank 1 in BM25, missing from the dense top 50).
 # Chosen on the dev split with `python -m eval.fusion_sweep --floors ...`: 0.6 is the highest floor at
-# which no set's recall@5 drops; recall@1 over 130 dev questions 0.754 -> 0.785 (0.7 gave 0.808 but multi-paper recall@5 0.885 -> 0.854).
+# which no set's recall@5 drops; recall@1 over 160 dev questions 0.787 -> 0.812 (0.7 gave 0.838 but multi-paper recall@5 0.885 -> 0.854).
 LEXICAL_FLOOR = 0.6
 
 # Weight of the mpnet cosine beside MiniLM's when both embedders are in the index (a weighted
@@ -270,14 +270,16 @@ class HybridRetriever:
             scores = {pid: e.score for pid, e in dense.items()}
         elif mode == "lexical":
             scores = {pid: e.score for pid, e in lexical.items()}
-        ties = Counter(round(v, 12) for v in scores.values())
-        ordered = sorted(scores, key=lambda pid: (
-            -round(scores[pid], 12),
-            -self._strength(query, dense.get(pid), lexical.get(pid)) if ties[round(scores[pid], 12)] > 1 else 0.0,
-            pid,
-        ))[:k]
         if mode == "dense":  # in the dense ranking's own order (by combined score, with two embedders)
             ordered = sorted(dense, key=lambda pid: dense[pid].rank)[:k]
+        else:
+            rounded = {pid: round(v, 12) for pid, v in scores.items()}
+            ties = Counter(rounded.values())
+            ordered = sorted(scores, key=lambda pid: (
+                -rounded[pid],
+                -self._strength(query, dense.get(pid), lexical.get(pid)) if ties[rounded[pid]] > 1 else 0.0,
+                pid,
+            ))[:k]
         hits = []
         for rank, pid in enumerate(ordered, start=1):
             chunk_ids: list[str] = []
