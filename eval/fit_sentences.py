@@ -193,6 +193,8 @@ def main(argv: list[str] | None = None) -> int:
 
     questions = collect(Engine(Settings()))
     if args.score_shipped:
+        if not any(q.origin == args.score_shipped and q.facts for q in questions):
+            parser.error(f"--score-shipped: no dev question with key facts has origin {args.score_shipped!r}")
         print(json.dumps(score_shipped(questions, args.score_shipped), indent=2))
         return 0
     figures = out_of_fold(questions)

@@ -59,9 +59,17 @@ def main(argv: list[str] | None = None) -> None:
                       for v in args.floors.split(",")}
     elif args.gates:
         mode = "hybrid"
-        retrievers = {f"gate {v}": HybridRetriever(engine.index, engine.embedder, gate=tuple(float(x) for x in v.split(":")),
-                                                   lexical_floor=base.lexical_floor, **common)
-                      for v in args.gates.split(",")}
+        gates = {}
+        for v in args.gates.split(","):
+            try:
+                low, high = (float(x) for x in v.split(":"))
+            except ValueError:
+                parser.error(f"--gates: {v!r} is not low:high (e.g. 0.2:0.5)")
+            if not 0 <= low < high <= 1:
+                parser.error(f"--gates: {v!r} needs 0 <= low < high <= 1")
+            gates[f"gate {v}"] = (low, high)
+        retrievers = {label: HybridRetriever(engine.index, engine.embedder, gate=gate, lexical_floor=base.lexical_floor, **common)
+                      for label, gate in gates.items()}
     else:
         if base.second is None:
             parser.error("--weights needs an index built with --embedder minilm+mpnet")

@@ -34,6 +34,14 @@ def test_weights_need_an_index_with_both_embedders(seed_index):
     assert exit_info.value.code == 2
 
 
+@pytest.mark.parametrize("gates", ["0.2", "0.5:0.2", "low:high"])
+def test_a_malformed_gate_is_a_usage_error(seed_index, gates, capsys):
+    with pytest.raises(SystemExit) as exit_info:
+        fusion_sweep.main(["--data-dir", str(seed_index.data_dir), "--gates", gates])
+    assert exit_info.value.code == 2
+    assert "--gates" in capsys.readouterr().err
+
+
 def test_the_sweep_pools_every_dev_question_with_a_gold_paper(seed_engine):
     results = fusion_sweep.sweep(seed_engine, {"shipped": seed_engine.retriever}, "hybrid", "dev")["shipped"]
     assert set(results) == {*fusion_sweep.SETS, "all"}
