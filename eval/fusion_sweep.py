@@ -3,10 +3,11 @@
     python -m eval.fusion_sweep --floors 0,0.3,0.4,0.5,0.6,0.7,0.8      # BM25 floor, hybrid
     python -m eval.fusion_sweep --data-dir IDX --weights 0.5,1,1.5,2,3  # mpnet weight (a minilm+mpnet index)
     python -m eval.fusion_sweep --gates 0.2:0.5,0.3:0.6,0.4:0.7         # BM25 gate (strength ramp), hybrid
+    python -m eval.fusion_sweep --paper-means 0,0.5,1,1.5,2             # weight of a paper's mean chunk score, hybrid
 
 Prints recall@1 (a gold paper ranked first) / recall@5 (share of the gold papers in the top 5) per question set and pooled over every retrieval question with a
 gold paper (plain, paraphrase, near-miss, multi-paper, lookup, adversarial). The shipped values
-(LEXICAL_FLOOR, SECOND_WEIGHT) and the figures quoted beside them come from this script.
+(LEXICAL_FLOOR, SECOND_WEIGHT, PAPER_MEAN_WEIGHT) and the figures quoted beside them come from this script.
 """
 
 from __future__ import annotations
@@ -49,6 +50,8 @@ def main(argv: list[str] | None = None) -> None:
     knob.add_argument("--weights", help="comma-separated mpnet weights to try (dense search; needs a minilm+mpnet index)")
     knob.add_argument("--gates", help="comma-separated BM25 gates low:high to try (hybrid search: BM25's weight ramps from 0 "
                       "at match strength low to full at high)")
+    knob.add_argument("--paper-means", help="comma-separated weights of a paper's mean chunk closeness beside its best "
+                      "chunk's to try (hybrid search)")
     args = parser.parse_args(argv)
     engine = Engine(load_settings(data_dir=args.data_dir) if args.data_dir else load_settings())
     base = engine.retriever
@@ -70,6 +73,18 @@ def main(argv: list[str] | None = None) -> None:
             gates[f"gate {v}"] = (low, high)
         retrievers = {label: HybridRetriever(engine.index, engine.embedder, gate=gate, lexical_floor=base.lexical_floor, **common)
                       for label, gate in gates.items()}
+    elif args.paper_means:
+        mode = "hybrid"
+        weights = {}
+        for v in args.paper_means.split(","):
+            try:
+                weights[f"paper mean {v}"] = float(v)
+            except ValueError:
+                parser.error(f"--paper-means: {v!r} is not a number")
+            if weights[f"paper mean {v}"] < 0:
+                parser.error(f"--paper-means: {v!r} is negative")
+        retrievers = {label: HybridRetriever(engine.index, engine.embedder, paper_mean_weight=w, **common)
+                      for label, w in weights.items()}
     else:
         if base.second is None:
             parser.error("--weights needs an index built with --embedder minilm+mpnet")

@@ -717,6 +717,7 @@ class ChunkStore(_JsonlRecords):
                 chunk_id = match.group(1).decode("utf-8") if match else json.loads(line)["chunk_id"]
                 self._offsets[chunk_id] = (position, len(line))
                 position += len(line)
+        self._by_paper: dict[str, tuple[str, ...]] | None = None
         self._open()
 
     @staticmethod
@@ -744,7 +745,16 @@ class ChunkStore(_JsonlRecords):
         return (self[cid] for cid in self._offsets)
 
     def ids_of_papers(self, paper_ids: set[str]) -> set[str]:
-        return {cid for cid in self._offsets if self.paper_of(cid) in paper_ids}
+        return {cid for pid in paper_ids for cid in self.of_paper(pid)}
+
+    def of_paper(self, paper_id: str) -> tuple[str, ...]:
+        """The ids of a paper's chunks, in the store's order (a map built on first use)."""
+        if self._by_paper is None:
+            by_paper: dict[str, list[str]] = {}
+            for cid in self._offsets:
+                by_paper.setdefault(self.paper_of(cid), []).append(cid)
+            self._by_paper = {pid: tuple(ids) for pid, ids in by_paper.items()}
+        return self._by_paper.get(paper_id, ())
 
 
 class PaperBrief(NamedTuple):

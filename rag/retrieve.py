@@ -149,6 +149,12 @@ LEXICAL_FLOOR = 0.6
 # --weights ...` on a minilm+mpnet index (see README, "A second embedder").
 SECOND_WEIGHT = 2.0
 
+# A paper's dense score is its best chunk's plus this weight times the mean over all its chunks:
+# a question in the reader's own words often echoes the whole abstract better than any one
+# chunk of it. Chosen on the dev split with `python -m eval.fusion_sweep --paper-means ...`
+# (README, "Paper scores"): 1.0 is the middle of the plateau (0.75-1.5) for both embedders.
+PAPER_MEAN_WEIGHT = 1.0
+
 
 class HybridRetriever:
     """Dense + lexical search over one StoredIndex; create once, query many times."""
@@ -156,7 +162,7 @@ class HybridRetriever:
     def __init__(self, index: StoredIndex, embedder, candidates: int = 50, rrf_k: int = 60,
                  dense_weight: float = 1.0, lexical_weight: float = 1.0, fusion: str = "gated",
                  gate: tuple[float, float] = (0.2, 0.5), second=None, second_weight: float = SECOND_WEIGHT,
-                 lexical_floor: float = LEXICAL_FLOOR):
+                 lexical_floor: float = LEXICAL_FLOOR, paper_mean_weight: float = PAPER_MEAN_WEIGHT):
         self.index = index
         self.embedder = embedder
         self.second = second  # the mpnet embedder of a minilm+mpnet index, else None
@@ -168,6 +174,7 @@ class HybridRetriever:
         self.fusion = fusion
         self.gate = gate
         self.lexical_floor = lexical_floor
+        self.paper_mean_weight = paper_mean_weight
 
     # ------------------------------------------------------------ filters
 
@@ -192,26 +199,45 @@ class HybridRetriever:
 
     # ------------------------------------------------------------ the two retrievers
 
-    def dense(self, query: str, n: int, allowed: set[str] | None = None) -> list[tuple[str, float]]:
-        """(chunk_id, MiniLM cosine similarity), best first. With a second embedder, "best" is
-        the weighted sum of both cosines, but each chunk still reports its MiniLM cosine: the
-        abstention bar and the evidence model downstream were fitted on that scale."""
+    def dense(self, query: str, n: int, allowed: set[str] | None = None) -> tuple[list[tuple[str, float]], dict[str, float]]:
+        """(chunk_id, MiniLM cosine similarity) of every chunk of the papers the nearest `n` chunks
+        belong to, grouped by paper, papers best first (best chunk + PAPER_MEAN_WEIGHT × mean of
+        the paper's chunks), chunks best first within a paper. With a second embedder a chunk's
+        closeness is the weighted sum of both cosines, but each chunk still reports its MiniLM
+        cosine: the evidence model downstream was fitted on that scale. Also each paper's score."""
         if allowed is not None and not allowed:
-            return []
+            return [], {}
         text = dense_query_text(query)
         vector = self.embedder.embed_query(text)
-        first = self.index.nearest(vector, n, allowed)
-        if self.second is None:
-            return first
-        other = self.second.embed_query(text)
-        second = self.index.nearest(other, n, allowed, second=True)
-        cos1, cos2 = dict(first), dict(second)
-        # A candidate one collection ranked and the other did not: its exact cosine there, from
-        # the stored vector (a missing one would otherwise count as 0 and sink good chunks).
-        cos1.update(self.index.similarities(vector, [c for c in cos2 if c not in cos1]))
-        cos2.update(self.index.similarities(other, [c for c in cos1 if c not in cos2], second=True))
-        combined = {c: cos1[c] + self.second_weight * cos2[c] for c in cos1 if c in cos2}
-        return [(c, cos1[c]) for c in sorted(combined, key=lambda c: -combined[c])]
+        cos1 = dict(self.index.nearest(vector, n, allowed))
+        cos2: dict[str, float] = {}
+        other = None
+        if self.second is not None:
+            other = self.second.embed_query(text)
+            cos2 = dict(self.index.nearest(other, n, allowed, second=True))
+        papers = dict.fromkeys(self.index.chunks.paper_of(c) for c in [*cos1, *cos2])
+        if self.paper_mean_weight:
+            candidates = [c for pid in papers for c in self.index.chunks.of_paper(pid)]
+        else:
+            candidates = list(dict.fromkeys([*cos1, *cos2]))
+        # Chunks a collection did not rank: their exact cosine, from the stored vectors (a missing
+        # one would otherwise count as 0 and sink good chunks or papers).
+        cos1.update(self.index.similarities(vector, [c for c in candidates if c not in cos1]))
+        if other is not None:
+            cos2.update(self.index.similarities(other, [c for c in candidates if c not in cos2], second=True))
+        closeness = {c: cos1[c] + self.second_weight * cos2[c] if other is not None else cos1[c]
+                     for c in candidates if c in cos1 and (other is None or c in cos2)}
+        by_paper: dict[str, list[str]] = {}
+        for c in sorted(closeness, key=lambda c: -closeness[c]):
+            by_paper.setdefault(self.index.chunks.paper_of(c), []).append(c)
+
+        def paper_score(chunk_ids: list[str]) -> float:
+            best = closeness[chunk_ids[0]]
+            return best + self.paper_mean_weight * sum(closeness[c] for c in chunk_ids) / len(chunk_ids)
+
+        ranked = sorted(by_paper.values(), key=paper_score, reverse=True)
+        return [(c, cos1[c]) for chunk_ids in ranked for c in chunk_ids], {
+            self.index.chunks.paper_of(ids[0]): paper_score(ids) for ids in ranked}
 
     def lexical(self, query: str, n: int, allowed: set[str] | None = None) -> tuple[list[tuple[str, float]], float]:
         """(chunk_id, bm25 score) best first, and the match strength in [0, 1]."""
@@ -249,7 +275,8 @@ class HybridRetriever:
         # BM25 runs on a second thread while the query is embedded and Chroma searched: both of
         # those release the GIL, so on 2 cores hybrid costs little more than dense alone.
         pending = _lexical_thread().submit(self.lexical, query, n, allowed) if mode == "hybrid" else None
-        dense = _per_paper(self.dense(query, n, allowed), self.index.chunks, allowed) if mode != "lexical" else {}
+        dense_hits, dense_scores = self.dense(query, n, allowed) if mode != "lexical" else ([], {})
+        dense = _per_paper(dense_hits, self.index.chunks, allowed)
         if pending is not None:
             lexical_hits, strength = pending.result()
         else:
@@ -267,7 +294,7 @@ class HybridRetriever:
             self.rrf_k,
         )
         if mode == "dense":
-            scores = {pid: e.score for pid, e in dense.items()}
+            scores = {pid: dense_scores[pid] for pid in dense}
         elif mode == "lexical":
             scores = {pid: e.score for pid, e in lexical.items()}
         if mode == "dense":  # in the dense ranking's own order (by combined score, with two embedders)
