@@ -233,7 +233,9 @@ class Assistant:
             name_used = "extractive"
             if several and not rewritten:
                 papers = {h.paper.paper_id for h in self.policy.relevant_hits(question, hits, scored, max_papers=MAX_PAPERS)}
-                raw = extractive_answer([s for s in scored if s.source.paper.paper_id in papers], per_paper=True)
+                relevant = [s for s in scored if s.source.paper.paper_id in papers]
+                rank_by_facts(question, relevant, self.retriever.index.lexical.idf)
+                raw = extractive_answer(relevant, per_paper=True)
             else:
                 parts = self.scorer.part_picks(question, scored)
                 sizing = rank_by_facts(question, scored, self.retriever.index.lexical.idf)

@@ -158,6 +158,9 @@ MMR_OVERLAP = 0.5  # weight of the overlap (cosine to the closest chosen sentenc
 MIN_GAIN = 0.3  # a sentence adds something when score - overlap >= MIN_GAIN * best score
 # The fill by P(fact) has its own settings, chosen with the sentence model (rag/sentence_model.json).
 MAX_SINGLE = 4  # a single-paper answer is 1-4 sentences
+# A multi-paper answer quotes one of each paper's this many closest sentences (the likeliest fact):
+# past the third or fourth, a sentence is seldom about the question at all.
+PER_PAPER_POOL = 4
 
 
 def _mmr(candidates: list[ScoredSentence], start: list[ScoredSentence], relevance, max_sentences: int,
@@ -213,17 +216,24 @@ def extractive_answer(scored: list[ScoredSentence], max_sentences: int = MAX_SIN
     fill goes by P(the sentence holds an asked-for fact): across all candidates when the
     evidence is strong (`confident`), otherwise within the papers that closeness to the
     question chose (a weak answer keeps hedging across papers).
-    `per_paper` (a question about several papers): the best sentence of every paper given.
+    `per_paper` (a question about several papers): one sentence of every paper given, the most
+    likely to hold an asked-for fact of the paper's PER_PAPER_POOL closest (the closest where the
+    sentence model has not ranked them): "Which papers compress the KV cache, and how?" quotes
+    ZipVL's "we employ mixed-precision quantization to the KV cache", not its background
+    sentence "This sparsity can be leveraged to ... compress the KV cache".
     Sentences are printed in source, then abstract, order."""
     if not scored:
         return ""
     chosen: list[ScoredSentence] = []
     if per_paper:
-        seen: set[int] = set()
+        pools: dict[int, list[ScoredSentence]] = {}
         for candidate in scored:  # best first
-            if candidate.source.n not in seen:
-                chosen.append(candidate)
-                seen.add(candidate.source.n)
+            pools.setdefault(candidate.source.n, []).append(candidate)
+        for pool in pools.values():
+            if pool[0].fact is None:
+                chosen.append(pool[0])
+            else:  # closeness picks the candidates, the fact model what to quote (max keeps the closer on ties)
+                chosen.append(max(pool[:PER_PAPER_POOL], key=lambda s: s.fact))
     else:
         if scored[0].fact is not None and confident:
             chosen = _mmr(scored, [scored[0], *parts], lambda s: s.fact, max_sentences, fact_gain, fact_overlap)

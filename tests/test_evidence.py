@@ -82,6 +82,16 @@ def test_a_which_papers_question_is_answered_from_several_papers_one_sentence_ea
     assert len(paragraphs) == len(set(titles))  # one cited sentence per paper
 
 
+def test_a_which_papers_how_question_quotes_what_each_paper_does_not_its_background(assistant):
+    """ZipVL's closest sentence to the question is background ("This sparsity can be leveraged to
+    ... compress the KV cache through various approaches"); the answer quotes what ZipVL does."""
+    answer = assistant.ask("Which papers compress the KV cache, and how?")
+    zipvl = next(c.n for c in answer.citations if c.title.startswith("ZipVL"))
+    quoted = [p for p in answer.text.split("\n\n") if p.rstrip().rstrip(".").endswith(f"[{zipvl}]")]
+    assert len(quoted) == 1, answer.text
+    assert "mixed-precision quantization" in quoted[0] and "various approaches" not in quoted[0]
+
+
 def test_weak_evidence_is_said_first_in_the_stream_and_the_answer(seed_engine, seed_index):
     # A policy whose weak band covers every probability: the weak path, whatever the question.
     everything_weak = dataclasses.replace(load_model(), none_below=0.0, strong_from=1.01)
