@@ -3,7 +3,7 @@
     import rag
     lib = rag.open()                                   # the index in RAG_DATA_DIR (or data_dir=...)
     lib.search("KV cache compression", k=5)            # [Hit(paper, score, snippet), ...]
-    lib.ask("How does QLoRA fit a 65B model on one GPU?")   # Answer: text, citations, evidence
+    lib.ask("How does QLoRA fine-tune a 65B model on a single GPU?")   # Answer: text, citations, evidence
 
 The public API is exactly the names in `__all__` (tests/test_api.py pins them); every
 module of the package (`rag.pipeline`, `rag.index`, ...) is internal and may change.

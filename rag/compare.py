@@ -224,7 +224,7 @@ def _relevant_papers(assistant, topic: str, filters: Filters | None, max_papers:
         raise QueryError("no indexed paper matches the filters", hint="widen the filters (sources, years) or ingest more papers")
     sources = [Source(n=i + 1, paper=h.paper, score=h.score) for i, h in enumerate(hits[:SENTENCE_SOURCES])]
     scored = assistant.scorer.score(topic, sources)
-    kept = assistant.policy.relevant_hits(topic, hits, scored, max_papers=max_papers)
+    kept = assistant.policy.relevant_hits(topic, hits, scored, max_papers=max_papers, for_compare=True)
     assessment = assistant.policy.assess(topic, hits, scored)
     notes = []
     if assessment.level == "none":

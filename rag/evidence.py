@@ -77,6 +77,8 @@ EVIDENCE_FEATURES = (
     "number_missing",  # ... and the top paper's best sentences state no number the question lacks
     "unowned_name",  # the question asks which paper introduced a name that the top 3 papers use but do
     # not own (not in a title, not in a sentence where the paper proposes or names it)
+    "names_partly_known",  # some of the question's names are in no abstract while another is in the top 3
+    # papers ("How does QLoRA compare with ZeRO-Offload?"): answer the known part, name the rest
 )
 # Signals of one retrieved paper (the relevance model's inputs).
 RELEVANCE_FEATURES = (
@@ -120,6 +122,7 @@ class EvidenceModel:
     none_below: float  # P(answerable) under this: the corpus lacks it
     strong_from: float  # P(answerable) from this: answer as usual; in between: weak
     relevant_from: float  # P(relevant) from this: the paper belongs in a multi-paper answer
+    compare_from: float  # ... and in a `rag compare` table of a topic (chosen on dev's compare topics)
     meta: dict = field(default_factory=dict, compare=False)
 
 
@@ -132,6 +135,7 @@ def load_model(path: Path = MODEL_PATH) -> EvidenceModel:
         none_below=float(data["thresholds"]["none_below"]),
         strong_from=float(data["thresholds"]["strong_from"]),
         relevant_from=float(data["thresholds"]["relevant_from"]),
+        compare_from=float(data["thresholds"].get("compare_from", data["thresholds"]["relevant_from"])),
         meta={k: v for k, v in data.items() if k not in {"evidence", "relevance", "thresholds"}},
     )
 
@@ -218,6 +222,7 @@ class EvidencePolicy:
         known = [key for _, key in names if is_known(key, terms)]
         unowned = bool(known and _ASKS_PAPER.search(question)
                        and not any(_owns(h.paper, key) for h in hits[:3] for key in known))
+        known_in_top = [key for key in known if key in top_words]
         return {
             "dense_top": dense_top,
             "dense_gap": dense_top - (dense[1] if len(dense) > 1 else 0.0),
@@ -235,6 +240,7 @@ class EvidencePolicy:
             "asks_number": float(asks_number),
             "number_missing": float(number_missing),
             "unowned_name": float(unowned),
+            "names_partly_known": float(bool(unknown and known_in_top)),
         }
 
     def paper_signals(self, question: str, hits: Sequence[Hit], scored: Sequence = ()) -> list[dict[str, float]]:
@@ -291,10 +297,13 @@ class EvidencePolicy:
         """P(relevant) for each hit, in hit order."""
         return [self.model.relevance.probability(s) for s in self.paper_signals(question, hits, scored)]
 
-    def relevant_hits(self, question: str, hits: Sequence[Hit], scored: Sequence = (), max_papers: int = 8) -> list[Hit]:
-        """The hits that clear the relevance bar (the top hit always does), best first."""
+    def relevant_hits(self, question: str, hits: Sequence[Hit], scored: Sequence = (), max_papers: int = 8,
+                      for_compare: bool = False) -> list[Hit]:
+        """The hits that clear the relevance bar (the top hit always does), best first; `for_compare`:
+        the bar chosen for `rag compare` topics (short noun phrases, not questions)."""
         probs = self.relevance(question, hits, scored)
-        keep = [h for h, p in zip(hits, probs) if p >= self.model.relevant_from]
+        bar = self.model.compare_from if for_compare else self.model.relevant_from
+        keep = [h for h, p in zip(hits, probs) if p >= bar]
         if hits and hits[0] not in keep:
             keep.insert(0, hits[0])
         return keep[:max_papers]

@@ -206,7 +206,7 @@ def _facts_within_papers(chosen: list[ScoredSentence], keep: list[ScoredSentence
 def extractive_answer(scored: list[ScoredSentence], max_sentences: int = MAX_SINGLE, per_paper: bool = False,
                       min_gain: float = MIN_GAIN, overlap: float = MMR_OVERLAP,
                       parts: list[ScoredSentence] = (), fact_overlap: float = 0.2, fact_gain: float = 0.0,
-                      confident: bool = False) -> str:
+                      confident: bool = False, fill_within: bool = False) -> str:
     """The sentences that answer the question, each followed by its source's [n].
 
     Single-paper questions: the sentence closest to the question, the best sentence for each
@@ -215,7 +215,8 @@ def extractive_answer(scored: list[ScoredSentence], max_sentences: int = MAX_SIN
     sentence model has ranked the candidates (their `fact` is set, rag.sentence_rank), the
     fill goes by P(the sentence holds an asked-for fact): across all candidates when the
     evidence is strong (`confident`), otherwise within the papers that closeness to the
-    question chose (a weak answer keeps hedging across papers).
+    question chose (a weak answer keeps hedging across papers): as many sentences each as
+    closeness chose, or (`fill_within`) as many as the facts warrant, by the same MMR.
     `per_paper` (a question about several papers): one sentence of every paper given, the most
     likely to hold an asked-for fact of the paper's PER_PAPER_POOL closest (the closest where the
     sentence model has not ranked them): "Which papers compress the KV cache, and how?" quotes
@@ -239,7 +240,11 @@ def extractive_answer(scored: list[ScoredSentence], max_sentences: int = MAX_SIN
             chosen = _mmr(scored, [scored[0], *parts], lambda s: s.fact, max_sentences, fact_gain, fact_overlap)
         else:
             chosen = _mmr(scored, [scored[0], *parts], lambda s: s.score, max_sentences, min_gain, overlap)
-            if scored[0].fact is not None:
+            if scored[0].fact is not None and fill_within:
+                papers = {s.source.n for s in chosen}
+                chosen = _mmr([s for s in scored if s.source.n in papers], [scored[0], *parts], lambda s: s.fact,
+                              max_sentences, fact_gain, fact_overlap)
+            elif scored[0].fact is not None:
                 chosen = _facts_within_papers(chosen, [scored[0], *parts], scored, fact_overlap)
     chosen.sort(key=lambda s: (s.source.n, s.position))
     paragraphs: list[str] = []

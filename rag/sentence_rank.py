@@ -97,10 +97,12 @@ class SentenceModel:
     confident: bool  # with strong evidence, fill the answer by P(fact) from any retrieved paper
     fact_overlap: float  # MMR by P(fact): weight of a sentence's cosine to the closest one chosen
     fact_gain: float  # ... a sentence joins while P(fact) - overlap x cosine >= fact_gain x the best P(fact)
+    fill_within: bool = False  # otherwise (weak evidence) fill the same way, inside the papers closeness chose
 
     def answer_settings(self, evidence: str) -> dict:
         """extractive_answer's keyword arguments for an answer at this evidence level."""
-        return {"fact_overlap": self.fact_overlap, "fact_gain": self.fact_gain, "confident": self.confident and evidence == "strong"}
+        return {"fact_overlap": self.fact_overlap, "fact_gain": self.fact_gain, "confident": self.confident and evidence == "strong",
+                "fill_within": self.fill_within}
 
 
 @lru_cache(maxsize=4)
@@ -110,7 +112,8 @@ def load_model(path: Path = MODEL_PATH) -> SentenceModel | None:
         return None
     data = json.loads(Path(path).read_text(encoding="utf-8"))
     answer = data["answer"]
-    return SentenceModel(Logistic.from_json(data["sentence"]), bool(answer["confident"]), float(answer["fact_overlap"]), float(answer["fact_gain"]))
+    return SentenceModel(Logistic.from_json(data["sentence"]), bool(answer["confident"]), float(answer["fact_overlap"]),
+                         float(answer["fact_gain"]), bool(answer.get("fill_within", False)))
 
 
 def rank_by_facts(question: str, scored: list[ScoredSentence], idf, model: SentenceModel | None = None) -> SentenceModel | None:

@@ -100,7 +100,7 @@ def test_search_returns_hits_with_paper_score_snippet_and_filters(lib):
 
 
 def test_ask_cite_compare_return_the_records(lib):
-    answer = lib.ask("How does QLoRA fit a 65B model on one GPU?")
+    answer = lib.ask("How does QLoRA fine-tune a 65B model on a single GPU?")
     assert isinstance(answer, rag.Answer) and answer.evidence == "strong"
     assert "[1]" in answer.text and answer.citations[0].title == QLORA
     found = lib.cite("Which paper introduced NF4?")
@@ -121,7 +121,7 @@ def test_ask_stream_yields_deltas_before_the_answer_is_finished(seed_index):
     )
     with StubOpenAI(script=Reply(text=text)) as stub:
         lib = rag.open(data_dir=seed_index.data_dir, answerer="openai", openai_base_url=stub.base_url)
-        stream = lib.ask_stream("How does QLoRA fit a 65B model on one GPU?")
+        stream = lib.ask_stream("How does QLoRA fine-tune a 65B model on a single GPU?")
         deltas = []
         unfinished_at_first_delta = None
         for delta in stream:

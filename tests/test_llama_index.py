@@ -83,7 +83,7 @@ def test_fusion_retriever_combines_papers_with_another_retriever(lib):
 
 
 def test_query_engine_answers_with_verified_citations_and_cited_source_nodes(lib):
-    response = PaperQueryEngine(lib).query("How does QLoRA fit a 65B model on one GPU?")
+    response = PaperQueryEngine(lib).query("How does QLoRA fine-tune a 65B model on a single GPU?")
     markers = {int(n) for n in re.findall(r"\[(\d+)\]", response.response)}
     assert markers and markers == {n.node.metadata["n"] for n in response.source_nodes}
     assert [n.node.metadata["n"] for n in response.source_nodes] == list(range(1, len(response.source_nodes) + 1))
@@ -133,14 +133,14 @@ def test_query_engine_uses_a_llamaindex_llm_and_checks_its_citations(lib):
     good = "QLoRA backpropagates gradients through a frozen, 4-bit quantized pretrained language model into Low Rank Adapters [1]."
     with StubOpenAI(script=[Reply(text=good), Reply(text="Bananas are rich in potassium [1].")]) as stub:
         engine = PaperQueryEngine(lib, llm=_StubChatLLM(base_url=stub.base_url))
-        response = engine.query("How does QLoRA fit a 65B model on one GPU?")
+        response = engine.query("How does QLoRA fine-tune a 65B model on a single GPU?")
         assert response.response == good
         assert response.metadata["answerer"] == "llama-index"
         assert QLORA in json.dumps(stub.requests[0].body)  # the LLM saw our numbered sources
         assert response.source_nodes[0].node.metadata["title"] == QLORA
 
         # An answer whose citation the cited abstract does not support is replaced by the extractive one.
-        checked = engine.query("How does QLoRA fit a 65B model on one GPU?")
+        checked = engine.query("How does QLoRA fine-tune a 65B model on a single GPU?")
         assert checked.metadata["answerer"] == "extractive"
         assert "Bananas" not in checked.response and "[1]" in checked.response
         assert any("The LlamaIndex LLM (stub-model)" in note for note in checked.metadata["answer"].notes)

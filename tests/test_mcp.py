@@ -33,7 +33,7 @@ def seed_session(seed_index):
         out: dict = {}
         async with Client(_server(seed_index.data_dir), read_timeout_seconds=120) as client:
             out["tools"] = (await client.list_tools()).tools
-            out["ask"] = await client.call_tool("ask", {"question": "How does QLoRA fit a 65B model on one GPU?"})
+            out["ask"] = await client.call_tool("ask", {"question": "How does QLoRA fine-tune a 65B model on a single GPU?"})
             out["find"] = await client.call_tool("find_paper", {"question": "Which paper introduced NF4?"})
             out["search"] = await client.call_tool("search_papers", {"query": "compressing the KV cache", "k": 3})
             out["compare"] = await client.call_tool("compare_papers", {"topic": "mixture of experts", "max_papers": 3})
@@ -115,7 +115,7 @@ def test_a_question_while_no_index_exists_is_a_tool_error(tmp_path):
         async with Client(_server(tmp_path / "no-index"), read_timeout_seconds=120) as client:
             return {
                 "tools": (await client.list_tools()).tools,
-                "ask": await client.call_tool("ask", {"question": "How does QLoRA fit a 65B model on one GPU?"}),
+                "ask": await client.call_tool("ask", {"question": "How does QLoRA fine-tune a 65B model on a single GPU?"}),
                 "resources": (await client.list_resources()).resources,
                 "list": await client.call_tool("list_papers", {}),
             }
