@@ -48,3 +48,26 @@ def test_the_sweep_pools_every_dev_question_with_a_gold_paper(seed_engine):
     assert all(0.0 <= r1 <= 1.0 and 0.0 <= r5 <= 1.0 for r1, r5 in results.values())
     plain = load_questions("plain", "dev")  # the plain set reuses papers' own words: nearly all found
     assert results["plain"][1] >= 0.9 and len(plain) > 10
+
+
+def test_the_shipped_paper_mean_weight_is_not_worse_than_best_chunk_alone_on_dev(seed_index, capsys):
+    """PAPER_MEAN_WEIGHT was chosen on dev with --paper-means: pooled recall@1 and @5 must not
+    fall below scoring a paper by its best chunk alone (weight 0)."""
+    from rag.retrieve import PAPER_MEAN_WEIGHT
+
+    fusion_sweep.main(["--data-dir", str(seed_index.data_dir), "--paper-means", f"0,{PAPER_MEAN_WEIGHT}"])
+    rows = {}
+    for line in capsys.readouterr().out.splitlines():
+        if line.startswith("| paper mean "):
+            cells = [c.strip() for c in line.strip("|").split("|")]
+            rows[cells[0]] = [tuple(float(x) for x in c.split(" / ")) for c in cells[1:]]
+    best_chunk, shipped = rows["paper mean 0"], rows[f"paper mean {PAPER_MEAN_WEIGHT}"]
+    assert shipped[-1][0] >= best_chunk[-1][0] and shipped[-1][1] >= best_chunk[-1][1]
+
+
+@pytest.mark.parametrize("weights", ["-1", "much"])
+def test_a_malformed_paper_mean_weight_is_a_usage_error(seed_index, weights, capsys):
+    with pytest.raises(SystemExit) as exit_info:
+        fusion_sweep.main(["--data-dir", str(seed_index.data_dir), "--paper-means", weights])
+    assert exit_info.value.code == 2
+    assert "--paper-means" in capsys.readouterr().err
