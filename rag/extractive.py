@@ -158,8 +158,8 @@ MMR_OVERLAP = 0.5  # weight of the overlap (cosine to the closest chosen sentenc
 MIN_GAIN = 0.3  # a sentence adds something when score - overlap >= MIN_GAIN * best score
 # The fill by P(fact) has its own settings, chosen with the sentence model (rag/sentence_model.json).
 MAX_SINGLE = 4  # a single-paper answer is 1-4 sentences
-# A multi-paper answer quotes one of each paper's this many closest sentences (the likeliest fact):
-# past the third or fourth, a sentence is seldom about the question at all.
+# A multi-paper answer quotes one of each paper's this many closest sentences (the likeliest fact).
+# Set by hand, not fitted: no dev multi-paper question lists key facts to fit it on.
 PER_PAPER_POOL = 4
 
 
