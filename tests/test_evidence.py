@@ -112,3 +112,13 @@ def test_cli_json_carries_the_evidence_level_and_probability(rag_cli, seed_index
     data = json.loads(result.output)
     assert data["evidence"] == "strong" and 0.5 < data["evidence_probability"] <= 1
     assert data["preface"] is None
+
+
+def test_rag_compare_sizes_its_table_by_its_own_bar_not_the_multi_paper_one(seed_engine, seed_index):
+    """The compare bar is chosen on dev's compare topics, apart from the multi-paper answers' bar:
+    with the compare bar at 0 every retrieved paper (up to 8) gets a row, whatever the other bar."""
+    assistant = Assistant(seed_engine.retriever, seed_index.settings.model_copy(update={"answerer": "extractive"}))
+    for compare_from, rows in ((0.0, 8), (1.01, 1)):
+        model = dataclasses.replace(load_model(), relevant_from=0.5, compare_from=compare_from)
+        assistant.policy = EvidencePolicy(lambda: assistant.terms, lambda: assistant.title_counts, model=model)
+        assert len(assistant.compare("mixture of experts").rows) == rows
