@@ -92,7 +92,7 @@ def collect_compare(engine, split: str | None) -> list[tuple[list[dict], np.ndar
     """For each `rag compare` topic of the split (named-title topics excluded: they skip the bar),
     the relevance signals of the papers compare retrieves, as rag/compare.py measures them, and
     which of those papers are gold."""
-    from rag.compare import CANDIDATES, SENTENCE_SOURCES
+    from rag.compare import topic_candidates
 
     assistant = engine.assistant
     out = []
@@ -103,9 +103,7 @@ def collect_compare(engine, split: str | None) -> list[tuple[list[dict], np.ndar
     for q in topics:
         if q.get("not_found") or ";" in q["topic"]:
             continue
-        hits = engine.retriever.search(q["topic"], k=CANDIDATES)
-        sources = [Source(n=i + 1, paper=h.paper, score=h.score) for i, h in enumerate(hits[:SENTENCE_SOURCES])]
-        scored = assistant.scorer.score(q["topic"], sources)
+        hits, scored = topic_candidates(assistant, q["topic"])
         gold = set(q["gold"])
         out.append((assistant.policy.paper_signals(q["topic"], hits, scored)[:MAX_PAPERS],
                     np.array([int(h.paper.title in gold) for h in hits[:MAX_PAPERS]]), len(gold)))
@@ -186,7 +184,7 @@ def _choose_relevance(groups: list[tuple[np.ndarray, np.ndarray, int]]) -> tuple
             kept.append(keep.sum())
         if np.mean(kept) <= MAX_ROWS_RATIO * gold_mean and np.mean(covers) > best_cover + 1e-9:
             best, best_cover, best_kept = float(t), float(np.mean(covers)), float(np.mean(kept))
-    return best, {"multi_questions": len(groups), "needed_papers_kept": round(best_cover, 3),
+    return best, {"questions": len(groups), "needed_papers_kept": round(best_cover, 3),
                   "papers_kept_per_needed": round(best_kept / gold_mean, 3)}
 
 
@@ -241,9 +239,9 @@ def fit(engine, c: float = DEFAULT_C, with_test: bool = False, rows: list[Row] |
     compare_groups = [(_prob(relevance, np.array([[sig[f] for f in RELEVANCE_FEATURES] for sig in signals], dtype=float)), y, n_gold)
                       for signals, y, n_gold in collect_compare(engine, "dev") if len(y)]
     compare_from, compare = _choose_relevance(compare_groups) if compare_groups else (relevant_from, {})
-    report = {"dev_out_of_fold": {**summary(oof, y, none_below, strong_from), **multi},
+    report = {"dev_out_of_fold": summary(oof, y, none_below, strong_from),
               "dev_in_sample": summary(_prob(evidence, x), y, none_below, strong_from),
-              "dev_compare": {("topics" if k == "multi_questions" else k): v for k, v in compare.items()}}
+              "dev_multi_out_of_fold": multi, "dev_compare": compare}
     if test and with_test:
         tx, ty = xy(test)
         report["test"] = summary(_prob(evidence, tx), ty, none_below, strong_from)

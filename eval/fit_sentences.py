@@ -165,14 +165,15 @@ def out_of_fold(questions: list[Question], seeds: int = 3, folds: int = 5) -> di
     def gold_cited(k) -> float:
         return float(np.mean([c for c in cited[k] if c is not None]))
 
-    floor = float(np.mean([c for c in (_cites_gold(q, t) for t, q in zip(baseline, questions)) if c is not None])) - MAX_GOLD_CITED_DROP
+    baseline_cited = [_cites_gold(q, t) for t, q in zip(baseline, questions)]
+    floor = float(np.mean([c for c in baseline_cited if c is not None])) - MAX_GOLD_CITED_DROP
     best = max((k for k in grid if np.mean(length[k]) <= MAX_MEAN_SENTENCES and gold_cited(k) >= floor - 1e-9),
                key=lambda k: (round(float(np.mean(coverage[k])), 9), -k[2]))
     return {
         "questions": len(questions),
         "with_key_facts": sum(1 for q in questions if q.facts),
         "without_model": row([fact_coverage(t, q.facts) for t, q in zip(baseline, questions) if q.facts],
-                             [_cites_gold(q, t) for t, q in zip(baseline, questions)], [_sentences(t) for t in baseline]),
+                             baseline_cited, [_sentences(t) for t in baseline]),
         "with_model": {f"confident {c}, fill_within {w}, fact_overlap {o}, fact_gain {g}": row(coverage[c, w, o, g], cited[c, w, o, g], length[c, w, o, g])
                        for c, w, o, g in grid},
         "chosen": {"confident": best[0], "fill_within": best[1], "fact_overlap": best[2], "fact_gain": best[3]},

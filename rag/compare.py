@@ -217,13 +217,19 @@ def find_title(assistant, name: str, filters: Filters | None) -> Paper | None:
     return best
 
 
+def topic_candidates(assistant, topic: str, filters: Filters | None = None, max_papers: int = MAX_PAPERS) -> tuple[list, list]:
+    """The papers retrieved for a compare topic and their scored sentences: what the relevance
+    model sees here (and what eval/fit_evidence.py chooses the compare bar on)."""
+    hits = assistant.retriever.search(topic, k=max(CANDIDATES, max_papers), filters=filters)
+    sources = [Source(n=i + 1, paper=h.paper, score=h.score) for i, h in enumerate(hits[:SENTENCE_SOURCES])]
+    return hits, assistant.scorer.score(topic, sources) if hits else []
+
+
 def _relevant_papers(assistant, topic: str, filters: Filters | None, max_papers: int) -> tuple[list[Paper], list[str]]:
     """The retrieved papers the relevance model keeps (the top one always), and what to say about them."""
-    hits = assistant.retriever.search(topic, k=max(CANDIDATES, max_papers), filters=filters)
+    hits, scored = topic_candidates(assistant, topic, filters, max_papers)
     if not hits:
         raise QueryError("no indexed paper matches the filters", hint="widen the filters (sources, years) or ingest more papers")
-    sources = [Source(n=i + 1, paper=h.paper, score=h.score) for i, h in enumerate(hits[:SENTENCE_SOURCES])]
-    scored = assistant.scorer.score(topic, sources)
     kept = assistant.policy.relevant_hits(topic, hits, scored, max_papers=max_papers, for_compare=True)
     assessment = assistant.policy.assess(topic, hits, scored)
     notes = []
