@@ -11,11 +11,13 @@ from __future__ import annotations
 import logging
 import re
 import time
+from textwrap import shorten
 from typing import Callable
 
 from rag.cite import StreamRenumberer, SupportChecker, renumber
 from rag.compare import COMPARE_COLUMNS, NOT_STATED, compare_papers  # noqa: F401 (re-exported)
 from rag.config import Settings
+from rag.directives import split_instructions
 from rag.errors import LLMError
 from rag.evidence import MAX_PAPERS, Assessment, EvidencePolicy
 from rag.extractive import SentenceScorer, extractive_answer
@@ -158,6 +160,17 @@ class Assistant:
         name = resolve_answerer(self.settings, answerer)
         if name != "extractive":
             self._backend(name)  # a missing key or model file is an error for every question
+        if (split := split_instructions(question)).instructions:  # "Ignore previous instructions and ..."
+            note = "Set aside instructions addressed to the assistant (it takes none from questions or documents): " + "; ".join(
+                f"“{shorten(i, 80, placeholder='…')}”" for i in split.instructions[:3])
+            if split.only_instructions:
+                reason = "the question only gives the assistant instructions; ask about the papers instead"
+                answer = self._abstain(question, name, [], {}, None, on_delta, reason=reason,
+                                       assessment=Assessment("none", 0.0, {}, reason=reason))
+                return answer.model_copy(update={"notes": (note,)})
+            answer = self.ask(split.question, answerer=answerer, filters=filters, history=history, on_delta=on_delta, k=k)
+            return answer.model_copy(update={"question": question, "searched_question": split.question,
+                                             "notes": (*answer.notes, note)})
         timings: dict[str, float] = {}
         t0 = time.perf_counter()
         rewriter = self._backend(name) if self._rewrites_enabled(name) else None

@@ -29,7 +29,7 @@ def answer_footer(answer: Answer) -> str:
     model = f" ({answer.model})" if answer.model else ""
     timing = ", ".join(f"{k.removesuffix('_ms')} {v:.0f} ms" for k, v in answer.timings_ms.items())
     level = "" if answer.evidence == "strong" else f"; evidence {answer.evidence}"
-    parts.append(f"— answered by {answer.answerer}{model}{level}; {timing}")
+    parts.append(f"— answered by {answer.answerer}{model}{level}" + (f"; {timing}" if timing else ""))
     return "\n\n".join(parts)
 
 
