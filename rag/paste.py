@@ -74,16 +74,17 @@ _CHAT_PREFIX = re.compile(
     r"\s*[-–|]?\s*(?!(?:DEBUG|INFO|WARN|WARNING|ERROR|CRITICAL|FATAL|TRACE|NOTE)\b)@?[\w.'-]{1,20}(?: [A-Z][\w'-]{0,20})?:\s+"
 )
 _QUESTION_END = re.compile(r"[?？][\"'”’)\]]*$")
+# A question typed without its "?": a wh-word, "is there", a request. (Not a bare auxiliary: "will
+# do once Mei finds the paper", "would be great to cite" are statements; with a "?" they ask.)
 _ASKING_START = re.compile(
-    r"^(?:how|what|which|why|where|when|who|whom|whose|can|could|does|do|did|is|are|was|were|should|would|will"
-    r"|has|have|may|might|is there|are there|any (?:paper|papers|work|method)s?"
+    r"^(?:how|what|which|why|where|when|who|whom|whose|is there|are there|any (?:paper|papers|work|method)s?"
     r"|(?:please |can you |could you )?(?:explain|compare|contrast|describe|summari[sz]e|list|recommend|suggest"
     r"|find me|point me|tell me|show me|give me|help me)"
     r"|i(?:'m| am) (?:looking|searching) for|i (?:want|need|would like|'d like) to (?:know|find|understand|learn))(?=\s)",
     re.I,
 )
 # Words of a lead-in that introduces the question: "Question for the assistant: which ...?"
-_LEAD_IN = re.compile(r"\b(?:question|questions|ask|asks|asking|asked|assistant|typed|typing|sending|send|search|query|paste|wondering|wonder)\b", re.I)
+_LEAD_IN = re.compile(r"\b(?:question|questions|ask|asks|asking|asked|assistant|typed|typing|sending|send|search|query|paste|wondering|wonder|todo)\b", re.I)
 # A question for a colleague, not for the papers: "Rafael, your script ... right?", "Mei Ling, can you ...?"
 _TO_SOMEONE = re.compile(
     r"^(?:@[\w.-]+|(?!(?i:however|also|so|ok|okay|well|yes|no|then|now|anyway|first|second|finally|btw|hi|hey|hello|thanks|sorry|question)\b)"
@@ -159,12 +160,18 @@ def _is_prose(sentence: str) -> bool:
 # ---------------------------------------------------------------- paste → blocks → sentences
 
 
+# A line that starts a list item or a comment ("- ", "* ", "1. ", "% ", "# ", "// ", "> ") starts a
+# sentence: "% - drop X if we need space" and "% TODO: which paper ...?" are not one sentence.
+_ITEM_START = re.compile(r"^(?:[-*•·]\s|\d{1,2}[.)]\s|%|#|//|>)")
+
+
 def _sentences(lines: list[str]) -> list[str]:
-    """The sentences of a run of prose lines; a line that ends with "?" ends its sentence."""
+    """The sentences of a run of prose lines; a line that ends with "?" ends its sentence, and one
+    that starts a list item or a comment starts one."""
     out: list[str] = []
     start = 0
     for i, line in enumerate(lines):
-        if _QUESTION_END.search(line) or i == len(lines) - 1:
+        if i + 1 < len(lines) and _ITEM_START.match(lines[i + 1]) or _QUESTION_END.search(line) or i == len(lines) - 1:
             out.extend(split_sentences(" ".join(lines[start : i + 1])))
             start = i + 1
     return out

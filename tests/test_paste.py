@@ -249,3 +249,33 @@ def test_the_found_question_is_itself_question_sized():
         found = find_question(paste)
         assert len(found.question) <= 1_000
         assert find_question(found.question) == (found.question, False)
+
+
+def test_a_chat_question_is_not_lost_to_later_statements_that_open_like_questions():
+    """After the question, the chat goes on: "will do once …", "would be great to cite …" open
+    with an auxiliary but ask nothing (no "?"), so the question stays the one found."""
+    chat = [f"[09:{m:02d}] Ana Sousa: run {m} finished, loss curve attached, nothing unusual in the logs so far" for m in range(40)]
+    chat += [
+        f"[10:52] Rohan Iyer: Mei you read everything. {QLORA_QUESTION}",
+        "[10:53] Rohan Iyer: would be great to cite in the pilot report so it does not look like we are making excuses",
+        "[10:58] Mei Chen: there are a bunch of candidates, I have to check which one. will look after lunch",
+        "[14:05] Ana Sousa: is going down tonight for a driver update, queue your runs before that",
+        "[09:20] Rohan Iyer: will do once Mei finds the paper",
+    ]
+    found = find_question("\n".join(chat))
+    assert found.differs and found.question == QLORA_QUESTION
+
+
+def test_a_question_on_the_last_comment_line_of_a_todo_list_is_its_own_sentence():
+    """LaTeX comments and list items are lines of their own: the question on the last one is not
+    glued to the items before it (which would make it read as machine text)."""
+    notes = ["% " + "Section 4 needs a tighter story about why the adapters help; " * 6 for _ in range(12)]
+    notes += [
+        "% [ms, Tue 11:30] Other open items for this file:",
+        "%   - bib entries for lindner2023tracr and friedman2023learning are missing",
+        "%   - drop zaremba2014learning if we need space (page limit 9 + refs)",
+        "% [kb, Tue 11:41] Posting the key TODO to the group channel, maybe someone knows:",
+        f"% TODO(kb): {QLORA_QUESTION}",
+    ]
+    found = find_question("\n".join(notes))
+    assert found.differs and found.question == QLORA_QUESTION
