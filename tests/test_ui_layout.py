@@ -214,8 +214,9 @@ def test_every_paper_has_a_link_and_a_readable_source(ui):
 
 @browser_test
 def test_weak_evidence_is_badged_before_the_answer(ui):
-    # A near-topic question (dev's unans-008: adversarial attacks are indexed, GCG jailbreaks are not).
-    bubble = turn(ui, "Ask", "Which paper jailbreaks aligned chat models with adversarial suffixes found by greedy coordinate gradient search?", "Sources")
+    # A near-topic question from dev (LLMs in finance are indexed, earnings-call forecasting is not),
+    # mid-way between the bars (P ~0.6), not at one: a question at a bar flips with any refit.
+    bubble = turn(ui, "Ask", "Which paper uses LLM analysis of earnings-call transcripts to forecast stock returns after the announcement?", "Sources")
     text = bubble.inner_text()
     assert "Partly covered" in text and text.index("Partly covered") < text.index("[1]"), text[:300]
     expect(ui.page.locator("#sources .badge.weak")).to_be_visible()
