@@ -303,7 +303,7 @@ def test_compare_mode_renders_a_table_and_offers_the_csv(ui, server):
 @browser_test
 def test_abstains_on_an_off_corpus_question_and_explains_an_empty_one(ui):
     before = ui.bot_count()
-    ui.ask("What is the best sourdough recipe?")
+    ui.ask("How long should a sourdough loaf proof before baking at 250 degrees?")
     bubble = ui.wait_answer(before, "answer this")
     text = bubble.inner_text()
     assert ABSTAIN_RE.search(text), text

@@ -143,7 +143,7 @@ def test_status_describes_the_last_request_and_a_refusal_stays_short(ui):
     first = status(ui)
     assert "QLoRA" in first and "evidence: strong" in first and "cited" in first and "extractive" in first, first
 
-    bubble = turn(ui, "Ask", "What is the best sourdough recipe?", "answer this")
+    bubble = turn(ui, "Ask", "How long should a sourdough loaf proof before baking at 250 degrees?", "answer this")
     assert "Not answered" in bubble.inner_text()
     second = status(ui)
     assert "sourdough" in second and "evidence: none" in second and re.search(r"\d ms", second), second

@@ -1,0 +1,103 @@
+"""Write the dev-7 questions: "Which paper introduced <name>?" asked with a bare name.
+
+The commonest lookup a researcher types names the method and nothing else. No earlier question
+set asked it that way (the lookup and plain sets describe what the paper does), so the evidence
+model had never seen one: probed over the 185 papers whose title opens with a name ("QLoRA: ..."),
+"Which paper introduced <name>?" came out `none` for 18 and `weak` for 113. This script makes dev
+questions of that form, both kinds, so the model is fitted on them:
+  * answerable: the name a title opens with ("GENOME: Generative Neuro-symbolic ..." -> GENOME),
+    one title per name, papers no test question uses as gold;
+  * unanswerable: technical names that at least two abstracts use but that no title holds and no
+    abstract proposes or names as its own (rag.evidence's ownership rule), e.g. a baseline every
+    paper compares with.
+Templates rotate so that neither kind owns a phrasing. Deterministic (seeded sample over sorted
+candidates); run once, then the records are data like any other:
+
+    python -m eval.make_name_questions --data-dir IDX      # prints the JSONL lines to append
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import re
+from collections import Counter
+from pathlib import Path
+
+DATA = Path(__file__).with_name("data")
+TEMPLATES = ("Which paper introduced {}?", "Which paper proposed {}?", "Who proposed {}?", "Which work presents {}?")
+ANSWERABLE, UNANSWERABLE = 24, 16
+SEED = 7
+_TITLE_NAME = re.compile(r"^([A-Z][\w\-+.^{}]{1,24}):\s")
+_GENERIC = {"towards", "beyond", "rethinking", "understanding", "revisiting", "scaling", "learning", "unveiling"}
+# Names that are not something a paper introduces: organisations, hardware, units, field acronyms.
+_NOT_INTRODUCED = {"openai", "google", "meta", "microsoft", "nvidia", "deepmind", "github", "huggingface", "gpu", "cpu", "tpu",
+                   "api", "flops", "ai", "nlp", "llm", "mllm", "vlm", "lvlm", "sota", "usd", "arxiv"}
+
+
+def _test_gold() -> set[str]:
+    gold: set[str] = set()
+    for path in DATA.glob("*.jsonl"):
+        for line in path.read_text(encoding="utf-8").splitlines():
+            record = json.loads(line)
+            if record.get("split") == "test":
+                gold.update(record.get("gold") or [])
+    return gold
+
+
+def make(papers) -> tuple[list[dict], list[dict]]:
+    from rag.evidence import _owns
+    from rag.names import NAME, NAME_SUFFIX, norm, question_names
+
+    rng = random.Random(SEED)
+    excluded = _test_gold()
+    by_name: dict[str, list] = {}
+    for paper in papers:
+        m = _TITLE_NAME.match(paper.title)
+        if m and m.group(1).casefold() not in _GENERIC and question_names(m.group(1)):
+            by_name.setdefault(m.group(1), []).append(paper)
+    answerable = sorted(name for name, owners in by_name.items() if len(owners) == 1 and owners[0].title not in excluded)
+    title_words = {norm(w) for p in papers for w in re.split(r"[\s:,/()]+", p.title)}
+    used = Counter()
+    for paper in papers:
+        for name in {NAME_SUFFIX.sub("", n) for n in NAME.findall(re.sub(r"\S+://\S+", " ", paper.abstract))}:  # not in links
+            used[(name, norm(name))] += 1
+    texts = [p.abstract for p in papers]
+
+    def clean(name: str, key: str) -> bool:  # a whole name ("Gemini-1" of "Gemini-1.5" is not), singular, introducible
+        return (key not in _NOT_INTRODUCED and not re.search(r"[A-Z]s$|-[a-z]{3,}$", name)  # not "ViTs", "LLM-generated"
+                and not any(re.search(re.escape(name) + r"[.\d]*\.\d", t) for t in texts if name in t))
+
+    unowned = sorted(name for (name, key), count in used.items()
+                     if count >= 2 and len(key) >= 3 and key not in title_words and clean(name, key)
+                     and not any(_owns(p, key) for p in papers))
+    out_a, out_u = [], []
+    for i, name in enumerate(rng.sample(answerable, ANSWERABLE)):
+        out_a.append({"id": f"plain-d7-{i + 1:02d}", "type": "plain", "question": TEMPLATES[i % len(TEMPLATES)].format(name),
+                      "gold": [by_name[name][0].title], "lookup": True, "split": "dev", "origin": "dev-7"})
+    for i, name in enumerate(rng.sample(unowned, UNANSWERABLE)):
+        count = next(c for (n, _), c in used.items() if n == name)
+        out_u.append({"id": f"unans-d7-{i + 1:02d}", "type": "unanswerable", "question": TEMPLATES[(i + 1) % len(TEMPLATES)].format(name),
+                      "gold": [], "near_topic": True,
+                      "checked": f"script (eval/make_name_questions.py): {name} is in {count} abstracts, in no title, and no abstract "
+                                 "proposes or names it as its own (rag.evidence._owns); read by hand",
+                      "split": "dev", "origin": "dev-7"})
+    return out_a, out_u
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.parse_args(argv)
+    from rag.config import Settings
+    from rag.pipeline import Engine
+
+    papers = list(Engine(Settings()).index.papers.values())
+    answerable, unanswerable = make(papers)
+    for record in answerable + unanswerable:
+        print(json.dumps(record, ensure_ascii=False))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
