@@ -13,7 +13,9 @@ questions of that form, both kinds, so the model is fitted on them:
 Templates rotate so that neither kind owns a phrasing. Deterministic (seeded sample over sorted
 candidates); run once, then the records are data like any other:
 
-    python -m eval.make_name_questions --data-dir IDX      # prints the JSONL lines to append
+    python -m eval.make_name_questions                 # prints the JSONL lines (RAG_DATA_DIR: a seeds index)
+    python -m eval.make_name_questions --probe         # evidence levels on the names dev does not ask about
+    python -m eval.make_name_questions --probe --model OLD.json   # ... with another evidence model
 """
 
 from __future__ import annotations
@@ -46,18 +48,18 @@ def _test_gold() -> set[str]:
     return gold
 
 
-def make(papers) -> tuple[list[dict], list[dict]]:
+def candidates(papers) -> tuple[dict[str, object], dict[str, int]]:
+    """Names a title opens with (name -> its one paper), and names two or more abstracts use that no
+    title holds and no abstract proposes or names as its own (name -> abstracts using it)."""
     from rag.evidence import _owns
     from rag.names import NAME, NAME_SUFFIX, norm, question_names
 
-    rng = random.Random(SEED)
-    excluded = _test_gold()
     by_name: dict[str, list] = {}
     for paper in papers:
         m = _TITLE_NAME.match(paper.title)
         if m and m.group(1).casefold() not in _GENERIC and question_names(m.group(1)):
             by_name.setdefault(m.group(1), []).append(paper)
-    answerable = sorted(name for name, owners in by_name.items() if len(owners) == 1 and owners[0].title not in excluded)
+    owned = {name: owners[0] for name, owners in sorted(by_name.items()) if len(owners) == 1}
     title_words = {norm(w) for p in papers for w in re.split(r"[\s:,/()]+", p.title)}
     used = Counter()
     for paper in papers:
@@ -69,30 +71,72 @@ def make(papers) -> tuple[list[dict], list[dict]]:
         return (key not in _NOT_INTRODUCED and not re.search(r"[A-Z]s$|-[a-z]{3,}$", name)  # not "ViTs", "LLM-generated"
                 and not any(re.search(re.escape(name) + r"[.\d]*\.\d", t) for t in texts if name in t))
 
-    unowned = sorted(name for (name, key), count in used.items()
-                     if count >= 2 and len(key) >= 3 and key not in title_words and clean(name, key)
-                     and not any(_owns(p, key) for p in papers))
+    unowned = {name: count for (name, key), count in sorted(used.items())
+               if count >= 2 and len(key) >= 3 and key not in title_words and clean(name, key)
+               and not any(_owns(p, key) for p in papers)}
+    return owned, unowned
+
+
+def make(papers) -> tuple[list[dict], list[dict]]:
+    rng = random.Random(SEED)
+    excluded = _test_gold()
+    owned, unowned = candidates(papers)
+    answerable = [name for name, paper in owned.items() if paper.title not in excluded]
     out_a, out_u = [], []
     for i, name in enumerate(rng.sample(answerable, ANSWERABLE)):
         out_a.append({"id": f"plain-d7-{i + 1:02d}", "type": "plain", "question": TEMPLATES[i % len(TEMPLATES)].format(name),
-                      "gold": [by_name[name][0].title], "lookup": True, "split": "dev", "origin": "dev-7"})
-    for i, name in enumerate(rng.sample(unowned, UNANSWERABLE)):
-        count = next(c for (n, _), c in used.items() if n == name)
+                      "gold": [owned[name].title], "lookup": True, "split": "dev", "origin": "dev-7"})
+    for i, name in enumerate(rng.sample(sorted(unowned), UNANSWERABLE)):
         out_u.append({"id": f"unans-d7-{i + 1:02d}", "type": "unanswerable", "question": TEMPLATES[(i + 1) % len(TEMPLATES)].format(name),
                       "gold": [], "near_topic": True,
-                      "checked": f"script (eval/make_name_questions.py): {name} is in {count} abstracts, in no title, and no abstract "
+                      "checked": f"script (eval/make_name_questions.py): {name} is in {unowned[name]} abstracts, in no title, and no abstract "
                                  "proposes or names it as its own (rag.evidence._owns); read by hand",
                       "split": "dev", "origin": "dev-7"})
     return out_a, out_u
 
 
+def probe(assistant, papers) -> dict:
+    """Evidence levels on the names dev does not ask about: held out from the fit. For each name a
+    title opens with, "Which paper introduced <name>?" and "How does <name> work?" (and whether the
+    answer cites that paper); for each unowned name, "Which paper introduced <name>?"."""
+    asked = {json.loads(line)["question"].split()[-1].rstrip("?")
+             for name in ("plain.jsonl", "unanswerable.jsonl") for line in (DATA / name).read_text(encoding="utf-8").splitlines()
+             if '"dev-7"' in line}
+    owned, unowned = candidates(papers)
+    out: dict[str, Counter] = {}
+    for template in ("Which paper introduced {}?", "How does {} work?"):
+        counts = out.setdefault(f"owned: {template}", Counter())
+        for name, paper in owned.items():
+            if name not in asked:
+                answer = assistant.ask(template.format(name))
+                cited = paper.title in {c.title for c in answer.citations}
+                counts[answer.evidence] += 1
+                counts["cites the paper"] += cited
+    counts = out.setdefault("unowned: Which paper introduced {}?", Counter())
+    for name in unowned:
+        if name not in asked:
+            counts[answer.evidence if (answer := assistant.ask(f"Which paper introduced {name}?")) else "?"] += 1
+    return {k: dict(sorted(v.items())) | {"names": sum(v[l] for l in ("strong", "weak", "none"))} for k, v in out.items()}
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.parse_args(argv)
+    parser.add_argument("--probe", action="store_true", help="print the evidence levels on the names dev does not ask about")
+    parser.add_argument("--model", type=Path, help="with --probe: an evidence model file to use instead of the shipped one")
+    args = parser.parse_args(argv)
     from rag.config import Settings
     from rag.pipeline import Engine
 
-    papers = list(Engine(Settings()).index.papers.values())
+    engine = Engine(Settings())
+    papers = list(engine.index.papers.values())
+    if args.probe:
+        assistant = engine.assistant
+        if args.model:
+            from rag.evidence import load_model
+
+            assistant.policy._model = load_model(args.model)
+        print(json.dumps(probe(assistant, papers), indent=2))
+        return 0
     answerable, unanswerable = make(papers)
     for record in answerable + unanswerable:
         print(json.dumps(record, ensure_ascii=False))
