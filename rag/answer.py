@@ -250,9 +250,14 @@ class Assistant:
                 rank_by_facts(question, relevant, self.retriever.index.lexical.idf)
                 raw = extractive_answer(relevant, per_paper=True)
             else:
-                parts = self.scorer.part_picks(question, scored)
-                sizing = rank_by_facts(question, scored, self.retriever.index.lexical.idf)
-                raw = extractive_answer(scored, parts=parts, **(sizing.answer_settings(assessment.level) if sizing else {}))
+                # A question that names a paper by its own name ("Which paper introduced GENOME?") is
+                # answered from that paper: its sentences may share no word with the question
+                # while another abstract's are about genomes. (The evidence was assessed on all.)
+                named = set(self.retriever.title_names(question)) & {h.paper.paper_id for h in hits}
+                quoted = [s for s in scored if s.source.paper.paper_id in named] or scored
+                parts = self.scorer.part_picks(question, quoted)
+                sizing = rank_by_facts(question, quoted, self.retriever.index.lexical.idf)
+                raw = extractive_answer(quoted, parts=parts, **(sizing.answer_settings(assessment.level) if sizing else {}))
             text, state = renumber(raw, set(used))
             numbered = {new: Source(n=new, paper=used[old].paper, score=used[old].score) for old, new in state.mapping.items()}
             citations, _ = self.checker.check(text, numbered)

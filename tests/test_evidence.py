@@ -122,3 +122,10 @@ def test_rag_compare_sizes_its_table_by_its_own_bar_not_the_multi_paper_one(seed
         model = dataclasses.replace(load_model(), relevant_from=0.5, compare_from=compare_from)
         assistant.policy = EvidencePolicy(lambda: assistant.terms, lambda: assistant.title_counts, model=model)
         assert len(assistant.compare("mixture of experts").rows) == rows
+
+
+def test_a_question_naming_a_paper_is_answered_from_that_paper(assistant):
+    """Its abstract never says 'genome' again, while genomics abstracts do: the answer still quotes it."""
+    answer = assistant.ask("Which paper introduced GENOME?")
+    assert not answer.abstained
+    assert {c.title for c in answer.citations} == {"GENOME: GenerativE Neuro-symbOlic visual reasoning by growing and reusing ModulEs"}

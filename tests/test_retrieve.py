@@ -182,3 +182,19 @@ def test_a_tie_between_the_two_lists_goes_to_the_closer_match(seed_engine):
     assert hits[0].paper.title == "QLoRA: Efficient Finetuning of Quantized LLMs"
     assert hits[0].lexical_rank == 1 and hits[0].dense_rank is None
     assert hits[1].score == hits[0].score  # it was a tie
+
+
+GENOME = "GENOME: GenerativE Neuro-symbOlic visual reasoning by growing and reusing ModulEs"
+
+
+def test_a_bare_name_finds_the_paper_it_names_over_a_homonym(seed_engine):
+    """'genome' is frequent in the genomics abstracts and MiniLM reads it as biology; the paper
+    whose own name it is ranks first because the question names it."""
+    assert seed_engine.search("Which paper introduced GENOME?", k=5)[0].paper.title == GENOME
+
+
+def test_only_a_papers_own_name_counts_not_a_part_of_another(seed_engine):
+    """'MoE' in a question is not a lookup of 'Uni-MoE: ...'; a name several papers go by is none's."""
+    retriever = seed_engine.retriever
+    assert retriever.title_names("Which survey gives a taxonomy of MoE designs?") == []
+    assert [seed_engine.index.papers[p].title for p in retriever.title_names("How does GENOME reuse modules?")] == [GENOME]
