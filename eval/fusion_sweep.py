@@ -4,10 +4,11 @@
     python -m eval.fusion_sweep --data-dir IDX --weights 0.5,1,1.5,2,3  # mpnet weight (a minilm+mpnet index)
     python -m eval.fusion_sweep --gates 0.2:0.5,0.3:0.6,0.4:0.7         # BM25 gate (strength ramp), hybrid
     python -m eval.fusion_sweep --paper-means 0,0.5,1,1.5,2             # weight of a paper's mean chunk score, hybrid
+    python -m eval.fusion_sweep --title-names 0,1,2.5                    # weight of the papers a question names, hybrid
 
 Prints recall@1 (a gold paper ranked first) / recall@5 (share of the gold papers in the top 5) per question set and pooled over every retrieval question with a
 gold paper (plain, paraphrase, near-miss, multi-paper, lookup, adversarial). The shipped values
-(LEXICAL_FLOOR, SECOND_WEIGHT, PAPER_MEAN_WEIGHT) and the figures quoted beside them come from this script.
+(LEXICAL_FLOOR, SECOND_WEIGHT, PAPER_MEAN_WEIGHT, TITLE_NAME_WEIGHT) and the figures quoted beside them come from this script.
 """
 
 from __future__ import annotations
@@ -52,7 +53,21 @@ def main(argv: list[str] | None = None) -> None:
                       "at match strength low to full at high)")
     knob.add_argument("--paper-means", help="comma-separated weights of a paper's mean chunk closeness beside its best "
                       "chunk's to try (hybrid search)")
+    knob.add_argument("--title-names", help="comma-separated weights of the list of papers a question names by their own "
+                      "name to try (hybrid search)")
     args = parser.parse_args(argv)
+
+    def weights(option: str, values: str, label: str) -> dict[str, float]:
+        out = {}
+        for v in values.split(","):
+            try:
+                out[f"{label} {v}"] = float(v)
+            except ValueError:
+                parser.error(f"{option}: {v!r} is not a number")
+            if out[f"{label} {v}"] < 0:
+                parser.error(f"{option}: {v!r} is negative")
+        return out
+
     engine = Engine(load_settings(data_dir=args.data_dir) if args.data_dir else load_settings())
     base = engine.retriever
     common = dict(candidates=base.candidates, rrf_k=base.rrf_k, second=base.second)
@@ -75,16 +90,12 @@ def main(argv: list[str] | None = None) -> None:
                       for label, gate in gates.items()}
     elif args.paper_means:
         mode = "hybrid"
-        weights = {}
-        for v in args.paper_means.split(","):
-            try:
-                weights[f"paper mean {v}"] = float(v)
-            except ValueError:
-                parser.error(f"--paper-means: {v!r} is not a number")
-            if weights[f"paper mean {v}"] < 0:
-                parser.error(f"--paper-means: {v!r} is negative")
         retrievers = {label: HybridRetriever(engine.index, engine.embedder, paper_mean_weight=w, **common)
-                      for label, w in weights.items()}
+                      for label, w in weights("--paper-means", args.paper_means, "paper mean").items()}
+    elif args.title_names:
+        mode = "hybrid"
+        retrievers = {label: HybridRetriever(engine.index, engine.embedder, title_name_weight=w, **common)
+                      for label, w in weights("--title-names", args.title_names, "title names").items()}
     else:
         if base.second is None:
             parser.error("--weights needs an index built with --embedder minilm+mpnet")

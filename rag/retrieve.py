@@ -159,9 +159,9 @@ PAPER_MEAN_WEIGHT = 1.0
 # colon) is a technical name the question asks about ("Which paper introduced GENOME?"). The commonest
 # lookup names the method and nothing else, and the name can be a word other abstracts use often
 # ("genome") or that MiniLM reads as something else. Weighted so that such a paper outranks one that
-# dense and BM25 both rank first (2.5 > 1 + 1): the question named it. On dev, 1.0 and 2.5 tie (plain
-# R@1 0.968 -> 1.000, nothing else moved); the name probe (`python -m eval.make_name_questions
-# --probe`) is the held-out check.
+# dense and BM25 both rank first (2.5 > 1 + 1): the question named it. On dev, 1.0 and 2.5 tie
+# (`python -m eval.fusion_sweep --title-names 0,1,2.5`: plain R@1 0.968 -> 1.000, pooled 0.835 / 0.910
+# -> 0.850 / 0.915, nothing else moved); `python -m eval.make_name_questions --probe` is the held-out check.
 TITLE_NAME_WEIGHT = 2.5
 TITLE_NAME_MAX_TITLES = 2
 

@@ -65,9 +65,25 @@ def test_the_shipped_paper_mean_weight_is_not_worse_than_best_chunk_alone_on_dev
     assert shipped[-1][0] >= best_chunk[-1][0] and shipped[-1][1] >= best_chunk[-1][1]
 
 
+@pytest.mark.parametrize("option", ["--paper-means", "--title-names"])
 @pytest.mark.parametrize("weights", ["-1", "much"])
-def test_a_malformed_paper_mean_weight_is_a_usage_error(seed_index, weights, capsys):
+def test_a_malformed_weight_is_a_usage_error(seed_index, option, weights, capsys):
     with pytest.raises(SystemExit) as exit_info:
-        fusion_sweep.main(["--data-dir", str(seed_index.data_dir), "--paper-means", weights])
+        fusion_sweep.main(["--data-dir", str(seed_index.data_dir), option, weights])
     assert exit_info.value.code == 2
-    assert "--paper-means" in capsys.readouterr().err
+    assert option in capsys.readouterr().err
+
+
+def test_the_shipped_title_name_weight_is_not_worse_than_no_title_list_on_dev(seed_index, capsys):
+    """TITLE_NAME_WEIGHT was set with --title-names on dev: pooled recall@1 and @5 must not fall
+    below retrieval without the list of papers a question names (weight 0)."""
+    from rag.retrieve import TITLE_NAME_WEIGHT
+
+    fusion_sweep.main(["--data-dir", str(seed_index.data_dir), "--title-names", f"0,{TITLE_NAME_WEIGHT}"])
+    rows = {}
+    for line in capsys.readouterr().out.splitlines():
+        if line.startswith("| title names "):
+            cells = [c.strip() for c in line.strip("|").split("|")]
+            rows[cells[0]] = [tuple(float(x) for x in c.split(" / ")) for c in cells[1:]]
+    without, shipped = rows["title names 0"], rows[f"title names {TITLE_NAME_WEIGHT}"]
+    assert shipped[-1][0] >= without[-1][0] and shipped[-1][1] >= without[-1][1]
