@@ -65,6 +65,13 @@ def unknown_names(question: str, terms: set[str]) -> list[str]:
     return [name for name, key in question_names(question) if len(key) >= 2 and not is_known(key, terms)]
 
 
+def own_name(title: str) -> str | None:
+    """The name a paper goes by: its title's lead before the colon, up to three words
+    ("GENOME: Generative Neuro-symbolic ..." -> "GENOME"); None for a title without one."""
+    lead, colon, _ = title.partition(":")
+    return lead.strip() if colon and lead.strip() and len(lead.split()) <= 3 else None
+
+
 def title_words(title: str) -> set[str]:
     return normalized(title.casefold().split()) - {""}
 

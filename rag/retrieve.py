@@ -217,14 +217,13 @@ class HybridRetriever:
         ..." is GENOME's) is a technical name the query asks about, in the query's order; a name
         more than TITLE_NAME_MAX_TITLES papers share is skipped. Only a paper's own name counts:
         "MoE" in a question is not a lookup of "Uni-MoE: ..."."""
-        from rag.names import norm, question_names
+        from rag.names import norm, own_name, question_names
 
         if self._titles_by_name is None:
             by_name: dict[str, list[str]] = {}
             for brief in self.index.papers.briefs():
-                lead, colon, _ = brief.title.partition(":")
-                if colon and len(lead.split()) <= 3:
-                    by_name.setdefault(norm(lead), []).append(brief.paper_id)
+                if name := own_name(brief.title):
+                    by_name.setdefault(norm(name), []).append(brief.paper_id)
             self._titles_by_name = by_name
         out: list[str] = []
         for _, key in question_names(query):

@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from eval.make_name_questions import make
+from eval.make_name_questions import _test_gold, make
 
 DATA = Path(__file__).resolve().parent.parent / "eval" / "data"
 
@@ -23,8 +23,7 @@ def test_the_committed_name_questions_are_the_scripts_output(seed_engine):
 
 
 def test_name_questions_are_dev_only_and_never_about_a_test_paper():
-    test_gold = {t for path in DATA.glob("*.jsonl") for r in map(json.loads, path.read_text(encoding="utf-8").splitlines())
-                 if r["split"] == "test" for t in r.get("gold") or []}
+    test_gold = _test_gold()
     records = _committed("plain.jsonl") + _committed("unanswerable.jsonl")
     assert len(records) == 40 and all(r["split"] == "dev" for r in records)
     assert not test_gold & {t for r in records for t in r["gold"]}
