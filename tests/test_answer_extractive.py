@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from rag.answer import NOT_COVERED, PARTLY_COVERED, Assistant, is_follow_up
+from rag.answer import NOT_COVERED, PARTLY_COVERED, Assistant, is_follow_up, is_multi_paper
 from rag.cite import cited_numbers
 from rag.errors import QueryError
 from rag.text import split_sentences
@@ -306,6 +306,24 @@ def test_cite_for_an_unknown_name_says_no_paper_is_named(cli):
 )
 def test_is_follow_up(question, expected):
     assert is_follow_up(question) is expected
+
+
+@pytest.mark.parametrize(
+    "question, expected",
+    [
+        ("Which papers compress the KV cache, and how?", True),
+        ("How do these methods differ in what they fine-tune?", True),
+        # Several things asked for by a plural noun after a hyphenated qualifier, or an acronym's plural:
+        # answered from one paper, these cited half the papers needed.
+        ("What parameter-efficient tuning methods exist for encoder-decoder models?", True),
+        ("Which multimodal LLMs feed the language model features from several layers?", True),
+        ("Which paper introduced QLoRA?", False),
+        ("What is the main idea of LoRA?", False),
+        ("Which method reduces memory most, and by how much?", False),
+    ],
+)
+def test_is_multi_paper(question, expected):
+    assert is_multi_paper(question) is expected
 
 
 @pytest.fixture(scope="module")
