@@ -29,7 +29,6 @@ from rag.types import Comparison, ComparisonCell, ComparisonRow, Paper, Source
 NOT_STATED = "not stated in abstract"
 COMPARE_COLUMNS = ("problem", "method", "data", "result")
 CANDIDATES = 10  # papers retrieved for a topic; the relevance model keeps some of them
-SENTENCE_SOURCES = 5  # papers whose sentences feed the relevance model, as eval/fit_evidence.py fits it
 CLOSE_TITLE = 0.88  # character similarity of normalized titles; distinct seed titles reach 0.82
 
 # ---------------------------------------------------------------- column cues
@@ -221,7 +220,9 @@ def topic_candidates(assistant, topic: str, filters: Filters | None = None, max_
     """The papers retrieved for a compare topic and their scored sentences: what the relevance
     model sees here (and what eval/fit_evidence.py chooses the compare bar on)."""
     hits = assistant.retriever.search(topic, k=max(CANDIDATES, max_papers), filters=filters)
-    sources = [Source(n=i + 1, paper=h.paper, score=h.score) for i, h in enumerate(hits[:SENTENCE_SOURCES])]
+    # Every candidate's sentences are scored: the relevance model weighs a paper's best sentence,
+    # and a paper ranked 6th with none measured looked irrelevant however well it matched.
+    sources = [Source(n=i + 1, paper=h.paper, score=h.score) for i, h in enumerate(hits)]
     return hits, assistant.scorer.score(topic, sources) if hits else []
 
 
