@@ -43,7 +43,7 @@ _FOLLOW_UP = re.compile(r"\b(they|them|their|theirs|it|its|this|that|these|those
 
 
 _SEVERAL = re.compile(
-    r"\b(papers|works|studies)\b|\bdiffer(?:s|ences?)?\b|\bcompare (?:the|these|those|them)\b|\b(?:vs\.?|versus)\s"
+    r"\b(papers|works|studies)\b|\bdiff(?:ers?|erences?)?\b|\bcompare (?:the|these|those|them)\b|\b(?:vs\.?|versus)\s"
     r"|\b(which|what|list|name)\s+(?:[\w-]+\s+){0,3}?(approaches|methods|techniques|systems|models|benchmarks|datasets"
     r"|frameworks|architectures|algorithms|agents|strategies|(?-i:[A-Z]{2,}s))\b",
     re.I,

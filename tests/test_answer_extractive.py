@@ -313,6 +313,7 @@ def test_is_follow_up(question, expected):
     [
         ("Which papers compress the KV cache, and how?", True),
         ("How do these methods differ in what they fine-tune?", True),
+        ("whats the diff between lora and qlora", True),  # answered from LQ-LoRA alone
         # Several things asked for by a plural noun after a hyphenated qualifier, or an acronym's plural:
         # answered from one paper, these cited half the papers needed.
         ("What parameter-efficient tuning methods exist for encoder-decoder models?", True),
