@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 import re
 import time
+from dataclasses import replace
 from textwrap import shorten
 from typing import Callable
 
@@ -20,7 +21,8 @@ from rag.config import Settings
 from rag.directives import split_instructions
 from rag.errors import LLMError
 from rag.evidence import MAX_PAPERS, Assessment, EvidencePolicy
-from rag.extractive import SentenceScorer, extractive_answer
+from rag.authors import lists_papers_only
+from rag.extractive import CONTRIBUTION, SentenceScorer, extractive_answer, with_marker
 from rag.llm import ABSTAIN_SENTENCE, SYSTEM_PROMPT, LeakGuard, build_messages, is_abstention, make_backend, prompt_leak, resolve_answerer
 from rag.lookup import lookup_paper
 from rag.names import corpus_terms, title_words
@@ -49,6 +51,7 @@ _SEVERAL = re.compile(
     re.I,
 )
 PARTLY_COVERED = "The indexed abstracts only partly cover this; here is the closest evidence."
+FIRST_DEPTH = 20  # a named author's papers go first when they are among this many retrieved
 _ONE = re.compile(r"^\W*(which|what|is there an?|name the)\s+(?:\w+\s+){0,2}?(paper|study|work|method|approach|system|model|benchmark)\b(?!s)", re.I)
 
 
@@ -118,11 +121,16 @@ class Assistant:
         return self.settings.query_rewrite == "on" and name != "extractive"
 
     def _retrieve(
-        self, question: str, k: int, filters: Filters | None, history: list[Answer] | None, backend=None
+        self, question: str, k: int, filters: Filters | None, history: list[Answer] | None, backend=None,
+        first: frozenset[str] = frozenset(),
     ) -> tuple[list[Hit], str | None, list[str]]:
         """Hits for the question, the follow-up rewrite if any, and the LLM's search rewrites
         if `backend` is given (see rag.rewrite). A follow-up is searched among the previous
-        answer's papers first."""
+        answer's papers first; `first` papers go ahead of the rest of the top FIRST_DEPTH."""
+        if first:
+            hits = self.retriever.search(question, k=max(k, FIRST_DEPTH), filters=filters)
+            hits = sorted(hits, key=lambda h: (h.paper.paper_id not in first, h.rank))[:k]
+            return [h.model_copy(update={"rank": i + 1}) for i, h in enumerate(hits)], None, []
         if history and is_follow_up(question):
             previous = next((a for a in reversed(history) if a.citations), None)
             if previous is not None:
@@ -150,8 +158,10 @@ class Assistant:
         history: list[Answer] | None = None,
         on_delta: Callable[[str], None] | None = None,
         k: int | None = None,
+        first: frozenset[str] = frozenset(),
     ) -> Answer:
-        """A short answer whose every claim cites a retrieved paper, or an abstention."""
+        """A short answer whose every claim cites a retrieved paper, or an abstention.
+        `first`: paper ids to put ahead of the others retrieved (a named author's papers)."""
         from rag.paste import find_question
 
         pasted, question = question, check_query(question)
@@ -172,12 +182,29 @@ class Assistant:
             answer = self.ask(split.question, answerer=answerer, filters=filters, history=history, on_delta=on_delta, k=k)
             return answer.model_copy(update={"question": question, "searched_question": split.question,
                                              "notes": (*answer.notes, note)})
+        if not first and not (filters and filters.authors) and (mention := self.retriever.authors.find(question)):
+            # "Which paper by Peng Gao …": an author's name is in no abstract, so it is searched
+            # without it, that author's papers first; "Which papers did Peng Gao write?" lists them.
+            scoped = replace(filters or Filters(), authors=(mention.name,))
+            count = len(self.retriever.allowed_papers(scoped) or ())
+            if lists_papers_only(mention.question):
+                answer = self._author_papers(question, scoped, name, on_delta)
+                note = f"Listed the indexed papers by {mention.name} ({count})."
+            else:
+                answer = self.ask(mention.question, answerer=answerer, filters=filters, history=history, on_delta=on_delta,
+                                  k=k, first=mention.paper_ids)
+                found = sum(1 for h in answer.hits if h.paper.paper_id in mention.paper_ids)
+                note = (f"Put the papers by {mention.name} first ({found} of the {count} indexed are among those found for the question)."
+                        if found else f"None of the {count} indexed papers by {mention.name} is among those found for the question; "
+                        "answered from all papers.")
+            return answer.model_copy(update={"question": question, "searched_question": mention.question,
+                                             "notes": (*answer.notes, note)})
         timings: dict[str, float] = {}
         t0 = time.perf_counter()
         rewriter = self._backend(name) if self._rewrites_enabled(name) else None
         several = is_multi_paper(question)
         k = k or (max(self.settings.answer_sources, MAX_PAPERS) if several else self.settings.answer_sources)
-        hits, rewritten, searched = self._retrieve(question, k, filters, history, rewriter)
+        hits, rewritten, searched = self._retrieve(question, k, filters, history, rewriter, first)
         timings["retrieve_ms"] = round((time.perf_counter() - t0) * 1000, 1)
         sources = [Source(n=i + 1, paper=h.paper, score=h.score) for i, h in enumerate(hits)]
         focus = sources
@@ -284,6 +311,34 @@ class Assistant:
             rewritten_question=rewritten,
             timings_ms=timings,
         )
+
+    def _author_papers(self, question: str, filters: Filters, name: str, on_delta) -> Answer:
+        """An author's papers (up to MAX_PAPERS), each with the sentence that states its
+        contribution (else its first): the answer to "which papers did X write?"."""
+        t0 = time.perf_counter()
+        hits = self.retriever.search(question, k=MAX_PAPERS, filters=filters)
+        timings = {"retrieve_ms": round((time.perf_counter() - t0) * 1000, 1)}
+        if not hits:
+            reason = "the index has no papers by this author matching the filters"
+            return self._abstain(question, name, [], timings, None, on_delta, reason=reason,
+                                 assessment=Assessment("none", 0.0, {}, reason=reason))
+        sources = [Source(n=i + 1, paper=h.paper, score=h.score) for i, h in enumerate(hits)]
+        scored = sorted(self.scorer.score(question, sources), key=lambda s: (s.source.n, s.position))
+        lines = []
+        for source in sources:
+            own = [s for s in scored if s.source is source]
+            lead = next((s for s in own if CONTRIBUTION.search(s.text)), own[0] if own else None)
+            if lead:
+                lines.append(with_marker(lead.text, source.n))
+        text, state = renumber("\n\n".join(lines), {s.n for s in sources})
+        used = {s.n: s for s in sources}
+        numbered = {new: Source(n=new, paper=used[old].paper, score=used[old].score) for old, new in state.mapping.items()}
+        citations, _ = self.checker.check(text, numbered)
+        if on_delta:
+            on_delta(text)
+        timings["total_ms"] = round((time.perf_counter() - t0) * 1000, 1)
+        return Answer(question=question, text=text, answerer="extractive", evidence="strong", evidence_probability=1.0,
+                      citations=tuple(citations), hits=tuple(hits), timings_ms=timings)
 
     @staticmethod
     def _preface(assessment: Assessment, hits: list[Hit]) -> str | None:

@@ -233,10 +233,12 @@ def _print_hits(query: str, hits, as_json: bool) -> None:
 @click.option("--year-min", type=int, default=None, help="Only papers published in or after this year.")
 @click.option("--year-max", type=int, default=None, help="Only papers published in or before this year.")
 @click.option("--title", "title_contains", default=None, help="Only papers whose title contains this text.")
+@click.option("--author", "authors", multiple=True,
+              help="Only papers by this author: full name ('Peng Gao'), or a first author's family name (repeatable).")
 @click.option("--mode", type=click.Choice(["hybrid", "dense", "lexical"]), default="hybrid", show_default=True)
 @click.option("-i", "--interactive", is_flag=True, help="Prompt for queries until an empty line or Ctrl-D.")
 @click.pass_context
-def search(ctx, query, k, as_json, sources, year_min, year_max, title_contains, mode, interactive) -> None:
+def search(ctx, query, k, as_json, sources, year_min, year_max, title_contains, authors, mode, interactive) -> None:
     """Find the papers that best match QUERY.
 
     '-' reads one query per line from stdin (blank lines skipped); a query that fails prints
@@ -251,7 +253,11 @@ def search(ctx, query, k, as_json, sources, year_min, year_max, title_contains, 
     if query not in (None, "-"):
         check_query(query)  # fail fast, before loading the index
     engine = Engine(_settings(ctx))
-    filters = Filters(tuple(sources), year_min, year_max, title_contains)
+    filters = Filters(tuple(sources), year_min, year_max, title_contains, tuple(authors))
+    unknown = [a for a in authors if not engine.retriever.authors.papers(a)]
+    if unknown:
+        raise click.UsageError(f"no indexed paper lists the author {', '.join(map(repr, unknown))} "
+                               "(give a full name as the papers write it, or a first author's family name)")
 
     def run(q: str) -> None:
         _print_hits(q, engine.search(q, k, filters, mode=mode), as_json)

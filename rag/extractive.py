@@ -143,7 +143,7 @@ class SentenceScorer:
         return picks
 
 
-def _with_marker(sentence: str, n: int) -> str:
+def with_marker(sentence: str, n: int) -> str:
     """'... improves accuracy.' → '... improves accuracy [n].'"""
     text = sentence.rstrip()
     if text and text[-1] in ".!?":
@@ -250,7 +250,7 @@ def extractive_answer(scored: list[ScoredSentence], max_sentences: int = MAX_SIN
     paragraphs: list[str] = []
     current_n = None
     for s in chosen:
-        line = _with_marker(s.text, s.source.n)
+        line = with_marker(s.text, s.source.n)
         if s.source.n == current_n:
             paragraphs[-1] += " " + line
         else:

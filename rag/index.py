@@ -820,6 +820,14 @@ class PaperStore(_JsonlRecords, Mapping[str, Paper]):
     def briefs(self) -> Iterator[PaperBrief]:
         return (row[2] for row in self._rows.values())
 
+    def author_lists(self) -> Iterator[tuple[str, list[str]]]:
+        """(paper_id, authors) of every paper, streamed from the opened file (no records built)."""
+        with open(os.dup(self._fd), "rb") as fh:
+            fh.seek(0)
+            for line in fh:
+                raw = json.loads(line)
+                yield raw["paper_id"], raw.get("authors") or []
+
     def texts(self) -> Iterator[str]:
         """Every title and abstract, streamed from the opened file (no records built)."""
         with open(os.dup(self._fd), "rb") as fh:  # the version this store opened, even if replaced since

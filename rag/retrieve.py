@@ -56,9 +56,10 @@ class Filters:
     year_min: int | None = None
     year_max: int | None = None
     title_contains: str | None = None
+    authors: tuple[str, ...] = ()  # full names ('Peng Gao'), or a first author's family name
 
     def active(self) -> bool:
-        return bool(self.sources or self.year_min or self.year_max or self.title_contains)
+        return bool(self.sources or self.year_min or self.year_max or self.title_contains or self.authors)
 
 
 _SURROGATE = re.compile("[\ud800-\udfff]")
@@ -188,6 +189,7 @@ class HybridRetriever:
         self.paper_mean_weight = paper_mean_weight
         self.title_name_weight = title_name_weight
         self._titles_by_name: dict[str, list[str]] | None = None
+        self._authors = None
 
     # ------------------------------------------------------------ filters
 
@@ -195,8 +197,11 @@ class HybridRetriever:
         if filters is None or not filters.active():
             return None
         needle = (filters.title_contains or "").casefold()
+        by_authors = frozenset().union(*(self.authors.papers(a) for a in filters.authors)) if filters.authors else None
         out = set()
         for paper in self.index.papers.briefs():
+            if by_authors is not None and paper.paper_id not in by_authors:
+                continue
             if filters.sources and not set(filters.sources) & set(paper.sources):
                 continue
             if (filters.year_min or filters.year_max) and paper.year is None:
@@ -209,6 +214,15 @@ class HybridRetriever:
                 continue
             out.add(paper.paper_id)
         return out
+
+    @property
+    def authors(self):
+        """The index's author names (rag.authors.AuthorIndex), read on first use."""
+        if self._authors is None:
+            from rag.authors import AuthorIndex
+
+            self._authors = AuthorIndex(self.index.papers.author_lists())
+        return self._authors
 
     # ------------------------------------------------------------ the retrievers
 

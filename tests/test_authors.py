@@ -1,0 +1,109 @@
+"""Questions that name an author: searched without the name, that author's papers first; a question
+that only asks for an author's papers lists them. Five seed papers carry author lists."""
+
+from __future__ import annotations
+
+import pytest
+
+from rag.answer import Assistant
+from rag.authors import AuthorIndex, lists_papers_only
+
+SPHINX = "SPHINX-X: Scaling Data and Parameters for a Family of Multi-modal Large Language Models"
+WEBLINX = "WebLINX: Real-World Website Navigation with Multi-Turn Dialogue"
+NO_KEY_ENV = {"OPENAI_API_KEY": "", "OPENAI_BASE_URL": "", "RAG_LOCAL_GGUF": "", "RAG_ANSWERER": "auto"}
+
+
+@pytest.fixture(scope="module")
+def index() -> AuthorIndex:
+    return AuthorIndex([
+        ("a", ["Peng Gao", "Renrui Zhang", "Hongsheng Li"]),
+        ("b", ["Renrui Zhang", "Yu Qiao"]),
+        ("c", ["Xing Han Lù", "Zdeněk Kasner"]),
+    ])
+
+
+@pytest.mark.parametrize(
+    "question, name, papers, rest",
+    [
+        ("Which paper by Peng Gao scales data for multimodal LLMs?", "Peng Gao", {"a"}, "Which paper scales data for multimodal LLMs?"),
+        ("What did Renrui Zhang's group propose?", "Renrui Zhang", {"a", "b"}, "What did group propose?"),
+        ("What do Gao et al. propose for LLMs?", "Gao", {"a"}, "What do propose for LLMs?"),  # first authors only
+        ("what did zdenek kasner build", "Zdeněk Kasner", {"c"}, "what did build"),  # no capitals anywhere: any case
+        ("How does the method of Xing Han Lù work?", "Xing Han Lù", {"c"}, "How does the method work?"),
+    ],
+)
+def test_a_named_author_is_found_and_taken_out_of_the_question(index, question, name, papers, rest):
+    mention = index.find(question)
+    assert (mention.name, set(mention.paper_ids), mention.question) == (name, papers, rest)
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "Which paper about yu qiao and Peng dumplings?",  # lower-case words in a capitalised question stay words
+        "What did Qiao et al. find?",  # Yu Qiao is no first author here
+        "Which papers use gao?",
+        "How does QLoRA work?",
+    ],
+)
+def test_words_that_are_no_indexed_author_are_left_alone(index, question):
+    assert index.find(question) is None
+
+
+def test_a_family_name_alone_finds_first_authors_and_a_full_name_any_author(index):
+    assert index.papers("Gao") == {"a"}
+    assert index.papers("renrui zhang") == {"a", "b"}
+    assert index.papers("Qiao") == frozenset()
+
+
+@pytest.mark.parametrize(
+    "rest, only",
+    [("Which papers did write?", True), ("What did propose?", True), ("List the papers of", True),
+     ("Which paper scales data?", False), ("What did group propose for multi-modal LLMs?", False)],
+)
+def test_lists_papers_only(rest, only):
+    assert lists_papers_only(rest) is only
+
+
+@pytest.fixture(scope="module")
+def assistant(seed_engine, seed_index) -> Assistant:
+    settings = seed_index.settings.model_copy(
+        update={"answerer": "auto", "openai_api_key": None, "openai_base_url": None, "local_gguf": None}
+    )
+    return Assistant(seed_engine.retriever, settings)
+
+
+def test_a_question_naming_an_author_is_answered_from_that_authors_paper(assistant):
+    # Without the author, retrieval puts "Uni-MoE: Scaling Unified Multimodal LLMs …" first.
+    assert assistant.ask("Which paper scales data and parameters for multimodal LLMs?").citations[0].title != SPHINX
+    answer = assistant.ask("Which paper by Peng Gao scales data and parameters for multimodal LLMs?")
+    assert answer.citations[0].title == SPHINX
+    assert answer.searched_question == "Which paper scales data and parameters for multimodal LLMs?"
+    assert any("Peng Gao" in note for note in answer.notes)
+
+
+def test_an_author_whose_papers_do_not_match_is_said_so(assistant):
+    answer = assistant.ask("Which paper by Peng Gao is about protein sequences?")
+    assert any("None of the 1 indexed papers by Peng Gao" in note for note in answer.notes)
+    assert all(c.title != SPHINX for c in answer.citations)
+
+
+def test_asking_for_an_authors_papers_lists_them_with_their_contribution(assistant):
+    answer = assistant.ask("Which papers did Zdenek Kasner write?")
+    assert not answer.abstained and answer.evidence == "strong"
+    assert [c.title for c in answer.citations] == [WEBLINX]
+    assert answer.text.startswith("We propose the problem of conversational web navigation")
+    assert any("Listed the indexed papers by Zdeněk Kasner" in note for note in answer.notes)
+
+
+def test_search_author_filter(rag_cli, seed_index):
+    result = rag_cli("--data-dir", seed_index.data_dir, "search", "--json", "--author", "Zdenek Kasner", "web navigation",
+                     env=NO_KEY_ENV)
+    assert result.exit_code == 0, result.output
+    assert [h["title"] for h in result.json_lines()[0]["hits"]] == [WEBLINX]
+
+
+def test_search_for_an_author_no_paper_lists_is_a_usage_error(rag_cli, seed_index):
+    result = rag_cli("--data-dir", seed_index.data_dir, "search", "--author", "Nobody Here", "web navigation", env=NO_KEY_ENV)
+    assert result.exit_code == 2
+    assert "no indexed paper lists the author 'Nobody Here'" in result.output
