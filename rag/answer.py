@@ -272,16 +272,17 @@ class Assistant:
                     notes.append(f"Removed citation number(s) {', '.join(map(str, dropped))}: no such source.")
         if text is None:
             name_used = "extractive"
+            # The papers a question names, by title or by their own name ("Which paper introduced
+            # GENOME?", "How do LLaVA-MoLE and Uni-MoE differ?"), are answered from: their sentences
+            # may share no word with the question while another abstract's are about genomes, and
+            # the relevance model may not rank a named paper over the bar. (The evidence was assessed on all.)
+            named = set(self.retriever.title_names(question)) & {h.paper.paper_id for h in hits}
             if several and not rewritten:
                 papers = {h.paper.paper_id for h in self.policy.relevant_hits(question, hits, scored, max_papers=MAX_PAPERS)}
-                relevant = [s for s in scored if s.source.paper.paper_id in papers]
+                relevant = [s for s in scored if s.source.paper.paper_id in papers | named]
                 rank_by_facts(question, relevant, self.retriever.index.lexical.idf)
                 raw = extractive_answer(relevant, per_paper=True)
             else:
-                # A question that names a paper by its own name ("Which paper introduced GENOME?") is
-                # answered from that paper: its sentences may share no word with the question
-                # while another abstract's are about genomes. (The evidence was assessed on all.)
-                named = set(self.retriever.title_names(question)) & {h.paper.paper_id for h in hits}
                 quoted = [s for s in scored if s.source.paper.paper_id in named] or scored
                 parts = self.scorer.part_picks(question, quoted)
                 sizing = rank_by_facts(question, quoted, self.retriever.index.lexical.idf)

@@ -165,6 +165,14 @@ PAPER_MEAN_WEIGHT = 1.0
 # -> 0.850 / 0.915, nothing else moved); `python -m eval.make_name_questions --probe` is the held-out check.
 TITLE_NAME_WEIGHT = 2.5
 TITLE_NAME_MAX_TITLES = 2
+# Text in quotes ("…", \u201c…\u201d, \u2018…\u2019, '…'), which may be a paper's title.
+_QUOTED = re.compile(r'"([^"]{8,300})"|\u201c([^\u201d]{8,300})\u201d|\u2018([^\u2019]{8,300})\u2019|(?<!\w)\'([^\']{8,300})\'(?!\w)')
+
+
+def _title_key(title) -> str:
+    """A title for exact comparison: case, punctuation and spacing folded."""
+    text = title if isinstance(title, str) else next((t for t in title if t), "")
+    return " ".join(re.findall(r"[^\W_]+", text.casefold()))
 
 
 class HybridRetriever:
@@ -189,6 +197,7 @@ class HybridRetriever:
         self.paper_mean_weight = paper_mean_weight
         self.title_name_weight = title_name_weight
         self._titles_by_name: dict[str, list[str]] | None = None
+        self._titles_by_text: dict[str, list[str]] = {}
         self._authors = None
 
     # ------------------------------------------------------------ filters
@@ -227,21 +236,26 @@ class HybridRetriever:
     # ------------------------------------------------------------ the retrievers
 
     def title_names(self, query: str, allowed: set[str] | None = None) -> list[str]:
-        """Ids of the papers whose own name (a title's lead before its colon: "GENOME: Generative
-        ..." is GENOME's) is a technical name the query asks about, in the query's order; a name
-        more than TITLE_NAME_MAX_TITLES papers share is skipped. Only a paper's own name counts:
-        "MoE" in a question is not a lookup of "Uni-MoE: ..."."""
+        """Ids of the papers the query names: by a quoted title ("What does \u201cLearning to Prompt
+        for Vision-Language Models\u201d propose?"), or by their own name (a title's lead before its
+        colon: "GENOME: Generative ..." is GENOME's) as a technical name the query asks about; in
+        the query's order. A name more than TITLE_NAME_MAX_TITLES papers share is skipped. Only a
+        paper's own name counts: "MoE" in a question is not a lookup of "Uni-MoE: ..."."""
         from rag.names import norm, own_name, question_names
 
         if self._titles_by_name is None:
             by_name: dict[str, list[str]] = {}
+            by_title: dict[str, list[str]] = {}
             for brief in self.index.papers.briefs():
                 if name := own_name(brief.title):
                     by_name.setdefault(norm(name), []).append(brief.paper_id)
-            self._titles_by_name = by_name
+                by_title.setdefault(_title_key(brief.title), []).append(brief.paper_id)
+            self._titles_by_name, self._titles_by_text = by_name, by_title
         out: list[str] = []
-        for _, key in question_names(query):
-            pids = self._titles_by_name.get(key, []) if len(key) >= 3 else []
+        keys = [_title_key(q) for q in _QUOTED.findall(query)]
+        for pids in [self._titles_by_text.get(key, []) for key in keys if key.count(" ") >= 1] + [
+            self._titles_by_name.get(key, []) if len(key) >= 3 else [] for _, key in question_names(query)
+        ]:
             if len(pids) <= TITLE_NAME_MAX_TITLES:
                 out += [pid for pid in pids if pid not in out and (allowed is None or pid in allowed)]
         return out

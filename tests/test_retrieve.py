@@ -198,3 +198,17 @@ def test_only_a_papers_own_name_counts_not_a_part_of_another(seed_engine):
     retriever = seed_engine.retriever
     assert retriever.title_names("Which survey gives a taxonomy of MoE designs?") == []
     assert [seed_engine.index.papers[p].title for p in retriever.title_names("How does GENOME reuse modules?")] == [GENOME]
+
+
+COOP = "Learning to Prompt for Vision-Language Models"
+
+
+@pytest.mark.parametrize("quote", ['"{}"', "\u201c{}\u201d", "'{}'"])
+def test_a_quoted_title_finds_that_paper(seed_engine, quote):
+    """Unquoted, these words find "Mixture of Prompt Learning for Vision Language Models" first."""
+    assert seed_engine.search(f"What does the paper {COOP} propose?", k=1)[0].paper.title != COOP
+    assert seed_engine.search(f"What does the paper {quote.format(COOP.lower())} propose?", k=1)[0].paper.title == COOP
+
+
+def test_quoted_text_that_is_no_title_names_no_paper(seed_engine):
+    assert seed_engine.retriever.title_names('Which paper uses "prompt learning for vision"?') == []
