@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Sequence
 
 from rag.extractive import CONTRIBUTION
-from rag.names import is_known, names_in_title, norm, question_names
+from rag.names import is_known, names_in_title, norm, own_name, question_names
 from rag.text import split_sentences
 from rag.types import Hit, Paper
 
@@ -79,6 +79,9 @@ EVIDENCE_FEATURES = (
     # not own (not in a title, not in a sentence where the paper proposes or names it)
     "names_partly_known",  # some of the question's names are in no abstract while another is in the top 3
     # papers ("How does QLoRA compare with ZeRO-Offload?"): answer the known part, name the rest
+    "asks_own_name",  # every specific name of the question is a top-3 paper's own name ("Which paper
+    # introduced LiST?", "How does QLoRA fit a 65B model on one GPU?" with "GPU" the field's word): it asks
+    # about papers the index holds; "What FID does LlamaFusion reach on MS-COCO?" also names a benchmark
 )
 # Signals of one retrieved paper (the relevance model's inputs).
 RELEVANCE_FEATURES = (
@@ -185,10 +188,11 @@ def _owns(paper: Paper, key: str) -> bool:
 class EvidencePolicy:
     """Measures the signals and applies the fitted models. One per Assistant."""
 
-    def __init__(self, terms, title_counts, model: EvidenceModel | None = None):
+    def __init__(self, terms, title_counts, model: EvidenceModel | None = None, common=None):
         self._terms = terms  # callables: the corpus' normalized words, and title-word counts
         self._title_counts = title_counts
         self._model = model
+        self._common = common or (lambda key: False)  # a name so widely used it is the field's vocabulary
 
     @property
     def model(self) -> EvidenceModel:
@@ -223,6 +227,8 @@ class EvidencePolicy:
         unowned = bool(known and _ASKS_PAPER.search(question)
                        and not any(_owns(h.paper, key) for h in hits[:3] for key in known))
         known_in_top = [key for key in known if key in top_words]
+        # The question's specific names (not the field's vocabulary: "GPU", "LLaMA"), all own names of top papers?
+        specific = {key for name, key in names if not self._common(name)}
         return {
             "dense_top": dense_top,
             "dense_gap": dense_top - (dense[1] if len(dense) > 1 else 0.0),
@@ -241,6 +247,7 @@ class EvidencePolicy:
             "number_missing": float(number_missing),
             "unowned_name": float(unowned),
             "names_partly_known": float(bool(unknown and known_in_top)),
+            "asks_own_name": float(bool(specific) and specific <= {norm(own_name(h.paper.title) or "") for h in hits[:3]}),
         }
 
     def paper_signals(self, question: str, hits: Sequence[Hit], scored: Sequence = ()) -> list[dict[str, float]]:

@@ -144,6 +144,15 @@ class LexicalIndex:
             return float(np.log(1 + (n_docs - 0.5) / 1.5))
         return self._idf_and_rows(token)[0]
 
+    def chunks_holding(self, word: str) -> tuple[int, int] | None:
+        """(chunks that hold the word, chunks indexed): how widely it is used; None for text that
+        is not one alphabetic word ("GPT-4": each part says little about the whole)."""
+        tokens = tokenize(word)
+        if not word.isalpha() or len(tokens) != 1 or not self.chunk_ids:
+            return None
+        n_docs = int(self._model.scores["num_docs"])
+        return (len(self._idf_and_rows(tokens[0])[1]) if tokens[0] in self._vocab else 0), n_docs
+
     def _idf_and_rows(self, token: str) -> tuple[float, np.ndarray]:
         tid = self._model.vocab_dict[token]
         indptr = self._model.scores["indptr"]

@@ -129,3 +129,25 @@ def test_a_question_naming_a_paper_is_answered_from_that_paper(assistant):
     answer = assistant.ask("Which paper introduced GENOME?")
     assert not answer.abstained
     assert {c.title for c in answer.citations} == {"GENOME: GenerativE Neuro-symbOlic visual reasoning by growing and reusing ModulEs"}
+
+
+def test_the_fields_vocabulary_is_no_specific_name(assistant):
+    # One-word names in over 2.5% of the chunks say nothing beyond the paper a question names.
+    assert [n for n in ("GPU", "LLM", "LoRA", "MMLU", "ImageNet", "GPT-4") if assistant.is_common_name(n)] == ["GPU", "LLM", "LoRA"]
+
+
+@pytest.mark.parametrize(
+    "question, about_named_paper",
+    [
+        ("How does QLoRA fit a 65B model on one GPU?", True),  # "GPU" is the field's word
+        ("Wie ermöglicht QLoRA das Feinabstimmen eines Modells auf einer einzigen GPU?", True),
+        ("What top-1 accuracy does M2-CLIP reach on Kinetics-400 in the fully supervised setting?", False),  # a benchmark too
+        ("How do transformers implement in-context learning?", False),  # names no paper
+    ],
+)
+def test_a_question_about_a_named_paper_only_is_strong_evidence(assistant, question, about_named_paper):
+    answer = assistant.ask(question)
+    hits = list(answer.hits)
+    assert assistant.assess(question, hits).signals["asks_own_name"] == float(about_named_paper)
+    if about_named_paper:
+        assert answer.evidence == "strong" and answer.citations[0].title == QLORA
