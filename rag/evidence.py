@@ -43,6 +43,10 @@ _ASKS_PAPER = re.compile(
     r"|\bwho\s+(?:introduced|proposed|presented|developed|created)\b|\b(?:introduced|proposed)\b",
     re.I,
 )
+# ... and asks who introduced something: "Which papers fine-tune Llama-3.1?" uses the name, it does not
+# ask for its origin (counted, it refused that question: "none of them introduces Llama-3.1").
+_ASKS_ORIGIN = re.compile(
+    r"\b(?:introduc|propos|present|develop|creat|invent|design|coin|first)\w*|\bcame up with\b", re.I)
 # A sentence in which a paper names something as its own ("... a method we call X", "dubbed X",
 # "X introduces a new data type, NF4").
 _NAMES_OWN = re.compile(r"\b(?:called|named|dubbed|termed|coined|new|novel|introduces|proposes)\b", re.I)
@@ -224,7 +228,7 @@ class EvidencePolicy:
         top_sentences = [s for s in scored if s.source.n == 1][:3]
         number_missing = asks_number and not any(_numbers(s.text) - asked for s in top_sentences)
         known = [key for _, key in names if is_known(key, terms)]
-        unowned = bool(known and _ASKS_PAPER.search(question)
+        unowned = bool(known and _ASKS_PAPER.search(question) and _ASKS_ORIGIN.search(question)
                        and not any(_owns(h.paper, key) for h in hits[:3] for key in known))
         known_in_top = [key for key in known if key in top_words]
         # The question's specific names (not the field's vocabulary: "GPU", "LLaMA"), all own names of top papers?

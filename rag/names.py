@@ -10,7 +10,9 @@ from __future__ import annotations
 import re
 
 # Technical names: two+ capitals or a letter-digit mix (H2O, GRPO, MI300X, SWE-bench) or CamelCase.
-NAME = re.compile(r"\b(?=[\w-]*[A-Z][\w-]*[A-Z0-9])(?=[\w-]*[A-Za-z])\w[\w-]*\w\b|\b[A-Z][a-z]+[A-Z]\w*\b")
+# A version's decimal point is part of the name: "LLaVA-1.5", "Llama-3.1", "Qwen2.5-VL" (was cut at "LLaVA-1").
+_C = r"(?:[\w-]|\.(?=\d))"  # a name's character: a word character, a hyphen, a decimal point
+NAME = re.compile(rf"\b(?={_C}*[A-Z]{_C}*[A-Z0-9])(?={_C}*[A-Za-z])\w{_C}*\w\b|\b[A-Z][a-z]+[A-Z]\w*\b")
 NAME_SUFFIX = re.compile(r"-(?:style|like|based|type|sized|level|scale)$")
 # Question-sized text: a pasted log or abstract is full of names that prove nothing.
 MAX_NAME_WORDS = 60
@@ -30,11 +32,18 @@ def normalized(tokens) -> set[str]:
     return terms
 
 
+# An acronym and the word after it ("KV cache", "LLaVA 1.5"): a question may write them as one
+# name ("KV-Cache"), which must not read as a name no abstract contains.
+_ACRONYM_PAIR = re.compile(r"(?<![\w-])([A-Z][\w.]*[A-Z][\w.]*)\s+([\w.]+)")
+
+
 def corpus_terms(texts) -> set[str]:
-    """Every whitespace token of the given texts (titles, abstracts), normalized (case, punctuation)."""
+    """Every whitespace token of the given texts (titles, abstracts), normalized (case, punctuation),
+    and every acronym joined to the word after it."""
     raw: set[str] = set()
     for text in texts:  # collect distinct tokens first (C speed), normalize each distinct one once
         raw.update(text.casefold().split())
+        raw.update(f"{a}{b}".casefold() for a, b in _ACRONYM_PAIR.findall(text))
     return normalized(raw)
 
 

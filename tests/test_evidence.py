@@ -151,3 +151,21 @@ def test_a_question_about_a_named_paper_only_is_strong_evidence(assistant, quest
     assert assistant.assess(question, hits).signals["asks_own_name"] == float(about_named_paper)
     if about_named_paper:
         assert answer.evidence == "strong" and answer.citations[0].title == QLORA
+
+
+def test_a_which_papers_question_that_uses_a_name_is_not_asking_who_introduced_it(assistant):
+    # "Which papers fine-tune Llama-3.1?" was refused: "the indexed abstracts use Llama-3, but none
+    # of them introduces it" (the version cut at its decimal point, and no origin asked for).
+    question = "Which papers fine-tune Llama-3.1?"
+    assessment = assistant.assess(question, assistant.retriever.search(question, k=8))
+    assert assessment.signals["unowned_name"] == 0.0
+    assert assessment.level != "none"
+
+
+@pytest.mark.parametrize("question", ["Which papers compress the KV-cache?", "How does LLaVA-1.5 handle images?"])
+def test_a_name_written_differently_from_the_abstracts_is_not_unknown(assistant, question):
+    # The abstracts write "KV cache" and "LLaVA-1.5"; "KV-Cache" read as a name no abstract holds,
+    # and "LLaVA-1.5" as "LLaVA-1".
+    answer = assistant.ask(question)
+    assert not answer.abstained, answer.text
+    assert "No indexed abstract mentions" not in (answer.preface or "") + answer.text
