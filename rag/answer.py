@@ -204,7 +204,7 @@ class Assistant:
                 answer = self.ask(mention.question, answerer=answerer, filters=filters, history=history, on_delta=on_delta,
                                   k=k, first=mention.paper_ids)
                 found = sum(1 for h in answer.hits if h.paper.paper_id in mention.paper_ids)
-                note = (f"Put the papers by {mention.name} first ({found} of the {count} indexed are among those found for the question)."
+                note = (f"Put the papers by {mention.name} first ({found} of the {count} indexed {'is' if found == 1 else 'are'} among those found for the question)."
                         if found else f"None of the {count} indexed papers by {mention.name} is among those found for the question; "
                         "answered from all papers.")
             return answer.model_copy(update={"question": question, "searched_question": mention.question,
