@@ -199,7 +199,8 @@ class Assistant:
             count = len(self.retriever.allowed_papers(scoped) or ())
             if lists_papers_only(mention.question):
                 answer = self._author_papers(question, scoped, name, on_delta)
-                note = f"Listed the indexed papers by {mention.name} ({count})."
+                note = (f"Listed the indexed papers by {mention.name} ({count})." if count <= MAX_PAPERS else
+                        f"Listed {MAX_PAPERS} of the {count} indexed papers by {mention.name}; `rag search --author` lists them all.")
             else:
                 answer = self.ask(mention.question, answerer=answerer, filters=filters, history=history, on_delta=on_delta,
                                   k=k, first=mention.paper_ids)

@@ -107,3 +107,13 @@ def test_search_for_an_author_no_paper_lists_is_a_usage_error(rag_cli, seed_inde
     result = rag_cli("--data-dir", seed_index.data_dir, "search", "--author", "Nobody Here", "web navigation", env=NO_KEY_ENV)
     assert result.exit_code == 2
     assert "no indexed paper lists the author 'Nobody Here'" in result.output
+
+
+def test_an_author_with_more_papers_than_an_answer_holds_is_listed_in_part_and_says_so(mini):
+    for i in range(9):
+        mini.papers[f"p{i}"] = (f"Glacier study number {i}: calving fronts seen from orbit",
+                                f"We propose method {i} for tracking calving fronts of tidewater glaciers in satellite images.")
+    mini.ingest(mini.markdown("lovelace.md", [f"p{i}" for i in range(9)]))
+    answer = mini.engine().assistant.ask("Which papers did Ada Lovelace write?")
+    assert len(answer.citations) == 8
+    assert "Listed 8 of the 9 indexed papers by Ada Lovelace" in " ".join(answer.notes)
