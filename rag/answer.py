@@ -23,6 +23,7 @@ from rag.errors import LLMError
 from rag.evidence import MAX_PAPERS, Assessment, EvidencePolicy
 from rag.authors import lists_papers_only
 from rag.extractive import CONTRIBUTION, SentenceScorer, extractive_answer, with_marker
+from rag.meta import NO_CITATION_COUNTS, asks_paper_count, citation_counts_asked
 from rag.llm import ABSTAIN_SENTENCE, SYSTEM_PROMPT, LeakGuard, build_messages, is_abstention, make_backend, prompt_leak, resolve_answerer
 from rag.lookup import lookup_paper
 from rag.names import corpus_terms, title_words
@@ -192,6 +193,20 @@ class Assistant:
             answer = self.ask(split.question, answerer=answerer, filters=filters, history=history, on_delta=on_delta, k=k)
             return answer.model_copy(update={"question": question, "searched_question": split.question,
                                              "notes": (*answer.notes, note)})
+        if asks_paper_count(question):  # "How many papers are indexed?": the index knows, no abstract does
+            count = len(self.retriever.allowed_papers(filters) or ()) if filters and filters.active() else len(self.retriever.index.papers)
+            text = f"The index holds {count} paper{'s' * (count != 1)}{' matching the filters' if filters and filters.active() else ''}; `rag papers` lists them."
+            if on_delta:
+                on_delta(text)
+            return Answer(question=question, text=text, answerer="extractive", evidence="strong", evidence_probability=1.0)
+        cites_asked, rest = citation_counts_asked(question)
+        if cites_asked:  # "Which paper has the most citations?": no abstract holds a citation count
+            if lists_papers_only(rest):
+                return self._abstain(question, name, [], {}, None, on_delta, reason=NO_CITATION_COUNTS,
+                                     assessment=Assessment("none", 0.0, {}, reason=NO_CITATION_COUNTS))
+            answer = self.ask(rest, answerer=answerer, filters=filters, history=history, on_delta=on_delta, k=k, first=first)
+            note = "The indexed abstracts carry no citation counts: this answers the rest of the question, unranked by citations."
+            return answer.model_copy(update={"question": question, "searched_question": rest, "notes": (*answer.notes, note)})
         if not first and not (filters and filters.authors) and (mention := self.retriever.authors.find(question)):
             # "Which paper by Peng Gao …": an author's name is in no abstract, so it is searched
             # without it, that author's papers first; "Which papers did Peng Gao write?" lists them.

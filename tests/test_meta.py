@@ -1,0 +1,51 @@
+"""Questions about the collection itself, which no abstract answers."""
+
+from __future__ import annotations
+
+import pytest
+
+from rag.answer import Assistant
+from rag.meta import asks_paper_count, citation_counts_asked
+
+
+@pytest.mark.parametrize(
+    "question, about_the_index",
+    [("How many papers are indexed?", True), ("how many papers do you have", True), ("How many papers?", True),
+     ("How many papers are in the index?", True),
+     ("How many papers are about mixture of experts?", False), ("How many papers use LoRA?", False)],
+)
+def test_asks_paper_count(question, about_the_index):
+    assert asks_paper_count(question) is about_the_index
+
+
+def test_citation_counts_asked_and_the_rest_of_the_question():
+    assert citation_counts_asked("What is the most-cited paper on MoE?") == (True, "What is the paper on MoE?")
+    assert citation_counts_asked("Which papers have the highest citation counts?")[0]
+    assert citation_counts_asked("Does QLoRA cite LoRA?") == (False, "Does QLoRA cite LoRA?")
+
+
+@pytest.fixture(scope="module")
+def assistant(seed_engine, seed_index) -> Assistant:
+    settings = seed_index.settings.model_copy(
+        update={"answerer": "auto", "openai_api_key": None, "openai_base_url": None, "local_gguf": None}
+    )
+    return Assistant(seed_engine.retriever, settings)
+
+
+def test_how_many_papers_is_answered_from_the_index(assistant, seed_papers):
+    # Searched as a question, it quoted a paper about retrieval indexes.
+    answer = assistant.ask("How many papers are in the index?")
+    assert answer.text.startswith(f"The index holds {len(seed_papers)} papers")
+    assert not answer.citations
+
+
+def test_most_cited_is_refused_with_the_reason(assistant):
+    # Searched as a question, it was answered `strong` from an abstract that mentions citations.
+    answer = assistant.ask("Which paper has the most citations?")
+    assert answer.abstained and "no citation counts" in answer.text
+
+
+def test_most_cited_on_a_topic_answers_the_topic_and_says_it_is_not_ranked(assistant):
+    answer = assistant.ask("What is the most-cited paper on mixture of experts?")
+    assert not answer.abstained and answer.searched_question == "What is the paper on mixture of experts?"
+    assert any("no citation counts" in note for note in answer.notes)
