@@ -23,7 +23,7 @@ from rag.errors import LLMError
 from rag.evidence import MAX_PAPERS, Assessment, EvidencePolicy
 from rag.authors import lists_papers_only
 from rag.extractive import CONTRIBUTION, SentenceScorer, extractive_answer, with_marker
-from rag.meta import NO_CITATION_COUNTS, asks_paper_count, citation_counts_asked
+from rag.meta import NO_CITATION_COUNTS, asks_paper_count, citation_counts_asked, surveys_first
 from rag.llm import ABSTAIN_SENTENCE, SYSTEM_PROMPT, LeakGuard, build_messages, is_abstention, make_backend, prompt_leak, resolve_answerer
 from rag.lookup import lookup_paper
 from rag.names import corpus_terms, title_words
@@ -157,7 +157,7 @@ class Assistant:
                 lambda q, n: self.retriever.search(q, k=n, filters=filters), backend, question, k, self.settings.rrf_k
             )
             return hits, None, searched
-        return self.retriever.search(question, k=k, filters=filters), None, []
+        return surveys_first(question, self.retriever.search(question, k=k, filters=filters)), None, []
 
     # ------------------------------------------------------------ ask
 

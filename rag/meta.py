@@ -1,5 +1,7 @@
 """Questions about the collection itself, which no abstract answers: "How many papers are
-indexed?" (the index knows) and "Which paper has the most citations?" (nothing here knows).
+indexed?" (the index knows) and "Which paper has the most citations?" (nothing here knows);
+and questions for a kind of paper: "Is there a survey on multimodal LLMs?" wants the survey
+among the papers on the topic, which ranked third behind two papers that only use such models.
 
 Why: searched like any question, "Which paper has the most citations?" was answered `strong`
 from whichever abstract mentions citations, and "How many papers are in the index?" quoted a
@@ -33,3 +35,17 @@ def citation_counts_asked(question: str) -> tuple[bool, str]:
     if not _CITATIONS.search(question):
         return False, question
     return True, re.sub(r"\s{2,}", " ", _CITATIONS.sub(" ", question)).strip()
+
+
+# A request for a survey, review or overview of a topic, and the titles that declare one.
+_WANTS_SURVEY = re.compile(r"\bsurveys?\b|\b(?:literature\s+)?(?:review|overview)s?\s+(?:papers?\s+)?(?:of|on|about|for)\b", re.I)
+_SURVEY_TITLE = re.compile(r"\bsurvey\b|(?<!code )\breview\b|\boverview\b", re.I)
+
+
+def surveys_first(question: str, hits: list) -> list:
+    """For a question that asks for a survey, the retrieved papers whose title declares one first
+    (in their retrieval order), then the rest; any other question's hits unchanged."""
+    if not _WANTS_SURVEY.search(question):
+        return hits
+    ordered = sorted(hits, key=lambda h: (not _SURVEY_TITLE.search(h.paper.title), h.rank))
+    return [h.model_copy(update={"rank": i + 1}) for i, h in enumerate(ordered)]

@@ -49,3 +49,17 @@ def test_most_cited_on_a_topic_answers_the_topic_and_says_it_is_not_ranked(assis
     answer = assistant.ask("What is the most-cited paper on mixture of experts?")
     assert not answer.abstained and answer.searched_question == "What is the paper on mixture of experts?"
     assert any("no citation counts" in note for note in answer.notes)
+
+
+def test_a_request_for_a_survey_quotes_the_survey_on_the_topic(assistant):
+    # Retrieval ranks it third, behind M3Exam and Uni-MoE, which use multimodal LLMs.
+    assert assistant.retriever.search("Is there a survey on multimodal LLMs?", k=5)[0].paper.title.startswith("M3Exam")
+    answer = assistant.ask("Is there a survey on multimodal LLMs?")
+    assert answer.citations[0].title == "Aligning Multimodal LLM with Human Preference: A Survey"
+
+
+def test_without_a_survey_on_the_topic_nothing_is_put_first(assistant):
+    # "Prompting and Fine-tuning LLMs for Automated Code Review …" is no review; and a question
+    # that does not ask for a survey keeps retrieval's order.
+    question = "How do LLMs write code review comments?"
+    assert [h.paper.title for h in assistant.ask(question).hits] == [h.paper.title for h in assistant.retriever.search(question, k=5)]
