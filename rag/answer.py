@@ -27,7 +27,7 @@ from rag.meta import NO_CITATION_COUNTS, asks_paper_count, citation_counts_asked
 from rag.llm import ABSTAIN_SENTENCE, SYSTEM_PROMPT, LeakGuard, build_messages, is_abstention, make_backend, prompt_leak, resolve_answerer
 from rag.lookup import lookup_paper
 from rag.names import corpus_terms, title_words
-from rag.retrieve import Filters, HybridRetriever, check_query
+from rag.retrieve import Filters, HybridRetriever, check_query, put_first
 from rag.rewrite import REWRITE_PROMPT, multi_query_search
 from rag.sentence_rank import rank_by_facts
 from rag.types import (
@@ -140,8 +140,7 @@ class Assistant:
         answer's papers first; `first` papers go ahead of the rest of the top FIRST_DEPTH."""
         if first:
             hits = self.retriever.search(question, k=max(k, FIRST_DEPTH), filters=filters)
-            hits = sorted(hits, key=lambda h: (h.paper.paper_id not in first, h.rank))[:k]
-            return [h.model_copy(update={"rank": i + 1}) for i, h in enumerate(hits)], None, []
+            return put_first(hits, lambda h: h.paper.paper_id in first, k), None, []
         if history and is_follow_up(question):
             previous = next((a for a in reversed(history) if a.citations), None)
             if previous is not None:
@@ -150,8 +149,7 @@ class Assistant:
                 hits = self.retriever.search(rewritten, k=max(k, len(titles)), filters=filters)
                 cited = {c.paper_id for c in previous.citations}
                 # The papers under discussion first, in their retrieval order, then the rest.
-                hits = sorted(hits, key=lambda h: (h.paper.paper_id not in cited, h.rank))[:k]
-                return [h.model_copy(update={"rank": i + 1}) for i, h in enumerate(hits)], rewritten, []
+                return put_first(hits, lambda h: h.paper.paper_id in cited, k), rewritten, []
         if backend is not None:
             hits, searched = multi_query_search(
                 lambda q, n: self.retriever.search(q, k=n, filters=filters), backend, question, k, self.settings.rrf_k
@@ -211,7 +209,8 @@ class Assistant:
             # "Which paper by Peng Gao …": an author's name is in no abstract, so it is searched
             # without it, that author's papers first; "Which papers did Peng Gao write?" lists them.
             scoped = replace(filters or Filters(), authors=(mention.name,))
-            count = len(self.retriever.allowed_papers(scoped) or ())
+            # (the author's own papers unless other filters narrow them: no pass over every paper)
+            count = len(self.retriever.allowed_papers(scoped) or ()) if filters and filters.active() else len(mention.paper_ids)
             if lists_papers_only(mention.question):
                 answer = self._author_papers(question, scoped, name, on_delta)
                 note = (f"Listed the indexed papers by {mention.name} ({count})." if count <= MAX_PAPERS else

@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import re
 
+from rag.retrieve import put_first
+
 _COUNT = re.compile(
     r"^\W*how many (?:papers|abstracts|documents|articles)(?:\s+(?:are|do you have|have you got|does (?:it|the index) hold))?"
     r"(?:\s+(?:there|indexed|in (?:the|this|your|my) (?:index|corpus|collection|library|database)))?\W*$",
@@ -47,5 +49,4 @@ def surveys_first(question: str, hits: list) -> list:
     (in their retrieval order), then the rest; any other question's hits unchanged."""
     if not _WANTS_SURVEY.search(question):
         return hits
-    ordered = sorted(hits, key=lambda h: (not _SURVEY_TITLE.search(h.paper.title), h.rank))
-    return [h.model_copy(update={"rank": i + 1}) for i, h in enumerate(ordered)]
+    return put_first(hits, lambda h: bool(_SURVEY_TITLE.search(h.paper.title)))

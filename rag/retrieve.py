@@ -169,6 +169,13 @@ TITLE_NAME_MAX_TITLES = 2
 _QUOTED = re.compile(r'"([^"]{8,300})"|\u201c([^\u201d]{8,300})\u201d|\u2018([^\u2019]{8,300})\u2019|(?<!\w)\'([^\']{8,300})\'(?!\w)')
 
 
+def put_first(hits: list[Hit], wanted, k: int | None = None) -> list[Hit]:
+    """The hits for which `wanted(hit)` holds, then the rest, each in retrieval order, the first
+    `k`, ranked anew: the papers under discussion, a named author's, the surveys asked for."""
+    ordered = sorted(hits, key=lambda h: (not wanted(h), h.rank))[:k]
+    return [h.model_copy(update={"rank": i + 1}) for i, h in enumerate(ordered)]
+
+
 def _title_key(title) -> str:
     """A title for exact comparison: case, punctuation and spacing folded."""
     text = title if isinstance(title, str) else next((t for t in title if t), "")
