@@ -43,6 +43,7 @@ FEATURES = (
     "generic_result",  # "experiments show ... outperforms ..." with no number
     "method_verb",  # by / via / using / leverages / designs ...: how something is done
     "paper_rank",  # 1 / the rank of its paper among the retrieved ones
+    "problem",  # states a limitation or gap ("However, ... struggle"), not what the paper does
 )
 
 _NUMBER = re.compile(r"\d+(?:[.,]\d+)*%?")
@@ -51,6 +52,11 @@ _FIRST_PERSON = re.compile(r"\b(?:we|our|this (?:paper|work|study))\b", re.I)
 _WE = re.compile(r"\b(?:we|our)\b", re.I)
 _GENERIC_RESULT = re.compile(
     r"\b(?:experiments?|results?|evaluations?) (?:show|demonstrate|indicate|reveal)|outperform|state-of-the-art|superior", re.I
+)
+_PROBLEM = re.compile(
+    r"\b(?:however|despite|challeng\w*|limitations?|limited|suffer\w*|lacks?|lacking|struggl\w*|bottlenecks?|costly|expensive"
+    r"|prohibitive\w*|fails?|hinders?|impractical|drawbacks?|under-?explored|remains? (?:unclear|open|challenging|an open))\b",
+    re.I,
 )
 _METHOD_VERB = re.compile(
     r"\b(?:by|via|using|through|consists?|leverag\w*|employ\w*|design\w*|devis\w*|repurpos\w*|construct\w*|extract\w*|train\w*)\b",
@@ -87,6 +93,7 @@ def sentence_signals(question: str, scored: Sequence[ScoredSentence], idf) -> li
             "generic_result": float(bool(_GENERIC_RESULT.search(s.text)) and not numbers),
             "method_verb": float(bool(_METHOD_VERB.search(s.text))),
             "paper_rank": 1.0 / s.source.n,
+            "problem": float(bool(_PROBLEM.search(s.text)) and not CONTRIBUTION.search(s.text)),
         })
     return out
 
