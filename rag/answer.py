@@ -48,7 +48,10 @@ _FOLLOW_UP = re.compile(r"\b(they|them|their|theirs|it|its|this|that|these|those
 _SEVERAL = re.compile(
     r"\b(papers|works|studies)\b|\bdiff(?:ers?|erences?)?\b|\bcompare (?:the|these|those|them)\b|\b(?:vs\.?|versus)\s"
     r"|\b(which|what|list|name)\s+(?:[\w-]+\s+){0,3}?(approaches|methods|techniques|systems|models|benchmarks|datasets"
-    r"|frameworks|architectures|algorithms|agents|strategies|(?-i:[A-Z]{2,}s))\b",
+    r"|frameworks|architectures|algorithms|agents|strategies|alternatives|options|variants|solutions|(?-i:[A-Z]{2,}s))\b"
+    # a request for the field's work on a topic: "the literature on", "research on", "what has been done on"
+    r"|\bliterature\b|\b(?:research|work) (?:on|in|into|about)\b"
+    r"|\bwhat (?:has|have) (?:\w+ )?been (?:done|proposed|tried)\b|\bcompare\s+(?!to\b|with\b)[\w-]+\s+(?:with|to|and|against)\b",
     re.I,
 )
 PARTLY_COVERED = "The indexed abstracts only partly cover this; here is the closest evidence."

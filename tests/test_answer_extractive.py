@@ -318,9 +318,17 @@ def test_is_follow_up(question, expected):
         # answered from one paper, these cited half the papers needed.
         ("What parameter-efficient tuning methods exist for encoder-decoder models?", True),
         ("Which multimodal LLMs feed the language model features from several layers?", True),
+        # A request for the field's work on a topic, or for alternatives: every paper that clears the bar.
+        ("Summarize the research on LLM agents for web navigation.", True),
+        ("What has been done on federated fine-tuning of LLMs?", True),
+        ("Survey the literature on scaling laws.", True),
+        ("What alternatives to RLHF are proposed?", True),
+        ("Compare LoRA with prefix tuning.", True),
         ("Which paper introduced QLoRA?", False),
         ("What is the main idea of LoRA?", False),
         ("Which method reduces memory most, and by how much?", False),
+        ("What accuracy does QLoRA reach compared with 16-bit fine-tuning?", False),
+        ("Is there a survey on multimodal LLMs?", False),
     ],
 )
 def test_is_multi_paper(question, expected):
