@@ -50,12 +50,28 @@ def _test_gold() -> set[str]:
     return gold
 
 
-def candidates(papers) -> tuple[dict[str, object], dict[str, int]]:
+def _owned_when_written(paper, key: str) -> bool:
+    """rag.evidence's ownership rule as it was when the committed dev-7 records were written (the
+    sample depends on it): the name in the title, or anywhere in a sentence with a proposing or
+    naming cue. The rule now asks where in that sentence the name stands; the probe uses it."""
+    from rag.extractive import CONTRIBUTION
+    from rag.names import norm
+    from rag.text import split_sentences
+
+    cue = re.compile(r"\b(?:called|named|dubbed|termed|coined|new|novel|introduces|proposes)\b", re.I)
+    words = lambda text: {norm(t) for t in re.split(r"[\s:,/()]+", text)}  # noqa: E731
+    return key in words(paper.title) or any(
+        (CONTRIBUTION.search(s) or cue.search(s)) and key in words(s) for s in split_sentences(paper.abstract))
+
+
+def candidates(papers, owns=None) -> tuple[dict[str, object], dict[str, int]]:
     """Names a title opens with (name -> its one paper), and names two or more abstracts use that no
-    title holds and no abstract proposes or names as its own (name -> abstracts using it)."""
+    title holds and no abstract proposes or names as its own (name -> abstracts using it), by the
+    ownership rule `owns` (default: rag.evidence's)."""
     from rag.evidence import _owns
     from rag.names import NAME, NAME_SUFFIX, norm, question_names
 
+    owns = owns or _owns
     by_name: dict[str, list] = {}
     for paper in papers:
         m = _TITLE_NAME.match(paper.title)
@@ -75,14 +91,14 @@ def candidates(papers) -> tuple[dict[str, object], dict[str, int]]:
 
     unowned = {name: count for (name, key), count in sorted(used.items())
                if count >= 2 and len(key) >= 3 and key not in title_words and clean(name, key)
-               and not any(_owns(p, key) for p in papers)}
+               and not any(owns(p, key) for p in papers)}
     return owned, unowned
 
 
 def make(papers) -> tuple[list[dict], list[dict]]:
     rng = random.Random(SEED)
     excluded = _test_gold()
-    owned, unowned = candidates(papers)
+    owned, unowned = candidates(papers, owns=_owned_when_written)
     answerable = [name for name, paper in owned.items() if paper.title not in excluded]
     out_a, out_u = [], []
     for i, name in enumerate(rng.sample(answerable, ANSWERABLE)):

@@ -47,9 +47,15 @@ _ASKS_PAPER = re.compile(
 # ask for its origin (counted, it refused that question: "none of them introduces Llama-3.1").
 _ASKS_ORIGIN = re.compile(
     r"\b(?:introduc|propos|present|develop|creat|invent|design|coin|first)\w*|\bcame up with\b", re.I)
-# A sentence in which a paper names something as its own ("... a method we call X", "dubbed X",
-# "X introduces a new data type, NF4").
-_NAMES_OWN = re.compile(r"\b(?:called|named|dubbed|termed|coined|new|novel|introduces|proposes)\b", re.I)
+
+
+# Words before a name that make it the point of reference, not what the question asks about: "What
+# alternatives to RLHF were proposed?" asks for other methods, not for who introduced RLHF.
+_REFERENCE = r"(?:to|than|over|besides|beyond|unlike|vs\.?|versus|like|instead of|replac\w*|improv\w* (?:on|upon)|outperform\w*|beat\w*)"
+
+
+def _reference_point(question: str, name: str) -> bool:
+    return re.search(rf"\b{_REFERENCE}\s+(?:the\s+)?{re.escape(name)}(?!\w)", question, re.I) is not None
 
 
 def _numbers(text: str) -> set[str]:
@@ -177,15 +183,47 @@ def _best_sentence(scored: Sequence, n_papers: int = 3) -> tuple[float, float]:
     return max((s.score for s in top), default=0.0), max((s.lexical for s in top), default=0.0)
 
 
+_TOKEN_SPLIT = re.compile(r"[\s:,/()]+")
+# Cues after which a sentence names what the paper brings ("we propose X", "a method called X"), and
+# before which it does ("X, a new data type"); how far from the cue the name may stand, in tokens.
+_NAMES_NEXT = re.compile(r"\b(?:called|named|dubbed|termed|coined|introduces|proposes)\b", re.I)
+_NEW = re.compile(r"\b(?:new|novel)\b", re.I)
+_APPOSITIVE_NEW = re.compile(r"(?:,|\s+is|\s+as)?\s+an?\s+(?:new|novel)\b", re.I)
+OWN_AFTER, OWN_BEFORE = 15, 3
+# A name right after one of these words is used, not introduced: "… produced by Florence-2",
+# "outperforms GPT-4", "fine-tuned with LoRA", "on MS-COCO".
+_USED_AFTER = frozenset(
+    "by using use uses used with from than like e.g. via versus vs vs. over on against outperforms outperform "
+    "surpasses including such".split())
+
+
+def _tokens(text: str) -> list[str]:
+    return [t for t in _TOKEN_SPLIT.split(text) if t]
+
+
+def _names_here(tokens: list[str], key: str) -> bool:
+    """Whether `key` is one of `tokens` and not right after a word that marks it as used."""
+    return any(norm(t) == key and not (i and tokens[i - 1].casefold() in _USED_AFTER) for i, t in enumerate(tokens))
+
+
 def _owns(paper: Paper, key: str) -> bool:
-    """The paper owns a name when its title has it, or one of its sentences proposes or names it."""
-    if key in {norm(t) for t in re.split(r"[\s:,/()]+", paper.title)}:  # whole words: LQ-LoRA does not own LoRA
+    """The paper owns a name when its title has it, or one of its sentences proposes or names it:
+    the name stands just after "we propose / introduce …", "called", "dubbed", "a new / novel" … (not
+    as something used: "produced by X"), just before ", a new / novel …", or opens a sentence with
+    "X introduces".
+    A name merely mentioned in such a sentence is not owned: "We present Florence-VL, a new family
+    of MLLMs with representations produced by Florence-2" introduces Florence-VL, not Florence-2."""
+    if key in {norm(t) for t in _TOKEN_SPLIT.split(paper.title)}:  # whole words: LQ-LoRA does not own LoRA
         return True
     for sentence in split_sentences(paper.abstract):
-        if (CONTRIBUTION.search(sentence) or _NAMES_OWN.search(sentence)) and key in {
-            norm(t) for t in re.split(r"[\s:,/()]+", sentence)
-        }:
+        cues = [*CONTRIBUTION.finditer(sentence), *_NAMES_NEXT.finditer(sentence)]
+        if any(_names_here(_tokens(sentence[m.end():])[:OWN_AFTER], key) for m in (*cues, *_NEW.finditer(sentence))):
             return True
+        if any(norm(t) == key for t in _tokens(sentence)[:2]) and any(len(_tokens(sentence[: m.end()])) <= 4 for m in cues):
+            return True  # "X introduces …", "X proposes …"
+        for m in _APPOSITIVE_NEW.finditer(sentence):  # "X, a new …", "X is a novel …"
+            if key in {norm(t) for t in _tokens(sentence[: m.start()])[-OWN_BEFORE:]}:
+                return True
     return False
 
 
@@ -228,8 +266,10 @@ class EvidencePolicy:
         top_sentences = [s for s in scored if s.source.n == 1][:3]
         number_missing = asks_number and not any(_numbers(s.text) - asked for s in top_sentences)
         known = [key for _, key in names if is_known(key, terms)]
-        unowned = bool(known and _ASKS_PAPER.search(question) and _ASKS_ORIGIN.search(question)
-                       and not any(_owns(h.paper, key) for h in hits[:3] for key in known))
+        # Whose origin is asked: not a name the question measures others against ("alternatives to RLHF").
+        asked_origin = [key for name, key in names if is_known(key, terms) and not _reference_point(question, name)]
+        unowned = bool(asked_origin and _ASKS_PAPER.search(question) and _ASKS_ORIGIN.search(question)
+                       and not any(_owns(h.paper, key) for h in hits[:3] for key in asked_origin))
         known_in_top = [key for key in known if key in top_words]
         # The question's specific names (not the field's vocabulary: "GPU", "LLaMA"), all own names of top papers?
         specific = {key for name, key in names if not self._common(name)}

@@ -43,7 +43,7 @@ FEATURES = (
     "generic_result",  # "experiments show ... outperforms ..." with no number
     "method_verb",  # by / via / using / leverages / designs ...: how something is done
     "paper_rank",  # 1 / the rank of its paper among the retrieved ones
-    "problem",  # states a limitation or gap ("However, ... struggle"), not what the paper does
+    "problem",  # states a limitation or gap ("However, ... struggle"), not what the paper does about it
 )
 
 _NUMBER = re.compile(r"\d+(?:[.,]\d+)*%?")
@@ -58,6 +58,8 @@ _PROBLEM = re.compile(
     r"|prohibitive\w*|fails?|hinders?|impractical|drawbacks?|under-?explored|remains? (?:unclear|open|challenging|an open))\b",
     re.I,
 )
+# ... unless it answers one: "To mitigate the memory bottleneck, we employ mixed-precision quantization".
+_RESPONSE = re.compile(r"\b(?:to (?:address|tackle|overcome|solve|mitigate|alleviate|bridge|remedy|avoid|reduce)|to this end|addressing)\b", re.I)
 _METHOD_VERB = re.compile(
     r"\b(?:by|via|using|through|consists?|leverag\w*|employ\w*|design\w*|devis\w*|repurpos\w*|construct\w*|extract\w*|train\w*)\b",
     re.I,
@@ -93,7 +95,7 @@ def sentence_signals(question: str, scored: Sequence[ScoredSentence], idf) -> li
             "generic_result": float(bool(_GENERIC_RESULT.search(s.text)) and not numbers),
             "method_verb": float(bool(_METHOD_VERB.search(s.text))),
             "paper_rank": 1.0 / s.source.n,
-            "problem": float(bool(_PROBLEM.search(s.text)) and not CONTRIBUTION.search(s.text)),
+            "problem": float(bool(_PROBLEM.search(s.text)) and not CONTRIBUTION.search(s.text) and not _RESPONSE.search(s.text)),
         })
     return out
 

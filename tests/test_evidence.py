@@ -73,6 +73,54 @@ def test_asking_who_introduced_a_name_its_paper_proposes_is_answered(assistant):
     assert assessment.signals["unowned_name"] == 0.0 and assessment.level != "none"
 
 
+def test_a_name_an_abstract_only_builds_on_is_not_that_papers_own(assistant):
+    """Florence-VL's abstract says "We present Florence-VL, a new family of MLLMs with ... representations
+    produced by Florence-2": it introduces Florence-VL and uses Florence-2. Asking who introduced
+    Florence-2 must not be answered, as it was, with confidence from Florence-VL."""
+    question = "Which paper introduced Florence-2, the generative vision foundation model?"
+    hits = assistant.retriever.search(question, k=6)
+    assessment = assistant.assess(question, hits)
+    assert "Florence-VL" in hits[0].paper.title
+    assert assessment.signals["unowned_name"] == 1.0 and assessment.level != "strong"
+    own = "Which paper introduced Florence-VL?"
+    assert assistant.assess(own, assistant.retriever.search(own, k=6)).signals["unowned_name"] == 0.0
+
+
+def test_a_name_the_question_measures_others_against_is_not_asked_about():
+    """"What alternatives to RLHF were proposed?" asks for other methods; it was refused with "the
+    indexed abstracts use RLHF, but none of them introduces it"."""
+    from rag.evidence import _reference_point
+
+    assert _reference_point("What alternatives to RLHF were proposed?", "RLHF")
+    assert _reference_point("Which paper proposed an improvement over LoRA?", "LoRA")
+    assert not _reference_point("Which paper introduced RLHF?", "RLHF")
+    assert not _reference_point("Who proposed the MMLU benchmark?", "MMLU")
+
+
+def test_asking_for_alternatives_to_a_used_name_is_not_refused_as_unowned(assistant):
+    question = "What alternatives to RLHF were proposed?"
+    assessment = assistant.assess(question, assistant.retriever.search(question, k=6))
+    assert assessment.signals["unowned_name"] == 0.0 and "introduces it" not in (assessment.reason or "")
+
+
+@pytest.mark.parametrize("sentence, name, owned", [
+    ("We propose a simple method, called LiST, for fine-tuning.", "LiST", True),
+    ("We introduce the LLM developed through this strategy as Advanced Language Model-based trAnslator (ALMA).", "ALMA", True),
+    ("QLoRA saves memory with (a) 4-bit NormalFloat (NF4), a new data type that is optimal.", "NF4", True),
+    ("MoDeGPT introduces a structured compression framework.", "MoDeGPT", True),
+    ("Our method outperforms GPT-4 on five new benchmarks.", "GPT-4", False),
+    ("We propose a new adapter and fine-tune it with LoRA on MS-COCO.", "LoRA", False),
+    ("LLMs have shown new abilities.", "LLMs", False),
+])
+def test_a_paper_owns_the_names_its_sentences_introduce_not_those_they_use(sentence, name, owned):
+    from rag.evidence import _owns
+    from rag.names import norm
+    from rag.types import Paper
+
+    paper = Paper(paper_id="p", title="A Study Without a Named Method", abstract=sentence, sources=("t",))
+    assert _owns(paper, norm(name)) is owned
+
+
 def test_a_which_papers_question_is_answered_from_several_papers_one_sentence_each(assistant):
     question = next(q for q in load_questions("multi", "dev") if q["id"] == "multi-010")  # 3 papers needed
     answer = assistant.ask(question["question"])
