@@ -307,6 +307,17 @@ class HybridRetriever:
         return [(c, cos1[c]) for chunk_ids in ranked for c in chunk_ids], {
             self.index.chunks.paper_of(ids[0]): paper_score(ids) for ids in ranked}
 
+    def _closeness(self, query: str, paper_id: str) -> float | None:
+        """The MiniLM cosine of a paper's best chunk, for a paper only BM25 found: its similarity is
+        unknown to the dense list, not 0 (as 0 it read as irrelevant to the relevance and evidence
+        models: a gold paper BM25 ranked 6th for a compare topic got P(relevant) 0.000)."""
+        chunk_ids = list(self.index.chunks.of_paper(paper_id))
+        if not chunk_ids:
+            return None
+        vector = self.embedder.embed_query(dense_query_text(query))  # cached: the one dense() embedded
+        similarities = self.index.similarities(vector, chunk_ids)
+        return round(max(similarities.values()), 4) if similarities else None
+
     def lexical(self, query: str, n: int, allowed: set[str] | None = None) -> tuple[list[tuple[str, float]], float]:
         """(chunk_id, bm25 score) best first, and the match strength in [0, 1]."""
         mask = None
@@ -385,6 +396,7 @@ class HybridRetriever:
                     if cid not in chunk_ids:
                         chunk_ids.append(cid)
             d, lx, m = dense.get(pid), lexical.get(pid), matched.get(pid)
+            closeness = round(d.score, 4) if d else self._closeness(query, pid) if mode == "hybrid" else None
             hits.append(
                 Hit(
                     paper=self.index.papers[pid],
@@ -393,7 +405,7 @@ class HybridRetriever:
                     chunks=tuple(self.index.chunks[c] for c in chunk_ids[:3]),
                     dense_rank=d.rank if d else None,
                     lexical_rank=lx.rank if lx else None,
-                    dense_score=round(d.score, 4) if d else None,
+                    dense_score=closeness,
                     lexical_coverage=round(self.index.lexical.coverage(query, m.chunks[0]), 3) if m else None,
                 )
             )

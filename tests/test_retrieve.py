@@ -212,3 +212,25 @@ def test_a_quoted_title_finds_that_paper(seed_engine, quote):
 
 def test_quoted_text_that_is_no_title_names_no_paper(seed_engine):
     assert seed_engine.retriever.title_names('Which paper uses "prompt learning for vision"?') == []
+
+
+def test_a_paper_only_bm25_found_reports_its_real_closeness(seed_engine):
+    """"Which paper introduced NF4?": MiniLM does not know the name, so QLoRA is in no dense list and
+    comes first from BM25 alone. Its closeness to the question was reported as unknown and read as 0,
+    so the relevance model gave such papers P 0.000; it is the cosine of its best chunk."""
+    import numpy as np
+
+    from rag.retrieve import dense_query_text
+
+    question = "Which paper introduced NF4?"
+    hits = seed_engine.search(question, k=10)
+    only_bm25 = [h for h in hits if h.dense_rank is None]
+    assert only_bm25 and only_bm25[0].paper.title.startswith("QLoRA")
+    index = seed_engine.index
+    stored = index.collection.get(include=["embeddings"])
+    vectors = dict(zip(stored["ids"], np.asarray(stored["embeddings"], dtype=np.float32)))
+    query = np.asarray(seed_engine.embedder.embed_query(dense_query_text(question)), dtype=np.float32)
+    for hit in only_bm25:
+        best = max(float(vectors[c] @ query) for c in index.chunks.of_paper(hit.paper.paper_id))
+        assert hit.dense_score == pytest.approx(best, abs=1e-3)
+    assert all(h.dense_score is not None for h in hits)
