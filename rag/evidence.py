@@ -329,7 +329,11 @@ class EvidencePolicy:
         p = self.model.evidence.probability(signals)
         terms = self._terms()
         missing = tuple(name for name, key in self._names(question) if not is_known(key, terms))
-        if p < self.model.none_below:
+        # A question that names the top paper by its title's name and also something no abstract holds
+        # ("BootPIG vs IP-Adapter: which is better?") is answered about the indexed one, never refused
+        # (issue 14: one unknown name among known ones is not a refusal); the unknown one is named.
+        names_a_paper_and_an_unknown = bool(signals["names_partly_known"] and signals["title_name"])
+        if p < self.model.none_below and not names_a_paper_and_an_unknown:
             level = "none"
             if missing:
                 reason = f"no indexed abstract mentions {', '.join(missing[:3])}"
