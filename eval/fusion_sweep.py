@@ -5,10 +5,11 @@
     python -m eval.fusion_sweep --gates 0.2:0.5,0.3:0.6,0.4:0.7         # BM25 gate (strength ramp), hybrid
     python -m eval.fusion_sweep --paper-means 0,0.5,1,1.5,2             # weight of a paper's mean chunk score, hybrid
     python -m eval.fusion_sweep --title-names 0,1,2.5                    # weight of the papers a question names, hybrid
+    python -m eval.fusion_sweep --data-dir IDX --abstract-weights 0,2,4,8  # weight of whole-abstract mpnet closeness (minilm+mpnet)
 
 Prints recall@1 (a gold paper ranked first) / recall@5 (share of the gold papers in the top 5) per question set and pooled over every retrieval question with a
 gold paper (plain, paraphrase, near-miss, multi-paper, lookup, adversarial). The shipped values
-(LEXICAL_FLOOR, SECOND_WEIGHT, PAPER_MEAN_WEIGHT, TITLE_NAME_WEIGHT) and the figures quoted beside them come from this script.
+(LEXICAL_FLOOR, SECOND_WEIGHT, PAPER_MEAN_WEIGHT, TITLE_NAME_WEIGHT, ABSTRACT_WEIGHT) and the figures quoted beside them come from this script.
 """
 
 from __future__ import annotations
@@ -53,6 +54,8 @@ def main(argv: list[str] | None = None) -> None:
                       "at match strength low to full at high)")
     knob.add_argument("--paper-means", help="comma-separated weights of a paper's mean chunk closeness beside its best "
                       "chunk's to try (hybrid search)")
+    knob.add_argument("--abstract-weights", help="comma-separated weights of a paper's whole-abstract mpnet closeness to try "
+                      "(hybrid search; needs a minilm+mpnet index)")
     knob.add_argument("--title-names", help="comma-separated weights of the list of papers a question names by their own "
                       "name to try (hybrid search)")
     args = parser.parse_args(argv)
@@ -92,6 +95,12 @@ def main(argv: list[str] | None = None) -> None:
         mode = "hybrid"
         retrievers = {label: HybridRetriever(engine.index, engine.embedder, paper_mean_weight=w, **common)
                       for label, w in weights("--paper-means", args.paper_means, "paper mean").items()}
+    elif args.abstract_weights:
+        if base.second is None:
+            parser.error("--abstract-weights needs an index built with --embedder minilm+mpnet")
+        mode = "hybrid"
+        retrievers = {label: HybridRetriever(engine.index, engine.embedder, abstract_weight=w, **common)
+                      for label, w in weights("--abstract-weights", args.abstract_weights, "abstract weight").items()}
     elif args.title_names:
         mode = "hybrid"
         retrievers = {label: HybridRetriever(engine.index, engine.embedder, title_name_weight=w, **common)

@@ -49,7 +49,7 @@ from pathlib import Path
 from collections.abc import Iterable, Mapping
 from typing import Any, Callable, Iterator, NamedTuple
 
-from rag.chunk import chunk_papers
+from rag.chunk import abstract_id, abstract_records, chunk_papers
 from rag.config import Settings
 from rag.errors import IndexError_
 from rag.ingest import CorpusReport
@@ -79,13 +79,16 @@ class SyncReport:
     embedders: str = "minilm"
     second_stored: int = 0  # mpnet vectors, with the minilm+mpnet setting
     second_embedded: int = 0
+    abstracts_stored: int = 0  # ... and whole-abstract mpnet vectors (one per paper)
+    abstracts_embedded: int = 0
 
     def summary(self) -> str:
         return (
             f"index holds {self.papers} papers in {self.chunks} chunks; "
             f"stored {self.stored} ({self.embedded} newly embedded), deleted {self.deleted} chunks "
             f"({self.added_papers} papers added, {self.removed_papers} removed) in {self.seconds:.1f}s"
-            + (f"; mpnet vectors: stored {self.second_stored} ({self.second_embedded} newly embedded)" if self.embedders != "minilm" else "")
+            + (f"; mpnet vectors: stored {self.second_stored} ({self.second_embedded} newly embedded), whole abstracts "
+               f"{self.abstracts_stored} ({self.abstracts_embedded} newly embedded)" if self.embedders != "minilm" else "")
             + (f"; corpus {self.corpus}" if self.corpus else "")
         )
 
@@ -180,6 +183,7 @@ def corpus_collection(base: str, corpus: str) -> str:
 
 
 SECOND_SUFFIX = "-mpnet"  # the corpus's mpnet vectors: Chroma keeps one dimension per collection
+ABSTRACT_SUFFIX = "-mpnet-abstracts"  # ... and one mpnet vector per whole abstract (see abstract_records)
 
 
 def index_embedders(manifest: Mapping[str, Any] | None) -> str:
@@ -418,14 +422,17 @@ def sync(
         second = ((previous or {}).get("second") or {}).get("embedder")
         if rebuild:
             _drop_collection(client, name)
+        abstract_name = name + ABSTRACT_SUFFIX
         if rebuild or embedders == "minilm" or (second and second != _second_id()):
             _drop_collection(client, second_name)  # not wanted, or made by another mpnet model
+            _drop_collection(client, abstract_name)
 
         result = SyncReport(skipped=[f"{s.source}:{s.line}: {s.reason}" for s in report.skipped], corpus=corpus, embedders=embedders)
         first = _CollectionSync(_collection(client, name, create=True), chunks, by_paper)
         plans = [first]
         if embedders == "minilm+mpnet":
             plans.append(_CollectionSync(_collection(client, second_name, create=True), chunks, by_paper))
+            plans.append(_CollectionSync(_collection(client, abstract_name, create=True), abstract_records(papers, embedder_id), by_paper))
         total = sum(len(plan.todo) for plan in plans)
         result.deleted = first.delete_stale()
         if first.todo:
@@ -435,18 +442,23 @@ def sync(
                 embedder, _offset(progress, 0, total), data_dir / "embeddings.sqlite", "vectors",
                 _StoredVectors(client, settings.collection, name, embedder.dimension), corpus,
             )
-        if len(plans) > 1:
+        done = len(first.todo)
+        for plan, collection_name, suffix in zip(plans[1:], (second_name, abstract_name), (SECOND_SUFFIX, ABSTRACT_SUFFIX)):
             from rag.embed_mpnet import default_mpnet
 
-            plans[1].delete_stale()
-            if plans[1].todo:
+            plan.delete_stale()
+            if plan.todo:
                 mpnet = second_embedder or default_mpnet(settings)
-                result.second_stored = len(plans[1].todo)
-                result.second_embedded, seconds = plans[1].store(
-                    mpnet, _offset(progress, len(first.todo), total), data_dir / "embeddings.sqlite", _cache_table(mpnet.id),
-                    _StoredVectors(client, settings.collection, second_name, mpnet.dimension, SECOND_SUFFIX), corpus,
+                embedded, seconds = plan.store(
+                    mpnet, _offset(progress, done, total), data_dir / "embeddings.sqlite", _cache_table(mpnet.id),
+                    _StoredVectors(client, settings.collection, collection_name, mpnet.dimension, suffix), corpus,
                 )
+                if suffix == SECOND_SUFFIX:
+                    result.second_stored, result.second_embedded = len(plan.todo), embedded
+                else:
+                    result.abstracts_stored, result.abstracts_embedded = len(plan.todo), embedded
                 result.embed_seconds += seconds
+                done += len(plan.todo)
 
         chunks_changed = manifest is None or manifest.get("chunk_set") != _chunk_set_key(chunks)
         if chunks_changed or not (data_dir / "bm25" / "chunk_ids.json").exists():
@@ -462,7 +474,8 @@ def sync(
                     "version": MANIFEST_VERSION,
                     "embedder": embedder_id,
                     "embedders": embedders,
-                    **({"second": {"embedder": _second_id(), "collection": second_name}} if len(plans) > 1 else {}),
+                    **({"second": {"embedder": _second_id(), "collection": second_name, "abstracts": abstract_name}}
+                       if len(plans) > 1 else {}),
                     "corpus": corpus,
                     "collection": name,
                     "chunking": {"tokens": settings.chunk_tokens, "overlap": settings.chunk_overlap},
@@ -870,6 +883,8 @@ class StoredIndex:
         second = manifest.get("second") or {}
         self.second_embedder_id: str | None = second.get("embedder")
         self.second_collection = _collection(client, second["collection"], create=False) if second else None
+        # Indexes built before whole-abstract vectors have none until their next ingest adds them.
+        self.abstract_collection = _collection(client, second["abstracts"], create=False) if second.get("abstracts") else None
 
     def nearest(self, vector: list[float], n: int, paper_ids: set[str] | None = None, second: bool = False) -> list[tuple[str, float]]:
         """(chunk_id, cosine similarity) of the `n` nearest chunks of this corpus, best first
@@ -905,6 +920,20 @@ class StoredIndex:
             return {}
         scores = np.asarray(got["embeddings"], dtype=np.float32) @ np.asarray(vector, dtype=np.float32)
         return {cid: float(x) for cid, x in zip(got["ids"], scores)}
+
+    def abstract_similarities(self, vector, paper_ids) -> dict[str, float]:
+        """Cosine of `vector` (an mpnet query vector) to each paper's whole-abstract vector; empty
+        for an index without them."""
+        if self.abstract_collection is None:
+            return {}
+        with self._answering():
+            got = self.abstract_collection.get(ids=[abstract_id(pid) for pid in paper_ids], include=["embeddings"])
+        if not len(got["ids"]):
+            return {}
+        import numpy as np
+
+        scores = np.asarray(got["embeddings"], dtype=np.float32) @ np.asarray(vector, dtype=np.float32)
+        return {ChunkStore.paper_of(cid): float(x) for cid, x in zip(got["ids"], scores)}
 
     def _chosen(self, second: bool):
         if not second:

@@ -156,6 +156,13 @@ SECOND_WEIGHT = 2.0
 # (README, "Paper scores"): 1.0 is the middle of the plateau (0.75-1.5) for both embedders.
 PAPER_MEAN_WEIGHT = 1.0
 
+# Weight of a paper's whole-abstract mpnet cosine in its dense score, when the index has those vectors
+# (minilm+mpnet; rag.chunk.abstract_records). Chosen on the dev split with `python -m eval.fusion_sweep
+# --data-dir <minilm+mpnet index> --abstract-weights 0,2,3,4,6`: 4 has the best pooled recall@1 and @5
+# (0.908 / 0.958, from 0.898 / 0.945 without; 2-4 tie on R@1, past 4 adversarial R@1 falls): paraphrase
+# R@5 0.872 -> 0.894, multi-paper 0.881 -> 0.905, adversarial 0.778 -> 0.889 (README, "A second embedder").
+ABSTRACT_WEIGHT = 4.0
+
 # A third ranked list beside dense and BM25: the papers whose own name (a title's lead before its
 # colon) is a technical name the question asks about ("Which paper introduced GENOME?"). The commonest
 # lookup names the method and nothing else, and the name can be a word other abstracts use often
@@ -189,7 +196,7 @@ class HybridRetriever:
                  dense_weight: float = 1.0, lexical_weight: float = 1.0, fusion: str = "gated",
                  gate: tuple[float, float] = (0.2, 0.5), second=None, second_weight: float = SECOND_WEIGHT,
                  lexical_floor: float = LEXICAL_FLOOR, paper_mean_weight: float = PAPER_MEAN_WEIGHT,
-                 title_name_weight: float = TITLE_NAME_WEIGHT):
+                 title_name_weight: float = TITLE_NAME_WEIGHT, abstract_weight: float = ABSTRACT_WEIGHT):
         self.index = index
         self.embedder = embedder
         self.second = second  # the mpnet embedder of a minilm+mpnet index, else None
@@ -203,6 +210,7 @@ class HybridRetriever:
         self.lexical_floor = lexical_floor
         self.paper_mean_weight = paper_mean_weight
         self.title_name_weight = title_name_weight
+        self.abstract_weight = abstract_weight
         self._titles_by_name: dict[str, list[str]] | None = None
         self._titles_by_text: dict[str, list[str]] = {}
         self._authors = None
@@ -299,9 +307,13 @@ class HybridRetriever:
         for c in sorted(closeness, key=lambda c: -closeness[c]):
             by_paper.setdefault(self.index.chunks.paper_of(c), []).append(c)
 
+        # With the second embedder, also each paper's mpnet closeness as a whole abstract.
+        whole = self.index.abstract_similarities(other, list(by_paper)) if other is not None and self.abstract_weight else {}
+
         def paper_score(chunk_ids: list[str]) -> float:
             best = closeness[chunk_ids[0]]
-            return best + self.paper_mean_weight * sum(closeness[c] for c in chunk_ids) / len(chunk_ids)
+            mean = sum(closeness[c] for c in chunk_ids) / len(chunk_ids)
+            return best + self.paper_mean_weight * mean + self.abstract_weight * whole.get(self.index.chunks.paper_of(chunk_ids[0]), 0.0)
 
         ranked = sorted(by_paper.values(), key=paper_score, reverse=True)
         return [(c, cos1[c]) for chunk_ids in ranked for c in chunk_ids], {

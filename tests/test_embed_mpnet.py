@@ -13,6 +13,7 @@ import numpy as np
 import pytest
 
 from rag import embed_mpnet
+from rag.chunk import abstract_id
 from rag.config import load_settings
 from rag.errors import IndexError_
 from test_chroma_server import _mini, chroma_server  # noqa: F401  (the server fixture)
@@ -168,10 +169,17 @@ def test_every_chunk_gets_both_vectors_and_reingest_embeds_nothing(pair):
     new = sum(pair.chunk_count(k) for k in ("bees", "qec"))
     assert second.embedded == second.second_embedded == new
     _, again = pair.ingest(a, b)
-    assert again.embedded == again.second_embedded == 0
+    assert again.embedded == again.second_embedded == again.abstracts_embedded == 0
+    assert first.abstracts_stored == first.papers and second.abstracts_stored == 2  # one per new paper
     engine = pair.engine()
     assert pair.manifest()["embedders"] == "minilm+mpnet"
     assert _ids(engine.index.collection) == _ids(engine.index.second_collection) == set(engine.index.chunks)
+    assert _ids(engine.index.abstract_collection) == {abstract_id(pid) for pid in engine.index.papers}
+    # Each paper's whole-abstract closeness reaches its dense score (a lookup that finds nothing would
+    # silently leave it out).
+    query = engine.retriever.second.embed_query("honey bee colonies infested by mites")
+    whole = engine.index.abstract_similarities(query, list(engine.index.papers))
+    assert set(whole) == set(engine.index.papers) and max(whole, key=whole.get) == pair.pid("bees")
     assert engine.index.second_collection.get(limit=1, include=["embeddings"])["embeddings"][0].shape == (768,)
     assert engine.retriever.second is not None
     for mode in ("dense", "hybrid"):
@@ -214,14 +222,15 @@ def test_a_paper_removed_from_its_file_leaves_both_collections(pair):
     assert result.deleted == len(gone)
     assert not gone & _ids(engine.index.second_collection)
     assert _ids(engine.index.second_collection) == set(engine.index.chunks)
+    assert _ids(engine.index.abstract_collection) == {abstract_id(pid) for pid in engine.index.papers}
 
 
 def test_rebuild_reuses_both_embedders_cached_vectors(pair):
     a = pair.listing("a.txt", A_KEYS)
     pair.ingest(a)
     _, rebuilt = pair.ingest(a, rebuild=True)
-    assert rebuilt.stored == rebuilt.second_stored == rebuilt.chunks
-    assert rebuilt.embedded == rebuilt.second_embedded == 0
+    assert rebuilt.stored == rebuilt.second_stored == rebuilt.chunks and rebuilt.abstracts_stored == rebuilt.papers
+    assert rebuilt.embedded == rebuilt.second_embedded == rebuilt.abstracts_embedded == 0
 
 
 def test_switching_embedders_converts_the_index_and_a_mismatch_is_refused(mini, mpnet, rag_cli):
@@ -249,6 +258,7 @@ def test_switching_embedders_converts_the_index_and_a_mismatch_is_refused(mini, 
     back = rag_cli("--data-dir", data, "ingest", "--embedder", "minilm", str(a))
     assert back.exit_code == 0
     assert mini.manifest()["embedders"] == "minilm" and mini.engine().index.second_collection is None
+    assert mini.engine().index.abstract_collection is None
     with pytest.raises(IndexError_, match="built with embedder minilm"):
         from rag.pipeline import Engine
 
@@ -266,7 +276,8 @@ def test_data_dirs_sharing_a_server_keep_and_share_their_mpnet_vectors(tmp_path,
     assert first.second_embedded == first.chunks
     # The same texts in another data dir: both kinds of vector are copied from A's collections.
     _, second = b.ingest(b.files / "a.txt")
-    assert second.embedded == second.second_embedded == 0 and second.second_stored == second.chunks
+    assert second.embedded == second.second_embedded == second.abstracts_embedded == 0
+    assert second.second_stored == second.chunks and second.abstracts_stored == second.papers
     b.ingest(b.files / "a.txt", rebuild=True)  # B's rebuild drops B's collections only
     engine = a.engine()
     assert _ids(engine.index.second_collection) == set(engine.index.chunks)
