@@ -120,14 +120,23 @@ def _is_log_line(line: str) -> bool:
 
 
 def _human_tail(sentence: str) -> str:
-    """The sentence from after its last run of three machine tokens, when four words or more
-    follow it (a question typed right after log output on the same line)."""
+    """The sentence from after its last run of machine tokens, when four words or more follow it
+    and the run reads as log output: four tokens or more, or three that open the sentence (a
+    question typed right after log output on the same line; not "... (e.g. whether 9.11 > 9.9)
+    across number formats?", three tokens inside a person's sentence)."""
     tokens = sentence.split()
-    run = 0
-    for i in range(len(tokens) - 1, -1, -1):
-        run = run + 1 if _MACHINE.fullmatch(tokens[i]) else 0
-        if run == 3:
-            return " ".join(tokens[i + 3 :]) if len(tokens) - i - 3 >= 4 else sentence
+    end = len(tokens)
+    while end > 0:
+        while end > 0 and not _MACHINE.fullmatch(tokens[end - 1]):
+            end -= 1
+        start = end
+        while start > 0 and _MACHINE.fullmatch(tokens[start - 1]):
+            start -= 1
+        if end - start >= 3:
+            if len(tokens) - end >= 4 and (end - start >= 4 or start == 0):
+                return " ".join(tokens[end:])
+            return sentence
+        end = start
     return sentence
 
 

@@ -279,3 +279,12 @@ def test_a_question_on_the_last_comment_line_of_a_todo_list_is_its_own_sentence(
     ]
     found = find_question("\n".join(notes))
     assert found.differs and found.question == QLORA_QUESTION
+
+
+def test_numbers_inside_a_persons_question_do_not_cut_it():
+    """Three machine-like tokens inside a typed sentence ("9.11 > 9.9)") are not log output: the
+    question found was only "across different number representations?", and searched as that."""
+    question = ("Is there a benchmark that tests LLMs' basic numerical understanding (e.g. deciding whether "
+                "9.11 > 9.9) across different number representations?")
+    paste = training_log(steps=40, question=question)
+    assert find_question(paste).question == question
