@@ -68,10 +68,10 @@ def candidates(papers, owns=None) -> tuple[dict[str, object], dict[str, int]]:
     """Names a title opens with (name -> its one paper), and names two or more abstracts use that no
     title holds and no abstract proposes or names as its own (name -> abstracts using it), by the
     ownership rule `owns` (default: rag.evidence's)."""
-    from rag.evidence import _owns
+    from rag.evidence import owns as current_rule
     from rag.names import NAME, NAME_SUFFIX, norm, question_names
 
-    owns = owns or _owns
+    owns = owns or current_rule
     by_name: dict[str, list] = {}
     for paper in papers:
         m = _TITLE_NAME.match(paper.title)

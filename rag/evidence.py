@@ -187,13 +187,13 @@ _TOKEN_SPLIT = re.compile(r"[\s:,/()]+")
 # Cues after which a sentence names what the paper brings ("we propose X", "a method called X"), and
 # before which it does ("X, a new data type"); how far from the cue the name may stand, in tokens.
 _NAMES_NEXT = re.compile(r"\b(?:called|named|dubbed|termed|coined|introduces|proposes)\b", re.I)
-_NEW = re.compile(r"\b(?:new|novel)\b", re.I)
+_NEW = re.compile(r"\b(?:new|novel)\b")  # lower case: not "accuracy on New classes"
 _APPOSITIVE_NEW = re.compile(r"(?:,|\s+is|\s+as)?\s+an?\s+(?:new|novel)\b", re.I)
 OWN_AFTER, OWN_BEFORE = 15, 3
 # A name right after one of these words is used, not introduced: "… produced by Florence-2",
-# "outperforms GPT-4", "fine-tuned with LoRA", "on MS-COCO".
+# "outperforms GPT-4", "fine-tuned with LoRA", "on MS-COCO", "compared to CoOp".
 _USED_AFTER = frozenset(
-    "by using use uses used with from than like e.g. via versus vs vs. over on against outperforms outperform "
+    "by using use uses used with from than to like e.g. via versus vs vs. over on against outperforms outperform "
     "surpasses including such".split())
 
 
@@ -206,7 +206,7 @@ def _names_here(tokens: list[str], key: str) -> bool:
     return any(norm(t) == key and not (i and tokens[i - 1].casefold() in _USED_AFTER) for i, t in enumerate(tokens))
 
 
-def _owns(paper: Paper, key: str) -> bool:
+def owns(paper: Paper, key: str) -> bool:
     """The paper owns a name when its title has it, or one of its sentences proposes or names it:
     the name stands just after "we propose / introduce …", "called", "dubbed", "a new / novel" … (not
     as something used: "produced by X"), just before ", a new / novel …", or opens a sentence with
@@ -269,7 +269,7 @@ class EvidencePolicy:
         # Whose origin is asked: not a name the question measures others against ("alternatives to RLHF").
         asked_origin = [key for name, key in names if is_known(key, terms) and not _reference_point(question, name)]
         unowned = bool(asked_origin and _ASKS_PAPER.search(question) and _ASKS_ORIGIN.search(question)
-                       and not any(_owns(h.paper, key) for h in hits[:3] for key in asked_origin))
+                       and not any(owns(h.paper, key) for h in hits[:3] for key in asked_origin))
         known_in_top = [key for key in known if key in top_words]
         # The question's specific names (not the field's vocabulary: "GPU", "LLaMA"), all own names of top papers?
         specific = {key for name, key in names if not self._common(name)}

@@ -13,6 +13,7 @@ import time
 
 import numpy as np
 
+from rag.evidence import owns
 from rag.extractive import CONTRIBUTION
 from rag.names import NAME as _NAME, NAME_SUFFIX as _NAME_SUFFIX, norm as _norm
 from rag.paste import find_question
@@ -51,13 +52,9 @@ def lookup_paper(assistant, question: str, filters: Filters | None = None) -> Lo
         abstract = {_norm(t) for t in paper.abstract.split()}
         return 0.15 * bool(names & title) + 0.05 * bool(names & abstract)
 
-    # A paper whose own contribution sentence names it ("we propose Context Optimization
-    # (CoOp)") proposed it; a paper that builds on it names it elsewhere.
-    proposes = {
-        s.source.n
-        for s in scored
-        if names and CONTRIBUTION.search(s.text) and names & {_norm(t) for t in re.split(r"[\s:,/()]+", s.text)}
-    }
+    # A paper that introduces the name ("we propose Context Optimization (CoOp)") proposed it; a
+    # paper that builds on it ("... produced by Florence-2") only uses it (rag.evidence's rule).
+    proposes = {s.n for s in sources if any(owns(s.paper, key) for key in names)}
     paper_scores = np.array(
         [per_paper.get(s.n, 0.0) + 0.1 / s.n + name_bonus(s.paper) + 0.1 * (s.n in proposes) for s in sources]
     )

@@ -246,6 +246,14 @@ def test_named_lookup_finds_the_gold_paper(assistant, seed_papers, qid):
         assert 0.0 <= confidence <= result.confidence
 
 
+def test_lookup_credits_the_paper_that_introduces_a_name_not_one_that_compares_with_it(assistant):
+    """Learning to Prompt says "we propose Context Optimization (CoOp)"; PRE reports gains "on New
+    classes ... compared to CoOp". Lookup takes ownership from rag.evidence's rule, which must not
+    read PRE's sentence as introducing CoOp."""
+    result = assistant.lookup("Which paper proposed Context Optimization (CoOp)?")
+    assert result.paper.title == "Learning to Prompt for Vision-Language Models"
+
+
 def test_lookup_evidence_is_the_contribution_sentence_for_a_named_method(assistant):
     row = LOOKUP["lookup-001"]
     assert assistant.lookup(row["question"]).evidence == row["evidence"]

@@ -125,12 +125,12 @@ def test_asking_for_alternatives_to_a_used_name_is_not_refused_as_unowned(assist
     ("LLMs have shown new abilities.", "LLMs", False),
 ])
 def test_a_paper_owns_the_names_its_sentences_introduce_not_those_they_use(sentence, name, owned):
-    from rag.evidence import _owns
+    from rag.evidence import owns
     from rag.names import norm
     from rag.types import Paper
 
     paper = Paper(paper_id="p", title="A Study Without a Named Method", abstract=sentence, sources=("t",))
-    assert _owns(paper, norm(name)) is owned
+    assert owns(paper, norm(name)) is owned
 
 
 def test_a_which_papers_question_is_answered_from_several_papers_one_sentence_each(assistant):
