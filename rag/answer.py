@@ -70,9 +70,42 @@ def is_multi_paper(question: str) -> bool:
     return not _ONE.search(question) and bool(_SEVERAL.search(question))
 
 
+# A paper of the last answer by its place or its number: "the second one", "the first paper's results",
+# "the latter", "[2]", "source 3".
+_ORDINALS = {"first": 1, "1st": 1, "former": 1, "second": 2, "2nd": 2, "third": 3, "3rd": 3, "fourth": 4, "4th": 4,
+             "fifth": 5, "5th": 5, "last": -1, "latter": -1}
+_BY_PLACE = re.compile(
+    r"\bthe\s+(first|1st|second|2nd|third|3rd|fourth|4th|fifth|5th|last)\s+(?:one|paper|method|approach|model|work|study|"
+    r"source|citation|reference)s?\b|\bthe\s+(former|latter)\b|\[(\d)\]|\b(?:source|paper|citation|reference)\s+#?(\d)\b",
+    re.I,
+)
+
+
 def is_follow_up(question: str) -> bool:
-    """Short questions that point back ('which datasets did they use?')."""
-    return len(question.split()) <= 14 and bool(_FOLLOW_UP.search(question))
+    """Short questions that point back ('which datasets did they use?', 'how does the second one work?')."""
+    return len(question.split()) <= 14 and bool(_FOLLOW_UP.search(question) or _BY_PLACE.search(question))
+
+
+def discussed(question: str, history: list[Answer]) -> list:
+    """The citations a follow-up is about: of the last answer that cites anything, the ones the
+    question points at by place or number, else all of them."""
+    previous = next((a for a in reversed(history) if a.citations), None)
+    if previous is None:
+        return []
+    return pointed_at(question, previous.citations) or list(previous.citations)
+
+
+def pointed_at(question: str, citations: tuple) -> list:
+    """The citations of the last answer a question points at by place or number ("the second one",
+    "[2]", "the latter"); empty when it points at none of them (then it is about all of them)."""
+    chosen = []
+    for m in _BY_PLACE.finditer(question):
+        word, number = (m.group(1) or m.group(2) or "").casefold(), m.group(3) or m.group(4)
+        place = int(number) if number else _ORDINALS[word]
+        index = len(citations) - 1 if place == -1 else place - 1
+        if 0 <= index < len(citations) and citations[index] not in chosen:
+            chosen.append(citations[index])
+    return chosen
 
 
 class Assistant:
@@ -145,12 +178,12 @@ class Assistant:
             hits = self.retriever.search(question, k=max(k, FIRST_DEPTH), filters=filters)
             return put_first(hits, lambda h: h.paper.paper_id in first, k), None, []
         if history and is_follow_up(question):
-            previous = next((a for a in reversed(history) if a.citations), None)
-            if previous is not None:
-                titles = [c.title for c in previous.citations]
+            about = discussed(question, history)
+            if about:
+                titles = [c.title for c in about]
                 rewritten = f"{question} (about: {'; '.join(titles)})"
                 hits = self.retriever.search(rewritten, k=max(k, len(titles)), filters=filters)
-                cited = {c.paper_id for c in previous.citations}
+                cited = {c.paper_id for c in about}
                 # The papers under discussion first, in their retrieval order, then the rest.
                 return put_first(hits, lambda h: h.paper.paper_id in cited, k), rewritten, []
         if backend is not None:
@@ -237,9 +270,9 @@ class Assistant:
         sources = [Source(n=i + 1, paper=h.paper, score=h.score) for i, h in enumerate(hits)]
         focus = sources
         if rewritten and history:
-            # A follow-up is about the papers of the previous answer: quote those.
-            discussed = {c.paper_id for a in history[-1:] for c in a.citations}
-            focus = [s for s in sources if s.paper.paper_id in discussed] or sources
+            # A follow-up is about the papers of the previous answer (or the one it points at): quote those.
+            about = {c.paper_id for c in discussed(question, history)}
+            focus = [s for s in sources if s.paper.paper_id in about] or sources
         # One sentence scoring serves the evidence decision and the extractive answer.
         scored = self.scorer.score(question, focus)
         if rewritten:  # about papers already under discussion: only an empty result abstains

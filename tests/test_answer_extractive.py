@@ -307,8 +307,12 @@ def test_cite_for_an_unknown_name_says_no_paper_is_named(cli):
         ("How does it compare to the baseline?", True),
         ("What are the results of these papers?", True),
         ("Tell me more about the method", True),
+        ("How does the second one work?", True),  # searched as written, it was answered from an unrelated paper
+        ("What about the first paper's results?", True),
+        ("What data does [3] use?", True),
         ("What is mixture of experts?", False),
         ("Which paper introduced QLoRA?", False),
+        ("Which paper was the first to fine-tune a 65B model on one GPU?", False),
         ("How can a large language model help autonomous vehicles and human drivers adapt their motion plans to it?", False),
     ],
 )
@@ -375,6 +379,17 @@ def test_history_puts_every_previously_cited_paper_first(assistant, plain_answer
     follow = assistant.ask("How do they compare?", history=[first])
     assert {h.paper.title for h in follow.hits[: len(cited)]} == set(cited)
     assert all(t in follow.rewritten_question for t in cited)
+
+
+@pytest.mark.parametrize("follow_up, place", [("How does the second one work?", 1), ("What data does [3] use?", 2),
+                                               ("And the latter?", -1)])
+def test_a_follow_up_that_points_at_one_paper_is_answered_from_it(assistant, follow_up, place):
+    first = assistant.ask("Which papers fine-tune LLMs with LoRA experts?")
+    assert len(first.citations) >= 3
+    wanted = first.citations[place].title
+    follow = assistant.ask(follow_up, history=[first])
+    assert follow.hits[0].paper.title == wanted and wanted in follow.rewritten_question
+    assert [c.title for c in follow.citations] == [wanted]
 
 
 def test_a_question_that_does_not_point_back_ignores_history(assistant, plain_answers):
