@@ -26,6 +26,7 @@ from typing import Sequence
 
 from rag.extractive import CONTRIBUTION
 from rag.names import is_known, names_in_title, norm, own_name, question_names
+from rag.paste import content_words
 from rag.text import split_sentences
 from rag.types import Hit, Paper
 
@@ -62,6 +63,11 @@ def _numbers(text: str) -> set[str]:
     return {m.replace(",", "") for m in _NUMBER.findall(text)}
 
 MODEL_PATH = Path(__file__).with_name("evidence_model.json")
+# A question that names nothing: no technical name, at most this many words that say what it is about
+# (rag.paste.content_words), and no chunk close to it. Set by hand in a gap: such questions come out at
+# cosine 0.15-0.22, one-word topic questions ("Explain quantization.") at 0.39-0.65, and every dev
+# question is outside the rule (the answerable ones without names have 3+ such words, cosine >= 0.28).
+CONTENT_FREE_WORDS, CONTENT_FREE_DENSE = 2, 0.3
 MAX_PAPERS = 8  # most papers one multi-paper answer or comparison takes
 
 # Signals of the whole result list (the evidence model's inputs), in model order. Also measured
@@ -327,6 +333,11 @@ class EvidencePolicy:
             return Assessment("none", 0.0, {}, reason="the index has no papers matching the filters")
         signals = self.signals(question, hits, scored)
         p = self.model.evidence.probability(signals)
+        if not self._names(question) and content_words(question) <= CONTENT_FREE_WORDS and signals["dense_top"] < CONTENT_FREE_DENSE:
+            # "How does it work?", "And the latter?", "Tell me more.": a word or two matches some chunk
+            # whole (lexical coverage 1.0) and the model, never shown such a question, said `strong`.
+            reason = "the question names nothing to search for: name a topic or a paper (or ask it as a follow-up in a chat)"
+            return Assessment("none", 0.0, {k: round(v, 4) for k, v in signals.items()}, (), reason)
         terms = self._terms()
         missing = tuple(name for name, key in self._names(question) if not is_known(key, terms))
         # A question that names the top paper by its title's name and also something no abstract holds

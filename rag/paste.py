@@ -151,12 +151,12 @@ def _without_lead_in(sentence: str) -> str:
     """The question after a lead-in that only says a question follows ("My question for the
     assistant: which paper ...?"), when the question names three things or more."""
     head, colon, rest = sentence.rpartition(": ")
-    if colon and _LEAD_IN.search(head) and _ASKING_START.match(rest) and _content_words(rest) >= 3:
+    if colon and _LEAD_IN.search(head) and _ASKING_START.match(rest) and content_words(rest) >= 3:
         return rest
     return sentence
 
 
-def _content_words(sentence: str) -> int:
+def content_words(sentence: str) -> int:
     """Words that say what the question is about ("Any ideas?" and "Which paper is this?" have none)."""
     return sum(1 for w in _WORD.findall(sentence.casefold()) if w not in _STOP)
 
@@ -247,7 +247,7 @@ def _question(blocks: _FromEnd) -> str | None:
             tail = _without_lead_in(tail)
             if _TO_SOMEONE.search(tail):
                 continue
-            if _content_words(tail) >= 2:
+            if content_words(tail) >= 2:
                 return _clip(tail)
             context: list[str] = []
             budget = CONTEXT_WORDS
@@ -256,7 +256,7 @@ def _question(blocks: _FromEnd) -> str | None:
                     break
                 context.insert(0, previous)
                 budget -= len(previous.split())
-            if _content_words(found := " ".join([*context, tail])) >= 1:
+            if content_words(found := " ".join([*context, tail])) >= 1:
                 return _clip(found)
         k += 1
     return None

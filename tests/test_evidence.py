@@ -60,6 +60,20 @@ def test_a_question_naming_an_indexed_paper_and_an_unknown_thing_is_never_refuse
     assert unknown in answer.preface and answer.citations
 
 
+@pytest.mark.parametrize("question", ["How does it work?", "And the latter?", "Tell me more.", "Which datasets did they use?"])
+def test_a_question_that_names_nothing_is_refused_saying_so(assistant, question):
+    """Asked without a conversation, these matched a chunk on a word or two (lexical coverage 1.0)
+    and were answered `strong` from unrelated papers."""
+    answer = assistant.ask(question)
+    assert answer.evidence == "none" and answer.abstained and answer.citations == ()
+    assert "names nothing to search for" in answer.text
+
+
+@pytest.mark.parametrize("question", ["Explain quantization.", "What is distillation?", "Who proposed CorDA?"])
+def test_a_short_question_about_a_topic_or_a_name_is_still_answered(assistant, question):
+    assert assistant.ask(question).evidence != "none"
+
+
 def test_a_question_whose_every_name_is_unknown_is_refused_naming_it(assistant):
     answer = assistant.ask("Which paper introduced the FooBarNet-9000 architecture?")
     assert answer.evidence == "none" and "FooBarNet-9000" in answer.text
