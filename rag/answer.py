@@ -23,7 +23,7 @@ from rag.errors import LLMError
 from rag.evidence import MAX_PAPERS, Assessment, EvidencePolicy
 from rag.authors import lists_papers_only
 from rag.extractive import CONTRIBUTION, SentenceScorer, extractive_answer, with_marker
-from rag.meta import NO_CITATION_COUNTS, asks_paper_count, citation_counts_asked, surveys_first
+from rag.meta import NO_CITATION_COUNTS, asks_paper_count, citation_counts_asked, record_asked, record_note, surveys_first
 from rag.llm import ABSTAIN_SENTENCE, SYSTEM_PROMPT, LeakGuard, build_messages, is_abstention, make_backend, prompt_leak, resolve_answerer
 from rag.lookup import lookup_paper
 from rag.names import corpus_terms, title_words
@@ -356,6 +356,9 @@ class Assistant:
             model = None
         else:
             name_used = name
+        if citations and (fields := record_asked(question)):  # "Who wrote QLoRA?": the record may know, the abstract rarely does
+            paper = next(h.paper for h in hits if h.paper.paper_id == citations[0].paper_id)
+            notes.append(record_note(paper, fields))
         timings["check_ms"] = round((time.perf_counter() - t2) * 1000, 1)
         timings["total_ms"] = round((time.perf_counter() - t0) * 1000, 1)
         return Answer(

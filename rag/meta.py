@@ -50,3 +50,45 @@ def surveys_first(question: str, hits: list) -> list:
     if not _WANTS_SURVEY.search(question):
         return hits
     return put_first(hits, lambda h: bool(_SURVEY_TITLE.search(h.paper.title)))
+
+
+# Questions about a paper's record rather than its content: who wrote it, when it came out, where
+# its code or text is. The abstract rarely says; the index's record may (imported libraries carry
+# authors, dates and links; the seed listings mostly do not). Without these, "Who are the authors
+# of QLoRA?" was answered `strong` with abstract sentences that name no author.
+_RECORD_ASKED = {
+    "authors": re.compile(r"\bwho\s+(?:wrote|authored|are\s+the\s+authors|is\s+the\s+(?:first\s+|lead\s+)?author)\b"
+                          r"|\b(?:authors?|writers?)\s+(?:of|behind)\b", re.I),
+    "date": re.compile(r"\bwhen\s+(?:was|were|did)\b.{0,80}?\b(?:published|released|come\s+out|appear(?:ed)?|posted|written)\b"
+                       r"|\bpublication\s+(?:date|year)\b|\b(?:what|which)\s+year\b", re.I),
+    "code": re.compile(r"\b(?:code|github|repo(?:sitory)?|implementation|source\s+code)\b.{0,60}?\b(?:available|released|find|"
+                       r"where|link|download|get|open[- ]source[ds]?)\b|\bwhere\s+(?:can\s+i|to|do\s+i)\s+(?:find|get|download)\s+"
+                       r"(?:the\s+)?(?:code|implementation|repo)", re.I),
+    "link": re.compile(r"\b(?:link|url|pdf|doi|arxiv\s+(?:id|link|page))\b", re.I),
+}
+
+
+def record_asked(question: str) -> list[str]:
+    """Which of a paper's record fields the question asks for ("authors", "date", "code", "link")."""
+    return [field for field, pattern in _RECORD_ASKED.items() if pattern.search(question)]
+
+
+def record_note(paper, fields: list[str]) -> str:
+    """The asked fields of a paper's record, in words, saying which the index does not hold."""
+    from rag.links import link_for
+
+    said, missing = [], []
+    for field in fields:
+        if field == "authors":
+            (said.append("authors: " + ", ".join(paper.authors)) if paper.authors else missing.append("author list"))
+        elif field == "date":
+            (said.append(f"published: {paper.published}") if paper.published else missing.append("publication date"))
+        elif field == "code":
+            (said.append(f"code: {paper.code_url}") if paper.code_url else missing.append("code link"))
+        elif field == "link":
+            link = link_for(paper)
+            said.append(f"{link.label}: {link.url}")
+    parts = [f"From the index's record of “{paper.title}” (not its abstract): " + "; ".join(said) + "."] if said else []
+    if missing:
+        parts.append(f"The index holds no {' or '.join(missing)} for “{paper.title}”, and its abstract does not say.")
+    return " ".join(parts)

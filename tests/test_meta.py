@@ -63,3 +63,30 @@ def test_without_a_survey_on_the_topic_nothing_is_put_first(assistant):
     # that does not ask for a survey keeps retrieval's order.
     question = "How do LLMs write code review comments?"
     assert [h.paper.title for h in assistant.ask(question).hits] == [h.paper.title for h in assistant.retriever.search(question, k=5)]
+
+
+@pytest.mark.parametrize("question, fields", [
+    ("Who are the authors of QLoRA?", ["authors"]), ("Who wrote SPHINX-X?", ["authors"]),
+    ("When was the QLoRA paper published?", ["date"]), ("Where can I find the code for LiST?", ["code"]),
+    ("What is the arXiv link for GENOME?", ["link"]), ("What is the main idea of QLoRA?", []),
+    ("Which papers are written in Chinese?", []), ("How does the code generator in CodeRL work?", []),
+])
+def test_record_asked(question, fields):
+    from rag.meta import record_asked
+
+    assert record_asked(question) == fields
+
+
+def test_who_wrote_a_paper_is_answered_from_its_record(assistant, seed_papers):
+    """SPHINX-X's seed listing carries its authors; no abstract names its authors."""
+    answer = assistant.ask("Who wrote SPHINX-X?")
+    title = next(t for t in seed_papers if t.startswith("SPHINX-X"))
+    assert answer.citations[0].title == title
+    assert any("authors: Peng Gao, Renrui Zhang" in note for note in answer.notes)
+
+
+def test_a_record_field_the_index_lacks_is_said_to_be_missing(assistant):
+    """The seeds list QLoRA without authors: say so, rather than leave abstract sentences as the answer."""
+    answer = assistant.ask("Who are the authors of QLoRA?")
+    assert answer.citations[0].title.startswith("QLoRA")
+    assert any("The index holds no author list for “QLoRA" in note for note in answer.notes)
