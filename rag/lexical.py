@@ -14,6 +14,8 @@ from pathlib import Path
 
 import numpy as np
 
+from rag.text import space_unspaced_scripts
+
 _WORD = re.compile(r"(?u)\b\w\w+\b")
 
 
@@ -62,7 +64,7 @@ def _stemmer():
 def tokenize(text: str) -> list[str]:
     """Lower-cased, stop words dropped, Snowball-stemmed word tokens."""
     stop = _stopwords()
-    words = [w for w in _WORD.findall(text.lower()) if w not in stop]
+    words = [w for w in _WORD.findall(space_unspaced_scripts(text.lower())) if w not in stop]
     return _stemmer().stemWords(words)
 
 

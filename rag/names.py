@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import re
 
+from rag.text import space_unspaced_scripts
+
 # Technical names: two+ capitals or a letter-digit mix (H2O, GRPO, MI300X, SWE-bench) or CamelCase.
 # A version's decimal point is part of the name: "LLaVA-1.5", "Llama-3.1", "Qwen2.5-VL" (was cut at "LLaVA-1").
 _C = r"(?:[\w-]|\.(?=\d))"  # a name's character: a word character, a hyphen, a decimal point
@@ -52,7 +54,7 @@ def question_names(question: str) -> list[tuple[str, str]]:
     if len(question.split()) > MAX_NAME_WORDS:
         return []
     out: list[tuple[str, str]] = []
-    for name in NAME.findall(re.sub(r"\S+://\S+", " ", question)):
+    for name in NAME.findall(space_unspaced_scripts(re.sub(r"\S+://\S+", " ", question))):
         name = NAME_SUFFIX.sub("", name)
         key = norm(name)
         if key and all(key != k for _, k in out):

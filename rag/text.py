@@ -43,3 +43,14 @@ def split_sentences(text: str) -> list[str]:
     if rest:
         sentences.append(rest)
     return sentences
+
+
+# Scripts written without spaces (Chinese, Japanese): each character stands alone, so a Latin name
+# typed right against them ("QLoRA是如何在单个GPU上…") is a word of its own, not one long "name".
+_UNSPACED = re.compile(r"([\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff66-\uff9f])")
+
+
+def space_unspaced_scripts(text: str) -> str:
+    """`text` with a space around every Chinese or Japanese character (unchanged without any)."""
+    return _UNSPACED.sub(r" \1 ", text) if _UNSPACED.search(text) else text
+

@@ -243,3 +243,14 @@ def test_a_name_written_differently_from_the_abstracts_is_not_unknown(assistant,
     answer = assistant.ask(question)
     assert not answer.abstained, answer.text
     assert "No indexed abstract mentions" not in (answer.preface or "") + answer.text
+
+
+def test_a_name_typed_against_chinese_text_is_still_a_name(assistant):
+    """"QLoRA是如何在单个GPU上微调65B模型的？" read as one long unknown name and was refused with "no
+    indexed abstract mentions QLoRA是如何…"; Chinese characters stand alone, so QLoRA is found."""
+    from rag.names import question_names
+
+    question = "QLoRA是如何在单个GPU上微调65B模型的？"
+    assert [name for name, _ in question_names(question)] == ["QLoRA", "GPU"]
+    answer = assistant.ask(question)
+    assert answer.evidence != "none" and answer.citations[0].title == QLORA
