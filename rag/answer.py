@@ -338,7 +338,9 @@ class Assistant:
             # may share no word with the question while another abstract's are about genomes, and
             # the relevance model may not rank a named paper over the bar. (The evidence was assessed on all.)
             named = set(self.retriever.title_names(question)) & {h.paper.paper_id for h in hits}
-            if several and not rewritten:
+            # Two or more papers named ("Is LQ-LoRA better than QLoRA?") are each answered for, as a
+            # multi-paper question's are: quoted together, the one whose sentences mention the other won.
+            if (several or len(named) >= 2) and not rewritten:
                 papers = {h.paper.paper_id for h in self.policy.relevant_hits(question, hits, scored, max_papers=MAX_PAPERS)}
                 relevant = [s for s in scored if s.source.paper.paper_id in papers | named]
                 rank_by_facts(question, relevant, self.retriever.index.lexical.idf)

@@ -254,3 +254,12 @@ def test_a_name_typed_against_chinese_text_is_still_a_name(assistant):
     assert [name for name, _ in question_names(question)] == ["QLoRA", "GPU"]
     answer = assistant.ask(question)
     assert answer.evidence != "none" and answer.citations[0].title == QLORA
+
+
+def test_a_question_naming_two_indexed_papers_is_answered_from_both(assistant):
+    """"Is LQ-LoRA better than QLoRA?" was answered from LQ-LoRA alone: quoted together, the paper
+    whose sentences mention the other won every place in the answer."""
+    answer = assistant.ask("Is LQ-LoRA better than QLoRA?")
+    titles = [c.title for c in answer.citations]
+    assert QLORA in titles and any(t.startswith("LQ-LoRA") for t in titles)
+    assert len(titles) == 2
