@@ -910,30 +910,28 @@ class StoredIndex:
     def similarities(self, vector, chunk_ids: list[str], second: bool = False) -> dict[str, float]:
         """Cosine similarity of `vector` to each stored chunk in `chunk_ids` (the candidates one
         collection found and the other did not rank; stored vectors are unit length)."""
-        import numpy as np
-
-        if not chunk_ids:
-            return {}
-        with self._answering():
-            got = self._chosen(second).get(ids=list(chunk_ids), include=["embeddings"])
-        if not len(got["ids"]):
-            return {}
-        scores = np.asarray(got["embeddings"], dtype=np.float32) @ np.asarray(vector, dtype=np.float32)
-        return {cid: float(x) for cid, x in zip(got["ids"], scores)}
+        return self._cosines(self._chosen(second), vector, chunk_ids)
 
     def abstract_similarities(self, vector, paper_ids) -> dict[str, float]:
-        """Cosine of `vector` (an mpnet query vector) to each paper's whole-abstract vector; empty
-        for an index without them."""
+        """Cosine of `vector` (an mpnet query vector) to each paper's whole-abstract vector, by paper
+        id; empty for an index without them."""
         if self.abstract_collection is None:
             return {}
-        with self._answering():
-            got = self.abstract_collection.get(ids=[abstract_id(pid) for pid in paper_ids], include=["embeddings"])
-        if not len(got["ids"]):
-            return {}
+        cosines = self._cosines(self.abstract_collection, vector, [abstract_id(pid) for pid in paper_ids])
+        return {ChunkStore.paper_of(rid): x for rid, x in cosines.items()}
+
+    def _cosines(self, collection, vector, ids: list[str]) -> dict[str, float]:
+        """id -> cosine of `vector` to that stored (unit-length) vector of `collection`."""
         import numpy as np
 
+        if not ids:
+            return {}
+        with self._answering():
+            got = collection.get(ids=list(ids), include=["embeddings"])
+        if not len(got["ids"]):
+            return {}
         scores = np.asarray(got["embeddings"], dtype=np.float32) @ np.asarray(vector, dtype=np.float32)
-        return {ChunkStore.paper_of(cid): float(x) for cid, x in zip(got["ids"], scores)}
+        return {rid: float(x) for rid, x in zip(got["ids"], scores)}
 
     def _chosen(self, second: bool):
         if not second:

@@ -79,15 +79,17 @@ def record_note(paper, fields: list[str]) -> str:
 
     said, missing = [], []
     for field in fields:
-        if field == "authors":
-            (said.append("authors: " + ", ".join(paper.authors)) if paper.authors else missing.append("author list"))
-        elif field == "date":
-            (said.append(f"published: {paper.published}") if paper.published else missing.append("publication date"))
-        elif field == "code":
-            (said.append(f"code: {paper.code_url}") if paper.code_url else missing.append("code link"))
-        elif field == "link":
+        if field == "link":
             link = link_for(paper)
             said.append(f"{link.label}: {link.url}")
+            continue
+        value = {"authors": ", ".join(paper.authors), "date": paper.published, "code": paper.code_url}[field]
+        label, lacking = {"authors": ("authors", "author list"), "date": ("published", "publication date"),
+                          "code": ("code", "code link")}[field]
+        if value:
+            said.append(f"{label}: {value}")
+        else:
+            missing.append(lacking)
     parts = [f"From the index's record of “{paper.title}” (not its abstract): " + "; ".join(said) + "."] if said else []
     if missing:
         parts.append(f"The index holds no {' or '.join(missing)} for “{paper.title}”, and its abstract does not say.")

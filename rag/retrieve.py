@@ -319,16 +319,20 @@ class HybridRetriever:
         return [(c, cos1[c]) for chunk_ids in ranked for c in chunk_ids], {
             self.index.chunks.paper_of(ids[0]): paper_score(ids) for ids in ranked}
 
-    def _closeness(self, query: str, paper_id: str) -> float | None:
-        """The MiniLM cosine of a paper's best chunk, for a paper only BM25 found: its similarity is
-        unknown to the dense list, not 0 (as 0 it read as irrelevant to the relevance and evidence
-        models: a gold paper BM25 ranked 6th for a compare topic got P(relevant) 0.000)."""
-        chunk_ids = list(self.index.chunks.of_paper(paper_id))
+    def _closeness(self, query: str, paper_ids: list[str]) -> dict[str, float]:
+        """The MiniLM cosine of each paper's best chunk, for papers only BM25 found (one read of the
+        stored vectors for all of them): their similarity is unknown to the dense list, not 0 (as 0
+        it read as irrelevant to the relevance and evidence models: a gold paper BM25 ranked 6th for
+        a compare topic got P(relevant) 0.000)."""
+        chunk_ids = [c for pid in paper_ids for c in self.index.chunks.of_paper(pid)]
         if not chunk_ids:
-            return None
+            return {}
         vector = self.embedder.embed_query(dense_query_text(query))  # cached: the one dense() embedded
-        similarities = self.index.similarities(vector, chunk_ids)
-        return round(max(similarities.values()), 4) if similarities else None
+        best: dict[str, float] = {}
+        for cid, cosine in self.index.similarities(vector, chunk_ids).items():
+            pid = self.index.chunks.paper_of(cid)
+            best[pid] = max(best.get(pid, -1.0), cosine)
+        return {pid: round(v, 4) for pid, v in best.items()}
 
     def lexical(self, query: str, n: int, allowed: set[str] | None = None) -> tuple[list[tuple[str, float]], float]:
         """(chunk_id, bm25 score) best first, and the match strength in [0, 1]."""
@@ -400,6 +404,7 @@ class HybridRetriever:
                 -self._strength(query, dense.get(pid), lexical.get(pid)) if ties[rounded[pid]] > 1 else 0.0,
                 pid,
             ))[:k]
+        unranked = self._closeness(query, [pid for pid in ordered if pid not in dense]) if mode == "hybrid" else {}
         hits = []
         for rank, pid in enumerate(ordered, start=1):
             chunk_ids: list[str] = []
@@ -408,7 +413,7 @@ class HybridRetriever:
                     if cid not in chunk_ids:
                         chunk_ids.append(cid)
             d, lx, m = dense.get(pid), lexical.get(pid), matched.get(pid)
-            closeness = round(d.score, 4) if d else self._closeness(query, pid) if mode == "hybrid" else None
+            closeness = round(d.score, 4) if d else unranked.get(pid)
             hits.append(
                 Hit(
                     paper=self.index.papers[pid],
