@@ -145,6 +145,16 @@ def _lexical_thread():
 # which no set's recall@5 drops; recall@1 over 160 dev questions 0.787 -> 0.812 (0.7 gave 0.838 but multi-paper recall@5 0.885 -> 0.854).
 LEXICAL_FLOOR = 0.6
 
+# BM25's vote ramps from 0 at this match strength (LexicalIndex.search_with_strength) to full at the
+# second number. With mpnet beside MiniLM the dense ranking is stronger on questions in other words,
+# so BM25 needs a more specific match to vote. Both chosen on the dev split with `python -m
+# eval.fusion_sweep --data-dir <index> --gates 0.2:0.5,0.3:0.6,0.4:0.7,0.5:0.8`: on the 428-question
+# dev split of 2026-12-03 (dev-8 included) minilm+mpnet pooled R@1 0.868 -> 0.876 at 0.3:0.6
+# (paraphrase 0.569 -> 0.597, nothing else moved; stricter gates lose multi-paper recall), MiniLM
+# alone 0.797 -> 0.801 (paraphrase +2 questions, plain -1: a tie, so it keeps its gate).
+GATE = (0.2, 0.5)
+GATE_WITH_SECOND = (0.3, 0.6)
+
 # Weight of the mpnet cosine beside MiniLM's when both embedders are in the index (a weighted
 # sum of the two cosines per chunk); chosen on the dev split with `python -m eval.fusion_sweep
 # --weights ...` on a minilm+mpnet index (see README, "A second embedder").
@@ -194,7 +204,7 @@ class HybridRetriever:
 
     def __init__(self, index: StoredIndex, embedder, candidates: int = 50, rrf_k: int = 60,
                  dense_weight: float = 1.0, lexical_weight: float = 1.0, fusion: str = "gated",
-                 gate: tuple[float, float] = (0.2, 0.5), second=None, second_weight: float = SECOND_WEIGHT,
+                 gate: tuple[float, float] | None = None, second=None, second_weight: float = SECOND_WEIGHT,
                  lexical_floor: float = LEXICAL_FLOOR, paper_mean_weight: float = PAPER_MEAN_WEIGHT,
                  title_name_weight: float = TITLE_NAME_WEIGHT, abstract_weight: float = ABSTRACT_WEIGHT):
         self.index = index
@@ -206,7 +216,7 @@ class HybridRetriever:
         self.dense_weight = dense_weight
         self.lexical_weight_max = lexical_weight
         self.fusion = fusion
-        self.gate = gate
+        self.gate = gate or (GATE_WITH_SECOND if second is not None else GATE)
         self.lexical_floor = lexical_floor
         self.paper_mean_weight = paper_mean_weight
         self.title_name_weight = title_name_weight
