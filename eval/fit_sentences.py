@@ -43,11 +43,15 @@ C = 1.0
 # signal more answers are `strong`, the settings chosen before gave 3.51 sentences (key facts
 # 0.778) and 3.5 forced a stricter fill (3.45, 0.752).
 MAX_EXTRA_SENTENCES = 0.25
-# ... and whose answers cite a retrieved gold paper at most this much less often than answers chosen
-# by closeness alone: the fact model decides what is quoted, not which paper is left out. (Filling
-# weak answers inside their papers, `fill_within`, tied on key facts, 0.766 vs 0.765, and cost 2.1
-# points of gold citations.)
-MAX_GOLD_CITED_DROP = 0.02
+# ... and whose answers still cite a retrieved gold paper this often (out of fold, on dev): the fact
+# model decides what is quoted, and may leave a paper out only within issue 14's budget (a gold paper
+# cited for >= 85% of the test questions whose gold paper is retrieved; dev has run 5-7 points above
+# test, hence 0.90). Until 2026-12-03 the rule was "at most 2 points below closeness alone" (then
+# 0.94 - 0.02): with the 90 dev-8 questions filling strong answers by the fact model across papers
+# (`confident`) costs 2.8 points of gold citations (0.943 -> 0.915) and adds 8 of key facts (0.66 ->
+# 0.74), and the relative rule forbade it; both targets are issue 14's and key facts is the one
+# missed, so the bar is now the target's. (`fill_within` costs 5 points, 0.892, and stays out.)
+MIN_GOLD_CITED = 0.90
 OVERLAPS = (0.0, 0.1, 0.2, 0.3, 0.5)  # MMR overlap weight among fact sentences
 GAINS = (0.0, 0.1, 0.2, 0.3)
 
@@ -170,7 +174,7 @@ def out_of_fold(questions: list[Question], seeds: int = 3, folds: int = 5) -> di
         return float(np.mean([c for c in cited[k] if c is not None]))
 
     baseline_cited = [_cites_gold(q, t) for t, q in zip(baseline, questions)]
-    floor = float(np.mean([c for c in baseline_cited if c is not None])) - MAX_GOLD_CITED_DROP
+    floor = MIN_GOLD_CITED
     max_sentences = float(np.mean([_sentences(t) for t in baseline])) + MAX_EXTRA_SENTENCES
     best = max((k for k in grid if np.mean(length[k]) <= max_sentences and gold_cited(k) >= floor - 1e-9),
                key=lambda k: (round(float(np.mean(coverage[k])), 9), -k[2]))
