@@ -74,9 +74,12 @@ MAX_PAPERS = 8  # most papers one multi-paper answer or comparison takes
 # but not an input: lexical_top (best share of the question's IDF-weighted words in one BM25 chunk;
 # dense_or_lexical carries it). It and the share in the best-cosine sentence (nearly always equal to
 # sentence_words, now dropped) were inputs once: with both copies in, the fit gave each pair large
-# opposite weights.
+# opposite weights. So were dense_top (best cosine of any retrieved chunk; dense_or_lexical carries
+# it too) and title_name (a distinctive name of the question is in the top paper's title; asks_own_name
+# carries it, and the fit gave it a negative weight): without them the model does better on a batch of
+# dev questions it never saw (eval/fit_evidence.py, DEFAULT_C). Both are still measured: the
+# content-free guard and the never-refuse-a-named-paper floor below read them.
 EVIDENCE_FEATURES = (
-    "dense_top",  # best cosine of any retrieved chunk
     "dense_gap",  # best minus second-best paper cosine: one clear match vs a flat field
     "dense_spread",  # best minus the mean of papers 2..5
     "agree_dense",  # the top paper is in the top 3 of both the dense and the BM25 list, times the
@@ -84,7 +87,6 @@ EVIDENCE_FEATURES = (
     "names",  # how many technical names the question has (capped at 3)
     "names_unknown",  # share of those names that no indexed abstract contains
     "names_in_top",  # share of those names found in the top 3 papers' title or abstract
-    "title_name",  # a distinctive name of the question is in the top paper's title
     "sentence_top",  # best cosine of one abstract sentence of the top papers to the question
     "sentence_score",  # best combined sentence score (what the extractive answer ranks by)
     "sentence_words",  # best share of the question's weighted words in any one sentence
