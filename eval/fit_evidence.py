@@ -258,7 +258,8 @@ def fit(engine, c: float = DEFAULT_C, with_test: bool = False, rows: list[Row] |
                       for signals, y, n_gold in collect_compare(engine, "dev") if len(y)]
     compare_from, compare = _choose_relevance(compare_groups) if compare_groups else (relevant_from, {})
     report = {"dev_out_of_fold": summary(oof, y, none_below, strong_from),
-              "dev_by_batch": summary(_by_batch(x, y, [r.origin for r in dev], c), y, none_below, strong_from),
+              "dev_by_batch": (summary(_by_batch(x, y, origins, c), y, none_below, strong_from)
+                               if len(set(origins := [r.origin for r in dev])) > 1 else None),
               "dev_in_sample": summary(_prob(evidence, x), y, none_below, strong_from),
               "dev_multi_out_of_fold": multi, "dev_compare": compare}
     if test and with_test:
