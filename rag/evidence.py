@@ -209,9 +209,20 @@ def _tokens(text: str) -> list[str]:
     return [t for t in _TOKEN_SPLIT.split(text) if t]
 
 
+# Past one of these, a sentence lists examples of what exists, not what it brings: "The report examines
+# novel approaches like PPO and DPO" introduces neither.
+_EXAMPLES_FOLLOW = frozenset("like e.g. e.g".split())
+
+
 def _names_here(tokens: list[str], key: str) -> bool:
-    """Whether `key` is one of `tokens` and not right after a word that marks it as used."""
-    return any(norm(t) == key and not (i and tokens[i - 1].casefold() in _USED_AFTER) for i, t in enumerate(tokens))
+    """Whether `key` is one of `tokens`, before any word that starts a list of examples, and not right
+    after a word that marks it as used."""
+    for i, t in enumerate(tokens):
+        if t.casefold() in _EXAMPLES_FOLLOW:
+            return False
+        if norm(t) == key and not (i and tokens[i - 1].casefold() in _USED_AFTER):
+            return True
+    return False
 
 
 def owns(paper: Paper, key: str) -> bool:

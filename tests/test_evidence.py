@@ -137,6 +137,10 @@ def test_asking_for_alternatives_to_a_used_name_is_not_refused_as_unowned(assist
     ("Our method outperforms GPT-4 on five new benchmarks.", "GPT-4", False),
     ("We propose a new adapter and fine-tune it with LoRA on MS-COCO.", "LoRA", False),
     ("LLMs have shown new abilities.", "LLMs", False),
+    # examples of what exists, after "like" / "e.g.", even in a sentence with a cue ("novel")
+    ("The report examines novel approaches like Proximal Policy Optimization (PPO) and Direct Preference Optimization (DPO).", "DPO", False),
+    ("We propose a new reward model (e.g. for RLHF) that scores each step.", "RLHF", False),
+    ("We propose SimPO, a simple alternative to methods like DPO.", "SimPO", True),
 ])
 def test_a_paper_owns_the_names_its_sentences_introduce_not_those_they_use(sentence, name, owned):
     from rag.evidence import owns
