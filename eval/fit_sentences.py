@@ -26,7 +26,7 @@ from pathlib import Path
 import numpy as np
 
 from eval.datasets import load_questions
-from eval.fit_evidence import check_or_write
+from eval.fit_evidence import VALIDATION_ORIGINS, check_or_write
 from eval.metrics import _contains_token, _fold, fact_coverage
 from rag.evidence import Logistic
 from rag.extractive import extractive_answer
@@ -69,7 +69,7 @@ class Question:
     labels: list[int]
 
 
-def collect(engine) -> list[Question]:
+def collect(engine, keep_validation: bool = False) -> list[Question]:
     from rag.paste import find_question
 
     assistant = engine.assistant
@@ -83,6 +83,8 @@ def collect(engine) -> list[Question]:
         for q in questions:
             facts = [f for f in q.get("answer_facts") or [] if f.strip()]
             if not q.get("gold") or q.get("multi") or q.get("lookup"):
+                continue
+            if q.get("origin") in VALIDATION_ORIGINS and not keep_validation:  # never fitted on
                 continue
             text = find_question(q["question"]).question
             hits = engine.retriever.search(text, k=assistant.settings.answer_sources)
@@ -213,7 +215,7 @@ def main(argv: list[str] | None = None) -> int:
     from rag.config import Settings
     from rag.pipeline import Engine
 
-    questions = collect(Engine(Settings()))
+    questions = collect(Engine(Settings()), keep_validation=bool(args.score_shipped))
     if args.score_shipped:
         if not any(q.origin == args.score_shipped and q.facts for q in questions):
             parser.error(f"--score-shipped: no dev question with key facts has origin {args.score_shipped!r}")
