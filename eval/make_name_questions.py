@@ -16,6 +16,7 @@ candidates); run once, then the records are data like any other:
     python -m eval.make_name_questions                 # prints the JSONL lines (RAG_DATA_DIR: a seeds index)
     python -m eval.make_name_questions --probe         # evidence levels on the names dev does not ask about
     python -m eval.make_name_questions --probe --model OLD.json   # ... with another evidence model
+    python -m eval.make_name_questions --probe --lower-case       # ... every question typed in lower case
 """
 
 from __future__ import annotations
@@ -113,10 +114,12 @@ def make(papers) -> tuple[list[dict], list[dict]]:
     return out_a, out_u
 
 
-def probe(assistant, papers) -> dict:
+def probe(assistant, papers, lower_case: bool = False) -> dict:
     """Evidence levels on the names dev does not ask about: held out from the fit. For each name a
     title opens with, "Which paper introduced <name>?" and "How does <name> work?" (and whether the
-    answer cites that paper); for each unowned name, "Which paper introduced <name>?"."""
+    answer cites that paper); for each unowned name, "Which paper introduced <name>?". `lower_case`:
+    each question typed in lower case, as in a chat ("which paper introduced qlora?")."""
+    typed = str.lower if lower_case else str
     asked = {json.loads(line)["question"].split()[-1].rstrip("?")
              for name in ("plain.jsonl", "unanswerable.jsonl") for line in (DATA / name).read_text(encoding="utf-8").splitlines()
              if '"dev-7"' in line}
@@ -126,14 +129,14 @@ def probe(assistant, papers) -> dict:
         counts = out.setdefault(f"owned: {template}", Counter())
         for name, paper in owned.items():
             if name not in asked:
-                answer = assistant.ask(template.format(name))
+                answer = assistant.ask(typed(template.format(name)))
                 cited = paper.title in {c.title for c in answer.citations}
                 counts[answer.evidence] += 1
                 counts["cites the paper"] += cited
     counts = out.setdefault("unowned: Which paper introduced {}?", Counter())
     for name in unowned:
         if name not in asked:
-            counts[assistant.ask(f"Which paper introduced {name}?").evidence] += 1
+            counts[assistant.ask(typed(f"Which paper introduced {name}?")).evidence] += 1
     return {k: dict(sorted(v.items())) | {"names": sum(v[l] for l in ("strong", "weak", "none"))} for k, v in out.items()}
 
 
@@ -141,6 +144,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--probe", action="store_true", help="print the evidence levels on the names dev does not ask about")
     parser.add_argument("--model", type=Path, help="with --probe: an evidence model file to use instead of the shipped one")
+    parser.add_argument("--lower-case", action="store_true", help="with --probe: every question typed in lower case")
     args = parser.parse_args(argv)
     from rag.config import Settings
     from rag.pipeline import Engine
@@ -156,7 +160,7 @@ def main(argv: list[str] | None = None) -> int:
                 parser.error(f"--model: {args.model} is not a file")
 
             assistant.policy._model = load_model(args.model)
-        print(json.dumps(probe(assistant, papers), indent=2))
+        print(json.dumps(probe(assistant, papers, lower_case=args.lower_case), indent=2))
         return 0
     answerable, unanswerable = make(papers)
     for record in answerable + unanswerable:

@@ -120,7 +120,8 @@ class Assistant:
         self._backends: dict[str, object] = {}
         self._terms: set[str] | None = None
         self._title_counts: dict[str, int] | None = None
-        self.policy = EvidencePolicy(lambda: self.terms, lambda: self.title_counts, common=self.is_common_name)
+        self.policy = EvidencePolicy(lambda: self.terms, lambda: self.title_counts, common=self.is_common_name,
+                                     casing=lambda: self.retriever.name_casing)
 
     @property
     def terms(self) -> set[str]:

@@ -249,9 +249,10 @@ def owns(paper: Paper, key: str) -> bool:
 class EvidencePolicy:
     """Measures the signals and applies the fitted models. One per Assistant."""
 
-    def __init__(self, terms, title_counts, model: EvidenceModel | None = None, common=None):
+    def __init__(self, terms, title_counts, model: EvidenceModel | None = None, common=None, casing=None):
         self._terms = terms  # callables: the corpus' normalized words, and title-word counts
         self._title_counts = title_counts
+        self._casing = casing or (lambda: None)  # ... and its names by lower-case key (rag.names.name_casing)
         self._model = model
         self._common = common or (lambda key: False)  # a name so widely used it is the field's vocabulary
 
@@ -265,7 +266,7 @@ class EvidencePolicy:
     # ------------------------------------------------------------ signals
 
     def _names(self, question: str) -> list[tuple[str, str]]:
-        return [(name, key) for name, key in question_names(question) if len(key) >= 2]
+        return [(name, key) for name, key in question_names(question, self._casing()) if len(key) >= 2]
 
     def signals(self, question: str, hits: Sequence[Hit], scored: Sequence = ()) -> dict[str, float]:
         dense = sorted(((h.dense_score or 0.0) for h in hits), reverse=True)
@@ -302,7 +303,7 @@ class EvidencePolicy:
             "names": float(min(len(names), 3)),
             "names_unknown": len(unknown) / len(names) if names else 0.0,
             "names_in_top": sum(1 for _, key in names if key in top_words) / len(names) if names else 0.0,
-            "title_name": float(bool(top and names_in_title(question, top.paper.title, self._title_counts()))),
+            "title_name": float(bool(top and names_in_title(question, top.paper.title, self._title_counts(), casing=self._casing()))),
             "sentence_top": sentence_top,
             "sentence_score": sentence_score,
             "sentence_words": sentence_words,

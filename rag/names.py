@@ -49,10 +49,60 @@ def corpus_terms(texts) -> set[str]:
     return normalized(raw)
 
 
-def question_names(question: str) -> list[tuple[str, str]]:
-    """(name, normalized key) for each distinct technical name in a question-sized text."""
+# A word as typed in a chat: letters, digits, hyphens and inner decimal points ("llava-1.5", "qlora").
+_TYPED_WORD = re.compile(r"[A-Za-z0-9](?:[\w-]|\.(?=\w))*")
+_LINK = re.compile(r"\S*(?:://|/|www\.)\S*")
+_LOWER_WORD = re.compile(r"(?<![\w-])[a-z][a-z0-9]*(?:-[a-z0-9]+)*")
+
+
+def name_casing(texts, is_word=None) -> dict[str, str]:
+    """Normalized key → the corpus' spelling, for each technical name (3+ characters) the corpus
+    writes only as a name, never as a lower-case word, and that is no everyday word (`is_word`, a
+    vocabulary): "qlora" → "QLoRA", "fedloge" → "FedLoGe", but not "green" (GREEN), "clip" (CLIP)
+    or "sage" (SAGE)."""
+    spellings: dict[str, dict[str, int]] = {}
+    lower: set[str] = set()
+    for text in texts:
+        for name in NAME.findall(text):
+            key = norm(NAME_SUFFIX.sub("", name))
+            if len(key) >= 3:
+                counts = spellings.setdefault(key, {})
+                counts[name] = counts.get(name, 0) + 1
+        lower.update(_LOWER_WORD.findall(_LINK.sub(" ", text)))  # not "github.com/…/llava-…": a link is no word
+    lower_keys = normalized(lower)
+    return {key: max(counts, key=counts.get) for key, counts in spellings.items()
+            if key not in lower_keys and not (is_word and is_word(key))}
+
+
+# Capitals a question typed in lower case still has: a sentence's first letter, the pronoun "I".
+_TYPED_CAPITAL = re.compile(r"(?:^|(?<=[.?!]\s))\s*[A-Z]|\bI\b")
+
+
+def typed_in_lower_case(question: str) -> bool:
+    return not any(c.isupper() for c in _TYPED_CAPITAL.sub("", question))
+
+
+def recase(question: str, casing: dict[str, str] | None) -> str:
+    """A question typed in lower case with each of the corpus' names written as the corpus writes
+    it: "which paper introduced qlora?" names QLoRA as "Which paper introduced QLoRA?" does (it
+    named nothing, and a lookup by name was refused). A question with capitals of its own is left as
+    typed: its writer cased the names, and "craft" there is a word, not CRAFT."""
+    if not casing or not typed_in_lower_case(question):
+        return question
+
+    def spelled(m: re.Match) -> str:
+        word = m.group(0)
+        return casing.get(norm(word), word) if word == word.casefold() else word
+
+    return _TYPED_WORD.sub(spelled, question)
+
+
+def question_names(question: str, casing: dict[str, str] | None = None) -> list[tuple[str, str]]:
+    """(name, normalized key) for each distinct technical name in a question-sized text; with the
+    corpus' `casing` (name_casing), also its names typed in lower case."""
     if len(question.split()) > MAX_NAME_WORDS:
         return []
+    question = recase(question, casing)
     out: list[tuple[str, str]] = []
     for name in NAME.findall(space_unspaced_scripts(re.sub(r"\S+://\S+", " ", question))):
         name = NAME_SUFFIX.sub("", name)
@@ -87,12 +137,13 @@ def title_words(title: str) -> set[str]:
     return normalized(title.casefold().split()) - {""}
 
 
-def names_in_title(question: str, title: str, title_counts: dict[str, int] | None = None, max_titles: int = 2) -> list[str]:
+def names_in_title(question: str, title: str, title_counts: dict[str, int] | None = None, max_titles: int = 2,
+                   casing: dict[str, str] | None = None) -> list[str]:
     """Technical names of the question that the title contains as words and that at most
     `max_titles` indexed titles contain (so "LLM" or "CLIP" never count)."""
     words = title_words(title)
     return [
         name
-        for name, key in question_names(question)
+        for name, key in question_names(question, casing)
         if len(key) >= 3 and key in words and (title_counts is None or title_counts.get(key, 0) <= max_titles)
     ]

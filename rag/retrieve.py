@@ -224,6 +224,7 @@ class HybridRetriever:
         self._titles_by_name: dict[str, list[str]] | None = None
         self._titles_by_text: dict[str, list[str]] = {}
         self._authors = None
+        self._name_casing: dict[str, str] | None = None
 
     # ------------------------------------------------------------ filters
 
@@ -258,6 +259,15 @@ class HybridRetriever:
             self._authors = AuthorIndex(self.index.papers.author_lists())
         return self._authors
 
+    @property
+    def name_casing(self) -> dict[str, str]:
+        """The corpus' technical names by lower-case key (rag.names.name_casing), built on first use."""
+        if self._name_casing is None:
+            from rag.names import name_casing
+
+            self._name_casing = name_casing(self.index.papers.texts(), is_word=getattr(self.embedder, "is_word", None))
+        return self._name_casing
+
     # ------------------------------------------------------------ the retrievers
 
     def title_names(self, query: str, allowed: set[str] | None = None) -> list[str]:
@@ -279,7 +289,7 @@ class HybridRetriever:
         out: list[str] = []
         keys = [_title_key(q) for q in _QUOTED.findall(query)]
         for pids in [self._titles_by_text.get(key, []) for key in keys if key.count(" ") >= 1] + [
-            self._titles_by_name.get(key, []) if len(key) >= 3 else [] for _, key in question_names(query)
+            self._titles_by_name.get(key, []) if len(key) >= 3 else [] for _, key in question_names(query, self.name_casing)
         ]:
             if len(pids) <= TITLE_NAME_MAX_TITLES:
                 out += [pid for pid in pids if pid not in out and (allowed is None or pid in allowed)]

@@ -267,3 +267,27 @@ def test_a_question_naming_two_indexed_papers_is_answered_from_both(assistant):
     titles = [c.title for c in answer.citations]
     assert QLORA in titles and any(t.startswith("LQ-LoRA") for t in titles)
     assert len(titles) == 2
+
+
+def test_a_name_typed_in_lower_case_is_still_that_name(assistant):
+    """A researcher types "who proposed fedloge?" in a chat: it was refused as naming nothing to
+    search for (no capitals, so no technical name), though FedLoGe's paper came first; and "which
+    paper proposed llava" was answered with confidence from papers that only build on LLaVA."""
+    answer = assistant.ask("who proposed fedloge?")
+    assert answer.evidence != "none" and not answer.abstained
+    assert any(c.title.startswith("FedLoGe:") for c in answer.citations)
+    unowned = assistant.ask("which paper proposed llava")
+    assert unowned.evidence == "none" and "LLaVA" in unowned.text
+
+
+def test_only_a_lower_case_question_is_recased_and_only_with_the_corpus_names_that_are_no_words():
+    from rag.names import name_casing, question_names, recase
+
+    texts = ["QLoRA uses NF4 with GREEN and LoRA.", "We fine-tune with LoRA; see https://github.com/x/qlora-repo.",
+             "Low-rank adapters (lora) are cheap."]
+    casing = name_casing(texts, is_word=lambda w: w in {"green"})
+    assert casing == {"qlora": "QLoRA", "nf4": "NF4"}  # "lora" is a lower-case word here, "green" an everyday one
+    assert recase("which paper introduced qlora and nf4?", casing) == "which paper introduced QLoRA and NF4?"
+    assert question_names("who proposed qlora? is it green?", casing) == [("QLoRA", "qlora")]
+    typed = "How does QLoRA differ from qlora-style nf4?"  # capitals of its own: left as typed
+    assert recase(typed, casing) == typed
