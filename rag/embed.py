@@ -301,12 +301,12 @@ class OnnxSentenceEmbedder:
                     done.result()
         return out
 
-    @lru_cache(maxsize=2048)
     def is_word(self, word: str) -> bool:
         """Whether `word` is one whole token of the model's vocabulary: an everyday word ("green",
         "clip"), not a coined name ("qlora") that the tokenizer splits into pieces."""
         return self._tokenizer.token_to_id(word) is not None
 
+    @lru_cache(maxsize=2048)
     def embed_query(self, text: str) -> tuple[float, ...]:
         return tuple(float(x) for x in self.embed([text])[0])
 
