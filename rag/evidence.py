@@ -38,6 +38,38 @@ ASKS_NUMBER = re.compile(
     re.I,
 )
 _NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
+# "How many <things> ...": the things counted end where the verb or a preposition starts.
+_HOW_MANY = re.compile(r"\bhow many\s+([\w-]+(?:\s+[\w-]+){0,2})", re.I)
+_NOT_COUNTED = frozenset(
+    "does do did is are was were has have had can could would will should it its they their that which who in on of per "
+    "and or for to the a an with from by at when".split())
+_COUNT = re.compile(r"\d[\d,.]*\s*(?:[kmb]|thousand|million|billion|trillion)?\b(?=\s*((?:[\w-]+\s+){0,2}[\w-]+))", re.I)
+
+
+def _stem(word: str) -> str:
+    word = word.casefold()
+    for suffix in ("ies", "es", "s"):
+        if word.endswith(suffix) and len(word) > len(suffix) + 2:
+            return word[: -len(suffix)]
+    return word
+
+
+def count_missing(question: str, abstract: str) -> bool:
+    """Whether the question asks how many of something ("How many GPUs did ... use?") and the
+    abstract counts nothing of the kind: no number stands just before the thing asked for. Its other
+    numbers ("12,288 GPUs" answers it; "55.2% MFU" does not) would otherwise read as the answer."""
+    m = _HOW_MANY.search(question)
+    if not m:
+        return False
+    words = []
+    for word in m.group(1).split():
+        if word.casefold() in _NOT_COUNTED:
+            break
+        words.append(word)
+    if not words:
+        return False
+    head = _stem(words[-1])
+    return not any(_stem(w).startswith(head) for c in _COUNT.finditer(abstract) for w in c.group(1).split())
 # A question that asks for a paper or its origin ("Which paper / benchmark ...", "Who introduced ...").
 _ASKS_PAPER = re.compile(
     r"\b(?:which|what)\s+(?:\w+\s+){0,2}?(?:paper|work|study|article|method|model|benchmark|dataset|approach|framework|system)s?\b"
@@ -284,7 +316,8 @@ class EvidencePolicy:
         asks_number = bool(ASKS_NUMBER.search(question))
         asked = _numbers(question)
         top_sentences = [s for s in scored if s.source.n == 1][:3]
-        number_missing = asks_number and not any(_numbers(s.text) - asked for s in top_sentences)
+        number_missing = asks_number and (not any(_numbers(s.text) - asked for s in top_sentences)
+                                          or bool(top and count_missing(question, top.paper.abstract)))
         known = [key for _, key in names if is_known(key, terms)]
         # Whose origin is asked: not a name the question measures others against ("alternatives to RLHF").
         asked_origin = [key for name, key in names if is_known(key, terms) and not _reference_point(question, name)]

@@ -291,3 +291,27 @@ def test_only_a_lower_case_question_is_recased_and_only_with_the_corpus_names_th
     assert question_names("who proposed qlora? is it green?", casing) == [("QLoRA", "qlora")]
     typed = "How does QLoRA differ from qlora-style nf4?"  # capitals of its own: left as typed
     assert recase(typed, casing) == typed
+
+
+@pytest.mark.parametrize("question, abstract, missing", [
+    ("How many GPUs did it train on?", "We train on more than 10,000 GPUs at 55.2% MFU.", False),
+    ("How many GPU hours did it take?", "We train on more than 10,000 GPUs at 55.2% MFU.", True),
+    ("How many parameters does it have?", "It uses 3 variants over 175B parameters.", False),
+    ("How many images does the dataset hold?", "Our 72B model beats GPT-4V on 11 benchmarks.", True),
+    ("What accuracy does it reach?", "Nothing is counted here.", False),  # not a "how many" question
+])
+def test_a_how_many_question_needs_a_count_of_the_thing_it_asks_about(question, abstract, missing):
+    """An abstract's other numbers ("72B", "11 benchmarks") are no answer to "how many images":
+    such details an abstract omits were answered `strong` from the paper they are about."""
+    from rag.evidence import count_missing
+
+    assert count_missing(question, abstract) is missing
+
+
+def test_a_count_the_abstract_omits_lowers_the_evidence_and_one_it_gives_does_not(assistant):
+    """PixMo's abstract counts models and benchmarks, never its images: "number missing" (shown in
+    `rag ask --json`'s signals) read those numbers as the answer and stayed 0."""
+    given = "How many GPUs did MegaScale train on?"  # "more than 10,000 GPUs"
+    omitted = "How many images and captions does PixMo, the dataset released with Molmo, contain?"
+    assert assistant.assess(given, assistant.retriever.search(given, k=6)).signals["number_missing"] == 0.0
+    assert assistant.assess(omitted, assistant.retriever.search(omitted, k=6)).signals["number_missing"] == 1.0
