@@ -83,16 +83,20 @@ def typed_in_lower_case(question: str) -> bool:
 
 
 def recase(question: str, casing: dict[str, str] | None) -> str:
-    """A question typed in lower case with each of the corpus' names written as the corpus writes
-    it: "which paper introduced qlora?" names QLoRA as "Which paper introduced QLoRA?" does (it
-    named nothing, and a lookup by name was refused). A question with capitals of its own is left as
-    typed: its writer cased the names, and "craft" there is a word, not CRAFT."""
-    if not casing or not typed_in_lower_case(question):
+    """The question with the corpus' names written as the corpus writes them where a chat user
+    typed them plainly: every all-lower-case one in a question typed in lower case ("which paper
+    introduced qlora?" names QLoRA as "Which paper introduced QLoRA?" does: it named nothing, and a
+    lookup by name was refused), and one typed with just a leading capital anywhere ("Qlora",
+    "Llava": no technical name either). Lower-case words of a question with capitals of its own are
+    left as typed: its writer cased the names."""
+    if not casing:
         return question
+    lower_typed = typed_in_lower_case(question)
 
     def spelled(m: re.Match) -> str:
         word = m.group(0)
-        return casing.get(norm(word), word) if word == word.casefold() else word
+        plain = word == word.casefold() if lower_typed else (word[:1].isupper() and word[1:] == word[1:].casefold())
+        return casing.get(norm(word), word) if plain else word
 
     return _TYPED_WORD.sub(spelled, question)
 

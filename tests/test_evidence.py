@@ -289,8 +289,9 @@ def test_only_a_lower_case_question_is_recased_and_only_with_the_corpus_names_th
     assert casing == {"qlora": "QLoRA", "nf4": "NF4"}  # "lora" is a lower-case word here, "green" an everyday one
     assert recase("which paper introduced qlora and nf4?", casing) == "which paper introduced QLoRA and NF4?"
     assert question_names("who proposed qlora? is it green?", casing) == [("QLoRA", "qlora")]
-    typed = "How does QLoRA differ from qlora-style nf4?"  # capitals of its own: left as typed
+    typed = "How does QLoRA differ from qlora-style nf4?"  # capitals of its own: lower-case words left as typed
     assert recase(typed, casing) == typed
+    assert recase("How does Qlora differ from LoRA? Is Nf4 new?", casing) == "How does QLoRA differ from LoRA? Is NF4 new?"
 
 
 @pytest.mark.parametrize("question, abstract, missing", [
