@@ -47,6 +47,8 @@ _COUNT = re.compile(r"\d[\d,.]*\s*(?:[kmb]|thousand|million|billion|trillion)?\b
 
 
 def _stem(word: str) -> str:
+    """A plural stripped: the BM25 stemmer (rag.lexical) keeps "gpus" apart from "gpu"; a count
+    of GPUs must match either."""
     word = word.casefold()
     for suffix in ("ies", "es", "s"):
         if word.endswith(suffix) and len(word) > len(suffix) + 2:
