@@ -341,13 +341,18 @@ class Assistant:
             named = set(self.retriever.title_names(question)) & {h.paper.paper_id for h in hits}
             # Two or more papers named ("Is LQ-LoRA better than QLoRA?") are each answered for, as a
             # multi-paper question's are: quoted together, the one whose sentences mention the other won.
+            relevant: list = []
             if (several or len(named) >= 2) and not rewritten:
                 papers = {h.paper.paper_id for h in self.policy.relevant_hits(question, hits, scored, max_papers=MAX_PAPERS)}
                 relevant = [s for s in scored if s.source.paper.paper_id in papers | named]
+            if len({s.source.n for s in relevant}) >= 2:
                 rank_by_facts(question, relevant, self.retriever.index.lexical.idf)
                 raw = extractive_answer(relevant, per_paper=True)
             else:
-                quoted = [s for s in scored if s.source.paper.paper_id in named] or scored
+                # One paper answers (a plural that is about one paper's parts, "which vision and
+                # time-series models are built from MambaMixer?", or only one clears the relevance
+                # bar): a full single-paper answer from it, not the one sentence a paper gets in a list.
+                quoted = relevant or [s for s in scored if s.source.paper.paper_id in named] or scored
                 parts = self.scorer.part_picks(question, quoted)
                 sizing = rank_by_facts(question, quoted, self.retriever.index.lexical.idf)
                 raw = extractive_answer(quoted, parts=parts, **(sizing.answer_settings(assessment.level) if sizing else {}))

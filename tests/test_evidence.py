@@ -14,6 +14,7 @@ import pytest
 from eval.datasets import load_questions
 from rag.answer import PARTLY_COVERED, Assistant
 from rag.evidence import EVIDENCE_FEATURES, RELEVANCE_FEATURES, EvidencePolicy, load_model
+from rag.types import Source
 
 NO_KEY_ENV = {"OPENAI_API_KEY": None, "OPENAI_BASE_URL": None, "RAG_OPENAI_API_KEY": None,
               "RAG_OPENAI_BASE_URL": None, "RAG_ANSWERER": None, "RAG_LOCAL_GGUF": None}
@@ -160,14 +161,41 @@ def test_a_which_papers_question_is_answered_from_several_papers_one_sentence_ea
     assert len(paragraphs) == len(set(titles))  # one cited sentence per paper
 
 
+def test_a_plural_question_about_one_paper_gets_a_full_answer_not_one_list_sentence(assistant):
+    """"Which vision and time-series models…" reads as a several-papers question, but only
+    MambaMixer answers it: the answer covers both parts from MambaMixer's abstract, as any
+    single-paper answer does, instead of the one sentence a paper gets in a list of papers."""
+    from rag.answer import is_multi_paper
+
+    question = "What is the MambaMixer block's main idea, and which vision and time-series models are built from it?"
+    assert is_multi_paper(question)
+    answer = assistant.ask(question)
+    assert answer.evidence == "strong"
+    assert {c.title.split(":")[0] for c in answer.citations} == {"MambaMixer"}
+    assert answer.text.count("[1]") >= 2, answer.text
+    assert "ViM2" in answer.text and "Selective Token and Channel Mixer" in answer.text
+
+
 def test_a_which_papers_how_question_quotes_what_each_paper_does_not_its_background(assistant):
     """ZipVL's closest sentence to the question is background ("This sparsity can be leveraged to
-    ... compress the KV cache through various approaches"); the answer quotes what ZipVL does."""
-    answer = assistant.ask("Which papers compress the KV cache, and how?")
+    ... compress the KV cache through various approaches"); in a list of papers ZipVL's one sentence
+    is what it does (mixed-precision quantization of the KV cache), and when ZipVL is the only paper
+    that answers, its fuller answer still holds that sentence."""
+    from rag.extractive import extractive_answer
+    from rag.sentence_rank import rank_by_facts
+
+    question = "Which papers compress the KV cache, and how?"
+    answer = assistant.ask(question)
     zipvl = next(c.n for c in answer.citations if c.title.startswith("ZipVL"))
     quoted = [p for p in answer.text.split("\n\n") if p.rstrip().rstrip(".").endswith(f"[{zipvl}]")]
-    assert len(quoted) == 1, answer.text
-    assert "mixed-precision quantization" in quoted[0] and "various approaches" not in quoted[0]
+    assert len(quoted) == 1 and "mixed-precision quantization" in quoted[0], answer.text
+    # As one entry of a list of papers: that sentence alone.
+    hits = assistant.retriever.search(question, k=5)
+    scored = [s for s in assistant.scorer.score(question, [Source(n=i + 1, paper=h.paper, score=h.score) for i, h in enumerate(hits)])
+              if s.source.paper.title.startswith("ZipVL")]
+    rank_by_facts(question, scored, assistant.retriever.index.lexical.idf)
+    listed = extractive_answer(scored, per_paper=True)
+    assert "mixed-precision quantization" in listed and "various approaches" not in listed
 
 
 def test_weak_evidence_is_said_first_in_the_stream_and_the_answer(seed_engine, seed_index):
