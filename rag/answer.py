@@ -30,6 +30,7 @@ from rag.names import corpus_terms, title_words
 from rag.retrieve import Filters, HybridRetriever, check_query, put_first
 from rag.rewrite import REWRITE_PROMPT, multi_query_search
 from rag.sentence_rank import rank_by_facts
+from rag.text import POINTS_BACK
 from rag.types import (
     Answer,
     Comparison,
@@ -42,7 +43,6 @@ log = logging.getLogger(__name__)
 
 NOT_COVERED = ABSTAIN_SENTENCE  # one sentence for every abstention, the model's included (rag.llm)
 
-_FOLLOW_UP = re.compile(r"\b(they|them|their|theirs|it|its|this|that|these|those|the (?:paper|papers|method|methods|authors|approach|model))\b", re.I)
 
 
 _SEVERAL = re.compile(
@@ -83,7 +83,7 @@ _BY_PLACE = re.compile(
 
 def is_follow_up(question: str) -> bool:
     """Short questions that point back ('which datasets did they use?', 'how does the second one work?')."""
-    return len(question.split()) <= 14 and bool(_FOLLOW_UP.search(question) or _BY_PLACE.search(question))
+    return len(question.split()) <= 14 and bool(POINTS_BACK.search(question) or _BY_PLACE.search(question))
 
 
 def discussed(question: str, history: list[Answer]) -> list:

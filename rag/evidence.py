@@ -27,7 +27,7 @@ from typing import Sequence
 from rag.extractive import CONTRIBUTION
 from rag.names import is_known, names_in_title, norm, own_name, question_names
 from rag.paste import content_words
-from rag.text import split_sentences
+from rag.text import POINTS_BACK, split_sentences
 from rag.types import Hit, Paper
 
 # A question that asks for a quantity: the abstracts may name the topic and still not give the number.
@@ -385,7 +385,12 @@ class EvidencePolicy:
         if not self._names(question) and content_words(question) <= CONTENT_FREE_WORDS and signals["dense_top"] < CONTENT_FREE_DENSE:
             # "How does it work?", "And the latter?", "Tell me more.": a word or two matches some chunk
             # whole (lexical coverage 1.0) and the model, never shown such a question, said `strong`.
-            reason = "the question names nothing to search for: name a topic or a paper (or ask it as a follow-up in a chat)"
+            # A short question with a subject of its own ("Any work on protein folding?") names one:
+            # it is refused because nothing indexed is near it, and says so.
+            if content_words(question) and not POINTS_BACK.search(question):
+                reason = "no indexed abstract is close to the question"
+            else:
+                reason = "the question names nothing to search for: name a topic or a paper (or ask it as a follow-up in a chat)"
             return Assessment("none", 0.0, {k: round(v, 4) for k, v in signals.items()}, (), reason)
         terms = self._terms()
         missing = tuple(name for name, key in self._names(question) if not is_known(key, terms))

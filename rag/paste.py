@@ -105,7 +105,7 @@ _STOP = frozenset(
     "make sense idea ideas thought thoughts think help pointer pointers suggestion suggestions advice tip tips "
     "missing something anything anyone someone else please thanks know wondering right correct wrong possible "
     "recommend recommendation recommendations happening going explain work works method methods approach "
-    "approaches technique techniques way ways use using best good better".split()
+    "approaches technique techniques way ways use using best good better tell more everything latter former".split()
 )
 
 

@@ -7,6 +7,8 @@ import re
 # Abbreviations after which a period does not end a sentence ("et al." is checked as two words;
 # dotted initialisms such as "e.g.", "i.e.", "U.S.", "non-I.I.D." by _INITIALISM). "etc." is not
 # here: in abstracts it ends a list, and when a capital follows it ended the sentence every time.
+# Words that point back at something said before ("which datasets did they use?", "how does it work?").
+POINTS_BACK = re.compile(r"\b(they|them|their|theirs|it|its|this|that|these|those|the (?:paper|papers|method|methods|authors|approach|model))\b", re.I)
 _NO_BREAK = frozenset(("cf", "fig", "figs", "eq", "eqs", "no", "approx", "resp", "incl", "vs", "sec", "tab", "ref", "refs"))
 _INITIALISM = re.compile(r"(?:^|-)(?:[a-z]\.)+[a-z]$")
 # A sentence ends at . ! or ? (closing quotes/brackets may follow) before a capital, a digit, an

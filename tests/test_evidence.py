@@ -70,6 +70,15 @@ def test_a_question_that_names_nothing_is_refused_saying_so(assistant, question)
     assert "names nothing to search for" in answer.text
 
 
+def test_a_short_question_with_a_subject_is_refused_for_being_far_not_for_naming_nothing(assistant):
+    """Two words of subject and nothing indexed near them: refused, but the reason must not tell the
+    reader their question names nothing."""
+    answer = assistant.ask("Is there any work on protein folding?")
+    assert answer.evidence == "none" and answer.abstained
+    assert "no indexed abstract is close to the question" in answer.text.casefold()
+    assert "names nothing" not in answer.text
+
+
 @pytest.mark.parametrize("question", ["Explain quantization.", "What is distillation?", "Who proposed CorDA?"])
 def test_a_short_question_about_a_topic_or_a_name_is_still_answered(assistant, question):
     assert assistant.ask(question).evidence != "none"
