@@ -405,8 +405,12 @@ class EvidencePolicy:
             elif signals.get("unowned_name"):
                 used = [name for name, key in self._names(question) if is_known(key, terms)]
                 reason = f"the indexed abstracts use {', '.join(used[:3])}, but none of them introduces it"
+            elif signals.get("title_name"):
+                # "What's TrICy's approach ..., and by how much does it beat ChatGPT?" was refused as if
+                # nothing were near it, with TrICy's paper first: the paper is there, the answer is not.
+                reason = f"“{hits[0].paper.title.split(':')[0].strip()}” is indexed, but its abstract does not clearly answer this"
             else:
-                reason = "no indexed abstract is close to the question"
+                reason = "no indexed abstract clearly answers this"
         elif p < self.model.strong_from:
             level, reason = "weak", "the indexed abstracts only partly cover this"
         else:

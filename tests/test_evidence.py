@@ -70,6 +70,21 @@ def test_a_question_that_names_nothing_is_refused_saying_so(assistant, question)
     assert "names nothing to search for" in answer.text
 
 
+def test_a_refused_question_about_an_indexed_paper_says_the_paper_is_there(seed_engine, seed_index):
+    """The shipped model refused "What's TrICy's approach ..., and by how much does it beat LLMs like
+    ChatGPT?" (P 0.43) with TrICy's paper first, and said no indexed abstract was close to the
+    question. Here a policy that refuses everything shows the reasons: the named paper is there."""
+    refuse_all = dataclasses.replace(load_model(), none_below=1.01, strong_from=1.02)
+    assistant = Assistant(seed_engine.retriever, seed_index.settings.model_copy(update={"answerer": "extractive"}))
+    assistant.policy = EvidencePolicy(lambda: assistant.terms, lambda: assistant.title_counts, model=refuse_all)
+    named = assistant.ask("What is TrICy's approach to data-to-text generation?")
+    assert named.evidence == "none"
+    assert "“TrICy” is indexed, but its abstract does not clearly answer this" in named.text
+    unnamed = assistant.ask("How do vision-language models decide which image tokens to drop?")
+    assert unnamed.evidence == "none" and "no indexed abstract clearly answers this" in unnamed.text.casefold()
+    assert "indexed, but" not in unnamed.text
+
+
 def test_a_short_question_with_a_subject_is_refused_for_being_far_not_for_naming_nothing(assistant):
     """Two words of subject and nothing indexed near them: refused, but the reason must not tell the
     reader their question names nothing."""
