@@ -75,6 +75,7 @@ def build_report(run, settings, answerer: str, sets: list[str], limit: int | Non
             "llm_judge_no_verdict": run.llm_judge.errors if judged else 0,
             "support_threshold": run.checker.checker.threshold,
             "split": run.split,
+            "questions": os.environ.get("RAG_EVAL_QUESTIONS") or None,  # a folder of one's own sets, else eval/data/
             "sets": {s: sum(1 for r in records if r["set"] == s) for s in sets},
             "limit": limit,
             "n_questions": len(records),
@@ -106,12 +107,25 @@ def build_report(run, settings, answerer: str, sets: list[str], limit: int | Non
 @click.option("--no-judge", is_flag=True, help="With an LLM answerer, skip the LLM support judge (one call per cited sentence).")
 @click.option("--split", type=click.Choice(["dev", "test", "all"]), default="test", show_default=True,
               help="Which questions: dev (tune on these), test (the reported numbers) or all.")
+@click.option("--questions", "questions", type=click.Path(path_type=Path, file_okay=False, exists=True), default=None,
+              help="A folder of your own question sets (<set>.jsonl, the schemas of eval/data/README.md) for your "
+                   "own corpus [env RAG_EVAL_QUESTIONS; default eval/data/]. Records without a split count as test.")
 @click.pass_context
 def eval_command(ctx: click.Context, answerer: str | None, out_dir: Path | None, limit: int | None, sets_value: str | None,
-                 no_judge: bool, split: str) -> None:
-    """Score answers, citations, retrieval, lookup and abstention against eval/data/, ours vs a naive LlamaIndex baseline."""
+                 no_judge: bool, split: str, questions: Path | None) -> None:
+    """Score answers, citations, retrieval, lookup and abstention against eval/data/ (or --questions DIR), ours vs a naive LlamaIndex baseline."""
+    from eval.datasets import questions_from
+
+    with questions_from(questions):
+        _run_eval(ctx, answerer, out_dir, limit, sets_value, no_judge, split)
+
+
+def _run_eval(ctx: click.Context, answerer: str | None, out_dir: Path | None, limit: int | None, sets_value: str | None,
+              no_judge: bool, split: str) -> None:
+    """The eval command's work, with the question sets already chosen (questions_from)."""
     from tqdm import tqdm
 
+    from eval.datasets import QuestionFileError, load_questions, questions_dir
     from eval.report import headline_markdown, write_report
     from eval.runner import run_eval
     from rag import pipeline
@@ -120,6 +134,15 @@ def eval_command(ctx: click.Context, answerer: str | None, out_dir: Path | None,
 
     settings = ctx.obj["settings"]
     sets = _parse_sets(sets_value)
+    if not sets:
+        raise click.BadParameter(f"no question sets (*.jsonl) in {questions_dir()}", param_hint="--questions")
+    try:  # every file read once before any work: a bad line is reported by file and line, nothing is run
+        chosen = {name: load_questions(name, split) for name in sets}
+    except QuestionFileError as exc:
+        raise click.BadParameter(str(exc), param_hint="--questions") from None
+    if not any(chosen.values()):
+        raise click.BadParameter(f"no {split} questions in {questions_dir()} (records without a split count as test)",
+                                 param_hint="--split")
     name = resolve_answerer(settings, answerer)
     t0 = time.perf_counter()
     if read_manifest(settings.data_dir) is None:
@@ -127,6 +150,11 @@ def eval_command(ctx: click.Context, answerer: str | None, out_dir: Path | None,
         report, result = pipeline.ingest(settings)
         click.echo(f"{report.summary()}; {result.summary()}", err=True)
     engine = pipeline.Engine(settings)
+    titles = {brief.title for brief in engine.index.papers.briefs()}
+    unknown = sorted({g for records in chosen.values() for r in records for g in r["gold"] if g not in titles})
+    if unknown:
+        click.echo(f"warning: {len(unknown)} gold title(s) are not in the index, so no answer can cite them "
+                   f"(first: “{unknown[0]}”); titles must match the indexed ones exactly (`rag papers`).", err=True)
     click.echo("Building the naive LlamaIndex baseline (embeds every abstract)…", err=True)
     bar = None
 

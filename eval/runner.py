@@ -24,7 +24,7 @@ from typing import Callable, Iterable
 
 from eval.baseline import NaiveBaseline, answer_from_sources, baseline_for
 from eval.bootstrap import half_width, ratio_of_means
-from eval.datasets import DATA_DIR, load_questions
+from eval.datasets import load_questions, questions_dir
 from eval.judge import CheckerJudge, LLMJudge
 from eval.metrics import (
     abstention_curve,
@@ -62,7 +62,7 @@ EVIDENCE_LEVELS = ("strong", "weak", "none")
 
 
 def available_sets() -> list[str]:
-    names = {p.stem for p in DATA_DIR.glob("*.jsonl")}
+    names = {p.stem for p in questions_dir().glob("*.jsonl")}
     return [s for s in SET_ORDER if s in names] + sorted(names - set(SET_ORDER))
 
 

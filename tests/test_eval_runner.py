@@ -156,6 +156,43 @@ def test_unknown_set_is_a_usage_error(seed_index, rag_cli, tmp_path):
     assert not (tmp_path / "report.json").exists()
 
 
+def test_your_own_question_folder_is_scored_and_its_unsplit_records_count_as_test(seed_index, rag_cli, tmp_path):
+    """A researcher's own questions for their own corpus: `rag eval --questions DIR`, the same
+    schemas, no split needed; a gold title the index lacks is warned about, not silently missed."""
+    folder = tmp_path / "mine"
+    folder.mkdir()
+    (folder / "plain.jsonl").write_text("\n".join(json.dumps(r) for r in [
+        {"id": "mine-1", "question": "How does QLoRA fine-tune a 65B model on a single GPU?",
+         "gold": ["QLoRA: Efficient Finetuning of Quantized LLMs"], "answer_facts": ["NF4"]},
+        {"id": "mine-2", "question": "What is the best hydration for sourdough bread?", "gold": []},
+        {"id": "mine-3", "question": "How does the hedgehog attention work?", "gold": ["The Hedgehog Paper That Is Not Here"]},
+    ]) + "\n", encoding="utf-8")
+    out = tmp_path / "out"
+    result = rag_cli("--data-dir", seed_index.data_dir, "eval", "--answerer", "extractive", "--questions", folder, "--out", out)
+    assert result.exit_code == 0, result.output + result.stderr
+    data = json.loads((out / "report.json").read_text(encoding="utf-8"))
+    assert [q["id"] for q in data["questions"]] == ["mine-1", "mine-2", "mine-3"]
+    assert data["meta"]["questions"] == str(folder.resolve()) and data["meta"]["sets"] == {"plain": 3}
+    assert "1 gold title(s) are not in the index" in result.stderr and "The Hedgehog Paper That Is Not Here" in result.stderr
+    assert available_sets()[: len(SETS)] == SETS  # the shipped sets again once the command is done
+
+
+@pytest.mark.parametrize("line, problem", [
+    ("not json", "line 2: not JSON"),
+    ('{"id": "b", "gold": []}', 'line 2: no "question" text'),
+    ('{"id": "b", "question": "What is QLoRA?"}', 'line 2: no "gold" list'),
+])
+def test_a_bad_line_in_your_question_folder_is_named_and_nothing_runs(seed_index, rag_cli, tmp_path, line, problem):
+    folder = tmp_path / "mine"
+    folder.mkdir()
+    good = json.dumps({"id": "a", "question": "What is QLoRA?", "gold": []})
+    (folder / "plain.jsonl").write_text(f"{good}\n{line}\n", encoding="utf-8")
+    result = rag_cli("--data-dir", seed_index.data_dir, "eval", "--questions", folder, "--out", tmp_path / "out")
+    assert result.exit_code == 2
+    assert f"{folder / 'plain.jsonl'}, {problem}" in result.output + result.stderr
+    assert not (tmp_path / "out").exists()
+
+
 def test_every_data_file_is_a_known_set():
     assert available_sets()[: len(SETS)] == SETS
     assert set(available_sets()) <= set(SET_ORDER)  # a new file gets its mode and place in SET_ORDER
