@@ -45,6 +45,15 @@ TARGET_UNANSWERABLE_NONE = 0.70
 TARGET_ANSWERABLE_WEAK = 0.20
 TARGET_UNANSWERABLE_STRONG = 0.10
 MAX_ROWS_RATIO = 1.3  # papers kept per multi-paper question, vs papers needed (issue 14 allows 1.5 on test)
+# ... and rows per `rag compare` table, vs papers needed: issue 14's own bound for tables. It was 1.3 too,
+# to leave room on test; but fresh topics come out with fewer rows per needed paper than the fitted
+# ones, not more (the dev-9 validation topics: 1.00 rows per gold paper at the bar the fitted topics
+# kept at 1.23), so the room went to rows no topic had and coverage paid for it: at 1.5 the fitted
+# topics' coverage goes 0.756 -> 0.784 (1.42 rows per gold paper), dev-9's 0.523 -> 0.640 (1.19).
+COMPARE_MAX_ROWS_RATIO = 1.5
+# The relevance bars tried, high to low; topics' papers get P(relevant) of a few hundredths (the model is
+# fitted on questions, not noun phrases), so the low end is finer.
+RELEVANCE_GRID = (*np.round(np.arange(0.99, 0.015, -0.01), 2), 0.015, 0.01, 0.005)
 # Regularisation of both logistic fits. Chosen by how the evidence model does on a batch of questions
 # it never saw (`dev_by_batch`: each `origin` of the dev split left out in turn; the hidden question set
 # is such a batch, by another writer): on the 408 dev questions of 2026-12-03, leaving "dense_top" and
@@ -193,22 +202,22 @@ def _choose(p: np.ndarray, y: np.ndarray) -> tuple[float, float]:
     return float(none_below), float(strong_from)
 
 
-def _choose_relevance(groups: list[tuple[np.ndarray, np.ndarray, int]]) -> tuple[float, dict]:
+def _choose_relevance(groups: list[tuple[np.ndarray, np.ndarray, int]], max_ratio: float = MAX_ROWS_RATIO) -> tuple[float, dict]:
     """The bar for multi-paper answers, chosen on dev's multi-paper questions: the highest
     mean share of each question's needed papers kept (the top paper always is), while the
-    papers kept stay within MAX_ROWS_RATIO x the papers needed on average; ties go to the
+    papers kept stay within `max_ratio` x the papers needed on average; ties go to the
     higher (stricter) bar. "Needed" counts every gold paper, retrieved or not, as `rag eval` does
     (counting only the retrieved ones held the bar too strict: 0.89 rows per gold paper on test)."""
     best, best_cover, best_kept = 0.99, -1.0, 0.0
     gold_mean = np.mean([max(1, n_gold) for _, _, n_gold in groups])
-    for t in np.round(np.arange(0.99, 0.01, -0.01), 2):
+    for t in RELEVANCE_GRID:
         covers, kept = [], []
         for p, y, n_gold in groups:
             keep = p >= t
             keep[0] = True
             covers.append((keep & (y == 1)).sum() / max(1, n_gold))
             kept.append(keep.sum())
-        if np.mean(kept) <= MAX_ROWS_RATIO * gold_mean and np.mean(covers) > best_cover + 1e-9:
+        if np.mean(kept) <= max_ratio * gold_mean and np.mean(covers) > best_cover + 1e-9:
             best, best_cover, best_kept = float(t), float(np.mean(covers)), float(np.mean(kept))
     return best, {"questions": len(groups), "needed_papers_kept": round(best_cover, 3),
                   "papers_kept_per_needed": round(best_kept / gold_mean, 3)}
@@ -265,7 +274,7 @@ def fit(engine, c: float = DEFAULT_C, with_test: bool = False, rows: list[Row] |
     # The compare bar, on dev's compare topics, by the same rule (the relevance model never saw them).
     compare_groups = [(_prob(relevance, np.array([[sig[f] for f in RELEVANCE_FEATURES] for sig in signals], dtype=float)), y, n_gold)
                       for signals, y, n_gold in collect_compare(engine, "dev") if len(y)]
-    compare_from, compare = _choose_relevance(compare_groups) if compare_groups else (relevant_from, {})
+    compare_from, compare = _choose_relevance(compare_groups, COMPARE_MAX_ROWS_RATIO) if compare_groups else (relevant_from, {})
     report = {"dev_out_of_fold": summary(oof, y, none_below, strong_from),
               "dev_by_batch": (summary(_by_batch(x, y, origins, c), y, none_below, strong_from)
                                if len(set(origins := [r.origin for r in dev])) > 1 else None),
