@@ -14,7 +14,7 @@ from pathlib import Path
 
 import click
 
-from eval.datasets import DATA_DIR
+from eval.datasets import DATA_DIR, QUESTIONS_ENV
 
 DEFAULT_OUT = Path("eval-out")  # relative to the current directory: never inside the installed package
 
@@ -51,7 +51,8 @@ def _evidence_thresholds() -> dict:
     from rag.evidence import load_model
 
     model = load_model()
-    return {"none_below": model.none_below, "strong_from": model.strong_from, "relevant_from": model.relevant_from}
+    return {"none_below": model.none_below, "strong_from": model.strong_from, "relevant_from": model.relevant_from,
+            "compare_from": model.compare_from}
 
 
 def build_report(run, settings, answerer: str, sets: list[str], limit: int | None, runtime_s: float) -> dict:
@@ -75,7 +76,7 @@ def build_report(run, settings, answerer: str, sets: list[str], limit: int | Non
             "llm_judge_no_verdict": run.llm_judge.errors if judged else 0,
             "support_threshold": run.checker.checker.threshold,
             "split": run.split,
-            "questions": os.environ.get("RAG_EVAL_QUESTIONS") or None,  # a folder of one's own sets, else eval/data/
+            "questions": os.environ.get(QUESTIONS_ENV) or None,  # a folder of one's own sets, else eval/data/
             "sets": {s: sum(1 for r in records if r["set"] == s) for s in sets},
             "limit": limit,
             "n_questions": len(records),
