@@ -193,6 +193,24 @@ def test_a_bad_line_in_your_question_folder_is_named_and_nothing_runs(seed_index
     assert not (tmp_path / "out").exists()
 
 
+def test_the_validation_batches_are_question_folders_of_the_seed_corpus(seed_papers):
+    """eval/validation/<batch>/ holds fresh questions no fit reads (`rag eval --questions`): each
+    loads under the schemas, and every gold title and key fact is in the shipped corpus."""
+    from eval.datasets import DATA_DIR, load_questions, questions_from
+    from eval.metrics import _contains_token, _fold
+
+    folders = sorted(p for p in (DATA_DIR.parent / "validation").iterdir() if p.is_dir())
+    assert folders
+    for folder in folders:
+        with questions_from(folder):
+            records = [r for name in available_sets() for r in load_questions(name)]
+        assert records, folder
+        for r in records:
+            assert all(title in seed_papers for title in r["gold"]), r["id"]
+            text = _fold(" ".join(f"{t} {seed_papers[t].abstract}" for t in r["gold"]))
+            assert all(_contains_token(text, _fold(f)) for f in r.get("answer_facts", [])), r["id"]
+
+
 def test_every_data_file_is_a_known_set():
     assert available_sets()[: len(SETS)] == SETS
     assert set(available_sets()) <= set(SET_ORDER)  # a new file gets its mode and place in SET_ORDER
