@@ -408,7 +408,7 @@ class EvidencePolicy:
             elif signals.get("title_name"):
                 # "What's TrICy's approach ..., and by how much does it beat ChatGPT?" was refused as if
                 # nothing were near it, with TrICy's paper first: the paper is there, the answer is not.
-                reason = f"“{hits[0].paper.title.split(':')[0].strip()}” is indexed, but its abstract does not clearly answer this"
+                reason = f"“{own_name(hits[0].paper.title) or hits[0].paper.title}” is indexed, but its abstract does not clearly answer this"
             else:
                 reason = "no indexed abstract clearly answers this"
         elif p < self.model.strong_from:
