@@ -126,9 +126,9 @@ def _run_eval(ctx: click.Context, answerer: str | None, out_dir: Path | None, li
     """The eval command's work, with the question sets already chosen (questions_from)."""
     from tqdm import tqdm
 
-    from eval.datasets import QuestionFileError, load_questions, questions_dir
+    from eval.datasets import QuestionFileError, questions_dir
     from eval.report import headline_markdown, write_report
-    from eval.runner import run_eval
+    from eval.runner import run_eval, select_questions
     from rag import pipeline
     from rag.index import read_manifest
     from rag.llm import resolve_answerer
@@ -137,11 +137,11 @@ def _run_eval(ctx: click.Context, answerer: str | None, out_dir: Path | None, li
     sets = _parse_sets(sets_value)
     if not sets:
         raise click.BadParameter(f"no question sets (*.jsonl) in {questions_dir()}", param_hint="--questions")
-    try:  # every file read once before any work: a bad line is reported by file and line, nothing is run
-        chosen = {name: load_questions(name, split) for name in sets}
+    try:  # every file read before any work: a bad line is reported by file and line, nothing is run
+        chosen = select_questions(sets, limit, split)
     except QuestionFileError as exc:
         raise click.BadParameter(str(exc), param_hint="--questions") from None
-    if not any(chosen.values()):
+    if not chosen:
         raise click.BadParameter(f"no {split} questions in {questions_dir()} (records without a split count as test)",
                                  param_hint="--split")
     name = resolve_answerer(settings, answerer)
@@ -152,7 +152,7 @@ def _run_eval(ctx: click.Context, answerer: str | None, out_dir: Path | None, li
         click.echo(f"{report.summary()}; {result.summary()}", err=True)
     engine = pipeline.Engine(settings)
     titles = {brief.title for brief in engine.index.papers.briefs()}
-    unknown = sorted({g for records in chosen.values() for r in records for g in r["gold"] if g not in titles})
+    unknown = sorted({g for _, r in chosen for g in r["gold"] if g not in titles})
     if unknown:
         click.echo(f"warning: {len(unknown)} gold title(s) are not in the index, so no answer can cite them "
                    f"(first: “{unknown[0]}”); titles must match the indexed ones exactly (`rag papers`).", err=True)
@@ -169,7 +169,8 @@ def _run_eval(ctx: click.Context, answerer: str | None, out_dir: Path | None, li
             bar.update(1)
 
     try:
-        run = run_eval(engine, name, sets, limit=limit, judge=not no_judge, progress=progress, on_start=on_start, split=split)
+        run = run_eval(engine, name, sets, limit=limit, judge=not no_judge, progress=progress, on_start=on_start, split=split,
+                       questions=chosen)
     finally:
         if bar is not None:
             bar.close()

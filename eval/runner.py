@@ -680,9 +680,11 @@ def sweep(records: list[dict], dense_bar: float = 0.45, lexical_bar: float = 0.6
 
 def run_eval(engine, answerer: str, sets: list[str], limit: int | None = None, judge: bool = True,
              progress: Callable[[dict], None] | None = None, baseline: NaiveBaseline | None = None,
-             on_start: Callable[[int], None] | None = None, split: str = "test") -> EvalRun:
-    """Build the baseline, run the selected questions of `split` through both systems; returns the run."""
-    questions = select_questions(sets, limit, split)
+             on_start: Callable[[int], None] | None = None, split: str = "test",
+             questions: list[tuple[str, dict]] | None = None) -> EvalRun:
+    """Build the baseline, run the selected questions of `split` (or `questions`, already selected)
+    through both systems; returns the run."""
+    questions = questions if questions is not None else select_questions(sets, limit, split)
     run = EvalRun(engine, answerer, judge=judge, baseline=baseline, split=split)
     if on_start:
         on_start(len(questions))
