@@ -239,6 +239,11 @@ _USED_AFTER = frozenset(
     "surpasses including such".split())
 
 
+# A title name right after one of these is where the paper starts from or what it measures against, not
+# what it brings: "From GaLore to WeLore: ..." is WeLore's paper, "A History from BERT to ChatGPT" a survey.
+_TITLE_POINTS_AT = frozenset("from beyond than vs vs. versus unlike against".split())
+
+
 def _tokens(text: str) -> list[str]:
     return [t for t in _TOKEN_SPLIT.split(text) if t]
 
@@ -260,14 +265,16 @@ def _names_here(tokens: list[str], key: str) -> bool:
 
 
 def owns(paper: Paper, key: str) -> bool:
-    """The paper owns a name when its title has it, or one of its sentences proposes or names it:
+    """The paper owns a name when its title has it (not as where it starts from: "From X to Y"), or one
+    of its sentences proposes or names it:
     the name stands just after "we propose / introduce …", "called", "dubbed", "a new / novel" … (not
     as something used: "produced by X"), just before ", a new / novel …", or opens a sentence with
     "X introduces".
     A name merely mentioned in such a sentence is not owned: "We present Florence-VL, a new family
     of MLLMs with representations produced by Florence-2" introduces Florence-VL, not Florence-2."""
-    if key in {norm(t) for t in _TOKEN_SPLIT.split(paper.title)}:  # whole words: LQ-LoRA does not own LoRA
-        return True
+    title = _tokens(paper.title)
+    if any(norm(t) == key and not (i and title[i - 1].casefold() in _TITLE_POINTS_AT) for i, t in enumerate(title)):
+        return True  # whole words: LQ-LoRA does not own LoRA
     for sentence in split_sentences(paper.abstract):
         cues = [*CONTRIBUTION.finditer(sentence), *_NAMES_NEXT.finditer(sentence)]
         if any(_names_here(_tokens(sentence[m.end():])[:OWN_AFTER], key) for m in (*cues, *_NEW.finditer(sentence))):

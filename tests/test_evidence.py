@@ -176,6 +176,33 @@ def test_a_paper_owns_the_names_its_sentences_introduce_not_those_they_use(sente
     assert owns(paper, norm(name)) is owned
 
 
+@pytest.mark.parametrize("title, name, owned", [
+    ("From GaLore to WeLore: How Low-Rank Weights Non-uniformly Emerge from Low-Rank Gradients", "GaLore", False),
+    ("From GaLore to WeLore: How Low-Rank Weights Non-uniformly Emerge from Low-Rank Gradients", "WeLore", True),
+    ("A Comprehensive Survey on Pretrained Foundation Models: A History from BERT to ChatGPT", "BERT", False),
+    ("Beyond LoRA: Sparse Adapters for Everyone", "LoRA", False),
+    ("LQ-LoRA: Low-rank plus Quantized Matrix Decomposition", "LQ-LoRA", True),
+    ("QLoRA: Efficient Finetuning of Quantized LLMs", "QLoRA", True),
+])
+def test_a_title_owns_its_names_but_not_the_one_it_starts_from(title, name, owned):
+    """"Which paper introduced GaLore?" was answered `strong` (P 0.98) from "From GaLore to WeLore",
+    whose abstract builds on GaLore: the title word counted as the paper's own name."""
+    from rag.evidence import owns
+    from rag.names import norm
+    from rag.types import Paper
+
+    paper = Paper(paper_id="p", title=title, abstract="We study how weights behave during training.", sources=("t",))
+    assert owns(paper, norm(name)) is owned
+
+
+def test_asking_who_introduced_the_name_a_title_starts_from_is_refused(assistant):
+    question = "Which paper introduced GaLore, the memory-efficient training method based on low-rank gradient projection?"
+    hits = assistant.retriever.search(question, k=6)
+    assessment = assistant.assess(question, hits)
+    assert "GaLore" in hits[0].paper.title
+    assert assessment.signals["unowned_name"] == 1.0 and assessment.level != "strong"
+
+
 def test_a_which_papers_question_is_answered_from_several_papers_one_sentence_each(assistant):
     question = next(q for q in load_questions("multi", "dev") if q["id"] == "multi-010")  # 3 papers needed
     answer = assistant.ask(question["question"])
