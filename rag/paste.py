@@ -1,9 +1,11 @@
 """The question inside a long paste (a training log, a stack trace, meeting notes, an email).
 
-A user pastes up to 20,000 characters with the question somewhere near the end. Searching the
-whole paste finds papers about its noise (log lines, agenda items), so we search the question
-found in it: the last sentence that reads like a question (with the sentences before it when
-it names almost nothing: "Which paper is this?"); failing that, the last paragraph of prose. Text
+A user pastes up to 20,000 characters with the question somewhere in it, most often near the end.
+Searching the whole paste finds papers about its noise (log lines, agenda items), so we search the
+question found in it: the last sentence that asks for the literature ("Is there a paper …?"), else
+the last sentence that reads like a question (with the sentences before it when it names almost
+nothing: "Which paper is this?"); failing that, the last paragraph of prose. Lines quoted from an
+earlier message ("> …") are read only when there is nothing else. Text
 of question size (at most 2,000 characters and 1,000 tokens: any question a person types)
 passes through unchanged. Pure string work, no model: a 20k paste takes a few milliseconds.
 """
@@ -96,6 +98,19 @@ _SIGN_OFF = re.compile(
     r"|all the best|greetings|sent from|--|—|(?:any |all )?(?:help|pointers|advice|input|ideas|suggestions)\b.{0,30}\bappreciated)\b",
     re.I,
 )
+# A line of an earlier message quoted in a reply ("> From: …", "> Does anyone know …?"): what was asked
+# before, not the question the paste is sent with.
+_QUOTED = re.compile(r"^>")
+_QUOTE_MARKS = re.compile(r"^(?:>\s?)+")
+# A question that asks for the literature ("Is there a paper …?", "any prior work on …", "which study
+# …"): what a paste is sent to a paper assistant with. Later questions of the pasted
+# material ("Can the confidence predict it?", a reviewer's, a colleague's) are not.
+_ASKS_LITERATURE = re.compile(
+    r"\b(?:papers?|publications?|preprints?|articles?|literature)\b"
+    r"|\b(?:any|some|a|the|published|prior|related|existing|recent|previous) (?:stud(?:y|ies)|research)\b"
+    r"|\b(?:any|some|published|prior|related|existing|recent|previous) works?\b",
+    re.I,
+)
 _WORD = re.compile(r"[^\W\d_][\w-]+")
 _STOP = frozenset(
     "the a an of in on for to and or with by from about into at as is are was were be been do does did can could "
@@ -186,7 +201,7 @@ def _sentences(lines: list[str]) -> list[str]:
     return out
 
 
-def _blocks_from_end(text: str) -> Iterator[list[str]]:
+def _blocks_from_end(text: str, skip_quoted: bool = True) -> Iterator[list[str]]:
     """The paste's runs of prose lines (a wrapped paragraph is one run) as sentences, last run
     first, so a question near the end is found without reading the rest. Blank lines, log lines
     and fenced code end a run; a very long line (a paste folded onto one line) is kept whole,
@@ -195,9 +210,11 @@ def _blocks_from_end(text: str) -> Iterator[list[str]]:
     fenced = False
     for line in reversed(CONTROL.sub(" ", text).splitlines()):
         stripped = line.strip()
+        if not skip_quoted:
+            stripped = _QUOTE_MARKS.sub("", stripped)
         fence = stripped.startswith("```")
         fenced ^= fence
-        if fence or fenced or not stripped or (len(stripped) < 400 and _is_log_line(line)):
+        if fence or fenced or not stripped or skip_quoted and _QUOTED.match(stripped) or (len(stripped) < 400 and _is_log_line(line)):
             if run:
                 yield _sentences(run[::-1])
                 run = []
@@ -219,8 +236,8 @@ def _clip(text: str) -> str:
 class _FromEnd:
     """The paste's prose runs, numbered from the end (0 = last), read only as far as asked."""
 
-    def __init__(self, text: str):
-        self._more = _blocks_from_end(text)
+    def __init__(self, text: str, skip_quoted: bool = True):
+        self._more = _blocks_from_end(text, skip_quoted)
         self._read: list[list[str]] = []
 
     def __call__(self, k: int) -> list[str] | None:
@@ -233,9 +250,19 @@ class _FromEnd:
 
 
 def _question(blocks: _FromEnd) -> str | None:
-    """The last sentence that asks something; when it names less than two things ("Any ideas?",
-    "Which paper is this?", "How does it work?"), with the sentences before it (its paragraph's,
-    or the previous paragraph's when it stands alone)."""
+    """The last sentence that asks for the literature, else the last that asks something. One that
+    names less than two things ("Any ideas?", "Which paper is this?", "How does it work?") comes with
+    the sentences before it (its paragraph's, or the previous paragraph's when it stands alone)."""
+    last = None
+    for found in _questions(blocks):
+        if _ASKS_LITERATURE.search(found):
+            return found
+        last = last or found
+    return last
+
+
+def _questions(blocks: _FromEnd) -> Iterator[str]:
+    """The sentences that ask something, last first (see _question)."""
     k = 0
     while (block := blocks(k)) is not None:
         for i in range(len(block) - 1, -1, -1):
@@ -248,7 +275,8 @@ def _question(blocks: _FromEnd) -> str | None:
             if _TO_SOMEONE.search(tail):
                 continue
             if content_words(tail) >= 2:
-                return _clip(tail)
+                yield _clip(tail)
+                continue
             context: list[str] = []
             budget = CONTEXT_WORDS
             for previous in reversed(block[:i] or blocks(k + 1) or []):
@@ -257,9 +285,8 @@ def _question(blocks: _FromEnd) -> str | None:
                 context.insert(0, previous)
                 budget -= len(previous.split())
             if content_words(found := " ".join([*context, tail])) >= 1:
-                return _clip(found)
+                yield _clip(found)
         k += 1
-    return None
 
 
 def _last_paragraph(blocks: _FromEnd) -> str | None:
@@ -282,5 +309,8 @@ def find_question(text: str) -> Found:
     if is_question_sized(folded):
         return Found(folded, False)
     blocks = _FromEnd(text)
-    found = _question(blocks) or _last_paragraph(blocks) or _clip(folded)
+    found = _question(blocks) or _last_paragraph(blocks)
+    if found is None:  # nothing but quoted lines (a forwarded thread): read them after all
+        blocks = _FromEnd(text, skip_quoted=False)
+        found = _question(blocks) or _last_paragraph(blocks) or _clip(folded)
     return Found(found, found != folded)

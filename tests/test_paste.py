@@ -288,3 +288,54 @@ def test_numbers_inside_a_persons_question_do_not_cut_it():
                 "9.11 > 9.9) across different number representations?")
     paste = training_log(steps=40, question=question)
     assert find_question(paste).question == question
+
+
+PAPER_QUESTION = (
+    "Is there a paper showing that fine-tuning on examples where the popular condition of a query suppresses the "
+    "rarer one makes the model merge two true facts into a false one?"
+)
+
+
+def _review(sentences: int = 60) -> list[str]:
+    """A reviewer's report: paragraphs of prose that end in questions to the authors."""
+    return [
+        f"Point {i}: the ablation in Table {i % 7 + 2} varies the frequency ratio of the two conditions, but the "
+        f"text never says how the held-out queries were built. Can the confidence of the model predict the dropped "
+        f"condition before the answer is produced? Would a calibration plot per ratio bucket show it?"
+        for i in range(1, sentences // 3 + 1)
+    ]
+
+
+def test_a_question_asked_first_is_found_before_the_pasted_material_asks_its_own():
+    """"Before I send this review back: which paper …? <the review>" searched the review's last question
+    ("Would a calibration plot … show it?"): the question that asks for the literature is the one sent."""
+    paste = "\n\n".join([f"Before I send this review back: {PAPER_QUESTION}", *_review()])
+    assert len(paste) > QUESTION_CHARS and paste.count("?") > 20
+    assert find_question(paste).question == PAPER_QUESTION
+
+
+def test_questions_quoted_from_an_earlier_message_are_not_the_one_asked():
+    """An e-mail reply: the question, a sign-off, then the quoted thread with a question of its own."""
+    reply = [f"Before we run another sweep: {PAPER_QUESTION}", "", "Best,", "Priya", ""]
+    quoted = ["> From: Elena", "> Subject: Re: sweep", ">",
+              *[f"> run {i}: lr 3e-4, batch 1M tokens, final loss {2.9 - i / 100:.3f}; looks flat around the optimum." for i in range(60)],
+              "> Does anyone know whether the optimal learning rate depends on total or active parameters?"]
+    paste = "\n".join(reply + quoted)
+    assert len(paste) > QUESTION_CHARS
+    assert find_question(paste).question.endswith(PAPER_QUESTION)
+
+
+def test_a_forwarded_thread_that_is_all_quotes_still_has_its_question_found():
+    lines = [f"> step {i}: loss {2.9 - i / 100:.3f}, the run keeps diverging after the warmup ends." for i in range(60)]
+    paste = "\n".join([*lines, f"> {PAPER_QUESTION}"])
+    assert len(paste) > QUESTION_CHARS
+    assert find_question(paste).question == PAPER_QUESTION
+
+
+def test_without_a_question_for_the_literature_the_last_question_is_still_the_one():
+    """Meeting notes whose only questions are the pasted material's and the user's own, none asking for a
+    paper: the last one is searched, as before."""
+    notes = [f"Item {i}: Tomasz re-ran the adapter baseline with rank {8 * i}; does the loss curve look noisier now?" for i in range(40)]
+    paste = "\n\n".join([*notes, "How does QLoRA fit a 65B model on a single 48GB GPU?", "Thanks!"])
+    assert len(paste) > QUESTION_CHARS
+    assert find_question(paste).question == "How does QLoRA fit a 65B model on a single 48GB GPU?"
