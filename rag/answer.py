@@ -81,9 +81,22 @@ _BY_PLACE = re.compile(
 )
 
 
+# A question that carries on from the last answer ("and how long does training take?", "what about
+# its memory?") or asks about the papers just discussed together ("what numbers do the two report?").
+_CARRIES_ON = re.compile(r"^\W*(?:and|also|what about|how about)\b", re.I)
+_TOGETHER = re.compile(r"\b(?:the (?:two|three)|both of them|each of them|either of them|both (?:papers|methods|models))\b", re.I)
+FOLLOW_UP_WORDS = 14  # a follow-up is short; one that points at a source by place may run to twice this
+
+
 def is_follow_up(question: str) -> bool:
-    """Short questions that point back ('which datasets did they use?', 'how does the second one work?')."""
-    return len(question.split()) <= 14 and bool(POINTS_BACK.search(question) or _BY_PLACE.search(question))
+    """Short questions that point back ('which datasets did they use?', 'and how fast is it?', 'what do
+    the two report?'), and those that point at a source by place ('ok and the second one, can I convert
+    an existing model or must I train from scratch?', 'what data does [3] use?')."""
+    words = len(question.split())
+    if _BY_PLACE.search(question):
+        return words <= 2 * FOLLOW_UP_WORDS
+    return words <= FOLLOW_UP_WORDS and bool(
+        POINTS_BACK.search(question) or _CARRIES_ON.search(question) or _TOGETHER.search(question))
 
 
 def discussed(question: str, history: list[Answer]) -> list:
