@@ -30,6 +30,7 @@ from rag.names import corpus_terms, title_words
 from rag.retrieve import Filters, HybridRetriever, check_query, put_first
 from rag.rewrite import REWRITE_PROMPT, multi_query_search
 from rag.sentence_rank import rank_by_facts
+from rag.spelling import Speller
 from rag.text import POINTS_BACK
 from rag.types import (
     Answer,
@@ -130,6 +131,7 @@ class Assistant:
         self.embedder = retriever.embedder
         self.scorer = SentenceScorer(self.embedder, retriever.index.lexical)
         self.checker = SupportChecker(self.embedder)
+        self.speller = Speller(retriever.index.papers.texts, getattr(self.embedder, "whole_words", set))
         self._backends: dict[str, object] = {}
         self._terms: set[str] | None = None
         self._title_counts: dict[str, int] | None = None
@@ -227,6 +229,12 @@ class Assistant:
         if (found := find_question(pasted)).differs:  # a long paste: answer the question found in it
             answer = self.ask(found.question, answerer=answerer, filters=filters, history=history, on_delta=on_delta, k=k)
             return answer.model_copy(update={"question": question, "searched_question": found.question})
+        read, typos = self.speller.correct(question)
+        if typos:  # "dense retreival": searched and answered as "dense retrieval", and said so
+            answer = self.ask(read, answerer=answerer, filters=filters, history=history, on_delta=on_delta, k=k, first=first)
+            note = "Read " + ", ".join(f"“{typed}” as “{word}”" for typed, word in typos) + "."
+            return answer.model_copy(update={"question": question, "searched_question": answer.searched_question or read,
+                                             "notes": (note, *answer.notes)})
         name = resolve_answerer(self.settings, answerer)
         if name != "extractive":
             self._backend(name)  # a missing key or model file is an error for every question

@@ -249,6 +249,10 @@ class OnnxSentenceEmbedder:
         self._bulk_sessions: list[Any] = []
         self._bulk_lock = threading.Lock()
 
+    def whole_words(self) -> set[str]:
+        """The tokenizer's whole-word entries: real words, which a typo check must never rewrite."""
+        return {w for w in self._tokenizer.get_vocab() if w.isalpha()}
+
     def _new_session(self, threads: int | None):
         import onnxruntime as ort
 
