@@ -62,10 +62,8 @@ class Speller:
             self._papers = papers
         return self._papers
 
-    def reading(self, word: str) -> str | None:
+    def _reading(self, word: str) -> str | None:
         """The corpus word `word` is a typo of, or None."""
-        if self._known is None:
-            self._known = set(self._vocabulary())
         if word in self._known:
             return None
         papers = self._counts()
@@ -82,16 +80,16 @@ class Speller:
     def correct(self, question: str) -> tuple[str, list[tuple[str, str]]]:
         """The question with its typos read as corpus words, and the (typed, read) pairs."""
         fixes: list[tuple[str, str]] = []
-        if not _TYPED.search(question):
-            return question, fixes
         if self._known is None:
             self._known = set(self._vocabulary())
+        if all(m.group(0) in self._known for m in _TYPED.finditer(question)):
+            return question, fixes  # (without reading the corpus)
         words = [w for w in _WORD.findall(question.casefold()) if len(w) >= 3]
         if sum(map(self._unknown, words)) > FOREIGN_SHARE * len(words):
             return question, fixes
 
         def fix(m: re.Match) -> str:
-            read = self.reading(m.group(0))
+            read = self._reading(m.group(0))
             if read is None:
                 return m.group(0)
             fixes.append((m.group(0), read))
