@@ -26,7 +26,7 @@ from rag.extractive import CONTRIBUTION, SentenceScorer, extractive_answer, with
 from rag.meta import NO_CITATION_COUNTS, asks_paper_count, citation_counts_asked, record_asked, record_note, surveys_first
 from rag.llm import ABSTAIN_SENTENCE, SYSTEM_PROMPT, LeakGuard, build_messages, is_abstention, make_backend, prompt_leak, resolve_answerer
 from rag.lookup import lookup_paper
-from rag.names import corpus_terms, title_words
+from rag.names import corpus_terms, phrase_key, title_case_phrases, title_words
 from rag.retrieve import Filters, HybridRetriever, check_query, put_first
 from rag.rewrite import REWRITE_PROMPT, multi_query_search
 from rag.sentence_rank import rank_by_facts
@@ -136,6 +136,7 @@ class Assistant:
         self._terms: set[str] | None = None
         self._title_counts: dict[str, int] | None = None
         self.policy = EvidencePolicy(lambda: self.terms, lambda: self.title_counts, common=self.is_common_name,
+                                     unindexed_phrases=self.unindexed_phrases,
                                      casing=lambda: self.retriever.name_casing)
 
     @property
@@ -143,6 +144,21 @@ class Assistant:
         if self._terms is None:
             self._terms = corpus_terms(self.retriever.index.papers.texts())
         return self._terms
+
+    def is_indexed_phrase(self, phrase: str) -> bool:
+        """Whether some indexed chunk (title + text) holds the phrase ("Tree of Thoughts"), case,
+        hyphens and a plural aside."""
+        key = phrase_key(phrase)
+        chunks = self.retriever.index.chunks
+        return any(key in phrase_key(chunks[c].embed_text) for c in self.retriever.index.lexical.chunks_with_all(phrase))
+
+    def unindexed_phrases(self, question: str) -> list[str]:
+        """The question's title-case names of several words that no indexed chunk holds (none for a
+        question in another language, whose nouns may be capitalised: "Welches Paper …")."""
+        phrases = title_case_phrases(question)
+        if not phrases or self.speller.foreign(question):
+            return []
+        return [p for p in phrases if not self.is_indexed_phrase(p)]
 
     def is_common_name(self, name: str) -> bool:
         """A one-word name in over COMMON_NAME_SHARE of the indexed chunks: the field's vocabulary."""

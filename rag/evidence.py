@@ -290,12 +290,13 @@ def owns(paper: Paper, key: str) -> bool:
 class EvidencePolicy:
     """Measures the signals and applies the fitted models. One per Assistant."""
 
-    def __init__(self, terms, title_counts, model: EvidenceModel | None = None, common=None, casing=None):
+    def __init__(self, terms, title_counts, model: EvidenceModel | None = None, common=None, casing=None, unindexed_phrases=None):
         self._terms = terms  # callables: the corpus' normalized words, and title-word counts
         self._title_counts = title_counts
         self._casing = casing or (lambda: None)  # ... and its names by lower-case key (rag.names.name_casing)
         self._model = model
         self._common = common or (lambda key: False)  # a name so widely used it is the field's vocabulary
+        self._unindexed_phrases = unindexed_phrases or (lambda question: [])  # title-case names no chunk holds
 
     @property
     def model(self) -> EvidenceModel:
@@ -401,6 +402,10 @@ class EvidencePolicy:
             return Assessment("none", 0.0, {k: round(v, 4) for k, v in signals.items()}, (), reason)
         terms = self._terms()
         missing = tuple(name for name, key in self._names(question) if not is_known(key, terms))
+        # ... and names of several words in title case that no abstract holds ("Tree of Thoughts or CLoT:
+        # which is better for humor?" answered from CLoT's paper without saying the other is not indexed).
+        # Said to the reader, not a signal of the model (fitted without them).
+        missing += tuple(phrase for phrase in self._unindexed_phrases(question) if not any(norm(m) in norm(phrase) for m in missing))
         # A question that names the top paper by its title's name and also something no abstract holds
         # ("BootPIG vs IP-Adapter: which is better?") is answered about the indexed one, never refused
         # (issue 14: one unknown name among known ones is not a refusal); the unknown one is named.

@@ -155,6 +155,16 @@ class LexicalIndex:
         n_docs = int(self._model.scores["num_docs"])
         return (len(self._idf_and_rows(tokens[0])[1]) if tokens[0] in self._vocab else 0), n_docs
 
+    def chunks_with_all(self, text: str) -> list[str]:
+        """The chunks that hold every word of `text` (stemmed, stop words aside), in index order."""
+        tokens = tokenize(text)
+        if not tokens or not self.chunk_ids or any(t not in self._vocab for t in tokens):
+            return []
+        rows = self._idf_and_rows(tokens[0])[1]
+        for token in tokens[1:]:
+            rows = np.intersect1d(rows, self._idf_and_rows(token)[1])
+        return [self.chunk_ids[int(r)] for r in rows]
+
     def _idf_and_rows(self, token: str) -> tuple[float, np.ndarray]:
         tid = self._model.vocab_dict[token]
         indptr = self._model.scores["indptr"]

@@ -116,6 +116,55 @@ def question_names(question: str, casing: dict[str, str] | None = None) -> list[
     return out
 
 
+# A name of several words in title case ("Tree of Thoughts", "Direct Preference Optimization", "Switch
+# Transformers"): NAME sees none of it, and a question may compare an indexed method with one. Its words
+# are capitalised words (not acronyms: "Transformer LLM", "NVIDIA H100" are a name and a word), linked by
+# "of" or "the" at most ("Compacter on GLUE" is two things).
+_PHRASE_LINK = frozenset("of the".split())
+_CAPITALISED = re.compile(r"[A-Z][a-z]+(?:['’]s)?(?:-[A-Z]?[a-z]+)*")
+_OPENS_QUESTION = frozenset(
+    "what how which why when where who whom whose does do did is are was were can could would should will has "
+    "have had compare contrast explain describe tell give show list summarize summarise please in on for the "
+    "a an and or between with than any there so ok okay also if".split())
+_PHRASE_TOKEN = re.compile(r"\w(?:[\w'’-]*\w)?|[^\w\s]")  # a quote around a word is not part of it
+MAX_PHRASE_WORDS = 5
+
+
+def title_case_phrases(question: str) -> list[str]:
+    """Runs of two or more capitalised words in a question-sized text that is not itself in title case
+    ("What Is The Best Method For Sentiment"); the words that open a question ("Does", "Compare",
+    "What's") left out."""
+    words = question.split()
+    plain = [w for w in words[1:] if w.casefold() not in _PHRASE_LINK and not NAME.search(w)]
+    if len(words) > MAX_NAME_WORDS or len(plain) >= 4 and sum(w[:1].isupper() for w in plain) >= 0.8 * len(plain):
+        return []
+    out: list[str] = []
+    run: list[str] = []
+
+    def close() -> None:
+        while run and run[-1] in _PHRASE_LINK:
+            run.pop()
+        if sum(1 for w in run if w not in _PHRASE_LINK) >= 2 and len(run) <= MAX_PHRASE_WORDS:
+            out.append(" ".join(run))
+        run.clear()
+
+    for token in _PHRASE_TOKEN.findall(question):
+        opener = re.split(r"['’]", token.casefold())[0] in _OPENS_QUESTION
+        if _CAPITALISED.fullmatch(token) and not (not run and opener):
+            run.append(token)
+        elif run and token in _PHRASE_LINK:
+            run.append(token)
+        else:
+            close()
+    close()
+    return out
+
+
+def phrase_key(text: str) -> str:
+    """How a phrase is compared with the corpus: case, hyphens and a plural's "s" set aside."""
+    return " ".join(re.sub(r"[-‐–/]", " ", text.casefold()).split()).removesuffix("s")
+
+
 def name_keys(text: str) -> set[str]:
     """Normalized keys of every technical name in `text`, whatever its length."""
     return {norm(NAME_SUFFIX.sub("", m)) for m in NAME.findall(text)}

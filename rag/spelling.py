@@ -77,6 +77,13 @@ class Speller:
     def _unknown(self, word: str) -> bool:
         return word not in self._known and not self._counts()[word]
 
+    def foreign(self, question: str) -> bool:
+        """Whether the question is in another language than the corpus (see FOREIGN_SHARE)."""
+        if self._known is None:
+            self._known = set(self._vocabulary())
+        words = [w for w in _WORD.findall(question.casefold()) if len(w) >= 3]
+        return sum(map(self._unknown, words)) > FOREIGN_SHARE * len(words)
+
     def correct(self, question: str) -> tuple[str, list[tuple[str, str]]]:
         """The question with its typos read as corpus words, and the (typed, read) pairs."""
         fixes: list[tuple[str, str]] = []
@@ -84,8 +91,7 @@ class Speller:
             self._known = set(self._vocabulary())
         if all(m.group(0) in self._known for m in _TYPED.finditer(question)):
             return question, fixes  # (without reading the corpus)
-        words = [w for w in _WORD.findall(question.casefold()) if len(w) >= 3]
-        if sum(map(self._unknown, words)) > FOREIGN_SHARE * len(words):
+        if self.foreign(question):
             return question, fixes
 
         def fix(m: re.Match) -> str:

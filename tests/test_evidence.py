@@ -395,3 +395,28 @@ def test_a_count_the_abstract_omits_lowers_the_evidence_and_one_it_gives_does_no
     omitted = "How many images and captions does PixMo, the dataset released with Molmo, contain?"
     assert assistant.assess(given, assistant.retriever.search(given, k=6)).signals["number_missing"] == 0.0
     assert assistant.assess(omitted, assistant.retriever.search(omitted, k=6)).signals["number_missing"] == 1.0
+
+
+@pytest.mark.parametrize("question, phrases", [
+    ("Tree of Thoughts or CLoT: which one is better for creative humor generation?", ["Tree of Thoughts"]),
+    ("How does the Segment Anything Model handle ambiguous prompts?", ["Segment Anything Model"]),
+    ("Compare LoRA and Prefix Tuning.", ["Prefix Tuning"]),  # "and" joins two names
+    ("What's TrICy's approach to data-to-text generation?", []),  # the words that open a question
+    ("How does Compacter on GLUE compare with NVIDIA H100 runs?", []),  # acronyms and "on" join no name
+    ("What Is The Best Method For Sentiment", []),  # a headline in title case
+])
+def test_names_of_several_capitalised_words_are_read(question, phrases):
+    from rag.names import title_case_phrases
+
+    assert title_case_phrases(question) == phrases
+
+
+def test_a_several_word_name_no_abstract_holds_is_said_to_be_missing(assistant):
+    """"Tree of Thoughts or CLoT: …?" was answered from CLoT's paper without a word about Tree of Thoughts:
+    no single-token name was unknown. The indexed phrase ("Mixture of Experts") is not reported."""
+    answer = assistant.ask("Tree of Thoughts or CLoT: which one is better for creative humor generation?")
+    assert not answer.abstained and "Leap-of-Thought" in answer.citations[0].title  # CLoT's paper
+    assert "No indexed abstract mentions Tree of Thoughts" in (answer.preface or "")
+    indexed = assistant.ask("How does Mixture of Experts routing balance load across experts?")
+    assert "Mixture of Experts" not in (indexed.preface or "")
+    assert assistant.unindexed_phrases("Welches Paper stellt einen Benchmark für Web Navigation vor?") == []
