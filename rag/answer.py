@@ -26,7 +26,7 @@ from rag.extractive import CONTRIBUTION, SentenceScorer, extractive_answer, with
 from rag.meta import NO_CITATION_COUNTS, asks_paper_count, citation_counts_asked, record_asked, record_note, surveys_first
 from rag.llm import ABSTAIN_SENTENCE, SYSTEM_PROMPT, LeakGuard, build_messages, is_abstention, make_backend, prompt_leak, resolve_answerer
 from rag.lookup import lookup_paper
-from rag.names import corpus_terms, phrase_key, title_case_phrases, title_words
+from rag.names import corpus_terms, phrase_key, question_names, title_case_phrases, title_words
 from rag.retrieve import Filters, HybridRetriever, check_query, put_first
 from rag.rewrite import REWRITE_PROMPT, multi_query_search
 from rag.sentence_rank import rank_by_facts
@@ -82,6 +82,9 @@ _BY_PLACE = re.compile(
 )
 
 
+# The most chunks read to find a title-case phrase whose words they all hold (a phrase of common words
+# held by more is taken as indexed rather than read for: a question costs no pass over a large corpus).
+PHRASE_CHUNKS_READ = 200
 # A question that carries on from the last answer ("and how long does training take?", "what about
 # its memory?") or asks about the papers just discussed together ("what numbers do the two report?").
 _CARRIES_ON = re.compile(r"^\W*(?:and|also|what about|how about)\b", re.I)
@@ -96,8 +99,10 @@ def is_follow_up(question: str) -> bool:
     words = len(question.split())
     if _BY_PLACE.search(question):
         return words <= 2 * FOLLOW_UP_WORDS
-    return words <= FOLLOW_UP_WORDS and bool(
-        POINTS_BACK.search(question) or _CARRIES_ON.search(question) or _TOGETHER.search(question))
+    # "and"/"what about" carry on only without a name of their own: "What about Mamba?" asks anew.
+    named = question_names(question) or any(w[:1].isupper() for w in question.split()[1:])
+    carries_on = bool(_CARRIES_ON.search(question)) and not named
+    return words <= FOLLOW_UP_WORDS and bool(POINTS_BACK.search(question) or carries_on or _TOGETHER.search(question))
 
 
 def discussed(question: str, history: list[Answer]) -> list:
@@ -150,7 +155,10 @@ class Assistant:
         hyphens and a plural aside."""
         key = phrase_key(phrase)
         chunks = self.retriever.index.chunks
-        return any(key in phrase_key(chunks[c].embed_text) for c in self.retriever.index.lexical.chunks_with_all(phrase))
+        holding = self.retriever.index.lexical.chunks_with_all(phrase)
+        if len(holding) > PHRASE_CHUNKS_READ:
+            return True  # words that common together: never said to be missing
+        return any(key in phrase_key(chunks[c].embed_text) for c in holding)
 
     def unindexed_phrases(self, question: str) -> list[str]:
         """The question's title-case names of several words that no indexed chunk holds (none for a

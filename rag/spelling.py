@@ -33,7 +33,7 @@ FOREIGN_SHARE = 0.3
 _LETTERS = "abcdefghijklmnopqrstuvwxyz"
 _WORD = re.compile(r"[a-z]+")
 # A lower-case word standing alone: not part of a hyphenated, dotted or mixed-case name ("pre-ln", "v2").
-_TYPED = re.compile(r"(?<![\w.-])[a-z]{%d,}(?![\w-]|\.\w)" % MIN_LETTERS)
+_TYPED = re.compile(r"(?<![\w./@-])[a-z]{%d,}(?![\w/@-]|\.\w)" % MIN_LETTERS)  # nor a path's or address's part
 
 
 def _readings(word: str) -> set[str]:

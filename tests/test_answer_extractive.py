@@ -316,6 +316,8 @@ def test_cite_for_an_unknown_name_says_no_paper_is_named(cli):
         ("ok and the second one, can i convert an existing pretrained model or do i have to train it from scratch", True),
         ("nice. what concrete numbers do the two report", True),
         ("What about memory?", True),
+        ("What about Mamba?", False),  # a name of its own: asked anew
+        ("Also, which paper introduced QLoRA?", False),
         ("What is mixture of experts?", False),
         ("Which papers use both LoRA and quantization?", False),
         ("Which paper introduced QLoRA?", False),

@@ -43,6 +43,8 @@ def test_a_real_word_is_never_rewritten(speller, question):
 
 def test_names_and_other_languages_are_left_alone(speller):
     assert speller.correct("how does Retreival-LM use pre-ln layers?") == ("how does Retreival-LM use pre-ln layers?", [])
+    link = "what does github.com/acme/retreival do for retrieval?"
+    assert speller.correct(link) == (link, [])
     french = "quel article propose une methode de retreival pour les modeles de langage?"
     assert speller.correct(french) == (french, [])
 
