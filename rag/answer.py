@@ -22,7 +22,7 @@ from rag.directives import split_instructions
 from rag.errors import LLMError
 from rag.evidence import MAX_PAPERS, Assessment, EvidencePolicy
 from rag.authors import lists_papers_only
-from rag.extractive import CONTRIBUTION, SentenceScorer, extractive_answer, with_marker
+from rag.extractive import CONTRIBUTION, SentenceScorer, extractive_answer, question_parts, with_marker
 from rag.meta import NO_CITATION_COUNTS, asks_paper_count, citation_counts_asked, record_asked, record_note, surveys_first
 from rag.llm import ABSTAIN_SENTENCE, SYSTEM_PROMPT, LeakGuard, build_messages, is_abstention, make_backend, prompt_leak, resolve_answerer
 from rag.lookup import lookup_paper
@@ -56,6 +56,9 @@ _SEVERAL = re.compile(
     re.I,
 )
 PARTLY_COVERED = "The indexed abstracts only partly cover this; here is the closest evidence."
+# Said with a refusal of a question in several parts: refused whole, its parts asked alone may each find
+# their paper (dev-10 and dev-11 refused three answerable questions of this shape with the paper first).
+SEVERAL_PARTS = "The question asks several things at once; asked one at a time, each part may find its paper."
 # One-word names in more of the chunks than this share ("GPU" 3.1% of the seed chunks, "LoRA" 4.3%,
 # "LLaMA" 5.1%, "LLM" 20%) are the field's vocabulary, not something a question asks beyond the
 # paper it names; the benchmarks a question may ask about are rarer (ImageNet 1.7%, MMLU 1.0%,
@@ -327,7 +330,10 @@ class Assistant:
             assessment = self.policy.assess(question, hits, scored)
         timings["assess_ms"] = round((time.perf_counter() - t0) * 1000 - timings["retrieve_ms"], 1)
         if assessment.level == "none":
-            return self._abstain(question, name, hits, timings, rewritten, on_delta, reason=assessment.reason, assessment=assessment)
+            answer = self._abstain(question, name, hits, timings, rewritten, on_delta, reason=assessment.reason, assessment=assessment)
+            if len(question_parts(question)) > 1:  # a whole question is less close to any abstract than its parts
+                answer = answer.model_copy(update={"notes": (*answer.notes, SEVERAL_PARTS)})
+            return answer
 
         preface = self._preface(assessment, hits)
         if preface and on_delta:

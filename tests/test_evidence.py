@@ -420,3 +420,15 @@ def test_a_several_word_name_no_abstract_holds_is_said_to_be_missing(assistant):
     indexed = assistant.ask("How does Mixture of Experts routing balance load across experts?")
     assert "Mixture of Experts" not in (indexed.preface or "")
     assert assistant.unindexed_phrases("Welches Paper stellt einen Benchmark für Web Navigation vor?") == []
+
+
+def test_a_refused_question_in_several_parts_suggests_asking_them_one_at_a_time(assistant):
+    """Asked whole, "Which method trains LoRA adapters on a shrunken copy …? How does it work …?" is
+    refused with its paper first: the reader learns that its parts may be answered alone."""
+    from rag.answer import SEVERAL_PARTS
+
+    several = assistant.ask("Which method trains LoRA adapters on a shrunken copy of a 70B LLM and then plugs them "
+                            "back into the original for inference? How does it work and how much memory does it save?")
+    assert several.abstained and SEVERAL_PARTS in several.notes
+    one = assistant.ask("What is the best sourdough recipe for a crisp crust?")
+    assert one.abstained and SEVERAL_PARTS not in one.notes
