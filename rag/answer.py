@@ -139,7 +139,8 @@ class Assistant:
         self.embedder = retriever.embedder
         self.scorer = SentenceScorer(self.embedder, retriever.index.lexical)
         self.checker = SupportChecker(self.embedder)
-        self.speller = Speller(retriever.index.papers.texts, getattr(self.embedder, "whole_words", set))
+        self.speller = Speller(retriever.index.papers.texts, getattr(self.embedder, "whole_words", set),
+                               names=lambda: self.retriever.name_casing, terms=lambda: self.terms)
         self._backends: dict[str, object] = {}
         self._terms: set[str] | None = None
         self._title_counts: dict[str, int] | None = None

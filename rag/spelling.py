@@ -14,6 +14,10 @@ another only when the slip is one a typist makes and the reading is unambiguous:
 - the question is in the corpus' language: at most FOREIGN_SHARE of its words are unknown to both the
   corpus and the vocabulary (a French question's "langage" is not a typo of "language").
 
+A technical name no abstract holds is read as the corpus' name it is with two neighbouring letters
+swapped back ("WECHSLE" → "WECHSEL", "AmadeusGTP" → "AmadeusGPT"), when exactly one name is: a
+name with a letter added or dropped is often another name ("GPT-4o", "Llama2"), a swap seldom is.
+
 Pure string work over the corpus' word counts (built once, on the first question with a word
 outside the embedder's vocabulary).
 """
@@ -23,6 +27,8 @@ from __future__ import annotations
 import re
 from collections import Counter
 from typing import Callable, Iterable
+
+from rag.names import NAME, is_known, norm
 
 MIN_LETTERS = 6
 MIN_PAPERS = 3
@@ -48,9 +54,12 @@ def _readings(word: str) -> set[str]:
 class Speller:
     """Corrects typos of the corpus' words in questions (see the module docstring)."""
 
-    def __init__(self, texts: Callable[[], Iterable[str]], vocabulary: Callable[[], set[str]]):
+    def __init__(self, texts: Callable[[], Iterable[str]], vocabulary: Callable[[], set[str]],
+                 names: Callable[[], dict[str, str]] = dict, terms: Callable[[], set[str]] = set):
         self._texts = texts  # the indexed titles + abstracts, read once when first needed
         self._vocabulary = vocabulary  # whole words of the embedder's tokenizer (real words)
+        self._names = names  # the corpus' technical names by normalized key (rag.names.name_casing)
+        self._terms = terms  # the corpus' normalized words (rag.names.corpus_terms)
         self._known: set[str] | None = None
         self._papers: Counter | None = None
 
@@ -84,8 +93,32 @@ class Speller:
         words = [w for w in _WORD.findall(question.casefold()) if len(w) >= 3]
         return sum(map(self._unknown, words)) > FOREIGN_SHARE * len(words)
 
+    def _name_reading(self, name: str) -> str | None:
+        """The corpus' name `name` is a typo of (two neighbouring letters swapped), or None."""
+        key = norm(name)
+        if len(key) < MIN_LETTERS - 1 or is_known(key, self._terms()):
+            return None
+        names = self._names()
+        found = {names[k] for k in (key[:i] + key[i + 1] + key[i] + key[i + 2:] for i in range(len(key) - 1))
+                 if k != key and k in names}
+        return found.pop() if len(found) == 1 else None
+
     def correct(self, question: str) -> tuple[str, list[tuple[str, str]]]:
-        """The question with its typos read as corpus words, and the (typed, read) pairs."""
+        """The question with its typos read as corpus words and names, and the (typed, read) pairs."""
+        question, fixes = self._correct_names(question)
+        question, more = self._correct_words(question)
+        return question, fixes + more
+
+    def _correct_names(self, question: str) -> tuple[str, list[tuple[str, str]]]:
+        fixes: list[tuple[str, str]] = []
+        for name in dict.fromkeys(NAME.findall(question)):
+            read = self._name_reading(name)
+            if read is not None:
+                fixes.append((name, read))
+                question = re.sub(rf"(?<![\w-]){re.escape(name)}(?![\w-])", read, question)
+        return question, fixes
+
+    def _correct_words(self, question: str) -> tuple[str, list[tuple[str, str]]]:
         fixes: list[tuple[str, str]] = []
         if self._known is None:
             self._known = set(self._vocabulary())

@@ -75,3 +75,19 @@ def test_a_question_with_a_typo_is_answered_as_if_spelt_right_and_says_so(assist
 def test_a_question_without_typos_is_answered_as_written(assistant):
     answer = assistant.ask("How does QLoRA fit a 65B model on one GPU?")
     assert answer.searched_question is None and not any(n.startswith("Read ") for n in answer.notes)
+
+
+def test_a_name_with_two_letters_swapped_is_read_as_the_corpus_name():
+    names = {"wechsel": "WECHSEL", "amadeusgpt": "AmadeusGPT", "gpt4": "GPT-4"}
+    speller = Speller(lambda: ABSTRACTS, lambda: VOCABULARY, names=lambda: names, terms=lambda: set(names) | {"lora"})
+    assert speller.correct("how does WECHSLE initialize embeddings?") == (
+        "how does WECHSEL initialize embeddings?", [("WECHSLE", "WECHSEL")])
+    assert speller.correct("how does AmadeusGTP work?")[0] == "how does AmadeusGPT work?"
+    # a letter more or less is often another name: never read as a known one
+    assert speller.correct("how does GPT-4o compare with LoRA?") == ("how does GPT-4o compare with LoRA?", [])
+
+
+def test_a_question_with_a_misspelt_name_is_answered_from_that_names_paper(assistant):
+    answer = assistant.ask("how does WECHSLE initialize the subword embeddings of a new language?")
+    assert "Read “WECHSLE” as “WECHSEL”." in answer.notes
+    assert not answer.abstained and "WECHSEL" in answer.citations[0].title
