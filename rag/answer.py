@@ -52,7 +52,13 @@ _SEVERAL = re.compile(
     r"|frameworks|architectures|algorithms|agents|strategies|alternatives|options|variants|solutions|(?-i:[A-Z]{2,}s))\b"
     # a request for the field's work on a topic: "the literature on", "research on", "what has been done on"
     r"|\bliterature\b|\b(?:research|work) (?:on|in|into|about)\b"
-    r"|\bwhat (?:has|have) (?:\w+ )?been (?:done|proposed|tried)\b|\bcompare\s+(?!to\b|with\b)[\w-]+\s+(?:with|to|and|against)\b",
+    r"|\bwhat (?:has|have) (?:\w+ )?been (?:done|proposed|tried)\b|\bcompare\s+(?!to\b|with\b)[\w-]+\s+(?:with|to|and|against)\b"
+    # ... and in other words: "what work exists on", "everything on", "an overview of"; a keyword query
+    # that ends in a kind of thing in the plural ("model merging methods")
+    r"|\b(?:work|research) (?:\w+ ){0,2}(?:exists?|is there|has been done) (?:on|in|into|about|for)\b"
+    r"|\b(?:show|give|tell|find|list|want)\s+(?:me\s+|us\s+)?everything (?:\w+ ){0,2}(?:on|about)\b|\boverview of\b"
+    r"|^(?!.*\b(?:how|what|which|why|where|when|who|does|do|is|are|can)\b)[^?]*\b(?:approaches|methods|techniques|models"
+    r"|benchmarks|datasets|frameworks)\s*$",
     re.I,
 )
 PARTLY_COVERED = "The indexed abstracts only partly cover this; here is the closest evidence."

@@ -345,6 +345,11 @@ def test_is_follow_up(question, expected):
         ("Survey the literature on scaling laws.", True),
         ("What alternatives to RLHF are proposed?", True),
         ("Compare LoRA with prefix tuning.", True),
+        # ... in other words: a request for everything, an overview, or keywords ending in a kind of thing
+        ("show me everything on model merging", True),
+        ("Give me an overview of LLM agents for web navigation.", True),
+        ("model merging methods", True),
+        ("How can a frozen model be tuned without retraining everything on a benchmark?", False),
         ("Which paper introduced QLoRA?", False),
         ("What is the main idea of LoRA?", False),
         ("Which method reduces memory most, and by how much?", False),
