@@ -20,7 +20,7 @@ from rag.compare import COMPARE_COLUMNS, NOT_STATED, compare_papers  # noqa: F40
 from rag.config import Settings
 from rag.directives import split_instructions
 from rag.errors import LLMError
-from rag.evidence import MAX_PAPERS, Assessment, EvidencePolicy
+from rag.evidence import MAX_PAPERS, Assessment, EvidencePolicy, owns
 from rag.authors import lists_papers_only
 from rag.extractive import CONTRIBUTION, SentenceScorer, extractive_answer, question_parts, with_marker
 from rag.meta import NO_CITATION_COUNTS, asks_paper_count, citation_counts_asked, record_asked, record_note, surveys_first
@@ -91,6 +91,9 @@ _BY_PLACE = re.compile(
 )
 
 
+# A name in at most this many chunks is a paper's own ("UnIVAL", "PromptPG": 1-2 chunks of one abstract);
+# one in more is shared vocabulary ("VLM"), whatever sentence happens to introduce it.
+DISTINCTIVE_CHUNKS = 3
 # The most chunks read to find a title-case phrase whose words they all hold (a phrase of common words
 # held by more is taken as indexed rather than read for: a question costs no pass over a large corpus).
 PHRASE_CHUNKS_READ = 200
@@ -397,6 +400,10 @@ class Assistant:
             # may share no word with the question while another abstract's are about genomes, and
             # the relevance model may not rank a named paper over the bar. (The evidence was assessed on all.)
             named = set(self.retriever.title_names(question)) & {h.paper.paper_id for h in hits}
+            # ... or by a name only its abstract gives ("Can you summarize VisCon-100K and UnIVAL?": UnIVAL's
+            # title is "Unified Model for Image, Video, Audio and Language Tasks"), when that makes two or more.
+            if not rewritten and len(owned := named | self._owners(question, hits)) >= 2:
+                named = owned
             # Two or more papers named ("Is LQ-LoRA better than QLoRA?") are each answered for, as a
             # multi-paper question's are: quoted together, the one whose sentences mention the other won.
             relevant: list = []
@@ -502,6 +509,20 @@ class Assistant:
         emit(guard.feed(renumberer.finish()))
         emit(guard.finish())
         return "".join(parts).strip(), dict(renumberer.state.mapping), list(renumberer.state.dropped)
+
+    def _owners(self, question: str, hits: list[Hit]) -> set[str]:
+        """Ids of the retrieved papers whose abstract introduces one of the question's specific names
+        (rag.evidence.owns, not by a title word: a survey titled "… ChatGPT and GPT-4" does not answer for
+        GPT-4), each name introduced by one of them."""
+        out: set[str] = set()
+        for name, key in question_names(question, self.retriever.name_casing):
+            held = self.retriever.index.lexical.chunks_holding(name)
+            if len(key) < 3 or held is None or held[0] > DISTINCTIVE_CHUNKS:
+                continue  # a name many abstracts use ("VLM"), or not one word: not a paper's to answer for
+            owners = [h.paper.paper_id for h in hits if owns(h.paper, key, by_title=False)]
+            if len(owners) == 1:
+                out.add(owners[0])
+        return out
 
     def _abstain(self, question, name, hits, timings, rewritten, on_delta, model=None, by_model=False, reason=None,
                  assessment: Assessment | None = None, preface: str | None = None) -> Answer:

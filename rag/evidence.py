@@ -264,7 +264,7 @@ def _names_here(tokens: list[str], key: str) -> bool:
     return False
 
 
-def owns(paper: Paper, key: str) -> bool:
+def owns(paper: Paper, key: str, by_title: bool = True) -> bool:
     """The paper owns a name when its title has it (not as where it starts from: "From X to Y"), or one
     of its sentences proposes or names it:
     the name stands just after "we propose / introduce …", "called", "dubbed", "a new / novel" … (not
@@ -272,7 +272,7 @@ def owns(paper: Paper, key: str) -> bool:
     "X introduces".
     A name merely mentioned in such a sentence is not owned: "We present Florence-VL, a new family
     of MLLMs with representations produced by Florence-2" introduces Florence-VL, not Florence-2."""
-    title = _tokens(paper.title)
+    title = _tokens(paper.title) if by_title else []
     if any(norm(t) == key and not (i and title[i - 1].casefold() in _TITLE_POINTS_AT) for i, t in enumerate(title)):
         return True  # whole words: LQ-LoRA does not own LoRA
     for sentence in split_sentences(paper.abstract):

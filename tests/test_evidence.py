@@ -432,3 +432,14 @@ def test_a_refused_question_in_several_parts_suggests_asking_them_one_at_a_time(
     assert several.abstained and SEVERAL_PARTS in several.notes
     one = assistant.ask("What is the best sourdough recipe for a crisp crust?")
     assert one.abstained and SEVERAL_PARTS not in one.notes
+
+
+def test_two_papers_named_by_names_only_their_abstracts_give_are_both_answered(assistant):
+    """UnIVAL's title is "Unified Model for Image, Video, Audio and Language Tasks": only its abstract
+    says "UnIVAL". "Can you summarize VisCon-100K and UnIVAL?" was answered from VisCon-100K alone, and a
+    follow-up's "the second one" then had no second paper to point at."""
+    answer = assistant.ask("Can you summarize VisCon-100K and UnIVAL, the unified model for image, video, audio and language tasks?")
+    cited = [c.title for c in answer.citations]
+    assert any(t.startswith("VisCon-100K") for t in cited) and any(t.startswith("Unified Model for Image, Video") for t in cited)
+    follow = assistant.ask("the second one - how big is it?", history=[answer])
+    assert follow.citations and follow.citations[0].title.startswith("Unified Model for Image, Video")
