@@ -57,6 +57,8 @@ _SEVERAL = re.compile(
     # that ends in a kind of thing in the plural ("model merging methods")
     r"|\b(?:work|research) (?:\w+ ){0,2}(?:exists?|is there|has been done) (?:on|in|into|about|for)\b"
     r"|\b(?:show|give|tell|find|list|want)\s+(?:me\s+|us\s+)?everything (?:\w+ ){0,2}(?:on|about)\b|\boverview of\b"
+    r"|\bwhat (?:research|literature)\b|\bwhat(?:'s|s| is) out there\b"
+    r"|\b(?:anyone|anybody|someone) (?:tackled|worked on|looked (?:at|into)|studied|tried)\b"
     r"|^(?!.*\b(?:how|what|which|why|where|when|who|does|do|is|are|can)\b)[^?]*\b(?:approaches|methods|techniques|models"
     r"|benchmarks|datasets|frameworks)\s*$",
     re.I,
