@@ -100,8 +100,7 @@ _SIGN_OFF = re.compile(
 )
 # A line of an earlier message quoted in a reply ("> From: …", "> Does anyone know …?"): what was asked
 # before, not the question the paste is sent with.
-_QUOTED = re.compile(r"^>")
-_QUOTE_MARKS = re.compile(r"^(?:>\s?)+")
+_QUOTED = re.compile(r"^(?:>\s?)+")
 # A question that asks for the literature ("Is there a paper …?", "any prior work on …", "which study
 # …"): what a paste is sent to a paper assistant with. Later questions of the pasted
 # material ("Can the confidence predict it?", a reviewer's, a colleague's) are not.
@@ -211,7 +210,7 @@ def _blocks_from_end(text: str, skip_quoted: bool = True) -> Iterator[list[str]]
     for line in reversed(CONTROL.sub(" ", text).splitlines()):
         stripped = line.strip()
         if not skip_quoted:
-            stripped = _QUOTE_MARKS.sub("", stripped)
+            stripped = _QUOTED.sub("", stripped)
         fence = stripped.startswith("```")
         fenced ^= fence
         if fence or fenced or not stripped or skip_quoted and _QUOTED.match(stripped) or (len(stripped) < 400 and _is_log_line(line)):

@@ -167,6 +167,18 @@ def seed_engine(seed_index):
     return pipeline.Engine(seed_index.settings)
 
 
+@pytest.fixture(scope="module")
+def assistant(seed_engine, seed_index):
+    """An Assistant over the seed index with its default settings and no key, base URL or GGUF
+    configured: the extractive answerer a new user gets."""
+    from rag.answer import Assistant
+
+    settings = seed_index.settings.model_copy(
+        update={"answerer": "auto", "openai_api_key": None, "openai_base_url": None, "local_gguf": None}
+    )
+    return Assistant(seed_engine.retriever, settings)
+
+
 # ---------------------------------------------------------------- the CLI
 
 

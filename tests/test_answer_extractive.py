@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from rag.answer import NOT_COVERED, PARTLY_COVERED, Assistant, is_follow_up, is_multi_paper
+from rag.answer import NOT_COVERED, PARTLY_COVERED, is_follow_up, is_multi_paper
 from rag.cite import cited_numbers
 from rag.errors import QueryError
 from rag.text import split_sentences
@@ -50,15 +50,6 @@ OFF_TOPIC_IDS = ["unans-029", "unans-030", "unans-037", "unans-068", "unans-072"
 NEAR_TOPIC_IDS = ["unans-013", "unans-004", "unans-005", "unans-009", "unans-027", "unans-031", "unans-033", "unans-035",
                   "unans-076"]
 NAMED_LOOKUP_IDS = [k for k, row in LOOKUP.items() if row["style"] == "named"]
-
-
-@pytest.fixture(scope="module")
-def assistant(seed_engine, seed_index) -> Assistant:
-    """The default settings of the seed index, with no key, base URL or GGUF configured."""
-    settings = seed_index.settings.model_copy(
-        update={"answerer": "auto", "openai_api_key": None, "openai_base_url": None, "local_gguf": None}
-    )
-    return Assistant(seed_engine.retriever, settings)
 
 
 @pytest.fixture(scope="module")

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import pytest
 
-from rag.answer import Assistant
 from rag.authors import AuthorIndex, lists_papers_only
 
 SPHINX = "SPHINX-X: Scaling Data and Parameters for a Family of Multi-modal Large Language Models"
@@ -63,14 +62,6 @@ def test_a_family_name_alone_finds_first_authors_and_a_full_name_any_author(inde
 )
 def test_lists_papers_only(rest, only):
     assert lists_papers_only(rest) is only
-
-
-@pytest.fixture(scope="module")
-def assistant(seed_engine, seed_index) -> Assistant:
-    settings = seed_index.settings.model_copy(
-        update={"answerer": "auto", "openai_api_key": None, "openai_base_url": None, "local_gguf": None}
-    )
-    return Assistant(seed_engine.retriever, settings)
 
 
 def test_a_question_naming_an_author_is_answered_from_that_authors_paper(assistant):

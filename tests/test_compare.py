@@ -13,7 +13,6 @@ from pathlib import Path
 
 import pytest
 
-from rag.answer import Assistant
 from rag.compare import NOT_STATED, assign_columns
 from rag.errors import QueryError
 from rag.text import split_sentences
@@ -29,14 +28,6 @@ QLORA = "QLoRA: Efficient Finetuning of Quantized LLMs"
 NOT_INDEXED = "A title that is not indexed"
 NO_KEY_ENV = {"OPENAI_API_KEY": None, "OPENAI_BASE_URL": None, "RAG_OPENAI_API_KEY": None,
               "RAG_OPENAI_BASE_URL": None, "RAG_ANSWERER": None, "RAG_LOCAL_GGUF": None}
-
-
-@pytest.fixture(scope="module")
-def assistant(seed_engine, seed_index) -> Assistant:
-    settings = seed_index.settings.model_copy(
-        update={"answerer": "auto", "openai_api_key": None, "openai_base_url": None, "local_gguf": None}
-    )
-    return Assistant(seed_engine.retriever, settings)
 
 
 @pytest.fixture

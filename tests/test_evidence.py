@@ -21,14 +21,6 @@ NO_KEY_ENV = {"OPENAI_API_KEY": None, "OPENAI_BASE_URL": None, "RAG_OPENAI_API_K
 QLORA = "QLoRA: Efficient Finetuning of Quantized LLMs"
 
 
-@pytest.fixture(scope="module")
-def assistant(seed_engine, seed_index) -> Assistant:
-    settings = seed_index.settings.model_copy(
-        update={"answerer": "auto", "openai_api_key": None, "openai_base_url": None, "local_gguf": None}
-    )
-    return Assistant(seed_engine.retriever, settings)
-
-
 def test_the_shipped_models_were_fitted_on_dev_over_the_signals_the_policy_measures():
     model = load_model()
     assert model.meta["fitted_on"]["split"] == "dev"
@@ -168,12 +160,16 @@ def test_asking_for_alternatives_to_a_used_name_is_not_refused_as_unowned(assist
     ("We propose SimPO, a simple alternative to methods like DPO.", "SimPO", True),
 ])
 def test_a_paper_owns_the_names_its_sentences_introduce_not_those_they_use(sentence, name, owned):
+    assert _owns("A Study Without a Named Method", sentence, name) is owned
+
+
+def _owns(title: str, abstract: str, name: str) -> bool:
+    """Whether a paper with this title and abstract owns the name (rag.evidence.owns)."""
     from rag.evidence import owns
     from rag.names import norm
     from rag.types import Paper
 
-    paper = Paper(paper_id="p", title="A Study Without a Named Method", abstract=sentence, sources=("t",))
-    assert owns(paper, norm(name)) is owned
+    return owns(Paper(paper_id="p", title=title, abstract=abstract, sources=("t",)), norm(name))
 
 
 @pytest.mark.parametrize("title, name, owned", [
@@ -187,12 +183,7 @@ def test_a_paper_owns_the_names_its_sentences_introduce_not_those_they_use(sente
 def test_a_title_owns_its_names_but_not_the_one_it_starts_from(title, name, owned):
     """"Which paper introduced GaLore?" was answered `strong` (P 0.98) from "From GaLore to WeLore",
     whose abstract builds on GaLore: the title word counted as the paper's own name."""
-    from rag.evidence import owns
-    from rag.names import norm
-    from rag.types import Paper
-
-    paper = Paper(paper_id="p", title=title, abstract="We study how weights behave during training.", sources=("t",))
-    assert owns(paper, norm(name)) is owned
+    assert _owns(title, "We study how weights behave during training.", name) is owned
 
 
 def test_asking_who_introduced_the_name_a_title_starts_from_is_refused(assistant):

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import pytest
 
-from rag.answer import Assistant
 from rag.meta import asks_paper_count, citation_counts_asked
 
 
@@ -22,14 +21,6 @@ def test_citation_counts_asked_and_the_rest_of_the_question():
     assert citation_counts_asked("What is the most-cited paper on MoE?") == (True, "What is the paper on MoE?")
     assert citation_counts_asked("Which papers have the highest citation counts?")[0]
     assert citation_counts_asked("Does QLoRA cite LoRA?") == (False, "Does QLoRA cite LoRA?")
-
-
-@pytest.fixture(scope="module")
-def assistant(seed_engine, seed_index) -> Assistant:
-    settings = seed_index.settings.model_copy(
-        update={"answerer": "auto", "openai_api_key": None, "openai_base_url": None, "local_gguf": None}
-    )
-    return Assistant(seed_engine.retriever, settings)
 
 
 def test_how_many_papers_is_answered_from_the_index(assistant, seed_papers):

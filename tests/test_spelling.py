@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import pytest
 
-from rag.answer import Assistant
 from rag.spelling import Speller
 
 ABSTRACTS = [
@@ -52,13 +51,6 @@ def test_names_and_other_languages_are_left_alone(speller):
 def test_a_typo_with_two_readings_is_left_alone(speller):
     """"conted" is "counted" with a letter left out, and "contend": either is as likely."""
     assert speller.correct("which paper is about conted methods?") == ("which paper is about conted methods?", [])
-
-
-@pytest.fixture(scope="module")
-def assistant(seed_engine, seed_index) -> Assistant:
-    settings = seed_index.settings.model_copy(
-        update={"answerer": "auto", "openai_api_key": None, "openai_base_url": None, "local_gguf": None})
-    return Assistant(seed_engine.retriever, settings)
 
 
 def test_a_question_with_a_typo_is_answered_as_if_spelt_right_and_says_so(assistant):
