@@ -26,7 +26,7 @@ from rag.extractive import CONTRIBUTION, SentenceScorer, extractive_answer, ques
 from rag.meta import NO_CITATION_COUNTS, asks_paper_count, citation_counts_asked, record_asked, record_note, surveys_first
 from rag.llm import ABSTAIN_SENTENCE, SYSTEM_PROMPT, LeakGuard, build_messages, is_abstention, make_backend, prompt_leak, resolve_answerer
 from rag.lookup import lookup_paper
-from rag.names import corpus_terms, phrase_key, question_names, title_case_phrases, title_words
+from rag.names import capitalised_names, corpus_terms, phrase_key, question_names, title_case_phrases, title_words
 from rag.retrieve import Filters, HybridRetriever, check_query, put_first
 from rag.rewrite import REWRITE_PROMPT, multi_query_search
 from rag.sentence_rank import rank_by_facts
@@ -156,7 +156,7 @@ class Assistant:
         self._terms: set[str] | None = None
         self._title_counts: dict[str, int] | None = None
         self.policy = EvidencePolicy(lambda: self.terms, lambda: self.title_counts, common=self.is_common_name,
-                                     unindexed_phrases=self.unindexed_phrases,
+                                     unindexed_phrases=self.unindexed_phrases, unindexed_words=self.unindexed_words,
                                      casing=lambda: self.retriever.name_casing)
 
     @property
@@ -182,6 +182,13 @@ class Assistant:
         if not phrases or self.speller.foreign(question):
             return []
         return [p for p in phrases if not self.is_indexed_phrase(p)]
+
+    def unindexed_words(self, question: str) -> list[tuple[str, str]]:
+        """The question's names written with one leading capital that neither the corpus nor the
+        embedder's vocabulary holds ("Which paper proposed the Chinchilla rule?"); none for a question
+        in another language, whose nouns may be capitalised."""
+        found = capitalised_names(question, self.speller.ordinary)
+        return [] if found and self.speller.foreign(question) else found
 
     def is_common_name(self, name: str) -> bool:
         """A one-word name in over COMMON_NAME_SHARE of the indexed chunks: the field's vocabulary."""

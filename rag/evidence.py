@@ -290,13 +290,15 @@ def owns(paper: Paper, key: str, by_title: bool = True) -> bool:
 class EvidencePolicy:
     """Measures the signals and applies the fitted models. One per Assistant."""
 
-    def __init__(self, terms, title_counts, model: EvidenceModel | None = None, common=None, casing=None, unindexed_phrases=None):
+    def __init__(self, terms, title_counts, model: EvidenceModel | None = None, common=None, casing=None, unindexed_phrases=None,
+                 unindexed_words=None):
         self._terms = terms  # callables: the corpus' normalized words, and title-word counts
         self._title_counts = title_counts
         self._casing = casing or (lambda: None)  # ... and its names by lower-case key (rag.names.name_casing)
         self._model = model
         self._common = common or (lambda key: False)  # a name so widely used it is the field's vocabulary
         self._unindexed_phrases = unindexed_phrases or (lambda question: [])  # title-case names no chunk holds
+        self._unindexed_words = unindexed_words or (lambda question: [])  # "Toolformer": (name, key) the corpus lacks
 
     @property
     def model(self) -> EvidenceModel:
@@ -308,7 +310,9 @@ class EvidencePolicy:
     # ------------------------------------------------------------ signals
 
     def _names(self, question: str) -> list[tuple[str, str]]:
-        return [(name, key) for name, key in question_names(question, self._casing()) if len(key) >= 2]
+        """The question's technical names (rag.names), and its capitalised words no text or vocabulary holds."""
+        names = [(name, key) for name, key in question_names(question, self._casing()) if len(key) >= 2]
+        return names + [(name, key) for name, key in self._unindexed_words(question) if all(key != k for _, k in names)]
 
     def signals(self, question: str, hits: Sequence[Hit], scored: Sequence = ()) -> dict[str, float]:
         dense = sorted(((h.dense_score or 0.0) for h in hits), reverse=True)

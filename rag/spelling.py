@@ -87,6 +87,11 @@ class Speller:
     def _unknown(self, word: str) -> bool:
         return word not in self._vocab() and not self._counts()[word]
 
+    def ordinary(self, word: str) -> bool:
+        """Whether a lower-case word is a vocabulary or corpus word, or a typo of a corpus word (the
+        corpus is read only for a word outside the vocabulary)."""
+        return not self._unknown(word) or self._reading(word) is not None
+
     def _vocab(self) -> set[str]:
         if self._known is None:
             self._known = set(self._vocabulary())

@@ -413,6 +413,29 @@ def test_a_several_word_name_no_abstract_holds_is_said_to_be_missing(assistant):
     assert assistant.unindexed_phrases("Welches Paper stellt einen Benchmark für Web Navigation vor?") == []
 
 
+@pytest.mark.parametrize("question, names", [
+    ("Which paper proposed the Chinchilla scaling rule?", ["Chinchilla"]),
+    ("what about Toolformer's results, and the (Gopher) ones?", ["Toolformer", "Gopher"]),
+    ("Toolformer: which paper proposed it?", []),  # a sentence's first word may be any word
+    ("- Toolformer\n- Reflexion", []),  # ... and so may a line's
+    ("How does the Compacter adapter compare with prompt tuning?", []),  # a word the corpus holds
+    ("Is Paris in the corpus?", []),  # an everyday word
+])
+def test_a_capitalised_word_no_text_or_vocabulary_holds_is_read_as_a_name(assistant, question, names):
+    assert [name for name, _ in assistant.unindexed_words(question)] == names
+
+
+def test_a_name_with_one_capital_that_no_abstract_holds_is_refused_naming_it(assistant):
+    """"Which paper proposed the Chinchilla compute-optimal scaling rule …?" was answered `strong` from a
+    paper on hyperparameter scaling laws, without a word about Chinchilla: NAME reads no name in a word
+    with one leading capital, so the question named nothing the corpus lacks."""
+    answer = assistant.ask("Which paper proposed the Chinchilla compute-optimal scaling rule, roughly 20 training "
+                           "tokens per parameter?")
+    assert answer.abstained and "Chinchilla" in answer.text
+    # A German question's capitalised nouns are not names the corpus lacks.
+    assert assistant.unindexed_words("Welches Paper stellt einen Benchmark für die Navigation auf Webseiten vor?") == []
+
+
 def test_a_refused_question_in_several_parts_suggests_asking_them_one_at_a_time(assistant):
     """Asked whole, "Which method trains LoRA adapters on a shrunken copy …? How does it work …?" is
     refused with its paper first: the reader learns that its parts may be answered alone."""
