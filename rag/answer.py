@@ -222,10 +222,6 @@ class Assistant:
         sources = [Source(n=i + 1, paper=h.paper, score=h.score) for i, h in enumerate(hits)]
         return self.policy.assess(question, hits, self.scorer.score(question, sources) if sources else [])
 
-    def relevant(self, hits: list[Hit], question: str = "") -> bool:
-        """Whether the corpus covers the question at all (evidence above `none`)."""
-        return self.assess(question, hits).level != "none"
-
     def _rewrites_enabled(self, name: str) -> bool:
         return self.settings.query_rewrite == "on" and name != "extractive"
 

@@ -15,9 +15,10 @@ import numpy as np
 
 from rag.evidence import owns
 from rag.extractive import CONTRIBUTION
-from rag.names import NAME as _NAME, NAME_SUFFIX as _NAME_SUFFIX, norm as _norm
+from rag.names import NAME as _NAME, NAME_SUFFIX as _NAME_SUFFIX, norm as _norm, own_name, question_names
 from rag.paste import find_question
 from rag.retrieve import Filters, check_query
+from rag.text import split_sentences
 from rag.types import Lookup, Paper, Source
 
 
@@ -25,12 +26,20 @@ def lookup_paper(assistant, question: str, filters: Filters | None = None) -> Lo
     """The paper that proposed what the question describes, with its contribution sentence."""
     pasted, question = question, check_query(question)
     question = find_question(pasted).question  # a long paste: the question found in it
+    read, typos = assistant.speller.correct(question)  # "the AdvGLEU benchmark" is AdvGLUE (rag.spelling)
+    notes = ("Read " + ", ".join(f"“{typed}” as “{word}”" for typed, word in typos) + ".",) if typos else ()
     t0 = time.perf_counter()
-    hits = assistant.retriever.search(question, k=6, filters=filters)
+    hits = assistant.retriever.search(read, k=6, filters=filters)
     timings = {"retrieve_ms": round((time.perf_counter() - t0) * 1000, 1)}
-    if not assistant.relevant(hits, question):
-        return Lookup(question=question, paper=None, confidence=0.0, abstained=True,
+    assessment = assistant.assess(read, hits)
+    # A retrieved paper that introduces a specific name of the question answers "which paper proposed
+    # it?" whatever the evidence model says of the whole question: "What's the original paper for
+    # DCLM?" was refused with DataComp-LM ("we introduce DataComp for Language Models (DCLM)") first.
+    introduced = introducing(assistant, read, hits)
+    if assessment.level == "none" and not introduced:
+        return Lookup(question=question, paper=None, confidence=0.0, abstained=True, reason=assessment.reason, notes=notes,
                       runner_ups=tuple((h.paper, 0.0) for h in hits[:3]), timings_ms=timings)
+    question = read
     sources = [Source(n=i + 1, paper=h.paper, score=h.score) for i, h in enumerate(hits)]
     scored = assistant.scorer.score(question, sources)
     per_paper: dict[int, float] = {}
@@ -63,6 +72,9 @@ def lookup_paper(assistant, question: str, filters: Filters | None = None) -> Lo
     order = np.argsort(-probs)
     best = sources[int(order[0])]
     ev = evidence[best.n][1] if best.n in evidence else None
+    if best.paper in introduced:  # quote where it introduces the name, not the closest other sentence
+        ev = next((s for s in split_sentences(best.paper.abstract) if CONTRIBUTION.search(s)
+                   and any(key in {_norm(t) for t in s.split()} for _, key in question_names(question, assistant.retriever.name_casing))), ev)
     timings["total_ms"] = round((time.perf_counter() - t0) * 1000, 1)
     return Lookup(
         question=question,
@@ -70,5 +82,19 @@ def lookup_paper(assistant, question: str, filters: Filters | None = None) -> Lo
         confidence=round(float(probs[order[0]]), 3),
         evidence=ev,
         runner_ups=tuple((sources[int(i)].paper, round(float(probs[i]), 3)) for i in order[1:4]),
+        notes=notes,
         timings_ms=timings,
     )
+
+
+def introducing(assistant, question: str, hits: list) -> list[Paper]:
+    """The retrieved papers that introduce one of the question's specific names: their abstract proposes
+    or names it (rag.evidence.owns), or it is their title's own name ("GENOME: …"). Not a title word
+    elsewhere ("Adversarial GLUE" does not introduce GLUE), nor the field's vocabulary ("LLM")."""
+    out: list[Paper] = []
+    for name, key in question_names(question, assistant.retriever.name_casing):
+        if len(key) < 3 or assistant.is_common_name(name):
+            continue
+        out.extend(h.paper for h in hits[:3] if h.paper not in out and (
+            owns(h.paper, key, by_title=False) or _norm(own_name(h.paper.title) or "") == key))
+    return out

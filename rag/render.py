@@ -59,8 +59,9 @@ def answer_json(answer: Answer) -> dict:
 def lookup_text(lookup: Lookup) -> str:
     if lookup.abstained or lookup.paper is None:
         closest = "; ".join(f"“{p.title}”" for p, _ in lookup.runner_ups)
-        return "The indexed abstracts don't name a paper for this." + (f" Closest: {closest}." if closest else "")
-    lines = [f"{lookup.paper.title}  (confidence {lookup.confidence:.2f})"]
+        why = f" ({lookup.reason[0].upper()}{lookup.reason[1:]}.)" if lookup.reason else ""
+        return "\n".join([*lookup.notes, "The indexed abstracts don't name a paper for this." + why + (f" Closest: {closest}." if closest else "")])
+    lines = [*lookup.notes, f"{lookup.paper.title}  (confidence {lookup.confidence:.2f})"]
     if lookup.paper.url:
         lines.append(f"  {lookup.paper.url}")
     if lookup.evidence:
@@ -79,6 +80,8 @@ def lookup_json(lookup: Lookup) -> dict:
         "confidence": lookup.confidence,
         "evidence": lookup.evidence,
         "abstained": lookup.abstained,
+        "reason": lookup.reason,
+        "notes": list(lookup.notes),
         "runner_ups": [{"title": p.title, "confidence": c} for p, c in lookup.runner_ups],
     }
 

@@ -145,6 +145,8 @@ class Lookup(_Record):
     evidence: str | None = Field(default=None, description="The abstract sentence that states the contribution.")
     runner_ups: tuple[tuple[Paper, float], ...] = ()
     abstained: bool = False
+    reason: str | None = Field(default=None, description="Why nothing was found, in words a user understands.")
+    notes: tuple[str, ...] = Field(default=(), description="What the reader should know: a typo read as a corpus word.")
     timings_ms: dict[str, float] = Field(default_factory=dict)
 
 

@@ -250,6 +250,31 @@ def test_lookup_evidence_is_the_contribution_sentence_for_a_named_method(assista
     assert assistant.lookup(row["question"]).evidence == row["evidence"]
 
 
+def test_lookup_of_a_name_a_retrieved_paper_introduces_is_answered_with_its_introduction(assistant):
+    """"What's the original paper for DCLM?" was refused (the whole question is far from any abstract)
+    with DataComp-LM first, whose abstract says "We introduce DataComp for Language Models (DCLM)"."""
+    result = assistant.lookup("What's the original paper for DCLM?")
+    assert not result.abstained and result.paper.title.startswith("DataComp-LM")
+    assert result.evidence.startswith("We introduce DataComp for Language Models (DCLM)")
+
+
+def test_lookup_reads_a_typo_of_a_name_and_says_so(cli):
+    result = cli("cite", "--json", "Which paper introduced the AdvGLEU benchmark?")
+    (payload,) = result.json_lines()
+    assert payload["title"].startswith("Adversarial GLUE") and payload["notes"] == ["Read “AdvGLEU” as “AdvGLUE”."]
+
+
+def test_a_refused_lookup_says_why(assistant):
+    """"The indexed abstracts don't name a paper for this" alone left the reader guessing whether the
+    name was unknown or only used."""
+    from rag.render import lookup_text
+
+    used = assistant.lookup("Which paper proposed DPO?")
+    assert used.abstained and "use DPO, but none of them introduces it" in lookup_text(used)
+    unknown = assistant.lookup("Which paper introduced Toolformer?")
+    assert unknown.abstained and "No indexed abstract mentions Toolformer" in lookup_text(unknown)
+
+
 @pytest.mark.parametrize("qid", NAMED_LOOKUP_IDS[:3])
 def test_cite_json(cli, assistant, seed_papers, qid):
     row = LOOKUP[qid]

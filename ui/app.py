@@ -173,9 +173,10 @@ def lookup_markdown(result: Lookup, pasted: str = "") -> str:
     searched = _searched(result.question) if pasted and result.question != pasted.strip() else ""
     if result.abstained or result.paper is None:
         closest = "; ".join(f"*{_md(p.title)}*" for p, _ in result.runner_ups)
-        text = "**✖ Not found** — the indexed abstracts don't name a paper for this." + (f" Closest: {closest}." if closest else "")
-        return "\n\n".join(filter(None, [searched, text]))
-    lines = [searched, f"**{_md(result.paper.title)}** {_source_ref(1, result.paper.title)} — confidence {result.confidence:.2f}"]
+        why = f" ({_md(result.reason[0].upper() + result.reason[1:])}.)" if result.reason else ""
+        text = "**✖ Not found** — the indexed abstracts don't name a paper for this." + why + (f" Closest: {closest}." if closest else "")
+        return "\n\n".join(filter(None, [searched, *(f"*{_md(n)}*" for n in result.notes), text]))
+    lines = [searched, *(f"*{_md(n)}*" for n in result.notes), f"**{_md(result.paper.title)}** {_source_ref(1, result.paper.title)} — confidence {result.confidence:.2f}"]
     if result.evidence:
         lines.append(f"> {_md(result.evidence)}")
     if result.runner_ups:
