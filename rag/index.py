@@ -833,22 +833,24 @@ class PaperStore(_JsonlRecords, Mapping[str, Paper]):
     def briefs(self) -> Iterator[PaperBrief]:
         return (row[2] for row in self._rows.values())
 
-    def author_lists(self) -> Iterator[tuple[str, list[str]]]:
-        """(paper_id, authors) of every paper, streamed from the opened file (no records built)."""
-        with open(os.dup(self._fd), "rb") as fh:
-            fh.seek(0)
-            for line in fh:
-                raw = json.loads(line)
-                yield raw["paper_id"], raw.get("authors") or []
-
-    def texts(self) -> Iterator[str]:
-        """Every title and abstract, streamed from the opened file (no records built)."""
+    def _raw(self) -> Iterator[dict]:
+        """Every paper's stored fields, streamed from the opened file (no records built)."""
         with open(os.dup(self._fd), "rb") as fh:  # the version this store opened, even if replaced since
             fh.seek(0)
             for line in fh:
-                raw = json.loads(line)
-                yield raw["title"]
-                yield raw["abstract"]
+                yield json.loads(line)
+
+    def author_lists(self) -> Iterator[tuple[str, list[str]]]:
+        """(paper_id, authors) of every paper."""
+        return ((raw["paper_id"], raw.get("authors") or []) for raw in self._raw())
+
+    def texts(self) -> Iterator[str]:
+        """Every title and abstract."""
+        return (text for raw in self._raw() for text in (raw["title"], raw["abstract"]))
+
+    def texts_by_paper(self) -> Iterator[tuple[str, str]]:
+        """(paper_id, title and abstract) of every paper."""
+        return ((raw["paper_id"], f"{raw['title']}\n{raw['abstract']}") for raw in self._raw())
 
 
 class StoredIndex:

@@ -225,6 +225,7 @@ class HybridRetriever:
         self._titles_by_text: dict[str, list[str]] = {}
         self._authors = None
         self._name_casing: dict[str, str] | None = None
+        self._papers_by_exact_name: dict[str, list[str]] | None = None
 
     # ------------------------------------------------------------ filters
 
@@ -268,6 +269,19 @@ class HybridRetriever:
             self._name_casing = name_casing(self.index.papers.texts(), is_word=getattr(self.embedder, "is_word", None))
         return self._name_casing
 
+    def papers_naming(self, name: str) -> list[str]:
+        """Ids of the papers whose title or abstract writes the technical name exactly so ("SCoRe", not
+        "score"), built on first use."""
+        if self._papers_by_exact_name is None:
+            from rag.names import NAME
+
+            by_name: dict[str, list[str]] = {}
+            for paper_id, text in self.index.papers.texts_by_paper():
+                for found in set(NAME.findall(text)):
+                    by_name.setdefault(found, []).append(paper_id)
+            self._papers_by_exact_name = by_name
+        return self._papers_by_exact_name.get(name, [])
+
     # ------------------------------------------------------------ the retrievers
 
     def title_names(self, query: str, allowed: set[str] | None = None) -> list[str]:
@@ -288,8 +302,13 @@ class HybridRetriever:
             self._titles_by_name, self._titles_by_text = by_name, by_title
         out: list[str] = []
         keys = [_title_key(q) for q in _QUOTED.findall(query)]
+        names = [(name, key) for name, key in question_names(query, self.name_casing) if len(key) >= 3]
         for pids in [self._titles_by_text.get(key, []) for key in keys if key.count(" ") >= 1] + [
-            self._titles_by_name.get(key, []) if len(key) >= 3 else [] for _, key in question_names(query, self.name_casing)
+            self._titles_by_name.get(key, []) for _, key in names
+        ] + [
+            # A name whose lower-case form is a word the corpus uses ("SCoRe": "score" is in 55 of the
+            # seeds' chunks, so neither BM25 nor MiniLM singles it out): the papers that write it exactly so.
+            self.papers_naming(name) for name, key in names if key not in self.name_casing and name != name.casefold()
         ]:
             if len(pids) <= TITLE_NAME_MAX_TITLES:
                 out += [pid for pid in pids if pid not in out and (allowed is None or pid in allowed)]

@@ -200,6 +200,20 @@ def test_only_a_papers_own_name_counts_not_a_part_of_another(seed_engine):
     assert [seed_engine.index.papers[p].title for p in retriever.title_names("How does GENOME reuse modules?")] == [GENOME]
 
 
+SCORE = "Training Language Models to Self-Correct via Reinforcement Learning"
+
+
+def test_a_name_spelled_like_a_common_word_finds_the_paper_that_writes_it_so(seed_engine):
+    """"SCoRe" is "score" to BM25 (55 of the seeds' chunks) and to MiniLM: "SCoRe vs RAIN: …?" found
+    RAIN's paper and not SCoRe's, which only its abstract names. Typed in lower case it is the word."""
+    assert seed_engine.search("What is SCoRe?", k=1)[0].paper.title == SCORE
+    assert SCORE not in [h.paper.title for h in seed_engine.search("what is a good score?", k=5)]
+    answer = seed_engine.assistant.ask("SCoRe vs RAIN: which one needs extra training, and how does each use the "
+                                       "model's own judgment of its outputs?")
+    cited = [c.title for c in answer.citations]
+    assert SCORE in cited and any(t.startswith("RAIN:") for t in cited)
+
+
 COOP = "Learning to Prompt for Vision-Language Models"
 
 
