@@ -59,6 +59,8 @@ _SEVERAL = re.compile(
     r"|\b(?:show|give|tell|find|list|want)\s+(?:me\s+|us\s+)?everything (?:\w+ ){0,2}(?:on|about)\b|\boverview of\b"
     r"|\bwhat (?:research|literature)\b|\bwhat(?:'s|s| is) out there\b"
     r"|\b(?:anyone|anybody|someone) (?:tackled|worked on|looked (?:at|into)|studied|tried)\b"
+    # "Contrast A with B", "What separates A from B?" (not "in contrast to X", said of one paper)
+    r"|(?<!\bin )\bcontrast\b(?! to\b)|\bwhat (?:separates|distinguishes)\b"
     r"|^(?!.*\b(?:how|what|which|why|where|when|who|does|do|is|are|can)\b)[^?]*\b(?:approaches|methods|techniques|models"
     r"|benchmarks|datasets|frameworks)\s*$",
     re.I,
@@ -73,7 +75,9 @@ SEVERAL_PARTS = "The question asks several things at once; asked one at a time, 
 # VQA 1.2%). Set by hand between the two.
 COMMON_NAME_SHARE = 0.025
 FIRST_DEPTH = 20  # a named author's papers go first when they are among this many retrieved
-_ONE = re.compile(r"^\W*(which|what|is there an?|name the)\s+(?:\w+\s+){0,2}?(paper|study|work|method|approach|system|model|benchmark)\b(?!s)", re.I)
+# ("Which papers study …" is no "which … study": the words skipped are no kind of thing in the plural.)
+_ONE = re.compile(r"^\W*(which|what|is there an?|name the)\s+(?:(?!(?:papers|works|studies|methods|approaches|systems|models"
+                  r"|benchmarks)\b)\w+\s+){0,2}?(paper|study|work|method|approach|system|model|benchmark)\b(?!s)", re.I)
 
 
 def is_multi_paper(question: str) -> bool:
