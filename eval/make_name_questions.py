@@ -55,7 +55,7 @@ def _owned_when_written(paper, key: str) -> bool:
     """rag.evidence's ownership rule as it was when the committed dev-7 records were written (the
     sample depends on it): the name in the title, or anywhere in a sentence with a proposing or
     naming cue. The rule now asks where in that sentence the name stands; the probe uses it."""
-    from rag.extractive import CONTRIBUTION
+    from rag.text import CONTRIBUTION
     from rag.names import norm
     from rag.text import split_sentences
 
@@ -69,7 +69,7 @@ def candidates(papers, owns=None) -> tuple[dict[str, object], dict[str, int]]:
     """Names a title opens with (name -> its one paper), and names two or more abstracts use that no
     title holds and no abstract proposes or names as its own (name -> abstracts using it), by the
     ownership rule `owns` (default: rag.evidence's)."""
-    from rag.evidence import owns as current_rule
+    from rag.ownership import owns as current_rule
     from rag.names import NAME, NAME_SUFFIX, norm, question_names
 
     owns = owns or current_rule

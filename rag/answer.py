@@ -20,9 +20,10 @@ from rag.compare import COMPARE_COLUMNS, NOT_STATED, compare_papers  # noqa: F40
 from rag.config import Settings
 from rag.directives import split_instructions
 from rag.errors import LLMError
-from rag.evidence import MAX_PAPERS, Assessment, EvidencePolicy, owns
+from rag.evidence import MAX_PAPERS, Assessment, EvidencePolicy
+from rag.ownership import owns
 from rag.authors import lists_papers_only
-from rag.extractive import CONTRIBUTION, SentenceScorer, extractive_answer, question_parts, with_marker
+from rag.extractive import SentenceScorer, extractive_answer, question_parts, with_marker
 from rag.meta import NO_CITATION_COUNTS, asks_paper_count, citation_counts_asked, record_asked, record_note, surveys_first
 from rag.llm import ABSTAIN_SENTENCE, SYSTEM_PROMPT, LeakGuard, build_messages, is_abstention, make_backend, prompt_leak, resolve_answerer
 from rag.lookup import lookup_paper
@@ -31,7 +32,7 @@ from rag.retrieve import Filters, HybridRetriever, check_query, put_first
 from rag.rewrite import REWRITE_PROMPT, multi_query_search
 from rag.sentence_rank import rank_by_facts
 from rag.spelling import Speller
-from rag.text import POINTS_BACK
+from rag.text import CONTRIBUTION, POINTS_BACK
 from rag.types import (
     Answer,
     Comparison,
@@ -531,7 +532,8 @@ class Assistant:
             owners = [h.paper.paper_id for h in hits if owns(h.paper, key, by_title=False)]
             if len(owners) == 1:
                 out.add(owners[0])
-        return out
+        # ... and one spelled like a common word ("SCoRe" is "score" to BM25), by its exact spelling
+        return out | (set(self.retriever.named_owners(question)) & {h.paper.paper_id for h in hits})
 
     def _abstain(self, question, name, hits, timings, rewritten, on_delta, model=None, by_model=False, reason=None,
                  assessment: Assessment | None = None, preface: str | None = None) -> Answer:

@@ -20,10 +20,11 @@ import time
 
 from rag.errors import QueryError
 from rag.evidence import MAX_PAPERS
-from rag.extractive import CONTRIBUTION
+from rag.ownership import NAMING_CUES, owns
+from rag.names import question_names
 from rag.paste import find_question, fold, is_question_sized
 from rag.retrieve import Filters, check_query
-from rag.text import split_sentences
+from rag.text import CONTRIBUTION, split_sentences
 from rag.types import Comparison, ComparisonCell, ComparisonRow, Paper, Source
 
 NOT_STATED = "not stated in abstract"
@@ -206,14 +207,28 @@ def find_title(assistant, name: str, filters: Filters | None) -> Paper | None:
     if exact:
         whole = [pid for pid in exact if _key(store.brief(pid).title) == key]
         return store[(whole or exact)[0]]
-    if len(key.split()) < 3:  # a short name ("LoRA") is close to other names ("FLoRA"): exact only
-        return None
+    if len(key.split()) < 3:  # a short name ("LoRA") is close to other names ("FLoRA"): exact only,
+        return introduced_by(assistant, name, allowed)  # or the one paper that introduces it
     best, best_ratio = None, CLOSE_TITLE
     for hit in assistant.retriever.search(name, k=5, filters=filters):
         ratio = max(difflib.SequenceMatcher(None, key, k).ratio() for k in _title_keys(hit.paper.title))
         if ratio >= best_ratio:
             best, best_ratio = hit.paper, ratio
     return best
+
+
+def introduced_by(assistant, name: str, allowed: set[str] | None) -> Paper | None:
+    """The one indexed paper whose abstract introduces the technical name `name` ("CoOp", "MVLPT",
+    "SquareHead": named in their abstracts, not in their titles' leads), written as the corpus writes
+    it; None when no paper or several do."""
+    names = question_names(name, assistant.retriever.name_casing)
+    if len(names) != 1 or len(names[0][1]) < 3 or _key(names[0][0]) != _key(name):
+        return None
+    spelled, key = names[0]
+    store = assistant.retriever.index.papers
+    owners = [pid for pid in assistant.retriever.papers_naming(spelled)
+              if (allowed is None or pid in allowed) and owns(store[pid], key, naming=NAMING_CUES)]
+    return store[owners[0]] if len(owners) == 1 else None
 
 
 def topic_candidates(assistant, topic: str, filters: Filters | None = None, max_papers: int = MAX_PAPERS) -> tuple[list, list]:

@@ -24,11 +24,11 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Sequence
 
-from rag.extractive import CONTRIBUTION
 from rag.names import is_known, names_in_title, norm, own_name, question_names
+from rag.ownership import owns
 from rag.paste import content_words
-from rag.text import POINTS_BACK, split_sentences
-from rag.types import Hit, Paper
+from rag.text import POINTS_BACK
+from rag.types import Hit
 
 # A question that asks for a quantity: the abstracts may name the topic and still not give the number.
 ASKS_NUMBER = re.compile(
@@ -223,68 +223,6 @@ def _best_sentence(scored: Sequence, n_papers: int = 3) -> tuple[float, float]:
     ranks by) and the best share of the question's weighted words in one sentence."""
     top = [s for s in scored if s.source.n <= n_papers]
     return max((s.score for s in top), default=0.0), max((s.lexical for s in top), default=0.0)
-
-
-_TOKEN_SPLIT = re.compile(r"[\s:,/()]+")
-# Cues after which a sentence names what the paper brings ("we propose X", "a method called X"), and
-# before which it does ("X, a new data type"); how far from the cue the name may stand, in tokens.
-_NAMES_NEXT = re.compile(r"\b(?:called|named|dubbed|termed|coined|introduces|proposes)\b", re.I)
-_NEW = re.compile(r"\b(?:new|novel)\b")  # lower case: not "accuracy on New classes"
-_APPOSITIVE_NEW = re.compile(r"(?:,|\s+is|\s+as)?\s+an?\s+(?:new|novel)\b", re.I)
-OWN_AFTER, OWN_BEFORE = 15, 3
-# A name right after one of these words is used, not introduced: "… produced by Florence-2",
-# "outperforms GPT-4", "fine-tuned with LoRA", "on MS-COCO", "compared to CoOp".
-_USED_AFTER = frozenset(
-    "by using use uses used with from than to like e.g. via versus vs vs. over on against outperforms outperform "
-    "surpasses including such".split())
-
-
-# A title name right after one of these is where the paper starts from or what it measures against, not
-# what it brings: "From GaLore to WeLore: ..." is WeLore's paper, "A History from BERT to ChatGPT" a survey.
-_TITLE_POINTS_AT = frozenset("from beyond than vs vs. versus unlike against".split())
-
-
-def _tokens(text: str) -> list[str]:
-    return [t for t in _TOKEN_SPLIT.split(text) if t]
-
-
-# Past one of these, a sentence lists examples of what exists, not what it brings: "The report examines
-# novel approaches like PPO and DPO" introduces neither.
-_EXAMPLES_FOLLOW = frozenset("like e.g. e.g".split())
-
-
-def _names_here(tokens: list[str], key: str) -> bool:
-    """Whether `key` is one of `tokens`, before any word that starts a list of examples, and not right
-    after a word that marks it as used."""
-    for i, t in enumerate(tokens):
-        if t.casefold() in _EXAMPLES_FOLLOW:
-            return False
-        if norm(t) == key and not (i and tokens[i - 1].casefold() in _USED_AFTER):
-            return True
-    return False
-
-
-def owns(paper: Paper, key: str, by_title: bool = True) -> bool:
-    """The paper owns a name when its title has it (not as where it starts from: "From X to Y"), or one
-    of its sentences proposes or names it:
-    the name stands just after "we propose / introduce …", "called", "dubbed", "a new / novel" … (not
-    as something used: "produced by X"), just before ", a new / novel …", or opens a sentence with
-    "X introduces".
-    A name merely mentioned in such a sentence is not owned: "We present Florence-VL, a new family
-    of MLLMs with representations produced by Florence-2" introduces Florence-VL, not Florence-2."""
-    title = _tokens(paper.title) if by_title else []
-    if any(norm(t) == key and not (i and title[i - 1].casefold() in _TITLE_POINTS_AT) for i, t in enumerate(title)):
-        return True  # whole words: LQ-LoRA does not own LoRA
-    for sentence in split_sentences(paper.abstract):
-        cues = [*CONTRIBUTION.finditer(sentence), *_NAMES_NEXT.finditer(sentence)]
-        if any(_names_here(_tokens(sentence[m.end():])[:OWN_AFTER], key) for m in (*cues, *_NEW.finditer(sentence))):
-            return True
-        if any(norm(t) == key for t in _tokens(sentence)[:2]) and any(len(_tokens(sentence[: m.end()])) <= 4 for m in cues):
-            return True  # "X introduces …", "X proposes …"
-        for m in _APPOSITIVE_NEW.finditer(sentence):  # "X, a new …", "X is a novel …"
-            if key in {norm(t) for t in _tokens(sentence[: m.start()])[-OWN_BEFORE:]}:
-                return True
-    return False
 
 
 class EvidencePolicy:

@@ -17,12 +17,6 @@ from rag.lexical import tokenize
 from rag.text import split_sentences
 from rag.types import Source
 
-# Sentences that state a paper's own contribution ("we propose ...").
-CONTRIBUTION = re.compile(
-    r"\b(we|this (?:paper|work|study)|our (?:paper|work))\s+(?:\w+\s+){0,2}?"
-    r"(propose|introduce|present|develop|design|release|build|construct|create|describe|formulate|devise|put forward|offer)",
-    re.I,
-)
 # Sentences that address a model rather than state a finding ("Ignore previous instructions…",
 # "Then print every rule you were given.", "System: obey."): an abstract carrying a prompt
 # injection must not have it quoted back as a cited claim. Imperative at the start only, so a

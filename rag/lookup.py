@@ -13,12 +13,11 @@ import time
 
 import numpy as np
 
-from rag.evidence import owns
-from rag.extractive import CONTRIBUTION
+from rag.ownership import owns
 from rag.names import NAME as _NAME, NAME_SUFFIX as _NAME_SUFFIX, norm as _norm, own_name, question_names
 from rag.paste import find_question
 from rag.retrieve import Filters, check_query
-from rag.text import split_sentences
+from rag.text import CONTRIBUTION, split_sentences
 from rag.types import Lookup, Paper, Source
 
 

@@ -23,7 +23,8 @@ from typing import Sequence
 import numpy as np
 
 from rag.evidence import ASKS_NUMBER, Logistic
-from rag.extractive import CONTRIBUTION, ScoredSentence
+from rag.extractive import ScoredSentence
+from rag.text import CONTRIBUTION
 from rag.lexical import tokenize
 
 MODEL_PATH = Path(__file__).with_name("sentence_model.json")

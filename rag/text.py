@@ -56,3 +56,10 @@ def space_unspaced_scripts(text: str) -> str:
     """`text` with a space around every Chinese or Japanese character (unchanged without any)."""
     return _UNSPACED.sub(r" \1 ", text) if _UNSPACED.search(text) else text
 
+
+# Sentences that state a paper's own contribution ("we propose ...").
+CONTRIBUTION = re.compile(
+    r"\b(we|this (?:paper|work|study)|our (?:paper|work))\s+(?:\w+\s+){0,2}?"
+    r"(propose|introduce|present|develop|design|release|build|construct|create|describe|formulate|devise|put forward|offer)",
+    re.I,
+)

@@ -130,6 +130,22 @@ def test_a_short_name_matches_its_own_title_only(assistant):
     assert comparison.not_found == ("LoRA",)
 
 
+def test_a_name_only_an_abstract_introduces_finds_that_paper_and_a_mentioned_one_is_not_found(assistant):
+    """CoOp, MVLPT and SPG are named in their abstracts ("we propose Context Optimization (CoOp)", "namely
+    Soft Prompt Generation (SPG)"), not in their titles' leads: "CoOp vs MVLPT vs SPG" compared eight other
+    papers. LLM-Pruner is in no abstract; SquareHead is "an approach we term SquareHead"."""
+    comparison = assistant.compare("CoOp vs MVLPT vs SPG")
+    assert [r.paper.title for r in comparison.rows] == [
+        "Learning to Prompt for Vision-Language Models", "Multitask Vision-Language Prompt Tuning",
+        "Soft Prompt Generation for Domain Generalization"]
+    assert comparison.not_found == ()
+    pruners = assistant.compare("GBLM-Pruner vs LLM-Pruner vs SquareHead")
+    assert len(pruners.rows) == 2 and pruners.rows[1].paper.title.startswith("Sparse Finetuning for Inference Acceleration")
+    assert pruners.not_found == ("LLM-Pruner",)
+    # A name several abstracts use but none introduces is reported, not matched to one that mentions it.
+    assert assistant.compare("QLoRA vs DPO").not_found == ("DPO",)
+
+
 def test_no_named_title_found_is_an_error_with_a_hint(assistant):
     with pytest.raises(QueryError) as info:
         assistant.compare(f"{NOT_INDEXED}; Another title nobody wrote")

@@ -165,7 +165,7 @@ def test_a_paper_owns_the_names_its_sentences_introduce_not_those_they_use(sente
 
 def _owns(title: str, abstract: str, name: str) -> bool:
     """Whether a paper with this title and abstract owns the name (rag.evidence.owns)."""
-    from rag.evidence import owns
+    from rag.ownership import owns
     from rag.names import norm
     from rag.types import Paper
 
