@@ -25,7 +25,8 @@ OWN_AFTER, OWN_BEFORE = 15, 3
 # "outperforms GPT-4", "fine-tuned with LoRA", "on MS-COCO", "compared to CoOp".
 _USED_AFTER = frozenset(
     "by using use uses used with from than to like e.g. via versus vs vs. over on against outperforms outperform "
-    "surpasses including such".split())
+    "surpasses including such leveraging leverages leverage utilizing adopting employing applying".split())
+_ARTICLES = frozenset("the a an".split())  # "… by leveraging the Mixture-of-Depths (MoD) mechanism": still used
 
 
 # A title name right after one of these is where the paper starts from or what it measures against, not
@@ -48,7 +49,10 @@ def _names_here(tokens: list[str], key: str) -> bool:
     for i, t in enumerate(tokens):
         if t.casefold() in _EXAMPLES_FOLLOW:
             return False
-        if norm(t) == key and not (i and tokens[i - 1].casefold() in _USED_AFTER):
+        before = [w.casefold() for w in tokens[max(0, i - 2):i]]
+        if before and before[-1] in _ARTICLES:
+            before = before[:-1]
+        if norm(t) == key and not (before and before[-1] in _USED_AFTER):
             return True
     return False
 

@@ -158,13 +158,16 @@ def test_asking_for_alternatives_to_a_used_name_is_not_refused_as_unowned(assist
     ("The report examines novel approaches like Proximal Policy Optimization (PPO) and Direct Preference Optimization (DPO).", "DPO", False),
     ("We propose a new reward model (e.g. for RLHF) that scores each step.", "RLHF", False),
     ("We propose SimPO, a simple alternative to methods like DPO.", "SimPO", True),
+    # used through a verb of use, an article between: "by leveraging the Mixture-of-Depths (MoD) mechanism"
+    ("We propose to build efficient MLLMs by leveraging the Mixture-of-Depths (MoD) mechanism.", "Mixture-of-Depths", False),
+    ("We propose p-MoD, a new model that applies the MoD idea.", "p-MoD", True),
 ])
 def test_a_paper_owns_the_names_its_sentences_introduce_not_those_they_use(sentence, name, owned):
     assert _owns("A Study Without a Named Method", sentence, name) is owned
 
 
 def _owns(title: str, abstract: str, name: str) -> bool:
-    """Whether a paper with this title and abstract owns the name (rag.evidence.owns)."""
+    """Whether a paper with this title and abstract owns the name (rag.ownership.owns)."""
     from rag.ownership import owns
     from rag.names import norm
     from rag.types import Paper
