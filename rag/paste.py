@@ -102,10 +102,10 @@ _SIGN_OFF = re.compile(
 # before, not the question the paste is sent with.
 _QUOTED = re.compile(r"^(?:>\s?)+")
 # A question that asks for the literature ("Is there a paper …?", "any prior work on …", "which study
-# …"): what a paste is sent to a paper assistant with. Later questions of the pasted
+# …", "Has anyone already published …?"): what a paste is sent to a paper assistant with. Later questions of the pasted
 # material ("Can the confidence predict it?", a reviewer's, a colleague's) are not.
 _ASKS_LITERATURE = re.compile(
-    r"\b(?:papers?|publications?|preprints?|articles?|literature)\b"
+    r"\b(?:papers?|publications?|preprints?|articles?|literature|published)\b"
     r"|\b(?:any|some|a|the|published|prior|related|existing|recent|previous) (?:stud(?:y|ies)|research)\b"
     r"|\b(?:any|some|published|prior|related|existing|recent|previous) works?\b",
     re.I,

@@ -339,3 +339,14 @@ def test_without_a_question_for_the_literature_the_last_question_is_still_the_on
     paste = "\n\n".join([*notes, "How does QLoRA fit a 65B model on a single 48GB GPU?", "Thanks!"])
     assert len(paste) > QUESTION_CHARS
     assert find_question(paste).question == "How does QLoRA fit a 65B model on a single 48GB GPU?"
+
+
+def test_a_question_asking_whether_anyone_published_it_is_the_one_sent():
+    """A notebook export: "Has anyone already published a convergence analysis …?" in a markdown cell,
+    then cells whose comments ask their own questions ("Is 1 point of accuracy worth 2.7x less memory?")."""
+    asked = ("Has anyone already published a convergence analysis for zeroth-order fine-tuning of LLMs across "
+             "federated clients, and did it beat first-order SGD on memory?")
+    cells = [f"In [{i}]:\nloss = run(client={i % 4}, steps=200)  # step {i}: loss {2.9 - i / 100:.3f}, mem 14.2 GiB" for i in range(60)]
+    paste = "\n\n".join([*cells[:30], asked, *cells[30:], "# Is 1 point of accuracy worth 2.7x less memory?"])
+    assert len(paste) > QUESTION_CHARS
+    assert find_question(paste).question == asked
