@@ -21,12 +21,12 @@ from rag.config import Settings
 from rag.directives import split_instructions
 from rag.errors import LLMError
 from rag.evidence import MAX_PAPERS, Assessment, EvidencePolicy
-from rag.ownership import owns
 from rag.authors import lists_papers_only
 from rag.extractive import SentenceScorer, extractive_answer, question_parts, with_marker
 from rag.meta import NO_CITATION_COUNTS, asks_paper_count, citation_counts_asked, record_asked, record_note, surveys_first
 from rag.llm import ABSTAIN_SENTENCE, SYSTEM_PROMPT, LeakGuard, build_messages, is_abstention, make_backend, prompt_leak, resolve_answerer
 from rag.lookup import lookup_paper
+from rag.ownership import owns
 from rag.names import capitalised_names, corpus_terms, phrase_key, question_names, title_case_phrases, title_words
 from rag.retrieve import Filters, HybridRetriever, check_query, put_first
 from rag.rewrite import REWRITE_PROMPT, multi_query_search

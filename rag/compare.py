@@ -20,8 +20,8 @@ import time
 
 from rag.errors import QueryError
 from rag.evidence import MAX_PAPERS
-from rag.ownership import NAMING_CUES, owns
 from rag.names import question_names
+from rag.ownership import NAMING_CUES, owns
 from rag.paste import find_question, fold, is_question_sized
 from rag.retrieve import Filters, check_query
 from rag.text import CONTRIBUTION, split_sentences

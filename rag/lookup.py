@@ -13,8 +13,8 @@ import time
 
 import numpy as np
 
-from rag.ownership import owns
 from rag.names import NAME as _NAME, NAME_SUFFIX as _NAME_SUFFIX, norm as _norm, own_name, question_names
+from rag.ownership import owns
 from rag.paste import find_question
 from rag.retrieve import Filters, check_query
 from rag.text import CONTRIBUTION, split_sentences
@@ -88,7 +88,7 @@ def lookup_paper(assistant, question: str, filters: Filters | None = None) -> Lo
 
 def introducing(assistant, question: str, hits: list) -> list[Paper]:
     """The retrieved papers that introduce one of the question's specific names: their abstract proposes
-    or names it (rag.evidence.owns), or it is their title's own name ("GENOME: …"). Not a title word
+    or names it (rag.ownership.owns), or it is their title's own name ("GENOME: …"). Not a title word
     elsewhere ("Adversarial GLUE" does not introduce GLUE), nor the field's vocabulary ("LLM")."""
     out: list[Paper] = []
     for name, key in question_names(question, assistant.retriever.name_casing):

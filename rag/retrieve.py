@@ -460,8 +460,8 @@ class HybridRetriever:
             ))[:k]
         if mode == "hybrid" and k >= 2:
             # The paper that introduces a name spelled like a common word, when nothing ranked it in the top k,
-            # takes the last place ("SCoRe vs RAIN": SCoRe's paper was not among the 10 first); ranking it
-            # higher moved dev questions that only measure against such a name ("… over CLIP and CoOp").
+            # takes the last place ("SCoRe vs RAIN": SCoRe's paper was not among the 10 first). Ranked higher,
+            # in the title-name list, it moved dev questions and the evidence model's refit.
             missing = [pid for pid in self.named_owners(query, allowed) if pid not in ordered][: k - 1]
             ordered = ordered[: k - len(missing)] + missing if missing else ordered
         unranked = self._closeness(query, [pid for pid in ordered if pid not in dense]) if mode == "hybrid" else {}
