@@ -409,7 +409,9 @@ class Assistant:
             # GENOME?", "How do LLaVA-MoLE and Uni-MoE differ?"), are answered from: their sentences
             # may share no word with the question while another abstract's are about genomes, and
             # the relevance model may not rank a named paper over the bar. (The evidence was assessed on all.)
-            named = set(self.retriever.title_names(question)) & {h.paper.paper_id for h in hits}
+            # So are papers named by a mixed-case name spelled like a common word ("What is SCoRe?", which
+            # was quoted from four papers that use "score"): rag.retrieve's named_owners.
+            named = set(self.retriever.title_names(question) + self.retriever.named_owners(question)) & {h.paper.paper_id for h in hits}
             # ... or by a name only its abstract gives ("Can you summarize VisCon-100K and UnIVAL?": UnIVAL's
             # title is "Unified Model for Image, Video, Audio and Language Tasks"), when that makes two or more.
             if not rewritten and len(owned := named | self._owners(question, hits)) >= 2:
@@ -532,8 +534,7 @@ class Assistant:
             owners = [h.paper.paper_id for h in hits if owns(h.paper, key, by_title=False)]
             if len(owners) == 1:
                 out.add(owners[0])
-        # ... and one spelled like a common word ("SCoRe" is "score" to BM25), by its exact spelling
-        return out | (set(self.retriever.named_owners(question)) & {h.paper.paper_id for h in hits})
+        return out
 
     def _abstain(self, question, name, hits, timings, rewritten, on_delta, model=None, by_model=False, reason=None,
                  assessment: Assessment | None = None, preface: str | None = None) -> Answer:

@@ -208,6 +208,7 @@ def test_a_name_spelled_like_a_common_word_finds_the_paper_that_introduces_it(se
     RAIN's paper and not SCoRe's, which only its abstract names. Typed in lower case it is the word; and a
     paper that only uses such a name is not found for it (Mug-STAN adapts CoCa)."""
     assert SCORE in [h.paper.title for h in seed_engine.search("What is SCoRe?", k=5)]
+    assert [c.title for c in seed_engine.assistant.ask("What is SCoRe?").citations] == [SCORE]
     assert SCORE not in [h.paper.title for h in seed_engine.search("what is a good score?", k=5)]
     assert seed_engine.retriever.named_owners("Which paper proposed CoCa, the image-text model?") == []
     answer = seed_engine.assistant.ask("SCoRe vs RAIN: which one needs extra training, and how does each use the "
