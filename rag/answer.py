@@ -31,7 +31,7 @@ from rag.names import capitalised_names, corpus_terms, phrase_key, question_name
 from rag.retrieve import Filters, HybridRetriever, check_query, put_first
 from rag.rewrite import REWRITE_PROMPT, multi_query_search
 from rag.sentence_rank import rank_by_facts
-from rag.spelling import Speller
+from rag.spelling import Speller, typo_note
 from rag.text import CONTRIBUTION, POINTS_BACK
 from rag.types import (
     Answer,
@@ -279,7 +279,7 @@ class Assistant:
         read, typos = self.speller.correct(question)
         if typos:  # "dense retreival": searched and answered as "dense retrieval", and said so
             answer = self.ask(read, answerer=answerer, filters=filters, history=history, on_delta=on_delta, k=k, first=first)
-            note = "Read " + ", ".join(f"“{typed}” as “{word}”" for typed, word in typos) + "."
+            note = typo_note(typos)
             return answer.model_copy(update={"question": question, "searched_question": answer.searched_question or read,
                                              "notes": (note, *answer.notes)})
         name = resolve_answerer(self.settings, answerer)

@@ -52,6 +52,11 @@ def _readings(word: str) -> set[str]:
     return (swapped | restored) - {word}
 
 
+def typo_note(typos: list[tuple[str, str]]) -> str:
+    """What the reader is told about the typos read: "Read “retreival” as “retrieval”."."""
+    return "Read " + ", ".join(f"“{typed}” as “{word}”" for typed, word in typos) + "."
+
+
 class Speller:
     """Corrects typos of the corpus' words in questions (see the module docstring)."""
 
