@@ -32,6 +32,7 @@ from rag.retrieve import Filters, HybridRetriever, check_query, put_first
 from rag.rewrite import REWRITE_PROMPT, multi_query_search
 from rag.sentence_rank import rank_by_facts
 from rag.spelling import Speller, typo_note
+from rag.summary import asks_summary, summary_length, summary_sentences
 from rag.text import CONTRIBUTION, POINTS_BACK
 from rag.types import (
     Answer,
@@ -60,6 +61,9 @@ _SEVERAL = re.compile(
     r"|\b(?:show|give|tell|find|list|want)\s+(?:me\s+|us\s+)?everything (?:\w+ ){0,2}(?:on|about)\b|\boverview of\b"
     r"|\bwhat (?:research|literature)\b|\bwhat(?:'s|s| is) out there\b"
     r"|\b(?:anyone|anybody|someone) (?:tackled|worked on|looked (?:at|into)|studied|tried)\b"
+    # a request for reading: "What should I read on X?", "any pointers / references?", "what should I cite?"
+    r"|\bwhat (?:should|could|can|do) (?:i|we) (?:read|cite)\b|\breading list\b|\brecommend\w*\b.{0,20}?\b(?:reading|papers|works)\b"
+    r"|\bwhere (?:should|do|can) (?:i|we) start\b|\b(?:any|some) (?:good )?(?:pointers|references|reading)\b|\bworth (?:reading|citing)\b"
     # "Contrast A with B", "What separates A from B?" (not "in contrast to X", said of one paper)
     r"|(?<!\bin )\bcontrast\b(?! to\b)|\bwhat (?:separates|distinguishes)\b"
     r"|^(?!.*\b(?:how|what|which|why|where|when|who|does|do|is|are|can)\b)[^?]*\b(?:approaches|methods|techniques|models"
@@ -320,6 +324,11 @@ class Assistant:
                 answer = self._author_papers(question, scoped, name, on_delta)
                 note = (f"Listed the indexed papers by {mention.name} ({count})." if count <= MAX_PAPERS else
                         f"Listed {MAX_PAPERS} of the {count} indexed papers by {mention.name}; `rag search --author` lists them all.")
+            elif self._author_answers(mention.question, scoped):
+                # "What did Gao et al. (2024) propose for multimodal LLMs?" asks about that author's work:
+                # answered from it alone (put first among all papers, another paper answered too).
+                answer = self.ask(mention.question, answerer=answerer, filters=scoped, history=history, on_delta=on_delta, k=k)
+                note = f"Answered from the indexed papers by {mention.name} ({count})."
             else:
                 answer = self.ask(mention.question, answerer=answerer, filters=filters, history=history, on_delta=on_delta,
                                   k=k, first=mention.paper_ids)
@@ -332,7 +341,8 @@ class Assistant:
         timings: dict[str, float] = {}
         t0 = time.perf_counter()
         rewriter = self._backend(name) if self._rewrites_enabled(name) else None
-        several = is_multi_paper(question)
+        # A title written out is one paper however it ends ("… Multi-modal Large Language Models").
+        several = is_multi_paper(question) and len(self.retriever.titles_written_in(question)) != 1
         k = k or (max(self.settings.answer_sources, MAX_PAPERS) if several else self.settings.answer_sources)
         hits, rewritten, searched = self._retrieve(question, k, filters, history, rewriter, first)
         timings["retrieve_ms"] = round((time.perf_counter() - t0) * 1000, 1)
@@ -348,6 +358,9 @@ class Assistant:
             assessment = Assessment("strong" if hits else "none", 1.0 if hits else 0.0, {}, reason=None if hits else "no papers match")
         else:
             assessment = self.policy.assess(question, hits, scored)
+        summarised = None if rewritten else self._summarised(question, hits)
+        if summarised and assessment.level != "strong":  # the paper's abstract is its summary
+            assessment = replace(assessment, level="strong", reason=None)
         timings["assess_ms"] = round((time.perf_counter() - t0) * 1000 - timings["retrieve_ms"], 1)
         if assessment.level == "none":
             answer = self._abstain(question, name, hits, timings, rewritten, on_delta, reason=assessment.reason, assessment=assessment)
@@ -419,10 +432,13 @@ class Assistant:
             # Two or more papers named ("Is LQ-LoRA better than QLoRA?") are each answered for, as a
             # multi-paper question's are: quoted together, the one whose sentences mention the other won.
             relevant: list = []
-            if (several or len(named) >= 2) and not rewritten:
+            if (several or len(named) >= 2) and not rewritten and not summarised:
                 papers = {h.paper.paper_id for h in self.policy.relevant_hits(question, hits, scored, max_papers=MAX_PAPERS)}
                 relevant = [s for s in scored if s.source.paper.paper_id in papers | named]
-            if len({s.source.n for s in relevant}) >= 2:
+            if summarised:  # the paper's contribution, method and result, in its order
+                raw = " ".join(with_marker(x.text, x.source.n) for x in summary_sentences(
+                    [x for x in scored if x.source.paper.paper_id == summarised], summary_length(question)))
+            elif len({s.source.n for s in relevant}) >= 2:
                 rank_by_facts(question, relevant, self.retriever.index.lexical.idf)
                 raw = extractive_answer(relevant, per_paper=True)
             else:
@@ -461,6 +477,19 @@ class Assistant:
             rewritten_question=rewritten,
             timings_ms=timings,
         )
+
+    def _summarised(self, question: str, hits: list[Hit]) -> str | None:
+        """The id of the one retrieved paper a summary request names ("Summarise the QLoRA paper"), if any."""
+        retrieved = {h.paper.paper_id: h.paper for h in hits}
+        named = [pid for pid in self.retriever.title_names(question) if pid in retrieved]
+        return named[0] if len(named) == 1 and asks_summary(question, retrieved[named[0]].title) else None
+
+    def _author_answers(self, question: str, scoped: Filters) -> bool:
+        """Whether the papers of the author a question names answer it (evidence above `none` among
+        them alone); if not, the reader may have the author wrong, and all papers are searched."""
+        hits = self.retriever.search(question, k=self.settings.answer_sources, filters=scoped)
+        sources = [Source(n=i + 1, paper=h.paper, score=h.score) for i, h in enumerate(hits)]
+        return bool(hits) and self.policy.assess(question, hits, self.scorer.score(question, sources)).level != "none"
 
     def _author_papers(self, question: str, filters: Filters, name: str, on_delta) -> Answer:
         """An author's papers (up to MAX_PAPERS), each with the sentence that states its

@@ -22,6 +22,9 @@ _WORD = re.compile(r"[^\W\d_][\w'’.-]*", re.UNICODE)
 _POSSESSIVE = re.compile(r"['’]s?$")
 _LEAD = re.compile(r"\b(?:(?:authored|written)\s+)?(?:by|from|of)\s+$", re.I)  # "… paper by <name>"
 MAX_NAME_WORDS = 4
+# "Gao et al.", "Gao et al.'s", and the year a reader cites with it ("Gao et al. (2024)", "Gao et al., 2024"):
+# left in the searched question, "2024" pulled other papers ahead of the author's own.
+_ET_AL = re.compile(r"\s+et\s+al\b\.?(?:['’]s)?(?:,?\s*\(?(?:19|20)\d\d[a-z]?\)?(?:['’]s)?)?")
 
 
 def author_key(name: str) -> str:
@@ -36,7 +39,10 @@ _LISTING_WORDS = frozenset(
     "which what list show name find give tell me all the any other of paper papers work works article articles "
     "publication publications study studies did does do has have had is are was were on in this these index corpus "
     "wrote write written authored published publish coauthored co-authored contributed contribute propose proposed "
-    "proposes present presented presents by from group team lab et al a an".split()
+    "proposes present presented presents by from group team lab et al a an "
+    # ... or for what they are about: "What is Gao et al.'s paper about?", "Summarise the papers by Peng Gao."
+    "about it its their them summarize summarise summary summaries describe main key idea ideas contribution contributions"
+    .split()
 )
 
 
@@ -88,7 +94,7 @@ class AuthorIndex:
                 raw = [_POSSESSIVE.sub("", w.group()) for w in span]
                 if n == 1:
                     rest = question[span[-1].end():]
-                    m = re.match(r"\s+et\s+al\b\.?(?:['’]s)?", rest)
+                    m = _ET_AL.match(rest)
                     ids = self._family.get(author_key(raw[0])) if m else None
                     if ids and raw[0][:1].isupper():
                         return self._mention(question, span[0].start(), span[-1].end() + m.end(), raw[0], ids)
@@ -104,5 +110,8 @@ class AuthorIndex:
         head = question[:start]
         if lead := _LEAD.search(head):
             head = head[:lead.start()]
-        rest = re.sub(r"\s{2,}", " ", f"{head.rstrip()} {question[end:].lstrip()}").strip()
+        tail = question[end:].lstrip()
+        if head.rstrip().endswith("("):  # "(Gao et al., 2024)": the brackets go with the citation
+            head, tail = head.rstrip()[:-1], tail[1:] if tail.startswith(")") else tail
+        rest = re.sub(r"\s{2,}", " ", f"{head.rstrip()} {tail.lstrip()}").strip()
         return AuthorMention(name, frozenset(ids), re.sub(r"\s+([?.!,;:])", r"\1", rest))

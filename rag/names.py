@@ -17,6 +17,9 @@ from rag.text import space_unspaced_scripts
 _C = r"(?:[\w-]|\.(?=\d))"  # a name's character: a word character, a hyphen, a decimal point
 NAME = re.compile(rf"\b(?={_C}*[A-Z]{_C}*[A-Z0-9])(?={_C}*[A-Za-z])\w{_C}*\w\b|\b[A-Z][a-z]+[A-Z]\w*\b")
 NAME_SUFFIX = re.compile(r"-(?:style|like|based|type|sized|level|scale)$")
+# Chat shorthand in capitals is no technical name: "TL;DR of …" was refused as "no indexed abstract
+# mentions TL, DR".
+CHAT_SHORTHAND = re.compile(r"\b(?:TL;?\s?DR|ELI5|FYI|IMO|IMHO|AFAIK|IIRC|FWIW|BTW|PTAL|TIA|ASAP|AKA|LGTM|NB|PS)\b")
 # Question-sized text: a pasted log or abstract is full of names that prove nothing.
 MAX_NAME_WORDS = 60
 
@@ -109,7 +112,7 @@ def question_names(question: str, casing: dict[str, str] | None = None) -> list[
         return []
     question = recase(question, casing)
     out: list[tuple[str, str]] = []
-    for name in NAME.findall(space_unspaced_scripts(re.sub(r"\S+://\S+", " ", question))):
+    for name in NAME.findall(space_unspaced_scripts(CHAT_SHORTHAND.sub(" ", re.sub(r"\S+://\S+", " ", question)))):
         name = NAME_SUFFIX.sub("", name)
         key = norm(name)
         if key and all(key != k for _, k in out):

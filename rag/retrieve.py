@@ -195,6 +195,19 @@ def put_first(hits: list[Hit], wanted, k: int | None = None) -> list[Hit]:
     return [h.model_copy(update={"rank": i + 1}) for i, h in enumerate(ordered)]
 
 
+# A title counts as written in a query without quotes when the query holds it whole, or its part after
+# the colon, in at least this many words: shorter ones ("Matryoshka Representation Learning") are a topic
+# as often as a title.
+WRITTEN_TITLE_WORDS = 5
+
+
+def _written_title_keys(title: str) -> list[str]:
+    """The forms of a title a query may write out: the whole title and the part after its colon, each
+    of at least WRITTEN_TITLE_WORDS words (case, punctuation and spacing folded)."""
+    forms = [title] + ([title.split(":", 1)[1]] if ":" in title else [])
+    return [key for key in (_title_key(f) for f in forms) if key.count(" ") + 1 >= WRITTEN_TITLE_WORDS]
+
+
 def _title_key(title) -> str:
     """A title for exact comparison: case, punctuation and spacing folded."""
     text = title if isinstance(title, str) else next((t for t in title if t), "")
@@ -225,6 +238,7 @@ class HybridRetriever:
         self.abstract_weight = abstract_weight
         self._titles_by_name: dict[str, list[str]] | None = None
         self._titles_by_text: dict[str, list[str]] = {}
+        self._titles_written: dict[str, dict[str, list[str]]] = {}  # a title's first words -> its forms -> paper ids
         self._authors = None
         self._name_casing: dict[str, str] | None = None
         self._papers_by_exact_name: dict[str, list[str]] | None = None
@@ -287,29 +301,60 @@ class HybridRetriever:
     # ------------------------------------------------------------ the retrievers
 
     def title_names(self, query: str, allowed: set[str] | None = None) -> list[str]:
-        """Ids of the papers the query names: by a quoted title ("What does \u201cLearning to Prompt
-        for Vision-Language Models\u201d propose?"), or by their own name (a title's lead before its
-        colon: "GENOME: Generative ..." is GENOME's) as a technical name the query asks about; in
-        the query's order. A name more than TITLE_NAME_MAX_TITLES papers share is skipped. Only a
-        paper's own name counts: "MoE" in a question is not a lookup of "Uni-MoE: ..."."""
-        from rag.names import norm, own_name, question_names
+        """Ids of the papers the query names: by a title it writes out (titles_written_in), or by their
+        own name (a title's lead before its colon: "GENOME: Generative ..." is GENOME's) as a technical
+        name the query asks about; in the query's order. A name more than TITLE_NAME_MAX_TITLES papers
+        share is skipped. Only a paper's own name counts: "MoE" in a question is not a lookup of "Uni-MoE: ..."."""
+        from rag.names import question_names
 
-        if self._titles_by_name is None:
-            by_name: dict[str, list[str]] = {}
-            by_title: dict[str, list[str]] = {}
-            for brief in self.index.papers.briefs():
-                if name := own_name(brief.title):
-                    by_name.setdefault(norm(name), []).append(brief.paper_id)
-                by_title.setdefault(_title_key(brief.title), []).append(brief.paper_id)
-            self._titles_by_name, self._titles_by_text = by_name, by_title
+        by_name = self._title_maps()[0]
         out: list[str] = []
-        keys = [_title_key(q) for q in _QUOTED.findall(query)]
-        for pids in [self._titles_by_text.get(key, []) for key in keys if key.count(" ") >= 1] + [
-            self._titles_by_name.get(key, []) if len(key) >= 3 else [] for _, key in question_names(query, self.name_casing)
+        for pids in self._written_titles(query) + [
+            by_name.get(key, []) if len(key) >= 3 else [] for _, key in question_names(query, self.name_casing)
         ]:
             if len(pids) <= TITLE_NAME_MAX_TITLES:
                 out += [pid for pid in pids if pid not in out and (allowed is None or pid in allowed)]
         return out
+
+    def titles_written_in(self, query: str) -> list[str]:
+        """Ids of the papers whose title the query writes out: in quotes ("What does \u201cLearning to
+        Prompt for Vision-Language Models\u201d propose?"), or without them, whole or after its colon, in
+        at least WRITTEN_TITLE_WORDS words ("TL;DR of the paper titled Scaling Data and Parameters for a
+        Family of Multi-modal Large Language Models": it ends in "Models", and was answered as a keyword
+        query for several papers)."""
+        out: list[str] = []
+        for pids in self._written_titles(query):
+            if len(pids) <= TITLE_NAME_MAX_TITLES:
+                out += [pid for pid in pids if pid not in out]
+        return out
+
+    def _written_titles(self, query: str) -> list[list[str]]:
+        _, by_title, written = self._title_maps()
+        keys = [_title_key(q) for q in _QUOTED.findall(query)]
+        words = _title_key(query).split()
+        padded = f" {' '.join(words)} "
+        typed = [pids for i in range(len(words) - WRITTEN_TITLE_WORDS + 1)
+                 for key, pids in written.get(" ".join(words[i:i + WRITTEN_TITLE_WORDS]), {}).items()
+                 if f" {key} " in padded]
+        return [by_title.get(key, []) for key in keys if key.count(" ") >= 1] + typed
+
+    def _title_maps(self):
+        """Own name -> ids, whole title -> ids, a title's first words -> its written forms -> ids."""
+        from rag.names import norm, own_name
+
+        if self._titles_by_name is None:
+            by_name: dict[str, list[str]] = {}
+            by_title: dict[str, list[str]] = {}
+            written: dict[str, dict[str, list[str]]] = {}
+            for brief in self.index.papers.briefs():
+                if name := own_name(brief.title):
+                    by_name.setdefault(norm(name), []).append(brief.paper_id)
+                by_title.setdefault(_title_key(brief.title), []).append(brief.paper_id)
+                for key in _written_title_keys(brief.title):
+                    lead = " ".join(key.split()[:WRITTEN_TITLE_WORDS])
+                    written.setdefault(lead, {}).setdefault(key, []).append(brief.paper_id)
+            self._titles_by_name, self._titles_by_text, self._titles_written = by_name, by_title, written
+        return self._titles_by_name, self._titles_by_text, self._titles_written
 
     def named_owners(self, query: str, allowed: set[str] | None = None) -> list[str]:
         """Ids of the papers whose abstract introduces a name of the query written in mixed case whose

@@ -47,21 +47,21 @@ FEATURES = (
     "problem",  # states a limitation or gap ("However, ... struggle"), not what the paper does about it
 )
 
-_NUMBER = re.compile(r"\d+(?:[.,]\d+)*%?")
+NUMBER = re.compile(r"\d+(?:[.,]\d+)*%?")
 _NAME = re.compile(r"\b(?:[A-Za-z]*[A-Z][a-z]*[A-Z][\w-]*|[A-Z]{2,}[\w-]*|\w*\d\w*)\b")
 _FIRST_PERSON = re.compile(r"\b(?:we|our|this (?:paper|work|study))\b", re.I)
 _WE = re.compile(r"\b(?:we|our)\b", re.I)
 _GENERIC_RESULT = re.compile(
     r"\b(?:experiments?|results?|evaluations?) (?:show|demonstrate|indicate|reveal)|outperform|state-of-the-art|superior", re.I
 )
-_PROBLEM = re.compile(
+PROBLEM = re.compile(
     r"\b(?:however|despite|challeng\w*|limitations?|limited|suffer\w*|lacks?|lacking|struggl\w*|bottlenecks?|costly|expensive"
     r"|prohibitive\w*|fails?|hinders?|impractical|drawbacks?|under-?explored|remains? (?:unclear|open|challenging|an open))\b",
     re.I,
 )
 # ... unless it answers one: "To mitigate the memory bottleneck, we employ mixed-precision quantization".
 _RESPONSE = re.compile(r"\b(?:to (?:address|tackle|overcome|solve|mitigate|alleviate|bridge|remedy|avoid|reduce)|to this end|addressing)\b", re.I)
-_METHOD_VERB = re.compile(
+METHOD_VERB = re.compile(
     r"\b(?:by|via|using|through|consists?|leverag\w*|employ\w*|design\w*|devis\w*|repurpos\w*|construct\w*|extract\w*|train\w*)\b",
     re.I,
 )
@@ -79,7 +79,7 @@ def sentence_signals(question: str, scored: Sequence[ScoredSentence], idf) -> li
     for s in scored:
         words = tokenize(s.text)
         new_words = [w for w in words if w not in asked_words]
-        numbers = [m for m in _NUMBER.findall(s.text) if m not in question]
+        numbers = [m for m in NUMBER.findall(s.text) if m not in question]
         names = [m for m in _NAME.findall(s.text) if m.casefold() not in folded_question]
         out.append({
             "semantic": s.semantic,
@@ -94,9 +94,9 @@ def sentence_signals(question: str, scored: Sequence[ScoredSentence], idf) -> li
             "first_person": float(bool(_FIRST_PERSON.search(s.text))),
             "background": float(s.position < 2 and not _WE.search(s.text)),
             "generic_result": float(bool(_GENERIC_RESULT.search(s.text)) and not numbers),
-            "method_verb": float(bool(_METHOD_VERB.search(s.text))),
+            "method_verb": float(bool(METHOD_VERB.search(s.text))),
             "paper_rank": 1.0 / s.source.n,
-            "problem": float(bool(_PROBLEM.search(s.text)) and not CONTRIBUTION.search(s.text) and not _RESPONSE.search(s.text)),
+            "problem": float(bool(PROBLEM.search(s.text)) and not CONTRIBUTION.search(s.text) and not _RESPONSE.search(s.text)),
         })
     return out
 

@@ -371,6 +371,12 @@ def test_is_follow_up(question, expected):
         # "which papers <verb>": the verb is no noun of "which paper study …" (answered from one paper)
         ("Which papers study whether LLMs generalize rather than memorize?", True),
         ("Which papers work on 3D scene understanding?", True),
+        # a request for reading on a topic
+        ("What should I read to learn about KV cache compression?", True),
+        ("Any pointers on model merging?", True),
+        ("Recommend me some papers on LLM quantization", True),
+        ("What should I cite for parameter-efficient fine-tuning?", True),
+        ("Recommend a paper on LLM quantization", False),
         ("Contrast the structured-output benchmark with the example-selection method.", True),
         ("What separates the interactive segmentation method from the instruction-guided one?", True),
         ("In contrast to LoRA, what does QLoRA quantize?", False),
@@ -605,3 +611,44 @@ def test_a_two_part_question_is_answered_on_both_parts(assistant):
     assert answer.evidence != "none"
     for fact in row["answer_facts"]:  # one fact per part: the critique, and the proposed filter
         assert fact.casefold() in answer.text.casefold(), (fact, answer.text)
+
+
+SPHINX = "SPHINX-X: Scaling Data and Parameters for a Family of Multi-modal Large Language Models"
+
+
+def test_a_request_for_a_named_papers_summary_is_answered_from_that_paper(assistant, seed_papers):
+    """"Summarise the QLoRA paper in two sentences." shares few words with any one QLoRA sentence: it was
+    answered `weak` with one result sentence. The abstract is the paper's summary: its contribution first,
+    as many sentences as asked, from that paper alone."""
+    answer = assistant.ask("Summarise the QLoRA paper in two sentences.")
+    assert answer.evidence == "strong" and [c.title for c in answer.citations] == [QLORA]
+    sentences = quoted_sentences(answer.text)
+    assert len(sentences) == 2
+    assert sentences[0][0].startswith("We present QLoRA, an efficient finetuning approach")
+    for sentence, _ in sentences:
+        assert_quoted_from(sentence, seed_papers[QLORA].abstract)
+    assert len(quoted_sentences(assistant.ask("What is the QLoRA paper about?").text)) == 3
+
+
+
+@pytest.mark.parametrize("question, summary, sentences", [
+    ("Summarise the QLoRA paper in two sentences.", True, 2),
+    ("TL;DR of QLoRA", True, 3),
+    ("What is QLoRA about?", True, 3),
+    ("Explain QLoRA like I'm new to the field, in one sentence", True, 1),
+    ("Explain how QLoRA saves memory", False, 3),  # a question about one part of it is answered as a question
+    ("How does QLoRA work?", False, 3),
+])
+def test_a_summary_request_is_told_from_a_question(question, summary, sentences):
+    from rag.summary import asks_summary, summary_length
+
+    assert asks_summary(question, QLORA) is summary
+    assert summary_length(question) == sentences
+
+
+def test_a_title_written_out_is_that_one_paper_however_it_ends(assistant):
+    """"TL;DR of the paper titled <a title ending in 'Models'>" read as a keyword query for several papers
+    (three cited) and "TL", "DR" as names no abstract holds."""
+    answer = assistant.ask("TL;DR of the paper titled Scaling Data and Parameters for a Family of Multi-modal Large Language Models")
+    assert not answer.abstained and [c.title for c in answer.citations] == [SPHINX]
+    assert answer.text.startswith("We propose SPHINX-X")

@@ -27,6 +27,10 @@ def index() -> AuthorIndex:
         ("Which paper by Peng Gao scales data for multimodal LLMs?", "Peng Gao", {"a"}, "Which paper scales data for multimodal LLMs?"),
         ("What did Renrui Zhang's group propose?", "Renrui Zhang", {"a", "b"}, "What did group propose?"),
         ("What do Gao et al. propose for LLMs?", "Gao", {"a"}, "What do propose for LLMs?"),  # first authors only
+        # the year cited with it is no part of what is asked ("2024" pulled other papers ahead)
+        ("What did Gao et al. (2024) propose for LLMs?", "Gao", {"a"}, "What did propose for LLMs?"),
+        ("What did Gao et al., 2024 propose for LLMs?", "Gao", {"a"}, "What did propose for LLMs?"),
+        ("What does the paper (Gao et al., 2024) propose for LLMs?", "Gao", {"a"}, "What does the paper propose for LLMs?"),
         ("what did zdenek kasner build", "Zdeněk Kasner", {"c"}, "what did build"),  # no capitals anywhere: any case
         ("How does the method of Xing Han Lù work?", "Xing Han Lù", {"c"}, "How does the method work?"),
     ],
@@ -71,6 +75,18 @@ def test_a_question_naming_an_author_is_answered_from_that_authors_paper(assista
     assert answer.citations[0].title == SPHINX
     assert answer.searched_question == "Which paper scales data and parameters for multimodal LLMs?"
     assert any("Peng Gao" in note for note in answer.notes)
+
+
+def test_a_question_about_an_authors_work_is_answered_from_it_alone(assistant):
+    """"What did Gao et al. (2024) propose …?" asks about that author's work: it is answered from the
+    author's paper, not also from another paper on the topic (it was: X-LLM beside SPHINX-X), and
+    asking what the author's paper is about describes it."""
+    answer = assistant.ask("What did Gao et al. (2024) propose for multimodal LLMs?")
+    assert [c.title for c in answer.citations] == [SPHINX]
+    assert answer.evidence == "strong"
+    assert any("Answered from the indexed papers by Gao" in note for note in answer.notes)
+    about = assistant.ask("Gao et al.'s 2024 paper: what is it about?")
+    assert not about.abstained and [c.title for c in about.citations] == [SPHINX]
 
 
 def test_an_author_whose_papers_do_not_match_is_said_so(assistant):

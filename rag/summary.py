@@ -1,0 +1,78 @@
+"""Requests for one paper's summary: "Summarise the QLoRA paper in two sentences.", "TL;DR of the paper
+titled …", "What is RankGen about?", "Give me the key contribution of X", "Explain X like I'm new to it".
+
+Why: an abstract is its paper's own summary, but such a request shares few words with any one of its
+sentences. Scored like a question, "Summarise the QLoRA paper in two sentences." came out `weak` and
+was answered with one result sentence. Asked of a paper the request names (by its own name or its
+title), the answer is that abstract's contribution, then how it works, then what it found, and the
+evidence is the paper itself. Pure string work over the paper's sentences; nothing here names a paper.
+"""
+
+from __future__ import annotations
+
+import re
+
+from rag.extractive import ScoredSentence
+from rag.lexical import tokenize
+from rag.sentence_rank import METHOD_VERB, NUMBER, PROBLEM
+from rag.text import CONTRIBUTION
+
+ASKS_SUMMARY = re.compile(
+    r"\b(?:summari[sz]e|summari[sz]ing|sum up|summary|summaries|tl;?\s?dr|gist|overview of|rundown|recap|in a nutshell"
+    r"|explain|describe|eli5|key (?:contributions?|ideas?|points?|takeaways?)|main (?:contributions?|ideas?|points?|takeaways?)"
+    r"|what (?:is|'s|was) (?:it|the (?:paper|work|study))? ?about|(?:is|'s|was) (?:the (?:paper|work) )?[\w\s'\".:-]{0,120}? about\s*\??\s*$)",
+    re.I,
+)
+_COUNT_WORDS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "a single": 1, "a": 1}
+_LENGTH = re.compile(r"\bin (one|two|three|four|five|a single|a|\d) (?:short )?(?:sentences?|lines?|bullets?|bullet points?|points?)\b", re.I)
+DEFAULT_SENTENCES = 3
+MAX_SENTENCES = 5
+_RESULT = re.compile(r"\b(?:outperform\w*|achiev\w*|improv\w*|surpass\w*|reduc\w*|state-of-the-art|results? (?:show|demonstrate)"
+                     r"|we (?:show|find|found|demonstrate|observe)|matches|yields?)\b", re.I)
+
+
+# Words of a summary request that ask for nothing beyond the paper ("Give me a short summary of the paper").
+_REQUEST_WORDS = frozenset(tokenize(
+    "summarise summarize summary summaries sum up tldr tl dr gist overview rundown recap nutshell explain describe eli5 "
+    "key main contribution contributions idea ideas point points takeaway takeaways about paper work study article "
+    "give me tell us please short brief quick simple plain terms words sentence sentences line lines bullet bullets "
+    "one two three four five single like new field newcomer beginner five-year-old year old"))
+MAX_OTHER_WORDS = 1  # "Explain how QLoRA saves memory" asks more than a summary: "saves", "memory"
+
+
+def asks_summary(question: str, title: str) -> bool:
+    """Whether the question asks for the summary of the paper titled `title` (which it names) and
+    nothing more: a summary cue, and at most MAX_OTHER_WORDS content words beyond the title's and
+    the request's own."""
+    if not ASKS_SUMMARY.search(question):
+        return False
+    own = set(tokenize(title))
+    return sum(1 for w in tokenize(question) if w not in own and w not in _REQUEST_WORDS) <= MAX_OTHER_WORDS
+
+
+def summary_length(question: str) -> int:
+    """How many sentences the request asks for ("in two sentences"), else DEFAULT_SENTENCES."""
+    m = _LENGTH.search(question)
+    if not m:
+        return DEFAULT_SENTENCES
+    word = m.group(1).casefold()
+    return max(1, min(MAX_SENTENCES, int(word) if word.isdigit() else _COUNT_WORDS[word]))
+
+
+def summary_sentences(scored: list[ScoredSentence], n: int = DEFAULT_SENTENCES) -> list[ScoredSentence]:
+    """Up to `n` sentences of one paper (`scored`: its sentences), in abstract order: what the paper
+    contributes (its first "we propose …" sentence, else the first sentence that is not background),
+    how (the next sentence that says by what means), and what it found (a result, one with a number
+    first); further ones fill in abstract order after the contribution."""
+    ordered = sorted(scored, key=lambda s: s.position)
+    if not ordered:
+        return []
+    lead = next((s for s in ordered if CONTRIBUTION.search(s.text)), None)
+    lead = lead or next((s for s in ordered if not PROBLEM.search(s.text) and s.position >= 1), ordered[0])
+    after = [s for s in ordered if s.position > lead.position]
+    method = next((s for s in after if METHOD_VERB.search(s.text) and not _RESULT.search(s.text)), None)
+    results = [s for s in after if _RESULT.search(s.text) and s is not method]
+    result = next((s for s in results if NUMBER.search(s.text)), None) or next(iter(results), None)
+    picked = [lead] + ([result] if n == 2 and result else [s for s in (method, result) if s])
+    picked += [s for s in after if all(s is not p for p in picked)]
+    return sorted(picked[:n], key=lambda s: s.position)
