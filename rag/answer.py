@@ -196,7 +196,8 @@ class Assistant:
         """The question's names written with one leading capital that neither the corpus nor the
         embedder's vocabulary holds ("Which paper proposed the Chinchilla rule?"); none for a question
         in another language, whose nouns may be capitalised."""
-        found = capitalised_names(question, self.speller.ordinary)
+        found = [(name, key) for name, key in capitalised_names(question, self.speller.ordinary)
+                 if not self.retriever.authors.is_family_name(name)]  # "Kasner": an indexed author, no method
         return [] if found and self.speller.foreign(question) else found
 
     def is_common_name(self, name: str) -> bool:

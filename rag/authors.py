@@ -22,6 +22,9 @@ _WORD = re.compile(r"[^\W\d_][\w'’.-]*", re.UNICODE)
 _POSSESSIVE = re.compile(r"['’]s?$")
 _LEAD = re.compile(r"\b(?:(?:authored|written)\s+)?(?:by|from|of)\s+$", re.I)  # "… paper by <name>"
 MAX_NAME_WORDS = 4
+# Capitalised words listed together: "Choi and Ferrara", "Lù, Kasner and Reddy", "Lù, Kasner & Reddy's".
+_CAP = r"[^\W\d_a-z][^\W\d_]+(?:['’]s)?"
+_FAMILY_LIST = re.compile(rf"(?<![\w'’-]){_CAP}(?:\s*,\s*{_CAP})*,?\s+(?:and|&)\s+{_CAP}(?![\w'’-])")
 # "Gao et al.", "Gao et al.'s", and the year a reader cites with it ("Gao et al. (2024)", "Gao et al., 2024"):
 # left in the searched question, "2024" pulled other papers ahead of the author's own.
 _ET_AL = re.compile(r"\s+et\s+al\b\.?(?:['’]s)?(?:,?\s*\(?(?:19|20)\d\d[a-z]?\)?(?:['’]s)?)?")
@@ -64,6 +67,7 @@ class AuthorIndex:
     def __init__(self, records: Iterable[tuple[str, Sequence[str]]]):
         self._full: dict[str, set[str]] = {}
         self._family: dict[str, set[str]] = {}
+        self._any_family: dict[str, set[str]] = {}  # every author's family name, for "Choi and Ferrara"
         self._display: dict[str, str] = {}
         for paper_id, authors in records:
             for i, author in enumerate(authors):
@@ -73,17 +77,40 @@ class AuthorIndex:
                     self._display.setdefault(key, author.strip())
                 if i == 0 and key:
                     self._family.setdefault(key.split()[-1], set()).add(paper_id)
+                if key:
+                    self._any_family.setdefault(key.split()[-1], set()).add(paper_id)
 
     def __len__(self) -> int:
         return len(self._full)
 
     def papers(self, name: str) -> frozenset[str]:
         """The papers of an author given by full name ('Peng Gao'), or by family name alone for first authors."""
+        if "," in name:  # "Lù, Kasner, Reddy" (AuthorIndex.find): the papers all of them are authors of
+            return frozenset(set.intersection(*(set(self._any_family.get(author_key(part), ())) for part in name.split(","))))
         key = author_key(name)
         return frozenset(self._full.get(key) or (self._family.get(key) if len(key.split()) == 1 else None) or ())
 
+    def is_family_name(self, word: str) -> bool:
+        """Whether an indexed author has this family name ("Kasner"): a name, not a method the corpus lacks."""
+        return author_key(word) in self._any_family
+
     def find(self, question: str) -> AuthorMention | None:
-        """The first author the question names, if any of the indexed ones."""
+        """The first author the question names, if any of the indexed ones; else two or more family
+        names of one paper's authors listed together ("Choi and Ferrara", "Lù, Kasner and Reddy")."""
+        return self._find_one(question) or self._find_coauthors(question)
+
+    def _find_coauthors(self, question: str) -> AuthorMention | None:
+        for m in _FAMILY_LIST.finditer(question):
+            names = [_POSSESSIVE.sub("", w) for w in re.split(r"\s*(?:,|\band\b|&)\s*", m.group(0)) if w]
+            shared = None
+            for name in names:
+                ids = self._any_family.get(author_key(name))
+                shared = (set(ids) if shared is None else shared & ids) if ids else set()
+            if shared:
+                return self._mention(question, m.start(), m.end(), ", ".join(names), shared)
+        return None
+
+    def _find_one(self, question: str) -> AuthorMention | None:
         words = list(_WORD.finditer(question))
         lowercase_only = not any(c.isupper() for c in question)
         for i in range(len(words)):

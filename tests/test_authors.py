@@ -33,6 +33,9 @@ def index() -> AuthorIndex:
         ("What does the paper (Gao et al., 2024) propose for LLMs?", "Gao", {"a"}, "What does the paper propose for LLMs?"),
         ("what did zdenek kasner build", "Zdeněk Kasner", {"c"}, "what did build"),  # no capitals anywhere: any case
         ("How does the method of Xing Han Lù work?", "Xing Han Lù", {"c"}, "How does the method work?"),
+        # co-authors' family names listed together, any author's: the papers they share
+        ("What did Lù and Kasner build?", "Lù, Kasner", {"c"}, "What did build?"),
+        ("Zhang & Qiao's benchmark: how big is it?", "Zhang, Qiao", {"b"}, "benchmark: how big is it?"),
     ],
 )
 def test_a_named_author_is_found_and_taken_out_of_the_question(index, question, name, papers, rest):
@@ -47,6 +50,8 @@ def test_a_named_author_is_found_and_taken_out_of_the_question(index, question, 
         "What did Qiao et al. find?",  # Yu Qiao is no first author here
         "Which papers use gao?",
         "How does QLoRA work?",
+        "How do QLoRA and LoRA differ?",
+        "Did Gao and Kasner write together?",  # no paper of both
     ],
 )
 def test_words_that_are_no_indexed_author_are_left_alone(index, question):
@@ -87,6 +92,13 @@ def test_a_question_about_an_authors_work_is_answered_from_it_alone(assistant):
     assert any("Answered from the indexed papers by Gao" in note for note in answer.notes)
     about = assistant.ask("Gao et al.'s 2024 paper: what is it about?")
     assert not about.abstained and [c.title for c in about.citations] == [SPHINX]
+
+
+def test_co_authors_named_by_family_name_are_authors_not_unknown_methods(assistant):
+    """"What benchmark did Lù, Kasner and Reddy release?" was refused: "No indexed abstract mentions Kasner"."""
+    answer = assistant.ask("what benchmark did Lù, Kasner and Reddy release in 2024 and what did they find about finetuned models?")
+    assert not answer.abstained and [c.title for c in answer.citations] == [WEBLINX]
+    assert "Kasner" not in (answer.preface or "")
 
 
 def test_an_author_whose_papers_do_not_match_is_said_so(assistant):
