@@ -359,8 +359,8 @@ class Assistant:
             assessment = Assessment("strong" if hits else "none", 1.0 if hits else 0.0, {}, reason=None if hits else "no papers match")
         else:
             assessment = self.policy.assess(question, hits, scored)
-        summarised = None if rewritten else self._summarised(question, hits)
-        if summarised and assessment.level != "strong":  # the paper's abstract is its summary
+        summarised = [] if rewritten else self._summarised(question, hits)
+        if summarised and assessment.level != "strong":  # a paper's abstract is its summary
             assessment = replace(assessment, level="strong", reason=None)
         timings["assess_ms"] = round((time.perf_counter() - t0) * 1000 - timings["retrieve_ms"], 1)
         if assessment.level == "none":
@@ -436,9 +436,10 @@ class Assistant:
             if (several or len(named) >= 2) and not rewritten and not summarised:
                 papers = {h.paper.paper_id for h in self.policy.relevant_hits(question, hits, scored, max_papers=MAX_PAPERS)}
                 relevant = [s for s in scored if s.source.paper.paper_id in papers | named]
-            if summarised:  # the paper's contribution, method and result, in its order
-                raw = " ".join(with_marker(x.text, x.source.n) for x in summary_sentences(
-                    [x for x in scored if x.source.paper.paper_id == summarised], summary_length(question)))
+            if summarised:  # each paper's contribution, method and result, in its order
+                size = summary_length(question, papers=len(summarised))
+                raw = "\n\n".join(" ".join(with_marker(x.text, x.source.n) for x in summary_sentences(
+                    [x for x in scored if x.source.paper.paper_id == pid], size)) for pid in summarised)
             elif len({s.source.n for s in relevant}) >= 2:
                 rank_by_facts(question, relevant, self.retriever.index.lexical.idf)
                 raw = extractive_answer(relevant, per_paper=True)
@@ -479,11 +480,12 @@ class Assistant:
             timings_ms=timings,
         )
 
-    def _summarised(self, question: str, hits: list[Hit]) -> str | None:
-        """The id of the one retrieved paper a summary request names ("Summarise the QLoRA paper"), if any."""
+    def _summarised(self, question: str, hits: list[Hit]) -> list[str]:
+        """The ids of the retrieved papers a summary request names ("Summarise the QLoRA paper", "What
+        is QLoRA? And what is RankGen?"), in the question's order; none unless it asks for nothing else."""
         retrieved = {h.paper.paper_id: h.paper for h in hits}
-        named = [pid for pid in self.retriever.title_names(question) if pid in retrieved]
-        return named[0] if len(named) == 1 and asks_summary(question, retrieved[named[0]].title) else None
+        named = [pid for pid in self.retriever.title_names(question) if pid in retrieved][:MAX_PAPERS]
+        return named if named and asks_summary(question, " ".join(retrieved[pid].title for pid in named)) else []
 
     def _author_answers(self, question: str, scoped: Filters) -> bool:
         """Whether the papers of the author a question names answer it (evidence above `none` among

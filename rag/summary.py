@@ -1,11 +1,12 @@
-"""Requests for one paper's summary: "Summarise the QLoRA paper in two sentences.", "TL;DR of the paper
-titled …", "What is RankGen about?", "Give me the key contribution of X", "Explain X like I'm new to it".
+"""Requests for a paper's summary: "Summarise the QLoRA paper in two sentences.", "TL;DR of the paper
+titled …", "What is RankGen about?", "Give me the key contribution of X", "Explain X like I'm new to it",
+"What is QLoRA? And what is RankGen?".
 
 Why: an abstract is its paper's own summary, but such a request shares few words with any one of its
 sentences. Scored like a question, "Summarise the QLoRA paper in two sentences." came out `weak` and
-was answered with one result sentence. Asked of a paper the request names (by its own name or its
-title), the answer is that abstract's contribution, then how it works, then what it found, and the
-evidence is the paper itself. Pure string work over the paper's sentences; nothing here names a paper.
+was answered with one result sentence. Asked of papers the request names (by their own name or their
+title), the answer is each abstract's contribution, then how it works, then what it found, and the
+evidence is the papers themselves. Pure string work over the paper's sentences; nothing here names a paper.
 """
 
 from __future__ import annotations
@@ -20,12 +21,14 @@ from rag.text import CONTRIBUTION
 ASKS_SUMMARY = re.compile(
     r"\b(?:summari[sz]e|summari[sz]ing|sum up|summary|summaries|tl;?\s?dr|gist|overview of|rundown|recap|in a nutshell"
     r"|explain|describe|eli5|key (?:contributions?|ideas?|points?|takeaways?)|main (?:contributions?|ideas?|points?|takeaways?)"
+    r"|^\W*what(?:'s| is| are| was)\s+[^\s?]+\s*\?|\band what(?:'s| is| are| was)\s+[^\s?]+\s*\?"
     r"|what (?:is|'s|was) (?:it|the (?:paper|work|study))? ?about|(?:is|'s|was) (?:the (?:paper|work) )?[\w\s'\".:-]{0,120}? about\s*\??\s*$)",
     re.I,
 )
 _COUNT_WORDS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "a single": 1, "a": 1}
 _LENGTH = re.compile(r"\bin (one|two|three|four|five|a single|a|\d) (?:short )?(?:sentences?|lines?|bullets?|bullet points?|points?)\b", re.I)
 DEFAULT_SENTENCES = 3
+PER_PAPER_SENTENCES = 2  # "Summarise QLoRA and RankGen": what each contributes and what it found
 MAX_SENTENCES = 5
 _RESULT = re.compile(r"\b(?:outperform\w*|achiev\w*|improv\w*|surpass\w*|reduc\w*|state-of-the-art|results? (?:show|demonstrate)"
                      r"|we (?:show|find|found|demonstrate|observe)|matches|yields?)\b", re.I)
@@ -50,11 +53,12 @@ def asks_summary(question: str, title: str) -> bool:
     return sum(1 for w in tokenize(question) if w not in own and w not in _REQUEST_WORDS) <= MAX_OTHER_WORDS
 
 
-def summary_length(question: str) -> int:
-    """How many sentences the request asks for ("in two sentences"), else DEFAULT_SENTENCES."""
+def summary_length(question: str, papers: int = 1) -> int:
+    """How many sentences (each paper's, of `papers`) the request asks for ("in two sentences"), else
+    DEFAULT_SENTENCES for one paper and PER_PAPER_SENTENCES each for several."""
     m = _LENGTH.search(question)
     if not m:
-        return DEFAULT_SENTENCES
+        return DEFAULT_SENTENCES if papers == 1 else PER_PAPER_SENTENCES
     word = m.group(1).casefold()
     return max(1, min(MAX_SENTENCES, int(word) if word.isdigit() else _COUNT_WORDS[word]))
 

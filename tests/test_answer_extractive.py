@@ -628,6 +628,12 @@ def test_a_request_for_a_named_papers_summary_is_answered_from_that_paper(assist
     for sentence, _ in sentences:
         assert_quoted_from(sentence, seed_papers[QLORA].abstract)
     assert len(quoted_sentences(assistant.ask("What is the QLoRA paper about?").text)) == 3
+    # several papers named: each one's contribution and result
+    both = assistant.ask("What is QLoRA? And what is RankGen?")
+    assert both.evidence == "strong" and [c.title for c in both.citations][0] == QLORA and len(both.citations) == 2
+    assert both.citations[1].title.startswith("RankGen")
+    paragraphs = both.text.split("\n\n")
+    assert len(paragraphs) == 2 and paragraphs[0].startswith("We present QLoRA") and "present RankGen" in paragraphs[1]
 
 
 
@@ -638,6 +644,8 @@ def test_a_request_for_a_named_papers_summary_is_answered_from_that_paper(assist
     ("Explain QLoRA like I'm new to the field, in one sentence", True, 1),
     ("Explain how QLoRA saves memory", False, 3),  # a question about one part of it is answered as a question
     ("How does QLoRA work?", False, 3),
+    ("What is QLoRA?", True, 3),
+    ("What is QLoRA's memory footprint?", False, 3),
 ])
 def test_a_summary_request_is_told_from_a_question(question, summary, sentences):
     from rag.summary import asks_summary, summary_length
