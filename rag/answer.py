@@ -327,7 +327,7 @@ class Assistant:
                         f"Listed {MAX_PAPERS} of the {count} indexed papers by {mention.name}; `rag search --author` lists them all.")
             elif self._author_answers(mention.question, scoped):
                 # "What did Gao et al. (2024) propose for multimodal LLMs?" asks about that author's work:
-                # answered from it alone (put first among all papers, another paper answered too).
+                # answered from it alone (put first among all papers, another paper was quoted beside it).
                 answer = self.ask(mention.question, answerer=answerer, filters=scoped, history=history, on_delta=on_delta, k=k)
                 note = f"Answered from the indexed papers by {mention.name} ({count})."
             else:

@@ -41,13 +41,15 @@ _REQUEST_WORDS = frozenset(tokenize(
     "give me tell us please short brief quick simple plain terms words sentence sentences line lines bullet bullets "
     "one two three four five single like new field newcomer beginner five-year-old year old"))
 MAX_OTHER_WORDS = 1  # "Explain how QLoRA saves memory" asks more than a summary: "saves", "memory"
+# "Explain the difference between QLoRA and LQ-LoRA" asks for a comparison, not two summaries.
+_COMPARES = re.compile(r"\b(?:differ\w*|compar\w*|vs\.?|versus|better|worse|contrast\w*|similar\w*|relat\w*)\b", re.I)
 
 
 def asks_summary(question: str, title: str) -> bool:
     """Whether the question asks for the summary of the paper titled `title` (which it names) and
     nothing more: a summary cue, and at most MAX_OTHER_WORDS content words beyond the title's and
     the request's own."""
-    if not ASKS_SUMMARY.search(question):
+    if not ASKS_SUMMARY.search(question) or _COMPARES.search(question):
         return False
     own = set(tokenize(title))
     return sum(1 for w in tokenize(question) if w not in own and w not in _REQUEST_WORDS) <= MAX_OTHER_WORDS

@@ -646,6 +646,7 @@ def test_a_request_for_a_named_papers_summary_is_answered_from_that_paper(assist
     ("How does QLoRA work?", False, 3),
     ("What is QLoRA?", True, 3),
     ("What is QLoRA's memory footprint?", False, 3),
+    ("Explain the difference between QLoRA and LoRA", False, 3),  # a comparison, not summaries
 ])
 def test_a_summary_request_is_told_from_a_question(question, summary, sentences):
     from rag.summary import asks_summary, summary_length
