@@ -27,7 +27,7 @@ from rag.meta import NO_CITATION_COUNTS, asks_paper_count, citation_counts_asked
 from rag.llm import ABSTAIN_SENTENCE, SYSTEM_PROMPT, LeakGuard, build_messages, is_abstention, make_backend, prompt_leak, resolve_answerer
 from rag.lookup import lookup_paper
 from rag.ownership import owns
-from rag.names import capitalised_names, corpus_terms, phrase_key, question_names, title_case_phrases, title_words
+from rag.names import capitalised_names, corpus_terms, own_name, phrase_key, question_names, title_case_phrases, title_words
 from rag.retrieve import Filters, HybridRetriever, check_query, put_first
 from rag.rewrite import REWRITE_PROMPT, multi_query_search
 from rag.sentence_rank import rank_by_facts
@@ -438,8 +438,9 @@ class Assistant:
                 relevant = [s for s in scored if s.source.paper.paper_id in papers | named]
             if summarised:  # each paper's contribution, method and result, in its order
                 size = summary_length(question, papers=len(summarised))
+                papers = {h.paper.paper_id: h.paper for h in hits}
                 raw = "\n\n".join(" ".join(with_marker(x.text, x.source.n) for x in summary_sentences(
-                    [x for x in scored if x.source.paper.paper_id == pid], size)) for pid in summarised)
+                    [x for x in scored if x.source.paper.paper_id == pid], size, own_name(papers[pid].title))) for pid in summarised)
             elif len({s.source.n for s in relevant}) >= 2:
                 rank_by_facts(question, relevant, self.retriever.index.lexical.idf)
                 raw = extractive_answer(relevant, per_paper=True)

@@ -30,6 +30,7 @@ _LENGTH = re.compile(r"\bin (one|two|three|four|five|a single|a|\d) (?:short )?(
 DEFAULT_SENTENCES = 3
 PER_PAPER_SENTENCES = 2  # "Summarise QLoRA and RankGen": what each contributes and what it found
 MAX_SENTENCES = 5
+_SPEAKS_OF_ITSELF = re.compile(r"\b(?:we|our|this (?:paper|work|study))\b", re.I)
 _RESULT = re.compile(r"\b(?:outperform\w*|achiev\w*|improv\w*|surpass\w*|reduc\w*|state-of-the-art|results? (?:show|demonstrate)"
                      r"|we (?:show|find|found|demonstrate|observe)|matches|yields?)\b", re.I)
 
@@ -65,16 +66,20 @@ def summary_length(question: str, papers: int = 1) -> int:
     return max(1, min(MAX_SENTENCES, int(word) if word.isdigit() else _COUNT_WORDS[word]))
 
 
-def summary_sentences(scored: list[ScoredSentence], n: int = DEFAULT_SENTENCES) -> list[ScoredSentence]:
+def summary_sentences(scored: list[ScoredSentence], n: int = DEFAULT_SENTENCES, name: str | None = None) -> list[ScoredSentence]:
     """Up to `n` sentences of one paper (`scored`: its sentences), in abstract order: what the paper
-    contributes (its first "we propose …" sentence, else the first sentence that is not background),
-    how (the next sentence that says by what means), and what it found (a result, one with a number
-    first); further ones fill in abstract order after the contribution."""
+    contributes (its first "we propose …" sentence, else the first that writes its own `name`, else the
+    first in which the paper speaks of itself and states no problem), how (the next sentence that says
+    by what means), and what it found (a result, one with a number first); further ones fill in
+    abstract order after the contribution."""
     ordered = sorted(scored, key=lambda s: s.position)
     if not ordered:
         return []
+    # ("We answer this in the affirmative and propose TART …" is no "we propose" to CONTRIBUTION; the
+    # first sentence that was not a problem statement was "In contrast, traditional adaptation …".)
     lead = next((s for s in ordered if CONTRIBUTION.search(s.text)), None)
-    lead = lead or next((s for s in ordered if not PROBLEM.search(s.text) and s.position >= 1), ordered[0])
+    lead = lead or next((s for s in ordered if name and re.search(rf"(?<![\w-]){re.escape(name)}(?![\w-])", s.text)), None)
+    lead = lead or next((s for s in ordered if _SPEAKS_OF_ITSELF.search(s.text) and not PROBLEM.search(s.text)), ordered[0])
     after = [s for s in ordered if s.position > lead.position]
     method = next((s for s in after if METHOD_VERB.search(s.text) and not _RESULT.search(s.text)), None)
     results = [s for s in after if _RESULT.search(s.text) and s is not method]
