@@ -15,7 +15,7 @@ from dataclasses import replace
 from textwrap import shorten
 from typing import Callable
 
-from rag.cite import StreamRenumberer, SupportChecker, renumber
+from rag.cite import MARKER, StreamRenumberer, SupportChecker, renumber
 from rag.compare import COMPARE_COLUMNS, NOT_STATED, compare_papers  # noqa: F401 (re-exported)
 from rag.config import Settings
 from rag.directives import split_instructions
@@ -23,6 +23,7 @@ from rag.errors import LLMError
 from rag.evidence import MAX_PAPERS, Assessment, EvidencePolicy
 from rag.authors import lists_papers_only
 from rag.extractive import SentenceScorer, extractive_answer, question_parts, with_marker
+from rag.message import split_questions
 from rag.meta import NO_CITATION_COUNTS, asks_paper_count, citation_counts_asked, record_asked, record_note, surveys_first
 from rag.llm import ABSTAIN_SENTENCE, SYSTEM_PROMPT, LeakGuard, build_messages, is_abstention, make_backend, prompt_leak, resolve_answerer
 from rag.lookup import lookup_paper
@@ -36,6 +37,7 @@ from rag.summary import asks_summary, summary_length, summary_sentences
 from rag.text import CONTRIBUTION, POINTS_BACK
 from rag.types import (
     Answer,
+    Citation,
     Comparison,
     Hit,
     Lookup,
@@ -301,6 +303,9 @@ class Assistant:
             answer = self.ask(split.question, answerer=answerer, filters=filters, history=history, on_delta=on_delta, k=k)
             return answer.model_copy(update={"question": question, "searched_question": split.question,
                                              "notes": (*answer.notes, note)})
+        if (asked := split_questions(question)).parts and self._about_different_papers(asked, filters):
+            # "Two quick ones: how long does BootPIG take to train, and how does GIST …?": each on its own
+            return self._ask_each(question, asked.parts, answerer, filters, history, on_delta, k)
         if asks_paper_count(question):  # "How many papers are indexed?": the index knows, no abstract does
             count = len(self.retriever.allowed_papers(filters) or ()) if filters and filters.active() else len(self.retriever.index.papers)
             text = f"The index holds {count} paper{'s' * (count != 1)}{' matching the filters' if filters and filters.active() else ''}; `rag papers` lists them."
@@ -479,6 +484,74 @@ class Assistant:
             notes=tuple(notes),
             rewritten_question=rewritten,
             timings_ms=timings,
+        )
+
+    def _about_different_papers(self, asked, filters: Filters | None) -> bool:
+        """Whether each question of a message (rag.message.Questions) finds another paper first, and, unless
+        they were the items of a list, names that paper (by its title's name or a name its abstract
+        introduces): "How big is SEED-Bench-2 and how does it organise the MLLM capabilities it tests?" is
+        one question about one paper, though its second half alone finds another."""
+        tops = []
+        for part in asked.parts:
+            hits = self.retriever.search(part, k=3, filters=filters)
+            if not hits:
+                return False
+            top = hits[0].paper.paper_id
+            if not asked.listed and top not in set(self.retriever.title_names(part)) | self._owners(part, hits[:1]):
+                return False
+            tops.append(top)
+        return len(set(tops)) == len(tops)
+
+    def _ask_each(self, question: str, parts: list[str], answerer, filters, history, on_delta, k) -> Answer:
+        """The questions of one message, each searched and answered on its own (rag.message), joined under
+        their questions with one numbering of sources; `strong` only when every one is, refused only when
+        every one is."""
+        answers = [self.ask(part, answerer=answerer, filters=filters, history=history, k=k) for part in parts]
+        numbers: dict[str, int] = {}
+        cited: dict[str, Citation] = {}
+        sections = []
+        for part, answer in zip(parts, answers):
+            by_n = {c.n: c for c in answer.citations}
+
+            def marker(m: re.Match, by_n=by_n) -> str:
+                ids = [by_n[int(x)].paper_id for x in re.findall(r"\d+", m.group(1)) if int(x) in by_n]
+                return "".join(f"[{numbers.setdefault(pid, len(numbers) + 1)}]" for pid in ids)
+
+            text = MARKER.sub(marker, answer.text)
+            for c in answer.citations:
+                n = numbers.setdefault(c.paper_id, len(numbers) + 1)
+                before = cited.get(c.paper_id)
+                cited[c.paper_id] = c.model_copy(update={"n": n}) if before is None else before.model_copy(
+                    update={"supported": before.supported and c.supported, "support": min(before.support, c.support)})
+            sections.append(f"**{part}**\n\n" + (f"{answer.preface}\n\n{text}" if answer.preface else text))
+        levels = {a.evidence for a in answers}
+        level = "strong" if levels == {"strong"} else "none" if levels == {"none"} else "weak"
+        preface = ("Some of the message's questions are only partly covered by the indexed abstracts, or not at all: "
+                   "see each below.") if level == "weak" else None
+        text = "\n\n".join(sections)
+        if on_delta:
+            on_delta((f"{preface}\n\n" if preface else "") + text)
+        hits: dict[str, Hit] = {}
+        for answer in answers:
+            for h in answer.hits:
+                hits.setdefault(h.paper.paper_id, h)
+        probabilities = [a.evidence_probability for a in answers if a.evidence_probability is not None]
+        llm = next((a for a in answers if a.answerer != "extractive"), answers[0])
+        notes = [f"The message asks {len(parts)} questions; each was searched and answered on its own."]
+        notes += [note for a in answers for note in a.notes if note not in notes]
+        return Answer(
+            question=question,
+            text=text,
+            answerer=llm.answerer,
+            model=llm.model,
+            abstained=level == "none",
+            evidence=level,
+            evidence_probability=round(sum(probabilities) / len(probabilities), 4) if probabilities else None,
+            preface=preface,
+            citations=tuple(sorted(cited.values(), key=lambda c: c.n)),
+            hits=tuple(h.model_copy(update={"rank": i + 1}) for i, h in enumerate(hits.values())),
+            notes=tuple(notes),
+            timings_ms={"total_ms": round(sum(a.timings_ms.get("total_ms", 0.0) for a in answers), 1)},
         )
 
     def _summarised(self, question: str, hits: list[Hit]) -> list[str]:

@@ -1,0 +1,100 @@
+"""A message that asks several unrelated questions: "Two quick ones: how long does BootPIG take to train,
+and how does GIST get fine-grained text descriptions?", "(1) what is the mixer in MambaMixer, (2) how many
+shots does CoOp need, and (3) what dataset does GECOBench build?", a bulleted list of questions.
+
+Why: searched whole, such a message is close to no one abstract. Three of eight such messages in a fresh
+batch (eval/validation/dev-18) were refused outright and the rest answered `weak` from one or two of the
+papers. Each question is searched and answered on its own (rag.answer), and the answers are joined.
+
+Only the split is decided here, from the text: the pieces of an explicit list (numbered or bulleted) or
+the message's questions (sentences ending in "?", "…, and how …", "Also, …"), each asking something of
+its own (three content words at least) and none pointing back to another ("How does it work?" is part
+of the question before it) unless it names something; outside a list, each naming a subject of its own.
+Whether the pieces are about different papers, each named, is the caller's check (rag.answer). Pure string work; nothing here names a paper.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import NamedTuple
+
+from rag.names import question_names
+from rag.paste import content_words
+
+MAX_QUESTIONS = 4  # more pieces than this is a list of notes, not a message of questions
+MIN_CONTENT_WORDS = 3  # ... or 2 for one that names something
+# "(1) … (2) …", "1) … 2) …", "1. … 2. …", and bulleted lines "- …", "* …", "• …".
+_NUMBERED = re.compile(r"(?:(?<=\s)|^)(?:\((\d)\)|(\d)[.)])\s+")
+_BULLET = re.compile(r"^\s*[-*•]\s+", re.M)
+# Where the questions of a message break: after a question mark, at "…, and how/what …", and at
+# "Also," / "And separately," opening a sentence.
+_BREAK = re.compile(
+    r"(?<=\?)\s+|,?\s+and\s+(?=(?:how|what|which|why|where|when|who)\b)"
+    r"|(?<=[.?!])\s+(?=(?:also|and separately|separately|plus|additionally)\b)",
+    re.I,
+)
+# A piece that points back at another ("How does it work?", "what did they find?") is not a question of its own.
+_POINTS_BACK = re.compile(r"\b(?:it|its|they|their|them|this one|that one|these|those|the same)\b", re.I)
+# A capitalised word that is not the piece's first: a name ("GIST", "BootPIG", "Ferret").
+_NAMED = re.compile(r"(?<=\S\s)[\"'“(*]*[A-Z][\w-]*[A-Z0-9\w]")
+_LEAD_IN = re.compile(r"^[^:?]{0,80}:\s+(?=\S)")  # "Two quick ones: …", "A few questions from my reading list: …"
+_ASKS = re.compile(r"(?:how|what|which|why|where|when|who|whose|does|do|did|is|are|was|were|can|could|should)\b", re.I)
+_FILLER = re.compile(r"^\W*(?:(?:and|also|plus|separately|additionally|and separately)\b\W*)+", re.I)
+
+
+def _pieces(message: str) -> tuple[list[str], bool]:
+    """The candidate questions of a message, and whether they are the items of an explicit list."""
+    marks = [m for m in _NUMBERED.finditer(message)]
+    numbers = [int(m.group(1) or m.group(2)) for m in marks]
+    if len(marks) >= 2 and numbers == list(range(1, len(marks) + 1)):
+        bounds = [m.start() for m in marks] + [len(message)]
+        return [message[m.end():end] for m, end in zip(marks, bounds[1:])], True
+    bullets = list(_BULLET.finditer(message))
+    if len(bullets) >= 2:
+        bounds = [m.start() for m in bullets] + [len(message)]
+        return [message[m.end():end] for m, end in zip(bullets, bounds[1:])], True
+    body = _LEAD_IN.sub("", message.strip(), count=1)
+    return _BREAK.split(body), False
+
+
+def _tidy(piece: str) -> str:
+    piece = _FILLER.sub("", " ".join(piece.split())).strip(" ,;")
+    piece = re.sub(r",?\s+and$", "", piece)
+    return piece[:1].upper() + piece[1:] if piece else piece
+
+
+def _names_something(piece: str) -> bool:
+    return bool(_NAMED.search(piece) or question_names(piece))
+
+
+class Questions(NamedTuple):
+    """The questions of a message (empty: it asks one), and whether they were the items of a list."""
+
+    parts: list[str]
+    listed: bool = False
+
+
+def split_questions(message: str) -> Questions:
+    """The message's questions when it asks 2 to MAX_QUESTIONS of its own, else none (one question)."""
+    none = Questions([])
+    if len(message) > 2000:
+        return none
+    pieces, listed = _pieces(message)
+    pieces = [p for p in (_tidy(p) for p in pieces) if p]
+    if not 2 <= len(pieces) <= MAX_QUESTIONS:
+        return none
+    names: list[set[str]] = []
+    for piece in pieces:
+        named = _names_something(piece)
+        if content_words(piece) < MIN_CONTENT_WORDS - named:  # "What's CLIN-X based on?" asks something
+            return none
+        # "How does it work?" belongs to the question before it; outside a list, so does "… and how much
+        # better than VL-Adapter is their approach?" ("their": the paper the first half names).
+        if _POINTS_BACK.search(piece) and not (named and listed):
+            return none
+        names.append({key for _, key in question_names(piece)} | {m.group(0).strip("\"'“(*").casefold() for m in _NAMED.finditer(piece)})
+    # Outside an explicit list, each question names its own subject: "How does eDKM cut memory, and how
+    # much does it save?" and "How big is SEED-Bench-2 and how does it organise …?" are one question.
+    if not listed and not all(mine and not mine & other for i, mine in enumerate(names) for other in names[:i]):
+        return none
+    return Questions([p if p[-1] in ".?!" or not _ASKS.match(p) else p + "?" for p in pieces], listed)
