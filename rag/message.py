@@ -23,9 +23,10 @@ from rag.paste import content_words
 
 MAX_QUESTIONS = 4  # more pieces than this is a list of notes, not a message of questions
 MIN_CONTENT_WORDS = 3  # ... or 2 for one that names something
+DESCRIBED_WORDS = 5  # a list item that names nothing describes its paper in this many words at least
 # "(1) … (2) …", "1) … 2) …", "1. … 2. …", and bulleted lines "- …", "* …", "• …".
 _NUMBERED = re.compile(r"(?:(?<=\s)|^)(?:\((\d)\)|(\d)[.)])\s+")
-_BULLET = re.compile(r"^\s*[-*•]\s+", re.M)
+_BULLET = re.compile(r"(?:^|(?<=[:?.!]))\s*[-*•]\s+(?=\S)", re.M)  # at a line's start, or inline once the question folded lines
 # Where the questions of a message break: after a question mark, at "…, and how/what …", and at
 # "Also," / "And separately," opening a sentence.
 _BREAK = re.compile(
@@ -43,16 +44,17 @@ _FILLER = re.compile(r"^\W*(?:(?:and|also|plus|separately|additionally|and separ
 
 
 def _pieces(message: str) -> tuple[list[str], bool]:
-    """The candidate questions of a message, and whether they are the items of an explicit list."""
+    """The candidate questions of a message, and whether they are the items of an explicit list. A list
+    under a lead-in that names something ("**ProteinLMBench** - quick questions: - how many …? - which
+    model beat GPT-4 on it?") asks about that one thing: no pieces."""
     marks = [m for m in _NUMBERED.finditer(message)]
     numbers = [int(m.group(1) or m.group(2)) for m in marks]
-    if len(marks) >= 2 and numbers == list(range(1, len(marks) + 1)):
-        bounds = [m.start() for m in marks] + [len(message)]
-        return [message[m.end():end] for m, end in zip(marks, bounds[1:])], True
-    bullets = list(_BULLET.finditer(message))
-    if len(bullets) >= 2:
-        bounds = [m.start() for m in bullets] + [len(message)]
-        return [message[m.end():end] for m, end in zip(bullets, bounds[1:])], True
+    items = marks if len(marks) >= 2 and numbers == list(range(1, len(marks) + 1)) else list(_BULLET.finditer(message))
+    if len(items) >= 2:
+        if _names_something(message[:items[0].start()]):
+            return [], True
+        bounds = [m.start() for m in items] + [len(message)]
+        return [message[m.end():end] for m, end in zip(items, bounds[1:])], True
     body = _LEAD_IN.sub("", message.strip(), count=1)
     return _BREAK.split(body), False
 
@@ -87,6 +89,8 @@ def split_questions(message: str) -> Questions:
     for piece in pieces:
         named = _names_something(piece)
         if content_words(piece) < MIN_CONTENT_WORDS - named:  # "What's CLIN-X based on?" asks something
+            return none
+        if listed and not named and content_words(piece) < DESCRIBED_WORDS:  # "How many questions are in the benchmark?"
             return none
         # "How does it work?" belongs to the question before it; outside a list, so does "… and how much
         # better than VL-Adapter is their approach?" ("their": the paper the first half names).

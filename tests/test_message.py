@@ -22,6 +22,9 @@ GIST = "GIST: Generating Image-Specific Text for Fine-grained Object Classificat
                               "What dataset does GECOBench build?"], True),
     ("My list:\n- How does Ferret keep communication low?\n- How many languages did mBLIP translate its data into?",
      ["How does Ferret keep communication low?", "How many languages did mBLIP translate its data into?"], True),
+    # ... as `ask` sees it, its lines folded
+    ("My list: - How does Ferret keep communication low? - How many languages did mBLIP translate its data into?",
+     ["How does Ferret keep communication low?", "How many languages did mBLIP translate its data into?"], True),
 ])
 def test_a_message_of_several_questions_is_split_into_them(message, parts, listed):
     assert split_questions(message) == (parts, listed)
@@ -33,6 +36,8 @@ def test_a_message_of_several_questions_is_split_into_them(message, parts, liste
     "How does eDKM cut the memory footprint of k-means clustering, and how much does it save?",
     "In VL-PET, what is wrong with existing PET techniques, and how much better than VL-Adapter is their approach?",
     "1. Does **IconShop** do this?\n2. How does it turn SVG into tokens?",
+    # a list under a heading that names its subject asks about that subject
+    "**ProteinLMBench** - quick questions:\n- how many tokens for pretraining?\n- how many questions are in the benchmark?",
     "How does QLoRA fine-tune a 65B model on a single GPU?",
 ])
 def test_one_question_in_several_parts_stays_one(message):
