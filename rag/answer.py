@@ -33,7 +33,7 @@ from rag.retrieve import Filters, HybridRetriever, check_query, put_first
 from rag.rewrite import REWRITE_PROMPT, multi_query_search
 from rag.sentence_rank import rank_by_facts
 from rag.spelling import Speller, typo_note
-from rag.summary import asks_summary, summary_length, summary_sentences
+from rag.summary import asks_summary, is_keyword_query, summary_length, summary_sentences
 from rag.text import CONTRIBUTION, POINTS_BACK
 from rag.types import (
     Answer,
@@ -367,6 +367,10 @@ class Assistant:
         summarised = [] if rewritten else self._summarised(question, hits)
         if summarised and assessment.level != "strong":  # a paper's abstract is its summary
             assessment = replace(assessment, level="strong", reason=None)
+        if not summarised and not several and assessment.level == "strong" and is_keyword_query(question):
+            # "apr donor code mask prediction": about the one paper that is relevant, if only one is
+            relevant = self.policy.relevant_hits(question, hits, scored, max_papers=2)
+            summarised = [relevant[0].paper.paper_id] if len(relevant) == 1 else []
         timings["assess_ms"] = round((time.perf_counter() - t0) * 1000 - timings["retrieve_ms"], 1)
         if assessment.level == "none":
             answer = self._abstain(question, name, hits, timings, rewritten, on_delta, reason=assessment.reason, assessment=assessment)

@@ -56,6 +56,22 @@ def asks_summary(question: str, title: str) -> bool:
     return sum(1 for w in tokenize(question) if w not in own and w not in _REQUEST_WORDS) <= MAX_OTHER_WORDS
 
 
+# A search-box query: a few words, no question, no request ("qlora memory 65b", "apr donor code mask prediction").
+KEYWORD_WORDS = 6
+_ASKING = re.compile(r"^\W*(?:how|what|which|why|where|when|who|whose|does|do|did|is|are|was|were|can|could|should|would"
+                     r"|will|has|have|any|give|tell|list|show|find|explain|describe|summari[sz]e|compare|name|i|we|please)\b"
+                     r"|\b(?:vs\.?|versus|or|and)\b", re.I)
+
+
+def is_keyword_query(question: str) -> bool:
+    """A few words typed as into a search box: answered, when one paper alone is relevant, with that
+    paper's summary (dev-18: its 8 keyword queries held 3.0 of their key facts quoted by closeness to
+    the keywords, 6.0 as the paper's summary; a one-off reading, the batch that prompted it)."""
+    words = question.split()
+    return (0 < len(words) <= KEYWORD_WORDS and not re.search(r"[?:]", question) and not _ASKING.search(question)
+            and all(re.fullmatch(r"[\w.+-]+", w, re.ASCII) for w in words))
+
+
 def summary_length(question: str, papers: int = 1) -> int:
     """How many sentences (each paper's, of `papers`) the request asks for ("in two sentences"), else
     DEFAULT_SENTENCES for one paper and PER_PAPER_SENTENCES each for several."""

@@ -661,3 +661,19 @@ def test_a_title_written_out_is_that_one_paper_however_it_ends(assistant):
     answer = assistant.ask("TL;DR of the paper titled Scaling Data and Parameters for a Family of Multi-modal Large Language Models")
     assert not answer.abstained and [c.title for c in answer.citations] == [SPHINX]
     assert answer.text.startswith("We propose SPHINX-X")
+
+
+GATORTRON = "GatorTron: A Large Clinical Language Model to Unlock Patient Information from Unstructured Electronic Health Records"
+
+
+def test_a_keyword_query_that_finds_one_paper_is_answered_with_its_summary(assistant):
+    """"clinical llm 8.9b ehr" quoted the sentences closest to the keywords ("It is not clear how large clinical
+    language models … can help"); typed into a search box, it asks about the paper: what it is, how, what it found."""
+    from rag.summary import is_keyword_query
+
+    answer = assistant.ask("clinical llm 8.9b ehr")
+    assert answer.evidence == "strong" and [c.title for c in answer.citations] == [GATORTRON]
+    assert answer.text.startswith("In this study, we develop from scratch a large clinical language model - GatorTron")
+    assert "8.9 billion parameters" in answer.text
+    assert [is_keyword_query(q) for q in ("qlora memory 65b", "How does QLoRA work", "AdaLoRA vs Flexora GLUE score",
+                                          "Explain quantization.")] == [True, False, False, False]
