@@ -682,3 +682,21 @@ def test_rewrites_that_repeat_the_rewrite_prompt_are_not_shown(seed_engine, stub
     assert all(prompt_leak(n, (SYSTEM_PROMPT, REWRITE_PROMPT)) is None for n in answer.notes), answer.notes
     only_note(answer, "Also searched for 3 rewrite(s)", "not shown")
     assert answer.answerer == "openai"
+
+
+def test_each_question_of_a_message_gets_its_own_model_call_and_one_numbering(seed_engine, stub):
+    """"Two quick ones: … BootPIG …, and … GIST …?": the model is asked each question with that question's own
+    sources; its [1] in both replies becomes [1] and [2] of one answer, and a streaming reader gets the
+    joined text once, as returned."""
+    stub.script = quote_source(1)
+    deltas: list[str] = []
+    answer = assistant_for(seed_engine, stub.base_url).ask(
+        "Two quick ones: how long does BootPIG take to train, and how does GIST get fine-grained text descriptions "
+        "when a dataset only has images?", on_delta=deltas.append)
+    assert len(stub.chat_requests) == 2
+    assert [sent_sources(r)[1][0].split(":")[0] for r in stub.chat_requests] == ["BootPIG", "GIST"]
+    assert answer.answerer == "openai" and [c.n for c in answer.citations] == [1, 2]
+    assert [c.title.split(":")[0] for c in answer.citations] == ["BootPIG", "GIST"]
+    first, second = answer.text.split("\n\n**How does GIST")
+    assert "[1]" in first and "[2]" in second and "[1]" not in second
+    assert "".join(deltas) == answer.shown_text
