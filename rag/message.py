@@ -10,7 +10,8 @@ Only the split is decided here, from the text: the pieces of an explicit list (n
 the message's questions (sentences ending in "?", "…, and how …", "Also, …"), each asking something of
 its own (three content words at least) and none pointing back to another ("How does it work?" is part
 of the question before it) unless it names something; outside a list, each naming a subject of its own.
-Whether the pieces are about different papers, each named, is the caller's check (rag.answer). Pure string work; nothing here names a paper.
+Whether the pieces are about different papers, each named, is the caller's check (rag.answer). Pure
+string work; nothing here names a paper.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from rag.names import question_names
 from rag.paste import content_words
 
 MAX_QUESTIONS = 4  # more pieces than this is a list of notes, not a message of questions
+MAX_MESSAGE_CHARS = 2000  # a longer text is a paste (rag.paste finds the question in it)
 MIN_CONTENT_WORDS = 3  # ... or 2 for one that names something
 DESCRIBED_WORDS = 5  # a list item that names nothing describes its paper in this many words at least
 # "(1) … (2) …", "1) … 2) …", "1. … 2. …", and bulleted lines "- …", "* …", "• …".
@@ -79,7 +81,7 @@ class Questions(NamedTuple):
 def split_questions(message: str) -> Questions:
     """The message's questions when it asks 2 to MAX_QUESTIONS of its own, else none (one question)."""
     none = Questions([])
-    if len(message) > 2000:
+    if len(message) > MAX_MESSAGE_CHARS:
         return none
     pieces, listed = _pieces(message)
     pieces = [p for p in (_tidy(p) for p in pieces) if p]
