@@ -113,7 +113,8 @@ PHRASE_CHUNKS_READ = 200
 # A question that carries on from the last answer ("and how long does training take?", "what about
 # its memory?") or asks about the papers just discussed together ("what numbers do the two report?").
 _CARRIES_ON = re.compile(r"^\W*(?:and|also|what about|how about)\b", re.I)
-_TOGETHER = re.compile(r"\b(?:the (?:two|three)|both of them|each of them|either of them|both (?:papers|methods|models))\b", re.I)
+_TOGETHER = re.compile(r"\b(?:the (?:two|three)|both of them|each of them|either of them|both (?:papers|methods|models)"
+                       r"|which one|which of (?:them|the two|the three|these|those|both))\b", re.I)  # "which one is quicker to train?"
 FOLLOW_UP_WORDS = 14  # a follow-up is short; one that points at a source by place may run to twice this
 
 

@@ -129,19 +129,26 @@ _CAPITALISED_WORD = re.compile(r"(?<![\w.'’/@-])([A-Z][a-z]{2,})(?:['’]s)?(?
 _OPENS_SENTENCE = re.compile(r"(?:^|[.?!:;*#>•–—-])\s*$")  # (a quoted or bracketed word is still a name)
 
 
+def capitalised_words(question: str) -> list[str]:
+    """The words of a question-sized text written with one leading capital mid-sentence ("Compacter",
+    "Toolformer"), in order, each once."""
+    if len(question.split()) > MAX_NAME_WORDS:
+        return []
+    out: list[str] = []
+    for m in _CAPITALISED_WORD.finditer(question):
+        if not _OPENS_SENTENCE.search(question[: m.start()].rsplit("\n", 1)[-1]) and m.group(1) not in out:
+            out.append(m.group(1))
+    return out
+
+
 def capitalised_names(question: str, ordinary: Callable[[str], bool]) -> list[tuple[str, str]]:
     """(name, key) for each word of a question-sized text written with one leading capital mid-sentence
     that `ordinary` (a vocabulary or corpus word, lower case) does not know."""
-    if len(question.split()) > MAX_NAME_WORDS:
-        return []
     out: list[tuple[str, str]] = []
-    for m in _CAPITALISED_WORD.finditer(question):
-        line = question[: m.start()].rsplit("\n", 1)[-1]
-        key = m.group(1).casefold()
-        if _OPENS_SENTENCE.search(line) or ordinary(key) or key.endswith("s") and ordinary(key[:-1]):
-            continue
-        if all(key != k for _, k in out):
-            out.append((m.group(1), key))
+    for word in capitalised_words(question):
+        key = word.casefold()
+        if not (ordinary(key) or key.endswith("s") and ordinary(key[:-1])) and all(key != k for _, k in out):
+            out.append((word, key))
     return out
 
 

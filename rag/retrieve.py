@@ -239,6 +239,7 @@ class HybridRetriever:
         self._titles_by_name: dict[str, list[str]] | None = None
         self._titles_by_text: dict[str, list[str]] = {}
         self._titles_written: dict[str, dict[str, list[str]]] = {}  # a title's first words -> its forms -> paper ids
+        self._titles_by_cased_name: dict[str, list[str]] = {}
         self._authors = None
         self._name_casing: dict[str, str] | None = None
         self._papers_by_exact_name: dict[str, list[str]] | None = None
@@ -305,13 +306,13 @@ class HybridRetriever:
         own name (a title's lead before its colon: "GENOME: Generative ..." is GENOME's) as a technical
         name the query asks about; in the query's order. A name more than TITLE_NAME_MAX_TITLES papers
         share is skipped. Only a paper's own name counts: "MoE" in a question is not a lookup of "Uni-MoE: ..."."""
-        from rag.names import question_names
+        from rag.names import capitalised_words, question_names
 
-        by_name = self._title_maps()[0]
+        by_name, _, _, by_cased_name = self._title_maps()
         out: list[str] = []
         for pids in self._written_titles(query) + [
             by_name.get(key, []) if len(key) >= 3 else [] for _, key in question_names(query, self.name_casing)
-        ]:
+        ] + [by_cased_name.get(word, []) for word in capitalised_words(query)]:  # "Compacter", "Titans": written as the title does
             if len(pids) <= TITLE_NAME_MAX_TITLES:
                 out += [pid for pid in pids if pid not in out and (allowed is None or pid in allowed)]
         return out
@@ -329,7 +330,7 @@ class HybridRetriever:
         return out
 
     def _written_titles(self, query: str) -> list[list[str]]:
-        _, by_title, written = self._title_maps()
+        _, by_title, written, _ = self._title_maps()
         keys = [_title_key(q) for q in _QUOTED.findall(query)]
         words = _title_key(query).split()
         padded = f" {' '.join(words)} "
@@ -339,22 +340,27 @@ class HybridRetriever:
         return [by_title.get(key, []) for key in keys if key.count(" ") >= 1] + typed
 
     def _title_maps(self):
-        """Own name -> ids, whole title -> ids, a title's first words -> its written forms -> ids."""
+        """Own name -> ids, whole title -> ids, a title's first words -> its written forms -> ids, and own
+        names written with one leading capital ("Compacter"), as written -> ids."""
         from rag.names import norm, own_name
 
         if self._titles_by_name is None:
             by_name: dict[str, list[str]] = {}
             by_title: dict[str, list[str]] = {}
             written: dict[str, dict[str, list[str]]] = {}
+            by_cased: dict[str, list[str]] = {}
             for brief in self.index.papers.briefs():
                 if name := own_name(brief.title):
                     by_name.setdefault(norm(name), []).append(brief.paper_id)
+                    if re.fullmatch(r"[A-Z][a-z]{2,}", name):
+                        by_cased.setdefault(name, []).append(brief.paper_id)
                 by_title.setdefault(_title_key(brief.title), []).append(brief.paper_id)
                 for key in _written_title_keys(brief.title):
                     lead = " ".join(key.split()[:WRITTEN_TITLE_WORDS])
                     written.setdefault(lead, {}).setdefault(key, []).append(brief.paper_id)
             self._titles_by_name, self._titles_by_text, self._titles_written = by_name, by_title, written
-        return self._titles_by_name, self._titles_by_text, self._titles_written
+            self._titles_by_cased_name = by_cased
+        return self._titles_by_name, self._titles_by_text, self._titles_written, self._titles_by_cased_name
 
     def named_owners(self, query: str, allowed: set[str] | None = None) -> list[str]:
         """Ids of the papers whose abstract introduces a name of the query written in mixed case whose

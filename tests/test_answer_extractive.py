@@ -332,6 +332,8 @@ def test_cite_for_an_unknown_name_says_no_paper_is_named(cli):
         ("ok and the second one, can i convert an existing pretrained model or do i have to train it from scratch", True),
         ("nice. what concrete numbers do the two report", True),
         ("What about memory?", True),
+        ("which one is quicker to train?", True),  # eval/validation/dev-19: asked anew, it was refused
+        ("Which of the two needs less data?", True),
         ("What about Mamba?", False),  # a name of its own: asked anew
         ("Also, which paper introduced QLoRA?", False),
         ("What is mixture of experts?", False),
@@ -614,6 +616,14 @@ def test_a_two_part_question_is_answered_on_both_parts(assistant):
 
 
 SPHINX = "SPHINX-X: Scaling Data and Parameters for a Family of Multi-modal Large Language Models"
+
+
+def test_two_papers_named_by_their_one_capital_names_are_both_answered(assistant):
+    """"What do Compacter and VL-Adapter each propose …?" was answered from VL-Adapter alone (it mentions
+    Compacter): "Compacter" has one capital, so it was no name, though it is its paper's title's own name."""
+    answer = assistant.ask("What do Compacter and VL-Adapter each propose for parameter-efficient fine-tuning?")
+    cited = [c.title.split(":")[0] for c in answer.citations]
+    assert sorted(cited) == ["Compacter", "VL-Adapter"]
 
 
 def test_a_request_for_a_named_papers_summary_is_answered_from_that_paper(assistant, seed_papers):
