@@ -608,6 +608,8 @@ class Assistant:
         if assessment.level == "weak":
             closest = "; ".join(f"“{h.paper.title}”" for h in hits[:3])
             lines.append(f"{PARTLY_COVERED} Closest papers: {closest}.")
+            if assessment.reason and assessment.reason.startswith("no indexed abstract compares"):
+                lines.append(f"{assessment.reason[0].upper()}{assessment.reason[1:]}: each paper's own claims follow.")
         if assessment.missing_names:
             names = ", ".join(assessment.missing_names[:3])
             lines.append(f"No indexed abstract mentions {names}; the answer covers the rest of the question.")

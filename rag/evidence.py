@@ -24,7 +24,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Sequence
 
-from rag.names import is_known, names_in_title, norm, own_name, question_names
+from rag.names import capitalised_words, is_known, names_in_title, norm, own_name, question_names
 from rag.ownership import owns
 from rag.paste import content_words
 from rag.text import POINTS_BACK
@@ -97,6 +97,10 @@ def _numbers(text: str) -> set[str]:
     return {m.replace(",", "") for m in _NUMBER.findall(text)}
 
 MODEL_PATH = Path(__file__).with_name("evidence_model.json")
+# A question that asks which of two things wins: only an abstract that names both can say.
+_HEAD_TO_HEAD = re.compile(
+    r"\b(?:better|worse|faster|slower|cheaper|stronger|weaker|higher|lower|outperform\w*|beats?|surpass\w*|exceed\w*"
+    r"|(?:more|less) \w+ than)\b", re.I)
 # A question that names nothing: no technical name, at most this many words that say what it is about
 # (rag.paste.content_words), and no chunk close to it. Set by hand in a gap: such questions come out at
 # cosine 0.15-0.22, one-word topic questions ("Explain quantization.") at 0.39-0.65, and every dev
@@ -367,9 +371,33 @@ class EvidencePolicy:
                 reason = "no indexed abstract clearly answers this"
         elif p < self.model.strong_from:
             level, reason = "weak", "the indexed abstracts only partly cover this"
+        elif compared := self.unmade_comparison(question, hits):
+            # "Does DMoERM agree with human preferences more often than MM-RLHF's reward model?": both papers
+            # are indexed and close, so the model says `strong`; the head-to-head result is in neither.
+            level, reason = "weak", f"no indexed abstract compares {compared[0]} with {compared[1]}"
         else:
             level, reason = "strong", None
         return Assessment(level, round(p, 4), {k: round(v, 4) for k, v in signals.items()}, missing, reason)
+
+    def unmade_comparison(self, question: str, hits: Sequence[Hit]) -> tuple[str, str] | None:
+        """The two things a question asks a head-to-head result of ("Is A faster than B?", "Does A outperform
+        B on X?") when every name of the question is indexed but no retrieved abstract (title included)
+        holds two of them: no abstract makes that comparison. None otherwise. Own names with one capital
+        count ("Compacter", "Dragonfly"); the papers compared are named first, not the benchmark."""
+        if not _HEAD_TO_HEAD.search(question):
+            return None
+        terms = self._terms()
+        names = self._names(question)
+        names += [(word, norm(word)) for word in capitalised_words(question)
+                  if any(own_name(h.paper.title) == word for h in hits) and all(norm(word) != key for _, key in names)]
+        if len(names) < 2 or not all(is_known(key, terms) for _, key in names):
+            return None
+        owned = sorted({name for name, key in names if any(owns(h.paper, key) for h in hits)}, key=question.find)
+        compared = owned if len(owned) >= 2 else sorted((name for name, _ in names), key=question.find)
+        texts = [f"{h.paper.title} {h.paper.abstract}".casefold() for h in hits]
+        if any(sum(1 for name in compared if name.casefold() in text) >= 2 for text in texts):
+            return None
+        return compared[0], compared[1]
 
     def relevance(self, question: str, hits: Sequence[Hit], scored: Sequence = ()) -> list[float]:
         """P(relevant) for each hit, in hit order."""

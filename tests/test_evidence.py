@@ -333,6 +333,16 @@ def test_a_name_typed_against_chinese_text_is_still_a_name(assistant):
     assert answer.evidence != "none" and answer.citations[0].title == QLORA
 
 
+def test_a_head_to_head_result_no_abstract_gives_is_at_most_weak_and_says_so(assistant):
+    """"Does DMoERM agree with human preferences more often than the reward model from MM-RLHF?" was `strong`
+    (both papers indexed and close); neither abstract names the other, so none holds the comparison. Where
+    one does ("Is LQ-LoRA better than QLoRA?": LQ-LoRA's abstract reports beating QLoRA) nothing changes."""
+    answer = assistant.ask("Does DMoERM agree with human preferences more often than the critique-based reward model from MM-RLHF?")
+    assert answer.evidence == "weak"
+    assert "No indexed abstract compares DMoERM with MM-RLHF" in answer.preface
+    assert assistant.ask("Is LQ-LoRA better than QLoRA?").evidence == "strong"
+
+
 def test_chat_shorthand_in_capitals_is_no_name():
     """"TL;DR of …" was refused as "no indexed abstract mentions TL, DR"."""
     from rag.names import question_names
