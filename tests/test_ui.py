@@ -362,6 +362,19 @@ def test_client_predict_returns_a_cited_answer(client, server, no_network):
     assert "extractive" in status
 
 
+def test_a_message_of_two_questions_shows_both_answers_and_both_sources(client, server):
+    """Each question of the message under its own bold heading, one numbering across them, and both
+    papers' cards in the Sources panel (rag.message)."""
+    message = ("Two quick ones: how long does BootPIG take to train, and how does GIST get fine-grained text "
+               "descriptions when a dataset only has images?")
+    chat, sources_html, status, _question, _csv, _table = client.predict(message, [], "Ask", [], None, None, 5, api_name="/chat")
+    text = last_assistant_text(chat)
+    assert "**How long does BootPIG take to train?**" in text and "**How does GIST get fine-grained" in text, text
+    assert 'id="source-1"' in sources_html and 'id="source-2"' in sources_html
+    cards = html.unescape(sources_html)
+    assert "BootPIG:" in cards and "GIST:" in cards
+
+
 def test_client_submit_streams_intermediate_states(client):
     job = client.submit("Which papers compress the KV cache, and how?", [], "Ask", [], None, None, 5, api_name="/chat")
     job.result(timeout=ANSWER_TIMEOUT_MS / 1000)
