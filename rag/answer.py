@@ -543,7 +543,7 @@ class Assistant:
         probabilities = [a.evidence_probability for a in answers if a.evidence_probability is not None]
         llm = next((a for a in answers if a.answerer != "extractive"), answers[0])
         notes = [f"The message asks {len(parts)} questions; each was searched and answered on its own."]
-        notes += [note for a in answers for note in a.notes if note not in notes]
+        notes = list(dict.fromkeys(notes + [note for a in answers for note in a.notes]))  # each note once
         return Answer(
             question=question,
             text=text,

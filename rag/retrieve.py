@@ -309,8 +309,8 @@ class HybridRetriever:
         from rag.names import capitalised_words, question_names
 
         by_name, _, _, by_cased_name = self._title_maps()
-        out: list[str] = []
-        for pids in self._written_titles(query) + [
+        out = [pid for pid in self.titles_written_in(query) if allowed is None or pid in allowed]
+        for pids in [
             by_name.get(key, []) if len(key) >= 3 else [] for _, key in question_names(query, self.name_casing)
         ] + [by_cased_name.get(word, []) for word in capitalised_words(query)]:  # "Compacter", "Titans": written as the title does
             if len(pids) <= TITLE_NAME_MAX_TITLES:

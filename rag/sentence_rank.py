@@ -49,7 +49,7 @@ FEATURES = (
 
 NUMBER = re.compile(r"\d+(?:[.,]\d+)*%?")
 _NAME = re.compile(r"\b(?:[A-Za-z]*[A-Z][a-z]*[A-Z][\w-]*|[A-Z]{2,}[\w-]*|\w*\d\w*)\b")
-_FIRST_PERSON = re.compile(r"\b(?:we|our|this (?:paper|work|study))\b", re.I)
+FIRST_PERSON = re.compile(r"\b(?:we|our|this (?:paper|work|study))\b", re.I)
 _WE = re.compile(r"\b(?:we|our)\b", re.I)
 _GENERIC_RESULT = re.compile(
     r"\b(?:experiments?|results?|evaluations?) (?:show|demonstrate|indicate|reveal)|outperform|state-of-the-art|superior", re.I
@@ -91,7 +91,7 @@ def sentence_signals(question: str, scored: Sequence[ScoredSentence], idf) -> li
             "number_asked": float(bool(numbers) and asks_number),
             "claims": float(bool(CONTRIBUTION.search(s.text))),
             "length": float(len(words)),
-            "first_person": float(bool(_FIRST_PERSON.search(s.text))),
+            "first_person": float(bool(FIRST_PERSON.search(s.text))),
             "background": float(s.position < 2 and not _WE.search(s.text)),
             "generic_result": float(bool(_GENERIC_RESULT.search(s.text)) and not numbers),
             "method_verb": float(bool(METHOD_VERB.search(s.text))),

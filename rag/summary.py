@@ -15,7 +15,7 @@ import re
 
 from rag.extractive import ScoredSentence
 from rag.lexical import tokenize
-from rag.sentence_rank import METHOD_VERB, NUMBER, PROBLEM
+from rag.sentence_rank import FIRST_PERSON, METHOD_VERB, NUMBER, PROBLEM
 from rag.text import CONTRIBUTION
 
 ASKS_SUMMARY = re.compile(
@@ -30,7 +30,6 @@ _LENGTH = re.compile(r"\bin (one|two|three|four|five|a single|a|\d) (?:short )?(
 DEFAULT_SENTENCES = 3
 PER_PAPER_SENTENCES = 2  # "Summarise QLoRA and RankGen": what each contributes and what it found
 MAX_SENTENCES = 5
-_SPEAKS_OF_ITSELF = re.compile(r"\b(?:we|our|this (?:paper|work|study))\b", re.I)
 _RESULT = re.compile(r"\b(?:outperform\w*|achiev\w*|improv\w*|surpass\w*|reduc\w*|state-of-the-art|results? (?:show|demonstrate)"
                      r"|we (?:show|find|found|demonstrate|observe)|matches|yields?)\b", re.I)
 
@@ -95,7 +94,7 @@ def summary_sentences(scored: list[ScoredSentence], n: int = DEFAULT_SENTENCES, 
     # first sentence that was not a problem statement was "In contrast, traditional adaptation …".)
     lead = next((s for s in ordered if CONTRIBUTION.search(s.text)), None)
     lead = lead or next((s for s in ordered if name and re.search(rf"(?<![\w-]){re.escape(name)}(?![\w-])", s.text)), None)
-    lead = lead or next((s for s in ordered if _SPEAKS_OF_ITSELF.search(s.text) and not PROBLEM.search(s.text)), ordered[0])
+    lead = lead or next((s for s in ordered if FIRST_PERSON.search(s.text) and not PROBLEM.search(s.text)), ordered[0])
     after = [s for s in ordered if s.position > lead.position]
     method = next((s for s in after if METHOD_VERB.search(s.text) and not _RESULT.search(s.text)), None)
     results = [s for s in after if _RESULT.search(s.text) and s is not method]
