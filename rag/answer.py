@@ -279,11 +279,15 @@ class Assistant:
         """A short answer whose every claim cites a retrieved paper, or an abstention.
         `first`: paper ids to put ahead of the others retrieved (a named author's papers)."""
         from rag.paste import find_question
+        from rag.reference import find_reference
 
         pasted, question = question, check_query(question)
         if (found := find_question(pasted)).differs:  # a long paste: answer the question found in it
             answer = self.ask(found.question, answerer=answerer, filters=filters, history=history, on_delta=on_delta, k=k)
             return answer.model_copy(update={"question": question, "searched_question": found.question})
+        if (reference := find_reference(pasted if isinstance(pasted, str) else question)) is not None:
+            # "[7] N. Srivastava, …, "Dropout: …," JMLR, 2014. What does [7] recommend …?": asked about its title
+            return self._about_reference(question, reference, answerer, filters, history, on_delta, k)
         read, typos = self.speller.correct(question)
         if typos:  # "dense retreival": searched and answered as "dense retrieval", and said so
             answer = self.ask(read, answerer=answerer, filters=filters, history=history, on_delta=on_delta, k=k, first=first)
@@ -490,6 +494,24 @@ class Assistant:
             rewritten_question=rewritten,
             timings_ms=timings,
         )
+
+    def _about_reference(self, question: str, reference, answerer, filters, history, on_delta, k) -> Answer:
+        """A question about the paper a pasted reference entry cites (rag.reference): asked about that
+        title when it is indexed (a bare entry: its summary), refused when it is not; the entry's
+        authors and venue are never searched."""
+        paper = self.retriever.paper_titled(reference.title)
+        if paper is None:
+            name = resolve_answerer(self.settings, answerer)
+            reason = f"“{reference.title}” is not an indexed paper"
+            hits = self.retriever.search(reference.title, k=3, filters=filters)
+            answer = self._abstain(question, name, hits, {}, None, on_delta, reason=reason,
+                                   assessment=Assessment("none", 0.0, {}, reason=reason))
+            return answer.model_copy(update={"searched_question": reference.title})
+        asked = f"“{paper.title}”: {reference.question}" if reference.question else f"Summarise “{paper.title}”."
+        answer = self.ask(asked, answerer=answerer, filters=filters, history=history, on_delta=on_delta, k=k)
+        note = f"Read the pasted reference as the indexed paper “{paper.title}”."
+        return answer.model_copy(update={"question": question, "searched_question": answer.searched_question or asked,
+                                         "notes": (note, *answer.notes)})
 
     def _about_different_papers(self, asked, filters: Filters | None) -> bool:
         """Whether each question of a message (rag.message.Questions) finds another paper first, and, unless

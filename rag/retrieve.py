@@ -208,6 +208,11 @@ def _written_title_keys(title: str) -> list[str]:
     return [key for key in (_title_key(f) for f in forms) if key.count(" ") + 1 >= WRITTEN_TITLE_WORDS]
 
 
+# A reference's title is the indexed one when this close (difflib's ratio, on folded titles):
+# "Attention is All you Need" is not "Attention Is Not All You Need", 0.86.
+TITLE_MATCH_RATIO = 0.92
+
+
 def _title_key(title) -> str:
     """A title for exact comparison: case, punctuation and spacing folded."""
     text = title if isinstance(title, str) else next((t for t in title if t), "")
@@ -328,6 +333,16 @@ class HybridRetriever:
             if len(pids) <= TITLE_NAME_MAX_TITLES:
                 out += [pid for pid in pids if pid not in out]
         return out
+
+    def paper_titled(self, title: str):
+        """The indexed paper with this title, as a reference list writes it: case, punctuation and
+        LaTeX braces aside, or within a few characters (a typo, a dropped hyphen); None if none is."""
+        import difflib
+
+        _, by_title, _, _ = self._title_maps()
+        key = _title_key(title)
+        ids = by_title.get(key) or next((by_title[k] for k in difflib.get_close_matches(key, list(by_title), n=1, cutoff=TITLE_MATCH_RATIO)), [])
+        return self.index.papers[ids[0]] if len(ids) == 1 else None
 
     def _written_titles(self, query: str) -> list[list[str]]:
         _, by_title, written, _ = self._title_maps()
