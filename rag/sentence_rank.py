@@ -61,6 +61,22 @@ PROBLEM = re.compile(
 )
 # ... unless it answers one: "To mitigate the memory bottleneck, we employ mixed-precision quantization".
 _RESPONSE = re.compile(r"\b(?:to (?:address|tackle|overcome|solve|mitigate|alleviate|bridge|remedy|avoid|reduce)|to this end|addressing)\b", re.I)
+# A question about what is wrong or hard ("What two shortcomings of existing code LLMs does the CodeT5+
+# paper point to?", "Where do the models tested on WebLINX fall short?"): its answer is a problem
+# statement, which answers to other questions rightly skip. (Not "What problem does X solve?": its
+# answer is often what X does, "We present QLoRA, … that reduces memory usage enough to …".)
+ASKS_PROBLEM = re.compile(
+    r"\b(?:limitations?|shortcomings?|drawbacks?|weakness(?:es)?|downsides?|pitfalls?|falls? short|go(?:es)? wrong"
+    r"|wrong with|trouble with|(?:problems?|issues?|difficult(?:y|ies)) (?:with|of (?:existing|current|prior|previous))"
+    r"|what makes\b.{0,80}\b(?:hard|difficult|challenging))\b",
+    re.I,
+)
+PROBLEM_PICKS = 2  # problem sentences an answer to such a question starts from
+# ... which may say what is wrong in words the sentence model's PROBLEM cue does not hold ("the forward
+# cross-entropy is suboptimal as a distance metric … due to its (1) recall-prioritization …").
+_FLAW = re.compile(r"\b(?:suboptimal|sub-optimal|inadequate|insufficient|inaccura\w*|unreliable|flaw\w*|shortcomings?|weakness\w*"
+                   r"|drawbacks?|falls? short|degrad\w*|overlook\w*|neglect\w*|ignor\w*|mismatch\w*|inefficien\w*)\b", re.I)
+
 METHOD_VERB = re.compile(
     r"\b(?:by|via|using|through|consists?|leverag\w*|employ\w*|design\w*|devis\w*|repurpos\w*|construct\w*|extract\w*|train\w*)\b",
     re.I,
@@ -96,7 +112,7 @@ def sentence_signals(question: str, scored: Sequence[ScoredSentence], idf) -> li
             "generic_result": float(bool(_GENERIC_RESULT.search(s.text)) and not numbers),
             "method_verb": float(bool(METHOD_VERB.search(s.text))),
             "paper_rank": 1.0 / s.source.n,
-            "problem": float(bool(PROBLEM.search(s.text)) and not CONTRIBUTION.search(s.text) and not _RESPONSE.search(s.text)),
+            "problem": float(is_problem(s.text)),
         })
     return out
 
@@ -133,3 +149,21 @@ def rank_by_facts(question: str, scored: list[ScoredSentence], idf, model: Sente
         for s, signals in zip(scored, sentence_signals(question, scored, idf)):
             s.fact = model.sentence.probability(signals)
     return model
+
+
+def is_problem(text: str) -> bool:
+    """A sentence that states a limitation or gap, not what the paper does about it."""
+    return bool(PROBLEM.search(text)) and not CONTRIBUTION.search(text) and not _RESPONSE.search(text)
+
+
+def problem_picks(question: str, scored: Sequence[ScoredSentence]) -> list[ScoredSentence]:
+    """For a question that asks what is wrong or hard (ASKS_PROBLEM), the closest PROBLEM_PICKS problem
+    statements of the paper the best sentence comes from, for the answer to start from: closeness
+    alone quoted "To address these challenges, we propose PromptRE …" for "According to PromptRE, what
+    makes … hard?", and the fact model ranks problem statements low (most questions ask what a paper
+    does). Empty for other questions."""
+    if not scored or not ASKS_PROBLEM.search(question):
+        return []
+    paper = scored[0].source.n
+    return [s for s in scored if s.source.n == paper and (is_problem(s.text) or _FLAW.search(s.text) and not CONTRIBUTION.search(s.text)
+                                                          and not _RESPONSE.search(s.text))][:PROBLEM_PICKS]

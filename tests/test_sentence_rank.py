@@ -89,3 +89,25 @@ def test_the_shipped_model_matches_the_signals_it_is_fed():
     assert data["fitted_on"]["split"] == "dev"
     model = load_model()
     assert model is not None and 0.0 <= model.fact_overlap <= 1.0
+
+
+@pytest.mark.parametrize("question, asks", [
+    ("According to the CodeT5+ authors, what is wrong with existing code LLMs?", True),
+    ("Where does plain maximum likelihood training fall short, per the EMO paper?", True),
+    ("What limitations of current PEFT methods does Compacter point out?", True),
+    ("What makes document-level relation extraction hard?", True),
+    ("What problem does QLoRA solve?", False),  # answered by what QLoRA does
+    ("How do small models solve math word problems without chain-of-thought data?", False),
+])
+def test_questions_that_ask_what_is_wrong(question, asks):
+    from rag.sentence_rank import ASKS_PROBLEM
+
+    assert bool(ASKS_PROBLEM.search(question)) is asks
+
+
+def test_a_what_is_wrong_answer_quotes_the_problem_the_paper_states(assistant):
+    """Closeness and the fact model quoted what CodeT5+ does (its mixture of objectives, its SoTA result)
+    and neither limitation the abstract names; the answer now starts from the problem statements."""
+    answer = assistant.ask("According to the CodeT5+ authors, what is wrong with existing code LLMs?")
+    assert answer.evidence == "strong" and [c.title for c in answer.citations][0].startswith("CodeT5+")
+    assert "two main limitations" in answer.text and "limited set of pretraining objectives" in answer.text
