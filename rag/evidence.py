@@ -27,7 +27,7 @@ from typing import Sequence
 from rag.names import capitalised_words, is_known, names_in_title, norm, own_name, question_names
 from rag.ownership import owns
 from rag.paste import content_words
-from rag.text import POINTS_BACK
+from rag.text import POINTS_BACK, split_sentences
 from rag.types import Hit
 
 # A question that asks for a quantity: the abstracts may name the topic and still not give the number.
@@ -172,6 +172,17 @@ class Logistic:
     @classmethod
     def from_json(cls, data: dict) -> "Logistic":
         return cls(tuple(data["features"]), tuple(data["mean"]), tuple(data["scale"]), tuple(data["coef"]), float(data["intercept"]))
+
+
+# A question that asks for a paper's weaknesses, and a sentence that states one (not of prior work).
+LIMITATION_ASKED = re.compile(r"\b(?:limitations?|weakness(?:es)?|downsides?|drawbacks?|shortcomings?|failure (?:cases?|modes?)|caveats?"
+                              r"|falls? short)\b", re.I)
+LIMITATION_STATED = re.compile(r"\b(?:limitations?|limited|weakness(?:es)?|shortcomings?|drawbacks?|downsides?|caveats?|fail\w*|struggl\w*"
+                               r"|falls? short|cannot|unable|bias(?:es|ed)?|risks?|suboptimal|insufficient|inefficient|underperform\w*)\b", re.I)
+UNSTATED_LIMITATION = "states no limitation of its own"
+OVERCOMES = re.compile(r"\b(?:overcom\w*|address\w*|tackl\w*|mitigat\w*|alleviat\w*|solv\w*|remed\w*|avoid\w*|without)\b", re.I)
+PRIOR_WORK = re.compile(r"\b(?:existing|previous|prior|conventional|traditional|current|vanilla|original|other|most|many"
+                        r"|(?:these|such|those) (?:approaches|methods|models|works|techniques))\b", re.I)
 
 
 @dataclass(frozen=True)
@@ -375,9 +386,26 @@ class EvidencePolicy:
             # "Does DMoERM agree with human preferences more often than MM-RLHF's reward model?": both papers
             # are indexed and close, so the model says `strong`; the head-to-head result is in neither.
             level, reason = "weak", f"no indexed abstract compares {compared[0]} with {compared[1]}"
+        elif limited := self.unstated_limitation(question, hits, signals):
+            level, reason = "weak", f"the abstract of “{limited}” {UNSTATED_LIMITATION}"
         else:
             level, reason = "strong", None
         return Assessment(level, round(p, 4), {k: round(v, 4) for k, v in signals.items()}, missing, reason)
+
+    def unstated_limitation(self, question: str, hits: Sequence[Hit], signals: dict) -> str | None:
+        """The top paper's name when a question asks for its weaknesses ("What limitations of AntGPT do its
+        authors report?", "Where does ViTamin fall short?"), naming it, and no sentence of its abstract
+        states one that is not prior work's ("However, existing works …", "these approaches …"): the
+        closest sentences then answer something else, and were quoted as `strong`. None otherwise."""
+        if not hits or not LIMITATION_ASKED.search(question):
+            return None
+        paper = hits[0].paper
+        name = own_name(paper.title)
+        if not signals.get("title_name") and not any(n and n.casefold() in question.casefold() for n in (name, paper.title)):
+            return None
+        if any(LIMITATION_STATED.search(s) and not PRIOR_WORK.search(s) and not OVERCOMES.search(s) for s in split_sentences(paper.abstract)):
+            return None
+        return name or paper.title
 
     def unmade_comparison(self, question: str, hits: Sequence[Hit]) -> tuple[str, str] | None:
         """The two things a question asks a head-to-head result of ("Is A faster than B?", "Does A outperform

@@ -477,3 +477,13 @@ def test_two_papers_named_by_names_only_their_abstracts_give_are_both_answered(a
     assert any(t.startswith("VisCon-100K") for t in cited) and any(t.startswith("Unified Model for Image, Video") for t in cited)
     follow = assistant.ask("the second one - how big is it?", history=[answer])
     assert len(answer.citations) == 2 and follow.citations and follow.citations[0].title == answer.citations[1].title
+
+
+def test_asking_for_weaknesses_an_abstract_does_not_state_is_at_most_weak_and_says_so(assistant):
+    """EgyBERT's abstract reports only how well it does: asked for its drawbacks, the answer quoted its
+    result sentences as `strong`. An abstract that states its paper's own limitation still answers."""
+    answer = assistant.ask("What drawbacks of EgyBERT does its paper admit?")
+    assert answer.evidence == "weak"
+    assert "The abstract of “EgyBERT” states no limitation of its own" in answer.preface
+    stated = assistant.ask("What limitations of LLMs for mental health prediction do the Mental-LLM authors stress?")
+    assert stated.evidence == "strong" and "limited performance" in stated.text
