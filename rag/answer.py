@@ -20,7 +20,7 @@ from rag.compare import COMPARE_COLUMNS, NOT_STATED, compare_papers  # noqa: F40
 from rag.config import Settings
 from rag.directives import split_instructions
 from rag.errors import LLMError
-from rag.evidence import MAX_PAPERS, UNSTATED_LIMITATION, Assessment, EvidencePolicy
+from rag.evidence import MAX_PAPERS, UNSTATED_LIMITATION, UNSTATED_RELEASE, Assessment, EvidencePolicy
 from rag.authors import lists_papers_only
 from rag.extractive import SentenceScorer, extractive_answer, question_parts, with_marker
 from rag.message import split_questions
@@ -31,7 +31,7 @@ from rag.ownership import owns
 from rag.names import capitalised_names, corpus_terms, own_name, phrase_key, question_names, title_case_phrases, title_words
 from rag.retrieve import Filters, HybridRetriever, check_query, put_first
 from rag.rewrite import REWRITE_PROMPT, multi_query_search
-from rag.sentence_rank import problem_picks, rank_by_facts
+from rag.sentence_rank import problem_picks, rank_by_facts, release_picks
 from rag.spelling import Speller, typo_note
 from rag.summary import asks_summary, is_keyword_query, summary_length, summary_sentences
 from rag.text import CONTRIBUTION, POINTS_BACK
@@ -463,7 +463,7 @@ class Assistant:
                 # time-series models are built from MambaMixer?", or only one clears the relevance
                 # bar): a full single-paper answer from it, not the one sentence a paper gets in a list.
                 quoted = relevant or [s for s in scored if s.source.paper.paper_id in named] or scored
-                parts = problem_picks(question, quoted) + self.scorer.part_picks(question, quoted)
+                parts = release_picks(question, quoted) + problem_picks(question, quoted) + self.scorer.part_picks(question, quoted)
                 sizing = rank_by_facts(question, quoted, self.retriever.index.lexical.idf)
                 raw = extractive_answer(quoted, parts=parts, **(sizing.answer_settings(assessment.level) if sizing else {}))
             text, state = renumber(raw, set(used))
@@ -632,7 +632,7 @@ class Assistant:
             lines.append(f"{PARTLY_COVERED} Closest papers: {closest}.")
             if assessment.reason and assessment.reason.startswith("no indexed abstract compares"):
                 lines.append(f"{assessment.reason[0].upper()}{assessment.reason[1:]}: each paper's own claims follow.")
-            elif assessment.reason and assessment.reason.endswith(UNSTATED_LIMITATION):
+            elif assessment.reason and assessment.reason.endswith((UNSTATED_LIMITATION, UNSTATED_RELEASE)):
                 lines.append(f"{assessment.reason[0].upper()}{assessment.reason[1:]}: its closest sentences follow.")
         if assessment.missing_names:
             names = ", ".join(assessment.missing_names[:3])

@@ -27,7 +27,7 @@ from typing import Sequence
 from rag.names import capitalised_words, is_known, names_in_title, norm, own_name, question_names
 from rag.ownership import owns
 from rag.paste import content_words
-from rag.text import POINTS_BACK, split_sentences
+from rag.text import ASKS_RELEASE, POINTS_BACK, RELEASE_STATED, split_sentences
 from rag.types import Hit
 
 # A question that asks for a quantity: the abstracts may name the topic and still not give the number.
@@ -180,6 +180,7 @@ LIMITATION_ASKED = re.compile(r"\b(?:limitations?|weakness(?:es)?|downsides?|dra
 LIMITATION_STATED = re.compile(r"\b(?:limitations?|limited|weakness(?:es)?|shortcomings?|drawbacks?|downsides?|caveats?|fail\w*|struggl\w*"
                                r"|falls? short|cannot|unable|bias(?:es|ed)?|risks?|suboptimal|insufficient|inefficient|underperform\w*)\b", re.I)
 UNSTATED_LIMITATION = "states no limitation of its own"
+UNSTATED_RELEASE = "says nothing about releasing code, data or models"
 OVERCOMES = re.compile(r"\b(?:overcom\w*|address\w*|tackl\w*|mitigat\w*|alleviat\w*|solv\w*|remed\w*|avoid\w*|without)\b", re.I)
 PRIOR_WORK = re.compile(r"\b(?:existing|previous|prior|conventional|traditional|current|vanilla|original|other|most|many"
                         r"|(?:these|such|those) (?:approaches|methods|models|works|techniques))\b", re.I)
@@ -388,6 +389,8 @@ class EvidencePolicy:
             level, reason = "weak", f"no indexed abstract compares {compared[0]} with {compared[1]}"
         elif limited := self.unstated_limitation(question, hits, signals):
             level, reason = "weak", f"the abstract of “{limited}” {UNSTATED_LIMITATION}"
+        elif unreleased := self.unstated_release(question, hits, signals):
+            level, reason = "weak", f"the abstract of “{unreleased}” {UNSTATED_RELEASE}"
         else:
             level, reason = "strong", None
         return Assessment(level, round(p, 4), {k: round(v, 4) for k, v in signals.items()}, missing, reason)
@@ -404,6 +407,20 @@ class EvidencePolicy:
         if not signals.get("title_name") and not any(n and n.casefold() in question.casefold() for n in (name, paper.title)):
             return None
         if any(LIMITATION_STATED.search(s) and not PRIOR_WORK.search(s) and not OVERCOMES.search(s) for s in split_sentences(paper.abstract)):
+            return None
+        return name or paper.title
+
+    def unstated_release(self, question: str, hits: Sequence[Hit], signals: dict) -> str | None:
+        """The top paper's name when a question asks whether its code, data or model is out ("Is the code
+        for X publicly released?"), naming it, and neither its abstract nor its record says: the closest
+        sentences say what the paper does, and were quoted as `strong`. None otherwise."""
+        if not hits or not ASKS_RELEASE.search(question):
+            return None
+        paper = hits[0].paper
+        name = own_name(paper.title)
+        if not signals.get("title_name") and not any(n and n.casefold() in question.casefold() for n in (name, paper.title)):
+            return None
+        if getattr(paper, "code_url", None) or any(RELEASE_STATED.search(s) for s in split_sentences(paper.abstract)):
             return None
         return name or paper.title
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from rag.lexical import tokenize
-from rag.text import split_sentences
+from rag.text import ASKS_RELEASE, split_sentences
 from rag.types import Source
 
 # Sentences that address a model rather than state a finding ("Ignore previous instructions…",
@@ -99,12 +99,14 @@ class SentenceScorer:
 
         qvec = query_vector if query_vector is not None else np.asarray(self.embedder.embed_query(dense_query_text(question)))
         share = self._word_share(question)
+        keep_release = bool(ASKS_RELEASE.search(question))
         items: list[tuple[Source, int, str]] = []
         vector_rows: list[np.ndarray] = []
         for source in sources:
             sentences, vectors = self._paper_vectors(source.paper)
             for position, sentence in enumerate(sentences):
-                if len(sentence) >= 25 and not _BOILERPLATE.search(sentence) and not _ADDRESSED_TO_MODEL.search(sentence):
+                # (where the code is, a link: no answer's content, unless the question asks where it is)
+                if len(sentence) >= 25 and (keep_release or not _BOILERPLATE.search(sentence)) and not _ADDRESSED_TO_MODEL.search(sentence):
                     items.append((source, position, sentence))
                     vector_rows.append(vectors[position])
         if not items:

@@ -24,7 +24,7 @@ import numpy as np
 
 from rag.evidence import ASKS_NUMBER, Logistic
 from rag.extractive import ScoredSentence
-from rag.text import CONTRIBUTION
+from rag.text import ASKS_RELEASE, CONTRIBUTION, RELEASE_STATED
 from rag.lexical import tokenize
 
 MODEL_PATH = Path(__file__).with_name("sentence_model.json")
@@ -154,6 +154,16 @@ def rank_by_facts(question: str, scored: list[ScoredSentence], idf, model: Sente
 def is_problem(text: str) -> bool:
     """A sentence that states a limitation or gap, not what the paper does about it."""
     return bool(PROBLEM.search(text)) and not CONTRIBUTION.search(text) and not _RESPONSE.search(text)
+
+
+def release_picks(question: str, scored: Sequence[ScoredSentence]) -> list[ScoredSentence]:
+    """For a question whether a paper's code, data or model is out (ASKS_RELEASE), the sentences of the
+    paper the best sentence comes from that say what is released or where ("Model available at https://…"):
+    the answer, which closeness and the fact model ranked below what the paper does."""
+    if not scored or not ASKS_RELEASE.search(question):
+        return []
+    paper = scored[0].source.n
+    return [s for s in sorted(scored, key=lambda s: s.position) if s.source.n == paper and RELEASE_STATED.search(s.text)][:PROBLEM_PICKS]
 
 
 def problem_picks(question: str, scored: Sequence[ScoredSentence]) -> list[ScoredSentence]:

@@ -57,6 +57,18 @@ def space_unspaced_scripts(text: str) -> str:
     return _UNSPACED.sub(r" \1 ", text) if _UNSPACED.search(text) else text
 
 
+# A question whether a paper's code, data or model is out ("Is the X dataset publicly available?", "Have
+# the X authors released their model?", "Where can I download X's weights?"), and a sentence that says
+# where it is ("The dataset is available at https://…", "We release all of our models and code").
+ASKS_RELEASE = re.compile(
+    r"^\W*(?:is|are|was|were|has|have|had|did|does|do|will)\b[^?]{0,120}\b(?:available|released|release|open[- ]sourced?|public"
+    r"|downloadable)\b[^?]{0,40}\??\s*$|\bwhere (?:can|do) (?:i|we|one) (?:find|get|download)\b[^?]{0,40}"
+    r"\b(?:code|data(?:set)?|models?|weights|checkpoints?|implementation)\b",
+    re.I,
+)
+RELEASE_STATED = re.compile(r"\b(?:available|releas\w*|open[- ]sourc\w*|publicly)\b|https?://|github|hugging\s?face", re.I)
+
+
 # Sentences that state a paper's own contribution ("we propose ...").
 CONTRIBUTION = re.compile(
     r"\b(we|this (?:paper|work|study)|our (?:paper|work))\s+(?:\w+\s+){0,2}?"

@@ -487,3 +487,14 @@ def test_asking_for_weaknesses_an_abstract_does_not_state_is_at_most_weak_and_sa
     assert "The abstract of “EgyBERT” states no limitation of its own" in answer.preface
     stated = assistant.ask("What limitations of LLMs for mental health prediction do the Mental-LLM authors stress?")
     assert stated.evidence == "strong" and "limited performance" in stated.text
+
+
+def test_asking_whether_a_model_is_released_quotes_where_and_says_when_the_abstract_does_not(assistant):
+    """"Model available at https://…" was never quoted (links are no answer content), so "Have the HoVLE
+    authors released their model?" was answered `strong` with what HoVLE does; asked of a paper whose
+    abstract and record say nothing of a release, the answer is `weak` and says so."""
+    released = assistant.ask("Did the HoVLE team make their model public?")
+    assert released.evidence == "strong" and "Model available at https://" in released.text
+    unknown = assistant.ask("Is the code for MUSCLE publicly available?")
+    assert unknown.evidence == "weak"
+    assert "The abstract of “MUSCLE” says nothing about releasing code, data or models" in unknown.preface
