@@ -55,7 +55,9 @@ _SEVERAL = re.compile(
     r"|\b(which|what|list|name)\s+(?:[\w-]+\s+){0,3}?(approaches|methods|techniques|systems|models|benchmarks|datasets"
     r"|frameworks|architectures|algorithms|agents|strategies|alternatives|options|variants|solutions|(?-i:[A-Z]{2,}s))\b"
     # a request for the field's work on a topic: "the literature on", "research on", "what has been done on"
-    r"|\bliterature\b|\b(?:research|work) (?:on|in|into|about)\b"
+    r"|\bliterature\b|\b(?:research|work)(?: here| in (?:this|the) (?:collection|corpus|index|library))? (?:on|in|into|about)\b"
+    # "How do researchers handle …?", "how do people deal with …": the field's ways, not one paper's
+    r"|\bhow (?:do|did|have) (?:researchers|people|authors|others|existing (?:methods|approaches|works?))\b"
     r"|\bwhat (?:has|have) (?:\w+ )?been (?:done|proposed|tried)\b|\bcompare\s+(?!to\b|with\b)[\w-]+\s+(?:with|to|and|against)\b"
     # ... and in other words: "what work exists on", "everything on", "an overview of"; a keyword query
     # that ends in a kind of thing in the plural ("model merging methods")

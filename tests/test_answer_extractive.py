@@ -389,6 +389,10 @@ def test_is_follow_up(question, expected):
         ("Which method reduces memory most, and by how much?", False),
         ("What accuracy does QLoRA reach compared with 16-bit fine-tuning?", False),
         ("Is there a survey on multimodal LLMs?", False),
+        # the field's ways with a problem, and work "here" (in this collection) on a topic
+        ("How do researchers handle tokenizer mismatches when adapting a model to a new language?", True),
+        ("Can you point me to work here on node failures in distributed training?", True),
+        ("How do the authors of QLoRA handle memory spikes?", False),
     ],
 )
 def test_is_multi_paper(question, expected):
@@ -687,3 +691,9 @@ def test_a_keyword_query_that_finds_one_paper_is_answered_with_its_summary(assis
     assert "8.9 billion parameters" in answer.text
     assert [is_keyword_query(q) for q in ("qlora memory 65b", "How does QLoRA work", "AdaLoRA vs Flexora GLUE score",
                                           "Explain quantization.")] == [True, False, False, False]
+
+
+def test_how_researchers_handle_a_problem_is_answered_from_every_paper_that_does(assistant):
+    """Read as a question about one paper, it quoted two; it asks for the field's ways."""
+    answer = assistant.ask("How do researchers handle tokenization mismatches when they adapt a pretrained language model to a new language?")
+    assert len({c.title for c in answer.citations}) >= 3
