@@ -133,12 +133,44 @@ def is_follow_up(question: str) -> bool:
     return words <= FOLLOW_UP_WORDS and bool(POINTS_BACK.search(question) or carries_on or _TOGETHER.search(question))
 
 
-def discussed(question: str, history: list[Answer]) -> list:
-    """The citations a follow-up is about: of the last answer that cites anything, the ones the
-    question points at by place or number, else all of them."""
+# A follow-up about an earlier turn than the last: "For the earlier paper, …", "Returning to the one I
+# asked about first: …", "back to my first question".
+_EARLIER_TURN = re.compile(
+    r"\b(?:the\s+)?(?:earlier|previous|original|first)\s+(?:paper|one|question|method|model|work)\b(?!\s+(?:of|in)\b)"
+    r"|\bthe\s+(?:one|paper|method|model)\s+(?:i|we)\s+(?:first\s+)?asked\s+about\s+(?:first|earlier|before|at\s+first)\b"
+    r"|\b(?:going\s+|coming\s+)?back\s+to\s+(?:my|the)\s+first\b|\breturning\s+to\s+(?:my|the)\s+first\b",
+    re.I,
+)
+
+
+def follows_up(question: str, history: list[Answer]) -> bool:
+    """is_follow_up, or a longer question (up to twice as many words) that points back ("it", "they",
+    "the two", "both of them") and names nothing the last answer's papers do not ("How much of a
+    standard Transformer's quality does it recover, and which 7B model did they convert with it?"),
+    or one that goes back to an earlier turn ("For the earlier paper, how many FLOPs does it save?")."""
+    if is_follow_up(question):
+        return True
     previous = next((a for a in reversed(history) if a.citations), None)
-    if previous is None:
+    if previous is None or len(question.split()) > 2 * FOLLOW_UP_WORDS:
+        return False
+    if len([a for a in history if a.citations]) >= 2 and _EARLIER_TURN.search(question):
+        return True
+    if not (POINTS_BACK.search(question) or _TOGETHER.search(question)):
+        return False
+    said = " ".join(f"{h.paper.title} {h.paper.abstract}" for h in previous.hits
+                    if any(c.paper_id == h.paper.paper_id for c in previous.citations)).casefold()
+    words = [w.strip("'’s.,?!:;()") for w in question.split()[1:] if w[:1].isupper()]
+    return all(name.casefold() in said for name, _ in question_names(question)) and all(w.casefold() in said for w in words if w)
+
+
+def discussed(question: str, history: list[Answer]) -> list:
+    """The citations a follow-up is about: of the last answer that cites anything (of the first, when
+    the question goes back to an earlier turn), the ones the question points at by place or number,
+    else all of them."""
+    answered = [a for a in history if a.citations]
+    if not answered:
         return []
+    previous = answered[0] if len(answered) >= 2 and _EARLIER_TURN.search(question) else answered[-1]
     return pointed_at(question, previous.citations) or list(previous.citations)
 
 
@@ -250,7 +282,7 @@ class Assistant:
         if first:
             hits = self.retriever.search(question, k=max(k, FIRST_DEPTH), filters=filters)
             return put_first(hits, lambda h: h.paper.paper_id in first, k), None, []
-        if history and is_follow_up(question):
+        if history and follows_up(question, history):
             about = discussed(question, history)
             if about:
                 titles = [c.title for c in about]

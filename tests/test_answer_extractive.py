@@ -464,6 +464,25 @@ def test_a_follow_up_answer_cites_the_paper_under_discussion(assistant):
     assert LLADA in [c.title for c in follow.citations]
 
 
+def test_a_longer_follow_up_that_points_back_and_names_only_what_was_discussed_stays_on_it(assistant):
+    """Over 14 words, "it" and "they" were searched anew and answered from another paper as well."""
+    first = assistant.ask("What is QLoRA and how does it cut the memory of finetuning?")
+    follow = assistant.ask("How close to full 16-bit finetuning does it get, and how big is the largest model they finetune with it?",
+                           history=[first])
+    assert follow.rewritten_question and [c.title for c in follow.citations] == [QLORA]
+    # a question naming something the last answer's paper never mentions is a new one
+    other = assistant.ask("How does it compare with ZipVL, the framework that compresses the KV cache of large vision-language models?",
+                          history=[first])
+    assert other.rewritten_question is None
+
+
+def test_a_follow_up_about_an_earlier_turn_is_answered_from_that_turns_paper(assistant):
+    first = assistant.ask("What is QLoRA and how does it cut the memory of finetuning?")
+    second = assistant.ask("How does LLaDA adapt driving plans to local traffic rules?", history=[first])
+    back = assistant.ask("For the earlier paper, what data type does it introduce?", history=[first, second])
+    assert QLORA in back.rewritten_question and [c.title for c in back.citations] == [QLORA]
+
+
 # ---------------------------------------------------------------- CLI
 
 
