@@ -24,7 +24,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Sequence
 
-from rag.names import capitalised_words, is_known, names_in_title, norm, own_name, question_names
+from rag.names import NAME, capitalised_words, is_known, names_in_title, norm, own_name, question_names
 from rag.ownership import owns
 from rag.paste import content_words
 from rag.text import ASKS_RELEASE, POINTS_BACK, RELEASE_STATED, split_sentences
@@ -181,6 +181,16 @@ LIMITATION_STATED = re.compile(r"\b(?:limitations?|limited|weakness(?:es)?|short
                                r"|falls? short|cannot|unable|bias(?:es|ed)?|risks?|suboptimal|insufficient|inefficient|underperform\w*)\b", re.I)
 UNSTATED_LIMITATION = "states no limitation of its own"
 UNSTATED_RELEASE = "says nothing about releasing code, data or models"
+UNSTATED_BENCHMARKS = "names no benchmark or dataset it is evaluated on"
+# "Which benchmarks is X evaluated on?", "On which datasets do the X authors validate …?"
+ASKS_EVALUATED_ON = re.compile(
+    r"\b(?:which|what)\b[^?]{0,60}\b(?:benchmarks?|datasets?|tasks?|evaluation suites?)\b[^?]{0,80}\b(?:evaluat\w*|test\w*|validat\w*"
+    r"|report\w*|benchmark\w*|results?|assess\w*|measur\w*)|\b(?:evaluated|tested|validated|benchmarked|assessed) on (?:which|what)\b"
+    r"|\bon (?:which|what) (?:benchmarks?|datasets?|tasks?)\b", re.I)
+EVALUATION = re.compile(r"\b(?:evaluat\w*|experiment\w*|benchmark\w*|datasets?|results?|outperform\w*|achiev\w*|surpass\w*|tests?|tested"
+                        r"|accuracy|scores?|state-of-the-art|sota|performance)\b", re.I)
+EVALUATION_LIST = re.compile(r"\b(?:on|including|include|includes|such as|across|like|namely)\s+(?:the\s+)?"
+                             r"(?:[\w-]+(?:\s+[\w-]+){0,3}(?:\s+\([^)]*\))?,\s+){2,}(?:and|or)\s+", re.I)
 OVERCOMES = re.compile(r"\b(?:overcom\w*|address\w*|tackl\w*|mitigat\w*|alleviat\w*|solv\w*|remed\w*|avoid\w*|without)\b", re.I)
 PRIOR_WORK = re.compile(r"\b(?:existing|previous|prior|conventional|traditional|current|vanilla|original|other|most|many"
                         r"|(?:these|such|those) (?:approaches|methods|models|works|techniques))\b", re.I)
@@ -389,6 +399,8 @@ class EvidencePolicy:
             level, reason = "weak", f"no indexed abstract compares {compared[0]} with {compared[1]}"
         elif limited := self.unstated_limitation(question, hits, signals):
             level, reason = "weak", f"the abstract of “{limited}” {UNSTATED_LIMITATION}"
+        elif silent := self.unstated_benchmarks(question, hits, signals):
+            level, reason = "weak", f"the abstract of “{silent}” {UNSTATED_BENCHMARKS}"
         elif unreleased := self.unstated_release(question, hits, signals):
             level, reason = "weak", f"the abstract of “{unreleased}” {UNSTATED_RELEASE}"
         else:
@@ -400,29 +412,50 @@ class EvidencePolicy:
         authors report?", "Where does ViTamin fall short?"), naming it, and no sentence of its abstract
         states one that is not prior work's ("However, existing works …", "these approaches …"): the
         closest sentences then answer something else, and were quoted as `strong`. None otherwise."""
-        if not hits or not LIMITATION_ASKED.search(question):
+        if not LIMITATION_ASKED.search(question) or not (named := self._named_top_paper(question, hits, signals)):
+            return None
+        if any(LIMITATION_STATED.search(s) and not PRIOR_WORK.search(s) and not OVERCOMES.search(s)
+               for s in split_sentences(hits[0].paper.abstract)):
+            return None
+        return named
+
+    def _named_top_paper(self, question: str, hits: Sequence[Hit], signals: dict) -> str | None:
+        """The top paper's own name (else its title) when the question names that paper, else None."""
+        if not hits:
             return None
         paper = hits[0].paper
         name = own_name(paper.title)
         if not signals.get("title_name") and not any(n and n.casefold() in question.casefold() for n in (name, paper.title)):
             return None
-        if any(LIMITATION_STATED.search(s) and not PRIOR_WORK.search(s) and not OVERCOMES.search(s) for s in split_sentences(paper.abstract)):
-            return None
         return name or paper.title
+
+    def unstated_benchmarks(self, question: str, hits: Sequence[Hit], signals: dict) -> str | None:
+        """The top paper's name when a question asks what it is evaluated on ("Which benchmarks is HoVLE
+        evaluated on?"), naming it, and its abstract names no benchmark: no specific name (not the field's
+        vocabulary, not the paper's or the question's own) in a sentence about experiments or results, and
+        no list of three or more tasks ("across machine translation, text summarization, …, and …").
+        "… close to leading compositional models on various benchmarks" was quoted as `strong`."""
+        if not ASKS_EVALUATED_ON.search(question) or not (named := self._named_top_paper(question, hits, signals)):
+            return None
+        abstract = hits[0].paper.abstract
+        asked = {norm(n) for n in NAME.findall(question)}
+        own = norm(own_name(hits[0].paper.title) or "")
+        if EVALUATION_LIST.search(abstract) or any(
+                norm(n) not in asked and norm(n) != own and not self._common(n)
+                for s in split_sentences(abstract) if EVALUATION.search(s) for n in NAME.findall(s)):
+            return None
+        return named
 
     def unstated_release(self, question: str, hits: Sequence[Hit], signals: dict) -> str | None:
         """The top paper's name when a question asks whether its code, data or model is out ("Is the code
         for X publicly released?"), naming it, and neither its abstract nor its record says: the closest
         sentences say what the paper does, and were quoted as `strong`. None otherwise."""
-        if not hits or not ASKS_RELEASE.search(question):
+        if not ASKS_RELEASE.search(question) or not (named := self._named_top_paper(question, hits, signals)):
             return None
         paper = hits[0].paper
-        name = own_name(paper.title)
-        if not signals.get("title_name") and not any(n and n.casefold() in question.casefold() for n in (name, paper.title)):
-            return None
         if getattr(paper, "code_url", None) or any(RELEASE_STATED.search(s) for s in split_sentences(paper.abstract)):
             return None
-        return name or paper.title
+        return named
 
     def unmade_comparison(self, question: str, hits: Sequence[Hit]) -> tuple[str, str] | None:
         """The two things a question asks a head-to-head result of ("Is A faster than B?", "Does A outperform

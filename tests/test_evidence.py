@@ -498,3 +498,13 @@ def test_asking_whether_a_model_is_released_quotes_where_and_says_when_the_abstr
     unknown = assistant.ask("Is the code for MUSCLE publicly available?")
     assert unknown.evidence == "weak"
     assert "The abstract of “MUSCLE” says nothing about releasing code, data or models" in unknown.preface
+
+
+def test_asking_what_a_paper_is_evaluated_on_when_its_abstract_names_nothing_is_at_most_weak(assistant):
+    """Uni-MoE's abstract reports results on "a comprehensive set of multimodal datasets" and names none:
+    its closest sentences were quoted as `strong`. LLM2LLM's names GSM8K, CaseHOLD, SNIPS, TREC, SST-2."""
+    silent = assistant.ask("What datasets do the Uni-MoE authors evaluate it on?")
+    assert silent.evidence == "weak"
+    assert "The abstract of “Uni-MoE” names no benchmark or dataset it is evaluated on" in silent.preface
+    stated = assistant.ask("Which benchmarks is LLM2LLM evaluated on?")
+    assert stated.evidence == "strong" and "GSM8K" in stated.text
