@@ -22,7 +22,7 @@ from typing import Sequence
 
 import numpy as np
 
-from rag.evidence import ASKS_NUMBER, Logistic
+from rag.evidence import ASKS_EVALUATED_ON, ASKS_NUMBER, EVALUATION, EVALUATION_LIST, Logistic
 from rag.extractive import ScoredSentence
 from rag.text import ASKS_RELEASE, CONTRIBUTION, RELEASE_STATED
 from rag.lexical import tokenize
@@ -154,6 +154,23 @@ def rank_by_facts(question: str, scored: list[ScoredSentence], idf, model: Sente
 def is_problem(text: str) -> bool:
     """A sentence that states a limitation or gap, not what the paper does about it."""
     return bool(PROBLEM.search(text)) and not CONTRIBUTION.search(text) and not _RESPONSE.search(text)
+
+
+def evaluation_picks(question: str, scored: Sequence[ScoredSentence]) -> list[ScoredSentence]:
+    """For a question what a paper is evaluated on (ASKS_EVALUATED_ON), the closest sentences of the paper
+    the best sentence comes from that name what: a specific name the question does not have in a sentence
+    about experiments or results ("… on GSM8K, CaseHOLD, SNIPS, TREC and SST-2"), or a list of tasks.
+    Closeness quoted what LLM2LLM does and none of its five datasets."""
+    if not scored or not ASKS_EVALUATED_ON.search(question):
+        return []
+    paper = scored[0].source.n
+    known = f"{question} {scored[0].source.paper.title}".casefold()  # names asked, and the paper's own (and "LLM")
+
+    def named(s: ScoredSentence) -> int:
+        return len({m for m in _NAME.findall(s.text) if m.casefold() not in known}) if EVALUATION.search(s.text) else 0
+
+    mine = [s for s in scored if s.source.n == paper and (named(s) or EVALUATION_LIST.search(s.text))]
+    return sorted(mine, key=lambda s: -named(s))[:PROBLEM_PICKS]
 
 
 def release_picks(question: str, scored: Sequence[ScoredSentence]) -> list[ScoredSentence]:
