@@ -65,6 +65,7 @@ _SEVERAL = re.compile(
     r"|\b(?:show|give|tell|find|list|want)\s+(?:me\s+|us\s+)?everything (?:\w+ ){0,2}(?:on|about)\b|\boverview of\b"
     r"|\bwhat (?:research|literature)\b|\bwhat(?:'s|s| is) out there\b"
     r"|\b(?:anyone|anybody|someone) (?:tackled|worked on|looked (?:at|into)|studied|tried)\b"
+    r"|\b(?:is|are|has|have) (?:anyone|anybody|someone) (?:here |in (?:this|the) (?:collection|corpus|index|library) )?(?:been )?[\w-]+ing\b"
     # a request for reading: "What should I read on X?", "any pointers / references?", "what should I cite?"
     r"|\bwhat (?:should|could|can|do) (?:i|we) (?:read|cite)\b|\breading list\b|\brecommend\w*\b.{0,20}?\b(?:reading|papers|works)\b"
     r"|\bwhere (?:should|do|can) (?:i|we) start\b|\b(?:any|some) (?:good )?(?:pointers|references|reading)\b|\bworth (?:reading|citing)\b"

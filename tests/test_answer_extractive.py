@@ -393,6 +393,8 @@ def test_is_follow_up(question, expected):
         ("How do researchers handle tokenizer mismatches when adapting a model to a new language?", True),
         ("Can you point me to work here on node failures in distributed training?", True),
         ("How do the authors of QLoRA handle memory spikes?", False),
+        ("Is anyone here fine-tuning LLMs on synthetic tool-use data?", True),
+        ("Has anyone been working on KV cache compression?", True),
     ],
 )
 def test_is_multi_paper(question, expected):
