@@ -14,7 +14,7 @@ import time
 import numpy as np
 
 from rag.names import NAME as _NAME, NAME_SUFFIX as _NAME_SUFFIX, norm as _norm, own_name, question_names
-from rag.ownership import owns
+from rag.ownership import NAMING_CUES, owns
 from rag.paste import find_question
 from rag.retrieve import Filters, check_query
 from rag.spelling import typo_note
@@ -63,7 +63,7 @@ def lookup_paper(assistant, question: str, filters: Filters | None = None) -> Lo
 
     # A paper that introduces the name ("we propose Context Optimization (CoOp)") proposed it; a
     # paper that builds on it ("... produced by Florence-2") only uses it (rag.evidence's rule).
-    proposes = {s.n for s in sources if any(owns(s.paper, key) for key in names)}
+    proposes = {s.n for s in sources if any(owns(s.paper, key, naming=NAMING_CUES) for key in names)}
     paper_scores = np.array(
         [per_paper.get(s.n, 0.0) + 0.1 / s.n + name_bonus(s.paper) + 0.1 * (s.n in proposes) for s in sources]
     )
@@ -96,5 +96,5 @@ def introducing(assistant, question: str, hits: list) -> list[Paper]:
         if len(key) < 3 or assistant.is_common_name(name):
             continue
         out.extend(h.paper for h in hits[:3] if h.paper not in out and (
-            owns(h.paper, key, by_title=False) or _norm(own_name(h.paper.title) or "") == key))
+            owns(h.paper, key, by_title=False, naming=NAMING_CUES) or _norm(own_name(h.paper.title) or "") == key))
     return out

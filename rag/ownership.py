@@ -14,10 +14,13 @@ _TOKEN_SPLIT = re.compile(r"[\s:,/()]+")
 # Cues after which a sentence names what the paper brings ("we propose X", "a method called X"), and
 # before which it does ("X, a new data type"); how far from the cue the name may stand, in tokens.
 _NAMES_NEXT = re.compile(r"\b(?:called|named|dubbed|termed|coined|introduces|proposes)\b", re.I)
-# ... and two more ways abstracts name what they introduce ("namely Soft Prompt Generation (SPG)", "an
-# approach we term SquareHead"), read where a user names the papers to compare (rag.compare). The
-# evidence model's signals keep the cues it was fitted with.
-NAMING_CUES = re.compile(rf"{_NAMES_NEXT.pattern}|\bnamely\b|\bwe term\b", re.I)
+# ... and more ways abstracts name what they introduce ("namely Soft Prompt Generation (SPG)", "an
+# approach we term SquareHead", "We call this architecture a Pointer Net (Ptr-Net)", "which we name
+# Guanaco", "is referred to as Prompt Tuned Embedding Classification (PTEC)"), read where a user names
+# the papers to compare (rag.compare) or asks who introduced a name (rag.lookup). The evidence model's
+# signals keep the cues it was fitted with.
+NAMING_CUES = re.compile(rf"{_NAMES_NEXT.pattern}|\bnamely\b|\bwe term\b|\bwhich we (?:call|name)\b"
+                         r"|\bwe (?:call|name) (?:this|these|such|our|the|it|them)\b|\b(?:is|are) referred to as\b", re.I)
 _NEW = re.compile(r"\b(?:new|novel)\b")  # lower case: not "accuracy on New classes"
 _APPOSITIVE_NEW = re.compile(r"(?:,|\s+is|\s+as)?\s+an?\s+(?:new|novel)\b", re.I)
 OWN_AFTER, OWN_BEFORE = 15, 3

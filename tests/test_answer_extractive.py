@@ -258,6 +258,15 @@ def test_lookup_of_a_name_a_retrieved_paper_introduces_is_answered_with_its_intr
     assert result.evidence.startswith("We introduce DataComp for Language Models (DCLM)")
 
 
+def test_lookup_of_a_name_an_abstract_calls_its_own_is_answered(assistant):
+    """Pointer Networks says "We call this architecture a Pointer Net (Ptr-Net)": no "we propose / called /
+    dubbed", so "Who introduced Ptr-Net?" was refused with "the indexed abstracts use Ptr-Net, but none
+    of them introduces it" and Pointer Networks ranked first."""
+    result = assistant.lookup("Which paper introduced Ptr-Net?")
+    assert not result.abstained and result.paper.title == "Pointer Networks"
+    assert result.evidence == "We call this architecture a Pointer Net (Ptr-Net)."
+
+
 def test_lookup_reads_a_typo_of_a_name_and_says_so(cli):
     result = cli("cite", "--json", "Which paper introduced the AdvGLEU benchmark?")
     (payload,) = result.json_lines()
