@@ -31,7 +31,7 @@ from rag.ownership import owns
 from rag.names import capitalised_names, corpus_terms, own_name, phrase_key, question_names, title_case_phrases, title_words
 from rag.retrieve import Filters, HybridRetriever, check_query, put_first
 from rag.rewrite import REWRITE_PROMPT, multi_query_search
-from rag.sentence_rank import evaluation_picks, problem_picks, rank_by_facts, release_picks
+from rag.sentence_rank import rank_by_facts, shape_picks
 from rag.spelling import Speller, typo_note
 from rag.summary import asks_summary, is_keyword_query, summary_length, summary_sentences
 from rag.text import CONTRIBUTION, POINTS_BACK
@@ -498,8 +498,7 @@ class Assistant:
                 # time-series models are built from MambaMixer?", or only one clears the relevance
                 # bar): a full single-paper answer from it, not the one sentence a paper gets in a list.
                 quoted = relevant or [s for s in scored if s.source.paper.paper_id in named] or scored
-                picks = release_picks(question, quoted) + problem_picks(question, quoted) + evaluation_picks(question, quoted)
-                parts = picks + self.scorer.part_picks(question, quoted)
+                parts = shape_picks(question, quoted) + self.scorer.part_picks(question, quoted)
                 sizing = rank_by_facts(question, quoted, self.retriever.index.lexical.idf)
                 raw = extractive_answer(quoted, parts=parts, **(sizing.answer_settings(assessment.level) if sizing else {}))
             text, state = renumber(raw, set(used))

@@ -151,9 +151,22 @@ def rank_by_facts(question: str, scored: list[ScoredSentence], idf, model: Sente
     return model
 
 
-def is_problem(text: str) -> bool:
-    """A sentence that states a limitation or gap, not what the paper does about it."""
-    return bool(PROBLEM.search(text)) and not CONTRIBUTION.search(text) and not _RESPONSE.search(text)
+def is_problem(text: str, flaws: bool = False) -> bool:
+    """A sentence that states a limitation or gap, not what the paper does about it; `flaws`: also one
+    that says so in the words of _FLAW ("… is suboptimal as a distance metric")."""
+    cued = PROBLEM.search(text) or flaws and _FLAW.search(text)
+    return bool(cued) and not CONTRIBUTION.search(text) and not _RESPONSE.search(text)
+
+
+def _of_top_paper(scored: Sequence[ScoredSentence]) -> list[ScoredSentence]:
+    """The sentences of the paper the best sentence comes from, in `scored`'s order."""
+    return [s for s in scored if s.source.n == scored[0].source.n]
+
+
+def shape_picks(question: str, scored: Sequence[ScoredSentence]) -> list[ScoredSentence]:
+    """The sentences a question of a known shape needs and closeness misses: where a release is, what is
+    wrong, what the paper is evaluated on (each empty for other questions)."""
+    return release_picks(question, scored) + problem_picks(question, scored) + evaluation_picks(question, scored)
 
 
 def evaluation_picks(question: str, scored: Sequence[ScoredSentence]) -> list[ScoredSentence]:
@@ -163,13 +176,12 @@ def evaluation_picks(question: str, scored: Sequence[ScoredSentence]) -> list[Sc
     Closeness quoted what LLM2LLM does and none of its five datasets."""
     if not scored or not ASKS_EVALUATED_ON.search(question):
         return []
-    paper = scored[0].source.n
     known = f"{question} {scored[0].source.paper.title}".casefold()  # names asked, and the paper's own (and "LLM")
 
     def named(s: ScoredSentence) -> int:
         return len({m for m in _NAME.findall(s.text) if m.casefold() not in known}) if EVALUATION.search(s.text) else 0
 
-    mine = [s for s in scored if s.source.n == paper and (named(s) or EVALUATION_LIST.search(s.text))]
+    mine = [s for s in _of_top_paper(scored) if named(s) or EVALUATION_LIST.search(s.text)]
     return sorted(mine, key=lambda s: -named(s))[:PROBLEM_PICKS]
 
 
@@ -179,8 +191,7 @@ def release_picks(question: str, scored: Sequence[ScoredSentence]) -> list[Score
     the answer, which closeness and the fact model ranked below what the paper does."""
     if not scored or not ASKS_RELEASE.search(question):
         return []
-    paper = scored[0].source.n
-    return [s for s in sorted(scored, key=lambda s: s.position) if s.source.n == paper and RELEASE_STATED.search(s.text)][:PROBLEM_PICKS]
+    return sorted((s for s in _of_top_paper(scored) if RELEASE_STATED.search(s.text)), key=lambda s: s.position)[:PROBLEM_PICKS]
 
 
 def problem_picks(question: str, scored: Sequence[ScoredSentence]) -> list[ScoredSentence]:
@@ -191,6 +202,4 @@ def problem_picks(question: str, scored: Sequence[ScoredSentence]) -> list[Score
     does). Empty for other questions."""
     if not scored or not ASKS_PROBLEM.search(question):
         return []
-    paper = scored[0].source.n
-    return [s for s in scored if s.source.n == paper and (is_problem(s.text) or _FLAW.search(s.text) and not CONTRIBUTION.search(s.text)
-                                                          and not _RESPONSE.search(s.text))][:PROBLEM_PICKS]
+    return [s for s in _of_top_paper(scored) if is_problem(s.text, flaws=True)][:PROBLEM_PICKS]
