@@ -32,6 +32,8 @@ _HAS_YEAR = re.compile(rf"\b{_YEAR}\b")
 # The entry's tail after its title: venue, volume, pages, publisher, links.
 _VENUE = re.compile(r"\b(?:In\b|Proceedings|Proc\.|Conference|Journal|Transactions|Workshop|arXiv|preprint|vol\.|no\.|pp\.|"
                     r"pages|Press|PMLR|IEEE|ACM|Springer|Association|doi|https?://|NeurIPS|ICML|ICLR|CVPR|ACL|EMNLP)", re.I)
+# ... which a title never starts as ("In Proc. …": an entry whose title is missing).
+_VENUE_START = re.compile(r"(?:In|Proc\.?|Proceedings|arXiv)\s")
 _ENTRY_NUMBER = re.compile(r"^\s*\[\d{1,3}\]\s*")
 
 
@@ -107,7 +109,7 @@ def _formatted(paragraph: str) -> tuple[str, int, int] | None:
         candidates.append((_clean_title(match.group(1)), match.start(), match.end()))
     for title, start, end in sorted(candidates, key=lambda c: c[1]):
         authors = body[:start]
-        if len(title.split()) < 2 or not _AUTHORS.search(authors) or not _HAS_YEAR.search(body):
+        if len(title.split()) < 2 or _VENUE_START.match(title) or not _AUTHORS.search(authors) or not _HAS_YEAR.search(body):
             continue
         # the entry runs on through its venue, pages and year, up to the first sentence that is not
         # part of it (the question, when the two share a paragraph)

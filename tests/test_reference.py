@@ -24,6 +24,9 @@ QLORA = "QLoRA: Efficient Finetuning of Quantized LLMs"
     ('[12] T. Dettmers, A. Pagnoni, A. Holtzman and L. Zettlemoyer, "QLoRA: Efficient finetuning of quantized LLMs," in Proc. '
      'NeurIPS, 2023, pp. 1-12. What is double quantization in [12]?',
      "QLoRA: Efficient finetuning of quantized LLMs", "What is double quantization in [12]?"),
+    # a title that starts like a venue word ("In-Context …") is still the title
+    ("Dong, Q., & Li, L. (2023). In-Context Learning: A Survey. arXiv preprint. What is it?",
+     "In-Context Learning: A Survey", "What is it?"),
     # MLA-style quotes with "et al.", nothing but the entry
     ('Dettmers, Tim, et al. "QLoRA: Efficient Finetuning of Quantized LLMs." arXiv preprint arXiv:2305.14314 (2023).',
      "QLoRA: Efficient Finetuning of Quantized LLMs", ""),
@@ -38,6 +41,7 @@ def test_the_cited_title_and_the_question_are_found(text, title, question):
     "What did Ling et al. (2024) show about zeroth-order optimization for federated fine-tuning?",  # an author, not an entry
     "How does QLoRA (2023) save memory? It uses 4-bit NormalFloat.",
     'The abstract says "we release all of our models and code". Where is the code?',
+    "Li, B. (2024). . In Proc. What is this?",  # an entry without its title: no title to ask about
 ])
 def test_questions_that_are_not_reference_entries(text):
     assert find_reference(text) is None
