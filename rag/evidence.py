@@ -24,7 +24,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Sequence
 
-from rag.names import NAME, capitalised_words, is_known, names_in_title, norm, own_name, question_names
+from rag.names import NAME, capitalised_words, is_known, names_in_title, norm, own_name, question_names, title_words
 from rag.ownership import owns
 from rag.paste import content_words
 from rag.text import ASKS_RELEASE, POINTS_BACK, RELEASE_STATED, split_sentences
@@ -358,7 +358,8 @@ class EvidencePolicy:
             return Assessment("none", 0.0, {}, reason="the index has no papers matching the filters")
         signals = self.signals(question, hits, scored)
         p = self.model.evidence.probability(signals)
-        if not self._names(question) and content_words(question) <= CONTENT_FREE_WORDS and signals["dense_top"] < CONTENT_FREE_DENSE:
+        if (not self._names(question) and content_words(question) <= CONTENT_FREE_WORDS and signals["dense_top"] < CONTENT_FREE_DENSE
+                and not self._titled_word(question, hits)):
             # "How does it work?", "And the latter?", "Tell me more.": a word or two matches some chunk
             # whole (lexical coverage 1.0) and the model, never shown such a question, said `strong`.
             # A short question with a subject of its own ("Any work on protein folding?") names one:
@@ -406,6 +407,14 @@ class EvidencePolicy:
         else:
             level, reason = "strong", None
         return Assessment(level, round(p, 4), {k: round(v, 4) for k, v in signals.items()}, missing, reason)
+
+    def _titled_word(self, question: str, hits: Sequence[Hit]) -> bool:
+        """A word of the question written with a capital mid-sentence is in a top paper's title and in at
+        most two titles ("Who proposed Hedgehog?": "The Hedgehog & the Porcupine: …" ranked first): the
+        question names that paper, though "Hedgehog" is an ordinary word and MiniLM puts it far off."""
+        counts = self._title_counts()
+        return any(norm(word) in title_words(h.paper.title) and counts.get(norm(word), 0) <= 2
+                   for word in capitalised_words(question) for h in hits[:3])
 
     def unstated_limitation(self, question: str, hits: Sequence[Hit], signals: dict) -> str | None:
         """The top paper's name when a question asks for its weaknesses ("What limitations of AntGPT do its

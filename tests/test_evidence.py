@@ -62,6 +62,15 @@ def test_a_question_that_names_nothing_is_refused_saying_so(assistant, question)
     assert "names nothing to search for" in answer.text
 
 
+@pytest.mark.parametrize("question", ["Who proposed Hedgehog?", "Who came up with Hedgehog?"])
+def test_a_short_question_naming_a_paper_by_an_ordinary_word_of_its_title_is_answered(assistant, question):
+    """"Hedgehog" is an English word, not a technical name, and MiniLM puts the question far from every
+    chunk (cosine < 0.3): it was refused as naming nothing, with "The Hedgehog & the Porcupine: …" first."""
+    answer = assistant.ask(question)
+    assert answer.evidence != "none" and not answer.abstained
+    assert any(c.title.startswith("The Hedgehog & the Porcupine") for c in answer.citations)
+
+
 def test_a_refused_question_about_an_indexed_paper_says_the_paper_is_there(seed_engine, seed_index):
     """The shipped model refused "What's TrICy's approach ..., and by how much does it beat LLMs like
     ChatGPT?" (P 0.43) with TrICy's paper first, and said no indexed abstract was close to the
