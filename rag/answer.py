@@ -33,7 +33,7 @@ from rag.retrieve import Filters, HybridRetriever, check_query, put_first
 from rag.rewrite import REWRITE_PROMPT, multi_query_search
 from rag.sentence_rank import rank_by_facts, shape_picks
 from rag.spelling import Speller, typo_note
-from rag.summary import asks_summary, is_keyword_query, summary_length, summary_sentences
+from rag.summary import asks_only_summary, asks_summary, is_keyword_query, summary_length, summary_sentences
 from rag.text import CONTRIBUTION, POINTS_BACK
 from rag.types import (
     Answer,
@@ -620,8 +620,18 @@ class Assistant:
         """The ids of the retrieved papers a summary request names ("Summarise the QLoRA paper", "What
         is QLoRA? And what is RankGen?"), in the question's order; none unless it asks for nothing else."""
         retrieved = {h.paper.paper_id: h.paper for h in hits}
-        named = [pid for pid in self.retriever.title_names(question) if pid in retrieved][:MAX_PAPERS]
-        return named if named and asks_summary(question, " ".join(retrieved[pid].title for pid in named)) else []
+        named = [pid for pid in self.retriever.title_names(question) if pid in retrieved]
+        # ... or, asked for nothing but a summary, by a name its abstract introduces ("What's the main contribution
+        # of ALMA, the LLM-based translator?": "… as Advanced Language Model-based trAnslator (ALMA)"; not
+        # "Explain how PLeaS merges two models", which asks how, and PLeaS's method sentences say it)
+        if asks_only_summary(question):
+            order = [h.paper.paper_id for h in hits]
+            named += sorted(set(self._owners(question, hits)) - set(named), key=order.index)
+        named = named[:MAX_PAPERS]
+        if not named:
+            return []
+        papers = [retrieved[pid] for pid in named]
+        return named if asks_summary(question, " ".join(p.title for p in papers), " ".join(p.abstract for p in papers)) else []
 
     def _author_answers(self, question: str, scoped: Filters) -> bool:
         """Whether the papers of the author a question names answer it (evidence above `none` among

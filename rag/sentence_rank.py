@@ -26,6 +26,8 @@ from rag.evidence import ASKS_EVALUATED_ON, ASKS_NUMBER, EVALUATION, EVALUATION_
 from rag.extractive import ScoredSentence
 from rag.text import ASKS_RELEASE, CONTRIBUTION, RELEASE_STATED
 from rag.lexical import tokenize
+from rag.names import capitalised_words, norm
+from rag.ownership import NAMING_CUES
 
 MODEL_PATH = Path(__file__).with_name("sentence_model.json")
 
@@ -166,7 +168,61 @@ def _of_top_paper(scored: Sequence[ScoredSentence]) -> list[ScoredSentence]:
 def shape_picks(question: str, scored: Sequence[ScoredSentence]) -> list[ScoredSentence]:
     """The sentences a question of a known shape needs and closeness misses: where a release is, what is
     wrong, what the paper is evaluated on (each empty for other questions)."""
-    return release_picks(question, scored) + problem_picks(question, scored) + evaluation_picks(question, scored)
+    return (origin_picks(question, scored) + finding_picks(question, scored) + release_picks(question, scored)
+            + problem_picks(question, scored) + evaluation_picks(question, scored))
+
+
+# A question that asks what a study found: "What did the SOBert paper find about …?", "main findings of X".
+ASKS_FINDING = re.compile(
+    r"\bwhat (?:did|does|do|have|has) [^?]{1,120}? (?:find|found|show|conclude|discover|observe|reveal|learn)\b"
+    r"|\b(?:findings?|conclusions?)\b|\b(?:main|key|headline) results?\b|\bwhat (?:are|were) (?:the|its|their) (?:\w+ )?results\b",
+    re.I)
+# A sentence that reports one: "Our results show that LLMs are surprisingly capable template selectors …",
+# "… revealing that …", "Not only do our models consistently outperform all baselines, …".
+FINDING = re.compile(
+    r"\b(?:reveal\w*|shows?|showed|shown|showing|demonstrat\w*|find|finds|found|findings?|observ\w*|discover\w*|conclu\w*"
+    r"|suggest\w*|indicat\w*|confirm\w*|surprising\w*|outperform\w*|particularly pronounced)\b", re.I)
+FINDING_PICKS = 3
+
+
+def finding_picks(question: str, scored: Sequence[ScoredSentence]) -> list[ScoredSentence]:
+    """For a question what a study found (ASKS_FINDING), the closest FINDING_PICKS sentences of the paper the
+    best sentence comes from that report a finding (past its first two sentences, not its "we propose …"):
+    closeness quoted what the study explores and set up, and none of what it found."""
+    if not scored or not ASKS_FINDING.search(question):
+        return []
+    return [s for s in _of_top_paper(scored) if s.position >= 2 and FINDING.search(s.text) and not CONTRIBUTION.search(s.text)
+            and not (is_problem(s.text) and not _WE.search(s.text))][:FINDING_PICKS]
+
+
+# A question that asks where something comes from or what to cite for it: "Who proposed FedLoGe?", "Which
+# paper should I cite for m2mKD?", "Where does the ACE++ editing model come from?", "… the original paper".
+ASKS_ORIGIN = re.compile(
+    r"\b(?:who|which (?:paper|work|article|study|publication|team|group|authors?))\b[^?.]{0,30}?"
+    r"\b(?:propos|introduc|came up with|come up with|creat|develop|invent|made|coin|present)\w*"
+    r"|\b(?:should|do|can|could|would|to) (?:i|we) cite\b|\bcit(?:e|ation) for\b|\breference for\b"
+    r"|\bwhere (?:does|did|do) [^?]{1,80}? come from\b|\b(?:original|source) (?:paper|work|publication)\b", re.I)
+_TOKEN_SPLIT = re.compile(r"[\s:,;/()\"“”?!]+")
+
+
+def origin_picks(question: str, scored: Sequence[ScoredSentence]) -> list[ScoredSentence]:
+    """For a question who introduced a name or what to cite for it (ASKS_ORIGIN), the sentence of the paper
+    the best sentence comes from that introduces it ("In this paper, we propose FedLoGe, …"), else the first
+    that writes the name, else its first "we propose …" sentence: the answer a citing reader wants first.
+    Closeness quoted FedLoGe's background and analysis sentences and not the one that names it."""
+    if not scored or not ASKS_ORIGIN.search(question):
+        return []
+    tokens = [t.strip(".'") for t in _TOKEN_SPLIT.split(question)]
+    asked = {norm(t) for t in tokens if re.search(r"\d|.[A-Z]", t)} | {norm(w) for w in capitalised_words(question)}
+    asked -= {""}
+    mine = sorted(_of_top_paper(scored), key=lambda s: s.position)
+
+    def introduces(s: ScoredSentence) -> bool:
+        return bool(CONTRIBUTION.search(s.text) or NAMING_CUES.search(s.text))
+
+    named = [s for s in mine if asked & {norm(t) for t in _TOKEN_SPLIT.split(s.text)}]
+    pick = next((s for s in named if introduces(s)), None) or next(iter(named), None) or next(filter(introduces, mine), None)
+    return [pick] if pick else []
 
 
 def evaluation_picks(question: str, scored: Sequence[ScoredSentence]) -> list[ScoredSentence]:

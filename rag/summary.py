@@ -45,13 +45,26 @@ MAX_OTHER_WORDS = 1  # "Explain how QLoRA saves memory" asks more than a summary
 _COMPARES = re.compile(r"\b(?:differ\w*|compar\w*|vs\.?|versus|better|worse|contrast\w*|similar\w*|relat\w*)\b", re.I)
 
 
-def asks_summary(question: str, title: str) -> bool:
+# Cues that ask for the summary whatever else the request says of the paper: "What's the main contribution
+# of ALMA, the LLM-based translator?" describes the paper it names; "Explain how QLoRA saves memory" asks more.
+_ONLY_SUMMARY = re.compile(
+    r"\b(?:summari[sz]e|summary|sum up|tl;?\s?dr|gist|overview of|rundown|recap|in a nutshell"
+    r"|(?:key|main) (?:contributions?|ideas?|points?|takeaways?))\b", re.I)
+
+
+def asks_only_summary(question: str) -> bool:
+    """A request for a summary and nothing else ("Give me the gist of the work on …"), not a comparison."""
+    return bool(_ONLY_SUMMARY.search(question)) and not _COMPARES.search(question)
+
+
+def asks_summary(question: str, title: str, abstract: str = "") -> bool:
     """Whether the question asks for the summary of the paper titled `title` (which it names) and
     nothing more: a summary cue, and at most MAX_OTHER_WORDS content words beyond the title's and
-    the request's own."""
+    the request's own; with a cue that asks for nothing but the summary (_ONLY_SUMMARY), words of the
+    paper's `abstract` describe the paper and do not count either."""
     if not ASKS_SUMMARY.search(question) or _COMPARES.search(question):
         return False
-    own = set(tokenize(title))
+    own = set(tokenize(title)) | (set(tokenize(abstract)) if _ONLY_SUMMARY.search(question) else set())
     return sum(1 for w in tokenize(question) if w not in own and w not in _REQUEST_WORDS) <= MAX_OTHER_WORDS
 
 

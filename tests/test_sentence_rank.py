@@ -111,3 +111,45 @@ def test_a_what_is_wrong_answer_quotes_the_problem_the_paper_states(assistant):
     answer = assistant.ask("According to the CodeT5+ authors, what is wrong with existing code LLMs?")
     assert answer.evidence == "strong" and [c.title for c in answer.citations][0].startswith("CodeT5+")
     assert "two main limitations" in answer.text and "limited set of pretraining objectives" in answer.text
+
+
+@pytest.mark.parametrize("question, asks", [
+    ("Which paper should I cite for FedLoGe?", True),
+    ("who came up with FinMem? need it for related work", True),
+    ("Where does the Feint6K dataset come from?", True),
+    ("I need the original paper for pointer networks.", True),
+    ("How does FedLoGe align the classifiers?", False),
+    ("Which papers use reference images for editing?", False),
+])
+def test_questions_that_ask_who_introduced_something(question, asks):
+    from rag.sentence_rank import ASKS_ORIGIN
+
+    assert bool(ASKS_ORIGIN.search(question)) is asks
+
+
+@pytest.mark.parametrize("question, naming", [
+    ("who proposed FedLoGe? I need the reference for my federated long-tail section",
+     "This paper introduces an approach termed Federated Local and Generic Model Training in Fed-LT (FedLoGe)"),
+    ("I cite the FinMem trading agent in my thesis: which paper introduced it?", "we introduce FinMem, a novel LLM-based agent framework"),
+])
+def test_a_who_introduced_answer_quotes_the_sentence_that_introduces_the_name(assistant, question, naming):
+    """Closeness quoted FedLoGe's background (what Fed-LT is) and analysis sentences, and FinMem's problem
+    statement and modules: not the sentence a citing reader needs, the one that introduces the name."""
+    answer = assistant.ask(question)
+    assert answer.evidence == "strong" and not answer.abstained
+    assert naming in answer.text
+
+
+def test_a_what_did_it_find_answer_quotes_the_findings(assistant):
+    """Closeness quoted what the robot-cooking study explores and its three methods, not what it found."""
+    answer = assistant.ask("What did the study on picking template robot behaviours from internet data for cooking find?")
+    assert answer.citations and answer.citations[0].title.startswith("Skills Made to Order")
+    assert "LLMs are surprisingly capable template selectors" in answer.text
+
+
+def test_asking_for_the_main_contribution_by_a_name_the_abstract_introduces_gets_the_summary(assistant):
+    """"ALMA" is in no title: the paper names it ("… as Advanced Language Model-based trAnslator (ALMA)"). With
+    the appositive the request was no summary, came out `weak` and quoted one sentence."""
+    answer = assistant.ask("What's the main contribution of ALMA, the LLM-based translator?")
+    assert answer.evidence == "strong"
+    assert "two fine-tuning stages" in answer.text and "12 BLEU" in answer.text
