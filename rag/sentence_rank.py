@@ -24,7 +24,7 @@ import numpy as np
 
 from rag.evidence import ASKS_EVALUATED_ON, ASKS_NUMBER, EVALUATION, EVALUATION_LIST, Logistic
 from rag.extractive import ScoredSentence
-from rag.text import ASKS_RELEASE, CONTRIBUTION, RELEASE_STATED
+from rag.text import ASKS_ORIGIN, ASKS_RELEASE, CONTRIBUTION, RELEASE_STATED
 from rag.lexical import tokenize
 from rag.names import capitalised_words, norm
 from rag.ownership import NAMING_CUES
@@ -195,13 +195,6 @@ def finding_picks(question: str, scored: Sequence[ScoredSentence]) -> list[Score
             and not (is_problem(s.text) and not _WE.search(s.text))][:FINDING_PICKS]
 
 
-# A question that asks where something comes from or what to cite for it: "Who proposed FedLoGe?", "Which
-# paper should I cite for m2mKD?", "Where does the ACE++ editing model come from?", "… the original paper".
-ASKS_ORIGIN = re.compile(
-    r"\b(?:who|which (?:paper|work|article|study|publication|team|group|authors?))\b[^?.]{0,30}?"
-    r"\b(?:propos|introduc|came up with|come up with|creat|develop|invent|made|coin|present)\w*"
-    r"|\b(?:should|do|can|could|would|to) (?:i|we) cite\b|\bcit(?:e|ation) for\b|\breference for\b"
-    r"|\bwhere (?:does|did|do) [^?]{1,80}? come from\b|\b(?:original|source) (?:paper|work|publication)\b", re.I)
 _TOKEN_SPLIT = re.compile(r"[\s:,;/()\"“”?!]+")
 
 

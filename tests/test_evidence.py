@@ -517,3 +517,23 @@ def test_asking_what_a_paper_is_evaluated_on_when_its_abstract_names_nothing_is_
     assert "The abstract of “Uni-MoE” names no benchmark or dataset it is evaluated on" in silent.preface
     stated = assistant.ask("Which benchmarks is LLM2LLM evaluated on?")
     assert stated.evidence == "strong" and "GSM8K" in stated.text
+
+
+@pytest.mark.parametrize("question, title, naming", [
+    ("What paper do I cite for m2mKD?", "m2mKD: Module-to-Module Knowledge Distillation", "(m2mKD)"),
+    ("Where does Lite-LLM4Rec come from?", "Rethinking Large Language Model Architectures for Sequential Recommendations",
+     "Lite-LLM4Rec"),
+])
+def test_asking_what_to_cite_for_a_name_one_indexed_paper_introduces_is_answered_as_covered(assistant, question, title, naming):
+    """The evidence model put these at P 0.64 and 0.70 (`weak`, "only partly cover this") with the paper that
+    introduces the name first: the paper asked for is indexed."""
+    answer = assistant.ask(question)
+    assert answer.evidence == "strong" and answer.preface is None
+    assert answer.citations[0].title.startswith(title) and naming in answer.text
+
+
+def test_asking_who_came_up_with_something_no_paper_owns_stays_uncertain(assistant):
+    """"switch transformers" is no indexed paper's (written in lower case, it is no name to the policy), and
+    several retrieved papers propose something "MoE": not a question the index answers with its paper."""
+    answer = assistant.ask("who came up with switch transformers, the MoE that routes each token to just one expert?")
+    assert answer.evidence != "strong"
