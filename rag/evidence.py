@@ -27,7 +27,7 @@ from typing import Sequence
 from rag.names import NAME, capitalised_words, is_known, names_in_title, norm, own_name, question_names, title_words
 from rag.ownership import owns
 from rag.paste import content_words
-from rag.text import ASKS_ORIGIN, ASKS_RELEASE, POINTS_BACK, RELEASE_STATED, split_sentences
+from rag.text import ASKS_ORIGIN, ASKS_RELEASE, POINTS_BACK, RELEASE_STATED, asked_acronyms, expands, split_sentences
 from rag.types import Hit
 
 # A question that asks for a quantity: the abstracts may name the topic and still not give the number.
@@ -392,7 +392,7 @@ class EvidencePolicy:
                 reason = f"“{own_name(hits[0].paper.title) or hits[0].paper.title}” is indexed, but its abstract does not clearly answer this"
             else:
                 reason = "no indexed abstract clearly answers this"
-        elif p < self.model.strong_from and not self.introduces_asked(question, hits):
+        elif p < self.model.strong_from and not self.introduces_asked(question, hits) and not self.expands_asked(question, hits):
             level, reason = "weak", "the indexed abstracts only partly cover this"
         elif compared := self.unmade_comparison(question, hits):
             # "Does DMoERM agree with human preferences more often than MM-RLHF's reward model?": both papers
@@ -420,6 +420,15 @@ class EvidencePolicy:
         # token to one expert?" names no indexed paper's own name, and several papers "propose … MoE".
         return bool(specific) and all(owns(hits[0].paper, key) and not any(owns(h.paper, key) for h in hits[1:])
                                       for key in specific)
+
+    @staticmethod
+    def expands_asked(question: str, hits: Sequence[Hit]) -> bool:
+        """A question what an acronym stands for ("What does BDHS stand for in …?") whose every acronym a top-3
+        paper's abstract spells out ("… called Bias-Driven Hallucination Sampling (BDHS) …"): the answer is
+        that sentence. The model put such questions, often in a learner's English, at `weak`."""
+        acronyms = asked_acronyms(question)
+        sentences = [s for h in hits[:3] for s in split_sentences(h.paper.abstract)]
+        return bool(acronyms) and all(any(expands(s, a) for s in sentences) for a in acronyms)
 
     def _titled_word(self, question: str, hits: Sequence[Hit]) -> bool:
         """A word of the question written with a capital mid-sentence is in a top paper's title and in at

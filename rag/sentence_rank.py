@@ -24,7 +24,7 @@ import numpy as np
 
 from rag.evidence import ASKS_EVALUATED_ON, ASKS_NUMBER, EVALUATION, EVALUATION_LIST, Logistic
 from rag.extractive import ScoredSentence
-from rag.text import ASKS_ORIGIN, ASKS_RELEASE, CONTRIBUTION, RELEASE_STATED
+from rag.text import ASKS_ORIGIN, ASKS_RELEASE, CONTRIBUTION, RELEASE_STATED, asked_acronyms, expands
 from rag.lexical import tokenize
 from rag.names import capitalised_words, norm
 from rag.ownership import NAMING_CUES
@@ -168,7 +168,7 @@ def _of_top_paper(scored: Sequence[ScoredSentence]) -> list[ScoredSentence]:
 def shape_picks(question: str, scored: Sequence[ScoredSentence]) -> list[ScoredSentence]:
     """The sentences a question of a known shape needs and closeness misses: where a release is, what is
     wrong, what the paper is evaluated on (each empty for other questions)."""
-    return (origin_picks(question, scored) + finding_picks(question, scored) + release_picks(question, scored)
+    return (expansion_picks(question, scored) + origin_picks(question, scored) + finding_picks(question, scored) + release_picks(question, scored)
             + problem_picks(question, scored) + evaluation_picks(question, scored))
 
 
@@ -196,6 +196,18 @@ def finding_picks(question: str, scored: Sequence[ScoredSentence]) -> list[Score
 
 
 _TOKEN_SPLIT = re.compile(r"[\s:,;/()\"“”?!]+")
+
+
+def expansion_picks(question: str, scored: Sequence[ScoredSentence]) -> list[ScoredSentence]:
+    """For a question what an acronym stands for (rag.text.asked_acronyms), the best-ranked sentence that spells
+    each one out ("Preferred Reporting Items for Systematic Reviews and Meta-Analyses (PRISMA)"): closeness
+    quoted PRISMA-DFLLM's checklist sentence and not what PRISMA stands for."""
+    picks: list[ScoredSentence] = []
+    for acronym in asked_acronyms(question):
+        pick = next((s for s in scored if expands(s.text, acronym)), None)
+        if pick is not None and all(pick is not p for p in picks):
+            picks.append(pick)
+    return picks
 
 
 def origin_picks(question: str, scored: Sequence[ScoredSentence]) -> list[ScoredSentence]:

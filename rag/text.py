@@ -84,3 +84,40 @@ ASKS_ORIGIN = re.compile(
     r"\b(?:propos|introduc|came up with|come up with|creat|develop|invent|made|coin|present)\w*"
     r"|\b(?:should|do|can|could|would|to) (?:i|we) cite\b|\bcit(?:e|ation) for\b|\breference for\b"
     r"|\bwhere (?:does|did|do) [^?]{1,80}? come from\b|\b(?:original|source) (?:paper|work|publication)\b", re.I)
+
+
+# A question what an acronym stands for: "What does BDHS stand for in …?", "What is PRISMA short for?",
+# "What does the acronym ETC mean in the EgyBERT paper?".
+ASKS_EXPANSION = re.compile(r"\bstands? for\b|\bshort for\b|\b(?:acronyms?|abbreviations?|abbreviat\w*)\b", re.I)
+_ACRONYM = re.compile(r"(?<![\w-])([A-Z][A-Za-z]*[A-Z][A-Za-z0-9]*|[A-Z]{2,}[0-9]*)(?![\w-])")
+_WORD = re.compile(r"[A-Za-z0-9]+")
+
+
+def asked_acronyms(question: str) -> list[str]:
+    """The acronyms an ASKS_EXPANSION question asks about ("BoB", "PRISMA"), in order; none for other questions."""
+    found: list[str] = []
+    for cue in ASKS_EXPANSION.finditer(question):
+        # the acronym stands just before "stand for" ("What does BDHS stand for in … LLMs?"), or near "acronym"
+        before = " ".join(question[: cue.start()].split()[-5:])
+        after = " ".join(question[cue.end():].split()[:3]) if not cue.group().casefold().endswith("for") else ""
+        found += [m.group(1) for m in _ACRONYM.finditer(f"{before} | {after}")]
+    return list(dict.fromkeys(found))
+
+
+def expands(sentence: str, acronym: str) -> bool:
+    """Whether the sentence spells the acronym out: "(ACRONYM)" right after words whose initials hold its
+    letters in order, the last word's initial its last-but-digits letter ("Battle of the Backbones (BoB)",
+    "Preferred Reporting Items for Systematic Reviews and Meta-Analyses (PRISMA)")."""
+    letters = [c.casefold() for c in acronym if c.isalpha()]
+    for m in re.finditer(rf"\(\s*{re.escape(acronym)}s?\s*[),;]", sentence):
+        words = _WORD.findall(sentence[: m.start()])[-(len(letters) + 6):]
+        initials = [w[0].casefold() for w in words]
+        want = list(reversed(letters))
+        if not initials or initials[-1] != want[0]:
+            continue
+        for initial in reversed(initials):
+            if want and initial == want[0]:
+                want.pop(0)
+        if not want:
+            return True
+    return False

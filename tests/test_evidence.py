@@ -537,3 +537,26 @@ def test_asking_who_came_up_with_something_no_paper_owns_stays_uncertain(assista
     several retrieved papers propose something "MoE": not a question the index answers with its paper."""
     answer = assistant.ask("who came up with switch transformers, the MoE that routes each token to just one expert?")
     assert answer.evidence != "strong"
+
+
+@pytest.mark.parametrize("question, expansion", [
+    ("what PRISMA is stand for in the PRISMA-DFLLM paper?", "Preferred Reporting Items for Systematic Reviews and Meta-Analyses (PRISMA)"),
+    ("In the multimodal alignment study, what is BDHS short for?", "Bias-Driven Hallucination Sampling (BDHS)"),
+])
+def test_asking_what_an_acronym_stands_for_quotes_its_expansion_as_covered(assistant, question, expansion):
+    """Asked in a learner's English, these came out `weak`, and the PRISMA answer quoted the checklist
+    sentence and not what PRISMA stands for: the abstract spells it out."""
+    answer = assistant.ask(question)
+    assert answer.evidence == "strong" and expansion in answer.text
+
+
+@pytest.mark.parametrize("sentence, acronym, spelled", [
+    ("Battle of the Backbones (BoB) makes this choice easier", "BoB", True),
+    ("the Egyptian Tweets Corpus (ETC), containing over 34 million tweets", "ETC", True),
+    ("unlike earlier samplers (BDHS) it needs no annotation", "BDHS", False),
+    ("we compare against BoB on six tasks", "BoB", False),
+])
+def test_an_acronym_is_spelled_out_only_by_words_whose_initials_hold_it(sentence, acronym, spelled):
+    from rag.text import expands
+
+    assert expands(sentence, acronym) is spelled
