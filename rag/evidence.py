@@ -182,6 +182,7 @@ LIMITATION_STATED = re.compile(r"\b(?:limitations?|limited|weakness(?:es)?|short
 UNSTATED_LIMITATION = "states no limitation of its own"
 UNSTATED_RELEASE = "says nothing about releasing code, data or models"
 UNSTATED_BENCHMARKS = "names no benchmark or dataset it is evaluated on"
+UNSTATED_NUMBER = "states no number of the kind asked"
 # "Which benchmarks is X evaluated on?", "On which datasets do the X authors validate …?"
 ASKS_EVALUATED_ON = re.compile(
     r"\b(?:which|what)\b[^?]{0,60}\b(?:benchmarks?|datasets?|tasks?|evaluation suites?)\b[^?]{0,80}\b(?:evaluat\w*|test\w*|validat\w*"
@@ -404,6 +405,8 @@ class EvidencePolicy:
             level, reason = "weak", f"the abstract of “{silent}” {UNSTATED_BENCHMARKS}"
         elif unreleased := self.unstated_release(question, hits, signals):
             level, reason = "weak", f"the abstract of “{unreleased}” {UNSTATED_RELEASE}"
+        elif uncounted := self.unstated_number(question, hits, signals):
+            level, reason = "weak", f"the abstract of “{uncounted}” {UNSTATED_NUMBER}"
         else:
             level, reason = "strong", None
         return Assessment(level, round(p, 4), {k: round(v, 4) for k, v in signals.items()}, missing, reason)
@@ -437,6 +440,16 @@ class EvidencePolicy:
         counts = self._title_counts()
         return any(norm(word) in title_words(h.paper.title) and counts.get(norm(word), 0) <= 2
                    for word in capitalised_words(question) for h in hits[:3])
+
+    def unstated_number(self, question: str, hits: Sequence[Hit], signals: dict) -> str | None:
+        """The top paper's name when a question asks it for a quantity ("what accuracy does FACT-GPT get, in
+        percent?"), naming it, and its closest sentences state no number the question lacks (or count nothing
+        of the kind asked): signals `asks_number` and `number_missing`, which the model weighs too lightly to
+        move such a named question off `strong`. On dev and dev-26, every `strong` answer with both signals
+        and a named paper was to an unanswerable question (3), none to an answerable one."""
+        if not (signals.get("asks_number") and signals.get("number_missing")):
+            return None
+        return self._named_top_paper(question, hits, signals)
 
     def unstated_limitation(self, question: str, hits: Sequence[Hit], signals: dict) -> str | None:
         """The top paper's name when a question asks for its weaknesses ("What limitations of AntGPT do its

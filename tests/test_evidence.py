@@ -560,3 +560,18 @@ def test_an_acronym_is_spelled_out_only_by_words_whose_initials_hold_it(sentence
     from rag.text import expands
 
     assert expands(sentence, acronym) is spelled
+
+
+def test_asking_a_named_paper_for_a_number_its_abstract_does_not_give_says_so(assistant):
+    """FACT-GPT's abstract says what the system does and that it matches claims well, and gives no figure: the
+    question names the paper, asks for an accuracy, and was answered `strong` (P 0.98) with sentences holding
+    no number."""
+    answer = assistant.ask("What accuracy does FACT-GPT reach when matching claims?")
+    assert answer.evidence == "weak" and not answer.abstained
+    assert "“FACT-GPT” states no number of the kind asked" in answer.preface
+    assert answer.citations[0].title.startswith("FACT-GPT")
+
+
+def test_asking_a_named_paper_for_a_number_its_abstract_gives_is_answered(assistant):
+    answer = assistant.ask("How many GPUs did MegaScale train on?")
+    assert answer.evidence == "strong" and "12,288 GPUs" in answer.text
