@@ -204,7 +204,7 @@ class Assistant:
         self._title_counts: dict[str, int] | None = None
         self.policy = EvidencePolicy(lambda: self.terms, lambda: self.title_counts, common=self.is_common_name,
                                      unindexed_phrases=self.unindexed_phrases, unindexed_words=self.unindexed_words,
-                                     casing=lambda: self.retriever.name_casing)
+                                     casing=lambda: self.retriever.name_casing, listed=self.retriever.listed_owners)
 
     @property
     def terms(self) -> set[str]:
@@ -474,7 +474,8 @@ class Assistant:
             # the relevance model may not rank a named paper over the bar. (The evidence was assessed on all.)
             # So are papers named by a mixed-case name spelled like a common word ("What is SCoRe?", which
             # was quoted from four papers that use "score"): rag.retrieve's named_owners.
-            named = set(self.retriever.title_names(question) + self.retriever.named_owners(question)) & {h.paper.paper_id for h in hits}
+            named = set(self.retriever.title_names(question) + self.retriever.named_owners(question)
+                        + self.retriever.listed_owners(question)) & {h.paper.paper_id for h in hits}
             # ... or by a name only its abstract gives ("Can you summarize VisCon-100K and UnIVAL?": UnIVAL's
             # title is "Unified Model for Image, Video, Audio and Language Tasks"), when that makes two or more.
             if not rewritten and len(owned := named | self._owners(question, hits)) >= 2:

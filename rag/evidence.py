@@ -256,7 +256,7 @@ class EvidencePolicy:
     """Measures the signals and applies the fitted models. One per Assistant."""
 
     def __init__(self, terms, title_counts, model: EvidenceModel | None = None, common=None, casing=None, unindexed_phrases=None,
-                 unindexed_words=None):
+                 unindexed_words=None, listed=None):
         self._terms = terms  # callables: the corpus' normalized words, and title-word counts
         self._title_counts = title_counts
         self._casing = casing or (lambda: None)  # ... and its names by lower-case key (rag.names.name_casing)
@@ -264,6 +264,7 @@ class EvidencePolicy:
         self._common = common or (lambda key: False)  # a name so widely used it is the field's vocabulary
         self._unindexed_phrases = unindexed_phrases or (lambda question: [])  # title-case names no chunk holds
         self._unindexed_words = unindexed_words or (lambda question: [])  # "Toolformer": (name, key) the corpus lacks
+        self._listed = listed or (lambda question: [])  # ids of the papers a question lists by name ("Which of A, B and C …?")
 
     @property
     def model(self) -> EvidenceModel:
@@ -380,7 +381,11 @@ class EvidencePolicy:
         # ("BootPIG vs IP-Adapter: which is better?") is answered about the indexed one, never refused
         # (issue 14: one unknown name among known ones is not a refusal); the unknown one is named.
         names_a_paper_and_an_unknown = bool(signals["names_partly_known"] and signals["title_name"])
-        if p < self.model.none_below and not names_a_paper_and_an_unknown:
+        # ... nor is a question that lists indexed papers by name ("UnIVAL, OpenELM, MoMa: which of these gets
+        # by with the fewest parameters?"): each is there, and its closest sentences are the answer to weigh
+        # (the model, fitted on single-topic questions, put such a flat field of three papers at P < 0.1).
+        listed = [pid for pid in self._listed(question) if pid in {h.paper.paper_id for h in hits}]
+        if p < self.model.none_below and not names_a_paper_and_an_unknown and len(listed) < 2:
             level = "none"
             if missing:
                 reason = f"no indexed abstract mentions {', '.join(missing[:3])}"
@@ -447,7 +452,14 @@ class EvidencePolicy:
         of the kind asked): signals `asks_number` and `number_missing`, which the model weighs too lightly to
         move such a named question off `strong`. On dev and dev-26, every `strong` answer with both signals
         and a named paper was to an unanswerable question (3), none to an answerable one."""
-        if not (signals.get("asks_number") and signals.get("number_missing")):
+        if not (signals.get("asks_number") and signals.get("number_missing")) or not hits:
+            return None
+        # The signal reads the top paper's three closest sentences; here its whole abstract must lack the number
+        # ("How many languages did mBLIP translate its data into?": "… to 95 languages" was fourth).
+        abstract = hits[0].paper.abstract
+        if _HOW_MANY.search(question) and not count_missing(question, abstract):
+            return None
+        if not _HOW_MANY.search(question) and _numbers(abstract) - _numbers(question):
             return None
         return self._named_top_paper(question, hits, signals)
 

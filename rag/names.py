@@ -236,3 +236,27 @@ def names_in_title(question: str, title: str, title_counts: dict[str, int] | Non
         for name, key in question_names(question, casing)
         if len(key) >= 3 and key in words and (title_counts is None or title_counts.get(key, 0) <= max_titles)
     ]
+
+
+# What stands between two items of a list of names: "A, B and C", "A, B, or C", "A or B", "A vs B", "A / B".
+_LIST_SEPARATOR = re.compile(r"\s*(?:,\s*(?:and\s+|or\s+)?|\s+(?:and|or|vs\.?|versus|&)\s+|/)\s*(?:the\s+)?", re.I)
+
+
+def listed_names(question: str, casing: dict[str, str] | None = None) -> list[list[str]]:
+    """Runs of two or more technical names the question lists ("Which of SPG, CoOp and PRE …?" ->
+    [["SPG", "CoOp", "PRE"]]), each run in the question's order: the things it asks about side by side."""
+    names = [name for name, _ in question_names(question, casing)] + capitalised_words(question)
+    spans = sorted({(m.start(), m.end(), name) for name in dict.fromkeys(names)
+                    for m in re.finditer(rf"(?<![\w-]){re.escape(name)}(?![\w-])", question)})
+    runs: list[list[str]] = []
+    run: list[tuple[int, int, str]] = []
+    for span in spans:
+        if run and span[0] >= run[-1][1] and _LIST_SEPARATOR.fullmatch(question[run[-1][1]:span[0]]):
+            run.append(span)
+            continue
+        if len(run) >= 2:
+            runs.append([name for _, _, name in run])
+        run = [span]
+    if len(run) >= 2:
+        runs.append([name for _, _, name in run])
+    return runs

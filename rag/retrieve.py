@@ -16,7 +16,7 @@ from typing import Iterable
 
 from rag.errors import QueryError
 from rag.index import StoredIndex
-from rag.ownership import owns
+from rag.ownership import NAMING_CUES, owns
 from rag.paste import QUESTION_CHARS, QUESTION_TOKENS, fold
 from rag.types import Hit
 
@@ -377,6 +377,34 @@ class HybridRetriever:
             self._titles_by_cased_name = by_cased
         return self._titles_by_name, self._titles_by_text, self._titles_written, self._titles_by_cased_name
 
+    def listed_owners(self, query: str, allowed: set[str] | None = None) -> list[str]:
+        """Ids of the papers a question lists by name ("Which of SPG, CoOp and PRE reports …?", "UnIVAL,
+        OpenELM, MoMa: which …?"): for each name of a list (rag.names.listed_names), the paper whose title
+        goes by it, else the one paper whose abstract introduces it (rag.ownership.owns); only when two or
+        more names of one list have such a paper. Searched as one text, such a question found one or two of
+        them ("Soft Prompt Generation (SPG)" and "Context Optimization (CoOp)" name theirs in the abstract)."""
+        from rag.names import listed_names, norm
+
+        by_name = self._title_maps()[0]
+        out: list[str] = []
+        for run in listed_names(query, self.name_casing):
+            found: list[str] = []
+            for name in run:
+                key = norm(name)
+                titled = [pid for pid in by_name.get(key, []) if allowed is None or pid in allowed] if len(key) >= 3 else []
+                if len(titled) == 1:
+                    found.append(titled[0])
+                    continue
+                writing = self.papers_naming(name) if len(key) >= 3 else []
+                owners = [pid for pid in writing if (allowed is None or pid in allowed)
+                          and owns(self.index.papers[pid], key, by_title=False, naming=NAMING_CUES)]
+                if len(owners) == 1:
+                    found.append(owners[0])
+            found = list(dict.fromkeys(found))
+            if len(found) >= 2:
+                out += [pid for pid in found if pid not in out]
+        return out
+
     def named_owners(self, query: str, allowed: set[str] | None = None) -> list[str]:
         """Ids of the papers whose abstract introduces a name of the query written in mixed case whose
         lower-case form is a word the corpus uses ("SCoRe": "score" is in 55 of the seeds' chunks, so
@@ -530,6 +558,14 @@ class HybridRetriever:
             # in the title-name list, it moved dev questions and the evidence model's refit.
             missing = [pid for pid in self.named_owners(query, allowed) if pid not in ordered][: k - 1]
             ordered = ordered[: k - len(missing)] + missing if missing else ordered
+            # ... and so do the papers a question lists by name that nothing ranked there.
+            listed = self.listed_owners(query, allowed)
+            missing = [pid for pid in listed if pid not in ordered][: max(0, k - 1)]
+            if missing:  # in place of the last papers not listed (the first stays)
+                ordered = list(ordered)
+                while len(ordered) + len(missing) > k and (spare := [i for i, pid in enumerate(ordered) if i and pid not in listed]):
+                    ordered.pop(spare[-1])
+                ordered = (ordered + missing)[:k]
         unranked = self._closeness(query, [pid for pid in ordered if pid not in dense]) if mode == "hybrid" else {}
         hits = []
         for rank, pid in enumerate(ordered, start=1):

@@ -186,12 +186,15 @@ FINDING_PICKS = 3
 
 
 def finding_picks(question: str, scored: Sequence[ScoredSentence]) -> list[ScoredSentence]:
-    """For a question what a study found (ASKS_FINDING), the closest FINDING_PICKS sentences of the paper the
-    best sentence comes from that report a finding (past its first two sentences, not its "we propose …"):
+    """For a question what a study found (ASKS_FINDING), the closest FINDING_PICKS sentences of the first
+    retrieved paper that report a finding (past its first two sentences, not its "we propose …"):
     closeness quoted what the study explores and set up, and none of what it found."""
     if not scored or not ASKS_FINDING.search(question):
         return []
-    return [s for s in _of_top_paper(scored) if s.position >= 2 and FINDING.search(s.text) and not CONTRIBUTION.search(s.text)
+    # (of the first retrieved paper: "what does the paper on llms for health text classification … find" has
+    # its closest sentence in another paper's "we present the first comprehensive evaluation of …")
+    first = min(s.source.n for s in scored)
+    return [s for s in scored if s.source.n == first and s.position >= 2 and FINDING.search(s.text) and not CONTRIBUTION.search(s.text)
             and not (is_problem(s.text) and not _WE.search(s.text))][:FINDING_PICKS]
 
 

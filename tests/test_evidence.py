@@ -575,3 +575,32 @@ def test_asking_a_named_paper_for_a_number_its_abstract_does_not_give_says_so(as
 def test_asking_a_named_paper_for_a_number_its_abstract_gives_is_answered(assistant):
     answer = assistant.ask("How many GPUs did MegaScale train on?")
     assert answer.evidence == "strong" and "12,288 GPUs" in answer.text
+
+
+def test_a_question_listing_indexed_papers_by_name_is_answered_from_each_of_them(assistant):
+    """Searched as one text, "Of OpenELM, MoMa and UnIVAL, …" found OpenELM and MoMa (UnIVAL's title does not
+    name it: its abstract does), and the model, fitted on one-topic questions, refused the flat field (P 0.15)."""
+    answer = assistant.ask("Of OpenELM, MoMa and UnIVAL, which one is the smallest model?")
+    assert answer.evidence == "weak" and not answer.abstained
+    cited = {c.title.split(":")[0] for c in answer.citations}
+    assert {"OpenELM", "MoMa", "Unified Model for Image, Video, Audio and Language Tasks"} <= cited
+    assert "0.25B parameter UnIVAL" in answer.text
+
+
+def test_a_paper_a_list_names_only_in_its_abstract_is_found_by_its_naming_sentence(seed_engine):
+    """"… propose a simple yet efficient method for the Domain Generalization (DG) task, namely Soft Prompt
+    Generation (SPG)": SPG's paper, not in the hits of "Between SPG, CoOp and PRE, …", is put among them."""
+    from rag.names import listed_names
+
+    question = "Between SPG, CoOp and PRE, which evaluates on more datasets?"
+    assert listed_names(question) == [["SPG", "CoOp", "PRE"]]
+    hits = seed_engine.retriever.search(question, k=5)
+    titles = {h.paper.title for h in hits}
+    assert {"Soft Prompt Generation for Domain Generalization", "Learning to Prompt for Vision-Language Models"} <= titles
+    assert any(t.startswith("PRE:") for t in titles)
+
+
+def test_asking_how_many_when_the_fourth_closest_sentence_counts_it_is_not_called_unstated(assistant):
+    answer = assistant.ask("How many languages did mBLIP machine-translate its training data into?")
+    assert answer.preface is None or "states no number" not in answer.preface
+    assert "95 languages" in answer.text
