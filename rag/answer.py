@@ -28,7 +28,7 @@ from rag.meta import NO_CITATION_COUNTS, asks_paper_count, citation_counts_asked
 from rag.llm import ABSTAIN_SENTENCE, SYSTEM_PROMPT, LeakGuard, build_messages, is_abstention, make_backend, prompt_leak, resolve_answerer
 from rag.lookup import lookup_paper
 from rag.ownership import owns
-from rag.names import capitalised_names, corpus_terms, own_name, phrase_key, question_names, title_case_phrases, title_words
+from rag.names import capitalised_names, corpus_terms, own_name, phrase_key, question_names, title_case_phrases, title_words, versioned_names
 from rag.retrieve import Filters, HybridRetriever, check_query, put_first
 from rag.rewrite import REWRITE_PROMPT, multi_query_search
 from rag.sentence_rank import rank_by_facts, shape_picks
@@ -225,7 +225,7 @@ class Assistant:
     def unindexed_phrases(self, question: str) -> list[str]:
         """The question's title-case names of several words that no indexed chunk holds (none for a
         question in another language, whose nouns may be capitalised: "Welches Paper …")."""
-        phrases = title_case_phrases(question)
+        phrases = title_case_phrases(question) + versioned_names(question)  # ... and versions ("Octopus v5")
         if not phrases or self.speller.foreign(question):
             return []
         return [p for p in phrases if not self.is_indexed_phrase(p)]

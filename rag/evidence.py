@@ -24,7 +24,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Sequence
 
-from rag.names import NAME, capitalised_words, is_known, names_in_title, norm, own_name, question_names, title_words
+from rag.names import NAME, VERSIONED, capitalised_words, is_known, names_in_title, norm, own_name, question_names, title_words
 from rag.ownership import owns
 from rag.paste import content_words
 from rag.text import ASKS_ORIGIN, ASKS_RELEASE, POINTS_BACK, RELEASE_STATED, asked_acronyms, expands, split_sentences
@@ -38,6 +38,7 @@ ASKS_NUMBER = re.compile(
     re.I,
 )
 _NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
+_NOT_A_FIGURE = re.compile(r"\bhow (?:well|accurate(?:ly)?|reliabl[ye])\b", re.I)  # ASKS_NUMBER's, answered in words too
 # "How many <things> ...": the things counted end where the verb or a preposition starts.
 _HOW_MANY = re.compile(r"\bhow many\s+([\w-]+(?:\s+[\w-]+){0,2})", re.I)
 _NOT_COUNTED = frozenset(
@@ -101,6 +102,7 @@ MODEL_PATH = Path(__file__).with_name("evidence_model.json")
 _HEAD_TO_HEAD = re.compile(
     r"\b(?:better|worse|faster|slower|cheaper|stronger|weaker|higher|lower|outperform\w*|beats?|surpass\w*|exceed\w*"
     r"|(?:more|less) \w+ than)\b", re.I)
+_VERSUS = re.compile(r"\b(?:vs\.?|versus)(?!\w)", re.I)
 # A question that names nothing: no technical name, at most this many words that say what it is about
 # (rag.paste.content_words), and no chunk close to it. Set by hand in a gap: such questions come out at
 # cosine 0.15-0.22, one-word topic questions ("Explain quantization.") at 0.39-0.65, and every dev
@@ -384,8 +386,11 @@ class EvidencePolicy:
         # ... nor is a question that lists indexed papers by name ("UnIVAL, OpenELM, MoMa: which of these gets
         # by with the fewest parameters?"): each is there, and its closest sentences are the answer to weigh
         # (the model, fitted on single-topic questions, put such a flat field of three papers at P < 0.1).
+        # Not a head-to-head ("AdaLoRA vs Flexora GLUE score", "which recommends better: A or B?"): that result
+        # only an abstract naming both could give (see unmade_comparison), and none did in the batches read.
         listed = [pid for pid in self._listed(question) if pid in {h.paper.paper_id for h in hits}]
-        if p < self.model.none_below and not names_a_paper_and_an_unknown and len(listed) < 2:
+        lists_papers = len(listed) >= 2 and not _HEAD_TO_HEAD.search(question) and not _VERSUS.search(question)
+        if p < self.model.none_below and not names_a_paper_and_an_unknown and not lists_papers:
             level = "none"
             if missing:
                 reason = f"no indexed abstract mentions {', '.join(missing[:3])}"
@@ -400,6 +405,10 @@ class EvidencePolicy:
                 reason = "no indexed abstract clearly answers this"
         elif p < self.model.strong_from and not self.introduces_asked(question, hits) and not self.expands_asked(question, hits):
             level, reason = "weak", "the indexed abstracts only partly cover this"
+        elif versions := [m for m in missing if VERSIONED.fullmatch(m)]:
+            # "What does Octopus v5 add over Octopus v4?": Octopus v4's paper is close (P 0.997), the version
+            # asked about is in no abstract.
+            level, reason = "weak", f"no indexed abstract mentions {', '.join(versions[:3])}"
         elif compared := self.unmade_comparison(question, hits):
             # "Does DMoERM agree with human preferences more often than MM-RLHF's reward model?": both papers
             # are indexed and close, so the model says `strong`; the head-to-head result is in neither.
@@ -454,6 +463,8 @@ class EvidencePolicy:
         and a named paper was to an unanswerable question (3), none to an answerable one."""
         if not (signals.get("asks_number") and signals.get("number_missing")) or not hits:
             return None
+        if not ASKS_NUMBER.search(_NOT_A_FIGURE.sub(" ", question)):
+            return None  # "how well does it generalize …?" asks no figure
         # The signal reads the top paper's three closest sentences; here its whole abstract must lack the number
         # ("How many languages did mBLIP translate its data into?": "… to 95 languages" was fourth).
         abstract = hits[0].paper.abstract

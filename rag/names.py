@@ -260,3 +260,12 @@ def listed_names(question: str, casing: dict[str, str] | None = None) -> list[li
     if len(run) >= 2:
         runs.append([name for _, _, name in run])
     return runs
+
+
+# A name with a version after a space ("Octopus v5", "DMoERM v2"): one name, which NAME reads as two words.
+VERSIONED = re.compile(r"(?<![\w-])([A-Z][\w+-]*)\s+(v\d+(?:\.\d+)?)(?![\w.-])")
+
+
+def versioned_names(question: str) -> list[str]:
+    """The question's names written with a version after a space ("What does Octopus v5 add?"), as written."""
+    return list(dict.fromkeys(f"{m.group(1)} {m.group(2)}" for m in VERSIONED.finditer(question)))

@@ -604,3 +604,22 @@ def test_asking_how_many_when_the_fourth_closest_sentence_counts_it_is_not_calle
     answer = assistant.ask("How many languages did mBLIP machine-translate its training data into?")
     assert answer.preface is None or "states no number" not in answer.preface
     assert "95 languages" in answer.text
+
+
+def test_asking_about_a_version_no_abstract_mentions_says_so(assistant):
+    """Octopus v4's paper is close to the question (P 0.997, `strong`); "Octopus v5" is in no abstract."""
+    answer = assistant.ask("What does Octopus v5 add over Octopus v4's graph of language models?")
+    assert answer.evidence == "weak"
+    assert "No indexed abstract mentions Octopus v5" in answer.preface
+
+
+def test_asking_how_well_a_named_paper_does_is_not_read_as_asking_for_a_figure(assistant):
+    answer = assistant.ask("How well does eCeLLM generalize to unseen e-commerce products?")
+    assert answer.preface is None or "states no number" not in answer.preface
+
+
+def test_a_head_to_head_between_listed_papers_no_abstract_makes_is_still_refused(assistant):
+    """Listing two indexed papers keeps a question from refusal ("Which of A, B and C …?"), but not a
+    head-to-head result that only an abstract naming both could give."""
+    answer = assistant.ask("On MovieLens-1M, which recommends better: Lite-LLM4Rec or MLLM-MSR?")
+    assert answer.evidence == "none" and answer.abstained
