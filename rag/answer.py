@@ -79,6 +79,7 @@ PARTLY_COVERED = "The indexed abstracts only partly cover this; here is the clos
 # Said with a refusal of a question in several parts: refused whole, its parts asked alone may each find
 # their paper (dev-10 and dev-11 refused three answerable questions of this shape with the paper first).
 SEVERAL_PARTS = "The question asks several things at once; asked one at a time, each part may find its paper."
+ANSWERED_PART = "the indexed abstracts answer only part of the question"
 # One-word names in more of the chunks than this share ("GPU" 3.1% of the seed chunks, "LoRA" 4.3%,
 # "LLaMA" 5.1%, "LLM" 20%) are the field's vocabulary, not something a question asks beyond the
 # paper it names; the benchmarks a question may ask about are rarer (ImageNet 1.7%, MMLU 1.0%,
@@ -411,6 +412,10 @@ class Assistant:
             # "apr donor code mask prediction": about the one paper that is relevant, if only one is
             relevant = self.policy.relevant_hits(question, hits, scored, max_papers=2)
             summarised = [relevant[0].paper.paper_id] if len(relevant) == 1 else []
+        if assessment.level == "none" and not rewritten and (part := self._answered_part(question, hits, focus)):
+            # "What is Ask-to-Choose and how much does it help LLMs?": the whole is less close to any abstract
+            # than its first part, which the named paper answers; the answer covers what it can, as `weak`.
+            assessment = replace(assessment, level="weak", reason=f"{ANSWERED_PART} (“{part}”)")
         timings["assess_ms"] = round((time.perf_counter() - t0) * 1000 - timings["retrieve_ms"], 1)
         if assessment.level == "none":
             answer = self._abstain(question, name, hits, timings, rewritten, on_delta, reason=assessment.reason, assessment=assessment)
@@ -617,6 +622,23 @@ class Assistant:
             timings_ms={"total_ms": round(sum(a.timings_ms.get("total_ms", 0.0) for a in answers), 1)},
         )
 
+    def _answered_part(self, question: str, hits: list[Hit], focus: list[Source]) -> str | None:
+        """For a question in several parts (rag.extractive.question_parts) that names a retrieved paper, the
+        first part the evidence policy does not refuse, assessed against the same papers; else None."""
+        parts = question_parts(question)
+        retrieved = {h.paper.paper_id for h in hits}
+        if len(parts) < 2 or self.policy.unmade_comparison(question, hits):  # a result between two no abstract gives
+            return None
+        if not set(self.retriever.title_names(question) + self._listed_or_owned(question, hits)) & retrieved:
+            return None
+        for part in parts:
+            if self.policy.assess(part, hits, self.scorer.score(part, focus)).level != "none":
+                return part
+        return None
+
+    def _listed_or_owned(self, question: str, hits: list[Hit]) -> list[str]:
+        return self.retriever.listed_owners(question) + sorted(self._owners(question, hits))
+
     def _summarised(self, question: str, hits: list[Hit]) -> list[str]:
         """The ids of the retrieved papers a summary request names ("Summarise the QLoRA paper", "What
         is QLoRA? And what is RankGen?"), in the question's order; none unless it asks for nothing else."""
@@ -678,6 +700,8 @@ class Assistant:
             lines.append(f"{PARTLY_COVERED} Closest papers: {closest}.")
             if assessment.reason and assessment.reason.startswith("no indexed abstract compares"):
                 lines.append(f"{assessment.reason[0].upper()}{assessment.reason[1:]}: each paper's own claims follow.")
+            elif assessment.reason and assessment.reason.startswith(ANSWERED_PART):
+                lines.append(f"{assessment.reason[0].upper()}{assessment.reason[1:]}: the closest sentences follow.")
             elif assessment.reason and assessment.reason.endswith((UNSTATED_LIMITATION, UNSTATED_RELEASE, UNSTATED_BENCHMARKS, UNSTATED_NUMBER)):
                 lines.append(f"{assessment.reason[0].upper()}{assessment.reason[1:]}: its closest sentences follow.")
         if assessment.missing_names:

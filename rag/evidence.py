@@ -72,7 +72,7 @@ def count_missing(question: str, abstract: str) -> bool:
     if not words:
         return False
     head = _stem(words[-1])
-    return not any(_stem(w).startswith(head) for c in _COUNT.finditer(abstract) for w in c.group(1).split())
+    return not any(_stem(w.lstrip("-")).startswith(head) for c in _COUNT.finditer(abstract) for w in c.group(1).split())
 # A question that asks for a paper or its origin ("Which paper / benchmark ...", "Who introduced ...").
 _ASKS_PAPER = re.compile(
     r"\b(?:which|what)\s+(?:\w+\s+){0,2}?(?:paper|work|study|article|method|model|benchmark|dataset|approach|framework|system)s?\b"
@@ -103,6 +103,13 @@ _HEAD_TO_HEAD = re.compile(
     r"\b(?:better|worse|faster|slower|cheaper|stronger|weaker|higher|lower|outperform\w*|beats?|surpass\w*|exceed\w*"
     r"|(?:more|less) \w+ than)\b", re.I)
 _VERSUS = re.compile(r"\b(?:vs\.?|versus)(?!\w)", re.I)
+
+
+def is_head_to_head(question: str) -> bool:
+    """A question after a result between two things ("Is A faster than B?", "A vs B GLUE score")."""
+    return bool(_HEAD_TO_HEAD.search(question) or _VERSUS.search(question))
+
+
 # A question that names nothing: no technical name, at most this many words that say what it is about
 # (rag.paste.content_words), and no chunk close to it. Set by hand in a gap: such questions come out at
 # cosine 0.15-0.22, one-word topic questions ("Explain quantization.") at 0.39-0.65, and every dev
@@ -389,7 +396,7 @@ class EvidencePolicy:
         # Not a head-to-head ("AdaLoRA vs Flexora GLUE score", "which recommends better: A or B?"): that result
         # only an abstract naming both could give (see unmade_comparison), and none did in the batches read.
         listed = [pid for pid in self._listed(question) if pid in {h.paper.paper_id for h in hits}]
-        lists_papers = len(listed) >= 2 and not _HEAD_TO_HEAD.search(question) and not _VERSUS.search(question)
+        lists_papers = len(listed) >= 2 and not is_head_to_head(question)
         if p < self.model.none_below and not names_a_paper_and_an_unknown and not lists_papers:
             level = "none"
             if missing:

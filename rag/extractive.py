@@ -29,7 +29,8 @@ _ADDRESSED_TO_MODEL = re.compile(
 _BOILERPLATE = re.compile(r"^(code|our code|the code|data|models?|project page)\b.{0,60}\b(available|released|at)\b|https?://", re.I)
 # Where a question with several parts breaks: "Why A, and what B?", "How X; does Y?", "A? B?".
 _PART_BREAK = re.compile(
-    r"\?\s+|;\s+|,?\s+and\s+(?=(?:how|what|why|which|when|where|who|whether|does|do|is|are|can|did)\b)"
+    r"\?\s+|;\s+|,?\s+and\s+(?=(?:(?:by|in|on|for|to|from|with|at) (?:how|what|which)|how|what|why|which|when|where|who|whether|does|do"
+    r"|is|are|can|did)\b)"
     r"|,\s+(?=(?:how|what|why|which)\b)",
     re.I,
 )

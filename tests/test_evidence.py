@@ -623,3 +623,20 @@ def test_a_head_to_head_between_listed_papers_no_abstract_makes_is_still_refused
     head-to-head result that only an abstract naming both could give."""
     answer = assistant.ask("On MovieLens-1M, which recommends better: Lite-LLM4Rec or MLLM-MSR?")
     assert answer.evidence == "none" and answer.abstained
+
+
+def test_a_question_in_two_parts_about_a_named_paper_answers_the_part_it_can(assistant):
+    """Whole, the question was refused (P 0.39) with SELF-GUIDE's paper first; its second part is what the
+    abstract says (the data is synthesized from the student LLM itself)."""
+    answer = assistant.ask("By how much does SELF-GUIDE improve results on Natural Instructions V2, "
+                           "and where does its training data come from?")
+    assert answer.evidence == "weak" and not answer.abstained
+    assert answer.citations[0].title.startswith("SELF-GUIDE")
+    assert "answer only part of the question (“where does its training data come from”)" in answer.preface
+
+
+def test_a_count_glued_to_its_noun_by_a_hyphen_counts():
+    from rag.evidence import count_missing
+
+    assert not count_missing("How many parameters does OpenVLA have?", "OpenVLA, a 7B-parameter open-source VLA trained on …")
+    assert count_missing("How many GPUs did it use?", "We train a 7B-parameter model.")
