@@ -71,8 +71,11 @@ def count_missing(question: str, abstract: str) -> bool:
         words.append(word)
     if not words:
         return False
-    head = _stem(words[-1])
-    return not any(_stem(w.lstrip("-")).startswith(head) for c in _COUNT.finditer(abstract) for w in c.group(1).split())
+    # The thing counted is the last word of a question ("how many GPUs did …") but may be the first of a
+    # keyword query ("how many sub-models performance retained"): any of them counted is enough.
+    heads = {_stem(w) for w in words}
+    return not any(_stem(w.lstrip("-")).startswith(head) for c in _COUNT.finditer(abstract) for w in c.group(1).split()
+                   for head in heads)
 # A question that asks for a paper or its origin ("Which paper / benchmark ...", "Who introduced ...").
 _ASKS_PAPER = re.compile(
     r"\b(?:which|what)\s+(?:\w+\s+){0,2}?(?:paper|work|study|article|method|model|benchmark|dataset|approach|framework|system)s?\b"

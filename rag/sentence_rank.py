@@ -182,7 +182,7 @@ ASKS_FINDING = re.compile(
 FINDING = re.compile(
     r"\b(?:reveal\w*|shows?|showed|shown|showing|demonstrat\w*|find|finds|found|findings?|observ\w*|discover\w*|conclu\w*"
     r"|suggest\w*|indicat\w*|confirm\w*|surprising\w*|outperform\w*|particularly pronounced)\b", re.I)
-FINDING_PICKS = 3
+FINDING_PICKS = 2
 
 
 def finding_picks(question: str, scored: Sequence[ScoredSentence]) -> list[ScoredSentence]:

@@ -640,3 +640,10 @@ def test_a_count_glued_to_its_noun_by_a_hyphen_counts():
 
     assert not count_missing("How many parameters does OpenVLA have?", "OpenVLA, a 7B-parameter open-source VLA trained on …")
     assert count_missing("How many GPUs did it use?", "We train a 7B-parameter model.")
+
+
+def test_a_keyword_query_for_a_count_finds_the_count_by_its_first_word():
+    from rag.evidence import count_missing
+
+    abstract = "Our findings demonstrate the feasibility of training up to 160 different sub-models simultaneously."
+    assert not count_missing("sortednet how many sub-models performance retained", abstract)
