@@ -65,15 +65,17 @@ def count_missing(question: str, abstract: str) -> bool:
     if not m:
         return False
     words = []
+    verb_follows = False
     for word in m.group(1).split():
         if word.casefold() in _NOT_COUNTED:
+            verb_follows = True
             break
         words.append(word)
     if not words:
         return False
-    # The thing counted is the last word of a question ("how many GPUs did …") but may be the first of a
-    # keyword query ("how many sub-models performance retained"): any of them counted is enough.
-    heads = {_stem(w) for w in words}
+    # The thing counted is the last word before the verb ("how many GPU hours did …"); in a keyword query,
+    # which has none ("how many sub-models performance retained"), it may be any of them.
+    heads = {_stem(words[-1])} if verb_follows or len(words) < 3 else {_stem(w) for w in words}
     return not any(_stem(w.lstrip("-")).startswith(head) for c in _COUNT.finditer(abstract) for w in c.group(1).split()
                    for head in heads)
 # A question that asks for a paper or its origin ("Which paper / benchmark ...", "Who introduced ...").
