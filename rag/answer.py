@@ -120,6 +120,10 @@ _CARRIES_ON = re.compile(r"^\W*(?:and|also|what about|how about)\b", re.I)
 _TOGETHER = re.compile(r"\b(?:the (?:two|three)|both of them|each of them|either of them|both (?:papers|methods|models)"
                        r"|which one|which of (?:them|the two|the three|these|those|both))\b", re.I)  # "which one is quicker to train?"
 FOLLOW_UP_WORDS = 14  # a follow-up is short; one that points at a source by place may run to twice this
+# A longer question that asks for a paper anew ("And is there a model paper on LLM-based sequential
+# recommendation that worries about inference cost?": its "that" points back at nothing).
+_ASKS_ANEW = re.compile(r"^\W*(?:and\s+|also\s+|ok\w*\s+|so\s+)?(?:is there|are there|any\b|do you have|does the index have"
+                        r"|which (?:other )?(?:papers?|works?|studies|methods)|what (?:other )?(?:papers?|works?|studies))", re.I)
 
 
 def is_follow_up(question: str) -> bool:
@@ -157,7 +161,7 @@ def follows_up(question: str, history: list[Answer]) -> bool:
         return False
     if len([a for a in history if a.citations]) >= 2 and _EARLIER_TURN.search(question):
         return True
-    if not (POINTS_BACK.search(question) or _TOGETHER.search(question)):
+    if not (POINTS_BACK.search(question) or _TOGETHER.search(question)) or _ASKS_ANEW.search(question):
         return False
     said = " ".join(f"{h.paper.title} {h.paper.abstract}" for h in previous.hits
                     if any(c.paper_id == h.paper.paper_id for c in previous.citations)).casefold()
@@ -173,7 +177,19 @@ def discussed(question: str, history: list[Answer]) -> list:
     if not answered:
         return []
     previous = answered[0] if len(answered) >= 2 and _EARLIER_TURN.search(question) else answered[-1]
-    return pointed_at(question, previous.citations) or list(previous.citations)
+    chosen = pointed_at(question, previous.citations)
+    if not chosen and _BY_PLACE.search(question):
+        # "the second one" past the last answer's papers ("I'm looking at HEMM and ChEF" … "What three
+        # dimensions does HEMM use?" … "And how is the second one structured?"): the latest answer that
+        # cites that many, else the conversation's papers in the order they were first cited.
+        chosen = next((found for a in reversed(answered) if (found := pointed_at(question, a.citations))), [])
+        if not chosen:
+            first_cited: dict[str, object] = {}
+            for a in answered:
+                for c in a.citations:
+                    first_cited.setdefault(c.paper_id, c)
+            chosen = pointed_at(question, tuple(first_cited.values()))
+    return chosen or list(previous.citations)
 
 
 def pointed_at(question: str, citations: tuple) -> list:

@@ -494,6 +494,25 @@ def test_a_follow_up_about_an_earlier_turn_is_answered_from_that_turns_paper(ass
     assert QLORA in back.rewritten_question and [c.title for c in back.citations] == [QLORA]
 
 
+def test_the_second_one_of_a_pair_named_two_turns_back_is_that_paper(assistant):
+    """"The second one" was read against the last answer's papers (HEMM alone), so ChEF's question was
+    answered from HEMM: it is the second paper the conversation cited."""
+    first = assistant.ask("I'm comparing HEMM and ChEF, two frameworks that evaluate multimodal models.")
+    second = assistant.ask("Around which three dimensions does HEMM organise its evaluation?", history=[first])
+    third = assistant.ask("And how is the second one structured?", history=[first, second])
+    assert [c.title for c in third.citations] and all(c.title.startswith("ChEF") for c in third.citations)
+
+
+def test_asking_whether_there_is_another_paper_is_a_new_search_not_a_follow_up(assistant):
+    """"… that worries about inference cost?" — the relative "that" read as pointing back, and the question
+    was searched among the survey just cited."""
+    first = assistant.ask("Is there a survey in here on using large language models for recommender systems?")
+    second = assistant.ask("And is there a model paper on LLM-based sequential recommendation that worries about inference cost?",
+                           history=[first])
+    assert second.rewritten_question is None
+    assert second.citations[0].title == "Rethinking Large Language Model Architectures for Sequential Recommendations"
+
+
 # ---------------------------------------------------------------- CLI
 
 
