@@ -38,6 +38,11 @@ ASKS_NUMBER = re.compile(
     re.I,
 )
 _NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
+# A question that opens on a premise ("Given that X keeps 99% of …, why …?", "Since X supports 100 languages, …"),
+# and a figure with its unit in it.
+_PREMISE = re.compile(r"^\W*(?:given that|since|as|because|now that|considering that|knowing that)\s+([^?]{5,200}?),", re.I)
+_FIGURE = re.compile(r"(?<![\w.])(\d+(?:[.,]\d+)*)\s*(?:%|percent\b|[xX×](?!\w)|[BMK]\b|billion\b|million\b|GB\b|languages?\b"
+                     r"|tokens?\b|times\b)")
 _NOT_A_FIGURE = re.compile(r"\bhow (?:well|accurate(?:ly)?|reliabl[ye])\b", re.I)  # ASKS_NUMBER's, answered in words too
 # "How many <things> ...": the things counted end where the verb or a preposition starts.
 _HOW_MANY = re.compile(r"\bhow many\s+([\w-]+(?:\s+[\w-]+){0,2})", re.I)
@@ -197,6 +202,7 @@ UNSTATED_LIMITATION = "states no limitation of its own"
 UNSTATED_RELEASE = "says nothing about releasing code, data or models"
 UNSTATED_BENCHMARKS = "names no benchmark or dataset it is evaluated on"
 UNSTATED_NUMBER = "states no number of the kind asked"
+UNSTATED_PREMISE = "does not state the figure the question starts from"
 # "Which benchmarks is X evaluated on?", "On which datasets do the X authors validate …?"
 ASKS_EVALUATED_ON = re.compile(
     r"\b(?:which|what)\b[^?]{0,60}\b(?:benchmarks?|datasets?|tasks?|evaluation suites?)\b[^?]{0,80}\b(?:evaluat\w*|test\w*|validat\w*"
@@ -433,6 +439,8 @@ class EvidencePolicy:
             level, reason = "weak", f"the abstract of “{unreleased}” {UNSTATED_RELEASE}"
         elif uncounted := self.unstated_number(question, hits, signals):
             level, reason = "weak", f"the abstract of “{uncounted}” {UNSTATED_NUMBER}"
+        elif premise := self.unstated_premise(question, hits, signals):
+            level, reason = "weak", f"the abstract of “{premise[0]}” {UNSTATED_PREMISE} ({premise[1]})"
         else:
             level, reason = "strong", None
         return Assessment(level, round(p, 4), {k: round(v, 4) for k, v in signals.items()}, missing, reason)
@@ -485,6 +493,22 @@ class EvidencePolicy:
         if not _HOW_MANY.search(question) and _numbers(abstract) - _numbers(question):
             return None
         return self._named_top_paper(question, hits, signals)
+
+    def unstated_premise(self, question: str, hits: Sequence[Hit], signals: dict) -> tuple[str, str] | None:
+        """(the top paper's name, the figure) when a question opens on a premise about the paper it names that
+        holds a figure its abstract does not ("Since MiniCPM-V supports more than 100 languages, which …?",
+        the abstract says 30+): what follows rests on a claim the abstract does not make. The answer was
+        `strong` with the paper's sentences (dev-28: 3 of 4 such questions). None otherwise."""
+        m = _PREMISE.match(question)
+        if not m or not hits:
+            return None
+        abstract = hits[0].paper.abstract.replace(",", "")
+        for figure in _FIGURE.finditer(m.group(1)):
+            number = figure.group(1).replace(",", "")
+            if not re.search(rf"(?<![\d.]){re.escape(number)}(?!\d)", abstract):
+                named = self._named_top_paper(question, hits, signals)
+                return (named, figure.group(0).strip()) if named else None
+        return None
 
     def unstated_limitation(self, question: str, hits: Sequence[Hit], signals: dict) -> str | None:
         """The top paper's name when a question asks for its weaknesses ("What limitations of AntGPT do its

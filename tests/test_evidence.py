@@ -647,3 +647,20 @@ def test_a_keyword_query_for_a_count_finds_the_count_by_its_first_word():
 
     abstract = "Our findings demonstrate the feasibility of training up to 160 different sub-models simultaneously."
     assert not count_missing("sortednet how many sub-models performance retained", abstract)
+
+
+@pytest.mark.parametrize("question, figure", [
+    ("Since MiniCPM-V handles more than 100 languages, which one does it handle worst?", "100 languages"),
+    ("Given that MoDeGPT keeps 99% of zero-shot accuracy at half the size, why stop there?", "99%"),
+])
+def test_a_question_starting_from_a_figure_the_abstract_does_not_state_says_so(assistant, question, figure):
+    """Built on a figure the named paper's abstract does not give (MiniCPM-V's says 30+ languages), these were
+    answered `strong` with the paper's sentences, as if the premise held."""
+    answer = assistant.ask(question)
+    assert answer.evidence == "weak"
+    assert f"does not state the figure the question starts from ({figure})" in answer.preface
+
+
+def test_a_question_starting_from_a_figure_the_abstract_states_is_answered(assistant):
+    answer = assistant.ask("Given that QLoRA finetunes a 65B model on a single 48GB GPU, how does it save memory?")
+    assert answer.evidence == "strong" and answer.preface is None
