@@ -87,6 +87,8 @@ ANSWERED_PART = "the indexed abstracts answer only part of the question"
 COMMON_NAME_SHARE = 0.025
 FIRST_DEPTH = 20  # a named author's papers go first when they are among this many retrieved
 # ("Which papers study …" is no "which … study": the words skipped are no kind of thing in the plural.)
+# "What lines of work exist on …?", "the main strands of research on …": the field's work, not "what work".
+_LINES_OF_WORK = re.compile(r"\b(?:lines?|strands?|threads?|directions?|bod(?:y|ies)) of (?:work|research)\b", re.I)
 _ONE = re.compile(r"^\W*(which|what|is there an?|name the)\s+(?:(?!(?:papers|works|studies|methods|approaches|systems|models"
                   r"|benchmarks)\b)\w+\s+){0,2}?(paper|study|work|method|approach|system|model|benchmark)\b(?!s)", re.I)
 
@@ -94,7 +96,7 @@ _ONE = re.compile(r"^\W*(which|what|is there an?|name the)\s+(?:(?!(?:papers|wor
 def is_multi_paper(question: str) -> bool:
     """A question about several papers ('which papers…', 'how do these methods differ',
     'compare the…', 'A vs B'), not one that asks for 'the paper that…'."""
-    return not _ONE.search(question) and bool(_SEVERAL.search(question))
+    return bool(_LINES_OF_WORK.search(question)) or not _ONE.search(question) and bool(_SEVERAL.search(question))
 
 
 # A paper of the last answer by its place or its number: "the second one", "the first paper's results",

@@ -404,6 +404,9 @@ def test_is_follow_up(question, expected):
         ("How do the authors of QLoRA handle memory spikes?", False),
         ("Is anyone here fine-tuning LLMs on synthetic tool-use data?", True),
         ("Has anyone been working on KV cache compression?", True),
+        # "What lines of work …" is no "what work": the field's strands of work on a topic
+        ("What lines of work exist on privacy risks from language models?", True),
+        ("What work introduced ChEF?", False),
     ],
 )
 def test_is_multi_paper(question, expected):
