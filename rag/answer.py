@@ -20,7 +20,7 @@ from rag.compare import COMPARE_COLUMNS, NOT_STATED, compare_papers  # noqa: F40
 from rag.config import Settings
 from rag.directives import split_instructions
 from rag.errors import LLMError
-from rag.evidence import MAX_PAPERS, UNSTATED_BENCHMARKS, UNSTATED_LIMITATION, UNSTATED_NUMBER, UNSTATED_PREMISE, UNSTATED_RELEASE, Assessment, EvidencePolicy
+from rag.evidence import MAX_PAPERS, UNSTATED_BENCHMARKS, UNSTATED_LIMITATION, UNSTATED_NUMBER, UNSTATED_PREMISE, UNSTATED_RELEASE, MENTIONED_ELSEWHERE, Assessment, EvidencePolicy
 from rag.authors import lists_papers_only
 from rag.extractive import SentenceScorer, extractive_answer, question_parts, with_marker
 from rag.message import split_questions
@@ -223,7 +223,8 @@ class Assistant:
         self._title_counts: dict[str, int] | None = None
         self.policy = EvidencePolicy(lambda: self.terms, lambda: self.title_counts, common=self.is_common_name,
                                      unindexed_phrases=self.unindexed_phrases, unindexed_words=self.unindexed_words,
-                                     casing=lambda: self.retriever.name_casing, listed=self.retriever.listed_owners)
+                                     casing=lambda: self.retriever.name_casing, listed=self.retriever.listed_owners,
+                                     distinctive=self.is_distinctive_name)
 
     @property
     def terms(self) -> set[str]:
@@ -256,6 +257,11 @@ class Assistant:
         found = [(name, key) for name, key in capitalised_names(question, self.speller.ordinary)
                  if not self.retriever.authors.is_family_name(name)]  # "Kasner": an indexed author, no method
         return [] if found and self.speller.foreign(question) else found
+
+    def is_distinctive_name(self, name: str) -> bool:
+        """A one-word name in at most DISTINCTIVE_CHUNKS indexed chunks: one paper's, not the field's."""
+        counts = self.retriever.index.lexical.chunks_holding(name)
+        return counts is not None and 0 < counts[0] <= DISTINCTIVE_CHUNKS
 
     def is_common_name(self, name: str) -> bool:
         """A one-word name in over COMMON_NAME_SHARE of the indexed chunks: the field's vocabulary."""
@@ -718,7 +724,8 @@ class Assistant:
             lines.append(f"{PARTLY_COVERED} Closest papers: {closest}.")
             if assessment.reason and assessment.reason.startswith("no indexed abstract compares"):
                 lines.append(f"{assessment.reason[0].upper()}{assessment.reason[1:]}: each paper's own claims follow.")
-            elif assessment.reason and (assessment.reason.startswith(ANSWERED_PART) or UNSTATED_PREMISE in assessment.reason):
+            elif assessment.reason and (assessment.reason.startswith(ANSWERED_PART) or UNSTATED_PREMISE in assessment.reason
+                                        or MENTIONED_ELSEWHERE in assessment.reason):
                 lines.append(f"{assessment.reason[0].upper()}{assessment.reason[1:]}: the closest sentences follow.")
             elif assessment.reason and assessment.reason.endswith((UNSTATED_LIMITATION, UNSTATED_RELEASE, UNSTATED_BENCHMARKS, UNSTATED_NUMBER)):
                 lines.append(f"{assessment.reason[0].upper()}{assessment.reason[1:]}: its closest sentences follow.")

@@ -203,6 +203,7 @@ UNSTATED_RELEASE = "says nothing about releasing code, data or models"
 UNSTATED_BENCHMARKS = "names no benchmark or dataset it is evaluated on"
 UNSTATED_NUMBER = "states no number of the kind asked"
 UNSTATED_PREMISE = "does not state the figure the question starts from"
+MENTIONED_ELSEWHERE = "does not mention"
 # "Which benchmarks is X evaluated on?", "On which datasets do the X authors validate …?"
 ASKS_EVALUATED_ON = re.compile(
     r"\b(?:which|what)\b[^?]{0,60}\b(?:benchmarks?|datasets?|tasks?|evaluation suites?)\b[^?]{0,80}\b(?:evaluat\w*|test\w*|validat\w*"
@@ -276,7 +277,7 @@ class EvidencePolicy:
     """Measures the signals and applies the fitted models. One per Assistant."""
 
     def __init__(self, terms, title_counts, model: EvidenceModel | None = None, common=None, casing=None, unindexed_phrases=None,
-                 unindexed_words=None, listed=None):
+                 unindexed_words=None, listed=None, distinctive=None):
         self._terms = terms  # callables: the corpus' normalized words, and title-word counts
         self._title_counts = title_counts
         self._casing = casing or (lambda: None)  # ... and its names by lower-case key (rag.names.name_casing)
@@ -284,6 +285,7 @@ class EvidencePolicy:
         self._common = common or (lambda key: False)  # a name so widely used it is the field's vocabulary
         self._unindexed_phrases = unindexed_phrases or (lambda question: [])  # title-case names no chunk holds
         self._unindexed_words = unindexed_words or (lambda question: [])  # "Toolformer": (name, key) the corpus lacks
+        self._distinctive = distinctive or (lambda name: False)  # a one-word name in few chunks ("Xavier", "ARank")
         self._listed = listed or (lambda question: [])  # ids of the papers a question lists by name ("Which of A, B and C …?")
 
     @property
@@ -439,6 +441,9 @@ class EvidencePolicy:
             level, reason = "weak", f"the abstract of “{unreleased}” {UNSTATED_RELEASE}"
         elif uncounted := self.unstated_number(question, hits, signals):
             level, reason = "weak", f"the abstract of “{uncounted}” {UNSTATED_NUMBER}"
+        elif elsewhere := self.misattributed(question, hits, signals):
+            level, reason = "weak", (f"the abstract of “{elsewhere[0]}” {MENTIONED_ELSEWHERE} {', '.join(elsewhere[1])}; "
+                                     f"“{elsewhere[2]}” does")
         elif premise := self.unstated_premise(question, hits, signals):
             level, reason = "weak", f"the abstract of “{premise[0]}” {UNSTATED_PREMISE} ({premise[1]})"
         else:
@@ -493,6 +498,36 @@ class EvidencePolicy:
         if not _HOW_MANY.search(question) and _numbers(abstract) - _numbers(question):
             return None
         return self._named_top_paper(question, hits, signals)
+
+    def misattributed(self, question: str, hits: Sequence[Hit], signals: dict) -> tuple[str, list[str], str] | None:
+        """(the named top paper's name, the names, another paper's title) when a question names the top paper and
+        asks about specific names its abstract lacks that another retrieved abstract has ("According to the
+        MoDeST paper, how does averaging … undermine the variance set by Xavier initialization …?": Xavier is
+        in "Vanishing Variance Problem in …", not in MoDeST's): the question credits one paper with another's
+        work, and the named paper's closest sentences were quoted as `strong`. None otherwise."""
+        named = self._named_top_paper(question, hits, signals)
+        if not named:
+            return None
+        top = hits[0].paper
+        own = {norm(n) for n in (own_name(top.title) or "", named)}
+
+        def words(paper) -> set[str]:
+            text = f"{paper.title} {paper.abstract}"
+            return {norm(t) for t in text.split()} | {norm(p) for t in text.split() for p in t.split("-")}
+
+        mine = words(top)
+        asked = self._names(question) + [(w, norm(w)) for w in capitalised_words(question)]  # "Xavier" too
+        # (a name few chunks hold: "English" or "ChatGPT", in 14-23 of the seeds' chunks, is no other paper's own)
+        lacking = [(name, key) for name, key in dict.fromkeys(asked)
+                   if key not in own and key not in mine and len(key) >= 3 and self._distinctive(name)]
+        for hit in hits[1:]:
+            theirs = words(hit.paper)
+            titled = {norm(t) for t in hit.paper.title.split()} | {norm(p) for t in hit.paper.title.split() for p in t.split("-")}
+            # (not a paper the question also names: "How do mPLUG-2 and mPLUG-Owl differ …?" asks about both)
+            found = [name for name, key in lacking if key in theirs and key not in titled]
+            if found:
+                return named, found, hit.paper.title
+        return None
 
     def unstated_premise(self, question: str, hits: Sequence[Hit], signals: dict) -> tuple[str, str] | None:
         """(the top paper's name, the figure) when a question opens on a premise about the paper it names that

@@ -664,3 +664,17 @@ def test_a_question_starting_from_a_figure_the_abstract_does_not_state_says_so(a
 def test_a_question_starting_from_a_figure_the_abstract_states_is_answered(assistant):
     answer = assistant.ask("Given that QLoRA finetunes a 65B model on a single 48GB GPU, how does it save memory?")
     assert answer.evidence == "strong" and answer.preface is None
+
+
+def test_a_question_crediting_a_named_paper_with_another_papers_work_says_whose_it_is(assistant):
+    """MoDeST's abstract never mentions Xavier initialization; "Vanishing Variance Problem in Fully Decentralized
+    Neural-Network Systems" does. The question credited MoDeST, and MoDeST's sentences were quoted as `strong`."""
+    answer = assistant.ask("According to the MoDeST paper, how does averaging uncorrelated models undo the "
+                           "variance set by Xavier initialization?")
+    assert answer.evidence == "weak"
+    assert "The abstract of “MoDeST” does not mention Xavier; “Vanishing Variance Problem" in answer.preface
+
+
+def test_a_question_about_two_named_papers_is_not_read_as_crediting_one_with_the_other(assistant):
+    answer = assistant.ask("How do mPLUG-2 and mPLUG-Owl differ in how they split a multimodal model into modules?")
+    assert answer.preface is None or "does not mention" not in answer.preface
