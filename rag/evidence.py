@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Sequence
 
 from rag.names import NAME, VERSIONED, capitalised_words, is_known, names_in_title, norm, own_name, question_names, title_words
-from rag.ownership import owns
+from rag.ownership import NAMING_CUES, owns
 from rag.paste import content_words
 from rag.text import ASKS_ORIGIN, ASKS_RELEASE, POINTS_BACK, RELEASE_STATED, asked_acronyms, expands, split_sentences
 from rag.types import Hit
@@ -458,10 +458,14 @@ class EvidencePolicy:
         if not hits or not ASKS_ORIGIN.search(question):
             return False
         specific = [key for name, key in self._names(question) if not self._common(name)]
+        top = hits[0].paper
+        # Introduces: the name is the top paper's own (its title's lead) or its abstract brings it ("we propose
+        # X", "namely X"); a title word is not enough ("p-MoD: Building Mixture-of-Depths MLLMs …" uses MoD).
         # ... and no other retrieved paper does: "who came up with switch transformers, the MoE that routes each
         # token to one expert?" names no indexed paper's own name, and several papers "propose … MoE".
-        return bool(specific) and all(owns(hits[0].paper, key) and not any(owns(h.paper, key) for h in hits[1:])
-                                      for key in specific)
+        return bool(specific) and all(
+            (key == norm(own_name(top.title) or "") or owns(top, key, by_title=False, naming=NAMING_CUES))
+            and not any(owns(h.paper, key) for h in hits[1:]) for key in specific)
 
     @staticmethod
     def expands_asked(question: str, hits: Sequence[Hit]) -> bool:
