@@ -687,3 +687,11 @@ def test_a_title_that_uses_a_name_does_not_make_its_paper_the_one_to_cite_for_it
     the abstract's naming sentences only)."""
     answer = assistant.ask("Where does Mixture-of-Depths come from?")
     assert answer.evidence != "strong"
+
+
+def test_asking_who_proposed_a_name_no_retrieved_abstract_introduces_says_so(assistant):
+    """"From GaLore to WeLore: …" builds on GaLore, and no indexed abstract brings it: the question was answered
+    `strong` (P 0.92) from the papers that use it."""
+    answer = assistant.ask("Which paper should I cite for GaLore, the low-rank gradient projection method?")
+    assert answer.evidence != "strong"
+    assert answer.abstained or "use GaLore, but none of them introduces it" in answer.preface
