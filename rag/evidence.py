@@ -107,6 +107,11 @@ def _reference_point(question: str, name: str) -> bool:
 def _numbers(text: str) -> set[str]:
     return {m.replace(",", "") for m in _NUMBER.findall(text)}
 
+def _word_keys(text: str) -> set[str]:
+    """The normalized words of a text, hyphenated words also by their parts ("Mixture-of-Depths": "depths")."""
+    return {norm(t) for t in text.split()} | {norm(p) for t in text.split() for p in t.split("-")}
+
+
 MODEL_PATH = Path(__file__).with_name("evidence_model.json")
 # A question that asks which of two things wins: only an abstract that names both can say.
 _HEAD_TO_HEAD = re.compile(
@@ -311,7 +316,7 @@ class EvidencePolicy:
         terms = self._terms()
         unknown = [key for _, key in names if not is_known(key, terms)]
         top_text = " ".join(f"{h.paper.title} {h.paper.abstract}" for h in hits[:3])
-        top_words = {norm(t) for t in top_text.split()} | {norm(p) for t in top_text.split() for p in t.split("-")}
+        top_words = _word_keys(top_text)
         sentence_top, _ = _sentence_stats(scored)
         sentence_score, sentence_words = _best_sentence(scored)
         lexical_top = max(((h.lexical_coverage or 0.0) for h in hits), default=0.0)
@@ -532,18 +537,13 @@ class EvidencePolicy:
         top = hits[0].paper
         own = {norm(n) for n in (own_name(top.title) or "", named)}
 
-        def words(paper) -> set[str]:
-            text = f"{paper.title} {paper.abstract}"
-            return {norm(t) for t in text.split()} | {norm(p) for t in text.split() for p in t.split("-")}
-
-        mine = words(top)
+        mine = _word_keys(f"{top.title} {top.abstract}")
         asked = self._names(question) + [(w, norm(w)) for w in capitalised_words(question)]  # "Xavier" too
         # (a name few chunks hold: "English" or "ChatGPT", in 14-23 of the seeds' chunks, is no other paper's own)
         lacking = [(name, key) for name, key in dict.fromkeys(asked)
                    if key not in own and key not in mine and len(key) >= 3 and self._distinctive(name)]
         for hit in hits[1:]:
-            theirs = words(hit.paper)
-            titled = {norm(t) for t in hit.paper.title.split()} | {norm(p) for t in hit.paper.title.split() for p in t.split("-")}
+            theirs, titled = _word_keys(f"{hit.paper.title} {hit.paper.abstract}"), _word_keys(hit.paper.title)
             # (not a paper the question also names: "How do mPLUG-2 and mPLUG-Owl differ …?" asks about both)
             found = [name for name, key in lacking if key in theirs and key not in titled]
             if found:
