@@ -110,6 +110,20 @@ _ASKS_LITERATURE = re.compile(
     r"|\b(?:any|some|published|prior|related|existing|recent|previous) works?\b",
     re.I,
 )
+# A question that asks whether research exists without saying "paper" ("Has anyone shown that …?",
+# "Does anyone know a way to …?", "Is there evidence that …?"): second choice after one that does.
+_ASKS_RESEARCH = re.compile(
+    r"\b(?:has|have|did) (?:anyone|anybody|someone|somebody|people) (?:ever |already )?"
+    r"(?:shown|show|demonstrated|found|proposed|propose|tried|built|build|published|studied|measured|reported|compared)\b"
+    r"|\b(?:does|do) (?:anyone|anybody|someone|somebody) know (?:of )?(?:a|an|any|some) (?:way|method|approach|technique|trick|benchmark|dataset|model|result|study|work)\b"
+    r"|\bis there (?:any |some )?(?:evidence|work|a (?:method|way|technique|benchmark|dataset|model|approach)|an (?:approach|method))\b"
+    r"|\bdidn'?t (?:someone|somebody|anyone) (?:build|propose|show|publish|find|release)\b",
+    re.I,
+)
+# How a question that stands on its own opens: a wh-word or an auxiliary ("Has anyone …", "Is there …").
+_ASKING_OPENER = re.compile(
+    r"(?:how|what|which|why|where|when|who|whose|is|are|was|were|has|have|had|does|do|did|didn'?t|can|could)\b", re.I
+)
 _WORD = re.compile(r"[^\W\d_][\w-]+")
 _STOP = frozenset(
     "the a an of in on for to and or with by from about into at as is are was were be been do does did can could "
@@ -163,9 +177,16 @@ def _chat_message(line: str) -> str | None:
 
 def _without_lead_in(sentence: str) -> str:
     """The question after a lead-in that only says a question follows ("My question for the
-    assistant: which paper ...?"), when the question names three things or more."""
+    assistant: which paper ...?"), when the question names three things or more; and a question
+    for the literature that stands on its own after a colon ("Unrelated to the diff, but since …:
+    Has anyone shown that …?", "… so I pass it on: Is there published work that …?")."""
     head, colon, rest = sentence.rpartition(": ")
-    if colon and _LEAD_IN.search(head) and _ASKING_START.match(rest) and content_words(rest) >= 3:
+    if not colon or content_words(rest) < 3:
+        return sentence
+    asks_research = _QUESTION_END.search(rest) and (_ASKS_LITERATURE.search(rest) or _ASKS_RESEARCH.search(rest))
+    if _LEAD_IN.search(head) and (_ASKING_START.match(rest) or asks_research):
+        return rest
+    if asks_research and _ASKING_OPENER.match(rest):
         return rest
     return sentence
 
@@ -188,6 +209,15 @@ def _is_prose(sentence: str) -> bool:
 _ITEM_START = re.compile(r"^(?:[-*•·]\s|\d{1,2}[.)]\s|%|#|//|>)")
 
 
+# A shell or REPL prompt before a comment: what follows the prompt is what a person typed as a note.
+_PROMPT_COMMENT = re.compile(r"^\s*(?:\$|>>>|\.\.\.|In \[\d*\]:)\s+(?=#\s)")
+
+
+# A "?" ends a typed sentence even when the next one starts in lower case, as in chat ("… like
+# GPT-4V? budget for labelling is zero"), which the abstracts' sentence splitter would not break.
+_AFTER_QUESTION_MARK = re.compile(r"(?<=[?？])\s+(?=[^\W\d_])")
+
+
 def _sentences(lines: list[str]) -> list[str]:
     """The sentences of a run of prose lines; a line that ends with "?" ends its sentence, and one
     that starts a list item or a comment starts one."""
@@ -195,7 +225,8 @@ def _sentences(lines: list[str]) -> list[str]:
     start = 0
     for i, line in enumerate(lines):
         if i + 1 < len(lines) and _ITEM_START.match(lines[i + 1]) or _QUESTION_END.search(line) or i == len(lines) - 1:
-            out.extend(split_sentences(" ".join(lines[start : i + 1])))
+            for sentence in split_sentences(" ".join(lines[start : i + 1])):
+                out.extend(_AFTER_QUESTION_MARK.split(sentence))
             start = i + 1
     return out
 
@@ -208,6 +239,7 @@ def _blocks_from_end(text: str, skip_quoted: bool = True) -> Iterator[list[str]]
     run: list[str] = []  # lines of the current run, last first
     fenced = False
     for line in reversed(CONTROL.sub(" ", text).splitlines()):
+        line = _PROMPT_COMMENT.sub("", line)  # "$ # note to self: …" is a person's words
         stripped = line.strip()
         if not skip_quoted:
             stripped = _QUOTED.sub("", stripped)
@@ -249,15 +281,22 @@ class _FromEnd:
 
 
 def _question(blocks: _FromEnd) -> str | None:
-    """The last sentence that asks for the literature, else the last that asks something. One that
-    names less than two things ("Any ideas?", "Which paper is this?", "How does it work?") comes with
-    the sentences before it (its paragraph's, or the previous paragraph's when it stands alone)."""
-    last = None
+    """The last sentence that asks for the literature, else the last that asks whether research
+    exists, else the last that asks something. One that names less than two things ("Any ideas?",
+    "Which paper is this?", "How does it work?") comes with the sentences before it (its
+    paragraph's, or the previous paragraph's when it stands alone)."""
+    research = last = None
     for found in _questions(blocks):
         if _ASKS_LITERATURE.search(found):
             return found
+        if _ASKS_RESEARCH.search(found):
+            research = research or found
         last = last or found
-    return last
+    return research or last
+
+
+# The mark that opens a comment line in code, config or LaTeX: not part of the question typed after it.
+_COMMENT_MARK = re.compile(r"^(?:#+|%+|//+|;+)\s+")
 
 
 def _questions(blocks: _FromEnd) -> Iterator[str]:
@@ -267,10 +306,10 @@ def _questions(blocks: _FromEnd) -> Iterator[str]:
         for i in range(len(block) - 1, -1, -1):
             sentence = block[i]
             tail = _human_tail(sentence if len(sentence) <= 2 * FOUND_CHARS else sentence[-2 * FOUND_CHARS :])
-            asks = _QUESTION_END.search(tail) or _ASKING_START.match(sentence.lstrip("\"'“‘(*-• "))
+            asks = _QUESTION_END.search(tail) or _ASKING_START.match(_COMMENT_MARK.sub("", sentence).lstrip("\"'“‘(*-• "))
             if not asks or not _is_prose(tail) or _SIGN_OFF.match(sentence):
                 continue
-            tail = _without_lead_in(tail)
+            tail = _without_lead_in(_COMMENT_MARK.sub("", tail))
             if _TO_SOMEONE.search(tail):
                 continue
             if content_words(tail) >= 2:

@@ -116,8 +116,8 @@ def test_meeting_notes_with_the_question_in_the_last_paragraph_then_a_sign_off()
     paste = meeting_notes()
     assert 11_000 <= len(paste) <= 13_000 and paste.count("?") >= 5  # earlier paragraphs ask other things
     found = find_question(paste)
-    assert found.question == (
-        "For the reading group I still need one thing from you: which paper proposed finetuning a 65B model on a "
+    assert found.question == (  # without "For the reading group I still need one thing from you:"
+        "which paper proposed finetuning a 65B model on a "
         "single GPU by backpropagating through a frozen 4-bit quantized model into low-rank adapters?"
     )
     assert "Thanks" not in found.question and "Ana" not in found.question
@@ -350,3 +350,44 @@ def test_a_question_asking_whether_anyone_published_it_is_the_one_sent():
     paste = "\n\n".join([*cells[:30], asked, *cells[30:], "# Is 1 point of accuracy worth 2.7x less memory?"])
     assert len(paste) > QUESTION_CHARS
     assert find_question(paste).question == asked
+
+
+def test_a_question_typed_as_a_shell_comment_in_a_terminal_session_is_found():
+    """A terminal session where the user noted the question as `$ # …` between commands: the prompt
+    made the line look like program output, so the paste's last prose was searched instead."""
+    asked = ("How well does GPT-4V do at hate speech detection and fake news identification on social "
+             "media posts, and where does it struggle?")
+    commands = [f"$ cargo test db::tests::case_{i}\ntest db::tests::case_{i} ... ok\ntest result: ok. 1 passed; 0 failed; finished in 0.3{i % 10}s" for i in range(40)]
+    paste = "\n".join([*commands[:20], "$ # note to self, for the reading group on Friday:", f"$ # {asked}",
+                       "$ # the answer is in one of the case-study papers", *commands[20:],
+                       "Creating pull request for feat/batch-upsert into main"])
+    assert len(paste) > QUESTION_CHARS
+    assert find_question(paste).question == asked
+
+
+def test_a_question_whether_anyone_has_shown_something_beats_later_chatter():
+    """A pull-request thread: "Has anyone shown that …?" in one comment, then reviewers' own questions
+    ("-- intentional?"). Asking whether research exists is the question sent, even without "paper"."""
+    asked = ("Has anyone shown that letting two copies of a strong model debate helps a weak model produce "
+             "better supervision labels, and on which benchmark?")
+    review = [f"**@reviewer{i}** commented on `trainer.py` line {40 + i}: the shard merge reads stale files "
+              f"from an earlier run; please clear `preds/` on rank 0 first." for i in range(20)]
+    paste = "\n\n".join([*review[:10], f"Unrelated to the diff: {asked} I vaguely remember one.", *review[10:],
+                         "Just flagging that the 3B config ends up at 192 -- intentional?"])
+    assert len(paste) > QUESTION_CHARS
+    found = find_question(paste).question
+    assert found.endswith(asked) and len(found) < len(asked) + 40  # with at most its sentence's lead-in
+
+
+def test_a_chat_question_followed_by_a_lowercase_sentence_is_cut_at_its_question_mark():
+    """Chat writing starts sentences in lower case: "… like GPT-4V? budget is zero this quarter". The
+    question still ends at its "?", and "does anyone know a way …" outranks a later "bring me an onigiri?"."""
+    asked = ("does anyone know a way to build multimodal preference data for DPO that needs neither extra "
+             "human annotation nor an external model like GPT-4V?")
+    chatter = [f"[10:{i:02d}] Leo Marchetti\nqueue is moving again, job {4100 + i} started on node {i % 8}" for i in range(40)]
+    paste = "\n\n".join([*chatter[:20], f"[10:48] Tomás Ferreira\nquick q for the vision people: {asked} "
+                         "budget for labelling is zero this quarter", *chatter[20:],
+                         "[11:40] Aisha Rahman\ncan't, I have the budget call at 12. bring me back an onigiri?"])
+    assert len(paste) > QUESTION_CHARS
+    found = find_question(paste).question
+    assert found.endswith(asked) and len(found) < len(asked) + 40  # with at most its sentence's lead-in
