@@ -112,6 +112,48 @@ def _word_keys(text: str) -> set[str]:
     return {norm(t) for t in text.split()} | {norm(p) for t in text.split() for p in t.split("-")}
 
 
+# A question that asks what a term means, and nothing else: "What is an attention sink (in a transformer)?",
+# "What does grokking mean in neural network training?", "Define model collapse." The term is what the
+# abstracts must use for the answer to be theirs.
+_DEFINITION = re.compile(
+    r"^\W*(?:(?:so|ok|okay|and|quick question),?\s+)?(?:"
+    r"what(?:'s|’s| is| are)\s+(?:an?\s+|the\s+)?(?P<a>[^,?;:()]{2,60}?)(?:\s+(?:in|for|when|within|among|during|as)\s+[^,?;]*)?"
+    r"|what (?:does|do)\s+(?:the (?:term|word|phrase|notion|concept)\s+)?(?P<b>[^,?;:()]{2,60}?)\s+(?:mean|refer to)\b[^,?;]*"
+    r"|(?:define|what is meant by|what do (?:people|you|they|we) mean by)\s+(?:an?\s+|the\s+)?(?P<c>[^,?;:()]{2,60}?)"
+    r"(?:\s+(?:in|for|when)\s+[^,?;]*)?"
+    r")\s*[?.!]?\s*$",
+    re.I,
+)
+# Words that make "what is the X?" ask about something other than a term's meaning ("What is the main
+# contribution of ViTamin?", "What is the key trick …?", "What are the two stages of ACE++?").
+_NOT_A_TERM = frozenset(
+    "of behind between main key core central basic overall best top most least first last new latest next current "
+    "idea ideas contribution contributions difference differences trick tricks recipe motivation goal goals purpose "
+    "point role problem problems reason reasons result results effect effects impact advantage advantages benefit "
+    "benefits limitation limitations way ways approach method methods paper papers authors author work state "
+    "definition meaning name title one two three this that these those it its their his her our your my we they "
+    "there here which who how why where size number accuracy score performance smallest largest biggest highest lowest"
+    " steps stages phases components parts elements kinds types variants categories".split()
+)
+
+
+def defined_term(question: str) -> str | None:
+    """The term a question asks the meaning of (1-4 words), or None when it asks anything else."""
+    match = _DEFINITION.match(" ".join(question.split()))
+    if not match:
+        return None
+    term = (match.group("a") or match.group("b") or match.group("c")).strip(" \"'“”‘’")
+    words = term.split()
+    if not 1 <= len(words) <= 4 or any(w.casefold() in _NOT_A_TERM for w in words) or "'s" in term or "’s" in term:
+        return None
+    return term
+
+
+def _phrase_key(text: str) -> str:
+    """Words casefolded, plurals stripped, punctuation and hyphens as spaces: "attention sinks" ~ "Attention-Sink"."""
+    return " ".join(_stem(w) for w in re.findall(r"[^\W_]+", text.casefold()))
+
+
 MODEL_PATH = Path(__file__).with_name("evidence_model.json")
 # A question that asks which of two things wins: only an abstract that names both can say.
 _HEAD_TO_HEAD = re.compile(
@@ -208,6 +250,7 @@ UNSTATED_RELEASE = "says nothing about releasing code, data or models"
 UNSTATED_BENCHMARKS = "names no benchmark or dataset it is evaluated on"
 UNSTATED_NUMBER = "states no number of the kind asked"
 UNSTATED_PREMISE = "does not state the figure the question starts from"
+UNUSED_TERM = "no indexed abstract uses the term"
 MENTIONED_ELSEWHERE = "does not mention"
 INTRODUCED_BY_NONE = "but none of them introduces it"
 # "Which benchmarks is X evaluated on?", "On which datasets do the X authors validate …?"
@@ -456,6 +499,10 @@ class EvidencePolicy:
                                      f"“{elsewhere[2]}” does")
         elif premise := self.unstated_premise(question, hits, signals):
             level, reason = "weak", f"the abstract of “{premise[0]}” {UNSTATED_PREMISE} ({premise[1]})"
+        elif term := self.unused_term(question, hits):
+            # "What is an attention sink in a transformer language model?" was `strong` (P 0.99) from papers
+            # about attention that never say "attention sink": what they say is not its definition.
+            level, reason = "weak", f"{UNUSED_TERM} “{term}”"
         else:
             level, reason = "strong", None
         return Assessment(level, round(p, 4), {k: round(v, 4) for k, v in signals.items()}, missing, reason)
@@ -497,6 +544,18 @@ class EvidencePolicy:
                                for _, key in specific for h in hits[:5]):
             return []
         return [name for name, _ in specific]
+
+    @staticmethod
+    def unused_term(question: str, hits: Sequence[Hit]) -> str | None:
+        """The term a definition question asks about ("What is model collapse …?") when no retrieved paper's
+        title or abstract uses it; None otherwise. (dev-27: 5 definitions of unindexed terms, 2 of them
+        `strong`; the terms of its 8 answerable definitions are all in their abstracts, and on dev and every
+        other validation batch no answerable definition question's term is missing.)"""
+        term = defined_term(question)
+        if not term or not hits:
+            return None
+        key = f" {_phrase_key(term)} "
+        return None if any(key in f" {_phrase_key(h.paper.title + ' ' + h.paper.abstract)} " for h in hits) else term
 
     def _titled_word(self, question: str, hits: Sequence[Hit]) -> bool:
         """A word of the question written with a capital mid-sentence is in a top paper's title and in at

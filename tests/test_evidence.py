@@ -695,3 +695,39 @@ def test_asking_who_proposed_a_name_no_retrieved_abstract_introduces_says_so(ass
     answer = assistant.ask("Which paper should I cite for GaLore, the low-rank gradient projection method?")
     assert answer.evidence != "strong"
     assert answer.abstained or "use GaLore, but none of them introduces it" in answer.preface
+
+
+def test_asking_what_a_term_means_when_no_abstract_uses_it_is_not_strong_and_says_so(assistant):
+    """"What is an attention sink …?" was answered `strong` (P 0.99) from papers about attention that never
+    use the term: their sentences are not its definition. The reader is told the term is not used."""
+    answer = assistant.ask("What is an induction head in a transformer?")
+    assert answer.evidence != "strong"
+    assert answer.abstained or "No indexed abstract uses the term “induction head”" in answer.preface
+
+
+def test_asking_what_a_term_the_abstracts_use_means_is_answered_as_covered(assistant):
+    answer = assistant.ask("What is catastrophic forgetting?")
+    assert answer.evidence == "strong" and "uses the term" not in (answer.preface or "")
+    assert "catastrophic forgetting" in answer.text.lower() and answer.citations
+
+
+@pytest.mark.parametrize(
+    "question, term",
+    [
+        ("What is an attention sink in a transformer language model?", "attention sink"),
+        ("What does grokking mean in neural network training?", "grokking"),
+        ("what's the lottery ticket hypothesis", "lottery ticket hypothesis"),
+        ("What does the term 'client drift' mean in federated learning?", "client drift"),
+        ("Define model collapse.", "model collapse"),
+        ("What is the main contribution of QLoRA?", None),  # asks about a paper, not a term's meaning
+        ("What are the two training stages of ACE++?", None),
+        ("What is the key trick in distilling step-by-step?", None),
+        ("What is in the Open-Platypus dataset, and how was it built?", None),  # several parts
+        ("What does InterFormer do differently from SimpleClick?", None),
+        ("What is the largest model trained on a single GPU?", None),
+    ],
+)
+def test_a_definition_question_is_told_from_other_what_questions(question, term):
+    from rag.evidence import defined_term
+
+    assert defined_term(question) == term
