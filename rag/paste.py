@@ -218,6 +218,33 @@ _PROMPT_COMMENT = re.compile(r"^\s*(?:\$|>>>|\.\.\.|In \[\d*\]:)\s+(?=#\s)")
 _AFTER_QUESTION_MARK = re.compile(r"(?<=[?？])\s+(?=[^\W\d_])")
 
 
+# What holds a person's words in a machine's file: a JSON string field ("description": "Which paper …?"),
+# a diff's added-line mark ("+    # Which paper …?"), an indent (an HTML comment, a docstring, a YAML block).
+_JSON_FIELD = re.compile(r'^\s*"[\w .:-]{1,40}"\s*:\s*"(?P<value>(?:[^"\\]|\\.)*)"\s*,?\s*$')
+_DIFF_ADDED = re.compile(r"^\+(?=\s|#|$)")
+_INDENT = re.compile(r"^(?:\s{4,}|\t)\S")
+_CODE_START = re.compile(
+    r"^(?:def|class|return|import|from|for|if|elif|else|while|with|try|except|raise|assert|yield|print|var|let|const"
+    r"|function|public|private|static|async|await|lambda|switch|case)\b|^[\w.\[\]]+\s*[(=]"
+)
+
+
+def _unwrapped(line: str) -> str:
+    """A line with what a machine put around a person's words taken off: a shell prompt before a comment
+    ("$ # note to self: …"), a diff's "+", a JSON field's key and quotes, and the indent of a line that
+    reads as prose (six words or more, hardly any code tokens); other lines as they are."""
+    if field := _JSON_FIELD.match(line):
+        value = field.group("value").replace("\\n", " ").replace('\\"', '"').replace("\\\\", "\\")
+        return value if len(value.split()) >= 6 and _machine_share(value.split(), value) < 0.2 else line
+    line = _PROMPT_COMMENT.sub("", _DIFF_ADDED.sub("", line))
+    if _INDENT.match(line):
+        stripped = _COMMENT_MARK.sub("", line.strip())
+        tokens = stripped.split()
+        if len(tokens) >= 6 and _machine_share(tokens, stripped) < 0.2 and not _CODE_START.match(stripped):
+            return line.strip()
+    return line
+
+
 def _sentences(lines: list[str]) -> list[str]:
     """The sentences of a run of prose lines; a line that ends with "?" ends its sentence, and one
     that starts a list item or a comment starts one."""
@@ -239,7 +266,7 @@ def _blocks_from_end(text: str, skip_quoted: bool = True) -> Iterator[list[str]]
     run: list[str] = []  # lines of the current run, last first
     fenced = False
     for line in reversed(CONTROL.sub(" ", text).splitlines()):
-        line = _PROMPT_COMMENT.sub("", line)  # "$ # note to self: …" is a person's words
+        line = _unwrapped(line)
         stripped = line.strip()
         if not skip_quoted:
             stripped = _QUOTED.sub("", stripped)

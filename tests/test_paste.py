@@ -391,3 +391,41 @@ def test_a_chat_question_followed_by_a_lowercase_sentence_is_cut_at_its_question
     assert len(paste) > QUESTION_CHARS
     found = find_question(paste).question
     assert found.endswith(asked) and len(found) < len(asked) + 40  # with at most its sentence's lead-in
+
+
+def test_a_question_in_an_indented_html_comment_is_found():
+    """A web page's source with an editor's note in an indented `<!-- … -->`: the indent made every line
+    of the note look like code, so the page's last paragraph of text was searched."""
+    asked = ("Which paper trains hundreds of nested sub-networks that share weights in a single training run, "
+             "so that a sub-model can be picked at inference time without any search?")
+    rows = [f'        <tr>\n          <td class="date">Mar {i}</td>\n          <td class="talk"><a href="/s/{i}">Karst flow {i}</a></td>\n        </tr>'
+            for i in range(1, 40)]
+    note = ["        <!--", "          EDITOR NOTE: the reading group asked for one reference before I write the blurb.",
+            f"          {asked}", "          Do not publish this comment.", "        -->"]
+    paste = "\n".join(["<table>", *rows[:20], *note, *rows[20:], "</table>",
+                       "<p>High-frequency nitrate sensors show that the first autumn storm mobilises most of the load.</p>"])
+    assert len(paste) > QUESTION_CHARS
+    assert find_question(paste).question == asked
+
+
+def test_a_question_in_a_json_string_field_is_found():
+    """A helpdesk API response: the question is the `description` of one ticket among many."""
+    asked = ("Which paper trained a small Transformer reasoning module on synthetic logistic-regression problems "
+             "and plugged it into pretrained LLMs with no further training?")
+    tickets = [f'    {{\n      "id": {48000 + i},\n      "subject": "Lift {i} out of order",\n      "description": "People had to use the stairs, no one stuck.",\n      "status": "open"\n    }},'
+               for i in range(40)]
+    ticket = f'    {{\n      "id": 48229,\n      "description": "Sorry for using the helpdesk, the library form is down. {asked} I only remember it beat a bigger model.",\n      "status": "open"\n    }},'
+    paste = "\n".join(['{\n  "tickets": [', *tickets[:20], ticket, *tickets[20:], "  ]\n}"])
+    assert len(paste) > QUESTION_CHARS
+    assert find_question(paste).question == asked
+
+
+def test_a_question_in_a_comment_a_diff_adds_is_found_without_the_diff_mark():
+    asked = ("Which paper transferred English RoBERTa and GPT-2 to new languages by replacing the tokenizer and "
+             "initialising the new subword embeddings from multilingual static word embeddings?")
+    context = [f" async def step_{i}(session, url):\n     status, body = await fetch(session, url)\n     return body[{i}:]" for i in range(30)]
+    added = ["+def keep_language(text: str) -> bool:", "+    # TODO(ines): find the reference Tomas mentioned:",
+             f"+    # {asked}", "+    return True"]
+    paste = "\n".join(["diff --git a/crawl/pipeline.py b/crawl/pipeline.py", "@@ -10,6 +10,14 @@", *context[:15], *added, *context[15:]])
+    assert len(paste) > QUESTION_CHARS
+    assert find_question(paste).question == asked
