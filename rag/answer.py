@@ -21,7 +21,7 @@ from rag.config import Settings
 from rag.directives import split_instructions
 from rag.errors import LLMError
 from rag.evidence import (INTRODUCED_BY_NONE, MAX_PAPERS, MENTIONED_ELSEWHERE, UNSTATED_BENCHMARKS, UNSTATED_LIMITATION,
-                          UNSTATED_NUMBER, UNSTATED_PREMISE, UNSTATED_RELEASE, UNUSED_TERM, Assessment, EvidencePolicy)
+                          UNSTATED_NUMBER, UNSTATED_PREMISE, UNSTATED_RELEASE, UNUSED_TERM, ORIGIN_IN_BACKGROUND, Assessment, EvidencePolicy)
 from rag.authors import lists_papers_only
 from rag.extractive import SentenceScorer, extractive_answer, question_parts, with_marker
 from rag.message import split_questions
@@ -727,7 +727,7 @@ class Assistant:
                 lines.append(f"{assessment.reason[0].upper()}{assessment.reason[1:]}: each paper's own claims follow.")
             elif assessment.reason and (assessment.reason.startswith(ANSWERED_PART) or UNSTATED_PREMISE in assessment.reason
                                         or MENTIONED_ELSEWHERE in assessment.reason or INTRODUCED_BY_NONE in assessment.reason
-                                        or assessment.reason.startswith(UNUSED_TERM)):
+                                        or assessment.reason.startswith(UNUSED_TERM) or ORIGIN_IN_BACKGROUND in assessment.reason):
                 lines.append(f"{assessment.reason[0].upper()}{assessment.reason[1:]}: the closest sentences follow.")
             elif assessment.reason and assessment.reason.endswith((UNSTATED_LIMITATION, UNSTATED_RELEASE, UNSTATED_BENCHMARKS, UNSTATED_NUMBER)):
                 lines.append(f"{assessment.reason[0].upper()}{assessment.reason[1:]}: its closest sentences follow.")

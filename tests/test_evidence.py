@@ -731,3 +731,17 @@ def test_a_definition_question_is_told_from_other_what_questions(question, term)
     from rag.evidence import defined_term
 
     assert defined_term(question) == term
+
+
+def test_asking_who_proposed_an_idea_a_paper_only_builds_on_is_not_strong_and_says_so(assistant):
+    """"Which paper first proposed chain-of-thought prompting …?" was `strong` (P 0.99) from a paper whose
+    closest sentence is its background ("chain of thought (CoT) prompting, a recent technique …"), before
+    what it proposes: the paper uses the idea; the one that introduced it is not indexed."""
+    answer = assistant.ask("Which paper introduced chain-of-thought prompting, where worked examples show the reasoning steps?")
+    assert answer.evidence != "strong"
+    assert answer.abstained or "only in its background, before what it proposes" in answer.preface
+
+
+def test_asking_who_proposed_an_idea_a_paper_proposes_is_answered_as_covered(assistant):
+    answer = assistant.ask("Which paper proposed using functional tokens to route queries to the right specialized model?")
+    assert answer.evidence == "strong" and "background" not in (answer.preface or "")
