@@ -13,6 +13,7 @@ import time
 
 import numpy as np
 
+from rag.meta import reviews_others
 from rag.names import NAME as _NAME, NAME_SUFFIX as _NAME_SUFFIX, norm as _norm, own_name, question_names
 from rag.ownership import NAMING_CUES, owns
 from rag.paste import find_question
@@ -20,6 +21,12 @@ from rag.retrieve import Filters, check_query
 from rag.spelling import typo_note
 from rag.text import CONTRIBUTION, split_sentences
 from rag.types import Lookup, Paper, Source
+
+
+# A survey's score is lowered by this much unless the question asks for a survey: "There was a paper about
+# making LLMs sound only as sure as they are, by training them against a simulated listener …" named
+# "The Ultimate Guide to Fine-Tuning LLMs … An Exhaustive Review …" over LACIE (its sentences touch everything).
+SURVEY_PENALTY = 0.1
 
 
 def lookup_paper(assistant, question: str, filters: Filters | None = None) -> Lookup:
@@ -65,7 +72,8 @@ def lookup_paper(assistant, question: str, filters: Filters | None = None) -> Lo
     # paper that builds on it ("... produced by Florence-2") only uses it (rag.evidence's rule).
     proposes = {s.n for s in sources if any(owns(s.paper, key, naming=NAMING_CUES) for key in names)}
     paper_scores = np.array(
-        [per_paper.get(s.n, 0.0) + 0.1 / s.n + name_bonus(s.paper) + 0.1 * (s.n in proposes) for s in sources]
+        [per_paper.get(s.n, 0.0) + 0.1 / s.n + name_bonus(s.paper) + 0.1 * (s.n in proposes)
+         - SURVEY_PENALTY * reviews_others(s.paper.title, question) for s in sources]
     )
     probs = np.exp((paper_scores - paper_scores.max()) / 0.04)
     probs /= probs.sum()

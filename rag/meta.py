@@ -44,6 +44,12 @@ _WANTS_SURVEY = re.compile(r"\bsurveys?\b|\b(?:literature\s+)?(?:review|overview
 _SURVEY_TITLE = re.compile(r"\bsurvey\b|(?<!code )\breview\b|\boverview\b", re.I)
 
 
+def reviews_others(title: str, question: str) -> bool:
+    """A survey's title ("… An Exhaustive Review of …"), for a question that does not ask for one: such a
+    paper reviews what others proposed, so it is seldom the one "which paper proposed X?" asks for."""
+    return bool(_SURVEY_TITLE.search(title)) and not _WANTS_SURVEY.search(question)
+
+
 def surveys_first(question: str, hits: list) -> list:
     """For a question that asks for a survey, the retrieved papers whose title declares one first
     (in their retrieval order), then the rest; any other question's hits unchanged."""

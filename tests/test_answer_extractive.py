@@ -749,3 +749,13 @@ def test_how_researchers_handle_a_problem_is_answered_from_every_paper_that_does
     """Read as a question about one paper, it quoted two; it asks for the field's ways."""
     answer = assistant.ask("How do researchers handle tokenization mismatches when they adapt a pretrained language model to a new language?")
     assert len({c.title for c in answer.citations}) >= 3
+
+
+def test_lookup_prefers_the_paper_that_proposed_it_to_a_survey_that_reviews_it(assistant):
+    """A broad fine-tuning survey ("The Ultimate Guide to Fine-Tuning LLMs … An Exhaustive Review …") touches
+    every fine-tuning topic and was named for a half-remembered method paper; a survey is the answer only
+    when the question asks for one."""
+    result = assistant.lookup("Which paper made LLMs sound only as sure as they actually are by training against a simulated listener?")
+    assert result.paper.title.startswith("LACIE")
+    survey = assistant.lookup("Which survey reviews how to fine-tune LLMs, from the basics to the breakthroughs?")
+    assert survey.paper.title.startswith("The Ultimate Guide to Fine-Tuning LLMs")
