@@ -113,14 +113,15 @@ def _word_keys(text: str) -> set[str]:
 
 
 # A question that asks what a term means, and nothing else: "What is an attention sink (in a transformer)?",
-# "What does grokking mean in neural network training?", "Define model collapse." The term is what the
-# abstracts must use for the answer to be theirs.
+# "What does grokking mean in neural network training?", "Define model collapse.", "How is semantic entropy
+# computed?" The term is what the abstracts must use for the answer to be theirs.
 _DEFINITION = re.compile(
     r"^\W*(?:(?:so|ok|okay|and|quick question),?\s+)?(?:"
     r"what(?:'s|’s| is| are)\s+(?:an?\s+|the\s+)?(?P<a>[^,?;:()]{2,60}?)(?:\s+(?:in|for|when|within|among|during|as)\s+[^,?;]*)?"
     r"|what (?:does|do)\s+(?:the (?:term|word|phrase|notion|concept)\s+)?(?P<b>[^,?;:()]{2,60}?)\s+(?:mean|refer to)\b[^,?;]*"
     r"|(?:define|what is meant by|what do (?:people|you|they|we) mean by)\s+(?:an?\s+|the\s+)?(?P<c>[^,?;:()]{2,60}?)"
     r"(?:\s+(?:in|for|when)\s+[^,?;]*)?"
+    r"|how (?:is|are) (?:an?\s+|the\s+)?(?P<d>[^,?;:()]{2,60}?)\s+(?:computed|calculated|defined|measured|estimated)\b[^,?;]*"
     r")\s*[?.!]?\s*$",
     re.I,
 )
@@ -142,7 +143,7 @@ def defined_term(question: str) -> str | None:
     match = _DEFINITION.match(" ".join(question.split()))
     if not match:
         return None
-    term = (match.group("a") or match.group("b") or match.group("c")).strip(" \"'“”‘’")
+    term = (match.group("a") or match.group("b") or match.group("c") or match.group("d")).strip(" \"'“”‘’")
     words = term.split()
     if not 1 <= len(words) <= 4 or any(w.casefold() in _NOT_A_TERM for w in words) or "'s" in term or "’s" in term:
         return None

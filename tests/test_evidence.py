@@ -719,6 +719,8 @@ def test_asking_what_a_term_the_abstracts_use_means_is_answered_as_covered(assis
         ("what's the lottery ticket hypothesis", "lottery ticket hypothesis"),
         ("What does the term 'client drift' mean in federated learning?", "client drift"),
         ("Define model collapse.", "model collapse"),
+        ("How is perplexity computed for a language model?", "perplexity"),
+        ("How is the reward computed, and what data is used?", None),  # several parts
         ("What is the main contribution of QLoRA?", None),  # asks about a paper, not a term's meaning
         ("What are the two training stages of ACE++?", None),
         ("What is the key trick in distilling step-by-step?", None),
