@@ -18,8 +18,10 @@ from rag.lexical import tokenize
 from rag.sentence_rank import FIRST_PERSON, METHOD_VERB, NUMBER, PROBLEM
 from rag.text import CONTRIBUTION
 
+# ("gist" in lower case or capitalised only: "GIST" is also a paper's name, and "Which datasets was GIST
+# evaluated on?" is no summary request.)
 ASKS_SUMMARY = re.compile(
-    r"\b(?:summari[sz]e|summari[sz]ing|sum up|summary|summaries|tl;?\s?dr|gist|overview of|rundown|recap|in a nutshell"
+    r"\b(?:summari[sz]e|summari[sz]ing|sum up|summary|summaries|tl;?\s?dr|(?-i:gist|Gist)|overview of|rundown|recap|in a nutshell"
     r"|explain|describe|eli5|key (?:contributions?|ideas?|points?|takeaways?)|main (?:contributions?|ideas?|points?|takeaways?)"
     r"|^\W*what(?:'s| is| are| was)\s+[^\s?]+\s*\?|\band what(?:'s| is| are| was)\s+[^\s?]+\s*\?"
     r"|what (?:is|'s|was) (?:it|the (?:paper|work|study))? ?about|(?:is|'s|was) (?:the (?:paper|work) )?[\w\s'\".:-]{0,120}? about\s*\??\s*$)",
@@ -48,7 +50,7 @@ _COMPARES = re.compile(r"\b(?:differ\w*|compar\w*|vs\.?|versus|better|worse|cont
 # Cues that ask for the summary whatever else the request says of the paper: "What's the main contribution
 # of ALMA, the LLM-based translator?" describes the paper it names; "Explain how QLoRA saves memory" asks more.
 _ONLY_SUMMARY = re.compile(
-    r"\b(?:summari[sz]e|summary|sum up|tl;?\s?dr|gist|overview of|rundown|recap|in a nutshell"
+    r"\b(?:summari[sz]e|summary|sum up|tl;?\s?dr|(?-i:gist|Gist)|overview of|rundown|recap|in a nutshell"
     r"|(?:key|main) (?:contributions?|ideas?|points?|takeaways?))\b", re.I)
 
 

@@ -759,3 +759,15 @@ def test_lookup_prefers_the_paper_that_proposed_it_to_a_survey_that_reviews_it(a
     assert result.paper.title.startswith("LACIE")
     survey = assistant.lookup("Which survey reviews how to fine-tune LLMs, from the basics to the breakthroughs?")
     assert survey.paper.title.startswith("The Ultimate Guide to Fine-Tuning LLMs")
+
+
+def test_a_paper_named_gist_does_not_make_a_question_about_it_a_summary_request(assistant):
+    """"Which datasets was GIST evaluated on?" read "GIST" as "gist" and got GIST's summary, `strong`; its
+    abstract names no dataset ("across four diverse fine-grained classification datasets"), so the answer is
+    at most `weak` and says so. "Give me the gist of GIST" is still a summary request."""
+    from rag.summary import asks_only_summary
+
+    answer = assistant.ask("Which datasets was GIST evaluated on?")
+    assert answer.evidence != "strong"
+    assert answer.abstained or "names no benchmark or dataset it is evaluated on" in answer.preface
+    assert asks_only_summary("Give me the gist of GIST.") and not asks_only_summary("What benchmarks was GIST evaluated on?")
