@@ -208,6 +208,9 @@ def pointed_at(question: str, citations: tuple) -> list:
     return chosen
 
 
+# The `weak` reasons (rag.evidence) said to the reader before the closest sentences.
+_SAID_BEFORE_CLOSEST = (UNSTATED_PREMISE, MENTIONED_ELSEWHERE, INTRODUCED_BY_NONE, UNUSED_TERM, ORIGIN_IN_BACKGROUND)
+
 class Assistant:
     """Answers over one retriever. Holds no per-conversation state: pass `history`."""
 
@@ -725,9 +728,8 @@ class Assistant:
             lines.append(f"{PARTLY_COVERED} Closest papers: {closest}.")
             if assessment.reason and assessment.reason.startswith("no indexed abstract compares"):
                 lines.append(f"{assessment.reason[0].upper()}{assessment.reason[1:]}: each paper's own claims follow.")
-            elif assessment.reason and (assessment.reason.startswith(ANSWERED_PART) or UNSTATED_PREMISE in assessment.reason
-                                        or MENTIONED_ELSEWHERE in assessment.reason or INTRODUCED_BY_NONE in assessment.reason
-                                        or assessment.reason.startswith(UNUSED_TERM) or ORIGIN_IN_BACKGROUND in assessment.reason):
+            elif assessment.reason and (assessment.reason.startswith(ANSWERED_PART)
+                                        or any(said in assessment.reason for said in _SAID_BEFORE_CLOSEST)):
                 lines.append(f"{assessment.reason[0].upper()}{assessment.reason[1:]}: the closest sentences follow.")
             elif assessment.reason and assessment.reason.endswith((UNSTATED_LIMITATION, UNSTATED_RELEASE, UNSTATED_BENCHMARKS, UNSTATED_NUMBER)):
                 lines.append(f"{assessment.reason[0].upper()}{assessment.reason[1:]}: its closest sentences follow.")
