@@ -122,6 +122,8 @@ PHRASE_CHUNKS_READ = 200
 _CARRIES_ON = re.compile(r"^\W*(?:and|also|what about|how about)\b", re.I)
 _TOGETHER = re.compile(r"\b(?:the (?:two|three)|both of them|each of them|either of them|both (?:papers|methods|models)"
                        r"|which one|which of (?:them|the two|the three|these|those|both))\b", re.I)  # "which one is quicker to train?"
+# "the XL version", "the distilled variant": a version of the model just discussed.
+_ITS_VERSION = re.compile(r"\bthe (?:[\w-]+ ){1,2}(?:version|versions|variant|variants)\b", re.I)
 FOLLOW_UP_WORDS = 14  # a follow-up is short; one that points at a source by place may run to twice this
 # A longer question that asks for a paper anew ("And is there a model paper on LLM-based sequential
 # recommendation that worries about inference cost?": its "that" points back at nothing).
@@ -164,7 +166,7 @@ def follows_up(question: str, history: list[Answer]) -> bool:
         return False
     if len([a for a in history if a.citations]) >= 2 and _EARLIER_TURN.search(question):
         return True
-    if not (POINTS_BACK.search(question) or _TOGETHER.search(question)) or _ASKS_ANEW.search(question):
+    if not (POINTS_BACK.search(question) or _TOGETHER.search(question) or _ITS_VERSION.search(question)) or _ASKS_ANEW.search(question):
         return False
     said = " ".join(f"{h.paper.title} {h.paper.abstract}" for h in previous.hits
                     if any(c.paper_id == h.paper.paper_id for c in previous.citations)).casefold()

@@ -104,6 +104,45 @@ def _reference_point(question: str, name: str) -> bool:
     return re.search(rf"\b{_REFERENCE}\s+(?:the\s+)?{re.escape(name)}(?!\w)", question, re.I) is not None
 
 
+# What may stand between "introduced / proposed" and the name whose origin is asked: "introduced the
+# MMLU benchmark", "proposed Direct Preference Optimization (DPO)". Anything else makes the name part of
+# a description ("proposed serving LLM inference requests … on the same GPUs" asks for a system, not for
+# who introduced LLMs or GPUs).
+_OBJECT_LEAD = re.compile(
+    r"\s*(?:(?i:the|a|an|its|their|this|that|original|originally|first|famous|well-known)\s+)*"
+    r"(?:[A-Z][\w-]*\s+){0,6}\(?\s*")
+_MODIFIER_AFTER = re.compile(r"-(?:based|style|like|powered|driven|guided|generated|specific)\b", re.I)
+
+
+def _origin_asked_of(question: str, name: str) -> bool:
+    """Whether the question asks who introduced `name` itself, not a described idea that uses it: the
+    name comes before the origin verb ("Where does Self-Instruct come from?", "ZeRO … which paper
+    introduced it?") or heads the verb's object."""
+    at = question.find(name)
+    verbs = [m for m in _ASKS_ORIGIN.finditer(question) if m.end() <= at]
+    if at < 0 or not verbs:
+        return True
+    between = question[verbs[-1].end():at]
+    after = question[at + len(name):]
+    return _OBJECT_LEAD.fullmatch(between) is not None and _MODIFIER_AFTER.match(after) is None
+
+
+_KIND_NOUN = r"(?:method|model|benchmark|dataset|framework|algorithm|architecture|prompting|technique|approach|optimizer|library|system|metric|loss)s?"
+_HEAD_WORD = re.compile(rf"([A-Z][\w-]*)(?=\s*(?:[,?(;:]|$|\s+{_KIND_NOUN}\b))")
+
+
+def _object_head(question: str) -> str | None:
+    """The one capitalised word an origin question asks about when rag.names does not count it as a
+    name: "Which paper introduced Wanda, the pruning method …?" asks who introduced Wanda."""
+    verbs = list(_ASKS_ORIGIN.finditer(question))
+    if not verbs:
+        return None
+    rest = question[verbs[-1].end():]
+    lead = re.match(r"\s*(?:(?i:the|a|an|original|originally|first)\s+)*", rest)
+    head = _HEAD_WORD.match(rest, lead.end())
+    return head.group(1) if head and not _MODIFIER_AFTER.search(head.group(1)) else None
+
+
 def _numbers(text: str) -> set[str]:
     return {m.replace(",", "") for m in _NUMBER.findall(text)}
 
@@ -373,7 +412,11 @@ class EvidencePolicy:
                                           or bool(top and count_missing(question, top.paper.abstract)))
         known = [key for _, key in names if is_known(key, terms)]
         # Whose origin is asked: not a name the question measures others against ("alternatives to RLHF").
-        asked_origin = [key for name, key in names if is_known(key, terms) and not _reference_point(question, name)]
+        asked_origin = [key for name, key in names if is_known(key, terms) and not _reference_point(question, name)
+                        and _origin_asked_of(question, name)]
+        head = _object_head(question)
+        if head and not asked_origin and is_known(norm(head), terms):
+            asked_origin.append(norm(head))
         unowned = bool(asked_origin and _ASKS_PAPER.search(question) and _ASKS_ORIGIN.search(question)
                        and not any(owns(h.paper, key) for h in hits[:3] for key in asked_origin))
         known_in_top = [key for key in known if key in top_words]
@@ -572,7 +615,7 @@ class EvidencePolicy:
         `strong`, and for one answerable one, already `weak`.)"""
         if not hits or not scored or not ASKS_ORIGIN.search(question):
             return None
-        if any(not self._common(name) for name, _ in self._names(question)):
+        if any(not self._common(name) and _origin_asked_of(question, name) for name, _ in self._names(question)):
             return None  # a named thing: introduces_asked / introduced_by_none read its naming sentences
         top = hits[0].paper
         own = [s for s in scored if s.source.paper.paper_id == top.paper_id]

@@ -490,6 +490,16 @@ def test_a_longer_follow_up_that_points_back_and_names_only_what_was_discussed_s
     assert other.rewritten_question is None
 
 
+def test_a_follow_up_about_the_xl_version_stays_on_the_paper_under_discussion(assistant):
+    """"How does the XL version do against EVA-E …?" was searched anew and refused, though ViTamin's
+    abstract, the one just discussed, gives ViTamin-XL's 82.9% against EVA-E's 82.0% (dev-33)."""
+    first = assistant.ask("What is ViTamin and why did its authors design a new vision backbone for CLIP-style training?")
+    follow = assistant.ask("How does the XL version do against EVA-E on ImageNet zero-shot, given the size difference?",
+                           history=[first])
+    assert follow.rewritten_question and follow.evidence != "none"
+    assert follow.citations[0].title.startswith("ViTamin") and "82.9%" in follow.text
+
+
 def test_a_follow_up_about_an_earlier_turn_is_answered_from_that_turns_paper(assistant):
     first = assistant.ask("What is QLoRA and how does it cut the memory of finetuning?")
     second = assistant.ask("How does LLaDA adapt driving plans to local traffic rules?", history=[first])
