@@ -143,6 +143,10 @@ def _object_head(question: str) -> str | None:
     return head.group(1) if head and not _MODIFIER_AFTER.search(head.group(1)) else None
 
 
+# A sentence in the paper's own voice: what it does, not the field's background.
+_OWN_VOICE = re.compile(r"\b(?:we|our|us)\b|\bth(?:is|e present) (?:paper|work|study|article)\b", re.I)
+
+
 def _numbers(text: str) -> set[str]:
     return {m.replace(",", "") for m in _NUMBER.findall(text)}
 
@@ -622,8 +626,11 @@ class EvidencePolicy:
         if not own:
             return None
         closest = max(own, key=lambda s: s.score)
-        first_own = next((i for i, sentence in enumerate(split_sentences(top.abstract)) if CONTRIBUTION.search(sentence)), None)
-        return top.title if first_own is None or closest.position < first_own else None
+        # Where the paper starts to speak of its own work: "we propose", and also "In this work, we scale sparse
+        # fine-tuning …" or "our key idea is …" (dev-32: two lookups were read as background without these).
+        first_own = next((i for i, sentence in enumerate(split_sentences(top.abstract))
+                          if CONTRIBUTION.search(sentence) or _OWN_VOICE.search(sentence)), None)
+        return top.title if first_own is not None and closest.position < first_own else None
 
     def _titled_word(self, question: str, hits: Sequence[Hit]) -> bool:
         """A word of the question written with a capital mid-sentence is in a top paper's title and in at

@@ -407,6 +407,9 @@ def test_is_follow_up(question, expected):
         # "What lines of work …" is no "what work": the field's strands of work on a topic
         ("What lines of work exist on privacy risks from language models?", True),
         ("What work introduced ChEF?", False),
+        # ... nor is "What work is there on …?" (dev-33)
+        ("What work is there on privacy and language models?", True),
+        ("What research exists on LLM watermarking?", True),
     ],
 )
 def test_is_multi_paper(question, expected):

@@ -787,6 +787,21 @@ def test_asking_who_proposed_an_idea_a_paper_proposes_is_answered_as_covered(ass
     assert answer.evidence == "strong" and "background" not in (answer.preface or "")
 
 
+@pytest.mark.parametrize("question, paper", [
+    ("Which paper proposed picking unlabeled data for a warm-up stage before fine-tuning so that it shifts the "
+     "pretraining distribution towards the target distribution?", "Get more for less"),
+    ("Which paper introduced a way to fine-tune big LLMs like LLaMA 2 by keeping only a small set of parameter "
+     "deltas, pruning and regrowing which indices are active as training goes?", "Scaling Sparse Fine-Tuning"),
+])
+def test_a_paper_that_states_its_idea_in_its_own_voice_is_not_read_as_background(assistant, question, paper):
+    """"Differing from prior work, our key idea is to select data …" and "In this work, we scale sparse
+    fine-tuning …" are the papers' own ideas, though neither says "we propose": both answers were `weak`
+    with "speaks of it only in its background" (dev-32)."""
+    answer = assistant.ask(question)
+    assert answer.citations[0].title.startswith(paper)
+    assert answer.evidence == "strong" and "background" not in (answer.preface or "")
+
+
 def test_which_paper_first_showed_a_finding_is_an_origin_question(assistant):
     """"Which paper first showed that a plain transformer on 16x16 image patches can match convolutional
     networks on ImageNet?" asks for ViT's paper, which is not indexed; ViTamin, which builds on the idea,
