@@ -59,6 +59,9 @@ _SEVERAL = re.compile(
     r"|\bliterature\b|\b(?:research|work)(?: here| in (?:this|the) (?:collection|corpus|index|library))? (?:on|in|into|about)\b"
     # "How do researchers handle …?", "how do people deal with …": the field's ways, not one paper's
     r"|\bhow (?:do|did|have) (?:researchers|people|authors|others|existing (?:methods|approaches|works?))\b"
+    # "How do the methods for distilling a multimodal LLM into a small one compare?": a kind of thing, plural
+    r"|\bhow (?:do|did) (?:the|these|those|different|various|current|recent|other)\s+(?:[\w-]+\s+){0,2}?"
+    r"(?:approaches|methods|techniques|papers|works|studies|models|systems|frameworks|strategies)\b"
     r"|\bwhat (?:has|have) (?:\w+ )?been (?:done|proposed|tried)\b|\bcompare\s+(?!to\b|with\b)[\w-]+\s+(?:with|to|and|against)\b"
     # ... and in other words: "what work exists on", "everything on", "an overview of"; a keyword query
     # that ends in a kind of thing in the plural ("model merging methods")

@@ -410,6 +410,8 @@ def test_is_follow_up(question, expected):
         # ... nor is "What work is there on …?" (dev-33)
         ("What work is there on privacy and language models?", True),
         ("What research exists on LLM watermarking?", True),
+        ("How do the methods for distilling a big multimodal LLM into a small one compare?", True),
+        ("How do the authors of QLoRA evaluate their chatbots?", False),
     ],
 )
 def test_is_multi_paper(question, expected):
