@@ -169,7 +169,7 @@ def shape_picks(question: str, scored: Sequence[ScoredSentence]) -> list[ScoredS
     """The sentences a question of a known shape needs and closeness misses: where a release is, what is
     wrong, what the paper is evaluated on (each empty for other questions)."""
     return (expansion_picks(question, scored) + origin_picks(question, scored) + finding_picks(question, scored) + release_picks(question, scored)
-            + problem_picks(question, scored) + evaluation_picks(question, scored))
+            + problem_picks(question, scored) + evaluation_picks(question, scored) + count_picks(question, scored))
 
 
 # A question that asks what a study found: "What did the SOBert paper find about …?", "main findings of X".
@@ -247,6 +247,30 @@ def evaluation_picks(question: str, scored: Sequence[ScoredSentence]) -> list[Sc
 
     mine = [s for s in _of_top_paper(scored) if named(s) or EVALUATION_LIST.search(s.text)]
     return sorted(mine, key=lambda s: -named(s))[:PROBLEM_PICKS]
+
+
+# A question that asks for a counted set: "What are the two adaptation options that CorDA offers?", "its three
+# stages". The sentence that names the set by its count is the answer ("Our method enables two options, the
+# knowledge-preserved adaptation and the instruction-previewed adaptation"), and the fact model, which favours
+# method sentences, ranked it below the sentences about each option's details.
+_COUNTS = {"two": "2", "three": "3", "four": "4", "five": "5", "six": "6", "seven": "7", "eight": "8", "nine": "9", "ten": "10"}
+_COUNTED = re.compile(rf"\b({'|'.join(_COUNTS)})\s+((?:[\w-]+\s+){{0,2}}?[a-z][\w-]*s)\b", re.I)
+
+
+def count_picks(question: str, scored: Sequence[ScoredSentence]) -> list[ScoredSentence]:
+    """For a question about a counted set of the top paper's things ("its two modes", "the three stages"), the
+    closest sentence of that paper that gives the same count next to one of the question's words for them."""
+    m = _COUNTED.search(question)
+    if not scored or not m:
+        return []
+    count = m.group(1).lower()
+    words = {w.casefold().rstrip("s")[:5] for w in re.findall(r"[\w-]+", m.group(2)) if len(w) > 2}
+    said = re.compile(rf"\b(?:{count}|{_COUNTS[count]})\s+((?:[\w-]+\s+){{0,2}}[\w-]+)", re.I)
+
+    def names_set(text: str) -> bool:
+        return any(w.casefold().rstrip("s")[:5] in words for hit in said.finditer(text) for w in re.findall(r"[\w-]+", hit.group(1)))
+
+    return [s for s in _of_top_paper(scored) if names_set(s.text)][:1]
 
 
 def release_picks(question: str, scored: Sequence[ScoredSentence]) -> list[ScoredSentence]:

@@ -153,3 +153,23 @@ def test_asking_for_the_main_contribution_by_a_name_the_abstract_introduces_gets
     answer = assistant.ask("What's the main contribution of ALMA, the LLM-based translator?")
     assert answer.evidence == "strong"
     assert "two fine-tuning stages" in answer.text and "12 BLEU" in answer.text
+
+
+@pytest.mark.parametrize("question, counted", [
+    ("What are the two adaptation options that CorDA offers?", "Our method enables two options"),
+    ("alma translator - what are its two fine-tuning stages and how big is the gain over zero-shot?",
+     "Our approach consists of two fine-tuning stages"),
+])
+def test_a_question_about_a_counted_set_quotes_the_sentence_that_names_the_set(assistant, question, counted):
+    """The fact model favours method sentences: CorDA's answer quoted how each option is set up and not the
+    sentence that names the two options (dev-16, key facts 0 of 2)."""
+    answer = assistant.ask(question)
+    assert counted in answer.text
+
+
+def test_the_count_must_be_said_of_the_asked_things():
+    from rag.sentence_rank import _COUNTED
+
+    assert _COUNTED.search("What are its three stages?").group(1) == "three"
+    assert _COUNTED.search("How does it compare two models?").group(2) == "models"
+    assert _COUNTED.search("What is the main idea of LoRA?") is None
