@@ -94,7 +94,8 @@ FIRST_DEPTH = 20  # a named author's papers go first when they are among this ma
 # "What lines of work exist on …?", "the main strands of research on …": the field's work, not "what work".
 _LINES_OF_WORK = re.compile(r"\b(?:lines?|strands?|threads?|directions?|bod(?:y|ies)) of (?:work|research)\b", re.I)
 _ONE = re.compile(r"^\W*(which|what|is there an?|name the)\s+(?:(?!(?:papers|works|studies|methods|approaches|systems|models"
-                  r"|benchmarks)\b)\w+\s+){0,2}?(paper|study|work|method|approach|system|model|benchmark)\b(?!s)"
+                  r"|benchmarks|surveys|reviews|datasets|frameworks|tools)\b)\w+\s+){0,2}?"
+                  r"(paper|study|work|method|approach|system|model|benchmark|survey|review|dataset|framework|tool)\b(?!s)"
                   r"(?!\s+(?:is there|exists?|has been done)\b)", re.I)  # "What work is there on …?" asks for the field's
 
 

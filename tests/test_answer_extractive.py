@@ -412,6 +412,9 @@ def test_is_follow_up(question, expected):
         ("What research exists on LLM watermarking?", True),
         ("How do the methods for distilling a big multimodal LLM into a small one compare?", True),
         ("How do the authors of QLoRA evaluate their chatbots?", False),
+        # one survey asked for, whatever it covers ("what LLMs can do" is no kind of thing in the plural)
+        ("Is there a recent survey on what LLMs can and can't do that also talks about chain-of-thought?", False),
+        ("Which dataset has real Reddit profiles with personal attributes?", False),
     ],
 )
 def test_is_multi_paper(question, expected):
@@ -493,6 +496,15 @@ def test_a_longer_follow_up_that_points_back_and_names_only_what_was_discussed_s
     other = assistant.ask("How does it compare with ZipVL, the framework that compresses the KV cache of large vision-language models?",
                           history=[first])
     assert other.rewritten_question is None
+
+
+def test_asking_for_one_survey_is_answered_from_that_survey_and_its_follow_up_stays_on_it(assistant):
+    """"Is there a recent survey on what LLMs can and can't do …?" read "what LLMs" as asking for several
+    papers and quoted four; the follow-up "What does it say about …?" was then answered from another (dev-32)."""
+    first = assistant.ask("Is there a recent survey on what LLMs can and can't do that also talks about chain-of-thought?")
+    assert len(first.citations) == 1 and first.citations[0].title.startswith("A Survey on Large Language Models")
+    follow = assistant.ask("What does it say about where those reasoning abilities come from?", history=[first])
+    assert [c.title for c in follow.citations] == [first.citations[0].title]
 
 
 def test_a_follow_up_about_the_xl_version_stays_on_the_paper_under_discussion(assistant):
