@@ -515,7 +515,7 @@ class Assistant:
             # So are papers named by a mixed-case name spelled like a common word ("What is SCoRe?", which
             # was quoted from four papers that use "score"): rag.retrieve's named_owners.
             named = set(self.retriever.title_names(question) + self.retriever.named_owners(question)
-                        + self.retriever.listed_owners(question)) & {h.paper.paper_id for h in hits}
+                        + self.retriever.listed_owners(question) + self.retriever.spelled_out_names(question)) & {h.paper.paper_id for h in hits}
             # ... or by a name only its abstract gives ("Can you summarize VisCon-100K and UnIVAL?": UnIVAL's
             # title is "Unified Model for Image, Video, Audio and Language Tasks"), when that makes two or more.
             if not rewritten and len(owned := named | self._owners(question, hits)) >= 2:
@@ -679,17 +679,29 @@ class Assistant:
         is QLoRA? And what is RankGen?"), in the question's order; none unless it asks for nothing else."""
         retrieved = {h.paper.paper_id: h.paper for h in hits}
         named = [pid for pid in self.retriever.title_names(question) if pid in retrieved]
+        named += [pid for pid in self.retriever.spelled_out_names(question) if pid in retrieved and pid not in named]
         # ... or, asked for nothing but a summary, by a name its abstract introduces ("What's the main contribution
         # of ALMA, the LLM-based translator?": "… as Advanced Language Model-based trAnslator (ALMA)"; not
         # "Explain how PLeaS merges two models", which asks how, and PLeaS's method sentences say it)
         if asks_only_summary(question):
             order = [h.paper.paper_id for h in hits]
             named += sorted(set(self._owners(question, hits)) - set(named), key=order.index)
-        named = named[:MAX_PAPERS]
+        named = sorted(named, key=lambda pid: self._mentioned_at(question, retrieved[pid]))[:MAX_PAPERS]
         if not named:
             return []
         papers = [retrieved[pid] for pid in named]
         return named if asks_summary(question, " ".join(p.title for p in papers), " ".join(p.abstract for p in papers)) else []
+
+    def _mentioned_at(self, question: str, paper) -> int:
+        """Where the question first names the paper: its own name, its name spelled out, or a name its abstract
+        introduces ("Summarize two papers: the one with PVI-based fine-tuning, and Adaptive Computation
+        Modules": the answer keeps that order, so "the second one" in a follow-up is the reader's second)."""
+        folded = question.casefold()
+        spots = [folded.find(phrase) for phrase, pids in self.retriever._spelled_out().items() if paper.paper_id in pids]
+        if own := own_name(paper.title):
+            spots.append(folded.find(own.casefold()))
+        spots += [question.find(name) for name, key in question_names(question, self.retriever.name_casing) if owns(paper, key)]
+        return min((at for at in spots if at >= 0), default=len(question))
 
     def _author_answers(self, question: str, scoped: Filters) -> bool:
         """Whether the papers of the author a question names answer it (evidence above `none` among

@@ -219,6 +219,9 @@ def _title_key(title) -> str:
     return " ".join(re.findall(r"[^\W_]+", text.casefold()))
 
 
+_SENTENCE_OPENERS = frozenset(("Our", "The", "A", "An", "This", "These", "We", "In", "Here", "Thus", "Therefore", "Finally"))
+
+
 class HybridRetriever:
     """Dense + lexical search over one StoredIndex; create once, query many times."""
 
@@ -248,6 +251,7 @@ class HybridRetriever:
         self._authors = None
         self._name_casing: dict[str, str] | None = None
         self._papers_by_exact_name: dict[str, list[str]] | None = None
+        self._spelled_out_names: dict[str, list[str]] | None = None
 
     # ------------------------------------------------------------ filters
 
@@ -318,6 +322,49 @@ class HybridRetriever:
         for pids in [
             by_name.get(key, []) if len(key) >= 3 else [] for _, key in question_names(query, self.name_casing)
         ] + [by_cased_name.get(word, []) for word in capitalised_words(query)]:  # "Compacter", "Titans": written as the title does
+            if len(pids) <= TITLE_NAME_MAX_TITLES:
+                out += [pid for pid in pids if pid not in out and (allowed is None or pid in allowed)]
+        return out
+
+    def _spelled_out(self) -> dict[str, list[str]]:
+        """A paper's own name as its abstract spells it out where it introduces it, folded -> ids: "We present
+        Generation Chain-of-Thought (GoT)" makes "generation chain-of-thought" GoT's ("Our", "The" … before it
+        dropped); so does a title's lead of several capitalised words ("Quantized Side Tuning: …"). A question
+        that writes the long form names the paper as surely as one that writes "GoT"; MiniLM put another
+        paper first."""
+        from rag.names import own_name
+
+        if self._spelled_out_names is None:
+            found: dict[str, list[str]] = {}
+            for brief in self.index.papers.briefs():
+                name = own_name(brief.title)
+                if name and len(words := re.findall(r"[\w-]+", name)) > 1 and all(w[:1].isupper() for w in words):
+                    # a title that goes by several words ("Quantized Side Tuning: Fast and …"), written out
+                    found.setdefault(" ".join(words).casefold(), []).append(brief.paper_id)
+                if not name or len(name.split()) > 1:
+                    continue
+                abstract = self.index.papers[brief.paper_id].abstract
+                for m in re.finditer(rf"((?:[A-Z][\w-]*\s+(?:(?:of|for|and|with|to|in|on)\s+)?){{1,6}}[A-Z][\w-]*)"
+                                     rf"\s*\(\s*{re.escape(name)}\s*\)", abstract):
+                    words = re.findall(r"[\w-]+", m.group(1))
+                    while words and words[0] in _SENTENCE_OPENERS:
+                        words = words[1:]
+                    if len(words) >= 2:
+                        pids = found.setdefault(" ".join(words).casefold(), [])
+                        if brief.paper_id not in pids:
+                            pids.append(brief.paper_id)
+            self._spelled_out_names = found
+        return self._spelled_out_names
+
+    def spelled_out_names(self, query: str, allowed: set[str] | None = None) -> list[str]:
+        """Ids of the papers whose own name the query writes out as their abstract spells it (_spelled_out).
+        Retrieval puts them with the title-named ones; the answer does not read them as named (a summary of
+        "Ladder Side-Tuning and Quantized Side Tuning" must not shrink to the one spelled out exactly)."""
+        folded = " " + " ".join(re.findall(r"[\w-]+", query.casefold())) + " "
+        out: list[str] = []
+        found = sorted((folded.find(f" {phrase} "), phrase) for phrase in self._spelled_out() if f" {phrase} " in folded)
+        for _, phrase in found:  # in the query's order
+            pids = self._spelled_out()[phrase]
             if len(pids) <= TITLE_NAME_MAX_TITLES:
                 out += [pid for pid in pids if pid not in out and (allowed is None or pid in allowed)]
         return out
@@ -532,6 +579,8 @@ class HybridRetriever:
             lexical_hits = [(c, score) for c, score in lexical_hits if score >= self.lexical_floor * best]
         lexical = _per_paper(lexical_hits, self.index.chunks, allowed)
         titled = self.title_names(query, allowed) if mode == "hybrid" and self.title_name_weight else []
+        if mode == "hybrid" and self.title_name_weight:  # "Generation Chain-of-Thought": GoT's, as "GoT" would be
+            titled += [pid for pid in self.spelled_out_names(query, allowed) if pid not in titled]
         scores = rrf_scores(
             [*((weight, ((pid, e.rank) for pid, e in ranking.items()))
                for weight, ranking in ((self.dense_weight, dense), (self.lexical_weight(strength), lexical))),

@@ -507,6 +507,33 @@ def test_asking_for_one_survey_is_answered_from_that_survey_and_its_follow_up_st
     assert [c.title for c in follow.citations] == [first.citations[0].title]
 
 
+def test_a_paper_named_by_its_spelled_out_name_is_found_and_answered_from(assistant):
+    """"Generation Chain-of-Thought" is how GoT's abstract spells out its name ("We present Generation
+    Chain-of-Thought (GoT)"); MiniLM put another image-generation paper first and the answer quoted it (dev-32)."""
+    answer = assistant.ask("How does Generation Chain-of-Thought make a diffusion model reason before it generates or edits an image?")
+    assert answer.hits[0].paper.title.startswith("GoT:") and answer.citations[0].title.startswith("GoT:")
+
+
+def test_two_papers_named_by_their_long_names_are_both_explained(assistant):
+    """"Ladder Side-Tuning" (LST's abstract) and "Quantized Side Tuning" (QST's title lead) name two papers;
+    the answer covers both."""
+    answer = assistant.ask("Can you explain Ladder Side-Tuning and Quantized Side Tuning?")
+    titles = [c.title for c in answer.citations]
+    assert any(t.startswith("LST:") for t in titles) and any(t.startswith("Quantized Side Tuning") for t in titles)
+
+
+def test_a_summary_of_two_papers_keeps_the_readers_order_for_the_second_one(assistant):
+    """The answer listed the paper named second first, once its spelled-out name ranked it first, and "the
+    second one" in the follow-up then meant the other paper (dev-11)."""
+    first = assistant.ask("Can you summarize two papers: the one that builds a wireless communication dataset and PVI-based "
+                          "fine-tuning for LLMs, and Adaptive Computation Modules (ACM) for granular conditional computation?")
+    assert [c.title.split(":")[0] for c in first.citations][:2] == ["Empowering Large Language Models in Wireless Communication",
+                                                                  "Adaptive Computation Modules"]
+    follow = assistant.ask("ok and the second one, can i convert an existing pretrained model or do i have to train it "
+                           "from scratch", history=[first])
+    assert [c.title.split(":")[0] for c in follow.citations] == ["Adaptive Computation Modules"]
+
+
 def test_a_follow_up_about_the_xl_version_stays_on_the_paper_under_discussion(assistant):
     """"How does the XL version do against EVA-E …?" was searched anew and refused, though ViTamin's
     abstract, the one just discussed, gives ViTamin-XL's 82.9% against EVA-E's 82.0% (dev-33)."""
