@@ -29,7 +29,7 @@ from rag.meta import NO_CITATION_COUNTS, asks_paper_count, citation_counts_asked
 from rag.llm import ABSTAIN_SENTENCE, SYSTEM_PROMPT, LeakGuard, build_messages, is_abstention, make_backend, prompt_leak, resolve_answerer
 from rag.lookup import lookup_paper
 from rag.ownership import owns
-from rag.names import capitalised_names, corpus_terms, own_name, phrase_key, question_names, title_case_phrases, title_words, versioned_names
+from rag.names import capitalised_names, corpus_terms, is_known, norm, own_name, phrase_key, question_names, title_case_phrases, title_words, versioned_names
 from rag.retrieve import Filters, HybridRetriever, check_query, put_first
 from rag.rewrite import REWRITE_PROMPT, multi_query_search
 from rag.sentence_rank import rank_by_facts, shape_picks
@@ -89,6 +89,10 @@ ANSWERED_PART = "the indexed abstracts answer only part of the question"
 # paper it names; the benchmarks a question may ask about are rarer (ImageNet 1.7%, MMLU 1.0%,
 # VQA 1.2%). Set by hand between the two.
 COMMON_NAME_SHARE = 0.025
+# A question's subject set before it: "gpipe: who proposed …?", "grpo - where does … come from?" (not a chat
+# aside: "btw: …", "tldr - …").
+_LABEL = re.compile(r"^\s*([a-z][\w.+-]*)\s*(?::|\s[-–]\s)")
+_CHAT_LABELS = frozenset("btw fyi tldr eli5 imo imho nb ps re edit update context note aside".split())
 FIRST_DEPTH = 20  # a named author's papers go first when they are among this many retrieved
 # ("Which papers study …" is no "which … study": the words skipped are no kind of thing in the plural.)
 # "What lines of work exist on …?", "the main strands of research on …": the field's work, not "what work".
@@ -267,6 +271,11 @@ class Assistant:
         in another language, whose nouns may be capitalised."""
         found = [(name, key) for name, key in capitalised_names(question, self.speller.ordinary)
                  if not self.retriever.authors.is_family_name(name)]  # "Kasner": an indexed author, no method
+        if (label := _LABEL.match(question)) and len(key := norm(label.group(1))) >= 3 and key not in _CHAT_LABELS:
+            # "gpipe: who proposed micro-batch pipeline parallelism …?": a lower-case word set before the question
+            # as its subject is a name, and one neither the corpus nor the vocabulary knows is not indexed
+            if not is_known(key, self.terms) and not self.speller.ordinary(label.group(1).casefold()):
+                found.append((label.group(1), key))
         return [] if found and self.speller.foreign(question) else found
 
     def is_distinctive_name(self, name: str) -> bool:

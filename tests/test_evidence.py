@@ -812,3 +812,12 @@ def test_which_paper_first_showed_a_finding_is_an_origin_question(assistant):
     question = ("Which paper first showed that a plain transformer on 16x16 image patches can match "
                 "convolutional networks on ImageNet?")
     assert assistant.ask(question).evidence != "strong"
+
+
+def test_a_lower_case_subject_set_before_the_question_is_read_as_a_name(assistant):
+    """"gpipe: who proposed micro-batch pipeline parallelism …?" was answered `strong` from NeuPIMs: "gpipe",
+    in lower case, was no name, and no abstract uses it (dev-34). A chat aside before a colon is no name."""
+    answer = assistant.ask("gpipe: who proposed micro-batch pipeline parallelism and how does it split the batch?")
+    assert answer.evidence == "none" and "gpipe" in answer.text
+    assert assistant.ask("btw: which paper proposed QLoRA?").evidence != "none"
+    assert assistant.ask("lma3 - which parts of the autotelic agent does the language model take care of?").evidence == "strong"
