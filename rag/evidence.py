@@ -421,7 +421,8 @@ class EvidencePolicy:
         head = _object_head(question)
         if head and not asked_origin and is_known(norm(head), terms):
             asked_origin.append(norm(head))
-        unowned = bool(asked_origin and _ASKS_PAPER.search(question) and _ASKS_ORIGIN.search(question)
+        # (a question who introduced something: not "I'd like to create synthetic data … I remember a paper where …")
+        unowned = bool(asked_origin and _ASKS_PAPER.search(question) and _ASKS_ORIGIN.search(question) and ASKS_ORIGIN.search(question)
                        and not any(owns(h.paper, key) for h in hits[:3] for key in asked_origin))
         known_in_top = [key for key in known if key in top_words]
         # The question's specific names (not the field's vocabulary: "GPU", "LLaMA"), all own names of top papers?

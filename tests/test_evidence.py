@@ -821,3 +821,13 @@ def test_a_lower_case_subject_set_before_the_question_is_read_as_a_name(assistan
     assert answer.evidence == "none" and "gpipe" in answer.text
     assert assistant.ask("btw: which paper proposed QLoRA?").evidence != "none"
     assert assistant.ask("lma3 - which parts of the autotelic agent does the language model take care of?").evidence == "strong"
+
+
+def test_a_reader_saying_what_they_would_like_to_create_asks_no_origin(assistant):
+    """"… I'd like to create synthetic training data … I remember a paper where …" was refused with "the indexed
+    abstracts use LLM, but none of them introduces it": "create" read as asking who created LLMs (dev-35)."""
+    answer = assistant.ask("Instead of distilling from one huge LLM, I'd like to create synthetic training data with several "
+                           "small open models working together. I remember a paper where the small models take on roles "
+                           "like in peer review. What roles do they play, and does their data really match what a big model produces?")
+    assert answer.evidence != "none" and "introduces it" not in answer.shown_text
+    assert answer.citations[0].title.startswith("A Strategic Coordination Framework of Small LLMs")
