@@ -111,6 +111,7 @@ def _reference_point(question: str, name: str) -> bool:
 _OBJECT_LEAD = re.compile(
     r"\s*(?:(?i:the|a|an|its|their|this|that|original|originally|first|famous|well-known)\s+)*"
     r"(?:[A-Z][\w-]*\s+){0,6}\(?\s*")
+_POINTS_AT_IT = re.compile(r"\s+(?:it|them|this|these|that|they|those)\b", re.I)
 _MODIFIER_AFTER = re.compile(r"-(?:based|style|like|powered|driven|guided|generated|specific)\b", re.I)
 
 
@@ -121,7 +122,10 @@ def _origin_asked_of(question: str, name: str) -> bool:
     at = question.find(name)
     verbs = [m for m in _ASKS_ORIGIN.finditer(question) if m.end() <= at]
     if at < 0 or not verbs:
-        return True
+        # before the verb: asked when the verb points back at it ("… which paper introduced it?"), not when it
+        # is the reader's context ("we have gpus, some w/ rdma — which paper introduced a framework …?")
+        later = [m for m in _ASKS_ORIGIN.finditer(question) if m.start() > at >= 0]
+        return not later or any(_POINTS_AT_IT.match(question, m.end()) for m in later)
     between = question[verbs[-1].end():at]
     after = question[at + len(name):]
     return _OBJECT_LEAD.fullmatch(between) is not None and _MODIFIER_AFTER.match(after) is None
@@ -568,7 +572,7 @@ class EvidencePolicy:
         The model put such short questions at P 0.70-0.82 (`weak`) with the right paper first."""
         if not hits or not ASKS_ORIGIN.search(question):
             return False
-        specific = [key for name, key in self._names(question) if not self._common(name)]
+        specific = [key for name, key in self._names(question) if not self._common(name) and _origin_asked_of(question, name)]
         top = hits[0].paper
         # Introduces: the name is the top paper's own (its title's lead) or its abstract brings it ("we propose
         # X", "namely X"); a title word is not enough ("p-MoD: Building Mixture-of-Depths MLLMs …" uses MoD).
@@ -593,7 +597,7 @@ class EvidencePolicy:
         and every validation batch only an unanswerable question met this while answered `strong`.)"""
         if not hits or not ASKS_ORIGIN.search(question):
             return []
-        specific = [(name, key) for name, key in self._names(question) if not self._common(name)]
+        specific = [(name, key) for name, key in self._names(question) if not self._common(name) and _origin_asked_of(question, name)]
         if not specific or any(key == norm(own_name(h.paper.title) or "") or owns(h.paper, key, by_title=False, naming=NAMING_CUES)
                                for _, key in specific for h in hits[:5]):
             return []

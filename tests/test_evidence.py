@@ -831,3 +831,24 @@ def test_a_reader_saying_what_they_would_like_to_create_asks_no_origin(assistant
                            "like in peer review. What roles do they play, and does their data really match what a big model produces?")
     assert answer.evidence != "none" and "introduces it" not in answer.shown_text
     assert answer.citations[0].title.startswith("A Strategic Coordination Framework of Small LLMs")
+
+
+@pytest.mark.parametrize("question, title", [
+    ("we have gpus split across sites, some w/ rdma some only ethernet — which paper introduced a training framework "
+     "for llms that schedules work by NIC type?", "Holmes"),
+    ("Which paper presented a lightweight, user-friendly tool that automates distributed training and inference of LLMs "
+     "by generating tensor-parallel strategies from two simple rules, so developers need no MLSys expertise?", "Redco"),
+])
+def test_a_described_lookup_is_not_capped_for_a_name_it_only_mentions(assistant, question, title):
+    """Both were `weak` with "The indexed abstracts use NIC (MLSys), but none of them introduces it": the
+    name is part of the description (or the reader's context), not what the question asks the origin of."""
+    answer = assistant.ask(question)
+    assert answer.evidence == "strong" and "introduces it" not in answer.shown_text
+    assert answer.citations[0].title.startswith(title)
+
+
+def test_a_name_before_the_origin_verb_is_asked_about_only_when_the_verb_points_back_at_it():
+    from rag.evidence import _origin_asked_of
+
+    assert _origin_asked_of("How does ZeRO split optimizer states, and which paper introduced it?", "ZeRO")
+    assert not _origin_asked_of("we have RDMA on some sites — which paper introduced a framework for that?", "RDMA")
