@@ -706,7 +706,7 @@ class Assistant:
         introduces ("Summarize two papers: the one with PVI-based fine-tuning, and Adaptive Computation
         Modules": the answer keeps that order, so "the second one" in a follow-up is the reader's second)."""
         folded = question.casefold()
-        spots = [folded.find(phrase) for phrase, pids in self.retriever._spelled_out().items() if paper.paper_id in pids]
+        spots = [folded.find(phrase) for phrase, pids in self.retriever.spelled_out_forms().items() if paper.paper_id in pids]
         if own := own_name(paper.title):
             spots.append(folded.find(own.casefold()))
         spots += [question.find(name) for name, key in question_names(question, self.retriever.name_casing) if owns(paper, key)]

@@ -848,6 +848,10 @@ class PaperStore(_JsonlRecords, Mapping[str, Paper]):
         """Every title and abstract."""
         return (text for raw in self._raw() for text in (raw["title"], raw["abstract"]))
 
+    def titles_and_abstracts(self) -> Iterator[tuple[str, str, str]]:
+        """(paper_id, title, abstract) of every paper, streamed in one pass."""
+        return ((raw["paper_id"], raw["title"], raw["abstract"]) for raw in self._raw())
+
     def texts_by_paper(self) -> Iterator[tuple[str, str]]:
         """(paper_id, title and abstract) of every paper."""
         return ((raw["paper_id"], f"{raw['title']}\n{raw['abstract']}") for raw in self._raw())

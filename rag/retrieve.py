@@ -326,7 +326,7 @@ class HybridRetriever:
                 out += [pid for pid in pids if pid not in out and (allowed is None or pid in allowed)]
         return out
 
-    def _spelled_out(self) -> dict[str, list[str]]:
+    def spelled_out_forms(self) -> dict[str, list[str]]:
         """A paper's own name as its abstract spells it out where it introduces it, folded -> ids: "We present
         Generation Chain-of-Thought (GoT)" makes "generation chain-of-thought" GoT's ("Our", "The" … before it
         dropped); so does a title's lead of several capitalised words ("Quantized Side Tuning: …"). A question
@@ -336,14 +336,13 @@ class HybridRetriever:
 
         if self._spelled_out_names is None:
             found: dict[str, list[str]] = {}
-            for brief in self.index.papers.briefs():
-                name = own_name(brief.title)
+            for paper_id, title, abstract in self.index.papers.titles_and_abstracts():
+                name = own_name(title)
                 if name and len(words := re.findall(r"[\w-]+", name)) > 1 and all(w[:1].isupper() for w in words):
                     # a title that goes by several words ("Quantized Side Tuning: Fast and …"), written out
-                    found.setdefault(" ".join(words).casefold(), []).append(brief.paper_id)
+                    found.setdefault(" ".join(words).casefold(), []).append(paper_id)
                 if not name or len(name.split()) > 1:
                     continue
-                abstract = self.index.papers[brief.paper_id].abstract
                 for m in re.finditer(rf"((?:[A-Z][\w-]*\s+(?:(?:of|for|and|with|to|in|on)\s+)?){{1,6}}[A-Z][\w-]*)"
                                      rf"\s*\(\s*{re.escape(name)}\s*\)", abstract):
                     words = re.findall(r"[\w-]+", m.group(1))
@@ -351,20 +350,20 @@ class HybridRetriever:
                         words = words[1:]
                     if len(words) >= 2:
                         pids = found.setdefault(" ".join(words).casefold(), [])
-                        if brief.paper_id not in pids:
-                            pids.append(brief.paper_id)
+                        if paper_id not in pids:
+                            pids.append(paper_id)
             self._spelled_out_names = found
         return self._spelled_out_names
 
     def spelled_out_names(self, query: str, allowed: set[str] | None = None) -> list[str]:
-        """Ids of the papers whose own name the query writes out as their abstract spells it (_spelled_out).
+        """Ids of the papers whose own name the query writes out as their abstract spells it (spelled_out_forms).
         Retrieval puts them with the title-named ones; the answer does not read them as named (a summary of
         "Ladder Side-Tuning and Quantized Side Tuning" must not shrink to the one spelled out exactly)."""
         folded = " " + " ".join(re.findall(r"[\w-]+", query.casefold())) + " "
         out: list[str] = []
-        found = sorted((folded.find(f" {phrase} "), phrase) for phrase in self._spelled_out() if f" {phrase} " in folded)
+        found = sorted((folded.find(f" {phrase} "), phrase) for phrase in self.spelled_out_forms() if f" {phrase} " in folded)
         for _, phrase in found:  # in the query's order
-            pids = self._spelled_out()[phrase]
+            pids = self.spelled_out_forms()[phrase]
             if len(pids) <= TITLE_NAME_MAX_TITLES:
                 out += [pid for pid in pids if pid not in out and (allowed is None or pid in allowed)]
         return out
