@@ -116,9 +116,9 @@ _MODIFIER_AFTER = re.compile(r"-(?:based|style|like|powered|driven|guided|genera
 
 
 def _origin_asked_of(question: str, name: str) -> bool:
-    """Whether the question asks who introduced `name` itself, not a described idea that uses it: the
-    name comes before the origin verb ("Where does Self-Instruct come from?", "ZeRO … which paper
-    introduced it?") or heads the verb's object."""
+    """Whether the question asks who introduced `name` itself, not a described idea that uses it: the name
+    heads the origin verb's object ("introduced the MMLU benchmark"), or comes before a verb that points back
+    at it ("ZeRO … which paper introduced it?"; "Where does Self-Instruct come from?" has no such verb)."""
     at = question.find(name)
     verbs = [m for m in _ASKS_ORIGIN.finditer(question) if m.end() <= at]
     if at < 0 or not verbs:

@@ -356,9 +356,9 @@ class HybridRetriever:
         return self._spelled_out_names
 
     def spelled_out_names(self, query: str, allowed: set[str] | None = None) -> list[str]:
-        """Ids of the papers whose own name the query writes out as their abstract spells it (spelled_out_forms).
-        Retrieval puts them with the title-named ones; the answer does not read them as named (a summary of
-        "Ladder Side-Tuning and Quantized Side Tuning" must not shrink to the one spelled out exactly)."""
+        """Ids of the papers whose own name the query writes out as their abstract or title spells it
+        (spelled_out_forms), in the query's order. Retrieval puts them with the title-named papers, and the
+        answer counts them as named ("Can you explain Ladder Side-Tuning and Quantized Side Tuning?")."""
         folded = " " + " ".join(re.findall(r"[\w-]+", query.casefold())) + " "
         out: list[str] = []
         found = sorted((folded.find(f" {phrase} "), phrase) for phrase in self.spelled_out_forms() if f" {phrase} " in folded)
