@@ -20,8 +20,9 @@ from rag.compare import COMPARE_COLUMNS, NOT_STATED, compare_papers  # noqa: F40
 from rag.config import Settings
 from rag.directives import split_instructions
 from rag.errors import LLMError
-from rag.evidence import (INTRODUCED_BY_NONE, MAX_PAPERS, MENTIONED_ELSEWHERE, UNSTATED_BENCHMARKS, UNSTATED_LIMITATION,
-                          UNSTATED_NUMBER, UNSTATED_PREMISE, UNSTATED_RELEASE, UNUSED_TERM, ORIGIN_IN_BACKGROUND, Assessment, EvidencePolicy)
+from rag.evidence import (INTRODUCED_BY_NONE, MAX_PAPERS, MENTIONED_ELSEWHERE, UNSTATED_BENCHMARKS, UNSTATED_CHOICE,
+                          UNSTATED_LIMITATION, UNSTATED_NUMBER, UNSTATED_PREMISE, UNSTATED_RELEASE, UNUSED_TERM, ORIGIN_IN_BACKGROUND, Assessment, EvidencePolicy,
+                          measured_against)
 from rag.authors import lists_papers_only
 from rag.extractive import SentenceScorer, extractive_answer, question_parts, with_marker
 from rag.message import split_questions
@@ -62,7 +63,7 @@ _SEVERAL = re.compile(
     # "How do the methods for distilling a multimodal LLM into a small one compare?": a kind of thing, plural
     r"|\bhow (?:do|did) (?:the|these|those|different|various|current|recent|other)\s+(?:[\w-]+\s+){0,2}?"
     r"(?:approaches|methods|techniques|papers|works|studies|models|systems|frameworks|strategies)\b"
-    r"|\bwhat (?:has|have) (?:\w+ )?been (?:done|proposed|tried)\b|\bcompare\s+(?!to\b|with\b)[\w-]+\s+(?:with|to|and|against)\b"
+    r"|\bwhat (?:has|have) (?:\w+ )?been (?:done|proposed|tried|written|published)\b|\bcompare\s+(?!to\b|with\b)[\w-]+\s+(?:with|to|and|against)\b"
     # ... and in other words: "what work exists on", "everything on", "an overview of"; a keyword query
     # that ends in a kind of thing in the plural ("model merging methods")
     r"|\b(?:work|research) (?:\w+ ){0,2}(?:exists?|is there|has been done) (?:on|in|into|about|for)\b"
@@ -96,7 +97,11 @@ _CHAT_LABELS = frozenset("btw fyi tldr eli5 imo imho nb ps re edit update contex
 FIRST_DEPTH = 20  # a named author's papers go first when they are among this many retrieved
 # ("Which papers study …" is no "which … study": the words skipped are no kind of thing in the plural.)
 # "What lines of work exist on …?", "the main strands of research on …": the field's work, not "what work".
-_LINES_OF_WORK = re.compile(r"\b(?:lines?|strands?|threads?|directions?|bod(?:y|ies)) of (?:work|research)\b", re.I)
+_LINES_OF_WORK = re.compile(
+    r"\b(?:lines?|strands?|threads?|directions?|bod(?:y|ies)) of (?:work|research)\b"
+    # "What work looks at letting a transformer spend …?": "work" as the field's, with a verb of its subject
+    r"|\bwhat (?:\w+ )?(?:work|research) (?:looks at|looks into|stud(?:y|ies)|explores?|examines?|investigates?|addresses|tackles"
+    r"|deals with|covers|focuses on|is about)\b", re.I)
 _ONE = re.compile(r"^\W*(which|what|is there an?|name the)\s+(?:(?!(?:papers|works|studies|methods|approaches|systems|models"
                   r"|benchmarks|surveys|reviews|datasets|frameworks|tools)\b)\w+\s+){0,2}?"
                   r"(paper|study|work|method|approach|system|model|benchmark|survey|review|dataset|framework|tool)\b(?!s)"
@@ -529,6 +534,8 @@ class Assistant:
             # title is "Unified Model for Image, Video, Audio and Language Tasks"), when that makes two or more.
             if not rewritten and len(owned := named | self._owners(question, hits)) >= 2:
                 named = owned
+            if len(named) == 2 and not several and (subject := self._subject_of_comparison(question, named, hits)):
+                named = {subject}
             # Two or more papers named ("Is LQ-LoRA better than QLoRA?") are each answered for, as a
             # multi-paper question's are: quoted together, the one whose sentences mention the other won.
             relevant: list = []
@@ -759,7 +766,8 @@ class Assistant:
             elif assessment.reason and (assessment.reason.startswith(ANSWERED_PART)
                                         or any(said in assessment.reason for said in _SAID_BEFORE_CLOSEST)):
                 lines.append(f"{assessment.reason[0].upper()}{assessment.reason[1:]}: the closest sentences follow.")
-            elif assessment.reason and assessment.reason.endswith((UNSTATED_LIMITATION, UNSTATED_RELEASE, UNSTATED_BENCHMARKS, UNSTATED_NUMBER)):
+            elif assessment.reason and assessment.reason.endswith((UNSTATED_LIMITATION, UNSTATED_RELEASE, UNSTATED_BENCHMARKS, UNSTATED_NUMBER,
+                                                                    UNSTATED_CHOICE)):
                 lines.append(f"{assessment.reason[0].upper()}{assessment.reason[1:]}: its closest sentences follow.")
         if assessment.missing_names:
             names = ", ".join(assessment.missing_names[:3])
@@ -785,6 +793,23 @@ class Assistant:
         emit(guard.feed(renumberer.finish()))
         emit(guard.finish())
         return "".join(parts).strip(), dict(renumberer.state.mapping), list(renumberer.state.dropped)
+
+    @staticmethod
+    def _subject_of_comparison(question: str, named: set[str], hits: list[Hit]) -> str | None:
+        """Of two named papers, the one the question is about when it measures it against the other's name
+        ("How does ComPEFT do it, and how does it fare against QLoRA?") and its own abstract makes that
+        comparison ("ComPEFT … outperforms QLoRA by 4.16%"), and asks more than the comparison: its full answer,
+        not one sentence of it beside one of the baseline's own paper. None otherwise ("Is LQ-LoRA better than
+        QLoRA?": both papers' own words)."""
+        papers = [h.paper for h in hits if h.paper.paper_id in named]
+        if len(question_parts(question)) < 2:
+            return None  # the comparison is all it asks: both papers' own words
+        for subject, baseline in (papers, papers[::-1]):
+            name = own_name(baseline.title)
+            if (name and measured_against(question, name) and not measured_against(question, own_name(subject.title) or subject.title)
+                    and re.search(rf"(?<!\w){re.escape(name)}(?!\w)", subject.abstract)):
+                return subject.paper_id
+        return None
 
     def _owners(self, question: str, hits: list[Hit]) -> set[str]:
         """Ids of the retrieved papers whose abstract introduces one of the question's specific names

@@ -43,6 +43,15 @@ _NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
 _PREMISE = re.compile(r"^\W*(?:given that|since|as|because|now that|considering that|knowing that)\s+([^?]{5,200}?),", re.I)
 _FIGURE = re.compile(r"(?<![\w.])(\d+(?:[.,]\d+)*)\s*(?:%|percent\b|[xX×](?!\w)|[BMK]\b|billion\b|million\b|GB\b|languages?\b"
                      r"|tokens?\b|times\b)")
+# A question which model or component a paper builds on ("Which LLM does FinMem use as its backbone?", "Which
+# pretrained backbone does Compacter use …?", "Which nine models were they?"): its answer is a name. ("What" lower case or opening a
+# sentence: a title such as "What Language Model Architecture … Work Best" asks nothing.)
+ASKS_WHICH_MODEL = re.compile(
+    r"(?:(?:^|[.?!:]\s+)\W*[Ww]h(?:ich|at)|\bwh(?:ich|at))\s+(?i:(?:[\w-]+\s+){0,2}?(?:llms?|(?:large )?language models?|models?|vlms?|mllms?"
+    r"|backbones?|encoders?|base models?|teachers?|tokenizers?|simulators?|optimi[sz]ers?))\b"
+)
+# Names that name no model: a bare two-letter acronym ("QA", "TD") or a kind ("LLM-based").
+_NO_MODEL_NAME = re.compile(r"[A-Z]{2}s?|\S+-based", re.I)
 _NOT_A_FIGURE = re.compile(r"\bhow (?:well|accurate(?:ly)?|reliabl[ye])\b", re.I)  # ASKS_NUMBER's, answered in words too
 # "How many <things> ...": the things counted end where the verb or a preposition starts.
 _HOW_MANY = re.compile(r"\bhow many\s+([\w-]+(?:\s+[\w-]+){0,2})", re.I)
@@ -102,6 +111,13 @@ _REFERENCE = r"(?:to|than|over|besides|beyond|unlike|vs\.?|versus|like|instead o
 
 def _reference_point(question: str, name: str) -> bool:
     return re.search(rf"\b{_REFERENCE}\s+(?:the\s+)?{re.escape(name)}(?!\w)", question, re.I) is not None
+
+
+def measured_against(question: str, name: str) -> bool:
+    """The question measures its subject against `name` ("how does it fare against QLoRA?", "how much better
+    than VL-Adapter is it?"): a reference point, and a baseline rather than a paper the question is about."""
+    return _reference_point(question, name) or re.search(
+        rf"\b(?:against|compared (?:to|with)|relative to)\s+(?:the\s+)?{re.escape(name)}(?!\w)", question, re.I) is not None
 
 
 # What may stand between "introduced / proposed" and the name whose origin is asked: "introduced the
@@ -297,6 +313,7 @@ UNSTATED_LIMITATION = "states no limitation of its own"
 UNSTATED_RELEASE = "says nothing about releasing code, data or models"
 UNSTATED_BENCHMARKS = "names no benchmark or dataset it is evaluated on"
 UNSTATED_NUMBER = "states no number of the kind asked"
+UNSTATED_CHOICE = "names no model of the kind asked"
 UNSTATED_PREMISE = "does not state the figure the question starts from"
 UNUSED_TERM = "no indexed abstract uses the term"
 ORIGIN_IN_BACKGROUND = "speaks of it only in its background, before what it proposes"
@@ -544,6 +561,8 @@ class EvidencePolicy:
             level, reason = "weak", f"the abstract of “{unreleased}” {UNSTATED_RELEASE}"
         elif uncounted := self.unstated_number(question, hits, signals):
             level, reason = "weak", f"the abstract of “{uncounted}” {UNSTATED_NUMBER}"
+        elif unnamed := self.unstated_choice(question, hits, signals):
+            level, reason = "weak", f"the abstract of “{unnamed}” {UNSTATED_CHOICE}"
         elif used := self.introduced_by_none(question, hits):
             # "Which paper proposed GaLore, the gradient low-rank projection trick …?": "From GaLore to WeLore"
             # builds on it; no retrieved abstract brings it (the model put this at P 0.92).
@@ -741,6 +760,20 @@ class EvidencePolicy:
         if EVALUATION_LIST.search(abstract) or any(
                 norm(n) not in asked and norm(n) != own and not self._common(n)
                 for s in split_sentences(abstract) if EVALUATION.search(s) for n in NAME.findall(s)):
+            return None
+        return named
+
+    def unstated_choice(self, question: str, hits: Sequence[Hit], signals: dict) -> str | None:
+        """The top paper's name when a question asks which model or component it uses ("Which LLM does FinMem use as
+        its backbone?"), naming it, and its abstract names no model at all: no specific name but the paper's own and
+        the question's. The paper's sentences about "an LLM-based agent" were quoted as `strong`. (dev and every
+        validation batch: 3 unanswerable questions `strong`, 1 `weak`; no answerable one meets this.)"""
+        if not ASKS_WHICH_MODEL.search(question) or not (named := self._named_top_paper(question, hits, signals)):
+            return None
+        asked = {norm(n) for n in NAME.findall(question)}
+        own = norm(own_name(hits[0].paper.title) or "")
+        if any(norm(n) not in asked and norm(n) != own and not self._common(n) and not _NO_MODEL_NAME.fullmatch(n)
+               for n in NAME.findall(hits[0].paper.abstract)):
             return None
         return named
 

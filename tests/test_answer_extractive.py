@@ -412,6 +412,10 @@ def test_is_follow_up(question, expected):
         ("What research exists on LLM watermarking?", True),
         ("How do the methods for distilling a big multimodal LLM into a small one compare?", True),
         ("How do the authors of QLoRA evaluate their chatbots?", False),
+        # "What work looks at …", "What has been written about …": the field's work on a topic (dev-36, dev-37)
+        ("What work looks at letting a transformer spend more computation on hard tokens?", True),
+        ("What has been written about training giant language models on thousands of GPUs?", True),
+        ("Which paper studies KV cache compression?", False),
         # one survey asked for, whatever it covers ("what LLMs can do" is no kind of thing in the plural)
         ("Is there a recent survey on what LLMs can and can't do that also talks about chain-of-thought?", False),
         ("Which dataset has real Reddit profiles with personal attributes?", False),

@@ -406,6 +406,16 @@ def test_a_question_naming_two_indexed_papers_is_answered_from_both(assistant):
     assert len(titles) == 2
 
 
+def test_a_question_about_one_paper_measured_against_another_is_answered_from_the_first(assistant):
+    """"How does ComPEFT do it, and how does it fare against QLoRA?" got one ComPEFT sentence beside
+    one of QLoRA's own (its NF4 data type), and missed how ComPEFT works: QLoRA is the baseline, and
+    ComPEFT's abstract makes the comparison. Asked only the comparison, both papers still answer."""
+    answer = assistant.ask("How does ComPEFT shrink the fine-tuned modules, and how does it fare against QLoRA?")
+    titles = {c.title for c in answer.citations}
+    assert len(titles) == 1 and titles.pop().startswith("ComPEFT:")
+    assert "sparsification and ternary quantization" in answer.text and "outperforms QLoRA" in answer.text
+
+
 def test_a_name_typed_in_lower_case_is_still_that_name(assistant):
     """A researcher types "who proposed fedloge?" in a chat: it was refused as naming nothing to
     search for (no capitals, so no technical name), though FedLoGe's paper came first; and "which
@@ -555,6 +565,16 @@ def test_asking_what_a_paper_is_evaluated_on_when_its_abstract_names_nothing_is_
     assert "The abstract of “Uni-MoE” names no benchmark or dataset it is evaluated on" in silent.preface
     stated = assistant.ask("Which benchmarks is LLM2LLM evaluated on?")
     assert stated.evidence == "strong" and "GSM8K" in stated.text
+
+
+def test_asking_which_model_a_paper_builds_on_when_its_abstract_names_none_is_at_most_weak(assistant):
+    """FinMem's abstract speaks of "a novel LLM-based agent framework" and names no LLM: "Which LLM does FinMem
+    use as its backbone?" was quoted its sentences as `strong`. Florence-VL's names the encoder (Florence-2)."""
+    silent = assistant.ask("Which LLM does FinMem use as its backbone?")
+    assert silent.evidence == "weak"
+    assert "The abstract of “FinMem” names no model of the kind asked: its closest sentences follow." in silent.preface
+    stated = assistant.ask("Which vision encoder does Florence-VL use instead of CLIP?")
+    assert stated.evidence == "strong" and "Florence-2" in stated.text
 
 
 @pytest.mark.parametrize("question, title, naming", [
