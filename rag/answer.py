@@ -540,7 +540,9 @@ class Assistant:
             # multi-paper question's are: quoted together, the one whose sentences mention the other won.
             relevant: list = []
             if (several or len(named) >= 2) and not rewritten and not summarised:
-                papers = {h.paper.paper_id for h in self.policy.relevant_hits(question, hits, scored, max_papers=MAX_PAPERS)}
+                # (papers the question names, two or more: they answer, with any other that clears the first bar)
+                papers = {h.paper.paper_id for h in self.policy.relevant_hits(question, hits, scored, max_papers=MAX_PAPERS,
+                                                                              as_list=several)}
                 relevant = [s for s in scored if s.source.paper.paper_id in papers | named]
             if summarised:  # each paper's contribution, method and result, in its order
                 size = summary_length(question, papers=len(summarised))

@@ -339,7 +339,8 @@ class EvidenceModel:
     relevance: Logistic
     none_below: float  # P(answerable) under this: the corpus lacks it
     strong_from: float  # P(answerable) from this: answer as usual; in between: weak
-    relevant_from: float  # P(relevant) from this: the paper belongs in a multi-paper answer
+    relevant_from: float  # P(relevant) from this: a second paper answers too (with none, the top one answers in full)
+    list_from: float  # ... once one does, a paper from this joins the multi-paper answer (chosen on more multi-paper questions)
     compare_from: float  # ... and in a `rag compare` table of a topic (chosen on dev's compare topics)
     meta: dict = field(default_factory=dict, compare=False)
 
@@ -353,6 +354,7 @@ def load_model(path: Path = MODEL_PATH) -> EvidenceModel:
         none_below=float(data["thresholds"]["none_below"]),
         strong_from=float(data["thresholds"]["strong_from"]),
         relevant_from=float(data["thresholds"]["relevant_from"]),
+        list_from=float(data["thresholds"].get("list_from", data["thresholds"]["relevant_from"])),
         compare_from=float(data["thresholds"].get("compare_from", data["thresholds"]["relevant_from"])),
         meta={k: v for k, v in data.items() if k not in {"evidence", "relevance", "thresholds"}},
     )
@@ -813,12 +815,17 @@ class EvidencePolicy:
         return [self.model.relevance.probability(s) for s in self.paper_signals(question, hits, scored)]
 
     def relevant_hits(self, question: str, hits: Sequence[Hit], scored: Sequence = (), max_papers: int = 8,
-                      for_compare: bool = False) -> list[Hit]:
+                      for_compare: bool = False, as_list: bool = True) -> list[Hit]:
         """The hits that clear the relevance bar (the top hit always does), best first; `for_compare`:
-        the bar chosen for `rag compare` topics (short noun phrases, not questions)."""
+        the bar chosen for `rag compare` topics (short noun phrases, not questions); `as_list`: once a
+        second paper clears the bar, the list bar decides who else joins (not for papers a question names)."""
         probs = self.relevance(question, hits, scored)
         bar = self.model.compare_from if for_compare else self.model.relevant_from
         keep = [h for h, p in zip(hits, probs) if p >= bar]
+        if as_list and not for_compare and any(h is not hits[0] for h in keep):
+            # Several papers answer: the list takes every paper over the (lower) list bar, chosen on more
+            # multi-paper questions than dev holds (eval/fit_evidence.py, fit_list_bar).
+            keep = [h for h, p in zip(hits, probs) if p >= min(bar, self.model.list_from)]
         if hits and hits[0] not in keep:
             keep.insert(0, hits[0])
         return keep[:max_papers]

@@ -406,6 +406,16 @@ def test_a_question_naming_two_indexed_papers_is_answered_from_both(assistant):
     assert len(titles) == 2
 
 
+def test_a_multi_paper_answer_takes_every_paper_over_the_list_bar_once_a_second_clears_the_first(assistant):
+    """dev-25's "How do the audio-understanding models here differ …?" was answered from GAMA and one other
+    paper: the audio-captioning paper, which it needs, sat under the bar that decides whether a second paper
+    answers at all. Once one does, the list takes every paper over the lower list bar."""
+    answer = assistant.ask("How do the audio-understanding models here differ in the audio encoder or features they start from?")
+    titles = [c.title for c in answer.citations]
+    assert any(t.startswith("GAMA:") for t in titles)
+    assert any(t.startswith("Improving Audio Captioning Models") for t in titles)
+
+
 def test_a_question_about_one_paper_measured_against_another_is_answered_from_the_first(assistant):
     """"How does ComPEFT do it, and how does it fare against QLoRA?" got one ComPEFT sentence beside
     one of QLoRA's own (its NF4 data type), and missed how ComPEFT works: QLoRA is the baseline, and

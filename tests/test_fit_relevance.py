@@ -20,3 +20,12 @@ def test_the_bar_keeps_the_most_needed_papers_its_rows_budget_allows():
     bar, figures = _choose_relevance(GROUPS, COMPARE_MAX_ROWS_RATIO)
     assert bar == 0.005 and figures["needed_papers_kept"] == 1.0  # 3 and 4 rows: within 1.5x, not 1.3x
 
+
+
+def test_the_list_bar_lowers_the_bar_only_for_questions_that_a_second_paper_answers():
+    # The first group has a second paper over the first bar (0.05 >= 0.04): its list may take the 0.012 one
+    # too. The second has none: its top paper answers alone, however low the list bar goes.
+    bar, figures = _choose_relevance(GROUPS, MAX_ROWS_RATIO, strict_from=0.04)
+    assert bar == 0.01
+    assert figures["needed_papers_kept"] == 0.75  # 3 of 3, and 1 of 2
+    assert figures["papers_kept_per_needed"] == 0.8  # 3 rows and 1 row for 2.5 needed
