@@ -63,6 +63,11 @@ class Filters:
         return bool(self.sources or self.year_min or self.year_max or self.title_contains or self.authors)
 
 
+# A question that sets things side by side ("Compare A with B", "contrast A and B", "how do A and B differ"), not
+# one that measures a figure against others ("how does that compare with the new Bing and ChatGPT?", "compared to X").
+_SETS_SIDE_BY_SIDE = re.compile(r"\b(?:compar(?:e|es|ing|ison)|contrast\w*|differ|differs|differences?|versus|vs\.?)(?!\w)", re.I)
+_MEASURES_AGAINST = re.compile(r"\b(?:that|it|this|these|those|they|its \w+|their \w+)\s+(?:compares?|differs?)\b", re.I)
+
 _SURROGATE = re.compile("[\ud800-\udfff]")
 
 
@@ -428,12 +433,20 @@ class HybridRetriever:
         OpenELM, MoMa: which …?"): for each name of a list (rag.names.listed_names), the paper whose title
         goes by it, else the one paper whose abstract introduces it (rag.ownership.owns); only when two or
         more names of one list have such a paper. Searched as one text, such a question found one or two of
-        them ("Soft Prompt Generation (SPG)" and "Context Optimization (CoOp)" name theirs in the abstract)."""
-        from rag.names import listed_names, norm
+        them ("Soft Prompt Generation (SPG)" and "Context Optimization (CoOp)" name theirs in the abstract).
+        A comparison's names count as one list wherever they stand in it."""
+        from rag.names import capitalised_words, listed_names, norm, question_names
 
         by_name = self._title_maps()[0]
         out: list[str] = []
-        for run in listed_names(query, self.name_casing):
+        runs = listed_names(query, self.name_casing)
+        if _SETS_SIDE_BY_SIDE.search(query) and not _MEASURES_AGAINST.search(query):
+            # "Compare NesyCD, the neural-symbolic …, with CoOp, the prompt-learning …": the names a comparison
+            # sets side by side, however much stands between them (searched as one text, CoOp's paper was not
+            # among the 8 first; "contrast LACIE with the SAR paper, …" was refused with both papers first).
+            named = [name for name, _ in question_names(query, self.name_casing)] + capitalised_words(query)
+            runs.append(sorted(dict.fromkeys(named), key=query.find))
+        for run in runs:
             found: list[str] = []
             for name in run:
                 key = norm(name)

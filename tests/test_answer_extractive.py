@@ -470,6 +470,17 @@ def test_a_follow_up_that_points_at_one_paper_is_answered_from_it(assistant, fol
     assert [c.title for c in follow.citations] == [wanted]
 
 
+def test_a_follow_up_about_each_paper_under_discussion_is_answered_from_each(assistant):
+    """"which base models does each of them build on?", after a turn about GoT and MFTCoder, was quoted as one
+    answer: whichever paper's sentences came closest took every place, and the other went unanswered."""
+    first = assistant.ask("I'm reading GoT (generation chain-of-thought for image generation and editing) and MFTCoder "
+                          "(multitask fine-tuning for code LLMs). What does each contribute?")
+    discussed = {c.title for c in first.citations}
+    assert len(discussed) == 2
+    follow = assistant.ask("which base models does each of them build on?", history=[first])
+    assert {c.title for c in follow.citations} == discussed
+
+
 def test_a_question_that_does_not_point_back_ignores_history(assistant, plain_answers):
     answer = assistant.ask(PLAIN["plain-005"]["question"], history=[plain_answers["plain-001"]])
     assert answer.rewritten_question is None

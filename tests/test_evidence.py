@@ -668,6 +668,20 @@ def test_a_paper_a_list_names_only_in_its_abstract_is_found_by_its_naming_senten
     assert any(t.startswith("PRE:") for t in titles)
 
 
+def test_a_comparison_answers_from_each_paper_it_names_however_far_apart_the_names_stand(assistant):
+    """"Compare NesyCD, the neural-symbolic …, with CoOp, the prompt-learning …" was answered from NesyCD alone
+    (CoOp's paper, which names CoOp only in its abstract, was not among the papers found), and "Can you contrast
+    LACIE with the SAR paper, …?" was refused with both papers first."""
+    compared = assistant.ask("Compare NesyCD, the neural-symbolic collaborative distillation method, with CoOp, "
+                             "the prompt-learning method for CLIP.")
+    titles = {c.title for c in compared.citations}
+    assert "Learning to Prompt for Vision-Language Models" in titles
+    assert any(t.startswith("Neural-Symbolic Collaborative Distillation") for t in titles)
+    contrasted = assistant.ask("Can you contrast LACIE with the SAR paper, Shifting Attention to Relevance, on LLM uncertainty?")
+    assert contrasted.evidence != "none"
+    assert {c.title.split(":")[0] for c in contrasted.citations} >= {"LACIE", "Shifting Attention to Relevance"}
+
+
 def test_asking_how_many_when_the_fourth_closest_sentence_counts_it_is_not_called_unstated(assistant):
     answer = assistant.ask("How many languages did mBLIP machine-translate its training data into?")
     assert answer.preface is None or "states no number" not in answer.preface
