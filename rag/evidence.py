@@ -109,6 +109,10 @@ _ASKS_ORIGIN = re.compile(
 _REFERENCE = r"(?:to|than|over|besides|beyond|unlike|vs\.?|versus|like|instead of|replac\w*|improv\w* (?:on|upon)|outperform\w*|beat\w*)"
 
 
+# A clause that sets something aside: "Rather than keeping only the final or EMA weights, …", "instead of X".
+_SET_ASIDE = re.compile(r"\b(?:rather than|instead of|as opposed to|other than|apart from|unlike)\b[^,.;?]*", re.I)
+
+
 def _reference_point(question: str, name: str) -> bool:
     return re.search(rf"\b{_REFERENCE}\s+(?:the\s+)?{re.escape(name)}(?!\w)", question, re.I) is not None
 
@@ -415,9 +419,17 @@ class EvidencePolicy:
     # ------------------------------------------------------------ signals
 
     def _names(self, question: str) -> list[tuple[str, str]]:
-        """The question's technical names (rag.names), and its capitalised words no text or vocabulary holds."""
+        """The question's technical names (rag.names), and its capitalised words no text or vocabulary holds;
+        not an unknown name the question only sets aside ("Rather than keeping only the final or EMA weights,
+        is there work that …?" was refused as "No indexed abstract mentions EMA", its paper first)."""
         names = [(name, key) for name, key in question_names(question, self._casing()) if len(key) >= 2]
-        return names + [(name, key) for name, key in self._unindexed_words(question) if all(key != k for _, k in names)]
+        names += [(name, key) for name, key in self._unindexed_words(question) if all(key != k for _, k in names)]
+        aside = [m.span() for m in _SET_ASIDE.finditer(question)]
+        if aside:
+            terms = self._terms()
+            names = [(name, key) for name, key in names if is_known(key, terms) or not all(
+                any(a <= m.start() < b for a, b in aside) for m in re.finditer(rf"(?<!\w){re.escape(name)}(?!\w)", question))]
+        return names
 
     def signals(self, question: str, hits: Sequence[Hit], scored: Sequence = ()) -> dict[str, float]:
         dense = sorted(((h.dense_score or 0.0) for h in hits), reverse=True)

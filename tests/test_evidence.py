@@ -682,6 +682,18 @@ def test_a_comparison_answers_from_each_paper_it_names_however_far_apart_the_nam
     assert {c.title.split(":")[0] for c in contrasted.citations} >= {"LACIE", "Shifting Attention to Relevance"}
 
 
+def test_a_name_the_question_only_sets_aside_is_not_asked_about(assistant):
+    """"Rather than keeping only the final or EMA weights, is there published work that searches for a weighted
+    combination of the intermediate checkpoints …?" was refused as "No indexed abstract mentions EMA", with the
+    paper that does it first: EMA is what the reader sets aside."""
+    answer = assistant.ask("Rather than keeping only the final or EMA weights, is there published work that searches for "
+                           "a weighted combination of the intermediate checkpoints saved during diffusion or "
+                           "consistency-model training?")
+    assert answer.evidence != "none" and not answer.abstained
+    assert answer.citations[0].title.startswith("Linear Combination of Saved Checkpoints")
+    assert "EMA" not in (answer.preface or "")
+
+
 def test_asking_how_many_when_the_fourth_closest_sentence_counts_it_is_not_called_unstated(assistant):
     answer = assistant.ask("How many languages did mBLIP machine-translate its training data into?")
     assert answer.preface is None or "states no number" not in answer.preface
