@@ -20,9 +20,9 @@ from rag.compare import COMPARE_COLUMNS, NOT_STATED, compare_papers  # noqa: F40
 from rag.config import Settings
 from rag.directives import split_instructions
 from rag.errors import LLMError
-from rag.evidence import (INTRODUCED_BY_NONE, MAX_PAPERS, MENTIONED_ELSEWHERE, UNSTATED_BENCHMARKS, UNSTATED_CHOICE,
-                          UNSTATED_LIMITATION, UNSTATED_NUMBER, UNSTATED_PREMISE, UNSTATED_RELEASE, UNUSED_TERM, ORIGIN_IN_BACKGROUND, Assessment, EvidencePolicy,
-                          measured_against)
+from rag.evidence import (INTRODUCED_BY_NONE, LISTED_AMONG_OTHERS, MAX_PAPERS, MENTIONED_ELSEWHERE, ORIGIN_IN_BACKGROUND,
+                          UNSTATED_BENCHMARKS, UNSTATED_CHOICE, UNSTATED_LIMITATION, UNSTATED_NUMBER, UNSTATED_PREMISE,
+                          UNSTATED_RELEASE, UNUSED_TERM, Assessment, EvidencePolicy, measured_against)
 from rag.authors import lists_papers_only
 from rag.extractive import SentenceScorer, extractive_answer, question_parts, with_marker
 from rag.message import split_questions
@@ -225,7 +225,8 @@ def pointed_at(question: str, citations: tuple) -> list:
 
 
 # The `weak` reasons (rag.evidence) said to the reader before the closest sentences.
-_SAID_BEFORE_CLOSEST = (UNSTATED_PREMISE, MENTIONED_ELSEWHERE, INTRODUCED_BY_NONE, UNUSED_TERM, ORIGIN_IN_BACKGROUND)
+_SAID_BEFORE_CLOSEST = (UNSTATED_PREMISE, MENTIONED_ELSEWHERE, INTRODUCED_BY_NONE, UNUSED_TERM, ORIGIN_IN_BACKGROUND,
+                        LISTED_AMONG_OTHERS)
 
 class Assistant:
     """Answers over one retriever. Holds no per-conversation state: pass `history`."""

@@ -682,6 +682,14 @@ def test_a_comparison_answers_from_each_paper_it_names_however_far_apart_the_nam
     assert {c.title.split(":")[0] for c in contrasted.citations} >= {"LACIE", "Shifting Attention to Relevance"}
 
 
+def test_asking_who_proposed_an_idea_the_top_paper_only_lists_among_others_is_at_most_weak(assistant):
+    """FS-GEN "explores several techniques …, including speculative decoding, contrastive decoding, and emulator
+    or proxy fine-tuning": "Which paper first proposed speculative decoding …?" was answered `strong` from it."""
+    answer = assistant.ask("Which paper first proposed speculative decoding with a small draft model to make LLM generation faster?")
+    assert answer.evidence == "weak"
+    assert "names it only in a list of techniques it uses or studies, not as its own" in answer.preface
+
+
 def test_a_name_the_question_only_sets_aside_is_not_asked_about(assistant):
     """"Rather than keeping only the final or EMA weights, is there published work that searches for a weighted
     combination of the intermediate checkpoints …?" was refused as "No indexed abstract mentions EMA", with the
