@@ -52,7 +52,7 @@ def _evidence_thresholds() -> dict:
 
     model = load_model()
     return {"none_below": model.none_below, "strong_from": model.strong_from, "relevant_from": model.relevant_from,
-            "compare_from": model.compare_from}
+            "list_from": model.list_from, "compare_from": model.compare_from}
 
 
 def build_report(run, settings, answerer: str, sets: list[str], limit: int | None, runtime_s: float) -> dict:

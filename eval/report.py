@@ -80,7 +80,8 @@ def _thresholds(meta: dict) -> str:
     t = meta.get("evidence_thresholds")
     if not t:  # a report from before rag.evidence
         return f"dense {meta.get('abstain_below')} / lexical {meta.get('abstain_lexical')}"
-    return f"none below {t['none_below']}, strong from {t['strong_from']}, relevant from {t['relevant_from']}"
+    listed = f", list from {t['list_from']}" if t.get("list_from") is not None else ""
+    return f"none below {t['none_below']}, strong from {t['strong_from']}, relevant from {t['relevant_from']}{listed}"
 
 
 def fmt(value, kind: str) -> str:

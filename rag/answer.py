@@ -814,8 +814,8 @@ class Assistant:
         if len(question_parts(question)) < 2:
             return None  # the comparison is all it asks: both papers' own words
         for subject, baseline in (papers, papers[::-1]):
-            name = own_name(baseline.title)
-            if (name and measured_against(question, name) and not measured_against(question, own_name(subject.title) or subject.title)
+            name, own = own_name(baseline.title), own_name(subject.title) or subject.title
+            if (name and measured_against(question, name) and not measured_against(question, own)
                     and re.search(rf"(?<!\w){re.escape(name)}(?!\w)", subject.abstract)):
                 return subject.paper_id
         return None

@@ -44,11 +44,12 @@ _PREMISE = re.compile(r"^\W*(?:given that|since|as|because|now that|considering 
 _FIGURE = re.compile(r"(?<![\w.])(\d+(?:[.,]\d+)*)\s*(?:%|percent\b|[xX×](?!\w)|[BMK]\b|billion\b|million\b|GB\b|languages?\b"
                      r"|tokens?\b|times\b)")
 # A question which model or component a paper builds on ("Which LLM does FinMem use as its backbone?", "Which
-# pretrained backbone does Compacter use …?", "Which nine models were they?"): its answer is a name. ("What" lower case or opening a
-# sentence: a title such as "What Language Model Architecture … Work Best" asks nothing.)
+# pretrained backbone does Compacter use …?", "Which nine models were they?"): its answer is a name. ("What"
+# in lower case or opening a sentence: a title such as "What Language Model Architecture … Work Best" asks nothing.)
 ASKS_WHICH_MODEL = re.compile(
-    r"(?:(?:^|[.?!:]\s+)\W*[Ww]h(?:ich|at)|\bwh(?:ich|at))\s+(?i:(?:[\w-]+\s+){0,2}?(?:llms?|(?:large )?language models?|models?|vlms?|mllms?"
-    r"|backbones?|encoders?|base models?|teachers?|tokenizers?|simulators?|optimi[sz]ers?))\b"
+    r"(?:(?:^|[.?!:]\s+)\W*[Ww]h(?:ich|at)|\bwh(?:ich|at))\s+(?i:(?:[\w-]+\s+){0,2}?"
+    r"(?:llms?|(?:large )?language models?|models?|vlms?|mllms?|backbones?|encoders?|base models?|teachers?|tokenizers?"
+    r"|simulators?|optimi[sz]ers?))\b"
 )
 # Names that name no model: a bare two-letter acronym ("QA", "TD") or a kind ("LLM-based").
 _NO_MODEL_NAME = re.compile(r"[A-Z]{2}s?|\S+-based", re.I)
