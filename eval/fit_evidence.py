@@ -27,7 +27,7 @@ from pathlib import Path
 
 import numpy as np
 
-from eval.datasets import load_questions
+from eval.datasets import load_questions, questions_from
 from rag.evidence import EVIDENCE_FEATURES, MAX_PAPERS, MODEL_PATH, RELEVANCE_FEATURES, EvidencePolicy
 from rag.types import Source
 
@@ -252,7 +252,8 @@ def collect_list_groups(engine, relevance: dict, with_dev: bool = True) -> list[
     questions = load_questions("multi", "dev") if with_dev else []
     for folder in sorted(VALIDATION_DIR.glob("dev-*")):
         if folder.name not in LIST_BAR_HELD_OUT and (folder / "multi.jsonl").exists():
-            questions += [json.loads(line) for line in (folder / "multi.jsonl").read_text(encoding="utf-8").splitlines() if line.strip()]
+            with questions_from(folder):  # the same loader and record checks as `rag eval --questions`
+                questions += load_questions("multi")
     groups = []
     for q in questions:
         text = find_question(q["question"]).question
