@@ -81,3 +81,28 @@ def owns(paper: Paper, key: str, by_title: bool = True, naming: re.Pattern = _NA
             if key in {norm(t) for t in _tokens(sentence[: m.start()])[-OWN_BEFORE:]}:
                 return True
     return False
+
+
+def owns_phrase(paper: Paper, phrase: str) -> bool:
+    """`owns` for a name of several words ("Diffusion Policy", "Quantized Side Tuning"): the title has it,
+    or an abstract sentence brings it: within OWN_AFTER tokens after a cue ("we propose", "called", "a
+    novel"), not right after a word that marks it as used, with no list of examples between; or just
+    before ", a new …". "… outperform imitation learning methods such as Diffusion Policy" uses it."""
+    pattern = re.compile(rf"(?<!\w){re.escape(phrase)}(?!\w)", re.I)
+    if pattern.search(paper.title):
+        return True
+    for sentence in split_sentences(paper.abstract):
+        for m in pattern.finditer(sentence):
+            if _APPOSITIVE_NEW.match(sentence, m.end()):
+                return True
+            cues = [c for c in (*CONTRIBUTION.finditer(sentence), *NAMING_CUES.finditer(sentence), *_NEW.finditer(sentence))
+                    if c.end() <= m.start()]
+            for cue in cues:
+                between = [t.casefold() for t in _tokens(sentence[cue.end():m.start()])]
+                if len(between) > OWN_AFTER or _EXAMPLES_FOLLOW & set(between):
+                    continue
+                lead = [t for t in between if t not in _ARTICLES]
+                if not (lead and (lead[-1] in _USED_AFTER or lead[-2:] == ["such", "as"])):
+                    return True
+    return False
+

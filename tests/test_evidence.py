@@ -799,6 +799,41 @@ def test_asking_who_proposed_a_name_no_retrieved_abstract_introduces_says_so(ass
     assert answer.abstained or "use GaLore, but none of them introduces it" in answer.preface
 
 
+@pytest.mark.parametrize("question", [
+    "which paper proposed Diffusion Policy for visuomotor robot control?",
+    "How does Diffusion Policy generate robot actions, and who introduced it?",
+])
+def test_asking_who_proposed_a_name_in_capitalised_words_that_abstracts_only_use_says_so(assistant, question):
+    """OpenVLA's abstract beats "imitation learning methods such as Diffusion Policy"; no indexed abstract brings
+    it. rag.names does not count capitalised words as a name, and both questions (from two fresh batches) were
+    answered `strong` from vision-language-action papers."""
+    answer = assistant.ask(question)
+    assert answer.evidence != "strong"
+    assert answer.abstained or "use Diffusion Policy, but none of them introduces it" in answer.preface
+
+
+@pytest.mark.parametrize("question", ["Which paper introduced Quantized Side Tuning?",
+                                      "Which paper proposed Proximal Reward Difference Prediction?"])
+def test_asking_who_proposed_a_name_in_capitalised_words_its_paper_brings_is_answered(assistant, question):
+    answer = assistant.ask(question)
+    assert answer.evidence == "strong" and "introduces it" not in (answer.preface or "")
+
+
+@pytest.mark.parametrize("abstract, phrase, owned", [
+    ("We propose Quantized Side Tuning (QST), which enables fine-tuning.", "Quantized Side Tuning", True),
+    ("Our approach, Side Tuning, a new way to adapt models, is fast.", "Side Tuning", True),
+    ("We fine-tune it and outperform imitation learning methods such as Diffusion Policy by 20%.", "Diffusion Policy", False),
+    ("We propose a method that beats baselines like Diffusion Policy on ten tasks.", "Diffusion Policy", False),
+    ("We build on Diffusion Policy to train robots.", "Diffusion Policy", False),
+])
+def test_a_paper_owns_a_name_of_several_words_only_where_it_brings_it(abstract, phrase, owned):
+    from rag.ownership import owns_phrase
+    from rag.types import Paper
+
+    paper = Paper(paper_id="p", title="A study of robot learning", abstract=abstract, sources=("t",))
+    assert owns_phrase(paper, phrase) is owned
+
+
 def test_asking_what_a_term_means_when_no_abstract_uses_it_is_not_strong_and_says_so(assistant):
     """"What is an attention sink …?" was answered `strong` (P 0.99) from papers about attention that never
     use the term: their sentences are not its definition. The reader is told the term is not used."""
