@@ -39,6 +39,12 @@ ASKS_NUMBER = re.compile(
     re.I,
 )
 _NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
+# A question that asks in so many words for several papers or methods ("Which papers optimise the prompt …?", "What
+# approaches have been tried for …?", "papers that turn images … into tokens?"): its list is sized by the list bar
+# even when no second paper clears the first (which keeps a plural that is about one paper's parts whole).
+ASKS_FOR_PAPERS = re.compile(
+    r"\b(?:which|what|any|list|find|name|other|are there)\s+(?:[\w-]+\s+){0,2}?(?:papers|works|studies|approaches|methods)\b"
+    r"|^\W*(?:papers|works|studies)\b", re.I)
 # A question that opens on a premise ("Given that X keeps 99% of …, why …?", "Since X supports 100 languages, …"),
 # and a figure with its unit in it.
 _PREMISE = re.compile(r"^\W*(?:given that|since|as|because|now that|considering that|knowing that)\s+([^?]{5,200}?),", re.I)
@@ -901,7 +907,7 @@ class EvidencePolicy:
         probs = self.relevance(question, hits, scored)
         bar = self.model.compare_from if for_compare else self.model.relevant_from
         keep = [h for h, p in zip(hits, probs) if p >= bar]
-        if as_list and not for_compare and any(h is not hits[0] for h in keep):
+        if as_list and not for_compare and (any(h is not hits[0] for h in keep) or ASKS_FOR_PAPERS.search(question)):
             # Several papers answer: the list takes every paper over the (lower) list bar, chosen on more
             # multi-paper questions than dev holds (eval/fit_evidence.py, fit_list_bar).
             keep = [h for h, p in zip(hits, probs) if p >= min(bar, self.model.list_from)]
