@@ -828,6 +828,14 @@ def test_asking_who_proposed_a_name_in_capitalised_words_that_abstracts_only_use
     assert answer.abstained or "use Diffusion Policy, but none of them introduces it" in answer.preface
 
 
+def test_asking_who_proposed_a_name_no_indexed_abstract_mentions_is_not_strong_and_says_so(assistant):
+    """No indexed chunk holds "Landmark Attention", so no indexed paper can be the one that proposed it; the closest
+    paper on long contexts was quoted as its source with `strong` evidence (P 0.84)."""
+    answer = assistant.ask("Which paper proposed Landmark Attention for long contexts?")
+    assert answer.evidence != "strong"
+    assert "No indexed abstract mentions Landmark Attention" in answer.shown_text
+
+
 @pytest.mark.parametrize("question", ["Which paper introduced Quantized Side Tuning?",
                                       "Which paper proposed Proximal Reward Difference Prediction?"])
 def test_asking_who_proposed_a_name_in_capitalised_words_its_paper_brings_is_answered(assistant, question):
