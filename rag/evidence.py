@@ -26,7 +26,7 @@ from typing import Sequence
 
 from rag.lexical import tokenize
 from rag.names import NAME, VERSIONED, capitalised_words, is_known, names_in_title, norm, own_name, question_names, title_words
-from rag.ownership import NAMING_CUES, owns, owns_phrase
+from rag.ownership import NAMING_CUES, owns, owns_phrase, phrase_pattern
 from rag.paste import content_words
 from rag.text import ASKS_ORIGIN, ASKS_RELEASE, CONTRIBUTION, POINTS_BACK, RELEASE_STATED, asked_acronyms, expands, split_sentences
 from rag.types import Hit
@@ -677,7 +677,7 @@ class EvidencePolicy:
         # rag.names does not count, when a retrieved abstract uses it ("outperform … methods such as Diffusion
         # Policy") and none brings it. (Two fresh batches asked this of an unindexed method, answered `strong`.)
         phrases = [p for p in _titled_phrases(question) if _origin_asked_of(question, p)]
-        used = [p for p in phrases if any(re.search(rf"(?<!\w){re.escape(p)}(?!\w)", h.paper.abstract, re.I) for h in hits[:5])]
+        used = [p for p in phrases if any(phrase_pattern(p).search(h.paper.abstract) for h in hits[:5])]
         if not used or any(owns_phrase(h.paper, p) for p in used for h in hits[:5]):
             return []
         return used

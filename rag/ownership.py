@@ -83,12 +83,17 @@ def owns(paper: Paper, key: str, by_title: bool = True, naming: re.Pattern = _NA
     return False
 
 
+def phrase_pattern(phrase: str) -> re.Pattern:
+    """The phrase as whole words, in any case ("Diffusion Policy" in "… such as diffusion policy.")."""
+    return re.compile(rf"(?<!\w){re.escape(phrase)}(?!\w)", re.I)
+
+
 def owns_phrase(paper: Paper, phrase: str) -> bool:
     """`owns` for a name of several words ("Diffusion Policy", "Quantized Side Tuning"): the title has it,
     or an abstract sentence brings it: within OWN_AFTER tokens after a cue ("we propose", "called", "a
     novel"), not right after a word that marks it as used, with no list of examples between; or just
     before ", a new …". "… outperform imitation learning methods such as Diffusion Policy" uses it."""
-    pattern = re.compile(rf"(?<!\w){re.escape(phrase)}(?!\w)", re.I)
+    pattern = phrase_pattern(phrase)
     if pattern.search(paper.title):
         return True
     for sentence in split_sentences(paper.abstract):
