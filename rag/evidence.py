@@ -25,7 +25,8 @@ from pathlib import Path
 from typing import Sequence
 
 from rag.lexical import tokenize
-from rag.names import NAME, VERSIONED, capitalised_words, is_known, names_in_title, norm, own_name, question_names, title_words
+from rag.names import (NAME, VERSIONED, capitalised_words, is_known, names_in_title, norm, own_name, question_names, quotes_title,
+                       title_words)
 from rag.ownership import NAMING_CUES, owns, owns_phrase, phrase_pattern
 from rag.paste import content_words
 from rag.text import ASKS_ORIGIN, ASKS_RELEASE, CONTRIBUTION, POINTS_BACK, RELEASE_STATED, asked_acronyms, expands, split_sentences
@@ -363,6 +364,17 @@ EVALUATION_LIST = re.compile(r"\b(?:on|including|include|includes|such as|across
 OVERCOMES = re.compile(r"\b(?:overcom\w*|address\w*|tackl\w*|mitigat\w*|alleviat\w*|solv\w*|remed\w*|avoid\w*|without)\b", re.I)
 PRIOR_WORK = re.compile(r"\b(?:existing|previous|prior|conventional|traditional|current|vanilla|original|other|most|many"
                         r"|(?:these|such|those) (?:approaches|methods|models|works|techniques))\b", re.I)
+
+
+def _field_term(abstract: str, name: str) -> bool:
+    """Whether the abstract spells the name out in lower-case words, "information retrieval (IR)": a field's
+    term, not a benchmark's or a model's name ("Massive Multitask Language Understanding (MMLU)")."""
+    for sentence in split_sentences(abstract):
+        at = sentence.find(f"({name}")
+        if at > 0 and expands(sentence, name):
+            before = re.findall(r"[A-Za-z][\w-]*", sentence[:at])
+            return bool(before) and before[-1].islower()
+    return False
 
 
 @dataclass(frozen=True)
@@ -829,12 +841,14 @@ class EvidencePolicy:
         return named
 
     def _named_top_paper(self, question: str, hits: Sequence[Hit], signals: dict) -> str | None:
-        """The top paper's own name (else its title) when the question names that paper, else None."""
+        """The top paper's own name (else its title) when the question names that paper (by that name, its title, a
+        distinctive name in its title, or its title's first words in quotes), else None."""
         if not hits:
             return None
         paper = hits[0].paper
         name = own_name(paper.title)
-        if not signals.get("title_name") and not any(n and n.casefold() in question.casefold() for n in (name, paper.title)):
+        if not signals.get("title_name") and not any(n and n.casefold() in question.casefold() for n in (name, paper.title)) \
+                and not quotes_title(question, paper.title):
             return None
         return name or paper.title
 
@@ -850,7 +864,7 @@ class EvidencePolicy:
         asked = {norm(n) for n in NAME.findall(question)}
         own = norm(own_name(hits[0].paper.title) or "")
         if EVALUATION_LIST.search(abstract) or any(
-                norm(n) not in asked and norm(n) != own and not self._common(n)
+                norm(n) not in asked and norm(n) != own and not self._common(n) and not _field_term(abstract, n)
                 for s in split_sentences(abstract) if EVALUATION.search(s) for n in NAME.findall(s)):
             return None
         return named

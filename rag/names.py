@@ -226,6 +226,26 @@ def title_words(title: str) -> set[str]:
     return normalized(title.casefold().split()) - {""}
 
 
+# A phrase a question puts in quotes: 'The "Scattered or Connected?" paper says …'.
+_QUOTED = re.compile(r"[\"“‘'«]([^\"”’'»\n]{6,200})[\"”’'»]")
+
+
+def _words_key(text: str) -> str:
+    return " ".join(re.findall(r"\w+", text.casefold()))
+
+
+def quotes_title(question: str, title: str) -> bool:
+    """Whether the question quotes the title, or its first two or more words ("The 'Scattered or Connected?'
+    paper …" for "Scattered or Connected? An Optimized Parameter-efficient Tuning Approach …"): it names
+    that paper as surely as by its own name."""
+    key = _words_key(title)
+    for m in _QUOTED.finditer(question):
+        quoted = _words_key(m.group(1))
+        if len(quoted.split()) >= 2 and (key == quoted or key.startswith(quoted + " ")):
+            return True
+    return False
+
+
 def names_in_title(question: str, title: str, title_counts: dict[str, int] | None = None, max_titles: int = 2,
                    casing: dict[str, str] | None = None) -> list[str]:
     """Technical names of the question that the title contains as words and that at most

@@ -593,6 +593,17 @@ def test_asking_what_a_paper_is_evaluated_on_when_its_abstract_names_nothing_is_
     assert stated.evidence == "strong" and "GSM8K" in stated.text
 
 
+def test_a_paper_named_by_the_first_words_of_its_title_in_quotes_is_named(assistant):
+    """"Scattered or Connected? An Optimized Parameter-efficient Tuning Approach for Information Retrieval" names
+    no benchmark ("Experiments at both retrieval and re-ranking stages show …"); asked by the first words of its
+    title in quotes, the question was not read as naming it, and "information retrieval (IR)" — a field's term
+    spelled out in lower-case words — counted as a benchmark's name: its sentences were quoted as `strong`."""
+    silent = assistant.ask("The 'Scattered or Connected?' paper: on which datasets was its tuning approach evaluated?")
+    assert silent.evidence == "weak"
+    assert "names no benchmark or dataset it is evaluated on" in silent.preface
+    assert "Scattered or Connected?" in silent.preface
+
+
 def test_asking_which_model_a_paper_builds_on_when_its_abstract_names_none_is_at_most_weak(assistant):
     """FinMem's abstract speaks of "a novel LLM-based agent framework" and names no LLM: "Which LLM does FinMem
     use as its backbone?" was quoted its sentences as `strong`. Florence-VL's names the encoder (Florence-2)."""
