@@ -43,6 +43,9 @@ _NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
 # A question that asks in so many words for several papers or methods ("Which papers optimise the prompt …?", "What
 # approaches have been tried for …?", "papers that turn images … into tokens?"): its list is sized by the list bar
 # even when no second paper clears the first (which keeps a plural that is about one paper's parts whole).
+# A question about papers already in view ("which benchmarks do these methods use?", "… each of them …"): not one paper.
+_SEVERAL_ASKED = re.compile(r"\b(?:these|those|both|each of|they all|all of them)\b", re.I)
+_ASKS_WHICH_PAPER = re.compile(r"\b(?:which|what)\s+(?:[\w-]+\s+){0,2}?(?:paper|study|work|article|survey|review|publication)\b", re.I)
 ASKS_FOR_PAPERS = re.compile(
     r"\b(?:which|what|any|list|find|name|other|are there)\s+(?:[\w-]+\s+){0,2}?(?:papers|works|studies|approaches|methods)\b"
     r"|^\W*(?:papers|works|studies)\b", re.I)
@@ -243,6 +246,37 @@ def defined_term(question: str) -> str | None:
     if not 1 <= len(words) <= 4 or any(w.casefold() in _NOT_A_TERM for w in words) or "'s" in term or "’s" in term:
         return None
     return term
+
+
+# A question how a term works or who came up with it, the term in lower-case words: "How does focal loss work …?",
+# "How do sparse autoencoders (dictionary learning) pull …?", "Who came up with the lottery ticket hypothesis, …?".
+# (Not "Which paper proposed a new image backbone built for …": a description, with "a", is no term.)
+_TERM_WORD = r"[a-z][a-z0-9]*(?:-[a-z0-9]+)*"
+_TERM = rf"{_TERM_WORD}(?:\s+{_TERM_WORD}){{0,3}}"
+_WORKS_TERM = re.compile(rf"^\W*(?i:how (?:does|do)) (?:the\s+)?(?P<term>{_TERM})\s+(?:work|works|function)\b"
+                         rf"|^\W*(?i:how (?:does|do)) (?P<term2>{_TERM})\s*\(")
+_ORIGIN_TERM = re.compile(rf"\b(?i:who (?:first )?(?:came up with|proposed|introduced|invented|coined)|which (?:paper|work|study) (?:first )?"
+                          rf"(?:proposed|introduced|invented|coined))\s+the\s+(?P<term>{_TERM})\s*(?:[,?;:(]|$|\s+[-–—]\s)")
+
+
+def asked_term(question: str) -> str | None:
+    """The term a question asks the meaning, the workings or the origin of, or None (defined_term, and the two
+    forms above)."""
+    if term := defined_term(question):
+        return term
+    text = " ".join(question.split())
+    m = _WORKS_TERM.match(text) or _ORIGIN_TERM.search(text)
+    if not m:
+        return None
+    term = m.group("term") or m.group("term2") if "term2" in m.re.groupindex else m.group("term")
+    words = term.split()
+    if any(w in _NOT_A_TERM for w in words) or words[0] in _NOT_A_TERM_START:
+        return None
+    return term
+
+
+# Words a described thing, not a term, starts with ("how does this method work", "the idea that …").
+_NOT_A_TERM_START = frozenset("idea concept notion approach method technique model paper framework system it they".split())
 
 
 def _phrase_key(text: str) -> str:
@@ -696,11 +730,14 @@ class EvidencePolicy:
 
     @staticmethod
     def unused_term(question: str, hits: Sequence[Hit]) -> str | None:
-        """The term a definition question asks about ("What is model collapse …?") when no retrieved paper's
-        title or abstract uses it; None otherwise. (dev-27: 5 definitions of unindexed terms, 2 of them
-        `strong`; the terms of its 8 answerable definitions are all in their abstracts, and on dev and every
-        other validation batch no answerable definition question's term is missing.)"""
-        term = defined_term(question)
+        """The term a definition question asks about ("What is model collapse …?"), or how a term works or who
+        came up with it ("How does focal loss work …?", "Who came up with the lottery ticket hypothesis, …?"),
+        when no retrieved paper's title or abstract uses it; None otherwise. (dev-27: 5 definitions of unindexed
+        terms, 2 of them `strong`; the terms of its 8 answerable definitions are all in their abstracts, and on dev
+        and every other validation batch no answerable definition question's term is missing. dev-44 to dev-47:
+        3 "how does / who came up with" questions about unindexed methods were `strong`; no answerable question on
+        dev or any batch has such a term missing.)"""
+        term = asked_term(question)
         if not term or not hits:
             return None
         key = f" {_phrase_key(term)} "
@@ -785,7 +822,7 @@ class EvidencePolicy:
             return None
         if not _HOW_MANY.search(question) and _numbers(abstract) - _numbers(question):
             return None
-        return self._named_top_paper(question, hits, signals)
+        return self._asked_top_paper(question, hits, signals)
 
     def misattributed(self, question: str, hits: Sequence[Hit], signals: dict) -> tuple[str, list[str], str] | None:
         """(the named top paper's name, the names, another paper's title) when a question names the top paper and
@@ -840,6 +877,19 @@ class EvidencePolicy:
             return None
         return named
 
+    def _asked_top_paper(self, question: str, hits: Sequence[Hit], signals: dict) -> str | None:
+        """The top paper's own name (else its title) when the question asks about one paper, named or described
+        ("For the recommender that first turns product photos into text …, which datasets did they test it on?"),
+        not about several ("Which papers …"); else None."""
+        if not hits:
+            return None
+        if named := self._named_top_paper(question, hits, signals):
+            return named
+        if ASKS_FOR_PAPERS.search(question) or _SEVERAL_ASKED.search(question) or _ASKS_WHICH_PAPER.search(question) \
+                or ASKS_ORIGIN.search(question):
+            return None  # (a lookup asks for the paper: "Which paper surveys LLMs for medicine, covering …?")
+        return own_name(hits[0].paper.title) or hits[0].paper.title
+
     def _named_top_paper(self, question: str, hits: Sequence[Hit], signals: dict) -> str | None:
         """The top paper's own name (else its title) when the question names that paper (by that name, its title, a
         distinctive name in its title, or its title's first words in quotes), else None."""
@@ -858,7 +908,7 @@ class EvidencePolicy:
         vocabulary, not the paper's or the question's own) in a sentence about experiments or results, and
         no list of three or more tasks ("across machine translation, text summarization, …, and …").
         "… close to leading compositional models on various benchmarks" was quoted as `strong`."""
-        if not ASKS_EVALUATED_ON.search(question) or not (named := self._named_top_paper(question, hits, signals)):
+        if not ASKS_EVALUATED_ON.search(question) or not (named := self._asked_top_paper(question, hits, signals)):
             return None
         abstract = hits[0].paper.abstract
         asked = {norm(n) for n in NAME.findall(question)}
@@ -874,7 +924,7 @@ class EvidencePolicy:
         its backbone?"), naming it, and its abstract names no model at all: no specific name but the paper's own and
         the question's. The paper's sentences about "an LLM-based agent" were quoted as `strong`. (dev and every
         validation batch: 3 unanswerable questions `strong`, 1 `weak`; no answerable one meets this.)"""
-        if not ASKS_WHICH_MODEL.search(question) or not (named := self._named_top_paper(question, hits, signals)):
+        if not ASKS_WHICH_MODEL.search(question) or not (named := self._asked_top_paper(question, hits, signals)):
             return None
         asked = {norm(n) for n in NAME.findall(question)}
         own = norm(own_name(hits[0].paper.title) or "")

@@ -604,6 +604,36 @@ def test_a_paper_named_by_the_first_words_of_its_title_in_quotes_is_named(assist
     assert "Scattered or Connected?" in silent.preface
 
 
+def test_a_described_paper_asked_what_its_abstract_never_states_is_at_most_weak(assistant):
+    """The "its abstract states no X" caps read only questions that name the paper; a paper described in words
+    ("the mixture-of-experts multimodal LLM that handles audio, speech, images and video") was answered `strong`
+    with Uni-MoE's sentences, which name no dataset. A question asking for a paper ("Which paper surveys …") is
+    a lookup, not a question about what one paper states."""
+    described = assistant.ask("For the mixture-of-experts multimodal LLM that handles audio, speech, images and video, "
+                              "which datasets was it evaluated on?")
+    assert described.evidence == "weak"
+    assert "The abstract of “Uni-MoE” names no benchmark or dataset it is evaluated on" in described.preface
+    lookup = assistant.ask("Which paper surveys LLMs for healthcare, from traditional pretrained language models to LLMs, "
+                           "covering accountability and ethics?")
+    assert lookup.evidence == "strong"
+    assert lookup.citations and "Survey of Large Language Models for Healthcare" in lookup.citations[0].title
+
+
+def test_how_a_term_works_or_who_came_up_with_it_is_at_most_weak_when_no_abstract_uses_it(assistant):
+    """"How does prefix tuning work?" was answered `strong` (P 0.99) from papers on other ways of tuning prompts, and
+    "Who came up with the lottery ticket hypothesis, …?" from a paper on nested sub-networks: no indexed abstract
+    uses either term. A term the abstracts do use keeps its answer."""
+    prefix = assistant.ask("How does prefix tuning work?")
+    assert prefix.evidence == "weak"
+    assert "No indexed abstract uses the term “prefix tuning”" in prefix.preface
+    lottery = assistant.ask("Who came up with the lottery ticket hypothesis, that dense networks contain sparse subnetworks "
+                            "trainable in isolation?")
+    assert lottery.evidence == "weak"
+    assert "No indexed abstract uses the term “lottery ticket hypothesis”" in lottery.preface
+    used = assistant.ask("How does speculative decoding work?")
+    assert "uses the term" not in (used.preface or "")
+
+
 def test_asking_which_model_a_paper_builds_on_when_its_abstract_names_none_is_at_most_weak(assistant):
     """FinMem's abstract speaks of "a novel LLM-based agent framework" and names no LLM: "Which LLM does FinMem
     use as its backbone?" was quoted its sentences as `strong`. Florence-VL's names the encoder (Florence-2)."""
