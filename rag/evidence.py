@@ -56,9 +56,10 @@ _FIGURE = re.compile(r"(?<![\w.])(\d+(?:[.,]\d+)*)\s*(?:%|percent\b|[xX×](?!\w)
                      r"|tokens?\b|times\b)")
 # A question which model or component a paper builds on ("Which LLM does FinMem use as its backbone?", "Which
 # pretrained backbone does Compacter use …?", "Which nine models were they?"): its answer is a name. ("What"
-# in lower case or opening a sentence: a title such as "What Language Model Architecture … Work Best" asks nothing.)
+# in lower case or opening a sentence: a title such as "What Language Model Architecture … Work Best" asks nothing;
+# and no "of" among the words between: "which desiderata of MLLMs …" asks for desiderata.)
 ASKS_WHICH_MODEL = re.compile(
-    r"(?:(?:^|[.?!:]\s+)\W*[Ww]h(?:ich|at)|\bwh(?:ich|at))\s+(?i:(?:[\w-]+\s+){0,2}?"
+    r"(?:(?:^|[.?!:]\s+)\W*[Ww]h(?:ich|at)|\bwh(?:ich|at))\s+(?i:(?:(?!of\b)[\w-]+\s+){0,2}?"
     r"(?:llms?|(?:large )?language models?|models?|vlms?|mllms?|backbones?|encoders?|base models?|teachers?|tokenizers?"
     r"|simulators?|optimi[sz]ers?))\b"
 )

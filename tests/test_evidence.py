@@ -642,6 +642,9 @@ def test_asking_which_model_a_paper_builds_on_when_its_abstract_names_none_is_at
     assert "The abstract of “FinMem” names no model of the kind asked: its closest sentences follow." in silent.preface
     stated = assistant.ask("Which vision encoder does Florence-VL use instead of CLIP?")
     assert stated.evidence == "strong" and "Florence-2" in stated.text
+    # "which desiderata of MLLMs" asks for desiderata, not for a model (it was capped as "names no model")
+    desiderata = assistant.ask("What are the components of ChEF, and which desiderata of MLLMs do its new recipes measure?")
+    assert "names no model" not in (desiderata.preface or "")
 
 
 @pytest.mark.parametrize("question, title, naming", [
