@@ -304,6 +304,7 @@ def is_head_to_head(question: str) -> bool:
 # question is outside the rule (the answerable ones without names have 3+ such words, cosine >= 0.28).
 CONTENT_FREE_WORDS, CONTENT_FREE_DENSE = 2, 0.3
 MAX_PAPERS = 8  # most papers one multi-paper answer or comparison takes
+RARE_TITLE_WORD = 4  # a title word at most this many indexed titles hold is the paper's own subject
 
 # Signals of the whole result list (the evidence model's inputs), in model order. Also measured
 # but not an input: lexical_top (best share of the question's IDF-weighted words in one BM25 chunk;
@@ -476,6 +477,7 @@ class EvidencePolicy:
                  unindexed_words=None, listed=None, distinctive=None):
         self._terms = terms  # callables: the corpus' normalized words, and title-word counts
         self._title_counts = title_counts
+        self._title_stems: tuple[dict, dict[str, int]] | None = None  # title-word stems by how many titles hold them
         self._casing = casing or (lambda: None)  # ... and its names by lower-case key (rag.names.name_casing)
         self._model = model
         self._common = common or (lambda key: False)  # a name so widely used it is the field's vocabulary
@@ -772,8 +774,26 @@ class EvidencePolicy:
         # own (fresh batches dev-38 to dev-41: five such lookups were `weak`; of the four unanswerable ones the rule
         # kept from `strong`, each asks for an idea in the background's words).
         asked = set(tokenize(question))
+        # ... and its title does not hold two of the question's rarer words: "MUSCLE: A Model Update Strategy for Compatible
+        # LLM Evolution" is about what "Who proposed training a compatibility model so that when the base LLM is updated
+        # …?" asks, whatever its background says (dev-39, dev-46: two such lookups were `weak`; the four unanswerable
+        # questions the rule catches share at most one such word with their top paper's title).
+        if len(self._rare_title_words(asked, top.title)) >= 2:
+            return None
         background, rest = (set(tokenize(" ".join(part))) for part in (sentences[:first_own], sentences[first_own:]))
         return top.title if len(asked & background) > len(asked & rest) else None
+
+    def _rare_title_words(self, asked: set[str], title: str) -> set[str]:
+        """The question's words (stems, as `tokenize` writes them) in this title that at most RARE_TITLE_WORD indexed
+        titles hold."""
+        titles = self._title_counts()
+        if self._title_stems is None or self._title_stems[0] is not titles:  # (recounted when the titles are)
+            counts: dict[str, int] = {}
+            for word, n in titles.items():
+                for stem in set(tokenize(word)):
+                    counts[stem] = counts.get(stem, 0) + n
+            self._title_stems = (titles, counts)
+        return {w for w in asked & set(tokenize(title)) if self._title_stems[1].get(w, 0) <= RARE_TITLE_WORD}
 
     def origin_listed_among(self, question: str, hits: Sequence[Hit]) -> str | None:
         """The top paper's name when a question asks who proposed an idea it writes in lower-case words ("Which

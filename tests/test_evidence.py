@@ -984,6 +984,16 @@ def test_a_lookup_that_describes_the_problem_and_the_method_is_answered_as_cover
     assert answer.evidence == "strong" and "background" not in (answer.preface or "")
 
 
+def test_a_lookup_whose_words_the_top_papers_title_holds_is_not_read_as_background(assistant):
+    """MUSCLE's background sentences hold more of the question's words than its own ones, but its title ("A Model
+    Update Strategy for Compatible LLM Evolution") holds two of the question's rarer words: the paper is about what
+    is asked. The answer was `weak` with "speaks of it only in its background" (dev-39, and dev-46 for NeuPIMs)."""
+    answer = assistant.ask("Which paper proposed a model update strategy that keeps task adapters compatible, so that "
+                           "fewer answers flip from right to wrong when the base LLM is updated?")
+    assert answer.citations[0].title.startswith("MUSCLE")
+    assert answer.evidence == "strong" and "background" not in (answer.preface or "")
+
+
 def test_which_paper_first_showed_a_finding_is_an_origin_question(assistant):
     """"Which paper first showed that a plain transformer on 16x16 image patches can match convolutional
     networks on ImageNet?" asks for ViT's paper, which is not indexed; ViTamin, which builds on the idea,
