@@ -43,12 +43,13 @@ _NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
 # A question that asks in so many words for several papers or methods ("Which papers optimise the prompt …?", "What
 # approaches have been tried for …?", "papers that turn images … into tokens?"): its list is sized by the list bar
 # even when no second paper clears the first (which keeps a plural that is about one paper's parts whole).
-# A question about papers already in view ("which benchmarks do these methods use?", "… each of them …"): not one paper.
-_SEVERAL_ASKED = re.compile(r"\b(?:these|those|both|each of|they all|all of them)\b", re.I)
-_ASKS_WHICH_PAPER = re.compile(r"\b(?:which|what)\s+(?:[\w-]+\s+){0,2}?(?:paper|study|work|article|survey|review|publication)\b", re.I)
 ASKS_FOR_PAPERS = re.compile(
     r"\b(?:which|what|any|list|find|name|other|are there)\s+(?:[\w-]+\s+){0,2}?(?:papers|works|studies|approaches|methods)\b"
     r"|^\W*(?:papers|works|studies)\b", re.I)
+# A question about papers already in view ("which benchmarks do these methods use?", "… each of them …"): not one paper.
+_SEVERAL_ASKED = re.compile(r"\b(?:these|those|both|each of|they all|all of them)\b", re.I)
+# A question that asks for a paper ("Which paper surveys LLMs for medicine, covering …?"): a lookup.
+_ASKS_WHICH_PAPER = re.compile(r"\b(?:which|what)\s+(?:[\w-]+\s+){0,2}?(?:paper|study|work|article|survey|review|publication)\b", re.I)
 # A question that opens on a premise ("Given that X keeps 99% of …, why …?", "Since X supports 100 languages, …"),
 # and a figure with its unit in it.
 _PREMISE = re.compile(r"^\W*(?:given that|since|as|because|now that|considering that|knowing that)\s+([^?]{5,200}?),", re.I)
@@ -258,6 +259,8 @@ _WORKS_TERM = re.compile(rf"^\W*(?i:how (?:does|do)) (?:the\s+)?(?P<term>{_TERM}
                          rf"|^\W*(?i:how (?:does|do)) (?P<term2>{_TERM})\s*\(")
 _ORIGIN_TERM = re.compile(rf"\b(?i:who (?:first )?(?:came up with|proposed|introduced|invented|coined)|which (?:paper|work|study) (?:first )?"
                           rf"(?:proposed|introduced|invented|coined))\s+the\s+(?P<term>{_TERM})\s*(?:[,?;:(]|$|\s+[-–—]\s)")
+# Words a described thing, not a term, starts with ("how does this method work", "the idea that …").
+_NOT_A_TERM_START = frozenset("idea concept notion approach method technique model paper framework system it they".split())
 
 
 def asked_term(question: str) -> str | None:
@@ -269,15 +272,11 @@ def asked_term(question: str) -> str | None:
     m = _WORKS_TERM.match(text) or _ORIGIN_TERM.search(text)
     if not m:
         return None
-    term = m.group("term") or m.group("term2") if "term2" in m.re.groupindex else m.group("term")
+    term = m.group("term") or m.groupdict().get("term2")
     words = term.split()
     if any(w in _NOT_A_TERM for w in words) or words[0] in _NOT_A_TERM_START:
         return None
     return term
-
-
-# Words a described thing, not a term, starts with ("how does this method work", "the idea that …").
-_NOT_A_TERM_START = frozenset("idea concept notion approach method technique model paper framework system it they".split())
 
 
 def _phrase_key(text: str) -> str:
@@ -900,7 +899,7 @@ class EvidencePolicy:
 
     def _asked_top_paper(self, question: str, hits: Sequence[Hit], signals: dict) -> str | None:
         """The top paper's own name (else its title) when the question asks about one paper, named or described
-        ("For the recommender that first turns product photos into text …, which datasets did they test it on?"),
+        ("In the paper that uses a chat model to search for better prompts for VLMs, which chat model did they use?"),
         not about several ("Which papers …"); else None."""
         if not hits:
             return None
