@@ -630,6 +630,9 @@ def test_how_a_term_works_or_who_came_up_with_it_is_at_most_weak_when_no_abstrac
                             "trainable in isolation?")
     assert lottery.evidence == "weak"
     assert "No indexed abstract uses the term “lottery ticket hypothesis”" in lottery.preface
+    bare = assistant.ask("Which paper introduced prefix tuning?")  # (no "the" before the term)
+    assert bare.evidence == "weak"
+    assert "No indexed abstract uses the term “prefix tuning”" in bare.preface
     used = assistant.ask("How does speculative decoding work?")
     assert "uses the term" not in (used.preface or "")
 
