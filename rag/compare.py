@@ -20,7 +20,7 @@ import time
 
 from rag.errors import QueryError
 from rag.evidence import MAX_PAPERS
-from rag.names import question_names
+from rag.names import question_names, words_key as _key
 from rag.ownership import NAMING_CUES, owns
 from rag.paste import find_question, fold, is_question_sized
 from rag.retrieve import Filters, check_query
@@ -165,10 +165,6 @@ def named_titles(topic: str) -> tuple[list[str], bool]:
                 return [], False
             return parts, certain
     return [], False
-
-
-def _key(text: str) -> str:
-    return " ".join(re.sub(r"[\W_]+", " ", text.casefold()).split())
 
 
 def _title_keys(title: str) -> set[str]:

@@ -230,17 +230,18 @@ def title_words(title: str) -> set[str]:
 _QUOTED = re.compile(r"[\"“‘'«]([^\"”’'»\n]{6,200})[\"”’'»]")
 
 
-def _words_key(text: str) -> str:
-    return " ".join(re.findall(r"\w+", text.casefold()))
+def words_key(text: str) -> str:
+    """A title or quoted phrase as its case-folded words, punctuation and underscores set aside."""
+    return " ".join(re.sub(r"[\W_]+", " ", text.casefold()).split())
 
 
 def quotes_title(question: str, title: str) -> bool:
     """Whether the question quotes the title, or its first two or more words ("The 'Scattered or Connected?'
     paper …" for "Scattered or Connected? An Optimized Parameter-efficient Tuning Approach …"): it names
     that paper as surely as by its own name."""
-    key = _words_key(title)
+    key = words_key(title)
     for m in _QUOTED.finditer(question):
-        quoted = _words_key(m.group(1))
+        quoted = words_key(m.group(1))
         if len(quoted.split()) >= 2 and (key == quoted or key.startswith(quoted + " ")):
             return True
     return False
