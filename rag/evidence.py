@@ -75,6 +75,27 @@ _NOT_COUNTED = frozenset(
 _COUNT = re.compile(r"\d[\d,.]*\s*(?:[kmb]|thousand|million|billion|trillion)?\b(?=\s*((?:[\w-]+\s+){0,2}[\w-]+))", re.I)
 
 
+# An amount of a kind the question names, which only a figure in that kind's unit answers: money ("what should a
+# small company expect to pay, in dollars?", "how much did the team spend on GPT-4 calls?") and compute ("how much
+# compute went into pretraining EgyBERT?"). The abstract's other figures ("10.4 GB of text", "over 100 tasks") were
+# quoted as `strong` answers to them.
+_AMOUNT_KINDS = (
+    (re.compile(r"\bin (?:us )?dollars\b|\bhow much (?:money\b|(?:\w+ ){0,5}?(?:spen[dt]|pa(?:y|id))\b)|\bexpect to pay\b", re.I),
+     re.compile(r"[$€£¥]\s?\d|\b(?:usd|dollars?|euros?)\b", re.I)),
+    (re.compile(r"\bhow much (?:\w+ ){0,2}?compute\b", re.I),
+     re.compile(r"\b(?:\w*flops?|gpus?|tpus?|gpu-hours?|hours?|days?|weeks?|speed-?ups?|faster|accelerators?|chips?|compute|costs?)\b", re.I)),
+)
+
+
+def amount_unstated(question: str, abstract: str) -> bool:
+    """Whether the question asks an amount of money or compute and no sentence of the abstract states a figure in
+    that kind's unit."""
+    for asks, unit in _AMOUNT_KINDS:
+        if asks.search(question):
+            return not any(unit.search(s) and _NUMBER.search(s) for s in split_sentences(abstract))
+    return False
+
+
 def _stem(word: str) -> str:
     """A plural stripped: the BM25 stemmer (rag.lexical) keeps "gpus" apart from "gpu"; a count
     of GPUs must match either."""
@@ -252,14 +273,14 @@ def defined_term(question: str) -> str | None:
 
 # A question how a term works or who came up with it, the term in lower-case words: "How does focal loss work …?",
 # "How do sparse autoencoders (dictionary learning) pull …?", "Who came up with the lottery ticket hypothesis, …?",
-# "Which paper introduced prefix tuning?". (Not "Which paper proposed a new image backbone …?": a description, with
+# "Which paper introduced prefix tuning?", "Which paper came up with elastic weight consolidation, the trick …?". (Not "Which paper proposed a new image backbone …?": a description, with
 # "a", is no term; nor one that goes on past four words, "… built specifically for CLIP-style training?".)
 _TERM_WORD = r"[a-z][a-z0-9]*(?:-[a-z0-9]+)*"
 _TERM = rf"{_TERM_WORD}(?:\s+{_TERM_WORD}){{0,3}}"
 _WORKS_TERM = re.compile(rf"^\W*(?i:how (?:does|do)) (?:the\s+)?(?P<term>{_TERM})\s+(?:work|works|function)\b"
                          rf"|^\W*(?i:how (?:does|do)) (?P<term2>{_TERM})\s*\(")
-_ORIGIN_TERM = re.compile(rf"\b(?i:who (?:first )?(?:came up with|proposed|introduced|invented|coined)|which (?:paper|work|study) (?:first )?"
-                          rf"(?:proposed|introduced|invented|coined))\s+(?:the\s+)?(?P<term>{_TERM})\s*(?:[,?;:(]|$|\s+[-–—]\s)")
+_ORIGIN_TERM = re.compile(rf"\b(?i:who (?:first )?(?:came up with|proposed|introduced|invented|coined)|(?:which|what) (?:paper|work|study) (?:first )?"
+                          rf"(?:came up with|proposed|introduced|invented|coined))\s+(?:the\s+)?(?P<term>{_TERM})\s*(?:[,?;:(]|$|\s+[-–—]\s)")
 # Words a described thing, not a term, starts with ("how does this method work", "the idea that …").
 _NOT_A_TERM_START = frozenset("a an this that these those its their idea concept notion approach method technique model paper framework "
                                "system it they".split())
@@ -833,7 +854,11 @@ class EvidencePolicy:
         of the kind asked): signals `asks_number` and `number_missing`, which the model weighs too lightly to
         move such a named question off `strong`. On dev and dev-26, every `strong` answer with both signals
         and a named paper was to an unanswerable question (3), none to an answerable one."""
-        if not (signals.get("asks_number") and signals.get("number_missing")) or not hits:
+        if not hits:
+            return None
+        if amount_unstated(question, hits[0].paper.abstract):  # (the model's two signals read any figure as one)
+            return self._asked_top_paper(question, hits, signals)
+        if not (signals.get("asks_number") and signals.get("number_missing")):
             return None
         if not ASKS_NUMBER.search(_NOT_A_FIGURE.sub(" ", question)):
             return None  # "how well does it generalize …?" asks no figure

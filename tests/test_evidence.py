@@ -633,6 +633,9 @@ def test_how_a_term_works_or_who_came_up_with_it_is_at_most_weak_when_no_abstrac
     bare = assistant.ask("Which paper introduced prefix tuning?")  # (no "the" before the term)
     assert bare.evidence == "weak"
     assert "No indexed abstract uses the term “prefix tuning”" in bare.preface
+    came = assistant.ask("Which paper came up with prefix tuning, the trick of learning continuous task-specific vectors?")
+    assert came.evidence == "weak"
+    assert "No indexed abstract uses the term “prefix tuning”" in came.preface
     used = assistant.ask("How does speculative decoding work?")
     assert "uses the term" not in (used.preface or "")
 
@@ -701,6 +704,30 @@ def test_asking_a_named_paper_for_a_number_its_abstract_does_not_give_says_so(as
     assert answer.evidence == "weak" and not answer.abstained
     assert "“FACT-GPT” states no number of the kind asked" in answer.preface
     assert answer.citations[0].title.startswith("FACT-GPT")
+
+
+@pytest.mark.parametrize("question, abstract, unstated", [
+    ("What should a small company expect to pay, in dollars, to fine-tune it?", "We review 7 stages of fine-tuning.", True),
+    ("How much did they spend on GPT-4 calls?", "We expand the benchmark to over 100 tasks.", True),
+    ("How much did they spend on GPT-4 calls?", "It costs under 15 USD in total inference costs.", False),
+    ("How much did they spend on GPT-4 calls?", "Each run cost $120 of API calls.", False),
+    ("How much compute went into pretraining it?", "It is pretrained on 10.4 GB of dialectal text.", True),
+    ("How much compute went into pretraining it?", "It needs only 50% of the FLOPs of training from scratch.", False),
+    ("How much compute went into pretraining it?", "The 7B model converges 54.6% faster.", False),
+    ("How much accuracy does it lose?", "It keeps 91.4% of the accuracy.", False),  # no amount of money or compute asked
+])
+def test_an_amount_of_money_or_compute_needs_a_figure_in_its_unit(question, abstract, unstated):
+    """"How much compute went into pretraining EgyBERT …?" was answered `strong` with "pretrained on 10.4 GB of
+    Egyptian dialectal texts", and "… expect to pay, in dollars …" with sentences holding no figure at all."""
+    from rag.evidence import amount_unstated
+
+    assert amount_unstated(question, abstract) is unstated
+
+
+def test_asking_a_named_paper_for_compute_its_abstract_does_not_give_says_so(assistant):
+    answer = assistant.ask("How much compute did it take to pretrain EgyBERT on Egyptian dialect text?")
+    assert answer.evidence == "weak" and not answer.abstained
+    assert "“EgyBERT” states no number of the kind asked" in answer.preface
 
 
 def test_asking_a_named_paper_for_a_number_its_abstract_gives_is_answered(assistant):
