@@ -16,7 +16,11 @@ from rag.text import space_unspaced_scripts
 # A version's decimal point is part of the name: "LLaVA-1.5", "Llama-3.1", "Qwen2.5-VL" (was cut at "LLaVA-1").
 _C = r"(?:[\w-]|\.(?=\d))"  # a name's character: a word character, a hyphen, a decimal point
 NAME = re.compile(rf"\b(?={_C}*[A-Z]{_C}*[A-Z0-9])(?={_C}*[A-Za-z])\w{_C}*\w\b|\b[A-Z][a-z]+[A-Z]\w*\b")
-NAME_SUFFIX = re.compile(r"-(?:style|like|based|type|sized|level|scale)$")
+# A name joined to an ordinary word that says what was done with it ("CLIP-style", "GPT-4-written instructions",
+# "GPT-4V-generated data"): the name is the part before. "GPT-4-written" read as a name no abstract holds, and
+# "Which paper introduced … GPT-4-written instructions …?" was `weak` ("No indexed abstract mentions GPT-4-written").
+NAME_SUFFIX = re.compile(r"-(?:style|like|based|type|sized|level|scale|written|generated|annotated|labell?ed|produced|made"
+                         r"|created|synthesi[sz]ed|authored|derived|distilled|powered|driven|guided|assisted|augmented)$")
 # Chat shorthand in capitals is no technical name: "TL;DR of …" was refused as "no indexed abstract
 # mentions TL, DR".
 CHAT_SHORTHAND = re.compile(r"\b(?:TL;?\s?DR|ELI5|FYI|IMO|IMHO|AFAIK|IIRC|FWIW|BTW|PTAL|TIA|ASAP|AKA|LGTM|NB|PS)\b")

@@ -413,6 +413,22 @@ def test_chat_shorthand_in_capitals_is_no_name():
     assert question_names("TL;DR of QLoRA? ELI5 please, FYI I am new") == [("QLoRA", "qlora")]
 
 
+def test_a_name_joined_to_a_word_saying_what_was_done_with_it_is_the_name():
+    """"GPT-4-written instructions" read as the name "GPT-4-written", which no abstract holds: a question asking
+    which paper built such a set was `weak`, saying "No indexed abstract mentions GPT-4-written"."""
+    from rag.names import question_names
+
+    assert question_names("Which set has GPT-4-written instructions and GPT-4V-generated captions?") == [
+        ("GPT-4", "gpt4"), ("GPT-4V", "gpt4v")]
+    assert question_names("Is there a CLIP-style model for audio, or a LLaVA-based one?") == [("CLIP", "clip"), ("LLaVA", "llava")]
+
+
+def test_data_described_as_made_by_an_indexed_model_is_not_an_unindexed_name(assistant):
+    answer = assistant.ask("Which paper fine-tunes on GPT-4V-generated instruction data?")
+    assert not answer.abstained
+    assert "No indexed abstract mentions" not in (answer.preface or "")
+
+
 def test_a_question_naming_two_indexed_papers_is_answered_from_both(assistant):
     """"Is LQ-LoRA better than QLoRA?" was answered from LQ-LoRA alone: quoted together, the paper
     whose sentences mention the other won every place in the answer."""
