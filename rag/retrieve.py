@@ -204,6 +204,7 @@ def put_first(hits: list[Hit], wanted, k: int | None = None) -> list[Hit]:
 # the colon, in at least this many words: shorter ones ("Matryoshka Representation Learning") are a topic
 # as often as a title.
 WRITTEN_TITLE_WORDS = 5
+QUOTED_TITLE_WORDS = 3  # a title's first words in quotes name it from three words on (two are often a term: 'attention sinks')
 
 
 def _written_title_keys(title: str) -> list[str]:
@@ -403,7 +404,12 @@ class HybridRetriever:
         typed = [pids for i in range(len(words) - WRITTEN_TITLE_WORDS + 1)
                  for key, pids in written.get(" ".join(words[i:i + WRITTEN_TITLE_WORDS]), {}).items()
                  if f" {key} " in padded]
-        return [by_title.get(key, []) for key in keys if key.count(" ") >= 1] + typed
+        # A title's first words in quotes ("What does 'The Ultimate Guide to Fine-Tuning LLMs' say …?", "In 'Stack
+        # Over-Flowing with Results', …"): the one title that opens so. The first was answered from "Unveiling the
+        # Secret Recipe: A Guide For …", the second from "Stacking Your Transformers: …", both ranked first.
+        opened = [[pid for title, pids in by_title.items() if title.startswith(key + " ") for pid in pids]
+                  for key in keys if key.count(" ") >= QUOTED_TITLE_WORDS - 1 and key not in by_title]
+        return [by_title.get(key, []) for key in keys if key.count(" ") >= 1] + [pids for pids in opened if len(pids) == 1] + typed
 
     def _title_maps(self):
         """Own name -> ids, whole title -> ids, a title's first words -> its written forms -> ids, and own

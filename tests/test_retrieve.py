@@ -239,6 +239,17 @@ def test_a_title_written_out_without_quotes_names_its_paper(seed_engine):
     assert titles("Which paper scales data and parameters for multimodal LLMs?") == []
 
 
+def test_a_titles_first_words_in_quotes_name_that_paper(seed_engine):
+    """"In 'Stack Over-Flowing with Results', which model …?" was answered from "Stacking Your Transformers: …",
+    ranked first; the quoted words open one title only. Two quoted words are a term as often ('attention sinks')."""
+    top = seed_engine.search("In 'Stack Over-Flowing with Results', which model did they pretrain?", k=1)[0].paper.title
+    assert top.startswith("Stack Over-Flowing with Results:")
+    answer = seed_engine.assistant.ask("What does 'The Ultimate Guide to Fine-Tuning LLMs' say about the stages of fine-tuning?")
+    assert answer.citations[0].title.startswith("The Ultimate Guide to Fine-Tuning LLMs")
+    assert seed_engine.retriever.titles_written_in("What does 'Scaling Sparse Fine-Tuning' propose?") == [
+        seed_engine.retriever.paper_titled("Scaling Sparse Fine-Tuning to Large Language Models").paper_id]
+
+
 def test_quoted_text_that_is_no_title_names_no_paper(seed_engine):
     assert seed_engine.retriever.title_names('Which paper uses "prompt learning for vision"?') == []
 
