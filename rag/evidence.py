@@ -975,8 +975,10 @@ class EvidencePolicy:
             return None
         asked = {norm(n) for n in NAME.findall(question)}
         own = norm(own_name(hits[0].paper.title) or "")
+        paper = hits[0].paper
+        # (the paper's own system is no model it builds on: "we propose the … (MLLM-MSR) model" names none)
         if any(norm(n) not in asked and norm(n) != own and not self._common(n) and not _NO_MODEL_NAME.fullmatch(n)
-               for n in NAME.findall(hits[0].paper.abstract)):
+               and not owns(paper, norm(n)) for n in NAME.findall(paper.abstract)):
             return None
         return named
 

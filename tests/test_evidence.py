@@ -664,6 +664,10 @@ def test_asking_which_model_a_paper_builds_on_when_its_abstract_names_none_is_at
     assert "The abstract of “FinMem” names no model of the kind asked: its closest sentences follow." in silent.preface
     stated = assistant.ask("Which vision encoder does Florence-VL use instead of CLIP?")
     assert stated.evidence == "strong" and "Florence-2" in stated.text
+    # The paper's own system is no model it builds on: "we propose the … (MLLM-MSR) model" names none, and the
+    # question was answered `strong`.
+    own = assistant.ask("Which MLLM does the multimodal sequential recommendation paper (MLLM-MSR) build on?")
+    assert own.evidence == "weak" and "names no model of the kind asked" in own.preface
     # "which desiderata of MLLMs" asks for desiderata, not for a model (it was capped as "names no model")
     desiderata = assistant.ask("What are the components of ChEF, and which desiderata of MLLMs do its new recipes measure?")
     assert "names no model" not in (desiderata.preface or "")
