@@ -228,6 +228,7 @@ def pointed_at(question: str, citations: tuple) -> list:
 _SAID_BEFORE_CLOSEST = (UNSTATED_PREMISE, MENTIONED_ELSEWHERE, INTRODUCED_BY_NONE, UNUSED_TERM, ORIGIN_IN_BACKGROUND,
                         LISTED_AMONG_OTHERS)
 
+
 class Assistant:
     """Answers over one retriever. Holds no per-conversation state: pass `history`."""
 
@@ -261,12 +262,18 @@ class Assistant:
         holding = self.retriever.index.lexical.chunks_with_all(phrase)
         if len(holding) > PHRASE_CHUNKS_READ:
             return True  # words that common together: never said to be missing
-        return any(key in phrase_key(chunks[c].embed_text) for c in holding)
+        if any(key in phrase_key(chunks[c].embed_text) for c in holding):
+            return True
+        # ... or with a hyphenated word written as one ("Circuit Component Re-use Across Tasks": the title has "Reuse")
+        joined = phrase_key(re.sub(r"(?<=\w)-(?=\w)", "", phrase))
+        return joined != key and any(joined in phrase_key(chunks[c].embed_text)
+                                     for c in self.retriever.index.lexical.chunks_with_all(joined))
 
     def unindexed_phrases(self, question: str) -> list[str]:
         """The question's title-case names of several words that no indexed chunk holds (none for a
         question in another language, whose nouns may be capitalised: "Welches Paper …")."""
-        phrases = title_case_phrases(question) + versioned_names(question)  # ... and versions ("Octopus v5")
+        phrases = [p for p in title_case_phrases(question) if not self.retriever.authors.is_family_name(p.split()[-1])]  # "Marco Pavone": an author
+        phrases += versioned_names(question)  # ... and versions ("Octopus v5")
         if not phrases or self.speller.foreign(question):
             return []
         return [p for p in phrases if not self.is_indexed_phrase(p)]

@@ -109,6 +109,12 @@ def recase(question: str, casing: dict[str, str] | None) -> str:
     return _TYPED_WORD.sub(spelled, question)
 
 
+# A range of model sizes ("3B-7B", "7B-13B"), and a lower-case prefix that negates or qualifies the name after it
+# ("non-LLM backbones"): both read as names no abstract holds ("No indexed abstract mentions 3B-7B").
+_SIZE_RANGE = re.compile(r"\d+(?:\.\d+)?[KMBT]?(?:-\d+(?:\.\d+)?[KMBT])+", re.I)
+_NOT_PREFIX = re.compile(r"^(?:non|pre|post|anti|multi|cross|sub|semi)-(?=[A-Z])")
+
+
 def question_names(question: str, casing: dict[str, str] | None = None) -> list[tuple[str, str]]:
     """(name, normalized key) for each distinct technical name in a question-sized text; with the
     corpus' `casing` (name_casing), also its names typed in lower case."""
@@ -117,7 +123,9 @@ def question_names(question: str, casing: dict[str, str] | None = None) -> list[
     question = recase(question, casing)
     out: list[tuple[str, str]] = []
     for name in NAME.findall(space_unspaced_scripts(CHAT_SHORTHAND.sub(" ", re.sub(r"\S+://\S+", " ", question)))):
-        name = NAME_SUFFIX.sub("", name)
+        if _SIZE_RANGE.fullmatch(name):
+            continue  # "3B-7B models" name no model
+        name = _NOT_PREFIX.sub("", NAME_SUFFIX.sub("", name))
         key = norm(name)
         if key and all(key != k for _, k in out):
             out.append((name, key))
@@ -165,7 +173,11 @@ _CAPITALISED = re.compile(r"[A-Z][a-z]+(?:['’]s)?(?:-[A-Z]?[a-z]+)*")
 _OPENS_QUESTION = frozenset(
     "what how which why when where who whom whose does do did is are was were can could would should will has "
     "have had compare contrast explain describe tell give show list summarize summarise please in on for the "
-    "a an and or between with than any there so ok okay also if".split())
+    "a an and or between with than any there so ok okay also if "
+    # (words that open a sentence and no name: "Besides the Oogiri game, …" read as the name "Besides the Oogiri")
+    "besides beyond apart aside after before since given unlike like according regarding about from during using as at by "
+    "to into without while although though because but yet then now i we my our this that these those its their other "
+    "except within across among via per hi hello hey thanks".split())
 _PHRASE_TOKEN = re.compile(r"\w(?:[\w'’-]*\w)?|[^\w\s]")  # a quote around a word is not part of it
 MAX_PHRASE_WORDS = 5
 

@@ -423,6 +423,35 @@ def test_a_name_joined_to_a_word_saying_what_was_done_with_it_is_the_name():
     assert question_names("Is there a CLIP-style model for audio, or a LLaVA-based one?") == [("CLIP", "clip"), ("LLaVA", "llava")]
 
 
+def test_a_size_range_or_a_prefixed_name_is_no_unindexed_name():
+    from rag.names import question_names
+
+    assert question_names("For a small LLM (3B-7B or 7B-13B), which batch size works best?") == [("LLM", "llm")]
+    assert question_names("LLM versus non-LLM backbones for dense retrievers") == [("LLM", "llm")]
+
+
+@pytest.mark.parametrize("question", [
+    "Besides the Oogiri game, on what tasks is CLoT evaluated?",  # a capitalised first word is no part of a name
+    "for supervised fine-tuning of small LLM (3B-7B), which batch size and learning rate combination work best?",
+    "In \"Circuit Component Re-use Across Tasks in Transformer Models\", how much do the IOI and Colored Objects circuits overlap?",
+    "How do Boyi Li, Marco Pavone and colleagues use LLMs to adapt driving behaviour to a new country's rules?",  # authors
+    "In the large empirical comparison of LLM versus non-LLM backbones for dense retrievers, which retrieval settings were tested?",
+])
+def test_words_the_corpus_holds_are_not_said_to_be_unindexed(assistant, question):
+    """Each was answered with "No indexed abstract mentions Besides the Oogiri / 3B-7B / Circuit Component Re-use Across
+    Tasks / Marco Pavone / non-LLM; the answer covers the rest of the question": a false note, and one that caps a
+    question asking who proposed something."""
+    answer = assistant.ask(question)
+    assert answer.citations and "No indexed abstract mentions" not in (answer.preface or "")
+
+
+def test_a_title_case_name_no_abstract_holds_is_still_said_to_be_unindexed(assistant):
+    answer = assistant.ask("What did the Tree of Thoughts paper find on the Game of 24?")
+    assert "No indexed abstract mentions Tree of Thoughts" in (answer.preface or "")
+    first = assistant.ask("Tree of Thoughts or CLoT: which one is better for creative humor generation?")  # (opening the question)
+    assert "No indexed abstract mentions Tree of Thoughts" in (first.preface or "")
+
+
 def test_data_described_as_made_by_an_indexed_model_is_not_an_unindexed_name(assistant):
     answer = assistant.ask("Which paper fine-tunes on GPT-4V-generated instruction data?")
     assert not answer.abstained
