@@ -272,7 +272,8 @@ class Assistant:
     def unindexed_phrases(self, question: str) -> list[str]:
         """The question's title-case names of several words that no indexed chunk holds (none for a
         question in another language, whose nouns may be capitalised: "Welches Paper …")."""
-        phrases = [p for p in title_case_phrases(question) if not self.retriever.authors.is_family_name(p.split()[-1])]  # "Marco Pavone": an author
+        phrases = [p for p in title_case_phrases(question)
+                   if not self.retriever.authors.is_family_name(p.split()[-1])]  # ("Marco Pavone": an indexed author)
         phrases += versioned_names(question)  # ... and versions ("Octopus v5")
         if not phrases or self.speller.foreign(question):
             return []

@@ -83,7 +83,8 @@ _AMOUNT_KINDS = (
     (re.compile(r"\bin (?:us )?dollars\b|\bhow much (?:money\b|(?:\w+ ){0,5}?(?:spen[dt]|pa(?:y|id))\b)|\bexpect to pay\b", re.I),
      re.compile(r"[$€£¥]\s?\d|\b(?:usd|dollars?|euros?)\b", re.I)),
     (re.compile(r"\bhow much (?:\w+ ){0,2}?compute\b", re.I),
-     re.compile(r"\b(?:\w*flops?|gpus?|tpus?|gpu-hours?|hours?|days?|weeks?|speed-?ups?|faster|accelerators?|chips?|compute|costs?)\b", re.I)),
+     re.compile(r"\b(?:\w*flops?|gpus?|tpus?|gpu-hours?|hours?|days?|weeks?|speed-?ups?|faster|accelerators?|chips?"
+                r"|compute|costs?)\b", re.I)),
 )
 
 
@@ -273,14 +274,16 @@ def defined_term(question: str) -> str | None:
 
 # A question how a term works or who came up with it, the term in lower-case words: "How does focal loss work …?",
 # "How do sparse autoencoders (dictionary learning) pull …?", "Who came up with the lottery ticket hypothesis, …?",
-# "Which paper introduced prefix tuning?", "Which paper came up with elastic weight consolidation, the trick …?". (Not "Which paper proposed a new image backbone …?": a description, with
-# "a", is no term; nor one that goes on past four words, "… built specifically for CLIP-style training?".)
+# "Which paper introduced prefix tuning?", "Which paper came up with elastic weight consolidation, the trick …?".
+# (Not "Which paper proposed a new image backbone …?": a description, with "a", is no term; nor one that goes on
+# past four words, "… built specifically for CLIP-style training?".)
 _TERM_WORD = r"[a-z][a-z0-9]*(?:-[a-z0-9]+)*"
 _TERM = rf"{_TERM_WORD}(?:\s+{_TERM_WORD}){{0,3}}"
 _WORKS_TERM = re.compile(rf"^\W*(?i:how (?:does|do)) (?:the\s+)?(?P<term>{_TERM})\s+(?:work|works|function)\b"
                          rf"|^\W*(?i:how (?:does|do)) (?P<term2>{_TERM})\s*\(")
-_ORIGIN_TERM = re.compile(rf"\b(?i:who (?:first )?(?:came up with|proposed|introduced|invented|coined)|(?:which|what) (?:paper|work|study) (?:first )?"
-                          rf"(?:came up with|proposed|introduced|invented|coined))\s+(?:the\s+)?(?P<term>{_TERM})\s*(?:[,?;:(]|$|\s+[-–—]\s)")
+_ORIGIN_VERB = r"(?:came up with|proposed|introduced|invented|coined)"
+_ORIGIN_TERM = re.compile(rf"\b(?i:who (?:first )?{_ORIGIN_VERB}|(?:which|what) (?:paper|work|study) (?:first )?{_ORIGIN_VERB})"
+                          rf"\s+(?:the\s+)?(?P<term>{_TERM})\s*(?:[,?;:(]|$|\s+[-–—]\s)")
 # Words a described thing, not a term, starts with ("how does this method work", "the idea that …").
 _NOT_A_TERM_START = frozenset("a an this that these those its their idea concept notion approach method technique model paper framework "
                                "system it they".split())

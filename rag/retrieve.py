@@ -409,7 +409,8 @@ class HybridRetriever:
         # Secret Recipe: A Guide For …", the second from "Stacking Your Transformers: …", both ranked first.
         opened = [[pid for title, pids in by_title.items() if title.startswith(key + " ") for pid in pids]
                   for key in keys if key.count(" ") >= QUOTED_TITLE_WORDS - 1 and key not in by_title]
-        return [by_title.get(key, []) for key in keys if key.count(" ") >= 1] + [pids for pids in opened if len(pids) == 1] + typed
+        whole = [by_title.get(key, []) for key in keys if key.count(" ") >= 1]
+        return whole + [pids for pids in opened if len(pids) == 1] + typed
 
     def _title_maps(self):
         """Own name -> ids, whole title -> ids, a title's first words -> its written forms -> ids, and own
