@@ -257,6 +257,7 @@ class Assistant:
     def is_indexed_phrase(self, phrase: str) -> bool:
         """Whether some indexed chunk (title + text) holds the phrase ("Tree of Thoughts"), case,
         hyphens and a plural aside."""
+        phrase = re.sub(r"['’]s$", "", phrase)  # "Zoom Eye's"
         key = phrase_key(phrase)
         chunks = self.retriever.index.chunks
         holding = self.retriever.index.lexical.chunks_with_all(phrase)

@@ -20,7 +20,8 @@ NAME = re.compile(rf"\b(?={_C}*[A-Z]{_C}*[A-Z0-9])(?={_C}*[A-Za-z])\w{_C}*\w\b|\
 # "GPT-4V-generated data"): the name is the part before. "GPT-4-written" read as a name no abstract holds, and
 # "Which paper introduced … GPT-4-written instructions …?" was `weak` ("No indexed abstract mentions GPT-4-written").
 NAME_SUFFIX = re.compile(r"-(?:style|like|based|type|sized|level|scale|written|generated|annotated|labell?ed|produced|made"
-                         r"|created|synthesi[sz]ed|authored|derived|distilled|powered|driven|guided|assisted|augmented)$")
+                         r"|created|synthesi[sz]ed|authored|derived|distilled|powered|driven|guided|assisted|augmented"
+                         r"|tuned|trained)$")
 # Chat shorthand in capitals is no technical name: "TL;DR of …" was refused as "no indexed abstract
 # mentions TL, DR".
 CHAT_SHORTHAND = re.compile(r"\b(?:TL;?\s?DR|ELI5|FYI|IMO|IMHO|AFAIK|IIRC|FWIW|BTW|PTAL|TIA|ASAP|AKA|LGTM|NB|PS)\b")
@@ -109,10 +110,10 @@ def recase(question: str, casing: dict[str, str] | None) -> str:
     return _TYPED_WORD.sub(spelled, question)
 
 
-# A range of model sizes ("3B-7B", "7B-13B"), and a lower-case prefix that negates or qualifies the name after it
-# ("non-LLM backbones"): both read as names no abstract holds ("No indexed abstract mentions 3B-7B").
+# A range of model sizes ("3B-7B", "7B-13B"), and a count or a lower-case prefix before the name ("a 288-GPU
+# cluster", "non-LLM backbones"): all read as names no abstract holds ("No indexed abstract mentions 3B-7B").
 _SIZE_RANGE = re.compile(r"\d+(?:\.\d+)?[KMBT]?(?:-\d+(?:\.\d+)?[KMBT])+", re.I)
-_NOT_PREFIX = re.compile(r"^(?:non|pre|post|anti|multi|cross|sub|semi)-(?=[A-Z])")
+_NOT_PREFIX = re.compile(r"^(?:non|pre|post|anti|multi|cross|sub|semi|\d+(?:[.,]\d+)*)-(?=[A-Z])")
 
 
 def question_names(question: str, casing: dict[str, str] | None = None) -> list[tuple[str, str]]:

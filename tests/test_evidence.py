@@ -428,6 +428,8 @@ def test_a_size_range_or_a_prefixed_name_is_no_unindexed_name():
 
     assert question_names("For a small LLM (3B-7B or 7B-13B), which batch size works best?") == [("LLM", "llm")]
     assert question_names("LLM versus non-LLM backbones for dense retrievers") == [("LLM", "llm")]
+    assert question_names("Which 288-GPU cluster trained a BioInstruct-tuned LLaMA?") == [
+        ("GPU", "gpu"), ("BioInstruct", "bioinstruct"), ("LLaMA", "llama")]
 
 
 @pytest.mark.parametrize("question", [
@@ -436,6 +438,7 @@ def test_a_size_range_or_a_prefixed_name_is_no_unindexed_name():
     "In \"Circuit Component Re-use Across Tasks in Transformer Models\", how much do the IOI and Colored Objects circuits overlap?",
     "How do Boyi Li, Marco Pavone and colleagues use LLMs to adapt driving behaviour to a new country's rules?",  # authors
     "In the large empirical comparison of LLM versus non-LLM backbones for dense retrievers, which retrieval settings were tested?",
+    "How does Zoom Eye's tree search explore a high-resolution image?",  # a possessive
 ])
 def test_words_the_corpus_holds_are_not_said_to_be_unindexed(assistant, question):
     """Each was answered with "No indexed abstract mentions Besides the Oogiri / 3B-7B / Circuit Component Re-use Across
