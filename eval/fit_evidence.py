@@ -239,7 +239,7 @@ def _choose_relevance(groups: list[tuple[np.ndarray, np.ndarray, int]], max_rati
 
 # The newest validation batches, written after the list bar was chosen: read for it, never chosen on. (The choice
 # does not model rag.evidence.ASKS_FOR_PAPERS, added after it: a question that asks for papers in so many words
-# takes the list bar with no second paper over the first; checked per question instead, README.)
+# takes the list bar with no second paper over the first; checked per question instead, docs/evaluation-history.md.)
 LIST_BAR_HELD_OUT = ("dev-36", "dev-37", "dev-38", "dev-39", "dev-40", "dev-41", "dev-42", "dev-43")
 VALIDATION_DIR = Path(__file__).resolve().parent / "validation"
 

@@ -682,7 +682,7 @@ class EvidencePolicy:
         elif unmentioned := [name for name in missing if ASKS_ORIGIN.search(question) and _origin_asked_of(question, name)]:
             # "Which paper proposes Ring Attention, splitting a long sequence across devices …?": no indexed chunk
             # holds the name asked about, so no indexed paper can be the one that proposed it; the closest, a paper
-            # on long contexts, was `strong` (P 0.90). (Prompted by a test-split run, README "Test runs".)
+            # on long contexts, was `strong` (P 0.90). (Prompted by a test-split run, docs/evaluation-history.md "Test runs".)
             level, reason = "weak", f"no indexed abstract mentions {', '.join(unmentioned[:3])}"
         elif used := self.introduced_by_none(question, hits):
             # "Which paper proposed GaLore, the gradient low-rank projection trick …?": "From GaLore to WeLore"

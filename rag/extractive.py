@@ -227,7 +227,7 @@ def extractive_answer(scored: list[ScoredSentence], max_sentences: int | None = 
         # The cap, more than the "adds nothing" stop, sizes most answers (fresh batches: 102 of 156 answers with key
         # facts had 4 sentences); a question of several parts ("How does X work, and how much does it gain?") needs
         # room for each. With a fifth sentence there (and the fill settings eval.fit_sentences then chose), key
-        # facts rose on dev 77.1 -> 79.9% at 3.59 -> 3.79 sentences (README, sixteenth session).
+        # facts rose on dev 77.1 -> 79.9% at 3.59 -> 3.79 sentences (docs/evaluation-history.md, sixteenth session).
         max_sentences = MAX_PARTS if len(parts) >= 2 else MAX_SINGLE
     chosen: list[ScoredSentence] = []
     if per_paper:

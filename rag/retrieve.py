@@ -169,7 +169,7 @@ SECOND_WEIGHT = 2.0
 # A paper's dense score is its best chunk's plus this weight times the mean over all its chunks:
 # a question in the reader's own words often echoes the whole abstract better than any one
 # chunk of it. Chosen on the dev split with `python -m eval.fusion_sweep --paper-means ...`
-# (README, "Paper scores"): 1.0 is the middle of the plateau (0.75-1.5) for both embedders.
+# (README, "How it works", "A paper's dense score"): 1.0 is the middle of the plateau (0.75-1.5) for both embedders.
 PAPER_MEAN_WEIGHT = 1.0
 
 # Weight of a paper's whole-abstract mpnet cosine in its dense score, when the index has those vectors
