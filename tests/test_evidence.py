@@ -21,6 +21,11 @@ NO_KEY_ENV = {"OPENAI_API_KEY": None, "OPENAI_BASE_URL": None, "RAG_OPENAI_API_K
 QLORA = "QLoRA: Efficient Finetuning of Quantized LLMs"
 
 
+def refused_saying(answer, reason: str) -> bool:
+    """Refused (`none`: the corpus lacks what was asked), saying why in the refusal the reader sees."""
+    return answer.evidence == "none" and answer.abstained and not answer.citations and reason in answer.text
+
+
 def test_the_shipped_models_were_fitted_on_dev_over_the_signals_the_policy_measures():
     model = load_model()
     assert model.meta["fitted_on"]["split"] == "dev"
@@ -521,6 +526,10 @@ def test_only_a_lower_case_question_is_recased_and_only_with_the_corpus_names_th
     ("How many parameters does it have?", "It uses 3 variants over 175B parameters.", False),
     ("How many images does the dataset hold?", "Our 72B model beats GPT-4V on 11 benchmarks.", True),
     ("What accuracy does it reach?", "Nothing is counted here.", False),  # not a "how many" question
+    # counts written out, with words between (dev-41, dev-50: the answerable questions refused as "states no number")
+    ("On how many tasks and languages was it tested?", "It wins on ten clinical concept extraction tasks from two languages.", False),
+    ("On how many benchmarks?", "Using three major medical question-answering benchmark datasets, it gains 7.2%.", False),
+    ("How many GPUs did it use?", "It wins on ten clinical concept extraction tasks from two languages.", True),
 ])
 def test_a_how_many_question_needs_a_count_of_the_thing_it_asks_about(question, abstract, missing):
     """An abstract's other numbers ("72B", "11 benchmarks") are no answer to "how many images":
@@ -610,12 +619,11 @@ def test_two_papers_named_by_names_only_their_abstracts_give_are_both_answered(a
     assert len(answer.citations) == 2 and follow.citations and follow.citations[0].title == answer.citations[1].title
 
 
-def test_asking_for_weaknesses_an_abstract_does_not_state_is_at_most_weak_and_says_so(assistant):
+def test_asking_for_weaknesses_an_abstract_does_not_state_is_refused_and_says_so(assistant):
     """EgyBERT's abstract reports only how well it does: asked for its drawbacks, the answer quoted its
     result sentences as `strong`. An abstract that states its paper's own limitation still answers."""
     answer = assistant.ask("What drawbacks of EgyBERT does its paper admit?")
-    assert answer.evidence == "weak"
-    assert "The abstract of “EgyBERT” states no limitation of its own" in answer.preface
+    assert refused_saying(answer, "The abstract of “EgyBERT” states no limitation of its own")
     stated = assistant.ask("What limitations of LLMs for mental health prediction do the Mental-LLM authors stress?")
     assert stated.evidence == "strong" and "limited performance" in stated.text
 
@@ -623,20 +631,18 @@ def test_asking_for_weaknesses_an_abstract_does_not_state_is_at_most_weak_and_sa
 def test_asking_whether_a_model_is_released_quotes_where_and_says_when_the_abstract_does_not(assistant):
     """"Model available at https://…" was never quoted (links are no answer content), so "Have the HoVLE
     authors released their model?" was answered `strong` with what HoVLE does; asked of a paper whose
-    abstract and record say nothing of a release, the answer is `weak` and says so."""
+    abstract and record say nothing of a release, it is refused, saying so."""
     released = assistant.ask("Did the HoVLE team make their model public?")
     assert released.evidence == "strong" and "Model available at https://" in released.text
     unknown = assistant.ask("Is the code for MUSCLE publicly available?")
-    assert unknown.evidence == "weak"
-    assert "The abstract of “MUSCLE” says nothing about releasing code, data or models" in unknown.preface
+    assert refused_saying(unknown, "The abstract of “MUSCLE” says nothing about releasing code, data or models")
 
 
-def test_asking_what_a_paper_is_evaluated_on_when_its_abstract_names_nothing_is_at_most_weak(assistant):
+def test_asking_what_a_paper_is_evaluated_on_when_its_abstract_names_nothing_is_refused(assistant):
     """Uni-MoE's abstract reports results on "a comprehensive set of multimodal datasets" and names none:
     its closest sentences were quoted as `strong`. LLM2LLM's names GSM8K, CaseHOLD, SNIPS, TREC, SST-2."""
     silent = assistant.ask("What datasets do the Uni-MoE authors evaluate it on?")
-    assert silent.evidence == "weak"
-    assert "The abstract of “Uni-MoE” names no benchmark or dataset it is evaluated on" in silent.preface
+    assert refused_saying(silent, "The abstract of “Uni-MoE” names no benchmark or dataset it is evaluated on")
     stated = assistant.ask("Which benchmarks is LLM2LLM evaluated on?")
     assert stated.evidence == "strong" and "GSM8K" in stated.text
 
@@ -647,59 +653,52 @@ def test_a_paper_named_by_the_first_words_of_its_title_in_quotes_is_named(assist
     title in quotes, the question was not read as naming it, and "information retrieval (IR)" — a field's term
     spelled out in lower-case words — counted as a benchmark's name: its sentences were quoted as `strong`."""
     silent = assistant.ask("The 'Scattered or Connected?' paper: on which datasets was its tuning approach evaluated?")
-    assert silent.evidence == "weak"
-    assert "names no benchmark or dataset it is evaluated on" in silent.preface
-    assert "Scattered or Connected?" in silent.preface
+    assert refused_saying(silent, "names no benchmark or dataset it is evaluated on")
+    assert "Scattered or Connected?" in silent.text
 
 
-def test_a_described_paper_asked_what_its_abstract_never_states_is_at_most_weak(assistant):
+def test_a_described_paper_asked_what_its_abstract_never_states_is_refused(assistant):
     """The "its abstract states no X" caps read only questions that name the paper; a paper described in words
     ("the mixture-of-experts multimodal LLM that handles audio, speech, images and video") was answered `strong`
     with Uni-MoE's sentences, which name no dataset. A question asking for a paper ("Which paper surveys …") is
     a lookup, not a question about what one paper states."""
     described = assistant.ask("For the mixture-of-experts multimodal LLM that handles audio, speech, images and video, "
                               "which datasets was it evaluated on?")
-    assert described.evidence == "weak"
-    assert "The abstract of “Uni-MoE” names no benchmark or dataset it is evaluated on" in described.preface
+    assert refused_saying(described, "The abstract of “Uni-MoE” names no benchmark or dataset it is evaluated on")
     lookup = assistant.ask("Which paper surveys LLMs for healthcare, from traditional pretrained language models to LLMs, "
                            "covering accountability and ethics?")
     assert lookup.evidence == "strong"
     assert lookup.citations and "Survey of Large Language Models for Healthcare" in lookup.citations[0].title
 
 
-def test_how_a_term_works_or_who_came_up_with_it_is_at_most_weak_when_no_abstract_uses_it(assistant):
+def test_how_a_term_works_or_who_came_up_with_it_is_refused_when_no_abstract_uses_it(assistant):
     """"How does prefix tuning work?" was answered `strong` (P 0.99) from papers on other ways of tuning prompts, and
     "Who came up with the lottery ticket hypothesis, …?" from a paper on nested sub-networks: no indexed abstract
     uses either term. A term the abstracts do use keeps its answer."""
     prefix = assistant.ask("How does prefix tuning work?")
-    assert prefix.evidence == "weak"
-    assert "No indexed abstract uses the term “prefix tuning”" in prefix.preface
+    assert refused_saying(prefix, "No indexed abstract uses the term “prefix tuning”")
     lottery = assistant.ask("Who came up with the lottery ticket hypothesis, that dense networks contain sparse subnetworks "
                             "trainable in isolation?")
-    assert lottery.evidence == "weak"
-    assert "No indexed abstract uses the term “lottery ticket hypothesis”" in lottery.preface
+    assert refused_saying(lottery, "No indexed abstract uses the term “lottery ticket hypothesis”")
     bare = assistant.ask("Which paper introduced prefix tuning?")  # (no "the" before the term)
-    assert bare.evidence == "weak"
-    assert "No indexed abstract uses the term “prefix tuning”" in bare.preface
+    assert refused_saying(bare, "No indexed abstract uses the term “prefix tuning”")
     came = assistant.ask("Which paper came up with prefix tuning, the trick of learning continuous task-specific vectors?")
-    assert came.evidence == "weak"
-    assert "No indexed abstract uses the term “prefix tuning”" in came.preface
+    assert refused_saying(came, "No indexed abstract uses the term “prefix tuning”")
     used = assistant.ask("How does speculative decoding work?")
     assert "uses the term" not in (used.preface or "")
 
 
-def test_asking_which_model_a_paper_builds_on_when_its_abstract_names_none_is_at_most_weak(assistant):
+def test_asking_which_model_a_paper_builds_on_when_its_abstract_names_none_is_refused(assistant):
     """FinMem's abstract speaks of "a novel LLM-based agent framework" and names no LLM: "Which LLM does FinMem
     use as its backbone?" was quoted its sentences as `strong`. Florence-VL's names the encoder (Florence-2)."""
     silent = assistant.ask("Which LLM does FinMem use as its backbone?")
-    assert silent.evidence == "weak"
-    assert "The abstract of “FinMem” names no model of the kind asked: its closest sentences follow." in silent.preface
+    assert refused_saying(silent, "(The abstract of “FinMem” names no model of the kind asked.)")
     stated = assistant.ask("Which vision encoder does Florence-VL use instead of CLIP?")
     assert stated.evidence == "strong" and "Florence-2" in stated.text
     # The paper's own system is no model it builds on: "we propose the … (MLLM-MSR) model" names none, and the
     # question was answered `strong`.
     own = assistant.ask("Which MLLM does the multimodal sequential recommendation paper (MLLM-MSR) build on?")
-    assert own.evidence == "weak" and "names no model of the kind asked" in own.preface
+    assert refused_saying(own, "names no model of the kind asked")
     # "which desiderata of MLLMs" asks for desiderata, not for a model (it was capped as "names no model")
     desiderata = assistant.ask("What are the components of ChEF, and which desiderata of MLLMs do its new recipes measure?")
     assert "names no model" not in (desiderata.preface or "")
@@ -753,9 +752,8 @@ def test_asking_a_named_paper_for_a_number_its_abstract_does_not_give_says_so(as
     question names the paper, asks for an accuracy, and was answered `strong` (P 0.98) with sentences holding
     no number."""
     answer = assistant.ask("What accuracy does FACT-GPT reach when matching claims?")
-    assert answer.evidence == "weak" and not answer.abstained
-    assert "“FACT-GPT” states no number of the kind asked" in answer.preface
-    assert answer.citations[0].title.startswith("FACT-GPT")
+    assert refused_saying(answer, "“FACT-GPT” states no number of the kind asked")
+    assert "Closest papers: “FACT-GPT" in answer.text
 
 
 @pytest.mark.parametrize("question, abstract, unstated", [
@@ -778,8 +776,7 @@ def test_an_amount_of_money_or_compute_needs_a_figure_in_its_unit(question, abst
 
 def test_asking_a_named_paper_for_compute_its_abstract_does_not_give_says_so(assistant):
     answer = assistant.ask("How much compute did it take to pretrain EgyBERT on Egyptian dialect text?")
-    assert answer.evidence == "weak" and not answer.abstained
-    assert "“EgyBERT” states no number of the kind asked" in answer.preface
+    assert refused_saying(answer, "“EgyBERT” states no number of the kind asked")
 
 
 def test_asking_a_named_paper_for_a_number_its_abstract_gives_is_answered(assistant):
@@ -824,12 +821,11 @@ def test_a_comparison_answers_from_each_paper_it_names_however_far_apart_the_nam
     assert {c.title.split(":")[0] for c in contrasted.citations} >= {"LACIE", "Shifting Attention to Relevance"}
 
 
-def test_asking_who_proposed_an_idea_the_top_paper_only_lists_among_others_is_at_most_weak(assistant):
+def test_asking_who_proposed_an_idea_the_top_paper_only_lists_among_others_is_refused(assistant):
     """FS-GEN "explores several techniques …, including speculative decoding, contrastive decoding, and emulator
     or proxy fine-tuning": "Which paper first proposed speculative decoding …?" was answered `strong` from it."""
     answer = assistant.ask("Which paper first proposed speculative decoding with a small draft model to make LLM generation faster?")
-    assert answer.evidence == "weak"
-    assert "names it only in a list of techniques it uses or studies, not as its own" in answer.preface
+    assert refused_saying(answer, "names it only in a list of techniques it uses or studies, not as its own")
 
 
 def test_a_name_the_question_only_sets_aside_is_not_asked_about(assistant):
@@ -958,8 +954,7 @@ def test_asking_who_proposed_a_name_no_indexed_abstract_mentions_is_not_strong_a
     """No indexed chunk holds "Landmark Attention", so no indexed paper can be the one that proposed it; the closest
     paper on long contexts was quoted as its source with `strong` evidence (P 0.84)."""
     answer = assistant.ask("Which paper proposed Landmark Attention for long contexts?")
-    assert answer.evidence != "strong"
-    assert "No indexed abstract mentions Landmark Attention" in answer.shown_text
+    assert refused_saying(answer, "No indexed abstract mentions Landmark Attention")
 
 
 @pytest.mark.parametrize("question", ["Which paper introduced Quantized Side Tuning?",
@@ -988,8 +983,7 @@ def test_asking_what_a_term_means_when_no_abstract_uses_it_is_not_strong_and_say
     """"What is an attention sink …?" was answered `strong` (P 0.99) from papers about attention that never
     use the term: their sentences are not its definition. The reader is told the term is not used."""
     answer = assistant.ask("What is an induction head in a transformer?")
-    assert answer.evidence != "strong"
-    assert answer.abstained or "No indexed abstract uses the term “induction head”" in answer.preface
+    assert refused_saying(answer, "No indexed abstract uses the term “induction head”")
 
 
 def test_asking_what_a_term_the_abstracts_use_means_is_answered_as_covered(assistant):
@@ -1027,8 +1021,7 @@ def test_asking_who_proposed_an_idea_a_paper_only_builds_on_is_not_strong_and_sa
     closest sentence is its background ("chain of thought (CoT) prompting, a recent technique …"), before
     what it proposes: the paper uses the idea; the one that introduced it is not indexed."""
     answer = assistant.ask("Which paper introduced chain-of-thought prompting, where worked examples show the reasoning steps?")
-    assert answer.evidence != "strong"
-    assert answer.abstained or "only in its background, before what it proposes" in answer.preface
+    assert refused_saying(answer, "only in its background, before what it proposes")
 
 
 def test_asking_who_proposed_an_idea_a_paper_proposes_is_answered_as_covered(assistant):
