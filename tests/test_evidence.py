@@ -979,6 +979,17 @@ def test_a_paper_owns_a_name_of_several_words_only_where_it_brings_it(abstract, 
     assert owns_phrase(paper, phrase) is owned
 
 
+def test_a_term_whose_words_an_abstract_holds_in_other_order_or_form_is_not_refused(assistant):
+    """Refused as terms no abstract uses, the first turns of two follow-ups lost their papers: "the dynamic
+    tokenization retrofit" is "retrofitting LMs with dynamic tokenization" in its abstract, and "what is the
+    BorderLines dataset about?" asks what a dataset is about, not what a term means (dev-19)."""
+    retrofit = assistant.ask("How does the dynamic tokenization retrofit work for encoder models like XLM-R?")
+    assert retrofit.evidence == "weak" and retrofit.citations[0].title.startswith("Retrofitting (Large) Language Models")
+    borderlines = assistant.ask("what is the BorderLines dataset about?")
+    assert borderlines.evidence != "none" and borderlines.citations[0].title.startswith("This Land is")
+    assert "uses the term" not in (borderlines.preface or "")
+
+
 def test_asking_what_a_term_means_when_no_abstract_uses_it_is_not_strong_and_says_so(assistant):
     """"What is an attention sink …?" was answered `strong` (P 0.99) from papers about attention that never
     use the term: their sentences are not its definition. The reader is told the term is not used."""
