@@ -49,6 +49,8 @@ ASKS_FOR_PAPERS = re.compile(
 # A question about papers already in view ("which benchmarks do these methods use?", "… each of them …"): not one paper.
 _SEVERAL_ASKED = re.compile(r"\b(?:these|those|both|each of|they all|all of them)\b", re.I)
 # A question that asks for a paper ("Which paper surveys LLMs for medicine, covering …?"): a lookup.
+# "I'm looking for a paper that inserts …": a lookup in words, asking for the paper, not what one paper states.
+_SEEKS_PAPER = re.compile(r"\b(?:looking|searching) for (?:a|an|the|some) (?:[\w-]+ ){0,2}?(?:paper|study|work|article|publication)s?\b", re.I)
 _ASKS_WHICH_PAPER = re.compile(r"\b(?:which|what)\s+(?:[\w-]+\s+){0,2}?(?:paper|study|work|article|survey|review|publication)\b", re.I)
 # A question that opens on a premise ("Given that X keeps 99% of …, why …?", "Since X supports 100 languages, …"),
 # and a figure with its unit in it.
@@ -86,7 +88,7 @@ _COUNT = re.compile(r"(?:\d[\d,.]*\s*(?:[kmb]|thousand|million|billion|trillion)
 _AMOUNT_KINDS = (
     (re.compile(r"\bin (?:us )?dollars\b|\bhow much (?:money\b|(?:\w+ ){0,5}?(?:spen[dt]|pa(?:y|id))\b)|\bexpect to pay\b", re.I),
      re.compile(r"[$€£¥]\s?\d|\b(?:usd|dollars?|euros?)\b", re.I)),
-    (re.compile(r"\bhow much (?:\w+ ){0,2}?compute\b", re.I),
+    (re.compile(r"\bhow much (?:\w+ ){0,2}?compute\b(?!\s+(?:each|per|every|to|a|an)\b)", re.I),  # (not "… compute each token gets")
      re.compile(r"\b(?:\w*flops?|gpus?|tpus?|gpu-hours?|hours?|days?|weeks?|speed-?ups?|faster|accelerators?|chips?"
                 r"|compute|costs?)\b", re.I)),
 )
@@ -312,7 +314,7 @@ def asked_term(question: str) -> str | None:
 def term_words_in(term: str, hits: Sequence[Hit]) -> bool:
     """Whether one retrieved paper's title and abstract hold every word of `term` (of 3 letters or more), in any
     order or form: the word's first five letters, a plural aside ("retrofit" in "retrofitting")."""
-    stems = {_stem(w)[:5] for w in re.findall(r"[\w-]+", term) if len(w) >= 3}
+    stems = {_stem(w)[:5] for w in re.findall(r"\w+", term) if len(w) >= 3}  # ("pre-training": "pre", "training")
     for hit in hits:
         words = {_stem(w)[:5] for w in re.findall(r"[\w]+", f"{hit.paper.title} {hit.paper.abstract}")}
         if stems <= words:
@@ -963,7 +965,7 @@ class EvidencePolicy:
         if named := self._named_top_paper(question, hits, signals):
             return named
         if ASKS_FOR_PAPERS.search(question) or _SEVERAL_ASKED.search(question) or _ASKS_WHICH_PAPER.search(question) \
-                or ASKS_ORIGIN.search(question):
+                or ASKS_ORIGIN.search(question) or _SEEKS_PAPER.search(question):
             return None  # (a lookup asks for the paper: "Which paper surveys LLMs for medicine, covering …?")
         return own_name(hits[0].paper.title) or hits[0].paper.title
 

@@ -985,9 +985,19 @@ def test_a_term_whose_words_an_abstract_holds_in_other_order_or_form_is_not_refu
     BorderLines dataset about?" asks what a dataset is about, not what a term means (dev-19)."""
     retrofit = assistant.ask("How does the dynamic tokenization retrofit work for encoder models like XLM-R?")
     assert retrofit.evidence == "weak" and retrofit.citations[0].title.startswith("Retrofitting (Large) Language Models")
+    denoisers = assistant.ask("What is the 'Mixture-of-Denoisers' pre-training objective in UL2?")  # (dev-37)
+    assert denoisers.evidence != "none" and denoisers.citations[0].title.startswith("UL2")
     borderlines = assistant.ask("what is the BorderLines dataset about?")
     assert borderlines.evidence != "none" and borderlines.citations[0].title.startswith("This Land is")
     assert "uses the term" not in (borderlines.preface or "")
+
+
+def test_a_lookup_in_words_is_not_read_as_asking_one_paper_for_a_model(assistant):
+    """"I'm looking for a paper that inserts an intermediate pre-training stage in which the large backbone is first
+    compressed …" asks for PELA, not which backbone PELA names: refused as "names no model of the kind asked" (dev-38)."""
+    answer = assistant.ask("I'm looking for a paper that inserts an intermediate pre-training stage in which the large "
+                           "backbone is first compressed with low-rank approximation, so that downstream fine-tuning is cheaper.")
+    assert answer.evidence != "none" and answer.citations[0].title.startswith("PELA")
 
 
 def test_asking_what_a_term_means_when_no_abstract_uses_it_is_not_strong_and_says_so(assistant):
