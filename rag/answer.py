@@ -20,9 +20,8 @@ from rag.compare import COMPARE_COLUMNS, NOT_STATED, compare_papers  # noqa: F40
 from rag.config import Settings
 from rag.directives import split_instructions
 from rag.errors import LLMError
-from rag.evidence import (INTRODUCED_BY_NONE, LISTED_AMONG_OTHERS, MAX_PAPERS, MENTIONED_ELSEWHERE, ORIGIN_IN_BACKGROUND,
-                          UNSTATED_BENCHMARKS, UNSTATED_CHOICE, UNSTATED_LIMITATION, UNSTATED_NUMBER, UNSTATED_PREMISE,
-                          UNSTATED_RELEASE, UNUSED_TERM, Assessment, EvidencePolicy, measured_against)
+from rag.evidence import (INTRODUCED_BY_NONE, MAX_PAPERS, MENTIONED_ELSEWHERE, UNSTATED_PREMISE, UNUSED_TERM, Assessment,
+                          EvidencePolicy, measured_against)
 from rag.authors import lists_papers_only
 from rag.extractive import SentenceScorer, extractive_answer, question_parts, with_marker
 from rag.message import split_questions
@@ -224,9 +223,9 @@ def pointed_at(question: str, citations: tuple) -> list:
     return chosen
 
 
-# The `weak` reasons (rag.evidence) said to the reader before the closest sentences.
-_SAID_BEFORE_CLOSEST = (UNSTATED_PREMISE, MENTIONED_ELSEWHERE, INTRODUCED_BY_NONE, UNUSED_TERM, ORIGIN_IN_BACKGROUND,
-                        LISTED_AMONG_OTHERS)
+# The `weak` reasons (rag.evidence) said to the reader before the closest sentences. (The rules that find the corpus
+# lacking the answer refuse instead: their reason is in the refusal.)
+_SAID_BEFORE_CLOSEST = (UNSTATED_PREMISE, MENTIONED_ELSEWHERE, INTRODUCED_BY_NONE, UNUSED_TERM)
 
 
 class Assistant:
@@ -784,9 +783,6 @@ class Assistant:
             elif assessment.reason and (assessment.reason.startswith(ANSWERED_PART)
                                         or any(said in assessment.reason for said in _SAID_BEFORE_CLOSEST)):
                 lines.append(f"{assessment.reason[0].upper()}{assessment.reason[1:]}: the closest sentences follow.")
-            elif assessment.reason and assessment.reason.endswith((UNSTATED_LIMITATION, UNSTATED_RELEASE, UNSTATED_BENCHMARKS, UNSTATED_NUMBER,
-                                                                    UNSTATED_CHOICE)):
-                lines.append(f"{assessment.reason[0].upper()}{assessment.reason[1:]}: its closest sentences follow.")
         if assessment.missing_names:
             names = ", ".join(assessment.missing_names[:3])
             lines.append(f"No indexed abstract mentions {names}; the answer covers the rest of the question.")

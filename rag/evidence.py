@@ -688,10 +688,10 @@ class EvidencePolicy:
             # are indexed and close, so the model says `strong`; the head-to-head result is in neither.
             level, reason = "weak", f"no indexed abstract compares {compared[0]} with {compared[1]}"
         # From here on, each rule finds what the question asks missing from the corpus itself: a detail the abstract
-        # of the paper asked about does not state, an idea no indexed paper introduces, a term no abstract uses. Every
-        # question they capped, on dev, the older validation batches and dev-36 … dev-51, was unanswerable (README,
-        # "Knowing when not to answer"): refused (`none`: "only when the corpus clearly lacks it"), saying why and
-        # with the closest papers. (A question in several parts keeps the part its named paper answers, as `weak`:
+        # of the paper asked about does not state, an idea no indexed paper introduces, a term no abstract uses. The
+        # questions they capped on dev, the older validation batches and dev-36 … dev-51 were unanswerable but for a
+        # few first turns of follow-ups (docs/evaluation-history.md, eighteenth session): refused (`none`: "only when
+        # the corpus clearly lacks it"; README, "Knowing when not to answer"), saying why and with the closest papers. (A question in several parts keeps the part its named paper answers, as `weak`:
         # rag.answer._answered_part.) The rules with answerable questions among their catches stay `weak`.
         elif limited := self.unstated_limitation(question, hits, signals):
             level, reason = LACKING, f"the abstract of “{limited}” {UNSTATED_LIMITATION}"
