@@ -68,7 +68,11 @@ ASKS_WHICH_MODEL = re.compile(
 )
 # Names that name no model: a bare two-letter acronym ("QA", "TD") or a kind ("LLM-based").
 _NO_MODEL_NAME = re.compile(r"[A-Z]{2}s?|\S+-based", re.I)
-_NOT_A_FIGURE = re.compile(r"\bhow (?:well|accurate(?:ly)?|reliabl[ye])\b", re.I)  # ASKS_NUMBER's, answered in words too
+# ASKS_NUMBER's that are answered in words too: "how well …", and an amount a method decides or allots ("How do
+# Adaptive Computation Modules decide how much compute each token gets?" asks for the mechanism, not a figure).
+_NOT_A_FIGURE = re.compile(r"\bhow (?:well|accurate(?:ly)?|reliabl[ye])\b"
+                           r"|\b(?:decid|determin|choos|chose|control|allocat|allot|adapt|adjust|select|pick|set|learn|predict)\w*"
+                           r"\s+how (?:much|many|long|often|far|large)\b", re.I)
 # "How many <things> ...": the things counted end where the verb or a preposition starts.
 _HOW_MANY = re.compile(r"\bhow many\s+([\w-]+(?:\s+[\w-]+){0,2})", re.I)
 _NOT_COUNTED = frozenset(

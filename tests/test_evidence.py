@@ -779,6 +779,15 @@ def test_asking_a_named_paper_for_compute_its_abstract_does_not_give_says_so(ass
     assert refused_saying(answer, "“EgyBERT” states no number of the kind asked")
 
 
+def test_asking_how_a_method_decides_an_amount_is_not_asking_for_a_figure(assistant):
+    """"decide how much compute each token gets" asks for the mechanism: it was refused as a number ACM's abstract
+    does not state (eighteenth session's known misfire)."""
+    answer = assistant.ask("How do Adaptive Computation Modules decide how much compute each token gets?")
+    assert answer.evidence != "none" and not answer.abstained
+    assert [c.title.split(":")[0] for c in answer.citations][:1] == ["Adaptive Computation Modules"]
+    assert "per-token basis" in answer.text
+
+
 def test_asking_a_named_paper_for_a_number_its_abstract_gives_is_answered(assistant):
     answer = assistant.ask("How many GPUs did MegaScale train on?")
     assert answer.evidence == "strong" and "12,288 GPUs" in answer.text
