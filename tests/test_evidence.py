@@ -779,6 +779,21 @@ def test_asking_a_named_paper_for_compute_its_abstract_does_not_give_says_so(ass
     assert refused_saying(answer, "“EgyBERT” states no number of the kind asked")
 
 
+@pytest.mark.parametrize("question, reason", [
+    ("Which paper introduced Tree of Thoughts prompting, where the LM explores and backtracks over a tree of "
+     "intermediate thoughts?", "No indexed abstract mentions Tree of Thoughts"),
+    ("What are the first-line treatments for persistent auditory hallucinations in patients with schizophrenia?",
+     "No indexed abstract uses the term “first-line treatments”"),
+])
+def test_a_question_the_model_finds_partly_covered_is_refused_when_a_rule_finds_the_corpus_lacks_it(assistant, question, reason):
+    """The model put these at `weak` ("the abstracts only partly cover this") and quoted the closest papers;
+    the corpus lacks what they ask (a method no abstract names, a clinical term no abstract uses), and the
+    same rules that refuse such a question the model calls `strong` now refuse it here too."""
+    answer = assistant.ask(question)
+    assert refused_saying(answer, reason)
+    assert "Closest papers: “" in answer.text
+
+
 def test_asking_how_a_method_decides_an_amount_is_not_asking_for_a_figure(assistant):
     """"decide how much compute each token gets" asks for the mechanism: it was refused as a number ACM's abstract
     does not state (eighteenth session's known misfire)."""
