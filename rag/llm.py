@@ -277,7 +277,7 @@ class LocalBackend:
         except ImportError:
             raise ConfigError(
                 "the local answerer needs llama-cpp-python",
-                hint='install it with: CMAKE_ARGS="-DGGML_NATIVE=OFF" .venv/bin/pip install ".[local]" (builds for several minutes)',
+                hint='install it with: make local-setup, or CMAKE_ARGS="-DGGML_NATIVE=OFF" .venv/bin/pip install ".[local]" (builds llama.cpp for several minutes)',
             ) from None
         self.model = path.name
         try:

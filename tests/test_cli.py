@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 import json
 from pathlib import Path
 
@@ -258,3 +259,16 @@ def test_eval_writes_its_report_under_the_current_directory_not_the_package(seed
     assert f"wrote {reports[0].parent / 'report.md'}".replace(str(tmp_path) + "/", "") in result.stdout
     assert (sorted(package_out.iterdir()) if package_out.exists() else []) == before
     assert "./eval-out/<timestamp>" in " ".join(rag_cli("eval", "--help").stdout.split())
+
+
+@pytest.mark.skipif(importlib.util.find_spec("llama_cpp") is not None, reason="llama-cpp-python is installed here")
+def test_the_local_answerer_without_llama_cpp_says_how_to_install_it(seed_index, rag_cli, tmp_path):
+    """`make test` (and `make run`) leave the optional llama-cpp-python out: a user who points RAG_LOCAL_GGUF at a
+    model is told what is missing and how to build it, not shown a traceback or an extractive answer."""
+    model = tmp_path / "model.gguf"
+    model.write_bytes(b"GGUF")
+    result = rag_cli("--data-dir", seed_index.data_dir, "ask", "--answerer", "local", "How does QLoRA work?",
+                     env={"RAG_LOCAL_GGUF": str(model)})
+    assert result.exit_code == 2
+    assert "the local answerer needs llama-cpp-python" in result.stderr
+    assert 'pip install ".[local]"' in result.stderr
