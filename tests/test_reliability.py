@@ -20,6 +20,7 @@ from rag.chunk import chunk_papers
 from rag.config import load_settings
 from rag.embed import EMBEDDER_ID
 from rag.ingest import load_corpus
+from rag import pipeline
 from rag.pipeline import Engine
 
 
@@ -40,6 +41,32 @@ def _expected(folder: Path, settings) -> tuple[int, set[str]]:
     papers = load_corpus([folder]).papers
     chunks = chunk_papers(papers, settings.chunk_tokens, settings.chunk_overlap, salt=EMBEDDER_ID)
     return len(papers), {c.chunk_id for c in chunks}
+
+
+@pytest.fixture(scope="module")
+def one_seed_index(tmp_path_factory) -> tuple[Path, Path]:
+    """One seed file ingested once (in-process); each damage test below damages its own copy."""
+    folder = tmp_path_factory.mktemp("one-seed") / "seeds"
+    folder.mkdir()
+    shutil.copy(SEEDS / F000, folder / F000)
+    data_dir = folder.parent / "data"
+    pipeline.ingest(load_settings(data_dir=data_dir, progress=False), [folder])
+    return folder, data_dir
+
+
+def _copy_of(index: tuple[Path, Path], tmp_path: Path) -> tuple[Path, Path]:
+    folder, data_dir = index
+    shutil.copytree(data_dir, tmp_path / "data")
+    return folder, tmp_path / "data"
+
+
+def _rebuild_restores_search(rag_cli, folder: Path, data_dir: Path) -> None:
+    """The hint works: a rebuild from the same files restores a searchable index (run in-process: the
+    damage itself is found by a fresh `rag` process above, as a user meets it)."""
+    rebuilt = rag_cli("--data-dir", data_dir, "ingest", "--rebuild", folder)
+    assert rebuilt.exit_code == 0, rebuilt.stderr
+    found = rag_cli("--data-dir", data_dir, "search", "-k", "1", "adapting driving to local traffic laws")
+    assert "Driving Everywhere" in found.stdout
 
 
 @pytest.mark.parametrize("attempt", [1, 2, 3])
@@ -96,12 +123,8 @@ def test_a_second_ingest_while_one_runs_is_refused_and_the_index_stays_consisten
     assert _rag(data_dir, "ingest", "--wait", "60", str(folder)).returncode == 0
 
 
-def test_a_corrupted_chroma_store_is_reported_with_the_rebuild_command(tmp_path):
-    folder = tmp_path / "seeds"
-    folder.mkdir()
-    shutil.copy(SEEDS / F000, folder / F000)
-    data_dir = tmp_path / "data"
-    assert _rag(data_dir, "ingest", str(folder)).returncode == 0
+def test_a_corrupted_chroma_store_is_reported_with_the_rebuild_command(one_seed_index, tmp_path, rag_cli):
+    folder, data_dir = _copy_of(one_seed_index, tmp_path)
     for f in (data_dir / "chroma").rglob("*"):
         if f.is_file():
             f.write_bytes(b"\x00garbage" * 64)
@@ -110,21 +133,14 @@ def test_a_corrupted_chroma_store_is_reported_with_the_rebuild_command(tmp_path)
     assert result.stderr.startswith("error: ")
     assert "ingest --rebuild" in result.stderr
     assert "Traceback" not in result.stderr
-    # The hint works: a rebuild from the same files restores a searchable index.
     shutil.rmtree(data_dir / "chroma")
-    rebuilt = _rag(data_dir, "ingest", "--rebuild", str(folder))
-    assert rebuilt.returncode == 0, rebuilt.stderr
-    assert "Driving Everywhere" in _rag(data_dir, "search", "-k", "1", "adapting driving to local traffic laws").stdout
+    _rebuild_restores_search(rag_cli, folder, data_dir)
 
 
 @pytest.mark.parametrize("damage", ["truncated line", "garbage line"])
-def test_a_damaged_chunk_file_is_reported_with_the_rebuild_command(tmp_path, damage):
+def test_a_damaged_chunk_file_is_reported_with_the_rebuild_command(one_seed_index, tmp_path, rag_cli, damage):
     # Chunk texts are read on demand: damage found at query time must still be a clear error.
-    folder = tmp_path / "seeds"
-    folder.mkdir()
-    shutil.copy(SEEDS / F000, folder / F000)
-    data_dir = tmp_path / "data"
-    assert _rag(data_dir, "ingest", str(folder)).returncode == 0
+    folder, data_dir = _copy_of(one_seed_index, tmp_path)
     path = data_dir / "bm25" / "chunks.jsonl"
     lines = path.read_bytes().splitlines(keepends=True)
     if damage == "truncated line":
@@ -136,20 +152,14 @@ def test_a_damaged_chunk_file_is_reported_with_the_rebuild_command(tmp_path, dam
     assert result.returncode == 2, result.stdout
     assert result.stderr.startswith("error: ") and "ingest --rebuild" in result.stderr
     assert "Traceback" not in result.stderr
-    rebuilt = _rag(data_dir, "ingest", "--rebuild", str(folder))
-    assert rebuilt.returncode == 0, rebuilt.stderr
-    assert "Driving Everywhere" in _rag(data_dir, "search", "-k", "1", "adapting driving to local traffic laws").stdout
+    _rebuild_restores_search(rag_cli, folder, data_dir)
 
 
 @pytest.mark.parametrize("damage", ["truncated line", "garbage line", "missing line", "missing file"])
-def test_a_damaged_paper_file_is_reported_with_the_rebuild_command(tmp_path, damage):
+def test_a_damaged_paper_file_is_reported_with_the_rebuild_command(one_seed_index, tmp_path, rag_cli, damage):
     # Paper records are read on demand from papers.jsonl: damage must be a clear error, at
     # open time (briefs) or query time (the full record), never a traceback or a wrong paper.
-    folder = tmp_path / "seeds"
-    folder.mkdir()
-    shutil.copy(SEEDS / F000, folder / F000)
-    data_dir = tmp_path / "data"
-    assert _rag(data_dir, "ingest", str(folder)).returncode == 0
+    folder, data_dir = _copy_of(one_seed_index, tmp_path)
     path = data_dir / "papers.jsonl"
     lines = path.read_bytes().splitlines(keepends=True)
     if damage == "truncated line":
@@ -166,9 +176,7 @@ def test_a_damaged_paper_file_is_reported_with_the_rebuild_command(tmp_path, dam
         assert result.stderr.startswith("error: ") and "ingest --rebuild" in result.stderr
         assert "papers.jsonl" in result.stderr
         assert "Traceback" not in result.stderr
-    rebuilt = _rag(data_dir, "ingest", "--rebuild", str(folder))
-    assert rebuilt.returncode == 0, rebuilt.stderr
-    assert "Driving Everywhere" in _rag(data_dir, "search", "-k", "1", "adapting driving to local traffic laws").stdout
+    _rebuild_restores_search(rag_cli, folder, data_dir)
 
 
 def test_a_data_dir_that_cannot_be_written_is_a_clear_error(tmp_path):
