@@ -683,10 +683,13 @@ class EvidencePolicy:
                 reason = "no indexed abstract clearly answers this"
         elif p < self.model.strong_from and not self.introduces_asked(question, hits) and not self.expands_asked(question, hits):
             level, reason = "weak", "the indexed abstracts only partly cover this"
-            if lacking := self.lacking_in_weak_band(question, hits, signals, scored, missing):
-                # The model's `weak` is "partly covered"; a rule below that finds the answer missing from the
-                # corpus says it is not covered at all (measured: docs/evaluation-history.md, nineteenth session).
-                level, reason = LACKING, lacking
+            # The model's `weak` is "partly covered"; a rule that finds the answer missing from the corpus says it is
+            # not covered at all (measured: docs/evaluation-history.md, nineteenth session). Not the number rule: in
+            # this band it refused answerable questions (4 on dev and the older batches, 3 on the fresh ones, where
+            # the others refused none: eighteenth session).
+            verdict = self.rule_verdict(question, hits, signals, scored, missing, numbers=False)
+            if verdict and verdict[0] == LACKING:
+                level, reason = verdict
         elif versions := [m for m in missing if VERSIONED.fullmatch(m)]:
             # "What does Octopus v5 add over Octopus v4?": Octopus v4's paper is close (P 0.997), the version
             # asked about is in no abstract.
@@ -695,83 +698,65 @@ class EvidencePolicy:
             # "Does DMoERM agree with human preferences more often than MM-RLHF's reward model?": both papers
             # are indexed and close, so the model says `strong`; the head-to-head result is in neither.
             level, reason = "weak", f"no indexed abstract compares {compared[0]} with {compared[1]}"
-        # From here on, each rule finds what the question asks missing from the corpus itself: a detail the abstract
-        # of the paper asked about does not state, an idea no indexed paper introduces, a term no abstract uses. The
-        # questions they capped on dev, the older validation batches and dev-36 … dev-51 were unanswerable but for a
-        # few first turns of follow-ups (docs/evaluation-history.md, eighteenth session): refused (`none`: "only when
-        # the corpus clearly lacks it"; README, "Knowing when not to answer"), saying why and with the closest papers. (A question in several parts keeps the part its named paper answers, as `weak`:
-        # rag.answer._answered_part.) The rules with answerable questions among their catches stay `weak`.
-        elif limited := self.unstated_limitation(question, hits, signals):
-            level, reason = LACKING, f"the abstract of “{limited}” {UNSTATED_LIMITATION}"
-        elif silent := self.unstated_benchmarks(question, hits, signals):
-            level, reason = LACKING, f"the abstract of “{silent}” {UNSTATED_BENCHMARKS}"
-        elif unreleased := self.unstated_release(question, hits, signals):
-            level, reason = LACKING, f"the abstract of “{unreleased}” {UNSTATED_RELEASE}"
-        elif uncounted := self.unstated_number(question, hits, signals):
-            level, reason = LACKING, f"the abstract of “{uncounted}” {UNSTATED_NUMBER}"
-        elif unnamed := self.unstated_choice(question, hits, signals):
-            level, reason = LACKING, f"the abstract of “{unnamed}” {UNSTATED_CHOICE}"
-        elif unmentioned := [name for name in missing if ASKS_ORIGIN.search(question) and _origin_asked_of(question, name)]:
+        # From here on, each rule finds the asked thing missing from the corpus (refused) or not quite answered
+        # (`weak`): see rule_verdict.
+        elif verdict := self.rule_verdict(question, hits, signals, scored, missing):
+            level, reason = verdict
+        else:
+            level, reason = "strong", None
+        return Assessment(level, round(p, 4), {k: round(v, 4) for k, v in signals.items()}, missing, reason)
+
+    def rule_verdict(self, question: str, hits: Sequence[Hit], signals: dict, scored: Sequence,
+                     missing: Sequence[str], numbers: bool = True) -> tuple[str, str] | None:
+        """(level, reason) from the first rule that finds the question's answer missing from the corpus (`LACKING`)
+        or not quite there (`weak`), in this order; None when none does. `numbers=False` skips the number rule."""
+        # Most rules find what the question asks missing from the corpus itself: a detail the abstract of the paper
+        # asked about does not state, an idea no indexed paper introduces, a term no abstract uses. The questions they
+        # capped on dev, the older validation batches and dev-36 … dev-51 were unanswerable but for a few first turns
+        # of follow-ups (docs/evaluation-history.md, eighteenth session): refused (`none`: "only when the corpus
+        # clearly lacks it"; README, "Knowing when not to answer"), saying why and with the closest papers. (A question
+        # in several parts keeps the part its named paper answers, as `weak`: rag.answer._answered_part.) The rules
+        # with answerable questions among their catches stay `weak`.
+        if limited := self.unstated_limitation(question, hits, signals):
+            return LACKING, f"the abstract of “{limited}” {UNSTATED_LIMITATION}"
+        if silent := self.unstated_benchmarks(question, hits, signals):
+            return LACKING, f"the abstract of “{silent}” {UNSTATED_BENCHMARKS}"
+        if unreleased := self.unstated_release(question, hits, signals):
+            return LACKING, f"the abstract of “{unreleased}” {UNSTATED_RELEASE}"
+        if numbers and (uncounted := self.unstated_number(question, hits, signals)):
+            return LACKING, f"the abstract of “{uncounted}” {UNSTATED_NUMBER}"
+        if unnamed := self.unstated_choice(question, hits, signals):
+            return LACKING, f"the abstract of “{unnamed}” {UNSTATED_CHOICE}"
+        if unmentioned := [name for name in missing if ASKS_ORIGIN.search(question) and _origin_asked_of(question, name)]:
             # "Which paper proposes Ring Attention, splitting a long sequence across devices …?": no indexed chunk
             # holds the name asked about, so no indexed paper can be the one that proposed it; the closest, a paper
             # on long contexts, was `strong` (P 0.90). (Prompted by a test-split run, docs/evaluation-history.md "Test runs".)
-            level, reason = LACKING, f"no indexed abstract mentions {', '.join(unmentioned[:3])}"
-        elif used := self.introduced_by_none(question, hits):
+            return LACKING, f"no indexed abstract mentions {', '.join(unmentioned[:3])}"
+        if used := self.introduced_by_none(question, hits):
             # "Which paper proposed GaLore, the gradient low-rank projection trick …?": "From GaLore to WeLore"
             # builds on it; no retrieved abstract brings it (the model put this at P 0.92).
-            level, reason = "weak", f"the indexed abstracts use {', '.join(used[:3])}, {INTRODUCED_BY_NONE}"
-        elif background := self.origin_in_background(question, hits, scored):
+            return "weak", f"the indexed abstracts use {', '.join(used[:3])}, {INTRODUCED_BY_NONE}"
+        if background := self.origin_in_background(question, hits, scored):
             # "Which paper introduced prefix-tuning, prepending trainable continuous vectors …?" was `strong`
             # (P 0.95) from a paper whose background sentence is the closest: it builds on the idea.
-            level, reason = LACKING, f"the abstract of “{background}” {ORIGIN_IN_BACKGROUND}"
-        elif listed := self.origin_listed_among(question, hits):
+            return LACKING, f"the abstract of “{background}” {ORIGIN_IN_BACKGROUND}"
+        if listed := self.origin_listed_among(question, hits):
             # "Which paper first proposed speculative decoding …?" was `strong` (P 0.94) from FS-GEN, which "explores
             # several techniques …, including speculative decoding, contrastive decoding, and …".
-            level, reason = LACKING, f"the abstract of “{listed}” {LISTED_AMONG_OTHERS}"
-        elif elsewhere := self.misattributed(question, hits, signals):
-            level, reason = "weak", (f"the abstract of “{elsewhere[0]}” {MENTIONED_ELSEWHERE} {', '.join(elsewhere[1])}; "
-                                     f"“{elsewhere[2]}” does")
-        elif premise := self.unstated_premise(question, hits, signals):
+            return LACKING, f"the abstract of “{listed}” {LISTED_AMONG_OTHERS}"
+        if elsewhere := self.misattributed(question, hits, signals):
+            return "weak", (f"the abstract of “{elsewhere[0]}” {MENTIONED_ELSEWHERE} {', '.join(elsewhere[1])}; "
+                            f"“{elsewhere[2]}” does")
+        if premise := self.unstated_premise(question, hits, signals):
             # (`weak`, not refused: its question's other part, after the premise, would be answered on its own)
-            level, reason = "weak", f"the abstract of “{premise[0]}” {UNSTATED_PREMISE} ({premise[1]})"
-        elif term := self.unused_term(question, hits):
+            return "weak", f"the abstract of “{premise[0]}” {UNSTATED_PREMISE} ({premise[1]})"
+        if term := self.unused_term(question, hits):
             # "What is an attention sink in a transformer language model?" was `strong` (P 0.99) from papers
             # about attention that never say "attention sink": what they say is not its definition. Refused when
             # no retrieved abstract holds even the term's words; one that holds them in other order or form
             # ("How does the dynamic tokenization retrofit work …?": "retrofitting LMs with dynamic tokenization")
             # may be about it, and is quoted as `weak`.
-            level = "weak" if term_words_in(term, hits) else LACKING
-            reason = f"{UNUSED_TERM} “{term}”"
-        else:
-            level, reason = "strong", None
-        return Assessment(level, round(p, 4), {k: round(v, 4) for k, v in signals.items()}, missing, reason)
-
-    def lacking_in_weak_band(self, question: str, hits: Sequence[Hit], signals: dict, scored: Sequence,
-                             missing: Sequence[str]) -> str | None:
-        """Why the corpus lacks the answer to a question the model put in its `weak` band, by the rules `assess`
-        applies to `strong` ones (same order, same wording); None when none of them finds it lacking. Not the
-        number rule: in this band it refused answerable questions (4 on dev and the older batches, 3 on the fresh
-        ones, where the others refused none: eighteenth session)."""
-        if limited := self.unstated_limitation(question, hits, signals):
-            return f"the abstract of “{limited}” {UNSTATED_LIMITATION}"
-        if silent := self.unstated_benchmarks(question, hits, signals):
-            return f"the abstract of “{silent}” {UNSTATED_BENCHMARKS}"
-        if unreleased := self.unstated_release(question, hits, signals):
-            return f"the abstract of “{unreleased}” {UNSTATED_RELEASE}"
-        if unnamed := self.unstated_choice(question, hits, signals):
-            return f"the abstract of “{unnamed}” {UNSTATED_CHOICE}"
-        if unmentioned := [name for name in missing if ASKS_ORIGIN.search(question) and _origin_asked_of(question, name)]:
-            return f"no indexed abstract mentions {', '.join(unmentioned[:3])}"
-        if self.introduced_by_none(question, hits):
-            return None  # (a `weak` rule first in the `strong` chain: its questions stay `weak` here too)
-        if background := self.origin_in_background(question, hits, scored):
-            return f"the abstract of “{background}” {ORIGIN_IN_BACKGROUND}"
-        if listed := self.origin_listed_among(question, hits):
-            return f"the abstract of “{listed}” {LISTED_AMONG_OTHERS}"
-        if self.misattributed(question, hits, signals) or self.unstated_premise(question, hits, signals):
-            return None
-        if (term := self.unused_term(question, hits)) and not term_words_in(term, hits):
-            return f"{UNUSED_TERM} “{term}”"
+            return ("weak" if term_words_in(term, hits) else LACKING), f"{UNUSED_TERM} “{term}”"
         return None
 
     def introduces_asked(self, question: str, hits: Sequence[Hit]) -> bool:
