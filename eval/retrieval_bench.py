@@ -5,6 +5,7 @@ Reports the held-out test split by default: dev is what the gates were tuned on.
 
     python -m eval.retrieval_bench                 # cold ingest into a temp dir, then all sets
     python -m eval.retrieval_bench --split dev     # the tuning half (or `all`)
+    python -m eval.retrieval_bench --sets paraphrase,near_miss   # only these question sets
     python -m eval.retrieval_bench --data-dir DIR  # reuse an existing index (no ingest timing)
     python -m eval.retrieval_bench --json out.json
 """
@@ -111,7 +112,12 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--json", type=Path, help="write the results here")
     parser.add_argument("--split", choices=(*SPLITS, "all"), default="test",
                         help="which half of each question set (default: test, the held-out half)")
+    parser.add_argument("--sets", default=",".join(RETRIEVAL_SETS),
+                        help=f"comma-separated question sets (default: all of {', '.join(RETRIEVAL_SETS)})")
     args = parser.parse_args(argv)
+    sets = [name.strip() for name in args.sets.split(",") if name.strip()]
+    if not sets or (unknown := [name for name in sets if name not in RETRIEVAL_SETS]):
+        parser.error(f"--sets: unknown set(s) {', '.join(unknown) if sets else '(none given)'}; choose from {', '.join(RETRIEVAL_SETS)}")
 
     timings: dict = {}
     tmp = None
@@ -133,7 +139,7 @@ def main(argv: list[str] | None = None) -> None:
     try:
         engine = Engine(settings)
         engine.search("warm-up query about language models")
-        results = run_sets(engine, split=args.split)
+        results = run_sets(engine, sets=sets, split=args.split)
     finally:
         if tmp is not None:
             shutil.rmtree(tmp, ignore_errors=True)

@@ -37,7 +37,15 @@ def test_the_bench_reports_the_test_split_with_a_band_on_every_figure(seed_index
 
 def test_the_dev_split_is_a_flag_away(seed_index, tmp_path):
     out = tmp_path / "dev.json"
-    retrieval_bench.main(["--data-dir", str(seed_index.data_dir), "--split", "dev", "--json", str(out)])
+    retrieval_bench.main(["--data-dir", str(seed_index.data_dir), "--split", "dev", "--sets", "near_miss", "--json", str(out)])
     data = json.loads(out.read_text(encoding="utf-8"))
     assert data["split"] == "dev"
+    assert set(data["results"]) == {"near_miss", "all_single"}  # only the set asked for
     assert data["results"]["near_miss"]["bm25"]["n"] == len(load_questions("near_miss", "dev"))
+
+
+def test_an_unknown_set_is_a_usage_error(capsys):
+    with pytest.raises(SystemExit) as exit_info:
+        retrieval_bench.main(["--sets", "near_miss,paraphrases"])
+    assert exit_info.value.code == 2
+    assert "paraphrases" in capsys.readouterr().err
