@@ -55,6 +55,10 @@ _SEVERAL = re.compile(
     r"\b(papers|works|studies)\b|\bdiff(?:ers?|erences?)?\b|\bcompare (?:the|these|those|them)\b|\b(?:vs\.?|versus)\s"
     r"|\b(which|what|list|name)\s+(?:[\w-]+\s+){0,3}?(approaches|methods|techniques|systems|models|benchmarks|datasets"
     r"|frameworks|architectures|algorithms|agents|strategies|alternatives|options|variants|solutions|(?-i:[A-Z]{2,}s))\b"
+    # ... as the subject asked about, not as the object of one paper: "which datasets was it tested on?", "which models
+    # did they fine-tune?" ask about one (validation batches: 30 such questions were quoted one sentence per paper)
+    r"(?!\s+(?:was|is|were|are|did|does|do|has|have)\s+(?:it|this|that|they|the (?:paper|work|study|method|model|approach|system"
+    r"|framework|network|authors?)\b(?!s)))"
     # a request for the field's work on a topic: "the literature on", "research on", "what has been done on"
     r"|\bliterature\b|\b(?:research|work)(?: here| in (?:this|the) (?:collection|corpus|index|library))? (?:on|in|into|about)\b"
     # "How do researchers handle …?", "how do people deal with …": the field's ways, not one paper's

@@ -420,6 +420,10 @@ def test_is_follow_up(question, expected):
         # one survey asked for, whatever it covers ("what LLMs can do" is no kind of thing in the plural)
         ("Is there a recent survey on what LLMs can and can't do that also talks about chain-of-thought?", False),
         ("Which dataset has real Reddit profiles with personal attributes?", False),
+        # a kind of thing in the plural as the object of one paper's doing, not the papers asked for
+        ("What modules make up the M3EL network, and on which datasets was it evaluated?", False),
+        ("For the claim-matching system, which base models did they fine-tune?", False),
+        ("Which benchmarks do the methods for KV cache compression report?", True),
     ],
 )
 def test_is_multi_paper(question, expected):
