@@ -26,7 +26,7 @@ from rag.evidence import ASKS_EVALUATED_ON, ASKS_NUMBER, EVALUATION, EVALUATION_
 from rag.extractive import ScoredSentence
 from rag.text import ASKS_ORIGIN, ASKS_RELEASE, CONTRIBUTION, RELEASE_STATED, asked_acronyms, expands
 from rag.lexical import tokenize
-from rag.names import capitalised_words, norm
+from rag.names import capitalised_words, norm, own_name
 from rag.ownership import NAMING_CUES
 
 MODEL_PATH = Path(__file__).with_name("sentence_model.json")
@@ -230,6 +230,13 @@ def origin_picks(question: str, scored: Sequence[ScoredSentence]) -> list[Scored
 
     named = [s for s in mine if asked & {norm(t) for t in _TOKEN_SPLIT.split(s.text)}]
     pick = next((s for s in named if introduces(s)), None) or next(iter(named), None) or next(filter(introduces, mine), None)
+    # A question that describes the work instead of naming it ("which paper proposed an audio-language model that feeds
+    # … a custom Q-Former …?") is answered by the sentence that introduces the paper's own name ("we propose GAMA, …"),
+    # not by the one that writes a part the question named ("We build GAMA by integrating … Q-Former").
+    own = own_name(mine[0].source.paper.title) if mine else None
+    if own and norm(own) not in asked:
+        says_own = re.compile(rf"(?<![\w-]){re.escape(own)}(?![\w-])", re.I)
+        pick = next((s for s in mine if introduces(s) and says_own.search(s.text)), pick)
     return [pick] if pick else []
 
 

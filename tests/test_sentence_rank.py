@@ -140,6 +140,24 @@ def test_a_who_introduced_answer_quotes_the_sentence_that_introduces_the_name(as
     assert naming in answer.text
 
 
+def test_a_paper_asked_for_by_description_is_answered_with_the_sentence_introducing_its_name(assistant):
+    """The question names a part (Q-Former), not the work: the answer must still say what the paper proposes by
+    name, not only the sentence that writes the part ("We build GAMA by integrating … Q-Former")."""
+    answer = assistant.ask("Which paper proposed an audio-language model that feeds the LLM features from a multi-layer "
+                           "aggregator over the audio encoder plus a custom Q-Former?")
+    assert answer.citations and answer.citations[0].title.startswith("GAMA")
+    assert "we propose GAMA" in answer.text
+
+
+def test_a_short_part_of_a_question_gets_its_own_sentence(assistant):
+    """"… and which model was it tested on?" has two content words: dropped as a part, the answer was filled from
+    what the fix does and never said which model was fine-tuned."""
+    answer = assistant.ask("Fine-tuning erodes few-shot in-context ability; one paper blames the model locking onto the "
+                           "task's output format. How does its two-stage fix work, and which model was it tested on?")
+    assert answer.citations and answer.citations[0].title.startswith("Preserving In-Context Learning")
+    assert "mT5 XXL" in answer.text
+
+
 def test_a_what_did_it_find_answer_quotes_the_findings(assistant):
     """Closeness quoted what the robot-cooking study explores and its three methods, not what it found."""
     answer = assistant.ask("What did the study on picking template robot behaviours from internet data for cooking find?")
