@@ -169,7 +169,8 @@ def shape_picks(question: str, scored: Sequence[ScoredSentence]) -> list[ScoredS
     """The sentences a question of a known shape needs and closeness misses: where a release is, what is
     wrong, what the paper is evaluated on (each empty for other questions)."""
     return (expansion_picks(question, scored) + origin_picks(question, scored) + finding_picks(question, scored) + release_picks(question, scored)
-            + problem_picks(question, scored) + evaluation_picks(question, scored) + count_picks(question, scored))
+            + problem_picks(question, scored) + evaluation_picks(question, scored) + count_picks(question, scored)
+            + structure_picks(question, scored))
 
 
 # A question that asks what a study found: "What did the SOBert paper find about …?", "main findings of X".
@@ -298,3 +299,27 @@ def problem_picks(question: str, scored: Sequence[ScoredSentence]) -> list[Score
     if not scored or not ASKS_PROBLEM.search(question):
         return []
     return [s for s in _of_top_paper(scored) if is_problem(s.text, flaws=True)][:PROBLEM_PICKS]
+
+
+# A question how something works, what is new in it or what it is made of: "How does the visual reasoning approach
+# work …?", "What's new about Dragonfly …?", "which parts of the agent does the language model provide?".
+ASKS_STRUCTURE = re.compile(
+    r"\bhow (?:does|do|did|would) [^?]{1,100}?\bwork\b|\bwhat(?:'s| is| are)? (?:new|novel|different)\b"
+    r"|\b(?:what|which) (?:\w+ ){0,3}(?:parts|components|modules|stages|steps|strategies|pieces|building blocks|ingredients)\b"
+    r"|\b(?:made|built|composed) (?:up )?(?:of|from)\b|\bmain idea\b", re.I)
+# A sentence that lays out the method's parts by their number: "Dragonfly employs two key strategies: …", "our model
+# consists of three unique stages, …", "it supports three key components of the autotelic architecture: 1) …".
+_STRUCTURE = re.compile(
+    r"\b(?:two|three|four|five|six|[2-6])\s+(?:[\w-]+\s+){0,2}?(?:components?|modules?|stages?|steps?|strategies|parts|phases"
+    r"|innovations|elements|pillars|techniques|mechanisms|ingredients|designs|contributions)\b(?:\s+of\s+(?:[\w-]+\s+){0,4}?[\w-]+)?"
+    r"\s*(?::|,|\(|-|–|—|namely|i\.e\.)", re.I)
+
+
+def structure_picks(question: str, scored: Sequence[ScoredSentence]) -> list[ScoredSentence]:
+    """For a question how a method works or what it is made of (ASKS_STRUCTURE), the first sentence of the paper the
+    best sentence comes from that lays out its parts by their number: it holds the answer's key terms, and the fact
+    model, which scores each part's own sentence, ranked it below them (fresh batches: Dragonfly's "two key
+    strategies: multi-resolution visual encoding and zoom-in patch selection" was not quoted)."""
+    if not scored or not ASKS_STRUCTURE.search(question):
+        return []
+    return sorted((s for s in _of_top_paper(scored) if _STRUCTURE.search(s.text)), key=lambda s: s.position)[:1]

@@ -191,3 +191,35 @@ def test_the_count_must_be_said_of_the_asked_things():
     assert _COUNTED.search("What are its three stages?").group(1) == "three"
     assert _COUNTED.search("How does it compare two models?").group(2) == "models"
     assert _COUNTED.search("What is the main idea of LoRA?") is None
+
+
+@pytest.mark.parametrize("question, asks", [
+    ("How does the visual reasoning approach that grows a library of code modules work?", True),
+    ("What's new about Dragonfly?", True),
+    ("Which parts of the agent does the language model provide?", True),
+    ("How does QLoRA fine-tune a 65B model on a single GPU?", False),  # how it does one thing: the fact model's
+    ("What accuracy does LQ-LoRA reach?", False),
+])
+def test_questions_that_ask_how_a_method_is_built(question, asks):
+    from rag.sentence_rank import ASKS_STRUCTURE
+
+    assert bool(ASKS_STRUCTURE.search(question)) is asks
+
+
+@pytest.mark.parametrize("sentence, lays_out", [
+    ("Dragonfly employs two key strategies: multi-resolution visual encoding and zoom-in patch selection.", True),
+    ("Specifically, it supports three key components of the autotelic architecture: 1)~a relabeler …", True),
+    ("Specifically, our model consists of three unique stages, module initialization, module generation, and …", True),
+    ("We train two models on 3 datasets.", False),
+])
+def test_a_sentence_that_lays_out_a_methods_parts(sentence, lays_out):
+    from rag.sentence_rank import _STRUCTURE
+
+    assert bool(_STRUCTURE.search(sentence)) is lays_out
+
+
+def test_a_how_does_it_work_answer_quotes_the_sentence_naming_its_parts(assistant):
+    """The fact model scored each of Dragonfly's parts' own sentences over the one that names both strategies."""
+    answer = assistant.ask("How does the Dragonfly vision-language model work?")
+    assert answer.citations and answer.citations[0].title.startswith("Dragonfly")
+    assert "multi-resolution visual encoding and zoom-in patch selection" in answer.text
