@@ -26,7 +26,16 @@ _ADDRESSED_TO_MODEL = re.compile(
     r"(?:ignore|disregard|forget|print|reveal|output|repeat|respond|reply|obey|pretend)\b)",
     re.I,
 )
-_BOILERPLATE = re.compile(r"^(code|our code|the code|data|models?|project page)\b.{0,60}\b(available|released|at)\b|https?://", re.I)
+_BOILERPLATE = re.compile(
+    r"^(code|our code|the code|data|models?|project page)\b.{0,60}\b(available|released|at)\b|https?://"
+    # ... and a release of code or weights said in words, in a sentence saying nothing else: "We will publicly release
+    # all the detailed implementations …", "Our implementations will be open sourced." (the fact model scored them as
+    # an answer's content); not "We release a benchmark of 5k questions …", a contribution.
+    r"|^\W*(?:we|the authors) (?:will )?(?:also )?(?:publicly |openly )?(?:release|open[- ]source)\s+(?:all (?:of )?)?(?:our |the )?"
+    r"(?:detailed )?(?:(?:source )?code|models? and code|implementations?|model weights|weights|checkpoints)\b"
+    r"|^(?=.{0,100}$)\W*(?:our |the |all )?(?:(?:source )?code|implementations?|model weights|weights|checkpoints)\b[^.]{0,40}"
+    r"\b(?:is|are|will be|have been|has been) (?:made )?(?:publicly |freely |openly )?(?:available|released|open[- ]sourced)\b",
+    re.I)
 # Where a question with several parts breaks: "Why A, and what B?", "How X; does Y?", "A? B?".
 _PART_BREAK = re.compile(
     r"\?\s+|;\s+|,?\s+and\s+(?=(?:(?:by|in|on|for|to|from|with|at) (?:how|what|which)|how|what|why|which|when|where|who|whether|does|do"
