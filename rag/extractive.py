@@ -45,11 +45,14 @@ _PART_BREAK = re.compile(
 )
 
 
-# A part of a question needs this many content words of its own: "which model was it tested on?" has two (validation
-# batches: parts with two were dropped, and their answers filled by the first part's sentences).
-PART_WORDS = 2
+# A part of a question needs this many content words of its own (the refusal rules' count: rag.answer) ...
+PART_WORDS = 3
+# ... and for an answer sentence of its own, this many: "which model was it tested on?" has two (validation batches:
+# such parts were dropped, and their answers filled by the first part's sentences).
+SHORT_PART_WORDS = 2
 
-def question_parts(question: str, min_words: int = 3) -> list[str]:
+
+def question_parts(question: str, min_words: int = PART_WORDS) -> list[str]:
     """The parts of a question that asks several things ("Why does A fail, and what fix was
     proposed?" -> two parts), each with at least `min_words` content words; one part for a plain question."""
     parts = [p.strip(" ?,.;") for p in _PART_BREAK.split(question)]
@@ -140,7 +143,7 @@ class SentenceScorer:
         not only the one the best sentence speaks to. Empty for a one-part question."""
         from rag.retrieve import dense_query_text
 
-        parts = question_parts(question, PART_WORDS)
+        parts = question_parts(question, SHORT_PART_WORDS)
         if len(parts) < 2 or not scored:
             return []
         vectors = np.asarray(self.embedder.embed([dense_query_text(p) for p in parts]))
@@ -149,7 +152,7 @@ class SentenceScorer:
             share = self._word_share(part)
             # A part too short to find its own paper ("which model was it tested on?") asks about the question's
             # subject: the paper the best sentence comes from (anywhere, it quoted another paper's "… evaluated on …").
-            candidates = scored[:pool] if len(tokenize(part)) >= 3 else [s for s in scored[:pool] if s.source.n == scored[0].source.n]
+            candidates = scored[:pool] if len(tokenize(part)) >= PART_WORDS else [s for s in scored[:pool] if s.source.n == scored[0].source.n]
             best = max(candidates, key=lambda s: _combined(float(s.vector @ vector), share(s.text), s.source.n))
             if all(best is not p for p in picks):
                 picks.append(best)
