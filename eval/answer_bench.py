@@ -47,7 +47,11 @@ def run(engine: Engine, answerer: str | None, limit: int | None = None) -> dict:
     """The runner over SETS (the questions `rag eval` reports on), without the LLM judge; ours and the
     baseline's headline numbers, ours per set, our unsupported citations and misses."""
     name = resolve_answerer(engine.settings, answerer)
-    records = run_eval(engine, name, list(SETS), limit=limit, judge=False).records
+    return report(run_eval(engine, name, list(SETS), limit=limit, judge=False).records, name)
+
+
+def report(records: list[dict], name: str) -> dict:
+    """What the bench prints, from the runner's records: `rag eval`'s own summary, not a second scorer."""
     summary = {system: summarize(records, system, judged=False, answerer=name) for system in ("ours", "baseline")}
     return {
         "answerer": name,

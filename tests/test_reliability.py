@@ -69,7 +69,7 @@ def _rebuild_restores_search(rag_cli, folder: Path, data_dir: Path) -> None:
     assert "Driving Everywhere" in found.stdout
 
 
-@pytest.mark.parametrize("attempt", [1, 2, 3])
+@pytest.mark.parametrize("attempt", [1, 3])  # early and late in the embedding (a middle kill cost CI 20 s and found nothing more)
 def test_ingest_killed_midway_then_rerun_ends_with_exactly_the_right_index(tmp_path, attempt):
     folder = _seed_subset(tmp_path)
     data_dir = tmp_path / "data"
