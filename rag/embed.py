@@ -248,10 +248,14 @@ class OnnxSentenceEmbedder:
         self._parallel = threads or min(_cores(), 8)
         self._bulk_sessions: list[Any] = []
         self._bulk_lock = threading.Lock()
+        self._whole_words: frozenset[str] | None = None
 
-    def whole_words(self) -> set[str]:
-        """The tokenizer's whole-word entries: real words, which a typo check must never rewrite."""
-        return {w for w in self._tokenizer.get_vocab() if w.isalpha()}
+    def whole_words(self) -> frozenset[str]:
+        """The tokenizer's whole-word entries: real words, which a typo check must never rewrite
+        (read once per embedder)."""
+        if self._whole_words is None:
+            self._whole_words = frozenset(w for w in self._tokenizer.get_vocab() if w.isalpha())
+        return self._whole_words
 
     def _new_session(self, threads: int | None):
         import onnxruntime as ort

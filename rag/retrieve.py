@@ -296,9 +296,11 @@ class HybridRetriever:
     def name_casing(self) -> dict[str, str]:
         """The corpus' technical names by lower-case key (rag.names.name_casing), built on first use."""
         if self._name_casing is None:
-            from rag.names import name_casing
+            from rag.names import name_casing, per_corpus
 
-            self._name_casing = name_casing(self.index.papers.texts(), is_word=getattr(self.embedder, "is_word", None))
+            is_word = getattr(self.embedder, "is_word", None)
+            self._name_casing = per_corpus("name_casing", self.index.papers.texts(), lambda texts: name_casing(texts, is_word=is_word),
+                                           variant=getattr(self.embedder, "id", type(self.embedder).__name__))
         return self._name_casing
 
     def papers_naming(self, name: str) -> list[str]:

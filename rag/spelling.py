@@ -28,7 +28,7 @@ import re
 from collections import Counter
 from typing import Callable, Iterable
 
-from rag.names import NAME, is_known, norm
+from rag.names import NAME, is_known, norm, per_corpus
 
 MIN_LETTERS = 6
 MIN_PAPERS = 3
@@ -57,6 +57,14 @@ def typo_note(typos: list[tuple[str, str]]) -> str:
     return "Read " + ", ".join(f"“{typed}” as “{word}”" for typed, word in typos) + "."
 
 
+def _papers_per_word(texts: Iterable[str]) -> Counter:
+    """Word -> how many of the texts write it."""
+    papers: Counter = Counter()
+    for text in texts:
+        papers.update(set(_WORD.findall(text.casefold())))
+    return papers
+
+
 class Speller:
     """Corrects typos of the corpus' words in questions (see the module docstring)."""
 
@@ -71,10 +79,7 @@ class Speller:
 
     def _counts(self) -> Counter:
         if self._papers is None:
-            papers: Counter = Counter()
-            for text in self._texts():
-                papers.update(set(_WORD.findall(text.casefold())))
-            self._papers = papers
+            self._papers = per_corpus("word_papers", self._texts(), _papers_per_word)
         return self._papers
 
     def _reading(self, word: str) -> str | None:

@@ -13,8 +13,38 @@ from rag.retrieve import LEXICAL_FLOOR
 pytestmark = pytest.mark.usefixtures("no_network")
 
 
-def test_the_shipped_bm25_floor_is_what_the_dev_sweep_supports(seed_index, capsys):
-    fusion_sweep.main(["--data-dir", str(seed_index.data_dir), "--floors", f"0,{LEXICAL_FLOOR}"])
+@pytest.fixture(scope="module")
+def dev_sweep(seed_engine):
+    """One sweep of the dev split over the shipped retriever and each knob switched off (one pass
+    per setting: every test below reads it, instead of sweeping the shipped setting again each)."""
+    from rag.retrieve import HybridRetriever
+
+    base = seed_engine.retriever
+    common = dict(candidates=base.candidates, rrf_k=base.rrf_k, second=base.second)
+    retrievers = {
+        "shipped": base,
+        "floor 0": HybridRetriever(seed_engine.index, seed_engine.embedder, lexical_floor=0.0, **common),
+        "paper mean 0": HybridRetriever(seed_engine.index, seed_engine.embedder, paper_mean_weight=0.0, **common),
+        "title names 0": HybridRetriever(seed_engine.index, seed_engine.embedder, title_name_weight=0.0, **common),
+    }
+    return fusion_sweep.sweep(seed_engine, retrievers, "hybrid", "dev")
+
+
+def _not_worse(shipped: dict, without: dict) -> bool:
+    """Pooled recall@1 and @5 of the shipped setting are at least the knob-off ones."""
+    return shipped["all"][0] >= without["all"][0] and shipped["all"][1] >= without["all"][1]
+
+
+def test_the_shipped_bm25_floor_is_what_the_dev_sweep_supports(dev_sweep):
+    """LEXICAL_FLOOR: no worse at rank 1 than no floor, and no set's recall@5 lower."""
+    none, shipped = dev_sweep["floor 0"], dev_sweep["shipped"]
+    assert shipped["all"][0] >= none["all"][0]  # pooled recall@1
+    assert all(shipped[name][1] >= none[name][1] for name in [*fusion_sweep.SETS, "all"])  # recall@5, every set
+
+
+def test_the_sweep_command_prints_the_sweeps_figures(seed_index, dev_sweep, capsys):
+    """`python -m eval.fusion_sweep --floors F` prints one row per floor with what sweep() measures."""
+    fusion_sweep.main(["--data-dir", str(seed_index.data_dir), "--floors", str(LEXICAL_FLOOR)])
     printed = capsys.readouterr().out
     assert printed.startswith("dev split, hybrid search")
     rows = {}
@@ -22,10 +52,9 @@ def test_the_shipped_bm25_floor_is_what_the_dev_sweep_supports(seed_index, capsy
         if line.startswith("| floor "):
             cells = [c.strip() for c in line.strip("|").split("|")]
             rows[cells[0]] = [tuple(float(x) for x in c.split(" / ")) for c in cells[1:]]
-    none, shipped = rows["floor 0"], rows[f"floor {LEXICAL_FLOOR}"]
+    shipped = rows[f"floor {LEXICAL_FLOOR}"]
     assert len(shipped) == len(fusion_sweep.SETS) + 1
-    assert shipped[-1][0] >= none[-1][0]  # pooled recall@1
-    assert all(s[1] >= n[1] for s, n in zip(shipped, none))  # recall@5, every set
+    assert shipped == [dev_sweep["shipped"][name] for name in [*fusion_sweep.SETS, "all"]]
 
 
 def test_weights_need_an_index_with_both_embedders(seed_index):
@@ -42,27 +71,18 @@ def test_a_malformed_gate_is_a_usage_error(seed_index, gates, capsys):
     assert "--gates" in capsys.readouterr().err
 
 
-def test_the_sweep_pools_every_dev_question_with_a_gold_paper(seed_engine):
-    results = fusion_sweep.sweep(seed_engine, {"shipped": seed_engine.retriever}, "hybrid", "dev")["shipped"]
+def test_the_sweep_pools_every_dev_question_with_a_gold_paper(dev_sweep):
+    results = dev_sweep["shipped"]
     assert set(results) == {*fusion_sweep.SETS, "all"}
     assert all(0.0 <= r1 <= 1.0 and 0.0 <= r5 <= 1.0 for r1, r5 in results.values())
     plain = load_questions("plain", "dev")  # the plain set reuses papers' own words: nearly all found
     assert results["plain"][1] >= 0.9 and len(plain) > 10
 
 
-def test_the_shipped_paper_mean_weight_is_not_worse_than_best_chunk_alone_on_dev(seed_index, capsys):
+def test_the_shipped_paper_mean_weight_is_not_worse_than_best_chunk_alone_on_dev(dev_sweep):
     """PAPER_MEAN_WEIGHT was chosen on dev with --paper-means: pooled recall@1 and @5 must not
     fall below scoring a paper by its best chunk alone (weight 0)."""
-    from rag.retrieve import PAPER_MEAN_WEIGHT
-
-    fusion_sweep.main(["--data-dir", str(seed_index.data_dir), "--paper-means", f"0,{PAPER_MEAN_WEIGHT}"])
-    rows = {}
-    for line in capsys.readouterr().out.splitlines():
-        if line.startswith("| paper mean "):
-            cells = [c.strip() for c in line.strip("|").split("|")]
-            rows[cells[0]] = [tuple(float(x) for x in c.split(" / ")) for c in cells[1:]]
-    best_chunk, shipped = rows["paper mean 0"], rows[f"paper mean {PAPER_MEAN_WEIGHT}"]
-    assert shipped[-1][0] >= best_chunk[-1][0] and shipped[-1][1] >= best_chunk[-1][1]
+    assert _not_worse(dev_sweep["shipped"], dev_sweep["paper mean 0"])
 
 
 @pytest.mark.parametrize("option", ["--paper-means", "--title-names"])
@@ -74,16 +94,7 @@ def test_a_malformed_weight_is_a_usage_error(seed_index, option, weights, capsys
     assert option in capsys.readouterr().err
 
 
-def test_the_shipped_title_name_weight_is_not_worse_than_no_title_list_on_dev(seed_index, capsys):
+def test_the_shipped_title_name_weight_is_not_worse_than_no_title_list_on_dev(dev_sweep):
     """TITLE_NAME_WEIGHT was set with --title-names on dev: pooled recall@1 and @5 must not fall
     below retrieval without the list of papers a question names (weight 0)."""
-    from rag.retrieve import TITLE_NAME_WEIGHT
-
-    fusion_sweep.main(["--data-dir", str(seed_index.data_dir), "--title-names", f"0,{TITLE_NAME_WEIGHT}"])
-    rows = {}
-    for line in capsys.readouterr().out.splitlines():
-        if line.startswith("| title names "):
-            cells = [c.strip() for c in line.strip("|").split("|")]
-            rows[cells[0]] = [tuple(float(x) for x in c.split(" / ")) for c in cells[1:]]
-    without, shipped = rows["title names 0"], rows[f"title names {TITLE_NAME_WEIGHT}"]
-    assert shipped[-1][0] >= without[-1][0] and shipped[-1][1] >= without[-1][1]
+    assert _not_worse(dev_sweep["shipped"], dev_sweep["title names 0"])
