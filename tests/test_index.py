@@ -384,3 +384,21 @@ def test_the_corpus_id_survives_rebuild_and_a_lost_id_file(mini):
     _, again = mini.ingest(a)  # the manifest still names it
     assert first.corpus == rebuilt.corpus == again.corpus
     assert again.stored == again.deleted == again.embedded == 0
+
+
+def test_an_engine_opened_after_an_abstract_changed_quotes_the_new_text(mini):
+    """Sentence vectors and the corpus' name tables are kept per process, across engines: one opened
+    after a re-ingest that changed an abstract answers from the new abstract, names included."""
+    a = mini.listing("a.txt", A_KEYS)
+    mini.ingest(a)
+    question = "What mean front distance error does the boundary-aware loss reach?"
+    before = mini.engine().assistant.ask(question, answerer="extractive")
+    assert "86 meters" in before.text
+
+    title, abstract = mini.papers["glacier"]
+    mini.papers["glacier"] = (title, abstract.replace("86 meters", "41 meters with the GlacierNetV2 decoder"))
+    mini.listing("a.txt", A_KEYS)
+    mini.ingest(a)
+    after = mini.engine().assistant.ask(question, answerer="extractive")
+    assert "41 meters" in after.text and "86 meters" not in after.text
+    assert mini.engine().retriever.name_casing.get("glaciernetv2") == "GlacierNetV2"
