@@ -235,9 +235,10 @@ def _fp32_kept() -> list[str]:
     return [name for i in range(_LAYERS) for name in (f"l{i}.ffn_out", f"l{i}.attn_scores", f"l{i}.attn_context")]
 
 
-def derive_model(work: Path, target: Path, tokenizer_target: Path) -> None:
+def derive_model(work: Path, target: Path, tokenizer_target: Path, keep: Path | None = None) -> None:
     """Join the parts, check them, build the graph and quantize it into `target`; the checked
-    tokenizer.json goes to `tokenizer_target`."""
+    tokenizer.json goes to `tokenizer_target`. `keep`: a folder that receives the fp32 graph
+    (mpnet-fp32.onnx) and the weights (model.safetensors) too, for checking the graph."""
     import onnx
     from onnxruntime.quantization import QuantType, quantize_dynamic
 
@@ -252,7 +253,10 @@ def derive_model(work: Path, target: Path, tokenizer_target: Path) -> None:
     _check_sha256(work / "tokenizer.json", TOKENIZER_SHA256)
     fp32 = work / "mpnet-fp32.onnx"
     onnx_save(build_graph(read_safetensors(work / "model.safetensors")), fp32)
-    (work / "model.safetensors").unlink()
+    if keep is not None:
+        shutil.move(work / "model.safetensors", keep / "model.safetensors")
+    else:
+        (work / "model.safetensors").unlink()
     quantized = work / "mpnet-int8.onnx"
     with quiet_root_logger():
         quantize_dynamic(
@@ -260,6 +264,8 @@ def derive_model(work: Path, target: Path, tokenizer_target: Path) -> None:
             op_types_to_quantize=["MatMul"], nodes_to_exclude=_fp32_kept(),
             extra_options={"DefaultTensorType": onnx.TensorProto.FLOAT},  # shape inference stops at the Gelu contrib op
         )
+    if keep is not None:
+        shutil.copyfile(fp32, keep / fp32.name)
     os.replace(work / "tokenizer.json", tokenizer_target)
     os.replace(quantized, target)  # atomic: a concurrent reader sees the old file or the whole new one
 
@@ -275,9 +281,9 @@ def check_available(settings: Settings | None = None) -> None:
         part_files()
 
 
-def derived_model(cache: Path | None = None) -> tuple[Path, Path]:
+def derived_model(cache: Path | None = None, keep: Path | None = None) -> tuple[Path, Path]:
     """(model, tokenizer) in `cache`, derived from the installed parts on first use (~1 min on
-    2 cores) and reused from there afterwards."""
+    2 cores) and reused from there afterwards. `keep`: see derive_model (filled only by a derivation)."""
     cache = cache if cache is not None else model_cache_dir()
     target, tokenizer = model_paths(cache)
     if target.is_file() and tokenizer.is_file() and _sha256(target) == QUANTIZED_SHA256 and _sha256(tokenizer) == TOKENIZER_SHA256:
@@ -285,7 +291,7 @@ def derived_model(cache: Path | None = None) -> tuple[Path, Path]:
 
     def derive() -> None:
         with tempfile.TemporaryDirectory(dir=cache, prefix=".derive-mpnet-") as work:
-            derive_model(Path(work), target, tokenizer)
+            derive_model(Path(work), target, tokenizer, keep=keep)
 
     derive_checked(cache, target, QUANTIZED_SHA256, derive, "mpnet model", room=" with 1.5 GB free")
     return target, tokenizer

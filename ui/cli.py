@@ -50,6 +50,11 @@ def read_auth_file(path: Path) -> tuple[str, str]:
     return credentials
 
 
+def port_in_use(port: int) -> ConfigError:
+    """The error for a taken port (here, not in ui.app: the check must not import gradio, ~10 s on 2 cores)."""
+    return ConfigError(f"port {port} is in use", hint="pick another with --port N (or stop what is listening there)")
+
+
 def check_port_free(host: str, port: int) -> None:
     """Fail fast with a one-line error when the port is taken (gradio would print a
     38-line traceback, after the index is loaded)."""
@@ -60,8 +65,6 @@ def check_port_free(host: str, port: int) -> None:
             probe.bind((host, port))
         except OSError as exc:
             if exc.errno == errno.EADDRINUSE:
-                from ui.app import port_in_use
-
                 raise port_in_use(port) from None
             if exc.errno in (errno.EACCES, errno.EPERM):
                 raise ConfigError(f"not allowed to listen on port {port}", hint="ports below 1024 need root: use --port 7860") from None
