@@ -35,7 +35,7 @@ from rag.rewrite import REWRITE_PROMPT, multi_query_search
 from rag.sentence_rank import rank_by_facts, shape_picks
 from rag.spelling import Speller, typo_note
 from rag.summary import asks_only_summary, asks_summary, is_keyword_query, summary_length, summary_sentences
-from rag.text import CONTRIBUTION, POINTS_BACK
+from rag.text import CONTRIBUTION, POINTS_BACK, split_sentences
 from rag.types import (
     Answer,
     Citation,
@@ -232,6 +232,17 @@ def pointed_at(question: str, citations: tuple) -> list:
 _SAID_BEFORE_CLOSEST = (UNSTATED_PREMISE, MENTIONED_ELSEWHERE, INTRODUCED_BY_NONE, UNUSED_TERM)
 
 
+def _sentences_by_paper(texts: list[str]) -> list[tuple[str, list[str]]]:
+    """(paper id, its abstract's sentences of 8+ words, folded) from "id\0abstract" texts."""
+    from rag.paste import folded_sentence
+
+    out = []
+    for text in texts:
+        pid, _, abstract = text.partition("\0")
+        out.append((pid, [folded_sentence(s) for s in split_sentences(abstract) if len(s.split()) >= 8]))
+    return out
+
+
 class Assistant:
     """Answers over one retriever. Holds no per-conversation state: pass `history`."""
 
@@ -362,6 +373,16 @@ class Assistant:
             return hits, None, searched
         return surveys_first(question, self.retriever.search(question, k=k, filters=filters)), None, []
 
+    def _quoted_paper(self, pasted: str):
+        """The one indexed paper whose abstract the paste quotes (QUOTED_SENTENCES whole sentences of it,
+        word for word), or None: none, or several."""
+        from rag.paste import QUOTED_SENTENCES, quoted_counts
+
+        texts = (f"{pid}\0{abstract}" for pid, _title, abstract in self.retriever.index.papers.titles_and_abstracts())
+        counts = quoted_counts(pasted, per_corpus("abstract_sentences", texts, _sentences_by_paper))
+        quoted = [pid for pid, n in counts.items() if n >= QUOTED_SENTENCES]
+        return self.retriever.index.papers[quoted[0]] if len(quoted) == 1 else None
+
     # ------------------------------------------------------------ ask
 
     def ask(
@@ -376,13 +397,19 @@ class Assistant:
     ) -> Answer:
         """A short answer whose every claim cites a retrieved paper, or an abstention.
         `first`: paper ids to put ahead of the others retrieved (a named author's papers)."""
-        from rag.paste import find_question
+        from rag.paste import POINTS_AT_PASTE, find_question
         from rag.reference import find_reference
 
         pasted, question = question, check_query(question)
         if (found := find_question(pasted)).differs:  # a long paste: answer the question found in it
-            answer = self.ask(found.question, answerer=answerer, filters=filters, history=history, on_delta=on_delta, k=k)
-            return answer.model_copy(update={"question": question, "searched_question": found.question})
+            searched, quoted = found.question, None
+            if POINTS_AT_PASTE.search(found.question) and (quoted := self._quoted_paper(pasted)) is not None:
+                # "<an abstract> Which paper is this from, and …?": "this" is the paper the paste quotes
+                searched = f"{found.question} (about: {quoted.title})"
+            answer = self.ask(searched, answerer=answerer, filters=filters, history=history, on_delta=on_delta, k=k,
+                              first=frozenset({quoted.paper_id}) if quoted else frozenset())
+            notes = (f"The paste quotes the abstract of “{quoted.title}”: “this” was read as that paper.", *answer.notes) if quoted else answer.notes
+            return answer.model_copy(update={"question": question, "searched_question": searched, "notes": notes})
         if (reference := find_reference(pasted if isinstance(pasted, str) else question)) is not None:
             # "[7] N. Srivastava, …, "Dropout: …," JMLR, 2014. What does [7] recommend …?": asked about its title
             return self._about_reference(question, reference, answerer, filters, history, on_delta, k)

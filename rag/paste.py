@@ -379,3 +379,25 @@ def find_question(text: str) -> Found:
         blocks = _FromEnd(text, skip_quoted=False)
         found = _question(blocks) or _last_paragraph(blocks) or _clip(folded)
     return Found(found, found != folded)
+
+
+# A question found in a paste that points at the pasted text: "Which paper is this from, and …?", "Do we have this
+# one indexed?", "Where is this passage from?". With a paste that quotes one indexed abstract, "this" is that paper.
+POINTS_AT_PASTE = re.compile(r"\bthis\b", re.I)
+QUOTED_SENTENCES = 2  # whole sentences of one abstract, word for word, that make a paste a quote of it
+
+
+def folded_sentence(sentence: str) -> str:
+    return " ".join(sentence.casefold().split())
+
+
+def quoted_counts(pasted: str, sentences_by_paper) -> dict[str, int]:
+    """Paper id -> how many of its abstract's sentences (folded, from `sentences_by_paper`) the paste holds word for
+    word; papers with none left out."""
+    folded = folded_sentence(pasted if isinstance(pasted, str) else pasted.decode("utf-8", "replace"))
+    counts: dict[str, int] = {}
+    for pid, sentences in sentences_by_paper:
+        n = sum(1 for s in sentences if s in folded)
+        if n:
+            counts[pid] = n
+    return counts

@@ -856,3 +856,34 @@ def test_a_paper_named_gist_does_not_make_a_question_about_it_a_summary_request(
     answer = assistant.ask("Which datasets was GIST evaluated on?")
     assert answer.evidence == "none" and "names no benchmark or dataset it is evaluated on" in answer.text
     assert asks_only_summary("Give me the gist of GIST.") and not asks_only_summary("What benchmarks was GIST evaluated on?")
+
+
+# ---------------------------------------------------------------- a paste that quotes an abstract
+
+_NOTES = ("Notes from Tuesday's reading group. We went over the adapter experiments again and agreed the baseline "
+          "numbers need a rerun before anyone writes them up. Priya is still waiting on cluster time. ") * 12
+
+
+def _quoting_paste(abstracts: list[str], question: str) -> str:
+    quoted = " ".join(" ".join(split_sentences(a)[:3]) for a in abstracts)
+    return f"{_NOTES}\n\nSomeone dropped this into the channel:\n\n\"{quoted}\"\n\n{question}"
+
+
+def test_a_paste_quoting_an_abstract_and_asking_which_paper_this_is_answers_from_that_paper(assistant, seed_papers):
+    """"Which paper is this from?" after a pasted passage: "this" is the paper the passage quotes word for word,
+    though the question alone names nothing of it; the answer says how "this" was read."""
+    title = "KnFu: Effective Knowledge Fusion"
+    paste = _quoting_paste([seed_papers[title].abstract], "Which paper is this from, and which datasets are its experiments run on?")
+    assert len(paste) > 2000
+    answer = assistant.ask(paste, answerer="extractive")
+    assert answer.citations and answer.citations[0].title == title
+    assert any(title in note and "this" in note for note in answer.notes)
+    assert answer.searched_question.startswith("Which paper is this from")
+
+
+def test_a_paste_quoting_two_abstracts_reads_this_as_neither(assistant, seed_papers):
+    titles = ["KnFu: Effective Knowledge Fusion", "QLoRA: Efficient Finetuning of Quantized LLMs"]
+    paste = _quoting_paste([seed_papers[t].abstract for t in titles], "Which paper is this from?")
+    answer = assistant.ask(paste, answerer="extractive")
+    assert not any("The paste quotes" in note for note in answer.notes)
+    assert "(about:" not in answer.searched_question
