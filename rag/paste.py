@@ -102,12 +102,14 @@ _SIGN_OFF = re.compile(
 # before, not the question the paste is sent with.
 _QUOTED = re.compile(r"^(?:>\s?)+")
 # A question that asks for the literature ("Is there a paper …?", "any prior work on …", "which study
-# …", "Has anyone already published …?"): what a paste is sent to a paper assistant with. Later questions of the pasted
-# material ("Can the confidence predict it?", a reviewer's, a colleague's) are not.
+# …", "Has anyone already published …?", "Do we have it in the index?"): what a paste is sent to a paper
+# assistant with. Later questions of the pasted material ("Can the confidence predict it?", a reviewer's, a colleague's) are not.
 _ASKS_LITERATURE = re.compile(
     r"\b(?:papers?|publications?|preprints?|articles?|literature|published)\b"
     r"|\b(?:any|some|a|the|published|prior|related|existing|recent|previous) (?:stud(?:y|ies)|research)\b"
-    r"|\b(?:any|some|published|prior|related|existing|recent|previous) works?\b",
+    r"|\b(?:any|some|published|prior|related|existing|recent|previous) works?\b"
+    # ... or for what this assistant holds: "Do we have this one in the index, and …?", "is it indexed?"
+    r"|\b(?:in|into|from) (?:the|our|my|your|this) (?:index|library|collection|corpus|reading list)\b|\bindexed\b",
     re.I,
 )
 # A question that asks whether research exists without saying "paper" ("Has anyone shown that …?",

@@ -429,3 +429,18 @@ def test_a_question_in_a_comment_a_diff_adds_is_found_without_the_diff_mark():
     paste = "\n".join(["diff --git a/crawl/pipeline.py b/crawl/pipeline.py", "@@ -10,6 +10,14 @@", *context[:15], *added, *context[15:]])
     assert len(paste) > QUESTION_CHARS
     assert find_question(paste).question == asked
+
+
+def test_a_question_about_what_is_indexed_is_found_before_a_later_request_to_a_colleague():
+    """A chat where the question for the assistant ("Do we have this one in the index, and …?") comes
+    mid-thread and a colleague's request ("can you rerun …?") comes later: the later one was searched
+    (validation batch dev-52, paste-d52-05), and "this one" lost the passage it points at."""
+    asked = "Do we have this one in the index, and does the method need hyperparameter tuning for every new task?"
+    chat = [f"**Aisha** 10:{m:02d}\nrun {m} of the merge sweep finished, the averaged model degrades past four tasks again"
+            for m in range(10, 40)]
+    chat += [f"**Aisha** 10:52\nmy worry is the practical side, new tasks get added every couple of weeks. {asked}",
+             "**Ben** 10:57\nfair. in the meantime can you rerun the 8-task merge with the per-task scaling from the validation split?",
+             "**Aisha** 10:58\non it, numbers by EOD"]
+    paste = "\n\n".join(chat)
+    assert len(paste) > QUESTION_CHARS
+    assert find_question(paste).question == asked
