@@ -33,6 +33,7 @@ from rag.names import capitalised_names, corpus_terms, is_known, norm, own_name,
 from rag.retrieve import Filters, HybridRetriever, check_query, put_first
 from rag.rewrite import REWRITE_PROMPT, multi_query_search
 from rag.sentence_rank import rank_by_facts, shape_picks
+from rag.sentence_vectors import StoredSentenceVectors
 from rag.spelling import Speller, typo_note
 from rag.summary import asks_only_summary, asks_summary, is_keyword_query, summary_length, summary_sentences
 from rag.text import CONTRIBUTION, POINTS_BACK, split_sentences
@@ -250,7 +251,8 @@ class Assistant:
         self.retriever = retriever
         self.settings = settings
         self.embedder = retriever.embedder
-        self.scorer = SentenceScorer(self.embedder, retriever.index.lexical)
+        self.scorer = SentenceScorer(self.embedder, retriever.index.lexical, stored=StoredSentenceVectors(
+            retriever.index.settings.data_dir / "embeddings.sqlite", self.embedder.id, self.embedder.dimension))
         self.checker = SupportChecker(self.embedder)
         self.speller = Speller(retriever.index.papers.texts, getattr(self.embedder, "whole_words", set),
                                names=lambda: self.retriever.name_casing, terms=lambda: self.terms)

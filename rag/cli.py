@@ -105,7 +105,9 @@ def ingest(ctx: click.Context, paths: tuple[Path, ...], rebuild: bool, wait_seco
     def progress(done: int, total: int) -> None:
         nonlocal bar
         if bar is None:
-            bar = tqdm(total=total, unit="chunk", desc="embedding", disable=None if settings.progress else True, file=sys.stderr)
+            bar = tqdm(total=total, unit="text", desc="embedding", disable=None if settings.progress else True, file=sys.stderr)
+        if bar.total != total:  # the abstract sentences, counted once the chunks are done
+            bar.total = total
         bar.update(done - bar.n)
 
     try:

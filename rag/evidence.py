@@ -239,9 +239,11 @@ _OWN_VOICE = re.compile(r"\b(?:we|our|us)\b|\bth(?:is|e present) (?:paper|work|s
 def _numbers(text: str) -> set[str]:
     return {m.replace(",", "") for m in _NUMBER.findall(text)}
 
-def _word_keys(text: str) -> set[str]:
-    """The normalized words of a text, hyphenated words also by their parts ("Mixture-of-Depths": "depths")."""
-    return {norm(t) for t in text.split()} | {norm(p) for t in text.split() for p in t.split("-")}
+@lru_cache(maxsize=4096)
+def _word_keys(text: str) -> frozenset[str]:
+    """The normalized words of a text, hyphenated words also by their parts ("Mixture-of-Depths": "depths");
+    kept per text (a paper's title and abstract: every question about it asks again)."""
+    return frozenset({norm(t) for t in text.split()} | {norm(p) for t in text.split() for p in t.split("-")})
 
 
 # A question that asks what a term means, and nothing else: "What is an attention sink (in a transformer)?",
@@ -562,8 +564,7 @@ class EvidencePolicy:
         names = self._names(question)
         terms = self._terms()
         unknown = [key for _, key in names if not is_known(key, terms)]
-        top_text = " ".join(f"{h.paper.title} {h.paper.abstract}" for h in hits[:3])
-        top_words = _word_keys(top_text)
+        top_words = frozenset().union(*(_word_keys(f"{h.paper.title} {h.paper.abstract}") for h in hits[:3]))
         sentence_top, _ = _sentence_stats(scored)
         sentence_score, sentence_words = _best_sentence(scored)
         lexical_top = max(((h.lexical_coverage or 0.0) for h in hits), default=0.0)

@@ -89,10 +89,11 @@ _SENTENCE_LOCK = threading.Lock()
 class SentenceScorer:
     """Scores abstract sentences against a question; shared by ask, cite and compare."""
 
-    def __init__(self, embedder, lexical_index, cache_size: int = 2048):
+    def __init__(self, embedder, lexical_index, cache_size: int = 2048, stored=None):
         self.embedder = embedder
         self.lexical = lexical_index
         self._cache_size = cache_size
+        self.stored = stored  # sentences -> {sentence: vector} that ingest embedded (rag.sentence_vectors), or None
 
     def _word_share(self, question: str):
         """text -> share of the question's IDF-weighted content words that the text contains."""
@@ -106,10 +107,10 @@ class SentenceScorer:
         return share
 
     def _paper_vectors(self, paper) -> tuple[list[str], np.ndarray]:
-        """A paper's sentences and their vectors, embedded once per process, whichever engine asks
-        (abstracts are immutable per paper_id+text; the key includes the text to notice a
-        re-ingested change): a new Engine on the same index, as each in-process `rag ask`, the
-        library API and MCP make, answers at once instead of re-embedding (~0.2 s a paper on 2 cores)."""
+        """A paper's sentences and their vectors: read from what ingest stored (`stored`), else embedded,
+        then kept per process whichever engine asks (abstracts are immutable per paper_id+text; the
+        key includes the text to notice a re-ingested change): a new Engine on the same index, as
+        each in-process `rag ask`, the library API and MCP make, answers at once."""
         key = (getattr(self.embedder, "id", id(self.embedder)), paper.paper_id, len(paper.abstract), hash(paper.abstract))
         with _SENTENCE_LOCK:
             hit = _SENTENCE_VECTORS.get(key)
@@ -117,7 +118,13 @@ class SentenceScorer:
                 _SENTENCE_VECTORS.move_to_end(key)
                 return hit
         sentences = split_sentences(paper.abstract)
-        hit = (sentences, self.embedder.embed(sentences) if sentences else np.zeros((0, getattr(self.embedder, "dimension", 384)), dtype=np.float32))
+        found = self.stored(sentences) if self.stored is not None and sentences else {}
+        missing = [s for s in dict.fromkeys(sentences) if s not in found]
+        if missing:
+            found.update(zip(missing, self.embedder.embed(missing)))
+        vectors = (np.stack([found[s] for s in sentences]).astype(np.float32, copy=False) if sentences
+                   else np.zeros((0, getattr(self.embedder, "dimension", 384)), dtype=np.float32))
+        hit = (sentences, vectors)
         with _SENTENCE_LOCK:
             _SENTENCE_VECTORS[key] = hit
             while len(_SENTENCE_VECTORS) > self._cache_size:

@@ -9,7 +9,8 @@ Layout under `data_dir`:
     papers.jsonl     every paper record, one per line (read on demand, see PaperStore)
     manifest.json    the embedder, the chunk set and the paper count; written last, atomically
     ingest.lock      held while an ingest writes
-    embeddings.sqlite  vectors by content hash; survives --rebuild so nothing is embedded twice
+    embeddings.sqlite  vectors by content hash (chunks', and every abstract sentence's for the
+                     answerer: rag.sentence_vectors); survives --rebuild so nothing is embedded twice
 
 Ingest is a sync against the manifest: re-ingesting a file replaces that file's
 contribution, content hashes decide what gets (re)embedded, and what Chroma already
@@ -81,6 +82,7 @@ class SyncReport:
     second_embedded: int = 0
     abstracts_stored: int = 0  # ... and whole-abstract mpnet vectors (one per paper)
     abstracts_embedded: int = 0
+    sentences_embedded: int = 0  # abstract sentences, for the answerer (rag.sentence_vectors)
 
     def summary(self) -> str:
         return (
@@ -89,6 +91,7 @@ class SyncReport:
             f"({self.added_papers} papers added, {self.removed_papers} removed) in {self.seconds:.1f}s"
             + (f"; mpnet vectors: stored {self.second_stored} ({self.second_embedded} newly embedded), whole abstracts "
                f"{self.abstracts_stored} ({self.abstracts_embedded} newly embedded)" if self.embedders != "minilm" else "")
+            + (f"; {self.sentences_embedded} abstract sentences newly embedded" if self.sentences_embedded else "")
             + (f"; corpus {self.corpus}" if self.corpus else "")
         )
 
@@ -459,6 +462,17 @@ def sync(
                     result.abstracts_stored, result.abstracts_embedded = len(plan.todo), embedded
                 result.embed_seconds += seconds
                 done += len(plan.todo)
+
+        # Every abstract sentence's vector, for the answer (the answerer embedded them per question before).
+        from rag.embed import DIMENSION
+        from rag.sentence_vectors import store_sentence_vectors
+
+        result.sentences_embedded, seconds = store_sentence_vectors(
+            (p.abstract for p in papers), embedder_id, embedder.dimension if embedder is not None else DIMENSION,
+            lambda: embedder or default_embedder(settings), data_dir / "embeddings.sqlite",
+            (lambda n, of: progress(total + n, total + of)) if progress is not None else None,
+        )
+        result.embed_seconds += seconds
 
         chunks_changed = manifest is None or manifest.get("chunk_set") != _chunk_set_key(chunks)
         if chunks_changed or not (data_dir / "bm25" / "chunk_ids.json").exists():

@@ -60,8 +60,11 @@ def per_corpus(kind: str, texts, build: Callable, variant: str = ""):
     return table
 
 
+_NOT_WORD = re.compile(r"[\W_]+")
+
+
 def norm(token: str) -> str:
-    return re.sub(r"[\W_]+", "", token.casefold())
+    return _NOT_WORD.sub("", token.casefold())
 
 
 def normalized(tokens) -> set[str]:

@@ -402,3 +402,58 @@ def test_an_engine_opened_after_an_abstract_changed_quotes_the_new_text(mini):
     after = mini.engine().assistant.ask(question, answerer="extractive")
     assert "41 meters" in after.text and "86 meters" not in after.text
     assert mini.engine().retriever.name_casing.get("glaciernetv2") == "GlacierNetV2"
+
+
+def test_ingest_embeds_each_abstract_sentence_once_and_the_answerer_reads_it_back(mini):
+    """Ingest stores every abstract sentence's vector beside the index (a fresh `rag ask` process
+    quoted a paper only after embedding its sentences, most of an ask's time); a re-ingest embeds
+    only the sentences a changed abstract adds, and what is read back is the model's own vector."""
+    import numpy as np
+
+    from rag.text import split_sentences
+
+    a = mini.listing("a.txt", A_KEYS)
+    sentences = {s for k in A_KEYS for s in split_sentences(mini.papers[k][1])}
+    _, first = mini.ingest(a)
+    assert first.sentences_embedded == len(sentences) and "abstract sentences newly embedded" in first.summary()
+    _, again = mini.ingest(a)
+    assert again.sentences_embedded == 0
+
+    title, abstract = mini.papers["glacier"]
+    added = "The decoder also runs on a laptop in real time."
+    mini.papers["glacier"] = (title, f"{abstract} {added}")
+    mini.listing("a.txt", A_KEYS)
+    _, changed = mini.ingest(a)
+    assert changed.sentences_embedded == 1
+
+    engine = mini.engine()
+    read = engine.assistant.scorer.stored(sorted(sentences | {added}))
+    assert set(read) == sentences | {added}
+    texts = list(read)
+    fresh = engine.embedder.embed(texts)
+    assert min(float(np.dot(read[t], v)) for t, v in zip(texts, fresh)) > 0.9999
+
+
+def test_an_index_without_stored_sentence_vectors_answers_the_same(mini):
+    """An index built before sentence vectors were stored (or whose vector cache is gone or damaged)
+    still answers, embedding the sentences itself, with the same answer."""
+    import sqlite3
+
+    from rag import extractive
+
+    a = mini.listing("a.txt", A_KEYS)
+    mini.ingest(a)
+    question = "What mean front distance error does the boundary-aware loss reach?"
+    extractive._SENTENCE_VECTORS.clear()
+    stored = mini.engine().assistant.ask(question, answerer="extractive")
+    assert "86 meters" in stored.text
+
+    cache = mini.settings.data_dir / "embeddings.sqlite"
+    with sqlite3.connect(cache) as db:
+        db.execute("DROP TABLE sentences")
+    extractive._SENTENCE_VECTORS.clear()
+    assert mini.engine().assistant.ask(question, answerer="extractive").text == stored.text
+
+    cache.write_bytes(b"not a database" * 100)
+    extractive._SENTENCE_VECTORS.clear()
+    assert mini.engine().assistant.ask(question, answerer="extractive").text == stored.text
