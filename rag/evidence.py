@@ -239,10 +239,10 @@ _OWN_VOICE = re.compile(r"\b(?:we|our|us)\b|\bth(?:is|e present) (?:paper|work|s
 def _numbers(text: str) -> set[str]:
     return {m.replace(",", "") for m in _NUMBER.findall(text)}
 
-@lru_cache(maxsize=4096)
+@lru_cache(maxsize=1024)
 def _word_keys(text: str) -> frozenset[str]:
     """The normalized words of a text, hyphenated words also by their parts ("Mixture-of-Depths": "depths");
-    kept per text (a paper's title and abstract: every question about it asks again)."""
+    kept per text (a paper's title and abstract: every question about it asks again; ~15 KB each)."""
     return frozenset({norm(t) for t in text.split()} | {norm(p) for t in text.split() for p in t.split("-")})
 
 
