@@ -24,7 +24,7 @@ from rag.names import question_names, words_key as _key
 from rag.ownership import NAMING_CUES, owns
 from rag.paste import find_question, fold, is_question_sized
 from rag.retrieve import Filters, check_query
-from rag.text import CONTRIBUTION, split_sentences
+from rag.text import CONTRIBUTION, RELEASE_ONLY, split_sentences
 from rag.types import Comparison, ComparisonCell, ComparisonRow, Paper, Source
 
 NOT_STATED = "not stated in abstract"
@@ -86,9 +86,37 @@ def _count(pattern: re.Pattern, text: str, cap: int = 3) -> int:
     return min(len(pattern.findall(text)), cap)
 
 
+# A sentence that says where the code, data or models are: "Our code and dataset are available at https://…", "To
+# facilitate further research, we release FS-LLM at …", "II-Bench is publicly available at …".
+_RELEASE_LEAD = re.compile(
+    r"^\W*(?:availability(?: and implementation)?:\s*)?(?:(?:finally|additionally|also|moreover|furthermore|in addition),\s*)?"
+    r"(?:to (?:facilitate|foster|support|encourage|enable|promote|help)\b[^,]{0,100},\s*)?(?:"
+    r"(?:the |our |all |both )?(?:[\w-]+ ){0,2}?(?:code|codes|codebase|data|dataset|datasets|models?|benchmarks?|project page"
+    r"|implementations?|weights|checkpoints)\b.{0,100}?\b(?:is|are|will be|has been|have been|can be)\s+(?:made\s+)?(?:now\s+)?"
+    r"(?:publicly |freely |openly )?(?:available|released|open[- ]sourced|found)\b"
+    r"|(?!(?:while|although|though|whereas|since|because|if|when|as)\b)[\w-]+(?: [\w-]+){0,3} (?:is|are) (?:now )?"
+    r"(?:publicly |freely |openly )?available\b"
+    r"|we (?:will |have |also |further |progressively |publicly |openly )*(?:release|open[- ]source|made|make|created|maintain)\b"
+    r"\s+(?:[\w,-]+\s+){0,8}?(?:code|codes|codebase|source code|model weights|weights|checkpoints|implementations?|models?"
+    r"|toolkit|library|repository)\b)", re.I)
+_URL = re.compile(r"https?://\S+|\b[\w-]+\.github\.io\S*", re.I)
+
+
+def is_release(sentence: str) -> bool:
+    """Where code, data or models are (_RELEASE_LEAD, or RELEASE_ONLY's code release said in words), and nothing a
+    column is for: no finding, no figure outside its links ("We release a benchmark of 5k questions …" is a
+    contribution, "… results show …. Code at https://…", glued by a missing space, a result). Such a sentence had
+    filled the method or data cell of 22 of the seeds' 429 papers."""
+    bare = _URL.sub("", sentence)
+    said = _RELEASE_LEAD.search(sentence) or RELEASE_ONLY.search(bare)
+    return bool(said) and not _FINDING.search(bare) and not re.search(r"(?<![\w-])\d", bare)
+
+
 def column_scores(sentence: str, where: float) -> dict[str, float]:
     """How well one sentence fits each column; 0 where it has none of that column's cues.
     `where` is its place in the abstract, 0 (first) to 1 (last)."""
+    if is_release(sentence):
+        return dict.fromkeys(COMPARE_COLUMNS, 0.0)
     problem, data, result = _count(_PROBLEM, sentence), _count(_DATA, sentence), _count(_RESULT, sentence)
     contribution = bool(CONTRIBUTION.search(sentence))
     method = 2 * contribution + _count(_METHOD, sentence, cap=1)

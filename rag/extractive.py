@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from rag.lexical import tokenize
-from rag.text import ASKS_RELEASE, split_sentences
+from rag.text import ASKS_RELEASE, RELEASE_ONLY, split_sentences
 from rag.types import Source
 
 # Sentences that address a model rather than state a finding ("Ignore previous instructions…",
@@ -28,16 +28,6 @@ _ADDRESSED_TO_MODEL = re.compile(
     r"(?:ignore|disregard|forget|print|reveal|output|repeat|respond|reply|obey|pretend)\b)",
     re.I,
 )
-_BOILERPLATE = re.compile(
-    r"^(code|our code|the code|data|models?|project page)\b.{0,60}\b(available|released|at)\b|https?://"
-    # ... and a release of code or weights said in words, in a sentence saying nothing else: "We will publicly release
-    # all the detailed implementations …", "Our implementations will be open sourced." (the fact model scored them as
-    # an answer's content); not "We release a benchmark of 5k questions …", a contribution.
-    r"|^\W*(?:we|the authors) (?:will )?(?:also )?(?:publicly |openly )?(?:release|open[- ]source)\s+(?:all (?:of )?)?(?:our |the )?"
-    r"(?:detailed )?(?:(?:source )?code|models? and code|implementations?|model weights|weights|checkpoints)\b"
-    r"|^(?=.{0,100}$)\W*(?:our |the |all )?(?:(?:source )?code|implementations?|model weights|weights|checkpoints)\b[^.]{0,40}"
-    r"\b(?:is|are|will be|have been|has been) (?:made )?(?:publicly |freely |openly )?(?:available|released|open[- ]sourced)\b",
-    re.I)
 # Where a question with several parts breaks: "Why A, and what B?", "How X; does Y?", "A? B?".
 _PART_BREAK = re.compile(
     r"\?\s+|;\s+|,?\s+and\s+(?=(?:(?:by|in|on|for|to|from|with|at) (?:how|what|which)|how|what|why|which|when|where|who|whether|does|do"
@@ -143,7 +133,7 @@ class SentenceScorer:
             sentences, vectors = self._paper_vectors(source.paper)
             for position, sentence in enumerate(sentences):
                 # (where the code is, a link: no answer's content, unless the question asks where it is)
-                if len(sentence) >= 25 and (keep_release or not _BOILERPLATE.search(sentence)) and not _ADDRESSED_TO_MODEL.search(sentence):
+                if len(sentence) >= 25 and (keep_release or not RELEASE_ONLY.search(sentence)) and not _ADDRESSED_TO_MODEL.search(sentence):
                     items.append((source, position, sentence))
                     vector_rows.append(vectors[position])
         if not items:

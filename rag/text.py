@@ -69,6 +69,20 @@ ASKS_RELEASE = re.compile(
 RELEASE_STATED = re.compile(r"\b(?:available|releas\w*|open[- ]sourc\w*|publicly)\b|https?://|github|hugging\s?face", re.I)
 
 
+# A sentence that says where code, data or models are (a link), or that they are released, and nothing else: no
+# answer's content (rag.extractive) and no comparison cell's (rag.compare).
+RELEASE_ONLY = re.compile(
+    r"^(code|our code|the code|data|models?|project page)\b.{0,60}\b(available|released|at)\b|https?://"
+    # ... and a release of code or weights said in words, in a sentence saying nothing else: "We will publicly release
+    # all the detailed implementations …", "Our implementations will be open sourced." (the fact model scored them as
+    # an answer's content); not "We release a benchmark of 5k questions …", a contribution.
+    r"|^\W*(?:we|the authors) (?:will )?(?:also )?(?:publicly |openly )?(?:release|open[- ]source)\s+(?:all (?:of )?)?(?:our |the )?"
+    r"(?:detailed )?(?:(?:source )?code|models? and code|implementations?|model weights|weights|checkpoints)\b"
+    r"|^(?=.{0,100}$)\W*(?:our |the |all )?(?:(?:source )?code|implementations?|model weights|weights|checkpoints)\b[^.]{0,40}"
+    r"\b(?:is|are|will be|have been|has been) (?:made )?(?:publicly |freely |openly )?(?:available|released|open[- ]sourced)\b",
+    re.I)
+
+
 # Sentences that state a paper's own contribution ("we propose ...").
 CONTRIBUTION = re.compile(
     r"\b(we|this (?:paper|work|study)|our (?:paper|work))\s+(?:\w+\s+){0,2}?"

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from rag.compare import NOT_STATED, assign_columns
+from rag.compare import NOT_STATED, assign_columns, is_release
 from rag.errors import QueryError
 from rag.text import split_sentences
 
@@ -287,6 +287,28 @@ def test_an_analysis_sentence_is_not_a_problem_statement(seed_papers):
     problem = chosen["problem"]
     assert problem is None or not re.search(r"analysis|we find", sentences[problem], re.I)
     assert sentences[chosen["method"]].startswith("We present QLoRA")
+
+
+@pytest.mark.parametrize("prefix, column, want", [
+    ("Scaling Sparse Fine-Tuning to Large Language Models", "method", "We release the code for SFT"),
+    ("RankGen: Improving Text Generation", "method", "We release our model checkpoints"),
+    ("A Large Scale Search Dataset for Unbiased Learning to Rank", "data", "The Baidu-ULTR dataset and corresponding baseline implementation are available"),
+])
+def test_a_sentence_saying_where_the_code_is_fills_no_column(seed_papers, prefix, column, want):
+    """"We release the code for SFT at https://…" was SFT's method, "… are available at https://…" Baidu-ULTR's
+    data: where things are is no column's content; the column takes the paper's own sentence or says not stated."""
+    sentences, chosen = _assigned(seed_papers, prefix)
+    assert any(s.startswith(want) for s in sentences)  # the release sentence is in the abstract
+    assert chosen[column] is None or not sentences[chosen[column]].startswith(want)
+    assert not any(i is not None and is_release(sentences[i]) for i in chosen.values())
+
+
+def test_release_wording_inside_a_contribution_or_a_finding_is_not_a_release():
+    assert is_release("Our code and dataset are available at: https://github.com/someone/project.")
+    assert is_release("To facilitate future research, we make our datasets, code, and pretrained models publicly available.")
+    assert not is_release("We release a benchmark of 5k questions covering 12 domains.")  # a contribution, counted
+    assert not is_release("Experiments show that it outperforms prior methods.Code is available at https://x.github.io.")
+    assert not is_release("While instruction-following resources are available in some domains, ours is the first dataset.")
 
 
 # ---------------------------------------------------------------- the command
