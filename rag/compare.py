@@ -38,26 +38,33 @@ _PROBLEM = re.compile(
     r"\b(however|despite|challeng\w*|limitation\w*|limited|suffer\w*|lacks?|lacking|struggl\w*|remains?|remained|"
     r"difficult\w*|bottleneck\w*|costly|expensive|gap|unclear|fails?|failure\w*|hinder\w*|prohibitive\w*|vulnerab\w*|"
     r"unsatisfactory|insufficient|inefficien\w*|impractical|drawback\w*|under-?explored|overlook\w*|issues?|"
+    r"(?:the|this|these|a|an|key|main|fundamental|open|core|central|critical|important) problems? (?:of|that|is|are|remains?)|"
     r"question(?![- ]answering)|no (?:consensus|clear|systematic|principled)|not (?:been |yet )?(?:well|fully|yet|extensively|"
     r"systematically|thoroughly|all)|(?:existing|current|prior|previous|conventional) (?:\w+ )?(?:methods?|approaches|"
     r"models?|work|works|research|studies|techniques|systems|solutions|frameworks?))\b|^(?:while|although|though|whereas)\b",
     re.I,
 )
 # "To address this limitation, we …" points back at a problem; it states the response to it.
-_RESPONSE = re.compile(r"\b(?:to (?:address|tackle|overcome|solve|mitigate|bridge)|address(?:ing)?|to this end)\b", re.I)
+_RESPONSE = re.compile(r"\b(?:to (?:address|tackle|overcome|solve|mitigate|bridge)|address(?:ing)?|solv(?:es|ed|ing)|to this end)\b", re.I)
 # Generic "what we do" wording; CONTRIBUTION ("we propose/introduce/present …") is the strong cue.
 _METHOD = re.compile(
-    r"\b(?:we|this (?:paper|work|study|thesis|survey))\s+(?:\w+\s+){0,2}?(?:use|employ|adopt|leverage|apply|utili[sz]e|"
-    r"examine|study|investigate|explore|extend|aim|seek|suggest|evaluate|consider|compare|overview|call|name)\w*|"
+    r"\b(?:we|this (?:paper|work|study|thesis|survey|review|report|article))\s+(?:\w+\s+){0,2}?(?:use|employ|adopt|leverage|apply|utili[sz]e|"
+    r"examine|study|investigate|explore|extend|aim|seek|suggest|evaluate|consider|compare|overview|call|name|conduct|perform"
+    r"|answer|conceptuali[sz]e|summari[sz]e|provide|cover)\w*|"
     r"\bour (?:method|approach|framework|model|technique|algorithm|training|architecture|system)\b|"
     r"\b(?:proposes?|introduces?|presents?)\b|\bis designed\b",
     re.I,
 )
 _DATA = re.compile(
-    r"\b(datasets?|data sets?|benchmarks?|corpus|corpora|evaluat\w* (?:on|across)|experiments? (?:on|across)|trained on|"
+    r"\b(datasets?|data sets?|benchmarks?|corpus|corpora|evaluat\w* (?:(?:our|the|their|these|its|all) (?:[\w-]+ ){0,2})?(?:on|across)"
+    r"|experiments? (?:on|across)|trained on|"
     r"test sets?|suites?|collected|curated|annotated|demonstrations|tasks such as)\b",
     re.I,
 )
+# What a finding or an analysis must name to be the data cell: "Our experiments demonstrate … across multiple tasks" and
+# "Our analysis … informs how data should be collected" are results, not the data (fresh labels, 2026-12-05).
+_DATA_NOUN = re.compile(r"\b(?:datasets?|data sets?|benchmarks?|corpus|corpora|test sets?|suites?|tasks such as"
+                        r"|evaluat\w* (?:(?:our|the|their|these|its|all) (?:[\w-]+ ){0,3})?(?:on|across))\b", re.I)
 # "7 benchmarks", "seven representative datasets", "8 instruction datasets": what was used, counted.
 _DATA_COUNT = re.compile(
     r"\b(?:\d+|two|three|four|five|six|seven|eight|nine|ten|several|multiple|various|diverse)\s+(?:[\w-]+\s+){0,2}?"
@@ -133,7 +140,8 @@ def column_scores(sentence: str, where: float) -> dict[str, float]:
         # Datasets, benchmarks, corpora (counted ones most); an opening sentence about data in
         # general ("trained on vast datasets") is background, not what this paper used.
         "data": 1.5 * data + 1.5 * counted + 0.75 * where - 0.5 * (finding or analysis)
-        - 1.5 * (where < 0.35 and not _OURS.search(sentence)) if data or counted else 0.0,
+        - 1.5 * (where < 0.35 and not _OURS.search(sentence))
+        if (data or counted) and not ((finding or analysis) and not _DATA_NOUN.search(sentence)) else 0.0,
         # Outcomes: numbers and comparatives, late; findings count as results, analyses barely.
         "result": result + 1.5 * numbers + finding + 2 * where - 1 - analysis - contribution if result or finding else 0.0,
     }

@@ -259,8 +259,96 @@ FRESH = [
     ("Towards Realistic Zero-Shot Classification", "result", ("Our comprehensive experiments across",)),
 ]
 
+# Written by a helper who read only the 20 abstracts (random seed papers not labelled above) and never this code, every
+# sentence a careful reader would accept per column (2026-12-05). The first 10 papers' labels shaped cue changes (a
+# finding or analysis is the data cell only when it names data, "we conduct / answer / summarise …" is a method,
+# "the problem of …" a problem, "… solves the problem …" a response): 32 -> 37 of 40; the last 10 were held out:
+# 33 -> 37 of 40.
+HELPER = [
+    ('Model Breadcrumbs: Scaling Multi-Task Model Merging with Spa', 'problem', ('This work focuses on the problem of merg',)),
+    ('Model Breadcrumbs: Scaling Multi-Task Model Merging with Spa', 'method', ('We introduce a new simple method, Model ', 'These breadcrumbs are constructed by sub')),
+    ('Model Breadcrumbs: Scaling Multi-Task Model Merging with Spa', 'data', ()),
+    ('Model Breadcrumbs: Scaling Multi-Task Model Merging with Spa', 'result', ('Our experiments demonstrate the effectiv', 'Our method is shown to be more efficient', 'Through extensive experimentation involv')),
+    ('Retrieval-Augmented Generation for Knowledge-Intensive NLP T', 'problem', ('However, their ability to access and pre', 'Additionally, providing provenance for t', 'Pre-trained models with a differentiable')),
+    ('Retrieval-Augmented Generation for Knowledge-Intensive NLP T', 'method', ('We explore a general-purpose fine-tuning', 'We introduce RAG models where the parame', 'We compare two RAG formulations, one whi')),
+    ('Retrieval-Augmented Generation for Knowledge-Intensive NLP T', 'data', ('We introduce RAG models where the parame', 'We fine-tune and evaluate our models on ')),
+    ('Retrieval-Augmented Generation for Knowledge-Intensive NLP T', 'result', ('We fine-tune and evaluate our models on ', 'For language generation tasks, we find t')),
+    ('Improving Large Language Model Fine-tuning for Solving Math ', 'problem', ('Despite their success in many natural la', "A large gap exists between LLMs' pass-at")),
+    ('Improving Large Language Model Fine-tuning for Solving Math ', 'method', ('Using the challenging MATH dataset, we i',)),
+    ('Improving Large Language Model Fine-tuning for Solving Math ', 'data', ('Using the challenging MATH dataset, we i', 'Guided by these insights, we design a fi')),
+    ('Improving Large Language Model Fine-tuning for Solving Math ', 'result', ('With these methods, we present a thoroug', 'Guided by these insights, we design a fi')),
+    ('Mug-STAN: Adapting Image-Language Pretrained Models for Gene', 'problem', ('Despite the impressive performance of im', 'In this paper, we investigate the image-')),
+    ('Mug-STAN: Adapting Image-Language Pretrained Models for Gene', 'method', ('To address these challenges, we propose ',)),
+    ('Mug-STAN: Adapting Image-Language Pretrained Models for Gene', 'data', ('With our solution, state-of-the-art zero',)),
+    ('Mug-STAN: Adapting Image-Language Pretrained Models for Gene', 'result', ('Extensive experimental results verify Mu', 'With our solution, state-of-the-art zero', 'Moreover, by integrating pretrained Mug-')),
+    ('The Lessons of Developing Process Reward Models in Mathemati', 'problem', ('However, the development of effective PR', 'MC estimation relies on completion model', 'Furthermore, we identify potential biase')),
+    ('The Lessons of Developing Process Reward Models in Mathemati', 'method', ('To address these challenges, we develop ',)),
+    ('The Lessons of Developing Process Reward Models in Mathemati', 'data', ()),
+    ('The Lessons of Developing Process Reward Models in Mathemati', 'result', ('In this paper, through extensive experim', 'Based on the mechanisms, we significantl', 'Finally, we release a new state-of-the-a')),
+    ('Vanishing Variance Problem in Fully Decentralized Neural-Net', 'problem', ('This decentralized nature often position', 'Our findings suggest that this averaging', 'We identify the underlying cause and ref')),
+    ('Vanishing Variance Problem in Fully Decentralized Neural-Net', 'method', ('Unlike federated learning where the cent', 'This novel algorithm preserves the optim')),
+    ('Vanishing Variance Problem in Fully Decentralized Neural-Net', 'data', ()),
+    ('Vanishing Variance Problem in Fully Decentralized Neural-Net', 'result', ('Our findings suggest that this averaging', 'Our extensive simulation results demonst')),
+    ('CodeT5+: Open Code Large Language Models for Code Understand', 'problem', ('However, existing code LLMs have two mai', 'First, they often adopt a specific archi', 'The former paradigm is limited by inflex', 'Secondly, they often employ a limited se')),
+    ('CodeT5+: Open Code Large Language Models for Code Understand', 'method', ('To address these limitations, we propose', 'Such flexibility is enabled by our propo', 'These objectives cover span denoising, c', 'Furthermore, we propose to initialize Co')),
+    ('CodeT5+: Open Code Large Language Models for Code Understand', 'data', ('These objectives cover span denoising, c', 'We extensively evaluate CodeT5+ on over ', 'Particularly, our instruction-tuned Code')),
+    ('CodeT5+: Open Code Large Language Models for Code Understand', 'result', ('We observe state-of-the-art (SoTA) model', 'Particularly, our instruction-tuned Code')),
+    ('Digi-Q: Learning Q-Value Functions for Training Device-Contr', 'problem', ('While a number of existing approaches fo', 'On-policy reinforcement learning (RL) sh')),
+    ('Digi-Q: Learning Q-Value Functions for Training Device-Contr', 'method', ('In this paper, we develop an approach, c', 'We study our approach in the mobile devi', 'Digi-Q trains the Q-function using offli', 'To make the VLM features amenable for re', 'Once trained, we use this Q-function via')),
+    ('Digi-Q: Learning Q-Value Functions for Training Device-Contr', 'data', ('Digi-Q outperforms several prior methods',)),
+    ('Digi-Q: Learning Q-Value Functions for Training Device-Contr', 'result', ('Digi-Q outperforms several prior methods', 'In some cases, our Digi-Q approach alrea')),
+    ('Preference Fine-Tuning of LLMs Should Leverage Suboptimal, O', 'problem', ('Different methods come with different im', 'This raises a natural question: what kin')),
+    ('Preference Fine-Tuning of LLMs Should Leverage Suboptimal, O', 'method', ('In this paper, we answer this question b', 'We conceptualize our insights and unify ')),
+    ('Preference Fine-Tuning of LLMs Should Leverage Suboptimal, O', 'data', ()),
+    ('Preference Fine-Tuning of LLMs Should Leverage Suboptimal, O', 'result', ('Our main finding is that, in general, ap', 'Mode-seeking objectives are able to alte')),
+    ('Beyond Size: How Gradients Shape Pruning Decisions in Large ', 'problem', ('However, they overlooked the informative',)),
+    ('Beyond Size: How Gradients Shape Pruning Decisions in Large ', 'method', ('In this paper, we present a novel sparsi', 'GBLM-Pruner leverages the first-order te', 'Additionally, GBLM-Pruner functions with')),
+    ('Beyond Size: How Gradients Shape Pruning Decisions in Large ', 'data', ('Extensive evaluations on LLaMA-1 and LLa',)),
+    ('Beyond Size: How Gradients Shape Pruning Decisions in Large ', 'result', ('GBLM-Pruner leverages the first-order te', 'Intriguing, after incorporating gradient', 'Extensive evaluations on LLaMA-1 and LLa')),
+    ('LlamaFusion: Adapting Pretrained Language Models for Multimo', 'problem', ()),
+    ('LlamaFusion: Adapting Pretrained Language Models for Multimo', 'method', ('We present LlamaFusion, a framework for ', "LlamaFusion leverages existing Llama-3's", 'During training, the data from each moda', 'By freezing the text-specific modules an')),
+    ('LlamaFusion: Adapting Pretrained Language Models for Multimo', 'data', ()),
+    ('LlamaFusion: Adapting Pretrained Language Models for Multimo', 'result', ('Compared to methods that pretrain multim', 'We also demonstrate that this framework ')),
+    ('YourBench: Easy Custom Evaluation Sets for Everyone', 'problem', ('Evaluating large language models (LLMs) ', 'This hinders timely or domain-specific a')),
+    ('YourBench: Easy Custom Evaluation Sets for Everyone', 'method', ('We introduce YourBench, a novel, open-so', 'Our comprehensive analysis spans 26 SoTA')),
+    ('YourBench: Easy Custom Evaluation Sets for Everyone', 'data', ('We demonstrate its efficacy by replicati', 'To ensure that YourBench generates data ', 'We release the YourBench library, the Te')),
+    ('YourBench: Easy Custom Evaluation Sets for Everyone', 'result', ('We demonstrate its efficacy by replicati',)),
+    ('Stacking Your Transformers: A Closer Look at Model Growth fo', 'problem', ('LLMs are computationally expensive to pr', 'However, the viability of these model gr', 'This work identifies three critical text')),
+    ('Stacking Your Transformers: A Closer Look at Model Growth fo', 'method', ('To tackle O1, we summarize existing appr', 'Motivated by these promising results, we', 'We further address O3 (lack of empirical')),
+    ('Stacking Your Transformers: A Closer Look at Model Growth fo', 'data', ('Our findings reveal that a depthwise sta',)),
+    ('Stacking Your Transformers: A Closer Look at Model Growth fo', 'result', ('Our findings reveal that a depthwise sta', 'For O2 (untested scalability), our study', 'For example, compared to a conventionall')),
+    ('What Language Model Architecture and Pretraining Objective W', 'problem', ('However, the architectures and pretraini',)),
+    ('What Language Model Architecture and Pretraining Objective W', 'method', ('In this work, we present a large-scale e', 'In particular, we focus on text-to-text ', 'We train models with over 5 billion para', 'We therefore consider the adaptation of ')),
+    ('What Language Model Architecture and Pretraining Objective W', 'data', ()),
+    ('What Language Model Architecture and Pretraining Objective W', 'result', ('Our experiments show that causal decoder', 'However, models with non-causal visibili', 'We find that pretrained non-causal decod', 'Furthermore, we find that pretrained cau')),
+    ('Fine-Tuning Large Neural Language Models for Biomedical Natu', 'problem', ('Motivation: A perennial challenge for bi', 'However, fine-tuning such models for an ')),
+    ('Fine-Tuning Large Neural Language Models for Biomedical Natu', 'method', ('Results: We conduct a systematic study o', 'We thus conduct a comprehensive explorat')),
+    ('Fine-Tuning Large Neural Language Models for Biomedical Natu', 'data', ('For low-resource text similarity tasks s',)),
+    ('Fine-Tuning Large Neural Language Models for Biomedical Natu', 'result', ('We show that finetuning performance may ', 'Large models have potential to attain be', 'We show that these techniques can substa', 'Specifically, freezing lower layers is h', 'For low-resource text similarity tasks s', 'Overall, domainspecific vocabulary and p', 'Based on these findings, we establish ne')),
+    ('M$^{2}$UGen: Multi-modal Music Understanding and Generation ', 'problem', ('However, research that combines both und',)),
+    ('M$^{2}$UGen: Multi-modal Music Understanding and Generation ', 'method', ('To address this gap, we introduce a Mult', 'The M^{2}UGen framework is purpose-built', 'To enable music generation, we explore t', 'Bridging multi-modal understanding and m', 'Furthermore, we make use of the MU-LLaMA')),
+    ('M$^{2}$UGen: Multi-modal Music Understanding and Generation ', 'data', ('Furthermore, we make use of the MU-LLaMA',)),
+    ('M$^{2}$UGen: Multi-modal Music Understanding and Generation ', 'result', ('The experimental results demonstrate tha',)),
+    ('Debate Helps Weak-to-Strong Generalization', 'problem', ('However, future superhuman models will s', 'Therefore, humans will only be able to w', 'This expected deficiency of human evalua')),
+    ('Debate Helps Weak-to-Strong Generalization', 'method', ('In this paper, we attempt to combine the', 'Specifically, we investigate ways of imp', 'To make iterative empirical progress, we', 'We empirically test it by finetuning a s')),
+    ('Debate Helps Weak-to-Strong Generalization', 'data', ('Extensive experiments on the OpenAI weak',)),
+    ('Debate Helps Weak-to-Strong Generalization', 'result', ('We find that debate can assist a weak mo', 'We also show that an ensemble of weak mo', 'Extensive experiments on the OpenAI weak')),
+    ('Using DeepSpeed and Megatron to Train Megatron-Turing NLG 53', 'problem', ('Because of their success, the size of th',)),
+    ('Using DeepSpeed and Megatron to Train Megatron-Turing NLG 53', 'method', ('As the result of a joint effort between ', 'In this paper, we first focus on the inf', 'Next, we detail the training process, th')),
+    ('Using DeepSpeed and Megatron to Train Megatron-Turing NLG 53', 'data', ('Next, we detail the training process, th', 'We demonstrate that MT-NLG achieves supe')),
+    ('Using DeepSpeed and Megatron to Train Megatron-Turing NLG 53', 'result', ('We demonstrate that MT-NLG achieves supe',)),
+    ('A Comprehensive Survey on Pretrained Foundation Models: A Hi', 'problem', ('Numerous studies have proposed different',)),
+    ('A Comprehensive Survey on Pretrained Foundation Models: A Hi', 'method', ('This study provides a comprehensive revi', 'The review covers the basic components a', 'Additionally, it explores advanced PFMs ', 'The review also discusses research relat', 'Finally, the study provides key implicat')),
+    ('A Comprehensive Survey on Pretrained Foundation Models: A Hi', 'data', ()),
+    ('A Comprehensive Survey on Pretrained Foundation Models: A Hi', 'result', ()),
+    ('SPT: Fine-Tuning Transformer-based Language Models Efficient', 'problem', ('However, Transformer fine-tuning has lon', 'We observe that the memory consumption o')),
+    ('SPT: Fine-Tuning Transformer-based Language Models Efficient', 'method', ('We propose the SPT system to fine-tune T', 'Thus, we design the sparse MHA module, w', 'We implement SPT on PyTorch and customiz', 'Specifically, we use product quantizatio', 'For routed FFN, we batch the tokens acco')),
+    ('SPT: Fine-Tuning Transformer-based Language Models Efficient', 'data', ()),
+    ('SPT: Fine-Tuning Transformer-based Language Models Efficient', 'result', ('The results show that SPT consistently o',)),
+]
 
-LABELLED = DEV + HELD_OUT + FRESH
+
+LABELLED = DEV + HELD_OUT + FRESH + HELPER
 
 
 def _assigned(seed_papers, prefix: str) -> tuple[list[str], dict[str, int | None]]:
@@ -278,7 +366,7 @@ def test_column_assignment_matches_a_reader_on_labelled_seed_sentences(seed_pape
             right += 1
         else:
             wrong.append((prefix, column, got))
-    # The old greedy column order got 69 of 92 (75%).
+    # The old greedy column order got 69 of the first 92 (75%); all 92 and 74 of HELPER's 80 now.
     assert right / len(LABELLED) >= 0.9, wrong
 
 
