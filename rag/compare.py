@@ -52,7 +52,8 @@ _METHOD = re.compile(
     r"examine|study|investigate|explore|extend|aim|seek|suggest|evaluate|consider|compare|overview|call|name|conduct|perform"
     r"|answer|conceptuali[sz]e|summari[sz]e|provide|cover)\w*|"
     r"\bour (?:method|approach|framework|model|technique|algorithm|training|architecture|system)\b|"
-    r"\b(?:proposes?|introduces?|presents?)\b|\bis designed\b",
+    r"\b(?:proposes?|introduces?|presents?)\b|\bis designed\b"
+    r"|\bin this (?:paper|work|study|article|report),? we\b",  # "In this work, we scale sparse fine-tuning to …"
     re.I,
 )
 _DATA = re.compile(
