@@ -347,8 +347,93 @@ HELPER = [
     ('SPT: Fine-Tuning Transformer-based Language Models Efficient', 'result', ('The results show that SPT consistently o',)),
 ]
 
+# A second helper batch, 20 more random seed papers, labelled the same way after every change above and read once:
+# 61 of 80 (the code before this session's column changes: 62).
+HELPER_2 = [
+    ('LLM-Adapters: An Adapter Family for Parameter-Efficient Fine', 'problem', ()),
+    ('LLM-Adapters: An Adapter Family for Parameter-Efficient Fine', 'method', ('To enable further research on PEFT metho', 'The framework includes state-of-the-art ', 'The framework is designed to be research')),
+    ('LLM-Adapters: An Adapter Family for Parameter-Efficient Fine', 'data', ('Furthermore, to evaluate the effectivene',)),
+    ('LLM-Adapters: An Adapter Family for Parameter-Efficient Fine', 'result', ('The results demonstrate that using adapt',)),
+    ('LQ-LoRA: Low-rank Plus Quantized Matrix Decomposition for Ef', 'problem', ()),
+    ('LQ-LoRA: Low-rank Plus Quantized Matrix Decomposition for Ef', 'method', ('We propose a simple approach for memory-', 'Our approach uses an iterative algorithm', 'During finetuning, the quantized compone', 'We present an integer linear programming', 'We further explore a data-aware version ')),
+    ('LQ-LoRA: Low-rank Plus Quantized Matrix Decomposition for Ef', 'data', ('For example, on the OpenAssistant benchm', 'When finetuned on a language modeling ca')),
+    ('LQ-LoRA: Low-rank Plus Quantized Matrix Decomposition for Ef', 'result', ('Experiments on adapting RoBERTa and LLaM', 'For example, on the OpenAssistant benchm', 'When finetuned on a language modeling ca')),
+    ('Scalable Vision Language Model Training via High Quality Dat', 'problem', ()),
+    ('Scalable Vision Language Model Training via High Quality Dat', 'method', ('In this paper, we introduce SAIL-VL (ScA', 'We introduce three key improvements that', 'Equipped with this pipeline, we curate S', '(2) Scalable Pretraining with High-Quali', '(3) Scalable SFT via quantity and qualit', "To further improve SAIL-VL's performance", 'data sizes from logarithmic to be near-l')),
+    ('Scalable Vision Language Model Training via High Quality Dat', 'data', ('We introduce three key improvements that', 'Equipped with this pipeline, we curate S', '(3) Scalable SFT via quantity and qualit', 'SAIL-VL obtains the highest average scor')),
+    ('Scalable Vision Language Model Training via High Quality Dat', 'result', ('(2) Scalable Pretraining with High-Quali', 'SAIL-VL obtains the highest average scor')),
+    ('Augmenting Autotelic Agents with Large Language Models', 'problem', ('Current artificial agents mostly rely on', 'list of instructions), or unbounded (e.g', 'the space of possible visual inputs) but')),
+    ('Augmenting Autotelic Agents with Large Language Models', 'method', ('In this paper, we introduce a language m', 'The LM is used as an imperfect model of ', 'Specifically, it supports three key comp')),
+    ('Augmenting Autotelic Agents with Large Language Models', 'data', ('Without relying on any hand-coded goal r',)),
+    ('Augmenting Autotelic Agents with Large Language Models', 'result', ('Without relying on any hand-coded goal r',)),
+    ('Small Language Models Fine-tuned to Coordinate Larger Langua', 'problem', ('Recent attempts at prompt decomposition ', 'A significant disadvantage is that found')),
+    ('Small Language Models Fine-tuned to Coordinate Larger Langua', 'method', ('We introduce DaSLaM, which uses a decomp', 'These subproblems are answered by a solv', 'We use a relatively small (13B parameter')),
+    ('Small Language Models Fine-tuned to Coordinate Larger Langua', 'data', ('Evaluation on multiple different reasoni',)),
+    ('Small Language Models Fine-tuned to Coordinate Larger Langua', 'result', ('Evaluation on multiple different reasoni', 'Additionally, we show that DaSLaM is not', 'Exhaustive ablation studies evince the s')),
+    ('Adaptive Computation Modules: Granular Conditional Computati', 'problem', ('The computational cost of transformer mo', 'While techniques such as quantization or', 'In addition, globally reducing the cost ')),
+    ('Adaptive Computation Modules: Granular Conditional Computati', 'method', ('Motivated by this observation, we introd', 'An ACM consists of a sequence of learner', 'An additional gating mechanism determine', 'We also describe a distillation techniqu', 'The distillation phase is designed to be')),
+    ('Adaptive Computation Modules: Granular Conditional Computati', 'data', ()),
+    ('Adaptive Computation Modules: Granular Conditional Computati', 'result', ('Our evaluation of transformer models in ',)),
+    ('Compacter: Efficient Low-Rank Hypercomplex Adapter Layers', 'problem', ('However, fine-tuning all weights of mode', 'Recent work has developed parameter-effi')),
+    ('Compacter: Efficient Low-Rank Hypercomplex Adapter Layers', 'method', ('In this work, we propose Compacter, a me', 'Compacter accomplishes this by building ', 'Specifically, Compacter inserts task-spe')),
+    ('Compacter: Efficient Low-Rank Hypercomplex Adapter Layers', 'data', ('By only training 0.047% of a pretrained ',)),
+    ('Compacter: Efficient Low-Rank Hypercomplex Adapter Layers', 'result', ('By only training 0.047% of a pretrained ',)),
+    ('Model Editing with Canonical Examples', 'problem', ()),
+    ('Model Editing with Canonical Examples', 'method', ('We introduce model editing with canonica', 'A canonical example is a simple instance', 'The evaluation set contains more complex', 'We then turn to the Backpack language mo', 'We propose sense finetuning, which selec', 'Finally, we improve GPT-J-6B by an infer')),
+    ('Model Editing with Canonical Examples', 'data', ('The evaluation set contains more complex',)),
+    ('Model Editing with Canonical Examples', 'result', ('In our experiments on Pythia language mo', 'We propose sense finetuning, which selec', 'Finally, we improve GPT-J-6B by an infer')),
+    ('Knowledge-Aware Artifact Image Synthesis with LLM-Enhanced P', 'problem', ('However, many physical copies of artifac', 'Despite the significant advancements in ')),
+    ('Knowledge-Aware Artifact Image Synthesis with LLM-Enhanced P', 'method', ('In this paper, we propose a novel knowle', 'We use a pretrained diffusion model as b')),
+    ('Knowledge-Aware Artifact Image Synthesis with LLM-Enhanced P', 'data', ()),
+    ('Knowledge-Aware Artifact Image Synthesis with LLM-Enhanced P', 'result', ('Compared to existing approaches, our pro',)),
+    ('Flexora: Flexible Low Rank Adaptation for Large Language Mod', 'problem', ('However, their performance in specific d', 'Thus, fine-tuning techniques, especially')),
+    ('Flexora: Flexible Low Rank Adaptation for Large Language Mod', 'method', ('To overcome this overfitting and improve', 'Specifically, Flexora firstly frames thi')),
+    ('Flexora: Flexible Low Rank Adaptation for Large Language Mod', 'data', ()),
+    ('Flexora: Flexible Low Rank Adaptation for Large Language Mod', 'result', ('Our extensive experiments on many pretra',)),
+    ('This Land is {Your, My} Land: Evaluating Geopolitical Biases', 'problem', ('Do the Spratly Islands belong to China, ', 'A pretrained large language model (LLM) ', 'This contrasts with a multilingual human')),
+    ('This Land is {Your, My} Land: Evaluating Geopolitical Biases', 'method', ('As a targeted case study, we consider te', 'We introduce BorderLines, a dataset of t', 'We also propose a suite of evaluation me', 'We then evaluate various multilingual LL', 'Finally, we explore several prompt modif')),
+    ('This Land is {Your, My} Land: Evaluating Geopolitical Biases', 'data', ('We introduce BorderLines, a dataset of t',)),
+    ('This Land is {Your, My} Land: Evaluating Geopolitical Biases', 'result', ('In this paper, we show that LLMs recall ', 'We then evaluate various multilingual LL', 'Finally, we explore several prompt modif')),
+    ('The Best Instruction-Tuning Data are Those That Fit', 'problem', ('Typically, instructions are paired with ', 'This, at scale, can lead to diminishing ')),
+    ('The Best Instruction-Tuning Data are Those That Fit', 'method', ('We propose **GRAPE**, a novel SFT framew', 'For each instruction, it gathers respons')),
+    ('The Best Instruction-Tuning Data are Those That Fit', 'data', ('We first evaluate GRAPE with a controlle', 'We experiment with the post-training dat')),
+    ('The Best Instruction-Tuning Data are Those That Fit', 'result', ('GRAPE significantly outperforms strong b', "GRAPE's strong performance generalizes t", 'GRAPE outperforms strong baselines train', 'Remarkably, using 1/3 of the data and ha')),
+    ('M2-CLIP: A Multimodal, Multi-task Adapting Framework for Vid', 'problem', ('Nevertheless, prevailing approaches tend',)),
+    ('M2-CLIP: A Multimodal, Multi-task Adapting Framework for Vid', 'method', ('In this paper, we introduce a novel Mult', 'Firstly, to enhance the individual modal', 'Specifically, we design a novel visual T', 'Moreover, we adopt text encoder adapters', 'Secondly, we design a multi-task decoder')),
+    ('M2-CLIP: A Multimodal, Multi-task Adapting Framework for Vid', 'data', ()),
+    ('M2-CLIP: A Multimodal, Multi-task Adapting Framework for Vid', 'result', ('Experimental results validate the effica',)),
+    ('Mixture of Prompt Learning for Vision Language Models', 'problem', ('However, current prompt learning methods',)),
+    ('Mixture of Prompt Learning for Vision Language Models', 'method', ('To address these challenges, we propose ', 'This module is able to capture a dataset', 'Additionally, we introduce a novel gatin', 'We also implement semantically grouped t', 'This supervision ensures that the text f')),
+    ('Mixture of Prompt Learning for Vision Language Models', 'data', ('Our method has been validated on 11 data',)),
+    ('Mixture of Prompt Learning for Vision Language Models', 'result', ('Our method has been validated on 11 data',)),
+    ('Harnessing Multimodal Large Language Models for Multimodal S', 'problem', ('This introduces new challenges to the ex', 'Moreover, although Multimodal Large Lang')),
+    ('Harnessing Multimodal Large Language Models for Multimodal S', 'method', ('To this end, in this paper, we propose t', 'To capture the dynamic user preference, ', 'Specifically, we first utilize an MLLM-b', 'Then, we employ a recurrent user prefere', 'Finally, to enable the MLLM for multi-mo')),
+    ('Harnessing Multimodal Large Language Models for Multimodal S', 'data', ()),
+    ('Harnessing Multimodal Large Language Models for Multimodal S', 'result', ('Extensive evaluations across various dat',)),
+    ('PRISMA-DFLLM: An Extension of PRISMA for Systematic Literatu', 'problem', ('With the proliferation of open-sourced L',)),
+    ('PRISMA-DFLLM: An Extension of PRISMA for Systematic Literatu', 'method', ('This paper proposes an AI-enabled method', 'By finetuning LLMs on domain-specific ac', 'This paper presents the case for the fea', 'This work then proposes the extended PRI', 'Finally, a future research roadmap to de')),
+    ('PRISMA-DFLLM: An Extension of PRISMA for Systematic Literatu', 'data', ()),
+    ('PRISMA-DFLLM: An Extension of PRISMA for Systematic Literatu', 'result', ()),
+    ('Ethicist: Targeted Training Data Extraction Through Loss Smo', 'problem', ('However, recent works point out that pre',)),
+    ('Ethicist: Targeted Training Data Extraction Through Loss Smo', 'method', ('In this paper, we propose a method named', 'To elicit memorization in the attacked m', 'We further propose a smoothing loss that', 'In order to select the most probable suf', 'We also investigate several factors infl')),
+    ('Ethicist: Targeted Training Data Extraction Through Loss Smo', 'data', ('We show that Ethicist significantly impr',)),
+    ('Ethicist: Targeted Training Data Extraction Through Loss Smo', 'result', ('We show that Ethicist significantly impr',)),
+    ('FW-Merging: Scaling Model Merging with Frank-Wolfe Optimizat', 'problem', ('However, with the rapid development of t',)),
+    ('FW-Merging: Scaling Model Merging with Frank-Wolfe Optimizat', 'method', ('To address these challenges, we formulat', 'Inspired by Frank-Wolfe optimization, ou', 'The objective function is designed to ca', 'More importantly, FW-Merging serves as a')),
+    ('FW-Merging: Scaling Model Merging with Frank-Wolfe Optimizat', 'data', ('Our experiments show that FW-Merging sca',)),
+    ('FW-Merging: Scaling Model Merging with Frank-Wolfe Optimizat', 'result', ('Our experiments show that FW-Merging sca', 'Compared with the state-of-the-art appro')),
+    ('Arbitrary Few Parameters are Good Enough for Adapting Large-', 'problem', ('In a small PLM, there are usually notice', "Nevertheless, when a PLM's scale grows u", 'Hence, we hypothesize that model scaling')),
+    ('Arbitrary Few Parameters are Good Enough for Adapting Large-', 'method', ('To study this hypothesis, we introduce a', 'Then, we experiment on 11 NLP tasks of 5', 'We discuss this phenomenon and the above')),
+    ('Arbitrary Few Parameters are Good Enough for Adapting Large-', 'data', ('Then, we experiment on 11 NLP tasks of 5',)),
+    ('Arbitrary Few Parameters are Good Enough for Adapting Large-', 'result', ('From our investigations, we find that th', 'Intriguingly, we also observe that all t', 'These conclusions not only demonstrate t')),
+    ('Adapting Multi-modal Large Language Model to Concept Drift i', 'problem', ('Real-world data often exhibit extreme im', 'While it has been extensively studied in')),
+    ('Adapting Multi-modal Large Language Model to Concept Drift i', 'method', ('To eliminate the bias from different sou', 'Specifically, a T-distribution-based dri', 'Furthermore, we create a set of multi-mo')),
+    ('Adapting Multi-modal Large Language Model to Concept Drift i', 'data', ('Furthermore, we create a set of multi-mo',)),
+    ('Adapting Multi-modal Large Language Model to Concept Drift i', 'result', ('In this paper, we first demonstrate the ', 'Extensive experiments show significant i', 'Moreover, it enhances the efficiency and')),
+]
 
-LABELLED = DEV + HELD_OUT + FRESH + HELPER
+
+LABELLED = DEV + HELD_OUT + FRESH
 
 
 def _assigned(seed_papers, prefix: str) -> tuple[list[str], dict[str, int | None]]:
@@ -357,17 +442,29 @@ def _assigned(seed_papers, prefix: str) -> tuple[list[str], dict[str, int | None
     return sentences, assign_columns(sentences)
 
 
-def test_column_assignment_matches_a_reader_on_labelled_seed_sentences(seed_papers):
+def _matches(seed_papers, labels) -> tuple[int, list]:
     right, wrong = 0, []
-    for prefix, column, want in LABELLED:
+    for prefix, column, want in labels:
         sentences, chosen = _assigned(seed_papers, prefix)
         got = None if chosen[column] is None else sentences[chosen[column]]
         if (got is None) if not want else (got is not None and got.startswith(want)):
             right += 1
         else:
             wrong.append((prefix, column, got))
-    # The old greedy column order got 69 of the first 92 (75%); all 92 and 74 of HELPER's 80 now.
+    return right, wrong
+
+
+def test_column_assignment_matches_a_reader_on_labelled_seed_sentences(seed_papers):
+    right, wrong = _matches(seed_papers, LABELLED)
+    # The old greedy column order got 69 of these 92 (75%); the assignment gets all 92.
     assert right / len(LABELLED) >= 0.9, wrong
+
+
+def test_column_assignment_on_abstracts_labelled_by_readers_who_never_saw_it(seed_papers):
+    """The helpers' 160 labels, written from the abstracts alone: 74 of HELPER's 80 (its first half shaped cue
+    changes) and 61 of HELPER_2's 80 (read once, after them): a floor, not a target."""
+    right, wrong = _matches(seed_papers, HELPER + HELPER_2)
+    assert right / len(HELPER + HELPER_2) >= 0.8, wrong
 
 
 def test_an_analysis_sentence_is_not_a_problem_statement(seed_papers):
