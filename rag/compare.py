@@ -35,11 +35,14 @@ CLOSE_TITLE = 0.88  # character similarity of normalized titles; distinct seed t
 # ---------------------------------------------------------------- column cues
 
 _PROBLEM = re.compile(
-    r"\b(however|despite|challeng\w*|limitation\w*|limited|suffer\w*|lacks?|lacking|struggl\w*|remains?|remained|"
+    r"\b(however|despite|challeng\w*|limitation\w*|limited|suffer\w*|lacks?|lacking|struggl\w*|"
+    r"remain(?:s|ed)? (?:\w+ )?(?:unclear|open|challenging|difficult|limited|under-?explored|unknown|elusive|unsolved|unresolved"
+    r"|scarce|poorly|largely|an? (?:open|key|major|significant) (?:challenge|problem|question|issue)|a challenge)|"
     r"difficult\w*|bottleneck\w*|costly|expensive|gap|unclear|fails?|failure\w*|hinder\w*|prohibitive\w*|vulnerab\w*|"
-    r"unsatisfactory|insufficient|inefficien\w*|impractical|drawback\w*|under-?explored|overlook\w*|issues?|"
+    r"unsatisfactory|insufficient|inadequate|unsuitable|ill-suited|inefficien\w*|impractical|drawback\w*|under-?explored|overlook\w*|issues?|"
     r"(?:the|this|these|a|an|key|main|fundamental|open|core|central|critical|important) problems? (?:of|that|is|are|remains?)|"
-    r"question(?![- ]answering)|no (?:consensus|clear|systematic|principled)|not (?:been |yet )?(?:well|fully|yet|extensively|"
+    r"(?:open|key|central|research|fundamental|important|natural|unanswered) questions?|questions? (?:remain|arise)"
+    r"|raises? (?:the |a |an )?(?:\w+ )?question|no (?:consensus|clear|systematic|principled)|not (?:been |yet )?(?:well|fully|yet|extensively|"
     r"systematically|thoroughly|all)|(?:existing|current|prior|previous|conventional) (?:\w+ )?(?:methods?|approaches|"
     r"models?|work|works|research|studies|techniques|systems|solutions|frameworks?))\b|^(?:while|although|though|whereas)\b",
     re.I,
@@ -57,7 +60,7 @@ _METHOD = re.compile(
     re.I,
 )
 _DATA = re.compile(
-    r"\b(datasets?|data sets?|benchmarks?|corpus|corpora|evaluat\w* (?:(?:our|the|their|these|its|all) (?:[\w-]+ ){0,2})?(?:on|across)"
+    r"\b(datasets?(?!['’]s)|data sets?|benchmarks?|corpus|corpora|experiment\w* with (?:[\w-]+ ){0,4}(?:data|datasets?)|evaluat\w* (?:(?:our|the|their|these|its|all) (?:[\w-]+ ){0,2})?(?:on|across)"
     r"|experiments? (?:on|across)|trained on|"
     r"test sets?|suites?|collected|curated|annotated|demonstrations|tasks such as)\b",
     re.I,
@@ -144,7 +147,7 @@ def column_scores(sentence: str, where: float) -> dict[str, float]:
         - 1.5 * (where < 0.35 and not _OURS.search(sentence))
         if (data or counted) and not ((finding or analysis) and not _DATA_NOUN.search(sentence)) else 0.0,
         # Outcomes: numbers and comparatives, late; findings count as results, analyses barely.
-        "result": result + 1.5 * numbers + finding + 2 * where - 1 - analysis - contribution if result or finding else 0.0,
+        "result": result + 1.5 * numbers + 1.5 * finding + 2 * where - 1 - analysis - contribution if result or finding else 0.0,
     }
     return {column: max(score, 0.0) for column, score in scores.items()}
 
