@@ -255,6 +255,7 @@ class Assistant:
             retriever.index.settings.data_dir / "embeddings.sqlite", self.embedder.id, self.embedder.dimension))
         self.checker = SupportChecker(self.embedder)
         self.speller = Speller(retriever.index.papers.texts, getattr(self.embedder, "whole_words", set),
+                               store=getattr(retriever.index, "tables_dir", None),
                                names=lambda: self.retriever.name_casing, terms=lambda: self.terms)
         self._backends: dict[str, object] = {}
         self._terms: set[str] | None = None
@@ -267,7 +268,8 @@ class Assistant:
     @property
     def terms(self) -> set[str]:
         if self._terms is None:
-            self._terms = per_corpus("terms", self.retriever.index.papers.texts(), corpus_terms)
+            self._terms = per_corpus("terms", self.retriever.index.papers.texts(), corpus_terms,
+                                     store=getattr(self.retriever.index, "tables_dir", None), encode=sorted, decode=set)
         return self._terms
 
     def is_indexed_phrase(self, phrase: str) -> bool:

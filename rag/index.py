@@ -11,6 +11,8 @@ Layout under `data_dir`:
     ingest.lock      held while an ingest writes
     embeddings.sqlite  vectors by content hash (chunks', and every abstract sentence's for the
                      answerer: rag.sentence_vectors); survives --rebuild so nothing is embedded twice
+    tables/          tables the answerer reads off the whole corpus (names, terms, word counts),
+                     written by the first process that needs them, keyed by the corpus' digest
 
 Ingest is a sync against the manifest: re-ingesting a file replaces that file's
 contribution, content hashes decide what gets (re)embedded, and what Chroma already
@@ -885,6 +887,7 @@ class StoredIndex:
             )
         self.embedder_id: str = manifest["embedder"]
         self.corpus: str | None = manifest.get("corpus")
+        self.tables_dir = settings.data_dir / "tables"  # corpus tables the answerer builds once (rag.names.per_corpus)
         self.papers = PaperStore(settings.data_dir, expected=manifest["papers"])
         from rag.lexical import LexicalIndex
 

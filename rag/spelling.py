@@ -69,8 +69,9 @@ class Speller:
     """Corrects typos of the corpus' words in questions (see the module docstring)."""
 
     def __init__(self, texts: Callable[[], Iterable[str]], vocabulary: Callable[[], set[str]],
-                 names: Callable[[], dict[str, str]] = dict, terms: Callable[[], set[str]] = set):
+                 names: Callable[[], dict[str, str]] = dict, terms: Callable[[], set[str]] = set, store=None):
         self._texts = texts  # the indexed titles + abstracts, read once when first needed
+        self._store = store  # where the word counts are kept between processes (rag.names.per_corpus)
         self._vocabulary = vocabulary  # whole words of the embedder's tokenizer (real words)
         self._names = names  # the corpus' technical names by normalized key (rag.names.name_casing)
         self._terms = terms  # the corpus' normalized words (rag.names.corpus_terms)
@@ -79,7 +80,7 @@ class Speller:
 
     def _counts(self) -> Counter:
         if self._papers is None:
-            self._papers = per_corpus("word_papers", self._texts(), _papers_per_word)
+            self._papers = per_corpus("word_papers", self._texts(), _papers_per_word, store=self._store, encode=dict, decode=Counter)
         return self._papers
 
     def _reading(self, word: str) -> str | None:

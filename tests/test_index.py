@@ -457,3 +457,37 @@ def test_an_index_without_stored_sentence_vectors_answers_the_same(mini):
     cache.write_bytes(b"not a database" * 100)
     extractive._SENTENCE_VECTORS.clear()
     assert mini.engine().assistant.ask(question, answerer="extractive").text == stored.text
+
+
+def test_corpus_tables_are_kept_beside_the_index_for_the_next_process(mini):
+    """The corpus' name casing, terms and word counts are read off every abstract on a process's first question
+    (seconds for a large library, at every one-shot `rag ask`); the first process writes them to the index's
+    tables/ folder and the next reads them back: the same tables, the same answer, and a damaged file is rebuilt."""
+    import json
+
+    from rag import names
+
+    a = mini.listing("a.txt", A_KEYS)
+    mini.ingest(a)
+    question = "What mean front distance error does the boundary-aware loss reach?"
+    names._CORPUS_TABLES.clear()
+    engine = mini.engine()
+    first = engine.assistant.ask(question, answerer="extractive")
+    built = (dict(engine.retriever.name_casing), set(engine.assistant.terms), dict(engine.assistant.speller._counts()))
+    stored = sorted(p.name.split("-")[0] for p in (mini.settings.data_dir / "tables").glob("*.json"))
+    assert stored == ["name_casing", "terms", "word_papers"]
+
+    names._CORPUS_TABLES.clear()  # a new process
+    engine = mini.engine()
+    again = engine.assistant.ask(question, answerer="extractive")
+    assert again.text == first.text
+    assert (dict(engine.retriever.name_casing), set(engine.assistant.terms), dict(engine.assistant.speller._counts())) == built
+
+    for path in (mini.settings.data_dir / "tables").glob("*.json"):
+        path.write_text("{not json", encoding="utf-8")
+    names._CORPUS_TABLES.clear()
+    engine = mini.engine()
+    assert engine.assistant.ask(question, answerer="extractive").text == first.text
+    assert dict(engine.retriever.name_casing) == built[0]
+    casing = next((mini.settings.data_dir / "tables").glob("name_casing-*.json"))
+    assert json.loads(casing.read_text(encoding="utf-8"))["table"] == built[0]  # rewritten
