@@ -18,12 +18,17 @@ class EmbeddingCache:
     """One table per embedder: `table` names it ("vectors" is MiniLM's; a second embedder's
     table carries its id, so a changed model never reuses the old one's vectors)."""
 
-    def __init__(self, path: Path, dimension: int, table: str = "vectors"):
+    def __init__(self, path: Path, dimension: int, table: str = "vectors", readonly: bool = False):
+        """`readonly`: for a reader beside a running ingest (the answerer): never creates or writes,
+        may be shared by threads (callers serialise), and a missing table raises sqlite3.Error on read."""
         if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", table):
             raise ValueError(f"bad table name {table!r}")
         self.path = path
         self.dimension = dimension
         self.table = table
+        if readonly:
+            self._db = sqlite3.connect(f"{Path(path).resolve().as_uri()}?mode=ro", uri=True, timeout=2, check_same_thread=False)
+            return
         self._db = sqlite3.connect(str(path), timeout=30)
         self._db.execute(f"CREATE TABLE IF NOT EXISTS {table} (hash TEXT PRIMARY KEY, vector BLOB NOT NULL)")
         self._db.commit()

@@ -62,41 +62,28 @@ def store_sentence_vectors(abstracts: Iterable[str], embedder_id: str, dimension
 
 class StoredSentenceVectors:
     """Read-only lookups of the vectors ingest stored: sentence -> vector for those it holds.
-    Never raises: a missing or busy file means the caller embeds the sentences itself."""
+    Never raises: a missing, busy or damaged file means the caller embeds the sentences itself."""
 
     def __init__(self, cache_path: Path, embedder_id: str, dimension: int):
         self.path = Path(cache_path)
         self.embedder_id = embedder_id
         self.dimension = dimension
-        self._db: sqlite3.Connection | None = None
+        self._cache = None
         self._lock = threading.Lock()
 
-    def _connection(self) -> sqlite3.Connection | None:
-        if self._db is None and self.path.is_file():
-            db = sqlite3.connect(f"{self.path.resolve().as_uri()}?mode=ro", uri=True, timeout=2, check_same_thread=False)
-            try:
-                db.execute(f"SELECT 1 FROM {TABLE} LIMIT 1")  # no table (an older index): OperationalError
-            except sqlite3.Error:
-                db.close()
-                raise
-            self._db = db
-        return self._db
-
     def __call__(self, sentences: list[str]) -> dict[str, np.ndarray]:
+        from rag.embed_cache import EmbeddingCache
+
         keys = {sentence_key(self.embedder_id, s): s for s in sentences}
         if not keys:
             return {}
         with self._lock:
             try:
-                db = self._connection()
-                if db is None:
-                    return {}
-                rows = db.execute(f"SELECT hash, vector FROM {TABLE} WHERE hash IN ({','.join('?' * len(keys))})", list(keys)).fetchall()
-            except sqlite3.Error:
+                if self._cache is None:
+                    if not self.path.is_file():
+                        return {}
+                    self._cache = EmbeddingCache(self.path, self.dimension, TABLE, readonly=True)
+                found = self._cache.get_many(list(keys))
+            except sqlite3.Error:  # no table yet (an older index), a damaged or busy file
                 return {}
-        out: dict[str, np.ndarray] = {}
-        for key, blob in rows:
-            vector = np.frombuffer(blob, dtype=np.float32)
-            if vector.shape == (self.dimension,):
-                out[keys[key]] = vector
-        return out
+        return {keys[key]: vector for key, vector in found.items()}
