@@ -301,7 +301,7 @@ class HybridRetriever:
             is_word = getattr(self.embedder, "is_word", None)
             self._name_casing = per_corpus("name_casing", self.index.papers.texts(), lambda texts: name_casing(texts, is_word=is_word),
                                            variant=getattr(self.embedder, "id", type(self.embedder).__name__),
-                                           store=getattr(self.index, "tables_dir", None))
+                                           store=getattr(self.index, "tables_dir", None), decode=dict)
         return self._name_casing
 
     def papers_naming(self, name: str) -> list[str]:
