@@ -16,6 +16,7 @@ from typing import Iterable
 
 from rag.errors import QueryError
 from rag.index import StoredIndex
+from rag.lay_terms import in_field_terms
 from rag.ownership import NAMING_CUES, owns
 from rag.paste import QUESTION_CHARS, QUESTION_TOKENS, fold
 from rag.types import Hit
@@ -580,8 +581,9 @@ class HybridRetriever:
         return max(d.score if d else 0.0, self.index.lexical.coverage(query, lx.chunks[0]) if lx else 0.0)
 
     def search(self, query: str, k: int = 5, filters: Filters | None = None, mode: str = "hybrid") -> list[Hit]:
-        """The top `k` papers for `query`; mode is 'hybrid', 'dense' or 'lexical'."""
-        query = check_query(query)
+        """The top `k` papers for `query`; mode is 'hybrid', 'dense' or 'lexical'. Everyday words are
+        searched as the field's terms ("chatbots" as "large language models": rag.lay_terms)."""
+        query = in_field_terms(check_query(query))
         allowed = self.allowed_papers(filters)
         n = max(self.candidates, k * 3)
         # BM25 runs on a second thread while the query is embedded and Chroma searched: both of

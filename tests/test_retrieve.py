@@ -274,3 +274,37 @@ def test_a_paper_only_bm25_found_reports_its_real_closeness(seed_engine):
         best = max(float(vectors[c] @ query) for c in index.chunks.of_paper(hit.paper.paper_id))
         assert hit.dense_score == pytest.approx(best, abs=1e-3)
     assert all(h.dense_score is not None for h in hits)
+
+
+# Everyday words for the field's terms (rag.lay_terms): without the rewrite neither question has its paper in the top 3
+# (the first found "SortedNet" and two audio papers, the second papers that mention chatbots, not hallucination).
+@pytest.mark.parametrize("query, wanted", [
+    ("Which paper builds one network that handles pictures, clips and sound together?",
+     lambda title: title == "Unified Model for Image, Video, Audio and Language Tasks"),
+    ("How do you stop a chatbot from making things up?", lambda title: "hallucina" in title.casefold()),
+])
+def test_a_question_in_everyday_words_finds_papers_written_in_the_fields_terms(seed_engine, query, wanted):
+    titles = [h.paper.title for h in seed_engine.search(query, k=3)]
+    assert wanted(titles[0]), titles
+
+
+@pytest.mark.parametrize("query", [
+    "Which paper proposed QLoRA, and how does it fine-tune a 65B model on one GPU?",
+    "What does CLIP know about peeling a banana?",
+    "Is there an LLM benchmark built from official exam questions in Polish?",
+    "What future research directions does the survey of supervised fine-tuning list?",
+    "Do the generated videos come with sound?",  # "sound" here is no list of media
+])
+def test_a_question_in_the_fields_own_words_is_searched_as_written(query):
+    from rag.lay_terms import in_field_terms
+
+    assert in_field_terms(query) == query
+
+
+def test_everyday_words_become_the_fields_terms_in_number():
+    from rag.lay_terms import in_field_terms
+
+    assert in_field_terms("Why do picture-capable chatbots ignore user directions more than a chatbot?") == (
+        "Why do vision-language large language models ignore instructions more than a large language model?")
+    assert in_field_terms("neural nets for pictures, sound and clips") == "neural networks for images, audio and videos"
+    assert in_field_terms("optimised tokenisation") == "optimized tokenization"

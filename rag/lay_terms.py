@@ -1,0 +1,76 @@
+"""Everyday words for the field's terms ("chatbot", "pictures", "tongues", "polishing a model"), rewritten
+into the vocabulary abstracts use before searching.
+
+Researchers describing a paper in their own words, or a colleague outside the field, say "a chatbot"
+where every abstract says "large language model", "pictures and clips" for "images and videos",
+"trial and error" for "reinforcement learning". MiniLM places such words far from the abstract's,
+and BM25 does not match them at all. The table is general (the field's vocabulary, not any paper's):
+a question without an everyday word is searched exactly as written.
+"""
+
+from __future__ import annotations
+
+import re
+
+# everyday wording (regex, matched case-insensitively on word boundaries) -> the field's term; a noun's term
+# is written singular and takes an "s" where the everyday word was plural ("chatbots" -> "large language models")
+_NOUN, _OTHER = True, False
+_LAY_TO_TERM: tuple[tuple[str, str, bool], ...] = (
+    # models
+    (r"(?:ai\s+)?chat\s*bots?|chat\s+(?:assistants?|models?|systems?|agents?)|(?:ai|digital|virtual)\s+assistants?",
+     "large language model", _NOUN),
+    (r"(?:next[- ]word|next[- ]token|word|text)\s+predictors?|text\s+generators?|language\s+engines?", "language model", _NOUN),
+    (r"picture[- ](?:capable|reading|understanding)|seeing(?=\s+(?:chat|ai\b|models?\b|assistants?\b|language\b))",
+     "vision-language", _OTHER),
+    (r"(?:neural\s+)?nets|neural\s+net", "neural network", _NOUN),
+    (r"add[- ]ons?|bolt[- ]ons?", "adapter module", _NOUN),
+    (r"freely\s+(?:downloadable|available)|downloadable|open[- ]weights?", "open-source", _OTHER),
+    # data kinds
+    (r"pictures?|photos?|photographs?", "image", _NOUN),
+    (r"(?:video\s+)?(?-i:clips)|footage", "videos", _OTHER),
+    (r"sound(?=\s*(?:,|and\b|or\b|\)))|sound\s+(?:clips|files|recordings)", "audio", _OTHER),
+    (r"tongues?", "language", _NOUN),
+    (r"(?:hand[- ])?(?:labell?ed|annotated|tagged)\s+(?:examples|samples|cases|sentences)", "labeled data", _OTHER),
+    # training and inference
+    (r"(?-i:polish(?:ing|ed|es)?)|tun(?:ing|ed)\s+up|touch(?:ing)?[- ]up", "fine-tuning", _OTHER),
+    (r"trial[- ]and[- ]error(?:\s+(?:learning|training|optimi[sz]ation))?", "reinforcement learning", _OTHER),
+    (r"(?:directive|instruction|command)[- ](?:following|obeying)", "instruction-following", _OTHER),
+    (r"(?:users?'?s?|human|people's|your)\s+directions|directives?", "instruction", _NOUN),
+    (r"step[- ]by[- ]step\s+(?:thinking|reasoning)|think(?:ing)?\s+step\s+by\s+step|show(?:ing)?\s+(?:its|their)\s+work",
+     "chain-of-thought reasoning", _OTHER),
+    (r"squeez(?:e|es|ed|ing)|shrink(?:s|ing)?|slim(?:ming)?\s+down", "compress", _OTHER),
+    (r"making\s+(?:things|stuff|facts)\s+up|made[- ]up\s+(?:facts|answers|content)|invent(?:s|ing)?\s+facts", "hallucination", _OTHER),
+    (r"look(?:s|ing)?\s+up\s+(?:documents|passages|sources)|fetch(?:es|ing)?\s+(?:documents|passages)", "retrieval", _OTHER),
+    (r"panel\s+of\s+(?:specialists|experts)|specialist\s+sub[- ]?networks", "mixture of experts", _OTHER),
+    # tasks and settings
+    (r"jobs?|chores?", "task", _NOUN),
+    (r"self[- ]driving(?:\s+cars?)?|driverless\s+cars?", "autonomous driving", _OTHER),
+    (r"(?:mechanical|robot(?:ic)?)\s+arms?", "robot manipulation", _OTHER),
+    (r"writing\s+(?:software|code|programs)|software\s+writing|coding\s+assistants?", "code generation", _OTHER),
+    (r"encyclopa?edias?", "Wikipedia knowledge base", _OTHER),
+    (r"quizz(?:es|ing)", "benchmark", _OTHER),
+)
+# British spellings of the field's verbs, for BM25 (abstracts mostly write "optimize", "tokenization")
+_BRITISH = re.compile(
+    r"\b(optim|general|regular|normal|token|summar|character|visual|util|minim|maxim|recogn|organ|special|personal"
+    r"|initial|categor|priorit|standard|parameter|quant|vector|real|emphas|stabil|central|modern|local|custom|random"
+    r"|serial|canonical|contextual|lemmat|anonym|synchron|memor|operational|discret)is(e|es|ed|ing|er|ers|ation|ations)\b",
+    re.I,
+)
+_PATTERNS = tuple((re.compile(rf"\b(?:{lay})\b", re.I), term, noun) for lay, term, noun in _LAY_TO_TERM)
+
+
+def in_field_terms(question: str, keep: bool = False) -> str:
+    """The question with its everyday words replaced by the field's terms (`keep`: each followed by
+    its term in brackets); the question itself when it has none. Earlier table rows win overlaps."""
+    spans: list[tuple[int, int, str]] = []
+    for pattern, term, noun in _PATTERNS:
+        for m in pattern.finditer(question):
+            if all(m.end() <= a or m.start() >= b for a, b, _ in spans):
+                plural = noun and m.group(0)[-1] in "sS"
+                spans.append((m.start(), m.end(), term + "s" if plural else term))
+    out, at = [], 0
+    for start, end, term in sorted(spans):
+        out += [question[at:start], f"{question[start:end]} ({term})" if keep else term]
+        at = end
+    return _BRITISH.sub(lambda m: f"{m.group(1)}iz{m.group(2)}", "".join(out) + question[at:])
