@@ -24,6 +24,7 @@ from rag.evidence import (INTRODUCED_BY_NONE, MAX_PAPERS, MENTIONED_ELSEWHERE, U
                           EvidencePolicy, measured_against)
 from rag.authors import lists_papers_only
 from rag.extractive import SentenceScorer, extractive_answer, question_parts, with_marker
+from rag.lay_terms import field_terms_note
 from rag.message import split_questions
 from rag.meta import NO_CITATION_COUNTS, asks_paper_count, citation_counts_asked, record_asked, record_note, surveys_first
 from rag.llm import ABSTAIN_SENTENCE, SYSTEM_PROMPT, LeakGuard, build_messages, is_abstention, make_backend, prompt_leak, resolve_answerer
@@ -485,6 +486,8 @@ class Assistant:
         several = is_multi_paper(question) and len(self.retriever.titles_written_in(question)) != 1
         k = k or (max(self.settings.answer_sources, MAX_PAPERS) if several else self.settings.answer_sources)
         hits, rewritten, searched = self._retrieve(question, k, filters, history, rewriter, first)
+        # "chatbots" was searched as "large language models" (HybridRetriever.search): said, not hidden
+        searched_as = field_terms_note(question)
         timings["retrieve_ms"] = round((time.perf_counter() - t0) * 1000, 1)
         sources = [Source(n=i + 1, paper=h.paper, score=h.score) for i, h in enumerate(hits)]
         focus = sources
@@ -514,7 +517,7 @@ class Assistant:
             answer = self._abstain(question, name, hits, timings, rewritten, on_delta, reason=assessment.reason, assessment=assessment)
             if len(question_parts(question)) > 1:  # a whole question is less close to any abstract than its parts
                 answer = answer.model_copy(update={"notes": (*answer.notes, SEVERAL_PARTS)})
-            return answer
+            return answer.model_copy(update={"notes": (searched_as, *answer.notes)}) if searched_as else answer
 
         preface = self._preface(assessment, hits)
         if preface and on_delta:
@@ -522,6 +525,7 @@ class Assistant:
         notes: list[str] = [f"Also searched for: {'; '.join(searched)}."] if searched else []
         if notes and prompt_leak(notes[0], (SYSTEM_PROMPT, REWRITE_PROMPT)):  # the rewrites are model output too
             notes = [f"Also searched for {len(searched)} rewrite(s) of the question (not shown: they repeated the model's instructions)."]
+        notes = [searched_as, *notes] if searched_as else notes
         model = None
         text = None
         dropped: list[int] = []

@@ -60,17 +60,35 @@ _BRITISH = re.compile(
 _PATTERNS = tuple((re.compile(rf"\b(?:{lay})\b", re.I), term, noun) for lay, term, noun in _LAY_TO_TERM)
 
 
-def in_field_terms(question: str, keep: bool = False) -> str:
-    """The question with its everyday words replaced by the field's terms (`keep`: each followed by
-    its term in brackets); the question itself when it has none. Earlier table rows win overlaps."""
+def _spans(question: str) -> list[tuple[int, int, str]]:
+    """(start, end, the field's term) of each everyday wording, in question order; earlier table rows win overlaps."""
     spans: list[tuple[int, int, str]] = []
     for pattern, term, noun in _PATTERNS:
         for m in pattern.finditer(question):
             if all(m.end() <= a or m.start() >= b for a, b, _ in spans):
                 plural = noun and m.group(0)[-1] in "sS"
                 spans.append((m.start(), m.end(), term + "s" if plural else term))
+    return sorted(spans)
+
+
+def field_terms(question: str) -> list[tuple[str, str]]:
+    """(everyday words, the field's term) for each rewrite in_field_terms makes, in question order."""
+    return [(question[a:b], term) for a, b, term in _spans(question)]
+
+
+def in_field_terms(question: str) -> str:
+    """The question with its everyday words replaced by the field's terms, and British -ise
+    spellings as -ize; the question itself when it has none."""
     out, at = [], 0
-    for start, end, term in sorted(spans):
-        out += [question[at:start], f"{question[start:end]} ({term})" if keep else term]
+    for start, end, term in _spans(question):
+        out += [question[at:start], term]
         at = end
     return _BRITISH.sub(lambda m: f"{m.group(1)}iz{m.group(2)}", "".join(out) + question[at:])
+
+
+def field_terms_note(question: str) -> str | None:
+    """What the reader is told: 'Searched “chatbots” as “large language models”.' (None: nothing rewritten)."""
+    pairs = list(dict.fromkeys((lay, term) for lay, term in field_terms(question) if lay.casefold() != term.casefold()))
+    if not pairs:
+        return None
+    return "Searched " + ", ".join(f"“{lay}” as “{term}”" for lay, term in pairs[:4]) + " (the words abstracts use)."

@@ -200,6 +200,15 @@ def test_an_unknown_technical_name_is_named_in_the_abstention(assistant):
     assert "Closest papers:" in answer.text
 
 
+def test_a_question_in_everyday_words_is_answered_in_the_fields_terms_and_says_so(assistant):
+    answer = assistant.ask("How do you stop a chatbot from making things up?")
+    assert not answer.abstained
+    assert answer.question == "How do you stop a chatbot from making things up?"
+    assert answer.notes[0] == "Searched “chatbot” as “large language model”, “making things up” as “hallucination” (the words abstracts use)."
+    assert "hallucina" in answer.citations[0].title.casefold()
+    assert "hallucinat" in answer.text.casefold()
+
+
 @pytest.mark.parametrize("question", ["", "   \n\t ", "x" * 20001, "why " * 5001])
 def test_empty_or_huge_questions_are_refused(assistant, question):
     for job in (assistant.ask, assistant.lookup, assistant.compare):
