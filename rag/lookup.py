@@ -18,6 +18,7 @@ from rag.names import NAME as _NAME, NAME_SUFFIX as _NAME_SUFFIX, norm as _norm,
 from rag.ownership import NAMING_CUES, owns
 from rag.paste import find_question
 from rag.retrieve import Filters, check_query
+from rag.lay_terms import field_terms_note
 from rag.spelling import typo_note
 from rag.text import CONTRIBUTION, split_sentences
 from rag.types import Lookup, Paper, Source
@@ -34,7 +35,8 @@ def lookup_paper(assistant, question: str, filters: Filters | None = None) -> Lo
     pasted, question = question, check_query(question)
     question = find_question(pasted).question  # a long paste: the question found in it
     read, typos = assistant.speller.correct(question)  # "the AdvGLEU benchmark" is AdvGLUE (rag.spelling)
-    notes = (typo_note(typos),) if typos else ()
+    searched_as = field_terms_note(read)  # "chatbot" searched as "large language model" (HybridRetriever.search)
+    notes = tuple(n for n in (typo_note(typos) if typos else None, searched_as) if n)
     t0 = time.perf_counter()
     hits = assistant.retriever.search(read, k=6, filters=filters)
     timings = {"retrieve_ms": round((time.perf_counter() - t0) * 1000, 1)}

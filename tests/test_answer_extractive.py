@@ -207,6 +207,12 @@ def test_a_question_in_everyday_words_is_answered_in_the_fields_terms_and_says_s
     assert answer.notes[0] == "Searched “chatbot” as “large language model”, “making things up” as “hallucination” (the words abstracts use)."
     assert "hallucina" in answer.citations[0].title.casefold()
     assert "hallucinat" in answer.text.casefold()
+    # `rag cite` and `rag compare` search the same way, and say so too
+    found = assistant.lookup("Which paper stops a chatbot from making things up?")
+    assert "hallucina" in found.paper.title.casefold()
+    assert found.notes == (answer.notes[0],)
+    table = assistant.compare("chatbots that read pictures")
+    assert table.notes[0] == "Searched “chatbots” as “large language models”, “pictures” as “images” (the words abstracts use)."
 
 
 @pytest.mark.parametrize("question", ["", "   \n\t ", "x" * 20001, "why " * 5001])
