@@ -67,7 +67,8 @@ def _spans(question: str) -> list[tuple[int, int, str]]:
         for m in pattern.finditer(question):
             if all(m.end() <= a or m.start() >= b for a, b, _ in spans):
                 plural = noun and m.group(0)[-1] in "sS"
-                spans.append((m.start(), m.end(), term + "s" if plural else term))
+                if m.group(0).casefold() != (term + "s" if plural else term).casefold():  # ("Instruction-Following" stays)
+                    spans.append((m.start(), m.end(), term + "s" if plural else term))
     return sorted(spans)
 
 

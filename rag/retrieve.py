@@ -582,8 +582,10 @@ class HybridRetriever:
 
     def search(self, query: str, k: int = 5, filters: Filters | None = None, mode: str = "hybrid") -> list[Hit]:
         """The top `k` papers for `query`; mode is 'hybrid', 'dense' or 'lexical'. Everyday words are
-        searched as the field's terms ("chatbots" as "large language models": rag.lay_terms)."""
-        query = in_field_terms(check_query(query))
+        searched as the field's terms ("chatbots" as "large language models": rag.lay_terms) by both rankings;
+        the names and titles a question writes are read as written ("… for Vietnamese Chatbot" is a title)."""
+        written = check_query(query)
+        query = in_field_terms(written)
         allowed = self.allowed_papers(filters)
         n = max(self.candidates, k * 3)
         # BM25 runs on a second thread while the query is embedded and Chroma searched: both of
@@ -602,9 +604,9 @@ class HybridRetriever:
             best = lexical_hits[0][1]
             lexical_hits = [(c, score) for c, score in lexical_hits if score >= self.lexical_floor * best]
         lexical = _per_paper(lexical_hits, self.index.chunks, allowed)
-        titled = self.title_names(query, allowed) if mode == "hybrid" and self.title_name_weight else []
+        titled = self.title_names(written, allowed) if mode == "hybrid" and self.title_name_weight else []
         if mode == "hybrid" and self.title_name_weight:  # "Generation Chain-of-Thought": GoT's, as "GoT" would be
-            titled += [pid for pid in self.spelled_out_names(query, allowed) if pid not in titled]
+            titled += [pid for pid in self.spelled_out_names(written, allowed) if pid not in titled]
         scores = rrf_scores(
             [*((weight, ((pid, e.rank) for pid, e in ranking.items()))
                for weight, ranking in ((self.dense_weight, dense), (self.lexical_weight(strength), lexical))),
@@ -629,10 +631,10 @@ class HybridRetriever:
             # The paper that introduces a name spelled like a common word, when nothing ranked it in the top k,
             # takes the last place ("SCoRe vs RAIN": SCoRe's paper was not among the 10 first). Ranked higher,
             # in the title-name list, it moved dev questions and the evidence model's refit.
-            missing = [pid for pid in self.named_owners(query, allowed) if pid not in ordered][: k - 1]
+            missing = [pid for pid in self.named_owners(written, allowed) if pid not in ordered][: k - 1]
             ordered = ordered[: k - len(missing)] + missing if missing else ordered
             # ... and so do the papers a question lists by name that nothing ranked there.
-            listed = self.listed_owners(query, allowed)
+            listed = self.listed_owners(written, allowed)
             missing = [pid for pid in listed if pid not in ordered][: max(0, k - 1)]
             if missing:  # in place of the last papers not listed (the first stays)
                 ordered = list(ordered)

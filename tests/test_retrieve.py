@@ -294,6 +294,7 @@ def test_a_question_in_everyday_words_finds_papers_written_in_the_fields_terms(s
     "Is there an LLM benchmark built from official exam questions in Polish?",
     "What future research directions does the survey of supervised fine-tuning list?",
     "Do the generated videos come with sound?",  # "sound" here is no list of media
+    "How does SciRIFF improve Instruction-Following over scientific literature?",  # the term itself, capitalised
 ])
 def test_a_question_in_the_fields_own_words_is_searched_as_written(query):
     from rag.lay_terms import in_field_terms
