@@ -192,10 +192,13 @@ def test_a_question_in_the_readers_own_words_finds_its_paper_with_both_embedders
     from conftest import listing_text
     from rag.pipeline import Engine, ingest
 
-    question = next(q for q in _questions("paraphrase") if q["id"] == "para-027")
+    # (the three papers MiniLM's hybrid search ranks above the gold over the whole seed index; para-027, used before,
+    # MiniLM finds since everyday words are searched as the field's terms)
+    question = next(q for q in _questions("paraphrase") if q["id"] == "para-025")
     gold = question["gold"][0]
-    others = ["QLoRA: Efficient Finetuning of Quantized LLMs", "Efficient Finetuning Large Language Models For Vietnamese Chatbot",
-              "GAMA: A Large Audio-Language Model with Advanced Audio Understanding and Complex Reasoning Abilities"]
+    others = ["Titans: Learning to Memorize at Test Time",
+              "GENOME: GenerativE Neuro-symbOlic visual reasoning by growing and reusing ModulEs",
+              "Emergent Mixture-of-Experts: Can Dense Pre-trained Transformers Benefit from Emergent Modular Structures?"]
     seeds = tmp_path / "seeds.txt"
     seeds.write_text(listing_text([(t, seed_papers[t].abstract) for t in [gold, *others]]), encoding="utf-8")
     firsts = {}

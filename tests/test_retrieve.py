@@ -309,3 +309,4 @@ def test_everyday_words_become_the_fields_terms_in_number():
         "Why do vision-language large language models ignore instructions more than a large language model?")
     assert in_field_terms("neural nets for pictures, sound and clips") == "neural networks for images, audio and videos"
     assert in_field_terms("optimised tokenisation") == "optimized tokenization"
+    assert in_field_terms("which add-on do you bolt on, or add on?") == "which adapter module do you bolt on, or add on?"
