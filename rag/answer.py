@@ -487,7 +487,7 @@ class Assistant:
         k = k or (max(self.settings.answer_sources, MAX_PAPERS) if several else self.settings.answer_sources)
         hits, rewritten, searched = self._retrieve(question, k, filters, history, rewriter, first)
         # "chatbots" was searched as "large language models" (HybridRetriever.search): said, not hidden
-        searched_as = field_terms_note(question)
+        searched_as = field_terms_note(question) if self.retriever.field_terms else None
         timings["retrieve_ms"] = round((time.perf_counter() - t0) * 1000, 1)
         sources = [Source(n=i + 1, paper=h.paper, score=h.score) for i, h in enumerate(hits)]
         focus = sources

@@ -317,7 +317,8 @@ def compare_papers(assistant, topic: str, filters: Filters | None = None, max_pa
         not_found = []
         topic = find_question(pasted).question  # a long paste: the question found in it
         papers, notes = _relevant_papers(assistant, topic, filters, max_papers)
-        if searched_as := field_terms_note(topic):  # "chatbots" searched as "large language models" (HybridRetriever.search)
+        # "chatbots" searched as "large language models" (HybridRetriever.search)
+        if assistant.retriever.field_terms and (searched_as := field_terms_note(topic)):
             notes = [searched_as, *notes]
     rows = tuple(ComparisonRow(paper=p, n=n, cells=_cells(p, n)) for n, p in enumerate(papers, start=1))
     return Comparison(

@@ -74,6 +74,11 @@ class Settings(BaseSettings):
         pattern="^(on|off)$",
         description="on: with an LLM answerer, also search the LLM's rewrites of the question in an abstract's vocabulary (one extra LLM call per question).",
     )
+    field_terms: str = Field(
+        default="on",
+        pattern="^(on|off)$",
+        description="on: search everyday words as the field's terms ('chatbots' as 'large language models', rag/lay_terms.py); the answer says what was rewritten. off: search every question exactly as written.",
+    )
     local_gguf: Path | None = Field(default=None, description="A GGUF model file for the in-process local answerer.")
     answer_sources: int = Field(default=5, ge=1, le=20, description="Papers given to the answerer as numbered sources.")
 

@@ -35,7 +35,8 @@ def lookup_paper(assistant, question: str, filters: Filters | None = None) -> Lo
     pasted, question = question, check_query(question)
     question = find_question(pasted).question  # a long paste: the question found in it
     read, typos = assistant.speller.correct(question)  # "the AdvGLEU benchmark" is AdvGLUE (rag.spelling)
-    searched_as = field_terms_note(read)  # "chatbot" searched as "large language model" (HybridRetriever.search)
+    # "chatbot" searched as "large language model" (HybridRetriever.search)
+    searched_as = field_terms_note(read) if assistant.retriever.field_terms else None
     notes = tuple(n for n in (typo_note(typos) if typos else None, searched_as) if n)
     t0 = time.perf_counter()
     hits = assistant.retriever.search(read, k=6, filters=filters)

@@ -46,7 +46,8 @@ class Engine:
             check_second(self.index.second_embedder_id, settings.data_dir)
             second = default_mpnet(settings)
         self.retriever = HybridRetriever(
-            self.index, self.embedder, candidates=settings.candidates, rrf_k=settings.rrf_k, second=second
+            self.index, self.embedder, candidates=settings.candidates, rrf_k=settings.rrf_k, second=second,
+            field_terms=settings.field_terms == "on",
         )
         self._assistant = None
 

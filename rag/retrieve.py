@@ -241,7 +241,8 @@ class HybridRetriever:
                  dense_weight: float = 1.0, lexical_weight: float = 1.0, fusion: str = "gated",
                  gate: tuple[float, float] | None = None, second=None, second_weight: float = SECOND_WEIGHT,
                  lexical_floor: float = LEXICAL_FLOOR, paper_mean_weight: float = PAPER_MEAN_WEIGHT,
-                 title_name_weight: float = TITLE_NAME_WEIGHT, abstract_weight: float = ABSTRACT_WEIGHT):
+                 title_name_weight: float = TITLE_NAME_WEIGHT, abstract_weight: float = ABSTRACT_WEIGHT,
+                 field_terms: bool = True):
         self.index = index
         self.embedder = embedder
         self.second = second  # the mpnet embedder of a minilm+mpnet index, else None
@@ -256,6 +257,7 @@ class HybridRetriever:
         self.paper_mean_weight = paper_mean_weight
         self.title_name_weight = title_name_weight
         self.abstract_weight = abstract_weight
+        self.field_terms = field_terms  # everyday words searched as the field's terms (rag.lay_terms; RAG_FIELD_TERMS)
         self._titles_by_name: dict[str, list[str]] | None = None
         self._titles_by_text: dict[str, list[str]] = {}
         self._titles_written: dict[str, dict[str, list[str]]] = {}  # a title's first words -> its forms -> paper ids
@@ -590,7 +592,7 @@ class HybridRetriever:
         searched as the field's terms ("chatbots" as "large language models": rag.lay_terms) by both rankings;
         the names and titles a question writes are read as written ("… for Vietnamese Chatbot" is a title)."""
         written = check_query(query)
-        query = in_field_terms(written)
+        query = in_field_terms(written) if self.field_terms else written
         allowed = self.allowed_papers(filters)
         n = max(self.candidates, k * 3)
         # BM25 runs on a second thread while the query is embedded and Chroma searched: both of

@@ -310,3 +310,16 @@ def test_everyday_words_become_the_fields_terms_in_number():
     assert in_field_terms("neural nets for pictures, sound and clips") == "neural networks for images, audio and videos"
     assert in_field_terms("optimised tokenisation") == "optimized tokenization"
     assert in_field_terms("which add-on do you bolt on, or add on?") == "which adapter module do you bolt on, or add on?"
+
+
+def test_everyday_words_are_searched_as_written_when_the_setting_is_off(seed_index, seed_engine):
+    """RAG_FIELD_TERMS=off: a collection whose papers say "chatbot" themselves can search it as written."""
+    from rag.config import load_settings
+    from rag.pipeline import Engine
+
+    question = "How do you stop a chatbot from making things up?"
+    off = Engine(load_settings(data_dir=seed_index.data_dir, progress=False, field_terms="off"))
+    assert "hallucina" in seed_engine.search(question, k=1)[0].paper.title.casefold()
+    assert not any("hallucina" in h.paper.title.casefold() for h in off.search(question, k=3))
+    answer = off.assistant.ask(question)
+    assert not any("the words abstracts use" in note for note in answer.notes)
