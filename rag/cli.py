@@ -211,10 +211,12 @@ def _hit_json(hit) -> dict:
     }
 
 
-def _print_hits(query: str, hits, as_json: bool) -> None:
+def _print_hits(query: str, hits, as_json: bool, searched_as: str | None = None) -> None:
     if as_json:
         click.echo(json.dumps({"query": query, "hits": [_hit_json(h) for h in hits]}, ensure_ascii=False))
         return
+    if searched_as:  # 'Searched “chatbots” as “large language models” …' (rag.lay_terms)
+        click.secho(searched_as, dim=True)
     if not hits:
         click.echo("no matching papers")
     for hit in hits:
@@ -247,6 +249,7 @@ def search(ctx, query, k, as_json, sources, year_min, year_max, title_contains, 
     an error (with --json a line with an "error" object) and the rest go on. Exit code 1 when
     any query failed.
     """
+    from rag.lay_terms import field_terms_note
     from rag.pipeline import Engine
     from rag.retrieve import Filters, check_query
 
@@ -262,7 +265,8 @@ def search(ctx, query, k, as_json, sources, year_min, year_max, title_contains, 
                                "(give a full name as the papers write it, or a first author's family name)")
 
     def run(q: str) -> None:
-        _print_hits(q, engine.search(q, k, filters, mode=mode), as_json)
+        searched_as = field_terms_note(q) if engine.retriever.field_terms else None
+        _print_hits(q, engine.search(q, k, filters, mode=mode), as_json, searched_as)
 
     if interactive:
         stats = engine.index.stats()

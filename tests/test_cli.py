@@ -87,6 +87,14 @@ def test_search_plain_text_output(seed_index, rag_cli):
     assert "code: https://github.com/withinmiaov/A-Survey-on-Mixture-of-Experts" in result.stdout
 
 
+def test_search_says_which_everyday_words_it_searched_as_the_fields_terms(seed_index, rag_cli):
+    result = rag_cli("--data-dir", seed_index.data_dir, "search", "-k", "2", "how to stop a chatbot making things up")
+    assert result.exit_code == 0
+    lines = result.stdout.splitlines()
+    assert lines[0] == "Searched “chatbot” as “large language model”, “making things up” as “hallucination” (the words abstracts use)."
+    assert lines[1].startswith("1. ") and "hallucina" in lines[1].casefold()
+
+
 def test_search_filters_through_the_cli(seed_index, seed_papers, rag_cli):
     result = rag_cli("--data-dir", seed_index.data_dir, "search", "--json", "-k", "10",
                      "--source", F002, "--title", "video", "--mode", "dense", "video generation")
