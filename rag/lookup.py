@@ -14,11 +14,11 @@ import time
 import numpy as np
 
 from rag.meta import reviews_others
+from rag.lay_terms import field_terms_note
 from rag.names import NAME as _NAME, NAME_SUFFIX as _NAME_SUFFIX, norm as _norm, own_name, question_names
 from rag.ownership import NAMING_CUES, owns
 from rag.paste import find_question
 from rag.retrieve import Filters, check_query
-from rag.lay_terms import field_terms_note
 from rag.spelling import typo_note
 from rag.text import CONTRIBUTION, split_sentences
 from rag.types import Lookup, Paper, Source
