@@ -23,7 +23,9 @@ _LAY_TO_TERM: tuple[tuple[str, str, bool], ...] = (
     (r"picture[- ](?:capable|reading|understanding)|seeing(?=\s+(?:chat|ai\b|models?\b|assistants?\b|language\b))",
      "vision-language", _OTHER),
     (r"(?:neural\s+)?nets|neural\s+net", "neural network", _NOUN),
-    (r"add-ons?|bolt-ons?", "adapter module", _NOUN),  # (not the verbs: "which add-on you bolt on", "add on")
+    # (the verbs too: "can we bolt on small plug-ins …" asks for adapter modules; read as a noun only, the fresh
+    # batches lost that question and dev one refusal's closest papers changed)
+    (r"add[- ]ons?|bolt[- ]ons?", "adapter module", _NOUN),
     (r"freely\s+(?:downloadable|available)|downloadable|open[- ]weights?", "open-source", _OTHER),
     # data kinds
     (r"pictures?|photos?|photographs?", "image", _NOUN),

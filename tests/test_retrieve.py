@@ -309,7 +309,6 @@ def test_everyday_words_become_the_fields_terms_in_number():
         "Why do vision-language large language models ignore instructions more than a large language model?")
     assert in_field_terms("neural nets for pictures, sound and clips") == "neural networks for images, audio and videos"
     assert in_field_terms("optimised tokenisation") == "optimized tokenization"
-    assert in_field_terms("which add-on do you bolt on, or add on?") == "which adapter module do you bolt on, or add on?"
 
 
 def test_everyday_words_are_searched_as_written_when_the_setting_is_off(seed_index, seed_engine):
