@@ -67,10 +67,10 @@ def _spans(question: str) -> list[tuple[int, int, str]]:
     spans: list[tuple[int, int, str]] = []
     for pattern, term, noun in _PATTERNS:
         for m in pattern.finditer(question):
-            if all(m.end() <= a or m.start() >= b for a, b, _ in spans):
-                plural = noun and m.group(0)[-1] in "sS"
-                if m.group(0).casefold() != (term + "s" if plural else term).casefold():  # ("Instruction-Following" stays)
-                    spans.append((m.start(), m.end(), term + "s" if plural else term))
+            said = term + "s" if noun and m.group(0)[-1] in "sS" else term
+            # (a term written as the term, "Instruction-Following", stays)
+            if m.group(0).casefold() != said.casefold() and all(m.end() <= a or m.start() >= b for a, b, _ in spans):
+                spans.append((m.start(), m.end(), said))
     return sorted(spans)
 
 
@@ -91,7 +91,7 @@ def in_field_terms(question: str) -> str:
 
 def field_terms_note(question: str) -> str | None:
     """What the reader is told: 'Searched “chatbots” as “large language models”.' (None: nothing rewritten)."""
-    pairs = list(dict.fromkeys((lay, term) for lay, term in field_terms(question) if lay.casefold() != term.casefold()))
+    pairs = list(dict.fromkeys(field_terms(question)))
     if not pairs:
         return None
     return "Searched " + ", ".join(f"“{lay}” as “{term}”" for lay, term in pairs[:4]) + " (the words abstracts use)."
