@@ -322,3 +322,20 @@ def test_everyday_words_are_searched_as_written_when_the_setting_is_off(seed_ind
     assert not any("hallucina" in h.paper.title.casefold() for h in off.search(question, k=3))
     answer = off.assistant.ask(question)
     assert not any("the words abstracts use" in note for note in answer.notes)
+
+
+def test_searching_in_the_fields_terms_twice_changes_nothing_more():
+    """Every question of eval/data and the validation batches: the rewritten question has no everyday word left (the
+    terms are not themselves rewritten), so a rewritten follow-up or paste is searched as it was shown."""
+    import json
+    from pathlib import Path
+
+    from rag.lay_terms import field_terms, in_field_terms
+
+    root = Path(__file__).resolve().parents[1] / "eval"
+    questions = [json.loads(line).get("question") or "" for path in [*root.glob("data/*.jsonl"), *root.glob("validation/*/*.jsonl")]
+                 for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    assert len(questions) > 2000
+    rewritten = [in_field_terms(q) for q in questions]
+    assert sum(r != q for r, q in zip(rewritten, questions)) > 100  # the table does rewrite
+    assert all(in_field_terms(r) == r and not field_terms(r) for r in rewritten)
