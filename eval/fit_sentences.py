@@ -1,13 +1,13 @@
-"""Fit the answer-sentence model (rag/sentence_rank.py) on the dev split; write rag/sentence_model.json.
+"""Fit the answer-sentence model (rag/sentence_rank.py) on dev and early batches; write rag/sentence_model.json.
 
     python -m eval.fit_sentences            # fit on dev, print out-of-fold key-fact coverage
     python -m eval.fit_sentences --check    # refit and compare with the shipped file (exit 1 if it differs)
     python -m eval.fit_sentences --score-shipped dev-4   # the shipped model on dev questions of one origin
 
-Labels come from the dev questions that list key facts (`answer_facts`): a sentence of one of
-the top papers is positive when it contains one of them (as `rag eval` counts them). Every
-question goes through the same retrieval and sentence scoring as `rag ask`. The figures printed
-are out-of-fold (each question's sentences ranked by a model fitted without it; 5 folds, 3
+Labels come from the dev questions, and those of the validation batches in FIT_BATCHES, that list
+key facts (`answer_facts`): a sentence of one of the top papers is positive when it contains one of
+them (as `rag eval` counts them). Every question goes through the same retrieval and sentence
+scoring as `rag ask`. The figures printed are out-of-fold (each question's sentences ranked by a model fitted without it; 5 folds, 3
 seeds): key-fact coverage, the share of answers citing a retrieved gold paper and the answer
 length, without the model and for each answer setting tried (rag.extractive.extractive_answer's
 `confident`, `fill_within`, `fact_overlap`, `fact_gain`); the shipped settings are chosen from those. Test
@@ -25,17 +25,29 @@ from pathlib import Path
 
 import numpy as np
 
-from eval.datasets import load_questions
+from eval.datasets import load_questions, questions_from
 from eval.fit_evidence import VALIDATION_ORIGINS, check_or_write
 from eval.metrics import _contains_token, _fold, fact_coverage
-from rag.evidence import Logistic
+from rag.boosted import to_json
 from rag.extractive import extractive_answer
-from rag.sentence_rank import FEATURES, MODEL_PATH, sentence_signals
+from rag.sentence_rank import FEATURES, MODEL_PATH, sentence_classifier, sentence_signals
 from rag.types import Source
 
 SETS = ("plain", "paraphrase", "near_miss", "adversarial", "partial", "paste")
 TRAIN_PAPERS = 3  # sentences of the top 3 papers are the training examples
-C = 1.0
+# The model: gradient-boosted trees, shallow and shrunk (scikit-learn's HistGradientBoostingClassifier; read at
+# run time by rag.boosted). Logistic regression over the same signals (C = 1), out of fold on dev + FIT_BATCHES at the
+# shipped answer settings: key facts 0.750; these trees 0.775 (learning rate 0.1: 0.770), at 3.55 and 3.61 sentences.
+# On dev-36 … dev-51, never fitted on: 72.2% with the logistic model, 73.5% with the trees (70.0% with the logistic
+# model fitted on dev alone).
+# The paper's rank enters on its own (no tree splits on it beside another signal): within one paper every sentence
+# has the same rank, and a multi-paper answer picks each paper's sentence by P(fact), so the order of a lower-ranked
+# paper's sentences must be the one the other signals give (unconstrained, it came from sparse leaves: "Of OpenELM,
+# MoMa and UnIVAL, which one is the smallest?" quoted UnIVAL's "To answer this, we propose UnIVAL …", not its size).
+# Out of fold it is a wash (key facts 0.773 against 0.775).
+_RANK = FEATURES.index("paper_rank")
+BOOSTING = {"max_iter": 200, "learning_rate": 0.05, "max_depth": 3, "min_samples_leaf": 40, "l2_regularization": 1.0,
+            "random_state": 0, "interaction_cst": [[_RANK], [i for i in range(len(FEATURES)) if i != _RANK]]}
 # The answer settings are the ones with the best out-of-fold key-fact coverage among those whose
 # answers are on average at most this many sentences longer than answers chosen by closeness alone
 # (3.3 on dev; rag.extractive caps answers at 4 sentences, 5 for a question of several parts): the fact
@@ -43,7 +55,12 @@ C = 1.0
 # Was a fixed 3.5, a round number that twice sat on a knife edge: with the asks_own_name evidence
 # signal more answers are `strong`, the settings chosen before gave 3.51 sentences (key facts
 # 0.778) and 3.5 forced a stricter fill (3.45, 0.752).
-MAX_EXTRA_SENTENCES = 0.25
+# Was 0.25 until the validation batches joined the fit (twenty-fourth session): closeness alone averages 3.21
+# sentences on the larger set against 3.34 on dev, and 0.25 above it would have shortened every answer (the cap had
+# been 3.59; the settings it chose then quote 3.60 sentences out of fold on the larger set, 3.79 per answer with key
+# facts on dev-36 … dev-51, against 3.83 before). 0.4 keeps answers as long as they were: the new data and the trees
+# change what is quoted, not how much.
+MAX_EXTRA_SENTENCES = 0.4
 # ... and whose answers still cite a retrieved gold paper this often (out of fold, on dev): the fact
 # model decides what is quoted, and may leave a paper out only within issue 14's budget (a gold paper
 # cited for >= 85% of the test questions whose gold paper is retrieved; dev has run 5-7 points above
@@ -53,6 +70,12 @@ MAX_EXTRA_SENTENCES = 0.25
 # 0.74), and the relative rule forbade it; both targets are issue 14's and key facts is the one
 # missed, so the bar is now the target's. (`fill_within` costs 5 points, 0.892, and stays out.)
 MIN_GOLD_CITED = 0.90
+# Besides dev, the model is fitted on these validation batches (eval/validation): their key facts were written by
+# people who never saw the answerer, and dev's 92 questions with key facts, written beside the tuning, gave a model
+# whose key facts fell from 81% on dev to 70% on fresh batches. The later batches (dev-36 onwards) stay unread, the
+# check on questions no fit has seen.
+VALIDATION_DIR = Path(__file__).resolve().parent / "validation"
+FIT_BATCHES = tuple(f"dev-{n}" for n in range(10, 36))
 OVERLAPS = (0.0, 0.1, 0.2, 0.3, 0.5)  # MMR overlap weight among fact sentences
 GAINS = (0.0, 0.1, 0.2, 0.3)
 
@@ -70,18 +93,30 @@ class Question:
     labels: list[int]
 
 
-def collect(engine, keep_validation: bool = False) -> list[Question]:
+def _fitting_questions(set_name: str, batches: tuple[str, ...]) -> list[dict]:
+    """The dev questions of one set, then those of each batch in `batches` (which carry no split)."""
+    out: list[dict] = []
+    try:
+        out += load_questions(set_name, "dev")
+    except FileNotFoundError:
+        pass
+    for batch in batches:
+        with questions_from(VALIDATION_DIR / batch):
+            try:
+                out += load_questions(set_name)
+            except FileNotFoundError:
+                continue
+    return out
+
+
+def collect(engine, keep_validation: bool = False, batches: tuple[str, ...] = FIT_BATCHES) -> list[Question]:
     from rag.paste import find_question
 
     assistant = engine.assistant
     lexical = engine.retriever.index.lexical
     out = []
     for set_name in SETS:
-        try:
-            questions = load_questions(set_name, "dev")
-        except FileNotFoundError:
-            continue
-        for q in questions:
+        for q in _fitting_questions(set_name, batches):
             facts = [f for f in q.get("answer_facts") or [] if f.strip()]
             if not q.get("gold") or q.get("multi") or q.get("lookup"):
                 continue
@@ -109,19 +144,17 @@ def _matrix(questions: list[Question]) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _fit(questions: list[Question]) -> dict:
-    from sklearn.linear_model import LogisticRegression
+    from sklearn.ensemble import HistGradientBoostingClassifier
 
     x, y = _matrix([q for q in questions if q.facts])
-    mean, scale = x.mean(axis=0), x.std(axis=0)
+    mean, scale = x.mean(axis=0).round(6), x.std(axis=0).round(6)
     scale[scale == 0] = 1.0
-    model = LogisticRegression(C=C, max_iter=5000).fit((x - mean) / scale, y)
-    return {"features": list(FEATURES), "mean": [round(float(v), 6) for v in mean], "scale": [round(float(v), 6) for v in scale],
-            "coef": [round(float(v), 6) for v in model.coef_[0]], "intercept": round(float(model.intercept_[0]), 6)}
+    model = HistGradientBoostingClassifier(**BOOSTING).fit((x - mean) / scale, y)
+    return to_json(model, FEATURES, mean, scale)
 
 
 def _probabilities(model: dict, q: Question) -> list[float]:
-    logistic = Logistic.from_json(model)
-    return [logistic.probability(signals) for signals in q.signals]
+    return [float(p) for p in sentence_classifier(model).probabilities(q.signals)]
 
 
 def _answer(q: Question, probabilities: list[float] | None, overlap: float, gain: float = 0.0, confident: bool = False,
@@ -179,7 +212,9 @@ def out_of_fold(questions: list[Question], seeds: int = 3, folds: int = 5) -> di
     baseline_cited = [_cites_gold(q, t) for t, q in zip(baseline, questions)]
     floor = MIN_GOLD_CITED
     max_sentences = float(np.mean([_sentences(t) for t in baseline])) + MAX_EXTRA_SENTENCES
-    best = max((k for k in grid if np.mean(length[k]) <= max_sentences and gold_cited(k) >= floor - 1e-9),
+    # (`fill_within` is printed, never chosen: a weak answer quotes every paper closeness chose, the candidates a
+    # reader weighs; with the trees it met the floor, 0.926, and on dev-36 … dev-51 cost 6 of 544 gold citations.)
+    best = max((k for k in grid if not k[1] and np.mean(length[k]) <= max_sentences and gold_cited(k) >= floor - 1e-9),
                key=lambda k: (round(float(np.mean(coverage[k])), 9), -k[2]))
     return {
         "questions": len(questions),
@@ -224,8 +259,9 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     figures = out_of_fold(questions)
     model = {
-        "about": "Fitted by `python -m eval.fit_sentences` on the dev split of eval/data; see rag/sentence_rank.py.",
-        "fitted_on": {"split": "dev", "questions": len(questions), "sentences_per_question": f"top {TRAIN_PAPERS} papers", "C": C},
+        "about": "Fitted by `python -m eval.fit_sentences` on the dev split of eval/data and validation batches "
+                 f"{FIT_BATCHES[0]} .. {FIT_BATCHES[-1]}; see rag/sentence_rank.py.",
+        "fitted_on": {"split": "dev", "batches": list(FIT_BATCHES), "questions": len(questions), "sentences_per_question": f"top {TRAIN_PAPERS} papers", "boosting": BOOSTING},
         "sentence": _fit(questions),
         "answer": figures["chosen"],
         "figures": {"dev_out_of_fold": figures},

@@ -415,6 +415,9 @@ class Logistic:
             z += c * (signals.get(name, 0.0) - m) / (s or 1.0)
         return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z))))
 
+    def probabilities(self, rows) -> list[float]:
+        return [self.probability(r) for r in rows]
+
     @classmethod
     def from_json(cls, data: dict) -> "Logistic":
         return cls(tuple(data["features"]), tuple(data["mean"]), tuple(data["scale"]), tuple(data["coef"]), float(data["intercept"]))

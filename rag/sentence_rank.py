@@ -3,11 +3,12 @@
 Closeness to the question is not enough: the sentence most like "How does WISE store edited
 facts?" restates the problem ("Where the updated knowledge resides is a fundamental question"),
 while the facts sit in the sentences that say what the paper does ("we design a dual memory
-scheme ... a side memory for the edited knowledge"). A small logistic model over sentence
+scheme ... a side memory for the edited knowledge"). A small model over sentence
 signals — question-word share, how rare its other words are, technical names and numbers it
 adds, whether it is background, a method statement or a generic result claim, its position and
-its paper's rank — gives each candidate P(it holds an asked-for fact). It is fitted on the dev
-questions with key facts by `python -m eval.fit_sentences` into rag/sentence_model.json; the
+its paper's rank — gives each candidate P(it holds an asked-for fact). It is a small ensemble of
+boosted trees (rag.boosted), fitted on the questions with key facts of dev and of the validation
+batches dev-10 … dev-35 by `python -m eval.fit_sentences` into rag/sentence_model.json; the
 extractive answer picks sentences by it. Nothing here names a paper, method or question.
 """
 
@@ -22,6 +23,7 @@ from typing import Sequence
 
 import numpy as np
 
+from rag.boosted import KIND as BOOSTED, BoostedTrees
 from rag.evidence import ASKS_EVALUATED_ON, ASKS_NUMBER, EVALUATION, EVALUATION_LIST, Logistic
 from rag.extractive import ScoredSentence
 from rag.text import ASKS_ORIGIN, ASKS_RELEASE, CONTRIBUTION, RELEASE_STATED, asked_acronyms, expands
@@ -121,7 +123,7 @@ def sentence_signals(question: str, scored: Sequence[ScoredSentence], idf) -> li
 
 @dataclass(frozen=True)
 class SentenceModel:
-    sentence: Logistic
+    sentence: Logistic | BoostedTrees
     confident: bool  # with strong evidence, fill the answer by P(fact) from any retrieved paper
     fact_overlap: float  # MMR by P(fact): weight of a sentence's cosine to the closest one chosen
     fact_gain: float  # ... a sentence joins while P(fact) - overlap x cosine >= fact_gain x the best P(fact)
@@ -140,16 +142,21 @@ def load_model(path: Path = MODEL_PATH) -> SentenceModel | None:
         return None
     data = json.loads(Path(path).read_text(encoding="utf-8"))
     answer = data["answer"]
-    return SentenceModel(Logistic.from_json(data["sentence"]), bool(answer["confident"]), float(answer["fact_overlap"]),
+    return SentenceModel(sentence_classifier(data["sentence"]), bool(answer["confident"]), float(answer["fact_overlap"]),
                          float(answer["fact_gain"]), bool(answer.get("fill_within", False)))
+
+
+def sentence_classifier(data: dict) -> Logistic | BoostedTrees:
+    """The fitted classifier a model file holds: boosted trees, or (files fitted before 2026-12-05) a logistic model."""
+    return BoostedTrees.from_json(data) if data.get("kind") == BOOSTED else Logistic.from_json(data)
 
 
 def rank_by_facts(question: str, scored: list[ScoredSentence], idf, model: SentenceModel | None = None) -> SentenceModel | None:
     """Set each sentence's `fact` (P it holds an asked-for fact); the model used (None: none fitted)."""
     model = model or load_model()
     if model is not None:
-        for s, signals in zip(scored, sentence_signals(question, scored, idf)):
-            s.fact = model.sentence.probability(signals)
+        for s, p in zip(scored, model.sentence.probabilities(sentence_signals(question, scored, idf))):
+            s.fact = float(p)
     return model
 
 

@@ -87,8 +87,30 @@ def test_the_shipped_model_matches_the_signals_it_is_fed():
     data = json.loads(MODEL_PATH.read_text(encoding="utf-8"))
     assert tuple(data["sentence"]["features"]) == FEATURES
     assert data["fitted_on"]["split"] == "dev"
+    assert all(int(b.removeprefix("dev-")) < 36 for b in data["fitted_on"]["batches"])  # dev-36 onwards: never fitted on
     model = load_model()
     assert model is not None and 0.0 <= model.fact_overlap <= 1.0
+
+
+def test_the_boosted_trees_give_what_scikit_learn_fitted():
+    """rag.boosted walks the trees without scikit-learn (not installed for users): its probabilities must be the
+    fitted model's, or the shipped model quotes other sentences than the one eval.fit_sentences measured."""
+    np = pytest.importorskip("numpy")
+    ensemble = pytest.importorskip("sklearn.ensemble")
+    from rag.boosted import BoostedTrees, to_json
+
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(3000, 4)) * [1.0, 5.0, 0.1, 2.0] + [0.0, 3.0, 1.0, -1.0]
+    y = ((x[:, 0] + 0.3 * x[:, 1] - 8 * x[:, 2] * (x[:, 3] > -1) + rng.normal(size=3000)) > 0.5).astype(int)
+    mean, scale = x.mean(axis=0).round(6), x.std(axis=0).round(6)
+    fitted = ensemble.HistGradientBoostingClassifier(max_iter=60, max_depth=3, random_state=0).fit((x - mean) / scale, y)
+    features = ("a", "b", "c", "d")
+    trees = BoostedTrees.from_json(json.loads(json.dumps(to_json(fitted, features, mean, scale))))
+    rows = [dict(zip(features, r)) for r in x[:500]]
+    expected = fitted.predict_proba((x[:500] - mean) / scale)[:, 1]
+    assert np.abs(trees.probabilities(rows) - expected).max() < 1e-5
+    assert abs(trees.probability(rows[7]) - expected[7]) < 1e-5
+    assert len(trees.probabilities([])) == 0
 
 
 @pytest.mark.parametrize("question, asks", [
