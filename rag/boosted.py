@@ -71,8 +71,7 @@ def to_json(model, features: Sequence[str], mean, scale) -> dict:
         nodes = predictor.nodes
         trees.append({
             "feature": [int(v) for v in nodes["feature_idx"]],
-            # (midpoints between distinct inputs; rounded so that refits agree to the digit: their last bits vary)
-            "threshold": [round(float(v), 9) for v in nodes["num_threshold"]],
+            "threshold": [float(v) for v in nodes["num_threshold"]],
             "left": [int(v) for v in nodes["left"]],
             "right": [int(v) for v in nodes["right"]],
             "leaf": [bool(v) for v in nodes["is_leaf"]],
