@@ -8,10 +8,10 @@ Labels come from the dev questions, and those of the validation batches in FIT_B
 key facts (`answer_facts`): a sentence of one of the top papers is positive when it contains one of
 them (as `rag eval` counts them). Every question goes through the same retrieval and sentence
 scoring as `rag ask`. The figures printed are out-of-fold (each question's sentences ranked by a
-model fitted without it; 5 folds, 3 seeds): key-fact coverage, the share of answers citing a retrieved gold paper and the answer
-length, without the model and for each answer setting tried (rag.extractive.extractive_answer's
-`confident`, `fill_within`, `fact_overlap`, `fact_gain`); the shipped settings are chosen from those. Test
-questions are never read.
+model fitted without it; 5 folds, 3 seeds): key-fact coverage, the share of answers citing a
+retrieved gold paper and the answer length, without the model and for each answer setting tried
+(rag.extractive.extractive_answer's `confident`, `fill_within`, `fact_overlap`, `fact_gain`); the
+shipped settings are chosen from those. Test questions, and the batches after FIT_BATCHES, are never read.
 """
 
 from __future__ import annotations
