@@ -104,7 +104,7 @@ def collect(engine, split: str | None) -> list[Row]:
             continue
         for q in questions:
             text = find_question(q["question"]).question
-            hits = engine.retriever.search(text, k=RETRIEVE_K)
+            hits = engine.retriever.search(text, k=RETRIEVE_K, topic=assistant.searched_as_topic(text))  # as ask searches
             # Every retrieved paper's sentences, as ask scores them for a multi-paper question (the
             # question-level signals read only the top 3 papers' sentences).
             sources = [Source(n=i + 1, paper=h.paper, score=h.score) for i, h in enumerate(hits)]
@@ -259,7 +259,7 @@ def collect_list_groups(engine, relevance: dict, with_dev: bool = True) -> list[
     groups = []
     for q in questions:
         text = find_question(q["question"]).question
-        hits = engine.retriever.search(text, k=RETRIEVE_K)
+        hits = engine.retriever.search(text, k=RETRIEVE_K, topic=assistant.searched_as_topic(text))
         if not hits:
             continue
         sources = [Source(n=i + 1, paper=h.paper, score=h.score) for i, h in enumerate(hits)]

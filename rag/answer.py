@@ -113,6 +113,14 @@ _ONE = re.compile(r"^\W*(which|what|is there an?|name the)\s+(?:(?!(?:papers|wor
                   r"(?!\s+(?:is there|exists?|has been done)\b)", re.I)  # "What work is there on …?" asks for the field's
 
 
+# A question that asks for papers, studies or the field's work in so many words ("Which papers …", "Are there studies
+# on …", "What work looks at …"): searched as a topic (Assistant.searched_as_topic). Not "which methods were
+# compared" (one paper's), nor "which kind works better" ("works" a verb after another word).
+_ASKS_FOR_PUBLICATIONS = re.compile(
+    r"\b(?:which|what|any|list|find|name|other|are there)\s+(?:[\w-]+\s+){0,2}?(?:papers|studies|publications|articles)\b"
+    r"|\b(?:which|what|any|other) works\b|^\W*(?:papers|works|studies)\b", re.I)
+
+
 def is_multi_paper(question: str) -> bool:
     """A question about several papers ('which papers…', 'how do these methods differ',
     'compare the…', 'A vs B'), not one that asks for 'the paper that…'."""
@@ -352,15 +360,29 @@ class Assistant:
     def _rewrites_enabled(self, name: str) -> bool:
         return self.settings.query_rewrite == "on" and name != "extractive"
 
+    def asks_several(self, question: str) -> bool:
+        """Whether the question asks about several papers (answered one sentence per relevant paper). A title
+        written out is one paper however it ends ("… Multi-modal Large Language Models")."""
+        return is_multi_paper(question) and len(self.retriever.titles_written_in(question)) != 1
+
+    def searched_as_topic(self, question: str) -> bool:
+        """Whether the question is searched as a topic (HybridRetriever.search, TOPIC_LEXICAL_FLOOR): it asks about
+        several papers and for papers in so many words ("Which papers …", "Are there studies on …"). Not every
+        question about several papers: "What did the X paper find about A versus B?" is one too, and so is "Which
+        alignment methods were compared …?"; a wider search gave their single-paper answers a second paper in place
+        of their facts."""
+        return self.asks_several(question) and bool(_ASKS_FOR_PUBLICATIONS.search(question) or _LINES_OF_WORK.search(question))
+
     def _retrieve(
         self, question: str, k: int, filters: Filters | None, history: list[Answer] | None, backend=None,
-        first: frozenset[str] = frozenset(),
+        first: frozenset[str] = frozenset(), topic: bool = False,
     ) -> tuple[list[Hit], str | None, list[str]]:
         """Hits for the question, the follow-up rewrite if any, and the LLM's search rewrites
         if `backend` is given (see rag.rewrite). A follow-up is searched among the previous
-        answer's papers first; `first` papers go ahead of the rest of the top FIRST_DEPTH."""
+        answer's papers first; `first` papers go ahead of the rest of the top FIRST_DEPTH.
+        `topic`: a question about several papers (HybridRetriever.search)."""
         if first:
-            hits = self.retriever.search(question, k=max(k, FIRST_DEPTH), filters=filters)
+            hits = self.retriever.search(question, k=max(k, FIRST_DEPTH), filters=filters, topic=topic)
             return put_first(hits, lambda h: h.paper.paper_id in first, k), None, []
         if history and follows_up(question, history):
             about = discussed(question, history)
@@ -373,10 +395,10 @@ class Assistant:
                 return put_first(hits, lambda h: h.paper.paper_id in cited, k), rewritten, []
         if backend is not None:
             hits, searched = multi_query_search(
-                lambda q, n: self.retriever.search(q, k=n, filters=filters), backend, question, k, self.settings.rrf_k
+                lambda q, n: self.retriever.search(q, k=n, filters=filters, topic=topic), backend, question, k, self.settings.rrf_k
             )
             return hits, None, searched
-        return surveys_first(question, self.retriever.search(question, k=k, filters=filters)), None, []
+        return surveys_first(question, self.retriever.search(question, k=k, filters=filters, topic=topic)), None, []
 
     def _quoted_paper(self, pasted: str):
         """The one indexed paper whose abstract the paste quotes (QUOTED_SENTENCES whole sentences of it,
@@ -482,10 +504,10 @@ class Assistant:
         timings: dict[str, float] = {}
         t0 = time.perf_counter()
         rewriter = self._backend(name) if self._rewrites_enabled(name) else None
-        # A title written out is one paper however it ends ("… Multi-modal Large Language Models").
-        several = is_multi_paper(question) and len(self.retriever.titles_written_in(question)) != 1
+        several = self.asks_several(question)
         k = k or (max(self.settings.answer_sources, MAX_PAPERS) if several else self.settings.answer_sources)
-        hits, rewritten, searched = self._retrieve(question, k, filters, history, rewriter, first)
+        hits, rewritten, searched = self._retrieve(question, k, filters, history, rewriter, first,
+                                                   topic=self.searched_as_topic(question))
         # "chatbots" was searched as "large language models" (HybridRetriever.search): said, not hidden
         searched_as = field_terms_note(question) if self.retriever.field_terms else None
         timings["retrieve_ms"] = round((time.perf_counter() - t0) * 1000, 1)

@@ -274,6 +274,26 @@ def test_a_which_papers_question_is_answered_from_several_papers_one_sentence_ea
     assert len(paragraphs) == len(set(titles))  # one cited sentence per paper
 
 
+def test_a_question_asking_for_papers_cites_one_its_topic_words_hold_that_the_first_ranking_put_low(assistant):
+    """dev multi-015 was answered from SortedNet alone: Matryoshka Representation Learning, the other paper it
+    needs, was 7th, under the relevance bar. Asking for papers, it is searched as a topic (BM25 votes from a lower
+    floor: rag.retrieve.TOPIC_LEXICAL_FLOOR), which ranks Matryoshka 3rd, and both are cited."""
+    question = next(q for q in load_questions("multi", "dev") if q["id"] == "multi-015")
+    assert assistant.searched_as_topic(question["question"])
+    answer = assistant.ask(question["question"])
+    assert set(question["gold"]) <= {c.title for c in answer.citations}, [c.title for c in answer.citations]
+
+
+def test_a_single_paper_question_phrased_as_a_comparison_is_not_searched_as_a_topic(assistant):
+    """"What did the X paper find about A versus B?" reads as a question about several papers; searched as a topic
+    its single-paper answer got a second paper in place of its facts (rag.answer.Assistant.searched_as_topic)."""
+    question = ("What did the SOBert paper find about pre-training on StackOverflow data versus using big "
+                "general-purpose models?")
+    assert assistant.asks_several(question) and not assistant.searched_as_topic(question)
+    answer = assistant.ask(question)
+    assert [c.title.split(":")[0] for c in answer.citations] == ["Stack Over-Flowing with Results"], answer.citations
+
+
 def test_a_plural_question_about_one_paper_gets_a_full_answer_not_one_list_sentence(assistant):
     """"Which vision and time-series models…" reads as a several-papers question, but only
     MambaMixer answers it: the answer covers both parts from MambaMixer's abstract, as any
