@@ -1184,3 +1184,20 @@ def test_a_name_before_the_origin_verb_is_asked_about_only_when_the_verb_points_
 
     assert _origin_asked_of("How does ZeRO split optimizer states, and which paper introduced it?", "ZeRO")
     assert not _origin_asked_of("we have RDMA on some sites — which paper introduced a framework for that?", "RDMA")
+
+
+def test_asking_one_paper_for_a_training_setting_its_abstract_never_mentions_is_refused_saying_which(assistant):
+    """dev-16: LiST's abstract states no learning rate; its closest sentences were quoted as `weak`."""
+    answer = assistant.ask("What learning rate and how many self-training iterations does LiST use?")
+    assert refused_saying(answer, "does not state its learning rate"), (answer.evidence, answer.text)
+    assert "LiST" in answer.text  # the paper asked about is named, and listed among the closest
+
+
+@pytest.mark.parametrize("question, stated", [
+    ("What batch size was used to pre-train the StackOverflow models in 'Stack Over-Flowing with Results'?", "0.5M tokens"),
+    ("What does the secret recipe guide for fine-tuning small LLMs say about batch size and learning rate?",
+     "larger batch sizes paired with lower learning rates"),
+])
+def test_asking_for_a_training_setting_the_abstract_states_is_answered_with_it(assistant, question, stated):
+    answer = assistant.ask(question)
+    assert answer.evidence != "none" and stated in answer.text, (answer.evidence, answer.text)
