@@ -1186,11 +1186,18 @@ def test_a_name_before_the_origin_verb_is_asked_about_only_when_the_verb_points_
     assert not _origin_asked_of("we have RDMA on some sites — which paper introduced a framework for that?", "RDMA")
 
 
-def test_asking_one_paper_for_a_training_setting_its_abstract_never_mentions_is_refused_saying_which(assistant):
-    """dev-16: LiST's abstract states no learning rate; its closest sentences were quoted as `weak`."""
-    answer = assistant.ask("What learning rate and how many self-training iterations does LiST use?")
-    assert refused_saying(answer, "does not state its learning rate"), (answer.evidence, answer.text)
-    assert "LiST" in answer.text  # the paper asked about is named, and listed among the closest
+@pytest.mark.parametrize("question, paper, reason", [
+    # dev-16: LiST's abstract states no learning rate; its closest sentences were quoted as `weak`
+    ("What learning rate and how many self-training iterations does LiST use?", "LiST", "does not state its learning rate"),
+    # dev-10: QLoRA's abstract says "Low Rank Adapters" but gives no rank: quoted as `strong`
+    ("What LoRA rank and which weight matrices were used when training the Guanaco models with QLoRA?", "QLoRA",
+     "does not state its LoRA rank"),
+])
+def test_asking_one_paper_for_a_training_setting_its_abstract_never_mentions_is_refused_saying_which(assistant, question,
+                                                                                                    paper, reason):
+    answer = assistant.ask(question)
+    assert refused_saying(answer, reason), (answer.evidence, answer.text)
+    assert paper in answer.text  # the paper asked about is named, and listed among the closest
 
 
 @pytest.mark.parametrize("question, stated", [
