@@ -434,6 +434,12 @@ UNSTATED_BENCHMARKS = "names no benchmark or dataset it is evaluated on"
 UNSTATED_NUMBER = "states no number of the kind asked"
 UNSTATED_CHOICE = "names no model of the kind asked"
 UNSTATED_SETTING = "does not state its"
+UNSTATED_PREMISE = "does not state the figure the question starts from"
+UNUSED_TERM = "no indexed abstract uses the term"
+ORIGIN_IN_BACKGROUND = "speaks of it only in its background, before what it proposes"
+LISTED_AMONG_OTHERS = "names it only in a list of techniques it uses or studies, not as its own"
+MENTIONED_ELSEWHERE = "does not mention"
+INTRODUCED_BY_NONE = "but none of them introduces it"
 # Training settings a question may ask one paper for (what the question says, what the abstract would have to say):
 # abstracts rarely state them, and the paper's closest sentences were quoted as the answer ("What learning rate and
 # how many self-training iterations does LiST use?", `weak`; "Give me the LoRA rank, alpha and learning rate used
@@ -461,12 +467,6 @@ ASKED_SETTINGS = {
     "hidden size": (r"\bhidden (?:size|dimension)\b", r"\bhidden\b"),
 }
 ASKED_SETTINGS = {name: (re.compile(asked, re.I), re.compile(stated, re.I)) for name, (asked, stated) in ASKED_SETTINGS.items()}
-UNSTATED_PREMISE = "does not state the figure the question starts from"
-UNUSED_TERM = "no indexed abstract uses the term"
-ORIGIN_IN_BACKGROUND = "speaks of it only in its background, before what it proposes"
-LISTED_AMONG_OTHERS = "names it only in a list of techniques it uses or studies, not as its own"
-MENTIONED_ELSEWHERE = "does not mention"
-INTRODUCED_BY_NONE = "but none of them introduces it"
 LACKING = "none"  # the level of a question a rule finds the corpus lacking the answer to (see EvidencePolicy.assess)
 # "Which benchmarks is X evaluated on?", "On which datasets do the X authors validate …?"
 ASKS_EVALUATED_ON = re.compile(
