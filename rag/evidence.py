@@ -1047,8 +1047,10 @@ class EvidencePolicy:
         abstract = hits[0].paper.abstract
         asked = {norm(n) for n in NAME.findall(question)}
         own = norm(own_name(hits[0].paper.title) or "")
+        # (a field's word in either number is no benchmark: "VLMs" is common, so "a monolithic VLM" names none)
         if EVALUATION_LIST.search(abstract) or any(
-                norm(n) not in asked and norm(n) != own and not self._common(n) and not _field_term(abstract, n)
+                norm(n) not in asked and norm(n) != own and not self._common(n) and not self._common(f"{n}s")
+                and not _field_term(abstract, n)
                 for s in split_sentences(abstract) if EVALUATION.search(s) for n in NAME.findall(s)):
             return None
         return named

@@ -1208,3 +1208,10 @@ def test_asking_one_paper_for_a_training_setting_its_abstract_never_mentions_is_
 def test_asking_for_a_training_setting_the_abstract_states_is_answered_with_it(assistant, question, stated):
     answer = assistant.ask(question)
     assert answer.evidence != "none" and stated in answer.text, (answer.evidence, answer.text)
+
+
+def test_a_field_word_in_the_singular_is_no_benchmark_an_abstract_names(assistant):
+    """dev-22: HoVLE's abstract says it is "a novel high-performance monolithic VLM" and does well "on various
+    benchmarks", naming none; "VLM" (the field's "VLMs" in the singular) was read as a benchmark's name."""
+    answer = assistant.ask("Which benchmarks is HoVLE evaluated on?")
+    assert refused_saying(answer, "names no benchmark or dataset it is evaluated on"), (answer.evidence, answer.text)
