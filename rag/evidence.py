@@ -467,6 +467,9 @@ ASKED_SETTINGS = {
     "hidden size": (r"\bhidden (?:size|dimension)\b", r"\bhidden\b"),
 }
 ASKED_SETTINGS = {name: (re.compile(asked, re.I), re.compile(stated, re.I)) for name, (asked, stated) in ASKED_SETTINGS.items()}
+# The words just before a model an abstract measures itself against ("outperforms the plain-LoRA …", "than GPT-4").
+_MEASURED_AGAINST = re.compile(r"\b(?:outperform\w*|surpass\w*|beat\w*|than|over|versus|vs\.?|compared (?:with|to)|against)"
+                               r"(?:\s+(?:the|a|an|strong|plain|vanilla|standard|existing|previous|prior))*\s*$", re.I)
 LACKING = "none"  # the level of a question a rule finds the corpus lacking the answer to (see EvidencePolicy.assess)
 # "Which benchmarks is X evaluated on?", "On which datasets do the X authors validate …?"
 ASKS_EVALUATED_ON = re.compile(
@@ -1047,10 +1050,11 @@ class EvidencePolicy:
         abstract = hits[0].paper.abstract
         asked = {norm(n) for n in NAME.findall(question)}
         own = norm(own_name(hits[0].paper.title) or "")
-        # (a field's word in either number is no benchmark: "VLMs" is common, so "a monolithic VLM" names none)
+        # (a field's word in either number is no benchmark: "VLMs" is common, so "a monolithic VLM" names none; nor is
+        # a model it is measured against: "… can even outperform the plain-LoRA instruction-tuning")
         if EVALUATION_LIST.search(abstract) or any(
                 norm(n) not in asked and norm(n) != own and not self._common(n) and not self._common(f"{n}s")
-                and not _field_term(abstract, n)
+                and not _field_term(abstract, n) and not _MEASURED_AGAINST.search(s[:s.find(n)])
                 for s in split_sentences(abstract) if EVALUATION.search(s) for n in NAME.findall(s)):
             return None
         return named

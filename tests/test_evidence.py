@@ -1210,8 +1210,14 @@ def test_asking_for_a_training_setting_the_abstract_states_is_answered_with_it(a
     assert answer.evidence != "none" and stated in answer.text, (answer.evidence, answer.text)
 
 
-def test_a_field_word_in_the_singular_is_no_benchmark_an_abstract_names(assistant):
-    """dev-22: HoVLE's abstract says it is "a novel high-performance monolithic VLM" and does well "on various
-    benchmarks", naming none; "VLM" (the field's "VLMs" in the singular) was read as a benchmark's name."""
-    answer = assistant.ask("Which benchmarks is HoVLE evaluated on?")
+@pytest.mark.parametrize("question", [
+    # dev-22: HoVLE's abstract says it is "a novel high-performance monolithic VLM" and does well "on various
+    # benchmarks", naming none; "VLM" (the field's "VLMs" in the singular) was read as a benchmark's name
+    "Which benchmarks is HoVLE evaluated on?",
+    # dev-22: LLaVA-MoLE "can even outperform the plain-LoRA instruction-tuning" on "the mixed datasets": a model
+    # it is measured against, not a benchmark
+    "What benchmarks does LLaVA-MoLE report its results on?",
+])
+def test_a_field_word_or_a_compared_model_is_no_benchmark_an_abstract_names(assistant, question):
+    answer = assistant.ask(question)
     assert refused_saying(answer, "names no benchmark or dataset it is evaluated on"), (answer.evidence, answer.text)
