@@ -24,7 +24,6 @@ from rag.evidence import (INTRODUCED_BY_NONE, MAX_PAPERS, MENTIONED_ELSEWHERE, U
                           EvidencePolicy, measured_against)
 from rag.authors import lists_papers_only
 from rag.extractive import SentenceScorer, extractive_answer, question_parts, with_marker
-from rag.lay_terms import field_terms_note
 from rag.message import split_questions
 from rag.meta import NO_CITATION_COUNTS, asks_paper_count, citation_counts_asked, record_asked, record_note, surveys_first
 from rag.llm import ABSTAIN_SENTENCE, SYSTEM_PROMPT, LeakGuard, build_messages, is_abstention, make_backend, prompt_leak, resolve_answerer
@@ -119,6 +118,11 @@ _ONE = re.compile(r"^\W*(which|what|is there an?|name the)\s+(?:(?!(?:papers|wor
 _ASKS_FOR_PUBLICATIONS = re.compile(
     r"\b(?:which|what|any|list|find|name|other|are there)\s+(?:[\w-]+\s+){0,2}?(?:papers|studies|publications|articles)\b"
     r"|\b(?:which|what|any|other) works\b|^\W*(?:papers|works|studies)\b", re.I)
+
+
+def asks_for_publications(question: str) -> bool:
+    """Whether the question asks for papers, studies or the field's work in so many words (_ASKS_FOR_PUBLICATIONS)."""
+    return bool(_ASKS_FOR_PUBLICATIONS.search(question) or _LINES_OF_WORK.search(question))
 
 
 def is_multi_paper(question: str) -> bool:
@@ -371,7 +375,7 @@ class Assistant:
         question about several papers: "What did the X paper find about A versus B?" is one too, and so is "Which
         alignment methods were compared …?"; a wider search gave their single-paper answers a second paper in place
         of their facts."""
-        return self.asks_several(question) and bool(_ASKS_FOR_PUBLICATIONS.search(question) or _LINES_OF_WORK.search(question))
+        return self.asks_several(question) and asks_for_publications(question)
 
     def _retrieve(
         self, question: str, k: int, filters: Filters | None, history: list[Answer] | None, backend=None,
@@ -507,9 +511,9 @@ class Assistant:
         several = self.asks_several(question)
         k = k or (max(self.settings.answer_sources, MAX_PAPERS) if several else self.settings.answer_sources)
         hits, rewritten, searched = self._retrieve(question, k, filters, history, rewriter, first,
-                                                   topic=self.searched_as_topic(question))
+                                                   topic=several and asks_for_publications(question))
         # "chatbots" was searched as "large language models" (HybridRetriever.search): said, not hidden
-        searched_as = field_terms_note(question) if self.retriever.field_terms else None
+        searched_as = self.retriever.field_terms_note(question)
         timings["retrieve_ms"] = round((time.perf_counter() - t0) * 1000, 1)
         sources = [Source(n=i + 1, paper=h.paper, score=h.score) for i, h in enumerate(hits)]
         focus = sources

@@ -249,7 +249,6 @@ def search(ctx, query, k, as_json, sources, year_min, year_max, title_contains, 
     an error (with --json a line with an "error" object) and the rest go on. Exit code 1 when
     any query failed.
     """
-    from rag.lay_terms import field_terms_note
     from rag.pipeline import Engine
     from rag.retrieve import Filters, check_query
 
@@ -265,7 +264,7 @@ def search(ctx, query, k, as_json, sources, year_min, year_max, title_contains, 
                                "(give a full name as the papers write it, or a first author's family name)")
 
     def run(q: str) -> None:
-        searched_as = field_terms_note(q) if engine.retriever.field_terms else None
+        searched_as = engine.retriever.field_terms_note(q)
         _print_hits(q, engine.search(q, k, filters, mode=mode), as_json, searched_as)
 
     if interactive:

@@ -20,7 +20,6 @@ import time
 
 from rag.errors import QueryError
 from rag.evidence import MAX_PAPERS
-from rag.lay_terms import field_terms_note
 from rag.names import question_names, words_key as _key
 from rag.ownership import NAMING_CUES, owns
 from rag.paste import find_question, fold, is_question_sized
@@ -318,7 +317,7 @@ def compare_papers(assistant, topic: str, filters: Filters | None = None, max_pa
         topic = find_question(pasted).question  # a long paste: the question found in it
         papers, notes = _relevant_papers(assistant, topic, filters, max_papers)
         # "chatbots" searched as "large language models" (HybridRetriever.search)
-        if assistant.retriever.field_terms and (searched_as := field_terms_note(topic)):
+        if searched_as := assistant.retriever.field_terms_note(topic):
             notes = [searched_as, *notes]
     rows = tuple(ComparisonRow(paper=p, n=n, cells=_cells(p, n)) for n, p in enumerate(papers, start=1))
     return Comparison(

@@ -14,7 +14,6 @@ import time
 import numpy as np
 
 from rag.meta import reviews_others
-from rag.lay_terms import field_terms_note
 from rag.names import NAME as _NAME, NAME_SUFFIX as _NAME_SUFFIX, norm as _norm, own_name, question_names
 from rag.ownership import NAMING_CUES, owns
 from rag.paste import find_question
@@ -36,7 +35,7 @@ def lookup_paper(assistant, question: str, filters: Filters | None = None) -> Lo
     question = find_question(pasted).question  # a long paste: the question found in it
     read, typos = assistant.speller.correct(question)  # "the AdvGLEU benchmark" is AdvGLUE (rag.spelling)
     # "chatbot" searched as "large language model" (HybridRetriever.search)
-    searched_as = field_terms_note(read) if assistant.retriever.field_terms else None
+    searched_as = assistant.retriever.field_terms_note(read)
     notes = tuple(n for n in (typo_note(typos) if typos else None, searched_as) if n)
     t0 = time.perf_counter()
     hits = assistant.retriever.search(read, k=6, filters=filters)

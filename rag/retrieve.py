@@ -16,7 +16,7 @@ from typing import Iterable
 
 from rag.errors import QueryError
 from rag.index import StoredIndex
-from rag.lay_terms import in_field_terms
+from rag.lay_terms import field_terms_note as _field_terms_note, in_field_terms
 from rag.ownership import NAMING_CUES, owns
 from rag.paste import QUESTION_CHARS, QUESTION_TOKENS, fold
 from rag.types import Hit
@@ -599,6 +599,11 @@ class HybridRetriever:
         the paper id: "Which paper introduced NF4?" has a dense first at cosine 0.21 (MiniLM does
         not know the name) and a BM25 first holding 82% of the query's weight."""
         return max(d.score if d else 0.0, self.index.lexical.coverage(query, lx.chunks[0]) if lx else 0.0)
+
+    def field_terms_note(self, query: str) -> str | None:
+        """What the reader is told of the everyday words `search` reads as the field's terms ('Searched “chatbots” as
+        “large language models” …'); None when nothing is rewritten or the setting is off (RAG_FIELD_TERMS)."""
+        return _field_terms_note(query) if self.field_terms else None
 
     def search(self, query: str, k: int = 5, filters: Filters | None = None, mode: str = "hybrid",
                topic: bool = False) -> list[Hit]:
