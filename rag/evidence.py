@@ -434,6 +434,7 @@ UNSTATED_BENCHMARKS = "names no benchmark or dataset it is evaluated on"
 UNSTATED_NUMBER = "states no number of the kind asked"
 UNSTATED_CHOICE = "names no model of the kind asked"
 UNSTATED_SETTING = "does not state its"
+UNSTATED_METRIC = "reports no figure for"
 UNSTATED_PREMISE = "does not state the figure the question starts from"
 UNUSED_TERM = "no indexed abstract uses the term"
 ORIGIN_IN_BACKGROUND = "speaks of it only in its background, before what it proposes"
@@ -467,6 +468,57 @@ ASKED_SETTINGS = {
     "hidden size": (r"\bhidden (?:size|dimension)\b", r"\bhidden\b"),
 }
 ASKED_SETTINGS = {name: (re.compile(asked, re.I), re.compile(stated, re.I)) for name, (asked, stated) in ASKED_SETTINGS.items()}
+# Evaluation metrics a question may ask one paper's figure for, by the metric's name (what the question names,
+# what a sentence of the abstract would name beside a number). ASKS_NUMBER's generic words ("what accuracy",
+# "what score") leave them out, so "What FID does LlamaFusion reach …?" and "HybridNet … what CIDEr does it get on
+# V2C?" were answered `strong` from the paper's closest sentences, which give no such figure.
+ASKED_METRICS = {
+    "CIDEr": r"cider(?:-d)?",
+    "BLEU": r"bleu(?:-?\d)?",
+    "ROUGE": r"rouge(?:-?[l12])?",
+    "METEOR": r"meteor",
+    "FID": r"fid|fr[ée]chet inception distance",
+    "FVD": r"fvd|fr[ée]chet video distance",
+    "PSNR": r"psnr|peak signal-to-noise ratio",
+    "SSIM": r"(?:ms-)?ssim",
+    "LPIPS": r"lpips",
+    "IoU": r"m?iou|intersection over union",
+    "word error rate": r"wer|word error rates?",
+    "exact match": r"exact match|em",
+    "AUC": r"auc|au-?roc|au-?prc|area under the (?:roc )?curve",
+    "win rate": r"win[- ]rates?",
+    "Elo rating": r"elo",
+    "return": r"(?:(?:cumulative|annuali[sz]ed|total|average|excess|portfolio|investment) )?returns?",
+    "Sharpe ratio": r"sharpe(?: ratios?)?",
+    "perplexity": r"perplexit(?:y|ies)|ppl",
+    "F1": r"f1(?:[- ]scores?)?|f-?scores?|f-?measures?",
+    "pass@k": r"pass@\d+",
+    "success rate": r"success rates?",
+    "average precision": r"m?ap(?:@[\d.:]+|\d+)?|(?:mean )?average precision",
+}
+# How each is asked for: its name, within a few words after "what / which / how high …" ("what HumanEval pass@1 does
+# …", "Uni-Perceiver v2 get what box AP …"); AP in capitals only ("what map …" asks for a map), a return with its
+# kind only ("what does the function return?" asks for none).
+_ASKED_METRIC = re.compile(
+    r"\b(?:what|which|how (?:much|high|low|good))\s+(?:\S+\s+){0,4}?(?P<metric>(?-i:m?AP)|cider(?:-d)?|bleu(?:-?\d)?"
+    r"|rouge(?:-?[l12])?|meteor|fid|fvd|psnr|(?:ms-)?ssim|lpips|m?iou|wer|word error rate|exact match|auc|au-?roc|win[- ]rates?|elo"
+    r"|(?:cumulative|annuali[sz]ed|total|average|excess|portfolio|investment) returns?|sharpe(?: ratio)?|perplexit(?:y|ies)"
+    r"|f1(?: scores?)?|pass@\d+|success rates?)(?!\w)", re.I)
+ASKED_METRICS = {name: re.compile(rf"(?<![\w@])(?:{stated})(?![\w@])", re.I) for name, stated in ASKED_METRICS.items()}
+
+
+def asked_metric(question: str) -> tuple[str, str] | None:
+    """(the metric, a key of ASKED_METRICS; the question's own words for it) when the question asks for its figure
+    by name, else None."""
+    if not (m := _ASKED_METRIC.search(question)):
+        return None
+    named = m.group("metric")
+    return next(((name, named) for name, stated in ASKED_METRICS.items() if stated.fullmatch(named)), None)
+
+
+def metric_unstated(metric: str, abstract: str) -> bool:
+    """Whether no sentence of the abstract names the metric beside a number."""
+    return not any(ASKED_METRICS[metric].search(s) and _NUMBER.search(s) for s in split_sentences(abstract))
 # The words just before a model an abstract measures itself against ("outperforms the plain-LoRA …", "than GPT-4").
 _MEASURED_AGAINST = re.compile(r"\b(?:outperform\w*|surpass\w*|beat\w*|than|over|versus|vs\.?|compared (?:with|to)|against)"
                                r"(?:\s+(?:the|a|an|strong|plain|vanilla|standard|existing|previous|prior))*\s*$", re.I)
@@ -764,6 +816,8 @@ class EvidencePolicy:
             return LACKING, f"the abstract of “{unnamed}” {UNSTATED_CHOICE}"
         if unset := self.unstated_setting(question, hits, signals):
             return LACKING, f"the abstract of “{unset[0]}” {UNSTATED_SETTING} {' or '.join(unset[1][:3])}"
+        if unmeasured := self.unstated_metric(question, hits, signals):
+            return LACKING, f"the abstract of “{unmeasured[0]}” {UNSTATED_METRIC} {unmeasured[1]}"
         if unmentioned := [name for name in missing if ASKS_ORIGIN.search(question) and _origin_asked_of(question, name)]:
             # "Which paper proposes Ring Attention, splitting a long sequence across devices …?": no indexed chunk
             # holds the name asked about, so no indexed paper can be the one that proposed it; the closest, a paper
@@ -1086,6 +1140,16 @@ class EvidencePolicy:
         text = f"{hits[0].paper.title} {hits[0].paper.abstract}"
         unstated = [name for name in asked if not ASKED_SETTINGS[name][1].search(text)]
         return (named, unstated) if unstated else None
+
+    def unstated_metric(self, question: str, hits: Sequence[Hit], signals: dict) -> tuple[str, str] | None:
+        """(the top paper's name, the metric as asked) when a question asks one paper for its figure on a metric it names
+        (ASKED_METRICS: "What FID does LlamaFusion reach …?", "what box AP …", "what cumulative return …") and no
+        sentence of its abstract names that metric beside a number. On dev, dev-10 … dev-35 and dev-36 … dev-51 it
+        meets 18 questions, all unanswerable (9 of them answered `weak` or `strong`); the 8 answerable questions
+        that ask so ("What CIDEr-D score does CVLNM achieve on MS-COCO?") all find the figure. None otherwise."""
+        if not (metric := asked_metric(question)) or not (named := self._asked_top_paper(question, hits, signals)):
+            return None
+        return (named, metric[1]) if metric_unstated(metric[0], hits[0].paper.abstract) else None
 
     def unstated_release(self, question: str, hits: Sequence[Hit], signals: dict) -> str | None:
         """The top paper's name when a question asks whether its code, data or model is out ("Is the code

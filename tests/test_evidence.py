@@ -13,7 +13,7 @@ import pytest
 
 from eval.datasets import load_questions
 from rag.answer import PARTLY_COVERED, Assistant
-from rag.evidence import EVIDENCE_FEATURES, RELEVANCE_FEATURES, EvidencePolicy, load_model
+from rag.evidence import EVIDENCE_FEATURES, RELEVANCE_FEATURES, EvidencePolicy, asked_metric, load_model
 from rag.types import Source
 
 NO_KEY_ENV = {"OPENAI_API_KEY": None, "OPENAI_BASE_URL": None, "RAG_OPENAI_API_KEY": None,
@@ -1221,3 +1221,38 @@ def test_asking_for_a_training_setting_the_abstract_states_is_answered_with_it(a
 def test_a_field_word_or_a_compared_model_is_no_benchmark_an_abstract_names(assistant, question):
     answer = assistant.ask(question)
     assert refused_saying(answer, "names no benchmark or dataset it is evaluated on"), (answer.evidence, answer.text)
+
+
+@pytest.mark.parametrize("question, paper, metric", [
+    # dev: LlamaFusion's abstract reports its gains in words and percentages, no FID; quoted as `strong`
+    ("What FID does LlamaFusion reach for text-to-image generation on MS-COCO?", "LlamaFusion", "FID"),
+    # dev-23: AnomalyCLIP's abstract names MVTec AD among its datasets and gives no AUROC; quoted as `weak`
+    ("What image-level AUROC does AnomalyCLIP report on MVTec AD?", "AnomalyCLIP", "AUROC"),
+])
+def test_asking_one_paper_for_a_metric_its_abstract_gives_no_figure_for_is_refused_saying_which(assistant, question,
+                                                                                               paper, metric):
+    answer = assistant.ask(question)
+    assert refused_saying(answer, f"reports no figure for {metric}"), (answer.evidence, answer.text)
+    assert paper in answer.text
+
+
+@pytest.mark.parametrize("question, figure", [
+    ("What CIDEr-D score does CVLNM achieve on MS-COCO?", "129.5 CIDEr-D"),
+    ("Does Liquid beat SD-XL at image generation, and what FID does it reach on MJHQ-30K?", "FID of 5.47"),
+])
+def test_asking_for_a_metric_the_abstract_reports_is_answered_with_its_figure(assistant, question, figure):
+    answer = assistant.ask(question)
+    assert answer.evidence != "none" and figure in answer.text, (answer.evidence, answer.text)
+
+
+@pytest.mark.parametrize("question, metric", [
+    ("Uni-Perceiver v2 get what box AP on COCO detection?", "average precision"),
+    ("What cumulative return did the trading agent make?", "return"),
+    ("what F1 score does it reach on CoNLL?", "F1"),
+    ("What does the decoder return for an empty prompt?", None),  # a return of its kind only
+    ("Which map of the city did they draw?", None),  # AP in capitals only
+    ("What accuracy does it reach?", None),  # the generic figures are the number rule's
+])
+def test_a_metric_is_asked_for_by_its_name(question, metric):
+    asked = asked_metric(question)
+    assert (asked[0] if asked else None) == metric
