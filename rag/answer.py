@@ -20,7 +20,7 @@ from rag.compare import COMPARE_COLUMNS, NOT_STATED, compare_papers  # noqa: F40
 from rag.config import Settings
 from rag.directives import split_instructions
 from rag.errors import LLMError
-from rag.evidence import (INTRODUCED_BY_NONE, MAX_PAPERS, MENTIONED_ELSEWHERE, UNSTATED_PREMISE, UNUSED_TERM, Assessment,
+from rag.evidence import (MAX_PAPERS, MENTIONED_ELSEWHERE, UNSTATED_PREMISE, UNUSED_TERM, Assessment,
                           EvidencePolicy, measured_against)
 from rag.authors import lists_papers_only
 from rag.extractive import SentenceScorer, extractive_answer, question_parts, with_marker
@@ -243,7 +243,7 @@ def pointed_at(question: str, citations: tuple) -> list:
 
 # The `weak` reasons (rag.evidence) said to the reader before the closest sentences. (The rules that find the corpus
 # lacking the answer refuse instead: their reason is in the refusal.)
-_SAID_BEFORE_CLOSEST = (UNSTATED_PREMISE, MENTIONED_ELSEWHERE, INTRODUCED_BY_NONE, UNUSED_TERM)
+_SAID_BEFORE_CLOSEST = (UNSTATED_PREMISE, MENTIONED_ELSEWHERE, UNUSED_TERM)
 
 
 def _sentences_by_paper(texts: list[str]) -> list[tuple[str, list[str]]]:

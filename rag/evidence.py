@@ -825,8 +825,10 @@ class EvidencePolicy:
             return LACKING, f"no indexed abstract mentions {', '.join(unmentioned[:3])}"
         if used := self.introduced_by_none(question, hits):
             # "Which paper proposed GaLore, the gradient low-rank projection trick …?": "From GaLore to WeLore"
-            # builds on it; no retrieved abstract brings it (the model put this at P 0.92).
-            return "weak", f"the indexed abstracts use {', '.join(used[:3])}, {INTRODUCED_BY_NONE}"
+            # builds on it; no retrieved abstract brings it (the model put this at P 0.92). First `weak`, as a rule
+            # not yet read on enough questions; refused since it met 87 unanswerable questions and no answerable
+            # one on dev and dev-10 … dev-51 (docs/evaluation-history.md, twenty-sixth session).
+            return LACKING, f"the indexed abstracts use {', '.join(used[:3])}, {INTRODUCED_BY_NONE}"
         if background := self.origin_in_background(question, hits, scored):
             # "Which paper introduced prefix-tuning, prepending trainable continuous vectors …?" was `strong`
             # (P 0.95) from a paper whose background sentence is the closest: it builds on the idea.
@@ -880,9 +882,12 @@ class EvidencePolicy:
         """The specific names of a question who introduced them or what to cite for them (ASKS_ORIGIN) when no
         retrieved paper has one of them as its own name or brings it in its abstract; empty otherwise. (On dev
         and every validation batch only an unanswerable question met this while answered `strong`.)"""
-        if not hits or not ASKS_ORIGIN.search(question):
-            return []
-        specific = [(name, key) for name, key in self._names(question) if not self._common(name) and _origin_asked_of(question, name)]
+        if not hits or not ASKS_ORIGIN.search(question) or ASKS_FOR_PAPERS.search(question):
+            return []  # ("Which papers apply preference optimization (DPO, RLHF …) to VLMs?" asks who uses them)
+        # (not a bare two-letter acronym: "Which paper introduced an RL finetuning method coupled with …?" asks for
+        # a method described in words)
+        specific = [(name, key) for name, key in self._names(question)
+                    if not self._common(name) and not _NO_MODEL_NAME.fullmatch(name) and _origin_asked_of(question, name)]
         if specific:
             if any(key == norm(own_name(h.paper.title) or "") or owns(h.paper, key, by_title=False, naming=NAMING_CUES)
                    for _, key in specific for h in hits[:5]):
