@@ -200,11 +200,18 @@ def _titled_phrases(question: str) -> list[str]:
             if m.start() > 0 and question[:m.start()].rstrip()[-1:] not in ".?!:;\"'“‘("]
 
 
+# A paper described by what it did: "I need the reference for the … paper that decoded spoken words from intracranial
+# sEEG recordings …" asks for that paper, not for who introduced sEEG.
+_DESCRIBED_PAPER = re.compile(r"\b(?:paper|work|study|article|publication)\s+(?:that|which|where|in which|whose)\b", re.I)
+
+
 def _origin_asked_of(question: str, name: str) -> bool:
     """Whether the question asks who introduced `name` itself, not a described idea that uses it: the name
     heads the origin verb's object ("introduced the MMLU benchmark"), or comes before a verb that points back
     at it ("ZeRO … which paper introduced it?"; "Where does Self-Instruct come from?" has no such verb)."""
     at = question.find(name)
+    if at >= 0 and (_DESCRIBED_PAPER.search(question[:at]) or measured_against(question, name)):
+        return False  # a word of the paper's description, or a model it is measured against ("did it beat GPT-4?")
     verbs = [m for m in _ASKS_ORIGIN.finditer(question) if m.end() <= at]
     if at < 0 or not verbs:
         # before the verb: asked when the verb points back at it ("… which paper introduced it?"), not when it

@@ -13,7 +13,7 @@ import pytest
 
 from eval.datasets import load_questions
 from rag.answer import PARTLY_COVERED, Assistant
-from rag.evidence import EVIDENCE_FEATURES, RELEVANCE_FEATURES, EvidencePolicy, asked_metric, load_model
+from rag.evidence import EVIDENCE_FEATURES, RELEVANCE_FEATURES, EvidencePolicy, _origin_asked_of, asked_metric, load_model
 from rag.types import Source
 
 NO_KEY_ENV = {"OPENAI_API_KEY": None, "OPENAI_BASE_URL": None, "RAG_OPENAI_API_KEY": None,
@@ -1262,3 +1262,13 @@ def test_asking_for_a_metric_the_abstract_reports_is_answered_with_its_figure(as
 def test_a_metric_is_asked_for_by_its_name(question, metric):
     asked = asked_metric(question)
     assert (asked[0] if asked else None) == metric
+
+
+@pytest.mark.parametrize("question, name", [
+    # dev-30: a lookup by description; refusing "none of them introduces sEEG" would lose Du-IN
+    ("I need the reference for the brain-computer interface paper that decoded spoken words from intracranial sEEG "
+     "recordings of Chinese speakers", "sEEG"),
+    ("Where did its training instructions come from, and did it really beat GPT-4?", "GPT-4"),
+])
+def test_a_name_describing_the_paper_or_measured_against_is_not_the_origin_asked_about(question, name):
+    assert not _origin_asked_of(question, name)
