@@ -223,6 +223,21 @@ def _origin_asked_of(question: str, name: str) -> bool:
     return _OBJECT_LEAD.fullmatch(between) is not None and _MODIFIER_AFTER.match(after) is None
 
 
+# A question how a named method works: "How does GPTQ decide how to round each weight …?", "How does DeepSpeed's ZeRO
+# optimizer split …?" (the name, then its verb). Not how it fares: "How does X do / perform / compare / score …?" asks
+# for results, which a paper that measures itself against X may report.
+_HOW_IT_WORKS = r"(?:^|[.?!;]\s+|,\s+)\W*how\s+(?:exactly\s+)?(?:does|do|did|can|could|is|are)\s+(?:the\s+)?{name}(?:'s|’s)?\s+(\w+)"
+_RESULT_VERBS = frozenset("do does perform compare score fare rank stack hold beat outperform get reach achieve handle differ "
+                          "relate stand measure look go".split())
+
+
+def _repo_named(paper, key: str) -> bool:
+    """Whether the paper's code repository bears the name ("github.com/XiaoxinHe/TAPE" for TAPE): its abstract
+    may name it nowhere else."""
+    url = getattr(paper, "code_url", None)
+    return bool(url) and norm(url.rstrip("/").rsplit("/", 1)[-1]) == key
+
+
 _KIND_NOUN = r"(?:method|model|benchmark|dataset|framework|algorithm|architecture|prompting|technique|approach|optimizer|library|system|metric|loss)s?"
 _HEAD_WORD = re.compile(rf"([A-Z][\w-]*)(?=\s*(?:[,?(;:]|$|\s+{_KIND_NOUN}\b))")
 
@@ -836,6 +851,10 @@ class EvidencePolicy:
             # not yet read on enough questions; refused since it met 87 unanswerable questions and no answerable
             # one on dev and dev-10 … dev-51 (docs/evaluation-history.md, twenty-sixth session).
             return LACKING, f"the indexed abstracts use {', '.join(used[:3])}, {INTRODUCED_BY_NONE}"
+        if used := self.used_not_introduced(question, hits):
+            # "How does GPTQ quantize the LLM weights in one shot …?" was `strong` from LQ-LoRA, which beats "GPTQ-LoRA
+            # baselines" (dev and every batch: 6 questions, all unanswerable).
+            return LACKING, f"the indexed abstracts use {used}, {INTRODUCED_BY_NONE}"
         if background := self.origin_in_background(question, hits, scored):
             # "Which paper introduced prefix-tuning, prepending trainable continuous vectors …?" was `strong`
             # (P 0.95) from a paper whose background sentence is the closest: it builds on the idea.
@@ -908,6 +927,22 @@ class EvidencePolicy:
         if not used or any(owns_phrase(h.paper, p) for p in used for h in hits[:5]):
             return []
         return used
+
+    def used_not_introduced(self, question: str, hits: Sequence[Hit]) -> str | None:
+        """The name a question asks how it works ("How does GPTQ decide how to round each weight …?") when the retrieved
+        abstracts that mention it only use it (a baseline, "GPTQ-LoRA baselines") and none brings it: not as its own
+        name, not after "we propose / called …" (rag.ownership.owns), not as its code repository's name. Such
+        abstracts do not say how it works; their closest sentences were quoted as `strong`. A name no retrieved
+        abstract mentions is the missing-names path's; a name common across abstracts (LoRA) is described by many."""
+        for name, key in self._names(question):
+            m = re.search(_HOW_IT_WORKS.format(name=re.escape(name)), question, re.I)
+            if not m or m.group(1).casefold() in _RESULT_VERBS or self._common(name) or _NO_MODEL_NAME.fullmatch(name):
+                continue
+            mentioned = [h.paper for h in hits[:5] if phrase_pattern(name).search(h.paper.abstract)]
+            if mentioned and not any(key == norm(own_name(h.paper.title) or "") or owns(h.paper, key, naming=NAMING_CUES)
+                                     or _repo_named(h.paper, key) for h in hits[:5]):
+                return name
+        return None
 
     @staticmethod
     def unused_term(question: str, hits: Sequence[Hit]) -> str | None:

@@ -1272,3 +1272,16 @@ def test_a_metric_is_asked_for_by_its_name(question, metric):
 ])
 def test_a_name_describing_the_paper_or_measured_against_is_not_the_origin_asked_about(question, name):
     assert not _origin_asked_of(question, name)
+
+
+def test_asking_how_a_method_works_that_the_abstracts_only_use_is_refused_saying_so(assistant):
+    """GPTQ is in the seeds only as LQ-LoRA's "GPTQ-LoRA baselines": no indexed abstract says how it works, and the
+    closest quantization papers' sentences were quoted as `strong` (fresh batches, four wordings)."""
+    answer = assistant.ask("How does GPTQ compress the weights of a language model?")
+    assert refused_saying(answer, "use GPTQ, but none of them introduces it"), (answer.evidence, answer.text)
+
+
+def test_asking_how_a_method_works_whose_paper_names_it_only_in_its_code_link_is_answered(assistant):
+    """TAPE's abstract names it only in "github.com/XiaoxinHe/TAPE": its paper brings it (dev)."""
+    answer = assistant.ask("How does TAPE use a large language model to improve GNNs on text-attributed graphs?")
+    assert not answer.abstained and answer.citations[0].title.startswith("Harnessing Explanations"), answer.text
