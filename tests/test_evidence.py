@@ -1198,6 +1198,9 @@ def test_a_name_before_the_origin_verb_is_asked_about_only_when_the_verb_points_
     # dev-10: QLoRA's abstract says "Low Rank Adapters" but gives no rank: quoted as `strong`
     ("What LoRA rank and which weight matrices were used when training the Guanaco models with QLoRA?", "QLoRA",
      "does not state its LoRA rank"),
+    # dev-20 asked it so ("yi model tokenizer how big vocab??")
+    ("What vocabulary size does the Yi tokenizer use?", "Yi", "does not state its vocabulary size"),
+    ("Which tokenizer does CodeFuse-13B use?", "CodeFuse-13B", "does not state its tokenizer"),
 ])
 def test_asking_one_paper_for_a_training_setting_its_abstract_never_mentions_is_refused_saying_which(assistant, question,
                                                                                                     paper, reason):
@@ -1210,6 +1213,7 @@ def test_asking_one_paper_for_a_training_setting_its_abstract_never_mentions_is_
     ("What batch size was used to pre-train the StackOverflow models in 'Stack Over-Flowing with Results'?", "0.5M tokens"),
     ("What does the secret recipe guide for fine-tuning small LLMs say about batch size and learning rate?",
      "larger batch sizes paired with lower learning rates"),
+    ("Which tokenizer does E-ViLM use?", "semantic vector-quantized tokenizer"),
 ])
 def test_asking_for_a_training_setting_the_abstract_states_is_answered_with_it(assistant, question, stated):
     answer = assistant.ask(question)
