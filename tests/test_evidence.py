@@ -431,6 +431,19 @@ def test_a_head_to_head_result_no_abstract_gives_is_at_most_weak_and_says_so(ass
     assert assistant.ask("Is LQ-LoRA better than QLoRA?").evidence == "strong"
 
 
+@pytest.mark.parametrize("question, sides", [
+    # dev-10: "the Time Series MambaMixer (TSM2)" is one side, MambaMixer's paper; it names no Titans
+    ("For time series forecasting, does Titans outperform the Time Series MambaMixer (TSM2)?", "Titans with MambaMixer"),
+    # dev-11: a benchmark no abstract names ("DocVQA") does not stop the reading of two indexed papers
+    ("Does mPLUG-DocOwl2 achieve higher single-page DocVQA accuracy than InternLM-XComposer2-4KHD does?",
+     "mPLUG-DocOwl2 with InternLM-XComposer2-4KHD"),
+])
+def test_the_sides_of_a_head_to_head_are_the_papers_that_own_its_names(assistant, question, sides):
+    answer = assistant.ask(question)
+    assert answer.evidence != "strong" and f"compares {sides}" in (answer.preface or "") + answer.text, \
+        (answer.evidence, answer.preface, answer.text)
+
+
 def test_chat_shorthand_in_capitals_is_no_name():
     """"TL;DR of …" was refused as "no indexed abstract mentions TL, DR"."""
     from rag.names import question_names
