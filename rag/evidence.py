@@ -66,6 +66,17 @@ ASKS_WHICH_MODEL = re.compile(
     r"(?:llms?|(?:large )?language models?|models?|vlms?|mllms?|backbones?|encoders?|base models?|teachers?|tokenizers?"
     r"|simulators?|optimi[sz]ers?))\b"
 )
+# The words before a name that make it something the abstract works with: "a study on a series of PaLM 2 models",
+# "built on LLaMA", "fine-tuned from Mistral", "experiments with T5" (not "the effectiveness of MLLM-MSR").
+_OBJECT_OF = re.compile(r"\b(?:built|based|fine-?tuned|trained|initiali[sz]ed|study|studies|experiments?|evaluations?)\s+"
+                        r"(?:on|upon|from|with|of)\s+(?:(?:a|an|the)\s+)?(?:(?:series|family|suite|range|set)\s+of\s+)?$", re.I)
+
+
+def _used_as_object(abstract: str, name: str) -> bool:
+    """Whether the abstract names `name` as what it builds on, trains or studies (_OBJECT_OF) somewhere."""
+    return any(_OBJECT_OF.search(abstract[:m.start()]) for m in re.finditer(rf"(?<!\w){re.escape(name)}(?!\w)", abstract))
+
+
 # Names that name no model: a bare two-letter acronym ("QA", "TD") or a kind ("LLM-based").
 _NO_MODEL_NAME = re.compile(r"[A-Z]{2}s?|\S+-based", re.I)
 # ASKS_NUMBER's that are answered in words too: "how well …", and an amount a method decides or allots ("How do
@@ -1178,9 +1189,11 @@ class EvidencePolicy:
         asked = {norm(n) for n in NAME.findall(question)}
         own = norm(own_name(hits[0].paper.title) or "")
         paper = hits[0].paper
-        # (the paper's own system is no model it builds on: "we propose the … (MLLM-MSR) model" names none)
+        # (the paper's own system is no model it builds on: "we propose the … (MLLM-MSR) model" names none; but a name
+        # the abstract also uses as an object is one: "we present a thorough empirical study on a series of PaLM 2
+        # models" reads as presenting PaLM, and the question which model family it built on was refused)
         if any(norm(n) not in asked and norm(n) != own and not self._common(n) and not _NO_MODEL_NAME.fullmatch(n)
-               and not owns(paper, norm(n)) for n in NAME.findall(paper.abstract)):
+               and (not owns(paper, norm(n)) or _used_as_object(paper.abstract, n)) for n in NAME.findall(paper.abstract)):
             return None
         return named
 

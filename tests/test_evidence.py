@@ -1302,3 +1302,10 @@ def test_asking_how_a_method_works_whose_paper_names_it_only_in_its_code_link_is
     """TAPE's abstract names it only in "github.com/XiaoxinHe/TAPE": its paper brings it (dev)."""
     answer = assistant.ask("How does TAPE use a large language model to improve GNNs on text-attributed graphs?")
     assert not answer.abstained and answer.citations[0].title.startswith("Harnessing Explanations"), answer.text
+
+
+def test_a_model_the_abstract_studies_is_not_read_as_the_papers_own_and_the_question_is_answered(assistant):
+    """"We present a thorough empirical study on a series of PaLM 2 models" reads as presenting PaLM (a contribution
+    cue), so "which model family did they build on?" was refused as naming no model (dev-53, a fresh batch)."""
+    answer = assistant.ask("Which model family does the MATH fine-tuning study with solution-cluster re-ranking build on?")
+    assert not answer.abstained and "PaLM 2" in answer.text, (answer.evidence, answer.text)
