@@ -509,40 +509,40 @@ ASKED_SETTINGS = {name: (re.compile(asked, re.I), re.compile(stated, re.I)) for 
 # what a sentence of the abstract would name beside a number). ASKS_NUMBER's generic words ("what accuracy",
 # "what score") leave them out, so "What FID does LlamaFusion reach …?" and "HybridNet … what CIDEr does it get on
 # V2C?" were answered `strong` from the paper's closest sentences, which give no such figure.
+# (name: how a question asks for it, how an abstract states it.) Asked by its name within a few words after "what /
+# which / how high …" ("what HumanEval pass@1 does …", "Uni-Perceiver v2 get what box AP …"); AP in capitals only
+# ("what map …" asks for a map), a return with its kind only ("what does the function return?" asks for none).
 ASKED_METRICS = {
-    "CIDEr": r"cider(?:-d)?",
-    "BLEU": r"bleu(?:-?\d)?",
-    "ROUGE": r"rouge(?:-?[l12])?",
-    "METEOR": r"meteor",
-    "FID": r"fid|fr[ée]chet inception distance",
-    "FVD": r"fvd|fr[ée]chet video distance",
-    "PSNR": r"psnr|peak signal-to-noise ratio",
-    "SSIM": r"(?:ms-)?ssim",
-    "LPIPS": r"lpips",
-    "IoU": r"m?iou|intersection over union",
-    "word error rate": r"wer|word error rates?",
-    "exact match": r"exact match|em",
-    "AUC": r"auc|au-?roc|au-?prc|area under the (?:roc )?curve",
-    "win rate": r"win[- ]rates?",
-    "Elo rating": r"elo",
-    "return": r"(?:(?:cumulative|annuali[sz]ed|total|average|excess|portfolio|investment) )?returns?",
-    "Sharpe ratio": r"sharpe(?: ratios?)?",
-    "perplexity": r"perplexit(?:y|ies)|ppl",
-    "F1": r"f1(?:[- ]scores?)?|f-?scores?|f-?measures?",
-    "pass@k": r"pass@\d+",
-    "success rate": r"success rates?",
-    "real-time factor": r"real[- ]time factors?|rtf",
-    "average precision": r"m?ap(?:@[\d.:]+|\d+)?|(?:mean )?average precision",
+    "average precision": (r"(?-i:m?AP)", r"m?ap(?:@[\d.:]+|\d+)?|(?:mean )?average precision"),
+    "CIDEr": (r"cider(?:-d)?", r"cider(?:-d)?"),
+    "BLEU": (r"bleu(?:-?\d)?", r"bleu(?:-?\d)?"),
+    "ROUGE": (r"rouge(?:-?[l12])?", r"rouge(?:-?[l12])?"),
+    "METEOR": (r"meteor", r"meteor"),
+    "FID": (r"fid", r"fid|fr[ée]chet inception distance"),
+    "FVD": (r"fvd", r"fvd|fr[ée]chet video distance"),
+    "PSNR": (r"psnr", r"psnr|peak signal-to-noise ratio"),
+    "SSIM": (r"(?:ms-)?ssim", r"(?:ms-)?ssim"),
+    "LPIPS": (r"lpips", r"lpips"),
+    "IoU": (r"m?iou", r"m?iou|intersection over union"),
+    "word error rate": (r"wer|word error rate", r"wer|word error rates?"),
+    "exact match": (r"exact match", r"exact match|em"),
+    "AUC": (r"auc|au-?roc", r"auc|au-?roc|au-?prc|area under the (?:roc )?curve"),
+    "win rate": (r"win[- ]rates?", r"win[- ]rates?"),
+    "Elo rating": (r"elo", r"elo"),
+    "return": (r"(?:cumulative|annuali[sz]ed|total|average|excess|portfolio|investment) returns?",
+               r"(?:(?:cumulative|annuali[sz]ed|total|average|excess|portfolio|investment) )?returns?"),
+    "Sharpe ratio": (r"sharpe(?: ratio)?", r"sharpe(?: ratios?)?"),
+    "perplexity": (r"perplexit(?:y|ies)", r"perplexit(?:y|ies)|ppl"),
+    "F1": (r"f1(?: scores?)?", r"f1(?:[- ]scores?)?|f-?scores?|f-?measures?"),
+    "pass@k": (r"pass@\d+", r"pass@\d+"),
+    "success rate": (r"success rates?", r"success rates?"),
+    "real-time factor": (r"real[- ]time factors?|rtf", r"real[- ]time factors?|rtf"),
 }
-# How each is asked for: its name, within a few words after "what / which / how high …" ("what HumanEval pass@1 does
-# …", "Uni-Perceiver v2 get what box AP …"); AP in capitals only ("what map …" asks for a map), a return with its
-# kind only ("what does the function return?" asks for none).
 _ASKED_METRIC = re.compile(
-    r"\b(?:what(?:'s|’s)?|which|how (?:much|high|low|good))\s+(?:\S+\s+){0,4}?(?P<metric>(?-i:m?AP)|cider(?:-d)?|bleu(?:-?\d)?"
-    r"|rouge(?:-?[l12])?|meteor|fid|fvd|psnr|(?:ms-)?ssim|lpips|m?iou|wer|word error rate|exact match|auc|au-?roc|win[- ]rates?|elo"
-    r"|(?:cumulative|annuali[sz]ed|total|average|excess|portfolio|investment) returns?|sharpe(?: ratio)?|perplexit(?:y|ies)"
-    r"|f1(?: scores?)?|pass@\d+|success rates?|real[- ]time factors?|rtf)(?!\w)", re.I)
-ASKED_METRICS = {name: re.compile(rf"(?<![\w@])(?:{stated})(?![\w@])", re.I) for name, stated in ASKED_METRICS.items()}
+    r"\b(?:what(?:'s|’s)?|which|how (?:much|high|low|good))\s+(?:\S+\s+){0,4}?(?:"
+    + "|".join(f"(?P<m{i}>{asked})" for i, (asked, _) in enumerate(ASKED_METRICS.values())) + r")(?!\w)", re.I)
+_METRIC_NAMES = list(ASKED_METRICS)
+ASKED_METRICS = {name: re.compile(rf"(?<![\w@])(?:{stated})(?![\w@])", re.I) for name, (_, stated) in ASKED_METRICS.items()}
 
 
 def asked_metric(question: str) -> tuple[str, str] | None:
@@ -550,8 +550,8 @@ def asked_metric(question: str) -> tuple[str, str] | None:
     by name, else None."""
     if not (m := _ASKED_METRIC.search(question)):
         return None
-    named = m.group("metric")
-    return next(((name, named) for name, stated in ASKED_METRICS.items() if stated.fullmatch(named)), None)
+    group = m.lastgroup
+    return _METRIC_NAMES[int(group[1:])], m.group(group)
 
 
 def metric_unstated(metric: str, abstract: str) -> bool:
