@@ -237,7 +237,8 @@ def _origin_asked_of(question: str, name: str) -> bool:
 # A question how a named method works: "How does GPTQ decide how to round each weight …?", "How does DeepSpeed's ZeRO
 # optimizer split …?" (the name, then its verb). Not how it fares: "How does X do / perform / compare / score …?" asks
 # for results, which a paper that measures itself against X may report.
-_HOW_IT_WORKS = r"(?:^|[.?!;]\s+|,\s+)\W*how\s+(?:exactly\s+)?(?:does|do|did|can|could|is|are)\s+(?:the\s+)?{name}(?:'s|’s)?\s+(\w+)"
+# ("How does Meta's MusicGen turn …": a maker's name may stand before the name asked about)
+_HOW_IT_WORKS = r"(?:^|[.?!;]\s+|,\s+)\W*how\s+(?:exactly\s+)?(?:does|do|did|can|could|is|are)\s+(?:the\s+)?(?:[A-Z][\w-]*(?:'s|’s)\s+)?{name}(?:'s|’s)?\s+(\w+)"
 _RESULT_VERBS = frozenset("do does perform compare score fare rank stack hold beat outperform get reach achieve handle differ "
                           "relate stand measure look go".split())
 
@@ -1252,8 +1253,13 @@ class EvidencePolicy:
             owner = next((h.paper.paper_id for h in hits if owns(h.paper, key)), None)
             if owner:
                 sides.setdefault(owner, []).append(name)
-        if len(sides) >= 2:
-            groups = list(sides.values())
+        # A name the question measures against is a side even when no retrieved paper owns it ("by how much
+        # did TFUP's trained variant beat POUF?": TFUP's abstract reports against POUF; the CLIP of "a method
+        # for CLIP-type models" is no side).
+        against = [[name] for name, key in names if measured_against(question, name) and is_known(key, terms)
+                   and not any(name in group for group in sides.values())]
+        if len(sides) + len(against) >= 2 and sides:
+            groups = list(sides.values()) + against
         elif len(names) >= 2 and all(is_known(key, terms) for _, key in names):
             groups = [[name] for name in sorted((name for name, _ in names), key=question.find)]
         else:

@@ -1309,3 +1309,22 @@ def test_a_model_the_abstract_studies_is_not_read_as_the_papers_own_and_the_ques
     cue), so "which model family did they build on?" was refused as naming no model (dev-53, a fresh batch)."""
     answer = assistant.ask("Which model family does the MATH fine-tuning study with solution-cluster re-ranking build on?")
     assert not answer.abstained and "PaLM 2" in answer.text, (answer.evidence, answer.text)
+
+
+def test_a_name_the_question_measures_against_is_a_side_of_the_head_to_head(assistant):
+    """"… TFUP, the training-free prompt method for CLIP-type models. How does it predict without training, and by how
+    much did the trained variant beat POUF?" read its sides as TFUP and CLIP (whose name another paper owns) and, no
+    abstract naming both, refused the whole. POUF, the name after "beat", is the other side, and TFUP's abstract
+    reports against it (dev-53, a fresh batch)."""
+    answer = assistant.ask("I'm looking at TFUP, the unsupervised prompt method for CLIP-type models. How does it classify "
+                           "images without training, and how much did its trained variant beat POUF by?")
+    assert not answer.abstained and answer.citations[0].title.startswith("Training-Free Unsupervised Prompt"), \
+        (answer.evidence, answer.text)
+    assert "compares" not in (answer.preface or "")
+
+
+def test_a_makers_name_before_the_method_asked_how_it_works_does_not_hide_it(assistant):
+    """"How does Meta's MusicGen turn a text prompt into music?" was `strong` from M2UGen's abstract, which only uses
+    MusicGen as its decoder (dev-53); without "Meta's" it was refused as a method the abstracts only use."""
+    answer = assistant.ask("How does Meta's MusicGen generate music from a text prompt?")
+    assert refused_saying(answer, "use MusicGen, but none of them introduces it"), (answer.evidence, answer.text)
