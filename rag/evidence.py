@@ -177,6 +177,12 @@ _AMONG_OTHERS = re.compile(r"\b(?:including|such as|like|e\.g\.,?|for example,?)
 
 # A clause that sets something aside: "Rather than keeping only the final or EMA weights, …", "instead of X".
 _SET_ASIDE = re.compile(r"\b(?:rather than|instead of|as opposed to|other than|apart from|unlike)\b[^,.;?]*", re.I)
+# The writer saying where they come from: "HCI person designing user studies: which benchmarks …?", "Systems person
+# here.", "I'm in HCI and …". The field named there is the writer's, not what the question asks about.
+_WRITER_FIELD = re.compile(
+    r"(?:^|[.!?;:]\s+|\n)\W*(?!(?:which|what|how|why|who|where|when|does|do|did|is|are|can|could|any)\b)"
+    r"(?:[\w/&-]+\s+){1,3}?(?:person|people|folks?|researchers?|students?|engineers?|scientists?|major|background|here)\b"
+    r"|\b(?:I'm|I am|I work|I come|coming|we're|we are|we work)\s+(?:in|from)\s+(?:the\s+)?(?:[\w/&-]+\s+){0,2}[\w/&-]+", re.I)
 
 
 def _reference_point(question: str, name: str) -> bool:
@@ -674,10 +680,11 @@ class EvidencePolicy:
     def _names(self, question: str) -> list[tuple[str, str]]:
         """The question's technical names (rag.names), and its capitalised words no text or vocabulary holds;
         not an unknown name the question only sets aside ("Rather than keeping only the final or EMA weights,
-        is there work that …?" was refused as "No indexed abstract mentions EMA", its paper first)."""
+        is there work that …?" was refused as "No indexed abstract mentions EMA", its paper first) or names as the
+        writer's field ("HCI person designing user studies: which benchmarks …?")."""
         names = [(name, key) for name, key in question_names(question, self._casing()) if len(key) >= 2]
         names += [(name, key) for name, key in self._unindexed_words(question) if all(key != k for _, k in names)]
-        aside = [m.span() for m in _SET_ASIDE.finditer(question)]
+        aside = [m.span() for m in _SET_ASIDE.finditer(question)] + [m.span() for m in _WRITER_FIELD.finditer(question)]
         if aside:
             terms = self._terms()
             names = [(name, key) for name, key in names if is_known(key, terms) or not all(
@@ -874,6 +881,9 @@ class EvidencePolicy:
             # "How does GPTQ quantize the LLM weights in one shot …?" was `strong` from LQ-LoRA, which beats "GPTQ-LoRA
             # baselines" (dev and every batch: 6 questions, all unanswerable).
             return LACKING, f"the indexed abstracts use {used}, {INTRODUCED_BY_NONE}"
+        if unindexed := self.unindexed_how(question, hits):
+            # "toolformer: how does it pick where to insert API calls …?" was `weak` from ToolLLM's sentences.
+            return LACKING, f"no indexed abstract mentions {unindexed}"
         if background := self.origin_in_background(question, hits, scored):
             # "Which paper introduced prefix-tuning, prepending trainable continuous vectors …?" was `strong`
             # (P 0.95) from a paper whose background sentence is the closest: it builds on the idea.
@@ -961,6 +971,29 @@ class EvidencePolicy:
             mentioned = [h.paper for h in hits[:5] if phrase_pattern(name).search(h.paper.abstract)]
             if mentioned and not any(key == norm(own_name(h.paper.title) or "") or owns(h.paper, key, naming=NAMING_CUES)
                                      or _repo_named(h.paper, key) for h in hits[:5]):
+                return name
+        return None
+
+    def unindexed_how(self, question: str, hits: Sequence[Hit] = ()) -> str | None:
+        """The name a question asks how it works ("How does Toolformer decide where to insert API calls?",
+        "toolformer: how does it pick …?") when no indexed abstract mentions it and the question names nothing else
+        of an indexed paper: no abstract can say. The closest tool-use paper's sentences were quoted as `weak`
+        (dev-55). Not "how does X do / compare" (another paper may report against it), not beside a name a retrieved
+        paper owns ("How does LoftQ's init work next to LQ-LoRA's?": answered about the indexed one, issue 14)."""
+        names = self._names(question)
+        terms = self._terms()
+        # (a name many abstracts use, "API calls", is no paper the question might be about)
+        if any(is_known(key, terms) and not self._common(name) and any(
+                key == norm(own_name(h.paper.title) or "") or self._distinctive(name) and owns(h.paper, key) for h in hits[:5])
+               for name, key in names):
+            return None
+        for name, key in names:
+            if is_known(key, terms) or _NO_MODEL_NAME.fullmatch(name):
+                continue
+            m = (re.search(_HOW_IT_WORKS.format(name=re.escape(name)), question, re.I)
+                 or re.match(rf"\s*{re.escape(name)}\s*:\s*how\s+(?:exactly\s+)?(?:does|do|did|can|could|is|are)\s+(?:it|they)\s+(\w+)",
+                             question, re.I))
+            if m and m.group(1).casefold() not in _RESULT_VERBS:
                 return name
         return None
 

@@ -30,7 +30,10 @@ NAME_SUFFIX = re.compile(r"-(?:style|like|based|type|sized|level|scale|written|g
                          r"|tuned|trained)$")
 # Chat shorthand in capitals is no technical name: "TL;DR of …" was refused as "no indexed abstract
 # mentions TL, DR".
-CHAT_SHORTHAND = re.compile(r"\b(?:TL;?\s?DR|ELI5|FYI|IMO|IMHO|AFAIK|IIRC|FWIW|BTW|PTAL|TIA|ASAP|AKA|LGTM|NB|PS)\b")
+CHAT_SHORTHAND = re.compile(r"\b(?:TL;?\s?DR|ELI5|FYI|IMO|IMHO|AFAIK|IIRC|FWIW|BTW|PTAL|TIA|ASAP|AKA|LGTM|NB|PS"
+                            # ... and the writer's or a colleague's role or degree: "Robotics PhD: which papers …?", "our
+                            # CTO is into neuro-inspired stuff" were refused as "no indexed abstract mentions PhD / CTO"
+                            r"|PhDs?|MSc|BSc|MBA|CTO|CEO|CFO|COO|CIO|VPs?|PMs?|SWEs?|SREs?|TAs?|PIs?)\b")
 # Question-sized text: a pasted log or abstract is full of names that prove nothing.
 MAX_NAME_WORDS = 60
 
@@ -182,7 +185,12 @@ def recase(question: str, casing: dict[str, str] | None) -> str:
 # A range of model sizes ("3B-7B", "7B-13B"), and a count or a lower-case prefix before the name ("a 288-GPU
 # cluster", "non-LLM backbones"): all read as names no abstract holds ("No indexed abstract mentions 3B-7B").
 _SIZE_RANGE = re.compile(r"\d+(?:\.\d+)?[KMBT]?(?:-\d+(?:\.\d+)?[KMBT])+", re.I)
-_NOT_PREFIX = re.compile(r"^(?:non|pre|post|anti|multi|cross|sub|semi|\d+(?:[.,]\d+)*)-(?=[A-Z])")
+_NOT_PREFIX = re.compile(r"^(?:(?:non|pre|post|anti|multi|cross|sub|semi|\d+(?:[.,]\d+)*)-|\d+x)(?=[A-Z])")
+# An amount of memory ("two A10s (24GB each)", "a 12GB RTX 3060", "1.5TB") names nothing, and a count of cards is
+# the card ("8xA100", "A10s"): a machine's description read as names no abstract holds ("No indexed abstract
+# mentions A10s, 24GB", dev-55).
+_MEMORY = re.compile(r"(?:\d+(?:\.\d+)?)?[KMGTP]i?B")
+_COUNTED = re.compile(r"(?<=\d)s$")
 
 
 def question_names(question: str, casing: dict[str, str] | None = None) -> list[tuple[str, str]]:
@@ -193,9 +201,9 @@ def question_names(question: str, casing: dict[str, str] | None = None) -> list[
     question = recase(question, casing)
     out: list[tuple[str, str]] = []
     for name in NAME.findall(space_unspaced_scripts(CHAT_SHORTHAND.sub(" ", re.sub(r"\S+://\S+", " ", question)))):
-        if _SIZE_RANGE.fullmatch(name):
-            continue  # "3B-7B models" name no model
-        name = _NOT_PREFIX.sub("", NAME_SUFFIX.sub("", name))
+        if _SIZE_RANGE.fullmatch(name) or _MEMORY.fullmatch(name):
+            continue  # "3B-7B models" name no model, "24GB" no memory
+        name = _COUNTED.sub("", _NOT_PREFIX.sub("", NAME_SUFFIX.sub("", name)))
         key = norm(name)
         if key and all(key != k for _, k in out):
             out.append((name, key))
