@@ -24,7 +24,7 @@ from rag.evidence import (MAX_PAPERS, MENTIONED_ELSEWHERE, UNSTATED_PREMISE, UNU
                           EvidencePolicy, measured_against)
 from rag.authors import lists_papers_only
 from rag.extractive import SentenceScorer, extractive_answer, question_parts, with_marker
-from rag.message import split_questions
+from rag.message import MAX_MESSAGE_CHARS, split_questions
 from rag.meta import NO_CITATION_COUNTS, asks_paper_count, citation_counts_asked, record_asked, record_note, surveys_first
 from rag.llm import ABSTAIN_SENTENCE, SYSTEM_PROMPT, LeakGuard, build_messages, is_abstention, make_backend, prompt_leak, resolve_answerer
 from rag.lookup import lookup_paper
@@ -404,6 +404,19 @@ class Assistant:
             return hits, None, searched
         return surveys_first(question, self.retriever.search(question, k=k, filters=filters, topic=topic)), None, []
 
+    @staticmethod
+    def _with_refused_question(question: str, history: list[Answer] | None) -> str | None:
+        """A follow-up that points back ("of the three routes they compared, which came out best?") in a conversation
+        whose answers all abstained, joined to the last question; None otherwise. Such a follow-up has no cited paper
+        to be about (discussed), and alone it names nothing to search for."""
+        if not history or any(a.citations for a in history) or not history[-1].abstained:
+            return None
+        if not (is_follow_up(question) or (POINTS_BACK.search(question) and len(question.split()) <= 2 * FOLLOW_UP_WORDS
+                                           and not _ASKS_ANEW.search(question))):
+            return None
+        joined = f"{history[-1].searched_question or history[-1].question} {question}"
+        return joined if len(joined) <= MAX_MESSAGE_CHARS else None
+
     def _quoted_paper(self, pasted: str):
         """The one indexed paper whose abstract the paste quotes (QUOTED_SENTENCES whole sentences of it,
         word for word), or None: none, or several."""
@@ -464,6 +477,13 @@ class Assistant:
             answer = self.ask(split.question, answerer=answerer, filters=filters, history=history, on_delta=on_delta, k=k)
             return answer.model_copy(update={"question": question, "searched_question": split.question,
                                              "notes": (*answer.notes, note)})
+        if (joined := self._with_refused_question(question, history)) is not None:
+            # "we might launch in Rwanda … anything on getting an English-heavy 7B model to do NER in Kinyarwanda?"
+            # refused, then "of the three routes they compared, which came out best?": "they" are the authors of what
+            # the refused question described. Read with it (alone, the follow-up found other papers' abstracts).
+            answer = self.ask(joined, answerer=answerer, filters=filters, on_delta=on_delta, k=k, first=first)
+            note = "Read together with the previous question, which no indexed abstract had clearly answered."
+            return answer.model_copy(update={"question": question, "searched_question": joined, "notes": (*answer.notes, note)})
         if (asked := split_questions(question)).parts and self._about_different_papers(asked, filters):
             # "Two quick ones: how long does BootPIG take to train, and how does GIST …?": each on its own
             return self._ask_each(question, asked.parts, answerer, filters, history, on_delta, k)

@@ -463,6 +463,24 @@ def test_a_follow_up_is_searched_among_the_previous_answers_papers(qlora_turns):
     assert_first_use_numbering(follow)
 
 
+def test_a_follow_up_after_a_refused_turn_is_read_with_that_question(assistant):
+    """"anything on getting an English-heavy 7B model to do NER in Kinyarwanda, Hausa or Luganda?" refused, then "of
+    the three routes they compared, which came out best?": no cited paper to be about, and alone it was answered
+    from instruction-tuning papers (dev-55). Read with the refused question, it finds the paper that question meant."""
+    from rag.types import Answer
+
+    asked = ("we might launch in Rwanda. anything on getting an English-heavy open 7B model to do summarization and NER "
+             "in Kinyarwanda, Hausa or Luganda?")
+    refused = Answer(question=asked, text="The indexed abstracts don't answer this.", answerer="extractive",
+                     abstained=True, evidence="none")
+    follow = assistant.ask("of the three routes they compared, which came out best on average?", history=[refused])
+    assert follow.citations and follow.citations[0].title.startswith("Few-Shot Cross-Lingual Transfer"), follow.text
+    assert follow.searched_question.startswith(asked) and any("previous question" in n for n in follow.notes)
+    # a new question after a refusal is asked as written
+    fresh = assistant.ask("Which papers compress the KV cache?", history=[refused])
+    assert fresh.searched_question is None
+
+
 def test_without_history_a_follow_up_is_searched_as_written(assistant):
     answer = assistant.ask("Which datasets did they use?")
     assert answer.rewritten_question is None
