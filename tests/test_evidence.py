@@ -1369,3 +1369,11 @@ def test_asking_how_a_method_no_abstract_mentions_works_is_refused_saying_so(ass
 def test_asking_how_an_unindexed_method_works_beside_an_indexed_paper_answers_about_that_paper(assistant):
     answer = assistant.ask("How does LoftQ initialise its adapters, and how does that differ from LQ-LoRA's decomposition?")
     assert not answer.abstained and answer.citations[0].title.startswith("LQ-LoRA"), (answer.evidence, answer.text)
+
+
+def test_how_long_is_answered_by_a_duration_in_words(assistant):
+    """"… and how long does learning take?" was refused as "states no number of the kind asked": the abstract says
+    "learning takes only minutes on a single CPU", a duration without a figure (dev-55)."""
+    answer = assistant.ask("In the sparse distributed representation memory paper, which benchmarks did they report "
+                           "and how long does learning take?")
+    assert not answer.abstained and "learning takes only minutes" in answer.text, (answer.evidence, answer.text)
