@@ -221,12 +221,18 @@ def expansion_picks(question: str, scored: Sequence[ScoredSentence]) -> list[Sco
     return picks
 
 
+# A question that asks which paper did something ("Which paper tested whether commercial fine-tuning APIs …?", "…
+# which paper is that?"), not only who introduced a name: the answer names the paper's own contribution.
+ASKS_WHICH_PAPER = re.compile(r"\b(?:which|what) (?:paper|study|article|publication)\b(?!s)", re.I)
+
+
 def origin_picks(question: str, scored: Sequence[ScoredSentence]) -> list[ScoredSentence]:
-    """For a question who introduced a name or what to cite for it (ASKS_ORIGIN), the sentence of the paper
-    the best sentence comes from that introduces it ("In this paper, we propose FedLoGe, …"), else the first
-    that writes the name, else its first "we propose …" sentence: the answer a citing reader wants first.
+    """For a question who introduced a name or what to cite for it (ASKS_ORIGIN), or which paper did something
+    (ASKS_WHICH_PAPER), the sentence of the paper the best sentence comes from that introduces it ("In this paper,
+    we propose FedLoGe, …"), else the first that writes the name, else its first "we propose …" sentence: the
+    answer a citing reader wants first.
     Closeness quoted FedLoGe's background and analysis sentences and not the one that names it."""
-    if not scored or not ASKS_ORIGIN.search(question):
+    if not scored or not (ASKS_ORIGIN.search(question) or ASKS_WHICH_PAPER.search(question)):
         return []
     tokens = [t.strip(".'") for t in _TOKEN_SPLIT.split(question)]
     asked = {norm(t) for t in tokens if re.search(r"\d|.[A-Z]", t)} | {norm(w) for w in capitalised_words(question)}

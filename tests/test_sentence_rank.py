@@ -171,6 +171,15 @@ def test_a_paper_asked_for_by_description_is_answered_with_the_sentence_introduc
     assert "we propose GAMA" in answer.text
 
 
+def test_which_paper_did_something_is_answered_with_the_sentence_introducing_it(assistant):
+    """"Which paper tested whether the commercial fine-tuning services … can teach a model new facts?" asks for a paper
+    without an origin verb: closeness quoted the study's settings and results, never "we introduce FineTuneBench"."""
+    answer = assistant.ask("Which paper checked whether the fine-tuning services of OpenAI and Google can really teach "
+                           "a model new facts like recent news?")
+    assert answer.citations and answer.citations[0].title.startswith("FineTuneBench")
+    assert "we introduce FineTuneBench" in answer.text, answer.text
+
+
 def test_a_short_part_of_a_question_gets_its_own_sentence(assistant):
     """"… and which model was it tested on?" has two content words: dropped as a part, the answer was filled from
     what the fix does and never said which model was fine-tuned."""
