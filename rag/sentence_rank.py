@@ -223,7 +223,7 @@ def expansion_picks(question: str, scored: Sequence[ScoredSentence]) -> list[Sco
 
 # A question that asks which paper did something ("Which paper tested whether commercial fine-tuning APIs …?", "…
 # which paper is that?"), not only who introduced a name: the answer names the paper's own contribution.
-ASKS_WHICH_PAPER = re.compile(r"\b(?:which|what) (?:paper|study|article|publication)\b(?!s)", re.I)
+ASKS_WHICH_PAPER = re.compile(r"\b(?:which|what) (?:paper|study|article|publication)\b", re.I)
 
 
 def origin_picks(question: str, scored: Sequence[ScoredSentence]) -> list[ScoredSentence]:
