@@ -84,9 +84,13 @@ def _used_as_object(abstract: str, name: str) -> bool:
 _NO_MODEL_NAME = re.compile(r"[A-Z]{2}s?|\S+-based", re.I)
 # ASKS_NUMBER's that are answered in words too: "how well …", and an amount a method decides or allots ("How do
 # Adaptive Computation Modules decide how much compute each token gets?" asks for the mechanism, not a figure).
-_NOT_A_FIGURE = re.compile(r"\bhow (?:well|accurate(?:ly)?|reliabl[ye])\b"
-                           r"|\b(?:decid|determin|choos|chose|control|allocat|allot|adapt|adjust|select|pick|set|learn|predict)\w*"
-                           r"\s+how (?:much|many|long|often|far|large)\b", re.I)
+# An amount named as what a method acts on, not asked for: "which papers reduce how many visual tokens the image gives
+# to the LLM?", "… cutting each into tiles, where how many tiles it uses shifts with the picture's shape?" (dev-56/57:
+# read as asking a figure, both answerable questions were refused).
+_INDIRECT_AMOUNT = re.compile(r"\b(?:decid|determin|choos|chose|control|allocat|allot|adapt|adjust|select|pick|set|learn|predict"
+                              r"|reduc|cut|lower|limit|shrink|compress|increas|vary|varies|chang|shift|where)\w*"
+                              r"\s+how (?:much|many|long|often|far|large)\b", re.I)
+_NOT_A_FIGURE = re.compile(rf"\bhow (?:well|accurate(?:ly)?|reliabl[ye])\b|{_INDIRECT_AMOUNT.pattern}", re.I)
 # "How many <things> ...": the things counted end where the verb or a preposition starts.
 _HOW_MANY = re.compile(r"\bhow many\s+([\w-]+(?:\s+[\w-]+){0,2})", re.I)
 _NOT_COUNTED = frozenset(
@@ -134,10 +138,25 @@ def _stem(word: str) -> str:
 def count_missing(question: str, abstract: str) -> bool:
     """Whether the question asks how many of something ("How many GPUs did ... use?") and the
     abstract counts nothing of the kind: no number stands just before the thing asked for. Its other
-    numbers ("12,288 GPUs" answers it; "55.2% MFU" does not) would otherwise read as the answer."""
-    m = _HOW_MANY.search(question)
-    if not m:
+    numbers ("12,288 GPUs" answers it; "55.2% MFU" does not) would otherwise read as the answer.
+    A question that asks several counts lacks them only when the abstract states none: "How many models did
+    they train, how much compute and how many tokens?" is answered by "… to train 3,700 LLMs … 100 trillion
+    tokens" (dev-57: refused, the first count's "models" read alone)."""
+    asked = [_counted(m) for m in _HOW_MANY.finditer(question)]
+    asked = [heads for heads in asked if heads]
+    if not asked:
         return False
+    counted = [_stem(w.lstrip("-")) for c in _COUNT.finditer(abstract) for w in c.group(1).split()]
+    return not any(word.startswith(head) or (head in _MODEL_WORDS and word in _MODEL_WORDS)
+                   for heads in asked for head in heads for word in counted)
+
+
+# A count of models is stated of LLMs or LMs as often as of "models" ("train 3,700 LLMs").
+_MODEL_WORDS = frozenset({"model", "llm", "lm", "slm", "mllm", "vlm"})
+
+
+def _counted(m: re.Match) -> set[str]:
+    """The stemmed words that name what a "how many …" asks to count."""
     words = []
     verb_follows = False
     for word in m.group(1).split():
@@ -146,12 +165,12 @@ def count_missing(question: str, abstract: str) -> bool:
             break
         words.append(word)
     if not words:
-        return False
+        return set()
     # The thing counted is the last word before the verb ("how many GPU hours did …"); in a keyword query,
     # which has none ("how many sub-models performance retained"), it may be any of them.
-    heads = {_stem(words[-1])} if verb_follows or len(words) < 3 else {_stem(w) for w in words}
-    return not any(_stem(w.lstrip("-")).startswith(head) for c in _COUNT.finditer(abstract) for w in c.group(1).split()
-                   for head in heads)
+    return {_stem(words[-1])} if verb_follows or len(words) < 3 else {_stem(w) for w in words}
+
+
 # A question that asks for a paper or its origin ("Which paper / benchmark ...", "Who introduced ...").
 _ASKS_PAPER = re.compile(
     r"\b(?:which|what)\s+(?:\w+\s+){0,2}?(?:paper|work|study|article|method|model|benchmark|dataset|approach|framework|system)s?\b"
@@ -706,7 +725,7 @@ class EvidencePolicy:
         sentence_score, sentence_words = _best_sentence(scored)
         lexical_top = max(((h.lexical_coverage or 0.0) for h in hits), default=0.0)
         top = hits[0] if hits else None
-        asks_number = bool(ASKS_NUMBER.search(question))
+        asks_number = bool(ASKS_NUMBER.search(_INDIRECT_AMOUNT.sub(" ", question)))
         asked = _numbers(question)
         top_sentences = [s for s in scored if s.source.n == 1][:3]
         number_missing = asks_number and (not any(_numbers(s.text) - asked for s in top_sentences)

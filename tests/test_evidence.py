@@ -566,6 +566,11 @@ def test_only_a_lower_case_question_is_recased_and_only_with_the_corpus_names_th
     ("On how many tasks and languages was it tested?", "It wins on ten clinical concept extraction tasks from two languages.", False),
     ("On how many benchmarks?", "Using three major medical question-answering benchmark datasets, it gains 7.2%.", False),
     ("How many GPUs did it use?", "It wins on ten clinical concept extraction tasks from two languages.", True),
+    # several counts asked: one stated is an answer to take (dev-57's question was refused on its first count alone)
+    ("How many models did they train, and how many tokens went into it?", "It consumed 100 trillion tokens in total.", False),
+    ("How many GPUs and how many epochs?", "We train a 7B model on 2T tokens.", True),
+    # a count of models is stated of LLMs as often as of "models"
+    ("How many models did they train?", "It took one million GPU hours to train 3,700 LLMs of varying sizes.", False),
 ])
 def test_a_how_many_question_needs_a_count_of_the_thing_it_asks_about(question, abstract, missing):
     """An abstract's other numbers ("72B", "11 benchmarks") are no answer to "how many images":
@@ -837,6 +842,26 @@ def test_asking_how_a_method_decides_an_amount_is_not_asking_for_a_figure(assist
     assert answer.evidence != "none" and not answer.abstained
     assert [c.title.split(":")[0] for c in answer.citations][:1] == ["Adaptive Computation Modules"]
     assert "per-token basis" in answer.text
+
+
+def test_an_amount_a_method_acts_on_is_not_asking_for_a_figure(assistant):
+    """"which papers reduce how many visual tokens the image gives …?" names what the methods act on; read as asking a
+    figure the abstracts' top sentences lack, it was refused (dev-56) although several papers do just that."""
+    answer = assistant.ask("Our multimodal LLM is too slow because each image gives too many visual tokens. Which papers "
+                           "reduce how many visual tokens the image gives to the LLM in the first place?")
+    assert answer.evidence == "strong" and not answer.abstained
+    assert len({c.title for c in answer.citations}) >= 2
+
+
+def test_several_counts_asked_are_answered_by_the_ones_the_abstract_states(assistant):
+    """dev-57: "How many models did they actually train, how much computing time and how many tokens …?" was refused
+    as "states no number of the kind asked": the abstract's "train 3,700 LLMs" was no count of "models"."""
+    answer = assistant.ask("A press release says a team trained thousands of language models to find a 'universal' rule "
+                           "for setting hyperparameters like the learning rate. How many models did they actually train, "
+                           "how much computing time and how many tokens went into it?")
+    assert not answer.abstained
+    assert answer.citations[0].title.startswith("Predictable Scale")
+    assert "3,700 LLMs" in answer.text
 
 
 def test_asking_a_named_paper_for_a_number_its_abstract_gives_is_answered(assistant):
