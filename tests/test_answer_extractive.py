@@ -551,6 +551,27 @@ def test_a_longer_follow_up_that_points_back_and_names_only_what_was_discussed_s
     assert other.rewritten_question is None
 
 
+def test_a_weak_answer_about_the_paper_the_question_names_quotes_its_facts(assistant):
+    """dev-31: "How does HALO … work, and what speedup does it report?" is `weak`, and the hedge across papers quoted
+    HALO in one sentence (the speedup), not how it works (Hadamard rotations, FSDP integration)."""
+    answer = assistant.ask("How does HALO make fully quantized fine-tuning of LLaMA-family models work, and what speedup does it report?")
+    assert answer.evidence == "weak"
+    assert answer.citations[0].title.startswith("HALO")
+    assert "Hadamard rotations" in answer.text and "1.31x" in answer.text
+
+
+def test_a_follow_up_of_two_sentences_is_not_read_as_naming_its_second_sentences_first_word(assistant):
+    """dev-57: "… or is it just a proposal? What benefits do they claim?" took "What" for a name the discussed
+    abstract lacks, was searched anew and refused."""
+    first = assistant.ask("Is there a proposal to fine-tune open large language models on the papers selected in a "
+                          "systematic review, extending the standard reporting checklist researchers follow?")
+    assert first.citations[0].title.startswith("PRISMA-DFLLM")
+    follow = assistant.ask("Did they actually run experiments showing it works, or is it just a proposal? What benefits do they claim?",
+                           history=[first])
+    assert follow.rewritten_question and not follow.abstained
+    assert [c.title for c in follow.citations][:1] == [first.citations[0].title]
+
+
 def test_asking_for_one_survey_is_answered_from_that_survey_and_its_follow_up_stays_on_it(assistant):
     """"Is there a recent survey on what LLMs can and can't do …?" read "what LLMs" as asking for several
     papers and quoted four; the follow-up "What does it say about …?" was then answered from another (dev-32)."""
