@@ -113,11 +113,15 @@ _AMOUNT_KINDS = (
     (re.compile(r"\bhow much (?:\w+ ){0,2}?compute\b(?!\s+(?:each|per|every|to|a|an)\b)", re.I),  # (not "… compute each token gets")
      re.compile(r"\b(?:\w*flops?|gpus?|tpus?|gpu-hours?|hours?|days?|weeks?|speed-?ups?|faster|accelerators?|chips?"
                 r"|compute|costs?)\b", re.I)),
+    # memory ("how much memory does it save?": Hedgehog's quality figures were quoted as the answer, dev-57). Not speed:
+    # abstracts state it in words as often ("twice as fast", "from about an hour to just ten minutes").
+    (re.compile(r"\bhow much (?:\w+ ){0,2}?memory\b(?!\s+(?:each|per|every)\b)", re.I),
+     re.compile(r"\b(?:memory|[kmgt]i?b|bytes?|footprint|vram)\b", re.I)),
 )
 
 
 def amount_unstated(question: str, abstract: str) -> bool:
-    """Whether the question asks an amount of money or compute and no sentence of the abstract states a figure in
+    """Whether the question asks an amount of money, compute or memory and no sentence of the abstract states a figure in
     that kind's unit."""
     for asks, unit in _AMOUNT_KINDS:
         if asks.search(question):

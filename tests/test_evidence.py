@@ -806,8 +806,13 @@ def test_asking_a_named_paper_for_a_number_its_abstract_does_not_give_says_so(as
     ("How much compute went into pretraining it?", "It needs only 50% of the FLOPs of training from scratch.", False),
     ("How much compute went into pretraining it?", "The 7B model converges 54.6% faster.", False),
     ("How much accuracy does it lose?", "It keeps 91.4% of the accuracy.", False),  # no amount of money or compute asked
+    # memory (dev-57: a linear-attention paper's quality figures were quoted for "how much memory does it save?")
+    ("How much memory does it save compared with the original?", "It recovers over 99% of quality and 6 points of perplexity.", True),
+    ("How much GPU memory does it need?", "It cuts the model from 12.6 GB to 2.5 GB.", False),
+    ("How much memory does it save?", "It reduces the memory footprint by 130 times.", False),
+    ("How much faster is it?", "It is twice as fast on a GPU.", False),  # speed is often stated in words: not asked as an amount
 ])
-def test_an_amount_of_money_or_compute_needs_a_figure_in_its_unit(question, abstract, unstated):
+def test_an_amount_of_money_compute_or_memory_needs_a_figure_in_its_unit(question, abstract, unstated):
     """"How much compute went into pretraining EgyBERT …?" was answered `strong` with "pretrained on 10.4 GB of
     Egyptian dialectal texts", and "… expect to pay, in dollars …" with sentences holding no figure at all."""
     from rag.evidence import amount_unstated
