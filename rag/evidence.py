@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Sequence
 
 from rag.lexical import tokenize
-from rag.names import (NAME, VERSIONED, capitalised_words, is_known, names_in_title, norm, own_name, question_names, quotes_title,
+from rag.names import (MAKERS, NAME, VERSIONED, capitalised_words, is_known, names_in_title, norm, own_name, question_names, quotes_title,
                        title_words)
 from rag.ownership import NAMING_CUES, owns, owns_phrase, phrase_pattern
 from rag.paste import content_words
@@ -146,33 +146,38 @@ def count_missing(question: str, abstract: str) -> bool:
     A question that asks several counts lacks them only when the abstract states none: "How many models did
     they train, how much compute and how many tokens?" is answered by "… to train 3,700 LLMs … 100 trillion
     tokens" (dev-57: refused, the first count's "models" read alone)."""
-    asked = [_counted(m) for m in _HOW_MANY.finditer(question)]
-    asked = [heads for heads in asked if heads]
-    if not asked:
-        return False
-    counted = [_stem(w.lstrip("-")) for c in _COUNT.finditer(abstract) for w in c.group(1).split()]
-    return not any(word.startswith(head) or (head in _MODEL_WORDS and word in _MODEL_WORDS)
-                   for heads in asked for head in heads for word in counted)
+    asked = asked_counts(question)
+    return bool(asked) and not any(states_count(heads, abstract) for heads in asked)
 
 
 # A count of models is stated of LLMs or LMs as often as of "models" ("train 3,700 LLMs").
 _MODEL_WORDS = frozenset({"model", "llm", "lm", "slm", "mllm", "vlm"})
 
 
-def _counted(m: re.Match) -> set[str]:
-    """The stemmed words that name what a "how many …" asks to count."""
-    words = []
-    verb_follows = False
-    for word in m.group(1).split():
-        if word.casefold() in _NOT_COUNTED:
-            verb_follows = True
-            break
-        words.append(word)
-    if not words:
-        return set()
-    # The thing counted is the last word before the verb ("how many GPU hours did …"); in a keyword query,
-    # which has none ("how many sub-models performance retained"), it may be any of them.
-    return {_stem(words[-1])} if verb_follows or len(words) < 3 else {_stem(w) for w in words}
+def asked_counts(question: str) -> list[set[str]]:
+    """For each "how many …" of the question (not one a method acts on: "decide how many experts …"), the
+    stemmed words that name what it asks to count."""
+    out = []
+    for m in _HOW_MANY.finditer(_INDIRECT_AMOUNT.sub(" ", question)):
+        words = []
+        verb_follows = False
+        for word in m.group(1).split():
+            if word.casefold() in _NOT_COUNTED:
+                verb_follows = True
+                break
+            words.append(word)
+        if words:
+            # The thing counted is the last word before the verb ("how many GPU hours did …"); in a keyword query,
+            # which has none ("how many sub-models performance retained"), it may be any of them.
+            out.append({_stem(words[-1])} if verb_follows or len(words) < 3 else {_stem(w) for w in words})
+    return out
+
+
+def states_count(heads: set[str], text: str) -> bool:
+    """Whether the text counts one of these things: a number up to three words before it ("137K
+    instruction-following demonstrations", "ten clinical concept extraction tasks")."""
+    counted = [_stem(w.lstrip("-")) for c in _COUNT.finditer(text) for w in c.group(1).split()]
+    return any(word.startswith(head) or (head in _MODEL_WORDS and word in _MODEL_WORDS) for head in heads for word in counted)
 
 
 # A question that asks for a paper or its origin ("Which paper / benchmark ...", "Who introduced ...").
@@ -707,12 +712,14 @@ class EvidencePolicy:
         """The question's technical names (rag.names), and its capitalised words no text or vocabulary holds;
         not an unknown name the question only sets aside ("Rather than keeping only the final or EMA weights,
         is there work that …?" was refused as "No indexed abstract mentions EMA", its paper first) or names as the
-        writer's field ("HCI person designing user studies: which benchmarks …?")."""
+        writer's field ("HCI person designing user studies: which benchmarks …?"), nor a maker no abstract names
+        ("… on Huawei chips", rag.names.MAKERS)."""
         names = [(name, key) for name, key in question_names(question, self._casing()) if len(key) >= 2]
         names += [(name, key) for name, key in self._unindexed_words(question) if all(key != k for _, k in names)]
+        terms = self._terms()
+        names = [(name, key) for name, key in names if key not in MAKERS or is_known(key, terms)]
         aside = [m.span() for m in _SET_ASIDE.finditer(question)] + [m.span() for m in _WRITER_FIELD.finditer(question)]
         if aside:
-            terms = self._terms()
             names = [(name, key) for name, key in names if is_known(key, terms) or not all(
                 any(a <= m.start() < b for a, b in aside) for m in re.finditer(rf"(?<!\w){re.escape(name)}(?!\w)", question))]
         return names

@@ -24,7 +24,7 @@ from typing import Sequence
 import numpy as np
 
 from rag.boosted import KIND as BOOSTED, BoostedTrees
-from rag.evidence import ASKS_EVALUATED_ON, ASKS_NUMBER, EVALUATION, EVALUATION_LIST, Logistic
+from rag.evidence import ASKS_EVALUATED_ON, ASKS_NUMBER, EVALUATION, EVALUATION_LIST, Logistic, asked_counts, states_count
 from rag.extractive import ScoredSentence
 from rag.text import ASKS_ORIGIN, ASKS_RELEASE, CONTRIBUTION, RELEASE_STATED, asked_acronyms, expands
 from rag.lexical import tokenize
@@ -177,7 +177,19 @@ def shape_picks(question: str, scored: Sequence[ScoredSentence]) -> list[ScoredS
     wrong, what the paper is evaluated on (each empty for other questions)."""
     return (expansion_picks(question, scored) + origin_picks(question, scored) + finding_picks(question, scored) + release_picks(question, scored)
             + problem_picks(question, scored) + evaluation_picks(question, scored) + count_picks(question, scored)
-            + structure_picks(question, scored))
+            + how_many_picks(question, scored) + structure_picks(question, scored))
+
+
+def how_many_picks(question: str, scored: Sequence[ScoredSentence]) -> list[ScoredSentence]:
+    """For each "how many …" a question asks, the top paper's closest sentence that counts that thing: "how many
+    demonstrations and how many tasks?" is answered by "… a dataset of 137K instruction-following demonstrations
+    for 54 tasks …", which closeness put below a sentence about the demonstrations' contexts (dev-56)."""
+    picks: list[ScoredSentence] = []
+    for heads in asked_counts(question) if scored else ():
+        found = next((s for s in _of_top_paper(scored) if states_count(heads, s.text)), None)
+        if found is not None and all(found is not p for p in picks):
+            picks.append(found)
+    return picks
 
 
 # A question that asks what a study found: "What did the SOBert paper find about …?", "main findings of X".

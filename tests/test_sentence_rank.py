@@ -216,6 +216,24 @@ def test_a_question_about_a_counted_set_quotes_the_sentence_that_names_the_set(a
     assert counted in answer.text
 
 
+def test_each_count_asked_is_answered_by_the_sentence_that_states_it(assistant):
+    """dev-56: "how many demonstrations and how many tasks?" was answered with SciRIFF's sentences about its
+    demonstrations' contexts, never the one that counts them ("137K … demonstrations for 54 tasks")."""
+    answer = assistant.ask("what is inside SciRIFF dataset, how many demonstrations and how many tasks? and how much "
+                           "SciTulu improve over the baseline at 7B and 70B?")
+    assert "137K instruction-following demonstrations for 54 tasks" in answer.text
+    assert "28.1% and 6.5%" in answer.text
+
+
+def test_how_many_asks_are_read_one_by_one():
+    from rag.evidence import asked_counts, states_count
+
+    assert asked_counts("How many models did they train, and how many tokens did it take?") == [{"model"}, {"token"}]
+    assert asked_counts("Which papers decide how many experts each token uses?") == []  # what a method acts on
+    assert states_count({"demonstration"}, "a dataset of 137K instruction-following demonstrations for 54 tasks")
+    assert not states_count({"gpu"}, "a dataset of 137K instruction-following demonstrations for 54 tasks")
+
+
 def test_the_count_must_be_said_of_the_asked_things():
     from rag.sentence_rank import _COUNTED
 
