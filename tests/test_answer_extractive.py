@@ -560,6 +560,14 @@ def test_a_weak_answer_about_the_paper_the_question_names_quotes_its_facts(assis
     assert "Hadamard rotations" in answer.text and "1.31x" in answer.text
 
 
+def test_a_weak_answer_from_one_paper_quotes_that_papers_facts(assistant):
+    """dev-32: "What data went into training SAIL-VL, and how large was its pretraining budget?" is `weak`, and the hedge
+    chose one paper and stopped at two sentences: the one about its pretraining budget ("131B tokens") was left out."""
+    answer = assistant.ask("What data went into training SAIL-VL, and how large was its pretraining budget?")
+    assert answer.evidence == "weak" and len({c.title for c in answer.citations}) == 1
+    assert "SAIL-Caption" in answer.text and "131B tokens" in answer.text
+
+
 def test_a_follow_up_of_two_sentences_is_not_read_as_naming_its_second_sentences_first_word(assistant):
     """dev-57: "… or is it just a proposal? What benefits do they claim?" took "What" for a name the discussed
     abstract lacks, was searched anew and refused."""
