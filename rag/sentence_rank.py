@@ -263,7 +263,17 @@ def origin_picks(question: str, scored: Sequence[ScoredSentence]) -> list[Scored
     if own and norm(own) not in asked:
         says_own = re.compile(rf"(?<![\w-]){re.escape(own)}(?![\w-])", re.I)
         pick = next((s for s in mine if introduces(s) and says_own.search(s.text)), pick)
-    return [pick] if pick else []
+    if not pick:
+        return []
+    # ... and the sentence that introduces each other name asked that it leaves out ("Which paper produced BLOOMZ
+    # and mT0 …, and released the xP3 dataset …?": "… finetuned variants called BLOOMZ and mT0", then "we introduce
+    # xP3, …"; dev-57 quoted the first alone).
+    picks = [pick]
+    for key in sorted(asked - {norm(t) for t in _TOKEN_SPLIT.split(pick.text)}):
+        extra = next((s for s in named if introduces(s) and key in {norm(t) for t in _TOKEN_SPLIT.split(s.text)}), None)
+        if extra is not None and all(extra is not p for p in picks) and len(picks) < 3:
+            picks.append(extra)
+    return picks
 
 
 def evaluation_picks(question: str, scored: Sequence[ScoredSentence]) -> list[ScoredSentence]:

@@ -180,6 +180,16 @@ def test_which_paper_did_something_is_answered_with_the_sentence_introducing_it(
     assert "we introduce FineTuneBench" in answer.text, answer.text
 
 
+def test_which_paper_made_several_names_is_answered_with_the_paper_and_each_names_sentence(assistant):
+    """dev-57: "Which paper produced BLOOMZ and mT0 …, and released the xP3 dataset …?" was refused at P 0.41 with the
+    paper first, although its abstract introduces all three names; answered, it quoted BLOOMZ's sentence and not xP3's."""
+    answer = assistant.ask("Which paper produced BLOOMZ and mT0 by multitask prompted finetuning, and released the xP3 "
+                           "dataset covering dozens of languages?")
+    assert not answer.abstained
+    assert answer.citations[0].title == "Crosslingual Generalization through Multitask Finetuning"
+    assert "called BLOOMZ and mT0" in answer.text and "we introduce xP3" in answer.text
+
+
 def test_a_short_part_of_a_question_gets_its_own_sentence(assistant):
     """"… and which model was it tested on?" has two content words: dropped as a part, the answer was filled from
     what the fix does and never said which model was fine-tuned."""
