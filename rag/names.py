@@ -35,7 +35,7 @@ CHAT_SHORTHAND = re.compile(r"\b(?:TL;?\s?DR|ELI5|FYI|IMO|IMHO|AFAIK|IIRC|FWIW|B
                             # CTO is into neuro-inspired stuff" were refused as "no indexed abstract mentions PhD / CTO"
                             r"|PhDs?|MSc|BSc|MBA|CTO|CEO|CFO|COO|CIO|VPs?|PMs?|SWEs?|SREs?|TAs?|PIs?)\b")
 # Who made something, not what a question asks about: "a Mandarin model trained on Huawei chips", "the Tsinghua chatbot
-# lineup", "OpenAI's picture-reading chatbot". Abstracts seldom name their makers, and such a name, read as one the
+# lineup". Abstracts seldom name their makers, and such a name, read as one the
 # corpus lacks, refused answerable questions ("No indexed abstract mentions Huawei", three times in the validation
 # batches). Set aside only where no abstract holds it (rag.evidence); not platforms that name datasets (Amazon, Twitter).
 MAKERS = frozenset(w.casefold() for w in (
