@@ -24,7 +24,7 @@ from typing import Sequence
 import numpy as np
 
 from rag.boosted import KIND as BOOSTED, BoostedTrees
-from rag.evidence import ASKS_EVALUATED_ON, ASKS_NUMBER, EVALUATION, EVALUATION_LIST, Logistic, asked_counts, states_count
+from rag.evidence import ASKS_EVALUATED_ON, ASKS_NUMBER, ASKS_WHICH_MODEL, EVALUATION, EVALUATION_LIST, Logistic, asked_counts, states_count
 from rag.extractive import ScoredSentence
 from rag.text import ASKS_ORIGIN, ASKS_RELEASE, CONTRIBUTION, RELEASE_STATED, asked_acronyms, expands
 from rag.lexical import tokenize
@@ -177,7 +177,7 @@ def shape_picks(question: str, scored: Sequence[ScoredSentence]) -> list[ScoredS
     wrong, what the paper is evaluated on (each empty for other questions)."""
     return (expansion_picks(question, scored) + origin_picks(question, scored) + finding_picks(question, scored) + release_picks(question, scored)
             + problem_picks(question, scored) + evaluation_picks(question, scored) + count_picks(question, scored)
-            + how_many_picks(question, scored) + structure_picks(question, scored))
+            + how_many_picks(question, scored) + structure_picks(question, scored) + model_picks(question, scored))
 
 
 def how_many_picks(question: str, scored: Sequence[ScoredSentence]) -> list[ScoredSentence]:
@@ -290,6 +290,25 @@ def evaluation_picks(question: str, scored: Sequence[ScoredSentence]) -> list[Sc
 
     mine = [s for s in _of_top_paper(scored) if named(s) or EVALUATION_LIST.search(s.text)]
     return sorted(mine, key=lambda s: -named(s))[:PROBLEM_PICKS]
+
+
+# A model named as what a paper works with: "We utilize GPT-4V to generate image-contextual captions and OpenChat 3.5
+# model to convert these captions into … Q&A pairs", "fine-tuned from LLaMA-2", "distilled from a GPT-4 teacher".
+_USED_MODEL = re.compile(r"\b(?:us(?:e|es|ed|ing)|utili[sz]\w*|employ\w*|leverag\w*|adopt\w*|prompt\w*|query\w*|built (?:on|upon)"
+                         r"|based on|(?:fine-?tuned?|initiali[sz]ed|distill\w*) (?:from|on))\s+(?:(?:the|a|an|both)\s+)?"
+                         r"([A-Za-z]*[A-Z][\w.-]*\d[\w.-]*|[A-Za-z]*[A-Z][a-z]*[A-Z][\w.-]*)")
+
+
+def model_picks(question: str, scored: Sequence[ScoredSentence]) -> list[ScoredSentence]:
+    """For a question which model a paper uses ("… and which models wrote the captions and the Q&A pairs?",
+    rag.evidence.ASKS_WHICH_MODEL), the top paper's closest sentence that uses a model by name (one neither the
+    question nor the paper's title has): closeness quoted VisCon-100K's sentences about its data and neither of the
+    two models that made it (dev-58)."""
+    if not scored or not ASKS_WHICH_MODEL.search(question):
+        return []
+    known = f"{question} {scored[0].source.paper.title}".casefold()
+    mine = [s for s in _of_top_paper(scored) if any(m.casefold() not in known for m in _USED_MODEL.findall(s.text))]
+    return mine[:1]
 
 
 # A question that asks for a counted set: "What are the two adaptation options that CorDA offers?", "its three

@@ -282,3 +282,11 @@ def test_a_how_does_it_work_answer_quotes_the_sentence_naming_its_parts(assistan
     answer = assistant.ask("How does the Dragonfly vision-language model work?")
     assert answer.citations and answer.citations[0].title.startswith("Dragonfly")
     assert "multi-resolution visual encoding and zoom-in patch selection" in answer.text
+
+
+def test_which_models_a_paper_used_is_answered_by_the_sentence_that_uses_them(assistant):
+    """"… and which models wrote the captions and the Q&A pairs?": VisCon-100K's answer quoted its sentences about its
+    data and not "We utilize GPT-4V to generate image-contextual captions and OpenChat 3.5 model to convert …"."""
+    answer = assistant.ask("How was VisCon-100K made: from which web documents, and which models wrote its captions "
+                           "and its question-answer pairs?")
+    assert "OpenChat 3.5" in answer.text and answer.citations[0].title.startswith("VisCon-100K"), answer.text
