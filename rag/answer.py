@@ -35,7 +35,7 @@ from rag.rewrite import REWRITE_PROMPT, multi_query_search
 from rag.sentence_rank import rank_by_facts, shape_picks
 from rag.sentence_vectors import StoredSentenceVectors
 from rag.spelling import Speller, typo_note
-from rag.summary import asks_only_summary, asks_summary, is_keyword_query, summary_length, summary_sentences
+from rag.summary import COMPARES, asks_only_summary, asks_summary, is_keyword_query, summary_length, summary_sentences
 from rag.text import CONTRIBUTION, POINTS_BACK, split_sentences
 from rag.types import (
     Answer,
@@ -297,6 +297,10 @@ class Assistant:
         if len(holding) > PHRASE_CHUNKS_READ:
             return True  # words that common together: never said to be missing
         if any(key in phrase_key(chunks[c].embed_text) for c in holding):
+            return True
+        # ... or written as one word ("Stack Overflow": the abstract has "StackOverflow (SO)", and "cf. the Stack
+        # Overflow paper" was refused as "No indexed abstract mentions … Stack Overflow")
+        if len(key.split()) <= 3 and norm(phrase) in self.terms:
             return True
         # ... or with a hyphenated word written as one ("Circuit Component Re-use Across Tasks": the title has "Reuse")
         joined = phrase_key(re.sub(r"(?<=\w)-(?=\w)", "", phrase))
@@ -630,7 +634,8 @@ class Assistant:
             # title is "Unified Model for Image, Video, Audio and Language Tasks"), when that makes two or more.
             if not rewritten and len(owned := named | self._owners(question, hits)) >= 2:
                 named = owned
-            if len(named) == 2 and not several and (subject := self._subject_of_comparison(question, named, hits)):
+            if len(named) == 2 and not several and (subject := self._subject_of_comparison(question, named, hits)
+                                                      or self._described_with_other_name(question, named, hits)):
                 named = {subject}
             # Two or more papers named ("Is LQ-LoRA better than QLoRA?") are each answered for, as a
             # multi-paper question's are: quoted together, the one whose sentences mention the other won.
@@ -917,6 +922,29 @@ class Assistant:
             name, own = own_name(baseline.title), own_name(subject.title) or subject.title
             if (name and measured_against(question, name) and not measured_against(question, own)
                     and re.search(rf"(?<!\w){re.escape(name)}(?!\w)", subject.abstract)):
+                return subject.paper_id
+        return None
+
+    @staticmethod
+    def _described_with_other_name(question: str, named: set[str], hits: list[Hit]) -> str | None:
+        """Of two named papers, the one the question is about when it names the other only as a word of the first one's
+        abstract ("mBLIP calls itself the first multilingual Vision-LLM. Into how many languages …?": mBLIP's abstract
+        says "the first multilingual Vision-LLM", and VisionLLM's paper had answered beside it), and compares nothing.
+        None otherwise."""
+        if COMPARES.search(question) or _TOGETHER.search(question) or re.search(r"\beach\b", question, re.I):
+            return None
+        papers = [h.paper for h in hits if h.paper.paper_id in named]
+        for subject, other in (papers, papers[::-1]):
+            own, other_own = own_name(subject.title), own_name(other.title)
+            if not own or not other_own or not re.search(rf"(?<!\w){re.escape(own)}(?!\w)", question):
+                continue
+            # (written otherwise than the paper writes its own name: "Vision-LLM", a kind, not "VisionLLM"; "What do
+            # Compacter and VL-Adapter each propose?" names both, though VL-Adapter's abstract names Compacter)
+            written = [m.group(0) for m in re.finditer(r"[\w+-]+(?:\.\w+)*", question) if norm(m.group(0)) == norm(other_own)]
+            if not written or other_own in written or any(measured_against(question, w) for w in written):
+                continue  # ("Does CodeRL outperform CodeT5+ …?": a baseline, answered by both)
+            if any(re.search(rf"(?<!\w){re.escape(w)}(?!\w)", subject.abstract) for w in written) \
+                    and not re.search(rf"(?<!\w){re.escape(own)}(?!\w)", other.abstract):
                 return subject.paper_id
         return None
 

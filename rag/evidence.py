@@ -80,8 +80,8 @@ def _used_as_object(abstract: str, name: str) -> bool:
     return any(_OBJECT_OF.search(abstract[:m.start()]) for m in re.finditer(rf"(?<!\w){re.escape(name)}(?!\w)", abstract))
 
 
-# Names that name no model: a bare two-letter acronym ("QA", "TD") or a kind ("LLM-based").
-_NO_MODEL_NAME = re.compile(r"[A-Z]{2}s?|\S+-based", re.I)
+# Names that name no model: a bare two-letter acronym ("QA", "TD") or a kind ("LLM-based", "an LLM-parameterized learner").
+_NO_MODEL_NAME = re.compile(r"[A-Z]{2}s?|\S+-(?:based|parameteri[sz]ed)", re.I)
 # ASKS_NUMBER's that are answered in words too: "how well …", and an amount a method decides or allots ("How do
 # Adaptive Computation Modules decide how much compute each token gets?" asks for the mechanism, not a figure).
 # An amount named as what a method acts on, not asked for: "which papers reduce how many visual tokens the image gives
@@ -236,8 +236,8 @@ def measured_against(question: str, name: str) -> bool:
 # a description ("proposed serving LLM inference requests … on the same GPUs" asks for a system, not for
 # who introduced LLMs or GPUs).
 _OBJECT_LEAD = re.compile(
-    r"\s*(?:(?i:the|a|an|its|their|this|that|original|originally|first|famous|well-known)\s+)*"
-    r"(?:[A-Z][\w-]*\s+){0,6}\(?\s*")
+    r"\s*(?:(?i:the|a|an|its|their|this|that|original|originally|first|famous|well-known|term|acronym|label)\s+)*"
+    r"(?:[A-Z][\w-]*\s+){0,6}[(\"'“‘]?\s*")  # ("coined the term 'GLLMs'")
 _POINTS_AT_IT = re.compile(r"\s+(?:it|them|this|these|that|they|those)\b", re.I)
 _MODIFIER_AFTER = re.compile(r"-(?:based|style|like|powered|driven|guided|generated|specific)\b", re.I)
 
@@ -255,6 +255,9 @@ def _titled_phrases(question: str) -> list[str]:
 # A paper described by what it did: "I need the reference for the … paper that decoded spoken words from intracranial
 # sEEG recordings …" asks for that paper, not for who introduced sEEG.
 _DESCRIBED_PAPER = re.compile(r"\b(?:paper|work|study|article|publication)\s+(?:that|which|where|in which|whose)\b", re.I)
+
+
+_FIELD_JOINED = re.compile(r"([a-z]{3,})-([A-Z][\w.]*)")
 
 
 def _origin_asked_of(question: str, name: str) -> bool:
@@ -609,6 +612,8 @@ LACKING = "none"  # the level of a question a rule finds the corpus lacking the 
 ASKS_EVALUATED_ON = re.compile(
     r"\b(?:which|what)\b[^?]{0,60}\b(?:benchmarks?|datasets?|tasks?|evaluation suites?)\b[^?]{0,80}\b(?:evaluat\w*|test\w*|validat\w*"
     r"|report\w*|benchmark\w*|results?|assess\w*|measur\w*)|\b(?:evaluated|tested|validated|benchmarked|assessed) on (?:which|what)\b"
+    # ("which three math word problem datasets did they use": not "which pretraining tasks does it use")
+    r"|\b(?:which|what)\b[^?]{0,60}\b(?:benchmarks?|datasets?)\b[^?]{0,40}\b(?:use[ds]?|using)\b"
     r"|\bon (?:which|what) (?:benchmarks?|datasets?|tasks?)\b", re.I)
 EVALUATION = re.compile(r"\b(?:evaluat\w*|experiment\w*|benchmark\w*|datasets?|results?|outperform\w*|achiev\w*|surpass\w*|tests?|tested"
                         r"|accuracy|scores?|state-of-the-art|sota|performance)\b", re.I)
@@ -722,6 +727,10 @@ class EvidencePolicy:
         names += [(name, key) for name, key in self._unindexed_words(question) if all(key != k for _, k in names)]
         terms = self._terms()
         names = [(name, key) for name, key in names if key not in MAKERS or is_known(key, terms)]
+        # A field word joined to a name ("For the finance-LLM submission: which papers …?") is that name, when
+        # the joined form is in no abstract: read whole, it refused the question ("No indexed abstract mentions finance-LLM").
+        names = [(m.group(2), norm(m.group(2))) if (m := _FIELD_JOINED.fullmatch(name)) and not is_known(key, terms)
+                 and is_known(norm(m.group(2)), terms) else (name, key) for name, key in names]
         aside = [m.span() for m in _SET_ASIDE.finditer(question)] + [m.span() for m in _WRITER_FIELD.finditer(question)]
         if aside:
             names = [(name, key) for name, key in names if is_known(key, terms) or not all(

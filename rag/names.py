@@ -308,8 +308,14 @@ def name_keys(text: str) -> set[str]:
     return {norm(NAME_SUFFIX.sub("", m)) for m in NAME.findall(text)}
 
 
+# A model's size variants written onto its name: "SOBertBase, with 109M parameters, and SOBertLarge" hold
+# "SOBert" ("cf. the Stack Overflow paper (SOBert)" was refused as "No indexed abstract mentions SOBert").
+_SIZE_VARIANTS = ("base", "large", "small", "tiny", "mini", "medium", "xl", "xxl", "huge", "lite")
+
+
 def is_known(key: str, terms: set[str]) -> bool:
-    return key in terms or key.rstrip("s") in terms
+    return key in terms or key.rstrip("s") in terms or (
+        len(key) >= 3 and any(key + size in terms for size in _SIZE_VARIANTS))
 
 
 def unknown_names(question: str, terms: set[str]) -> list[str]:

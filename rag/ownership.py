@@ -16,10 +16,12 @@ _TOKEN_SPLIT = re.compile(r"[\s:,/()]+")
 _NAMES_NEXT = re.compile(r"\b(?:called|named|dubbed|termed|coined|introduces|proposes)\b", re.I)
 # ... and more ways abstracts name what they introduce ("namely Soft Prompt Generation (SPG)", "an
 # approach we term SquareHead", "We call this architecture a Pointer Net (Ptr-Net)", "which we name
-# Guanaco", "is referred to as Prompt Tuned Embedding Classification (PTEC)"), read where a user names
+# Guanaco", "is referred to as Prompt Tuned Embedding Classification (PTEC)", "we refer to … as"), read where a user names
 # the papers to compare (rag.compare) or asks who introduced a name (rag.lookup). The evidence model's
 # signals keep the cues it was fitted with.
 NAMING_CUES = re.compile(rf"{_NAMES_NEXT.pattern}|\bnamely\b|\bwe term\b|\bwhich we (?:call|name)\b"
+                         # "We refer to GPT-3 and its successor OpenAI models … as GPT-3 family large language models (GLLMs)"
+                         r"|\bwe (?:refer to|denote)\b[^.;]{1,120}?\bas\b"
                          r"|\bwe (?:call|name) (?:this|these|such|our|the|it|them)\b|\b(?:is|are) referred to as\b", re.I)
 _NEW = re.compile(r"\b(?:new|novel)\b")  # lower case: not "accuracy on New classes"
 _APPOSITIVE_NEW = re.compile(r"(?:,|\s+is|\s+as)?\s+an?\s+(?:new|novel)\b", re.I)

@@ -44,7 +44,7 @@ _REQUEST_WORDS = frozenset(tokenize(
     "one two three four five single like new field newcomer beginner five-year-old year old"))
 MAX_OTHER_WORDS = 1  # "Explain how QLoRA saves memory" asks more than a summary: "saves", "memory"
 # "Explain the difference between QLoRA and LQ-LoRA" asks for a comparison, not two summaries.
-_COMPARES = re.compile(r"\b(?:differ\w*|compar\w*|vs\.?|versus|better|worse|contrast\w*|similar\w*|relat\w*)\b", re.I)
+COMPARES = re.compile(r"\b(?:differ\w*|compar\w*|vs\.?|versus|better|worse|contrast\w*|similar\w*|relat\w*)\b", re.I)
 
 
 # Cues that ask for the summary whatever else the request says of the paper: "What's the main contribution
@@ -56,7 +56,7 @@ _ONLY_SUMMARY = re.compile(
 
 def asks_only_summary(question: str) -> bool:
     """A request for a summary and nothing else ("Give me the gist of the work on …"), not a comparison."""
-    return bool(_ONLY_SUMMARY.search(question)) and not _COMPARES.search(question)
+    return bool(_ONLY_SUMMARY.search(question)) and not COMPARES.search(question)
 
 
 def asks_summary(question: str, title: str, abstract: str = "") -> bool:
@@ -64,7 +64,7 @@ def asks_summary(question: str, title: str, abstract: str = "") -> bool:
     nothing more: a summary cue, and at most MAX_OTHER_WORDS content words beyond the title's and
     the request's own; with a cue that asks for nothing but the summary (_ONLY_SUMMARY), words of the
     paper's `abstract` describe the paper and do not count either."""
-    if not ASKS_SUMMARY.search(question) or _COMPARES.search(question):
+    if not ASKS_SUMMARY.search(question) or COMPARES.search(question):
         return False
     own = set(tokenize(title)) | (set(tokenize(abstract)) if _ONLY_SUMMARY.search(question) else set())
     return sum(1 for w in tokenize(question) if w not in own and w not in _REQUEST_WORDS) <= MAX_OTHER_WORDS

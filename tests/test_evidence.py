@@ -1417,3 +1417,57 @@ def test_how_long_is_answered_by_a_duration_in_words(assistant):
     answer = assistant.ask("In the sparse distributed representation memory paper, which benchmarks did they report "
                            "and how long does learning take?")
     assert not answer.abstained and "learning takes only minutes" in answer.text, (answer.evidence, answer.text)
+
+
+def test_a_name_the_abstract_writes_as_one_word_or_with_its_size_is_indexed(assistant):
+    """The Stack Overflow paper's abstract writes "StackOverflow (SO)" and "SOBertBase … SOBertLarge"; asked as "the
+    Stack Overflow paper (SOBert)", the question was refused as "No indexed abstract mentions SOBert, Stack Overflow"."""
+    answer = assistant.ask("How big were the two SOBert models pretrained on Stack Overflow data?")
+    assert not answer.abstained and answer.citations[0].title.startswith("Stack Over-Flowing"), (answer.evidence, answer.text)
+    assert "109M" in answer.text and "762M" in answer.text and "mentions" not in (answer.preface or "")
+
+
+def test_a_field_word_joined_to_a_name_is_not_said_to_be_unindexed(assistant):
+    """"For our finance-LLM project, which papers apply LLMs to finance?": the writer's compound is in no abstract,
+    but it names nothing new, and the refusal had said "No indexed abstract mentions finance-LLM"."""
+    answer = assistant.ask("For our finance-LLM project: which papers apply LLMs to finance?")
+    assert "finance-LLM" not in (answer.preface or "") + answer.text, answer.text
+
+
+@pytest.mark.parametrize("question", [
+    "In Verbalized Machine Learning, which LLM is used as the learner, and which as the optimizer?",
+    "In 'Leveraging Training Data in Few-Shot Prompting for Numerical Reasoning', which datasets did they use?",
+])
+def test_asking_which_model_or_datasets_a_paper_used_when_its_abstract_names_none(assistant, question):
+    """VML's abstract speaks of an "LLM-parameterized learner" (a kind, no model), the numerical-reasoning paper of
+    "three standard MWP datasets": both questions had been answered `strong` from the papers' closest sentences."""
+    answer = assistant.ask(question)
+    assert answer.evidence != "strong", (answer.evidence, answer.text)
+
+
+def test_which_survey_coined_a_term_is_the_one_that_refers_to_things_by_it():
+    """"We refer to GPT-3 and its successor OpenAI models … as GPT-3 family large language models (GLLMs)" names what the
+    survey introduces, and "Which survey coined …?" asks who introduced it."""
+    from rag.ownership import NAMING_CUES, owns
+    from rag.text import ASKS_ORIGIN
+    from rag.types import Paper
+
+    survey = Paper(paper_id="s", title="A Survey of Model Families", abstract=(
+        "Large models are popular. We refer to GPT-3 and its successors as GPT-3 family models (GFMs). We review them."),
+        sources=("t.txt",))
+    assert owns(survey, "gfms", naming=NAMING_CUES)
+    assert ASKS_ORIGIN.search("Which survey coined 'GFMs'?") and _origin_asked_of("Which survey coined 'GFMs'?", "GFMs")
+
+
+def test_a_paper_name_written_as_a_kind_in_the_asked_papers_abstract_is_no_second_paper(assistant):
+    """"mBLIP calls itself the first multilingual Vision-LLM. Into how many languages …?": mBLIP's abstract says "the
+    first multilingual Vision-LLM", and VisionLLM's paper had answered beside it, with a sentence about COCO mAP."""
+    answer = assistant.ask("mBLIP describes itself as the first multilingual Vision-LLM. Into how many languages did "
+                           "they machine-translate their training data?")
+    assert {c.title.split(":")[0] for c in answer.citations} == {"mBLIP"}, answer.text
+    assert "95 languages" in answer.text
+
+
+def test_two_papers_named_as_subjects_each_answer(assistant):
+    answer = assistant.ask("What do Compacter and VL-Adapter each propose for parameter-efficient fine-tuning?")
+    assert {c.title.split(":")[0] for c in answer.citations} >= {"Compacter", "VL-Adapter"}, answer.text
