@@ -89,6 +89,8 @@ PARTLY_COVERED = "The indexed abstracts only partly cover this; here is the clos
 # their paper (dev-10 and dev-11 refused three answerable questions of this shape with the paper first).
 SEVERAL_PARTS = "The question asks several things at once; asked one at a time, each part may find its paper."
 ANSWERED_PART = "the indexed abstracts answer only part of the question"
+_ASKS = re.compile(r"\b(?:what|which|how|why|when|where|who|whom|whose|is|are|was|were|does|do|did|can|could|has|have|had"
+                   r"|explain|describe|compare|list|tell|give|summari[sz]e)\b", re.I)
 # One-word names in more of the chunks than this share ("GPU" 3.1% of the seed chunks, "LoRA" 4.3%,
 # "LLaMA" 5.1%, "LLM" 20%) are the field's vocabulary, not something a question asks beyond the
 # paper it names; the benchmarks a question may ask about are rarer (ImageNet 1.7%, MMLU 1.0%,
@@ -563,7 +565,9 @@ class Assistant:
         if assessment.level == "none" and not rewritten and (part := self._answered_part(question, hits, focus)):
             # "What is Ask-to-Choose and how much does it help LLMs?": the whole is less close to any abstract
             # than its first part, which the named paper answers; the answer covers what it can, as `weak`.
-            assessment = replace(assessment, level="weak", reason=f"{ANSWERED_PART} (“{part}”)")
+            # (what the rest lacks, when a rule found it: "the abstract of “VML” names no model it uses")
+            lacking = f"; {assessment.reason}" if assessment.reason and assessment.reason.startswith("the abstract of") else ""
+            assessment = replace(assessment, level="weak", reason=f"{ANSWERED_PART} (“{part}”){lacking}")
         timings["assess_ms"] = round((time.perf_counter() - t0) * 1000 - timings["retrieve_ms"], 1)
         if assessment.level == "none":
             answer = self._abstain(question, name, hits, timings, rewritten, on_delta, reason=assessment.reason, assessment=assessment)
@@ -800,6 +804,8 @@ class Assistant:
         if not set(self.retriever.title_names(question) + self._listed_or_owned(question, hits)) & retrieved:
             return None
         for part in parts:
+            if not _ASKS.search(part):
+                continue  # no question: "In 'Leveraging Training Data in Few-Shot Prompting …', which datasets …?"
             if self.policy.assess(part, hits, self.scorer.score(part, focus)).level != "none":
                 return part
         return None

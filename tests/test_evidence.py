@@ -1471,3 +1471,12 @@ def test_a_paper_name_written_as_a_kind_in_the_asked_papers_abstract_is_no_secon
 def test_two_papers_named_as_subjects_each_answer(assistant):
     answer = assistant.ask("What do Compacter and VL-Adapter each propose for parameter-efficient fine-tuning?")
     assert {c.title.split(":")[0] for c in answer.citations} >= {"Compacter", "VL-Adapter"}, answer.text
+
+
+def test_an_answer_to_the_part_a_paper_answers_says_what_the_abstract_lacks_for_the_rest(assistant):
+    """"Which LLM plays VML's learner, and how does VML describe a model's parameters?": the abstract names no model,
+    and the answer to the second part had only said "the indexed abstracts answer only part of the question"."""
+    answer = assistant.ask("In Verbalized Machine Learning (VML), which LLM plays the learner, and how does VML "
+                           "describe a model's parameters?")
+    assert answer.evidence == "weak" and "names no model" in (answer.preface or ""), (answer.evidence, answer.preface)
+    assert answer.citations[0].title.startswith("Verbalized Machine Learning")
