@@ -257,6 +257,7 @@ def _titled_phrases(question: str) -> list[str]:
 _DESCRIBED_PAPER = re.compile(r"\b(?:paper|work|study|article|publication)\s+(?:that|which|where|in which|whose)\b", re.I)
 
 
+# A lower-case word joined to a name: "finance-LLM", "prefix-LM" (rag.evidence.EvidencePolicy._names).
 _FIELD_JOINED = re.compile(r"([a-z]{3,})-([A-Z][\w.]*)")
 
 
