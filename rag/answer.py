@@ -806,7 +806,9 @@ class Assistant:
         for part in parts:
             if not _ASKS.search(part):
                 continue  # no question: "In 'Leveraging Training Data in Few-Shot Prompting …', which datasets …?"
-            if self.policy.assess(part, hits, self.scorer.score(part, focus)).level != "none":
+            scored = self.scorer.score(part, focus)
+            if self.policy.assess(part, hits, scored).level != "none" \
+                    and not self.policy.unstated_number(part, hits, self.policy.signals(part, hits, scored)):
                 return part
         return None
 

@@ -98,9 +98,10 @@ _NOT_COUNTED = frozenset(
     "and or for to the a an with from by at when".split())
 # A count: digits ("12,288 GPUs", "1.5B tokens") or a number written out ("ten clinical concept extraction tasks", "three
 # major medical question-answering benchmark datasets": counts the abstracts spell), up to three words before the thing.
-_COUNT = re.compile(r"(?:\d[\d,.]*\s*(?:[kmb]|thousand|million|billion|trillion)?|\b(?:two|three|four|five|six|seven|eight|nine|ten"
-                    r"|eleven|twelve|thirteen|fourteen|fifteen|sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty"
-                    r"|sixty|seventy|eighty|ninety|hundred))\b(?=\s*((?:[\w-]+\s+){0,3}[\w-]+))", re.I)
+# ("300+ LLMs and 50+ MLLMs": a count with a plus)
+_COUNT = re.compile(r"(?:\d[\d,.]*\s*(?:[kmb]|thousand|million|billion|trillion)?\b\+?|\b(?:two|three|four|five|six|seven|eight|nine"
+                    r"|ten|eleven|twelve|thirteen|fourteen|fifteen|sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty"
+                    r"|fifty|sixty|seventy|eighty|ninety|hundred)\b)(?=\s*((?:[\w-]+\s+){0,3}[\w-]+))", re.I)
 
 
 # An amount of a kind the question names, which only a figure in that kind's unit answers: money ("what should a

@@ -1480,3 +1480,22 @@ def test_an_answer_to_the_part_a_paper_answers_says_what_the_abstract_lacks_for_
                            "describe a model's parameters?")
     assert answer.evidence == "weak" and "names no model" in (answer.preface or ""), (answer.evidence, answer.preface)
     assert answer.citations[0].title.startswith("Verbalized Machine Learning")
+
+
+def test_a_part_asking_for_a_figure_the_abstract_lacks_is_not_the_part_answered(assistant):
+    """"What absolute accuracy did PromptPG reach on TabMWP, and how many in-context examples does it put into each
+    prompt?" (dev-53): refused whole, it had been answered `weak` from its second part, which asks a count the abstract
+    does not state either."""
+    answer = assistant.ask("What absolute accuracy did PromptPG reach on TabMWP, and how many in-context examples does "
+                           "it put into each prompt?")
+    assert answer.evidence == "none", (answer.evidence, answer.preface)
+
+
+def test_a_count_written_with_a_plus_is_a_count():
+    """SWIFT's abstract: "With support of over 300+ LLMs and 50+ MLLMs": "how many text LLMs and multimodal LLMs does
+    it support" is answered there, and read as uncounted it refused an answerable question."""
+    from rag.evidence import asked_counts, count_missing, states_count
+
+    text = "With support of over 300+ LLMs and 50+ MLLMs, SWIFT stands as the most comprehensive framework."
+    assert all(states_count(heads, text) for heads in asked_counts("How many text LLMs does it support?"))
+    assert not count_missing("Roughly how many LLMs and MLLMs does it support?", text)
