@@ -29,7 +29,7 @@ from rag.meta import NO_CITATION_COUNTS, asks_paper_count, citation_counts_asked
 from rag.llm import ABSTAIN_SENTENCE, SYSTEM_PROMPT, LeakGuard, build_messages, is_abstention, make_backend, prompt_leak, resolve_answerer
 from rag.lookup import lookup_paper
 from rag.ownership import owns
-from rag.names import capitalised_names, corpus_terms, is_known, norm, own_name, per_corpus, phrase_key, question_names, title_case_phrases, title_words, versioned_names
+from rag.names import capitalised_names, corpus_terms, is_known, mentions, norm, own_name, per_corpus, phrase_key, question_names, title_case_phrases, title_words, versioned_names
 from rag.retrieve import Filters, HybridRetriever, check_query, put_first
 from rag.rewrite import REWRITE_PROMPT, multi_query_search
 from rag.sentence_rank import rank_by_facts, shape_picks
@@ -806,9 +806,8 @@ class Assistant:
         for part in parts:
             if not _ASKS.search(part):
                 continue  # no question: "In 'Leveraging Training Data in Few-Shot Prompting …', which datasets …?"
-            scored = self.scorer.score(part, focus)
-            if self.policy.assess(part, hits, scored).level != "none" \
-                    and not self.policy.unstated_number(part, hits, self.policy.signals(part, hits, scored)):
+            assessment = self.policy.assess(part, hits, self.scorer.score(part, focus))
+            if assessment.level != "none" and not self.policy.unstated_number(part, hits, assessment.signals):
                 return part
         return None
 
@@ -929,7 +928,7 @@ class Assistant:
         for subject, baseline in (papers, papers[::-1]):
             name, own = own_name(baseline.title), own_name(subject.title) or subject.title
             if (name and measured_against(question, name) and not measured_against(question, own)
-                    and re.search(rf"(?<!\w){re.escape(name)}(?!\w)", subject.abstract)):
+                    and mentions(subject.abstract, name)):
                 return subject.paper_id
         return None
 
@@ -944,15 +943,14 @@ class Assistant:
         papers = [h.paper for h in hits if h.paper.paper_id in named]
         for subject, other in (papers, papers[::-1]):
             own, other_own = own_name(subject.title), own_name(other.title)
-            if not own or not other_own or not re.search(rf"(?<!\w){re.escape(own)}(?!\w)", question):
+            if not own or not other_own or not mentions(question, own):
                 continue
             # (written otherwise than the paper writes its own name: "Vision-LLM", a kind, not "VisionLLM"; "What do
             # Compacter and VL-Adapter each propose?" names both, though VL-Adapter's abstract names Compacter)
             written = [m.group(0) for m in re.finditer(r"[\w+-]+(?:\.\w+)*", question) if norm(m.group(0)) == norm(other_own)]
             if not written or other_own in written or any(measured_against(question, w) for w in written):
                 continue  # ("Does CodeRL outperform CodeT5+ …?": a baseline, answered by both)
-            if any(re.search(rf"(?<!\w){re.escape(w)}(?!\w)", subject.abstract) for w in written) \
-                    and not re.search(rf"(?<!\w){re.escape(own)}(?!\w)", other.abstract):
+            if any(mentions(subject.abstract, w) for w in written) and not mentions(other.abstract, own):
                 return subject.paper_id
         return None
 

@@ -29,7 +29,7 @@ from rag.names import (MAKERS, NAME, VERSIONED, capitalised_words, is_known, nam
                        title_words)
 from rag.ownership import NAMING_CUES, owns, owns_phrase, phrase_pattern
 from rag.paste import content_words
-from rag.text import ASKS_ORIGIN, ASKS_RELEASE, CONTRIBUTION, POINTS_BACK, RELEASE_STATED, asked_acronyms, expands, split_sentences
+from rag.text import ASKS_ORIGIN, ASKS_RELEASE, CONTRIBUTION, POINTS_BACK, RELEASE_STATED, WHO_DID, asked_acronyms, expands, split_sentences
 from rag.types import Hit
 
 # A question that asks for a quantity: the abstracts may name the topic and still not give the number.
@@ -183,8 +183,7 @@ def states_count(heads: set[str], text: str) -> bool:
 
 # "Which paper / team produced, released, built or trained …": who made the names that follow (ASKS_ORIGIN asks who
 # introduced them; these verbs are as often said of using a thing, so they count only for several names at once).
-_MADE_BY = re.compile(r"\b(?:who|which (?:paper|work|article|study|publication|team|group|authors?))\b[^?.]{0,30}?"
-                      r"\b(?:produc|releas|publish|buil[dt]|train)\w*", re.I)
+_MADE_BY = re.compile(WHO_DID + r"\b(?:produc|releas|publish|buil[dt]|train)\w*", re.I)
 # A question that asks for a paper or its origin ("Which paper / benchmark ...", "Who introduced ...").
 _ASKS_PAPER = re.compile(
     r"\b(?:which|what)\s+(?:\w+\s+){0,2}?(?:paper|work|study|article|method|model|benchmark|dataset|approach|framework|system)s?\b"

@@ -318,6 +318,11 @@ def is_known(key: str, terms: set[str]) -> bool:
         len(key) >= 3 and any(key + size in terms for size in _SIZE_VARIANTS))
 
 
+def mentions(text: str, name: str) -> bool:
+    """Whether the text has the name as written, as a whole word ("LQ-LoRA" does not mention "LoRA")."""
+    return re.search(rf"(?<!\w){re.escape(name)}(?!\w)", text) is not None
+
+
 def unknown_names(question: str, terms: set[str]) -> list[str]:
     """Technical names in the question that no indexed abstract contains."""
     return [name for name, key in question_names(question) if len(key) >= 2 and not is_known(key, terms)]

@@ -93,9 +93,10 @@ CONTRIBUTION = re.compile(
 
 # A question that asks where something comes from or what to cite for it: "Who proposed FedLoGe?", "Which
 # paper should I cite for m2mKD?", "Where does the ACE++ editing model come from?", "… the original paper".
+# "Who …", "Which paper / survey / team …" and up to 30 characters before the verb that says what they did.
+WHO_DID = r"\b(?:who|which (?:paper|work|article|study|survey|review|publication|team|group|authors?))\b[^?.]{0,30}?"
 ASKS_ORIGIN = re.compile(
-    r"\b(?:who|which (?:paper|work|article|study|survey|review|publication|team|group|authors?))\b[^?.]{0,30}?"
-    r"\b(?:propos|introduc|came up with|come up with|creat|develop|invent|made|coin|present|first (?:show|demonstrat))\w*"
+    WHO_DID + r"\b(?:propos|introduc|came up with|come up with|creat|develop|invent|made|coin|present|first (?:show|demonstrat))\w*"
     r"|\b(?:should|do|can|could|would|to) (?:i|we) cite\b|\bcit(?:e|ation) for\b|\breference for\b"
     r"|\bwhere (?:does|did|do) [^?]{1,80}? come from\b|\b(?:original|source) (?:paper|work|publication)\b", re.I)
 
