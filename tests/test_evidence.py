@@ -542,6 +542,19 @@ def test_a_name_typed_in_lower_case_is_still_that_name(assistant):
     assert unowned.evidence == "none" and "LLaVA" in unowned.text
 
 
+@pytest.mark.parametrize("chatty", [
+    "I was wondering if there's a paper that does federated fine-tuning of LLMs",
+    "hey, sorry: has anyone done federated fine-tuning of LLMs? curious what the authors did",
+])
+def test_chat_around_a_question_does_not_weaken_its_evidence(assistant, chatty):
+    """No abstract says "wondering", "anyone" or "authors", so each counted as the rarest word of the
+    question and the chatty wording of an answerable question came out `weak`."""
+    plain = assistant.ask("Is there a paper that does federated fine-tuning of LLMs?")
+    answer = assistant.ask(chatty)
+    assert plain.evidence == answer.evidence == "strong"
+    assert answer.citations[0].title == plain.citations[0].title
+
+
 def test_only_a_lower_case_question_is_recased_and_only_with_the_corpus_names_that_are_no_words():
     from rag.names import name_casing, question_names, recase
 
