@@ -24,7 +24,7 @@ from rag.names import question_names, words_key as _key
 from rag.ownership import NAMING_CUES, owns
 from rag.paste import find_question, fold, is_question_sized
 from rag.retrieve import Filters, check_query
-from rag.text import CONTRIBUTION, RELEASE_ONLY, split_sentences
+from rag.text import CONTRIBUTION, RELEASE_ONLY, URL, split_sentences
 from rag.types import Comparison, ComparisonCell, ComparisonRow, Paper, Source
 
 NOT_STATED = "not stated in abstract"
@@ -110,7 +110,6 @@ _RELEASE_LEAD = re.compile(
     r"|we (?:will |have |also |further |progressively |publicly |openly )*(?:release|open[- ]source|made|make|created|maintain)\b"
     r"\s+(?:[\w,-]+\s+){0,8}?(?:code|codes|codebase|source code|model weights|weights|checkpoints|implementations?|models?"
     r"|toolkit|library|repository)\b)", re.I)
-_URL = re.compile(r"https?://\S+|\b[\w-]+\.github\.io\S*", re.I)
 
 
 def is_release(sentence: str) -> bool:
@@ -118,7 +117,7 @@ def is_release(sentence: str) -> bool:
     column is for: no finding, no figure outside its links ("We release a benchmark of 5k questions …" is a
     contribution, "… results show …. Code at https://…", glued by a missing space, a result). Such a sentence had
     filled the method or data cell of 22 of the seeds' 429 papers."""
-    bare = _URL.sub("", sentence)
+    bare = URL.sub("", sentence)
     said = _RELEASE_LEAD.search(sentence) or RELEASE_ONLY.search(bare)
     return bool(said) and not _FINDING.search(bare) and not re.search(r"(?<![\w-])\d", bare)
 

@@ -29,14 +29,15 @@ from rag.names import (MAKERS, NAME, VERSIONED, capitalised_words, is_known, nam
                        title_words)
 from rag.ownership import NAMING_CUES, owns, owns_phrase, phrase_pattern
 from rag.paste import content_words
-from rag.text import ASKS_ORIGIN, ASKS_RELEASE, CONTRIBUTION, POINTS_BACK, RELEASE_STATED, WHO_DID, asked_acronyms, expands, split_sentences
+from rag.text import ASKS_ORIGIN, ASKS_RELEASE, CONTRIBUTION, POINTS_BACK, RELEASE_STATED, URL, WHO_DID, asked_acronyms, expands, split_sentences
 from rag.types import Hit
 
 # A question that asks for a quantity: the abstracts may name the topic and still not give the number.
 ASKS_NUMBER = re.compile(
     r"\bhow (?:many|much|fast|large|big|long|often|high|low|well|accurate(?:ly)?|reliabl[ye])\b"
     r"|\bwhat (?:\S+ ){0,5}?(?:accuracy|score|rate|percentage|number|size|length|speed-?up|utili[sz]ation|throughput"
-    r"|latency|pass@\d+|f1|bleu|rouge|perplexity|mfu|cost|budget|hours|ratio|count|batch size|improvement|gain)s?\b",
+    r"|latency|pass@\d+|f1|bleu|rouge|perplexity|mfu|cost|budget|hours|ratio|count|batch size|improvement|gain)s?\b"
+    r"|\bwhat\s?(?:%|percent\b)",
     re.I,
 )
 _NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
@@ -50,7 +51,9 @@ ASKS_FOR_PAPERS = re.compile(
     r"\b(?:which|what|any|list|find|name|other|are there)\s+(?:[\w-]+\s+){0,2}?(?:papers|works|studies|approaches|methods)\b"
     r"|^\W*(?:papers|works|studies)\b", re.I)
 # A question about papers already in view ("which benchmarks do these methods use?", "… each of them …"): not one paper.
-_SEVERAL_ASKED = re.compile(r"\b(?:these|those|both|each of|they all|all of them)\b", re.I)
+# ("the methods that combine a large and a small LM …: how do their claims differ?" describes several)
+_SEVERAL_ASKED = re.compile(r"\b(?:these|those|both|each of|they all|all of them)\b"
+                            r"|\bthe\s+(?:[\w-]+\s+)?(?:methods|approaches|papers|works|studies)\s+(?:that|which)\b", re.I)
 # A question that asks for a paper ("Which paper surveys LLMs for medicine, covering …?"): a lookup.
 # "I'm looking for a paper that inserts …": a lookup in words, asking for the paper, not what one paper states.
 _SEEKS_PAPER = re.compile(r"\b(?:looking|searching) for (?:a|an|the|some) (?:[\w-]+ ){0,2}?(?:paper|study|work|article|publication)s?\b", re.I)
@@ -64,8 +67,11 @@ _FIGURE = re.compile(r"(?<![\w.])(\d+(?:[.,]\d+)*)\s*(?:%|percent\b|[xX×](?!\w)
 # pretrained backbone does Compacter use …?", "Which nine models were they?"): its answer is a name. ("What"
 # in lower case or opening a sentence: a title such as "What Language Model Architecture … Work Best" asks nothing;
 # and no "of" among the words between: "which desiderata of MLLMs …" asks for desiderata.)
+# (not a "which" that opens a relative clause after a paper: "a benchmark paper which prompt LLMs on molecule datasets")
+_RELATIVE_WHICH = "".join(f"(?<!{noun} )" for noun in (
+    "paper", "papers", "work", "works", "study", "studies", "benchmark", "method", "methods", "approach", "framework", "system"))
 ASKS_WHICH_MODEL = re.compile(
-    r"(?:(?:^|[.?!:]\s+)\W*[Ww]h(?:ich|at)|\bwh(?:ich|at))\s+(?i:(?:(?!of\b)[\w-]+\s+){0,2}?"
+    r"(?:(?:^|[.?!:]\s+)\W*[Ww]h(?:ich|at)|" + _RELATIVE_WHICH + r"\bwhich|\bwhat)\s+(?i:(?:(?!of\b)[\w-]+\s+){0,2}?"
     r"(?:llms?|(?:large )?language models?|models?|vlms?|mllms?|backbones?|encoders?|base models?|teachers?|tokenizers?"
     r"|simulators?|optimi[sz]ers?))\b"
 )
@@ -81,7 +87,8 @@ def _used_as_object(abstract: str, name: str) -> bool:
 
 
 # Names that name no model: a bare two-letter acronym ("QA", "TD") or a kind ("LLM-based", "an LLM-parameterized learner").
-_NO_MODEL_NAME = re.compile(r"[A-Z]{2}s?|\S+-(?:based|parameteri[sz]ed)", re.I)
+# ... nor a task written letter-to-letter ("text-to-image (T2I)", "I2V"), nor "AI-driven"
+_NO_MODEL_NAME = re.compile(r"[A-Z]{2}s?|[A-Z]2[A-Z]|\S+-(?:based|driven|parameteri[sz]ed)", re.I)
 # ASKS_NUMBER's that are answered in words too: "how well …", and an amount a method decides or allots ("How do
 # Adaptive Computation Modules decide how much compute each token gets?" asks for the mechanism, not a figure).
 # An amount named as what a method acts on, not asked for: "which papers reduce how many visual tokens the image gives
@@ -98,8 +105,8 @@ _NOT_COUNTED = frozenset(
     "and or for to the a an with from by at when".split())
 # A count: digits ("12,288 GPUs", "1.5B tokens") or a number written out ("ten clinical concept extraction tasks", "three
 # major medical question-answering benchmark datasets": counts the abstracts spell), up to three words before the thing.
-# ("300+ LLMs and 50+ MLLMs": a count with a plus)
-_COUNT = re.compile(r"(?:\d[\d,.]*\s*(?:[kmb]|thousand|million|billion|trillion)?\b\+?|\b(?:two|three|four|five|six|seven|eight|nine"
+# ("300+ LLMs and 50+ MLLMs": a count with a plus; not the digit of a name or a list mark: "(1) GPT-3 explanations are …")
+_COUNT = re.compile(r"(?:(?<![\w.,-])\d[\d,.]*(?!\))\s*(?:[kmb]|thousand|million|billion|trillion)?\b\+?|\b(?:two|three|four|five|six|seven|eight|nine"
                     r"|ten|eleven|twelve|thirteen|fourteen|fifteen|sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty"
                     r"|fifty|sixty|seventy|eighty|ninety|hundred)\b)(?=\s*((?:[\w-]+\s+){0,3}[\w-]+))", re.I)
 
@@ -317,6 +324,14 @@ _OWN_VOICE = re.compile(r"\b(?:we|our|us)\b|\bth(?:is|e present) (?:paper|work|s
 
 def _numbers(text: str) -> set[str]:
     return {m.replace(",", "") for m in _NUMBER.findall(text)}
+
+
+# A figure, not a digit inside a name ("T2I", "Llama2"): an abstract whose only digits are such states no figure.
+_STANDALONE_NUMBER = re.compile(r"(?<![^\W\d_])\d+(?:[.,]\d+)*")
+
+
+def _figures(text: str) -> set[str]:
+    return {m.replace(",", "") for m in _STANDALONE_NUMBER.findall(text)}
 
 @lru_cache(maxsize=1024)
 def _word_keys(text: str) -> frozenset[str]:
@@ -1176,7 +1191,7 @@ class EvidencePolicy:
             return None  # "how long does learning take?": "learning takes only minutes on a single CPU" (dev-55)
         if _HOW_MANY.search(question) and not count_missing(question, abstract):
             return None
-        if not _HOW_MANY.search(question) and _numbers(abstract) - _numbers(question):
+        if not _HOW_MANY.search(question) and _figures(abstract) - _numbers(question):
             return None
         return self._asked_top_paper(question, hits, signals)
 
@@ -1292,7 +1307,7 @@ class EvidencePolicy:
         # the abstract also uses as an object is one: "we present a thorough empirical study on a series of PaLM 2
         # models" reads as presenting PaLM, and the question which model family it built on was refused)
         if any(norm(n) not in asked and norm(n) != own and not self._common(n) and not _NO_MODEL_NAME.fullmatch(n)
-               and (not owns(paper, norm(n)) or _used_as_object(paper.abstract, n)) for n in NAME.findall(paper.abstract)):
+               and (not owns(paper, norm(n)) or _used_as_object(paper.abstract, n)) for n in NAME.findall(URL.sub(" ", paper.abstract))):
             return None
         return named
 

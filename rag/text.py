@@ -66,6 +66,8 @@ ASKS_RELEASE = re.compile(
     r"\b(?:code|data(?:set)?|models?|weights|checkpoints?|implementation)\b",
     re.I,
 )
+# A web address in an abstract ("… at https://github.com/x/LLaMol"): not prose, and its path names no model the paper uses.
+URL = re.compile(r"https?://\S+|\b[\w-]+\.github\.io\S*", re.I)
 RELEASE_STATED = re.compile(r"\b(?:available|releas\w*|open[- ]sourc\w*|publicly)\b|https?://|github|hugging\s?face", re.I)
 
 

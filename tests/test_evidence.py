@@ -758,6 +758,30 @@ def test_asking_which_model_a_paper_builds_on_when_its_abstract_names_none_is_re
     assert "names no model" not in (desiderata.preface or "")
 
 
+@pytest.mark.parametrize("question, paper", [
+    # the only name besides "LLMs" is its code's repository, in a web address (dev-61: quoted as `strong`)
+    ("Which LLMs did the molecule prediction benchmarking paper query?", "Benchmarking Large Language Models for Molecule"),
+    # "text-to-image (T2I)", "I2V", "AI-driven" name tasks and kinds, not a video model it plugs into (dev-61)
+    ("Which base video model does I2V-Adapter plug into?", "I2V-Adapter"),
+])
+def test_a_web_address_or_a_task_abbreviation_is_no_model_the_paper_names(assistant, question, paper):
+    assert refused_saying(assistant.ask(question), f"(The abstract of “{paper}")
+
+
+@pytest.mark.parametrize("question", [
+    # "which" opening a relative clause asks no model (dev-39: answerable, refused once the web address stopped
+    # hiding that the abstract names no LLM)
+    "Can LLM really do molecule property prediction? I read there is benchmark paper which prompt LLMs on molecule "
+    "datasets and compare to graph models, what was conclusion and how many datasets they used?",
+    # "the methods that …" are several papers, not one whose abstract names no model (dev-50)
+    "Against which baselines and on which models do the methods that combine a large and a small language model at "
+    "decoding time report their gains, and how do their claims differ?",
+])
+def test_which_model_is_not_asked_of_one_paper_by_a_relative_which_or_a_plural_description(assistant, question):
+    answer = assistant.ask(question)
+    assert answer.evidence != "none" and "names no model" not in answer.shown_text
+
+
 @pytest.mark.parametrize("question, title, naming", [
     ("What paper do I cite for m2mKD?", "m2mKD: Module-to-Module Knowledge Distillation", "(m2mKD)"),
     ("Where does Lite-LLM4Rec come from?", "Rethinking Large Language Model Architectures for Sequential Recommendations",
@@ -808,6 +832,17 @@ def test_asking_a_named_paper_for_a_number_its_abstract_does_not_give_says_so(as
     answer = assistant.ask("What accuracy does FACT-GPT reach when matching claims?")
     assert refused_saying(answer, "“FACT-GPT” states no number of the kind asked")
     assert "Closest papers: “FACT-GPT" in answer.text
+
+
+@pytest.mark.parametrize("question, paper", [
+    # "(1) GPT-3 explanations are …": a list mark and a model's digit before "explanations" read as their count (dev-60)
+    ("How many human-written explanations did the paper on whether hard examples are harder to explain collect?",
+     "Are Hard Examples also Harder to Explain? A Study with Human and Model-Generated Explanations"),
+    # "what %" asks a figure, and the digits of "T2I" are none (dev-61: "only a fraction of the parameters" was `strong`)
+    ("I2V-Adapter: what % of params is trainable?", "I2V-Adapter"),
+])
+def test_digits_inside_names_or_list_marks_are_no_figure_the_abstract_states(assistant, question, paper):
+    assert refused_saying(assistant.ask(question), f"“{paper}” states no number of the kind asked")
 
 
 @pytest.mark.parametrize("question, abstract, unstated", [
