@@ -41,19 +41,27 @@ def citation_counts_asked(question: str) -> tuple[bool, str]:
 
 # A request for a survey, review or overview of a topic, and the titles that declare one.
 _WANTS_SURVEY = re.compile(r"\bsurveys?\b|\b(?:literature\s+)?(?:review|overview)s?\s+(?:papers?\s+)?(?:of|on|about|for)\b", re.I)
+# ... not the asker's own ("In preparing our portfolio review of …", "for my literature review on …"): that one
+# put two surveys ahead of the paper the question named (dev-62)
+_ASKERS_OWN = re.compile(r"\b(?:our|my|your|preparing|writing|drafting)\b", re.I)
+
+
+def wants_survey(question: str) -> bool:
+    """Whether the question asks for a survey or review paper."""
+    return any(not _ASKERS_OWN.search(" ".join(question[:m.start()].split()[-3:])) for m in _WANTS_SURVEY.finditer(question))
 _SURVEY_TITLE = re.compile(r"\bsurvey\b|(?<!code )\breview\b|\boverview\b", re.I)
 
 
 def reviews_others(title: str, question: str) -> bool:
     """A survey's title ("… An Exhaustive Review of …"), for a question that does not ask for one: such a
     paper reviews what others proposed, so it is seldom the one "which paper proposed X?" asks for."""
-    return bool(_SURVEY_TITLE.search(title)) and not _WANTS_SURVEY.search(question)
+    return bool(_SURVEY_TITLE.search(title)) and not wants_survey(question)
 
 
 def surveys_first(question: str, hits: list) -> list:
     """For a question that asks for a survey, the retrieved papers whose title declares one first
     (in their retrieval order), then the rest; any other question's hits unchanged."""
-    if not _WANTS_SURVEY.search(question):
+    if not wants_survey(question):
         return hits
     return put_first(hits, lambda h: bool(_SURVEY_TITLE.search(h.paper.title)))
 

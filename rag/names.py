@@ -215,7 +215,16 @@ def question_names(question: str, casing: dict[str, str] | None = None) -> list[
         key = norm(name)
         if key and all(key != k for _, k in out):
             out.append((name, key))
+    # A word typed as code is a name, whatever its case: "someone suggested `gliner`" names GLiNER (dev-63: a name
+    # no abstract holds, answered `weak` from another NER paper).
+    for name in _CODE_SPAN.findall(question):
+        key = norm(name)
+        if key and all(key != k for _, k in out):
+            out.append((name, key))
     return out
+
+
+_CODE_SPAN = re.compile(r"`([^\W\d_][\w.+-]{1,40})`")
 
 
 # A name written with one leading capital ("Toolformer", "Chinchilla", "Reflexion"): NAME takes none, since a

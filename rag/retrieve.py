@@ -50,6 +50,16 @@ def dense_query_text(query: str) -> str:
     return core if len(core.split()) >= 3 else query
 
 
+# A title's own name of two letters, written as the title does mid-sentence ("with regard to the Yi model family from
+# 01.AI, …": no technical name, and the asker's preamble put two surveys first); not a word of that size.
+_TWO_LETTER_NAME = re.compile(r"(?<=[\w,;)] )([A-Z][a-z])(?![\w'’/@-])")
+_TWO_LETTER_WORDS = frozenset("Am An As At Be By Do Go He If In Is It Me My No Of Oh Ok On Or So To Up Us We".split())
+
+
+def _two_letter_names(query: str) -> list[str]:
+    return [w for w in _TWO_LETTER_NAME.findall(query) if w not in _TWO_LETTER_WORDS]
+
+
 @dataclass(frozen=True)
 class Filters:
     """Restrict a search to papers from some files, some years, or with a title substring."""
@@ -351,7 +361,7 @@ class HybridRetriever:
         out = [pid for pid in self.titles_written_in(query) if allowed is None or pid in allowed]
         for pids in [
             by_name.get(key, []) if len(key) >= 3 else [] for _, key in question_names(query, self.name_casing)
-        ] + [by_cased_name.get(word, []) for word in capitalised_words(query)]:  # "Compacter", "Titans": written as the title does
+        ] + [by_cased_name.get(word, []) for word in capitalised_words(query) + _two_letter_names(query)]:  # "Compacter", "Titans": written as the title does
             if len(pids) <= TITLE_NAME_MAX_TITLES:
                 out += [pid for pid in pids if pid not in out and (allowed is None or pid in allowed)]
         return out
@@ -449,7 +459,7 @@ class HybridRetriever:
             for brief in self.index.papers.briefs():
                 if name := own_name(brief.title):
                     by_name.setdefault(norm(name), []).append(brief.paper_id)
-                    if re.fullmatch(r"[A-Z][a-z]{2,}", name):
+                    if re.fullmatch(r"[A-Z][a-z]+", name):
                         by_cased.setdefault(name, []).append(brief.paper_id)
                 by_title.setdefault(_title_key(brief.title), []).append(brief.paper_id)
                 for key in _written_title_keys(brief.title):
