@@ -45,10 +45,11 @@ _NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
 _HOW_LONG = re.compile(r"\bhow long\b|\bhow much time\b", re.I)
 _DURATION = re.compile(r"\b(?:seconds?|minutes?|hours?|days?|weeks?|months?)\b", re.I)
 # A question that asks in so many words for several papers or methods ("Which papers optimise the prompt …?", "What
-# approaches have been tried for …?", "papers that turn images … into tokens?"): its list is sized by the list bar
+# approaches have been tried for …?", "papers that turn images … into tokens?", "Which surveys of LLMs in healthcare are
+# indexed?"): its list is sized by the list bar
 # even when no second paper clears the first (which keeps a plural that is about one paper's parts whole).
 ASKS_FOR_PAPERS = re.compile(
-    r"\b(?:which|what|any|list|find|name|other|are there)\s+(?:[\w-]+\s+){0,2}?(?:papers|works|studies|approaches|methods)\b"
+    r"\b(?:which|what|any|list|find|name|other|are there)\s+(?:[\w-]+\s+){0,2}?(?:papers|works|studies|approaches|methods|surveys|reviews)\b"
     r"|^\W*(?:papers|works|studies)\b", re.I)
 # A question about papers already in view ("which benchmarks do these methods use?", "… each of them …"): not one paper.
 # ("the methods that combine a large and a small LM …: how do their claims differ?" describes several)

@@ -1586,3 +1586,12 @@ def test_the_count_a_question_asks_is_of_the_plural_before_its_verb(assistant):
     assert asked_counts("how many verifiers vote, and what dataset did they release?") == [{"verifier"}]
     answer = assistant.ask("In the trustless-network paper on generative AI consensus, how many verifiers vote?")
     assert answer.evidence != "none" and "three independent verifiers" in answer.text
+
+
+def test_a_question_asking_which_surveys_asks_for_papers_not_one_papers_benchmarks(assistant):
+    """"Which surveys of LLMs in healthcare are indexed, and how do they differ in … evaluation metrics …?" was read as
+    asking one survey what it is evaluated on, and refused (dev-65)."""
+    answer = assistant.ask("Which surveys of LLMs in healthcare are indexed, and how do they differ in what they cover "
+                           "(clinical NLP tasks, evaluation metrics, ethics, open resources)?")
+    assert answer.evidence != "none" and len(answer.citations) >= 2
+    assert "names no benchmark" not in answer.shown_text
