@@ -163,6 +163,10 @@ def count_missing(question: str, abstract: str) -> bool:
 _MODEL_WORDS = frozenset({"model", "llm", "lm", "slm", "mllm", "vlm"})
 
 
+# A plural noun ("verifiers", not "class" or "bus"): the counted thing, when the word after it is no plural.
+_PLURAL = re.compile(r"[a-z][a-z-]{2,}[^s]s", re.I)
+
+
 def asked_counts(question: str) -> list[set[str]]:
     """For each "how many …" of the question (not one a method acts on: "decide how many experts …"), the
     stemmed words that name what it asks to count."""
@@ -181,8 +185,6 @@ def asked_counts(question: str) -> list[set[str]]:
             out.append({_stem(words[-1])} if verb_follows or len(words) < 3 else {_stem(w) for w in words})
     return out
 
-
-_PLURAL = re.compile(r"[a-z][a-z-]{2,}[^s]s", re.I)
 
 
 def states_count(heads: set[str], text: str) -> bool:
@@ -336,6 +338,7 @@ _STANDALONE_NUMBER = re.compile(r"(?<![^\W\d_])\d+(?:[.,]\d+)*")
 
 def _figures(text: str) -> set[str]:
     return {m.replace(",", "") for m in _STANDALONE_NUMBER.findall(text)}
+
 
 @lru_cache(maxsize=1024)
 def _word_keys(text: str) -> frozenset[str]:

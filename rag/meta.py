@@ -44,12 +44,12 @@ _WANTS_SURVEY = re.compile(r"\bsurveys?\b|\b(?:literature\s+)?(?:review|overview
 # ... not the asker's own ("In preparing our portfolio review of …", "for my literature review on …"): that one
 # put two surveys ahead of the paper the question named (dev-62)
 _ASKERS_OWN = re.compile(r"\b(?:our|my|your|preparing|writing|drafting)\b", re.I)
+_SURVEY_TITLE = re.compile(r"\bsurvey\b|(?<!code )\breview\b|\boverview\b", re.I)
 
 
 def wants_survey(question: str) -> bool:
     """Whether the question asks for a survey or review paper."""
     return any(not _ASKERS_OWN.search(" ".join(question[:m.start()].split()[-3:])) for m in _WANTS_SURVEY.finditer(question))
-_SURVEY_TITLE = re.compile(r"\bsurvey\b|(?<!code )\breview\b|\boverview\b", re.I)
 
 
 def reviews_others(title: str, question: str) -> bool:
