@@ -328,16 +328,12 @@ def _object_head(question: str) -> str | None:
 _OWN_VOICE = re.compile(r"\b(?:we|our|us)\b|\bth(?:is|e present) (?:paper|work|study|article)\b", re.I)
 
 
-def _numbers(text: str) -> set[str]:
-    return {m.replace(",", "") for m in _NUMBER.findall(text)}
-
-
 # A figure, not a digit inside a name ("T2I", "Llama2"): an abstract whose only digits are such states no figure.
 _STANDALONE_NUMBER = re.compile(r"(?<![^\W\d_])\d+(?:[.,]\d+)*")
 
 
-def _figures(text: str) -> set[str]:
-    return {m.replace(",", "") for m in _STANDALONE_NUMBER.findall(text)}
+def _numbers(text: str, pattern: re.Pattern = _NUMBER) -> set[str]:
+    return {m.replace(",", "") for m in pattern.findall(text)}
 
 
 @lru_cache(maxsize=1024)
@@ -1203,7 +1199,7 @@ class EvidencePolicy:
             return None  # "how long does learning take?": "learning takes only minutes on a single CPU" (dev-55)
         if _HOW_MANY.search(question) and not count_missing(question, abstract):
             return None
-        if not _HOW_MANY.search(question) and _figures(abstract) - _numbers(question):
+        if not _HOW_MANY.search(question) and _numbers(abstract, _STANDALONE_NUMBER) - _numbers(question):
             return None
         return self._asked_top_paper(question, hits, signals)
 

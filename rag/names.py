@@ -201,6 +201,10 @@ _MEMORY = re.compile(r"(?:\d+(?:\.\d+)?)?[KMGTP]i?B")
 _COUNTED = re.compile(r"(?<=\d)s$")
 
 
+# A word typed as code ("`gliner`"), read as a name whatever its case (question_names).
+_CODE_SPAN = re.compile(r"`([^\W\d_][\w.+-]{1,40})`")
+
+
 def question_names(question: str, casing: dict[str, str] | None = None) -> list[tuple[str, str]]:
     """(name, normalized key) for each distinct technical name in a question-sized text; with the
     corpus' `casing` (name_casing), also its names typed in lower case."""
@@ -224,9 +228,6 @@ def question_names(question: str, casing: dict[str, str] | None = None) -> list[
     return out
 
 
-_CODE_SPAN = re.compile(r"`([^\W\d_][\w.+-]{1,40})`")
-
-
 # A name written with one leading capital ("Toolformer", "Chinchilla", "Reflexion"): NAME takes none, since a
 # capital also opens sentences and marks everyday words in titles. Not at a sentence's or line's start, and
 # neither an everyday word nor a corpus word (`ordinary`), it is a name the corpus lacks: in the dev split
@@ -246,6 +247,17 @@ def capitalised_words(question: str) -> list[str]:
         if not _OPENS_SENTENCE.search(question[: m.start()].rsplit("\n", 1)[-1]) and m.group(1) not in out:
             out.append(m.group(1))
     return out
+
+
+# ... and a two-letter word so written mid-sentence ("the Yi model family from 01.AI"), not an everyday one: a title's
+# own name of that size, which neither NAME nor _CAPITALISED_WORD takes (HybridRetriever.title_names looks it up).
+_TWO_LETTER_WORD = re.compile(r"(?<=[\w,;)] )([A-Z][a-z])(?![\w'’/@-])")
+_TWO_LETTER_EVERYDAY = frozenset("Am An As At Be By Do Go He If In Is It Me My No Of Oh Ok On Or So To Up Us We".split())
+
+
+def two_letter_words(question: str) -> list[str]:
+    """The two-letter words of a question written with a leading capital mid-sentence ("Yi"), everyday ones aside."""
+    return [w for w in _TWO_LETTER_WORD.findall(question) if w not in _TWO_LETTER_EVERYDAY]
 
 
 def capitalised_names(question: str, ordinary: Callable[[str], bool]) -> list[tuple[str, str]]:

@@ -50,16 +50,6 @@ def dense_query_text(query: str) -> str:
     return core if len(core.split()) >= 3 else query
 
 
-# A title's own name of two letters, written as the title does mid-sentence ("with regard to the Yi model family from
-# 01.AI, …": no technical name, and the asker's preamble put two surveys first); not a word of that size.
-_TWO_LETTER_NAME = re.compile(r"(?<=[\w,;)] )([A-Z][a-z])(?![\w'’/@-])")
-_TWO_LETTER_WORDS = frozenset("Am An As At Be By Do Go He If In Is It Me My No Of Oh Ok On Or So To Up Us We".split())
-
-
-def _two_letter_names(query: str) -> list[str]:
-    return [w for w in _TWO_LETTER_NAME.findall(query) if w not in _TWO_LETTER_WORDS]
-
-
 @dataclass(frozen=True)
 class Filters:
     """Restrict a search to papers from some files, some years, or with a title substring."""
@@ -355,13 +345,13 @@ class HybridRetriever:
         own name (a title's lead before its colon: "GENOME: Generative ..." is GENOME's) as a technical
         name the query asks about; in the query's order. A name more than TITLE_NAME_MAX_TITLES papers
         share is skipped. Only a paper's own name counts: "MoE" in a question is not a lookup of "Uni-MoE: ..."."""
-        from rag.names import capitalised_words, question_names
+        from rag.names import capitalised_words, question_names, two_letter_words
 
         by_name, _, _, by_cased_name = self._title_maps()
         out = [pid for pid in self.titles_written_in(query) if allowed is None or pid in allowed]
         for pids in [
             by_name.get(key, []) if len(key) >= 3 else [] for _, key in question_names(query, self.name_casing)
-        ] + [by_cased_name.get(word, []) for word in capitalised_words(query) + _two_letter_names(query)]:  # "Compacter", "Titans": written as the title does
+        ] + [by_cased_name.get(word, []) for word in capitalised_words(query) + two_letter_words(query)]:  # "Compacter", "Titans": written as the title does
             if len(pids) <= TITLE_NAME_MAX_TITLES:
                 out += [pid for pid in pids if pid not in out and (allowed is None or pid in allowed)]
         return out
