@@ -51,6 +51,19 @@ _LAY_TO_TERM: tuple[tuple[str, str, bool], ...] = (
     (r"writing\s+(?:software|code|programs)|software\s+writing|coding\s+assistants?", "code generation", _OTHER),
     (r"encyclopa?edias?", "Wikipedia knowledge base", _OTHER),
     (r"quizz(?:es|ing)", "benchmark", _OTHER),
+    (r"(?:choos|pick|select|filter)(?:e|es|ed|ing|s)?\s+(?:which|what|the\s+(?:best|right)|good|useful)\s+"
+     r"(?:training\s+|fine-?tuning\s+)?(?:examples|samples|data|instances)", "data selection", _OTHER),
+    (r"without\s+(?:pooling|sharing|moving|exchanging|centrali[sz]ing|collecting)\s+(?:their|its|the|any)?\s*"
+     r"(?:own\s+|raw\s+|private\s+|local\s+|patient\s+|user\s+)?(?:data|files|texts?|records|datasets?)"
+     r"|(?:raw\s+|private\s+|patient\s+|local\s+)?(?:data|records|files)\s+(?:never|(?:do|does)(?:n't|\s+not))\s+leav(?:e|es|ing)"
+     r"|keep(?:s|ing)?\s+(?:their|its)\s+(?:own\s+)?(?:data|records|texts?)(?:\s+(?:local|private|at\s+home|on[- ](?:site|premises)))?",
+     "federated learning", _OTHER),
+    # a chat's shorthand for the field's words (lower case only: "COMM" is a method's name)
+    (r"(?-i:comms)", "communication", _OTHER),
+    (r"(?-i:params)", "parameters", _OTHER),
+    (r"(?-i:hyperparams)", "hyperparameters", _OTHER),
+    (r"(?-i:algos?)", "algorithm", _NOUN),
+    (r"(?<![/.-])(?-i:lms?)(?![/-])", "language model", _NOUN),  # (not in "…/biochemical-lms-for-…")
 )
 # British spellings of the field's verbs, for BM25 (abstracts mostly write "optimize", "tokenization")
 _BRITISH = re.compile(

@@ -38,13 +38,15 @@ QUESTION_WORDS = frozenset(
     our you your us any some something anything please tell explain describe show give list
     about from than so very also just its it's there's what's""".split()
 )
-# ... and how people chat around it ("hey, I was wondering if anyone …", "any idea whether the authors …").
+# ... and how people chat around it ("hey, I was wondering if anyone …", "any idea whether the authors …",
+# and a chat's shorthand: "tho", "rn", "imo", "idk", "lmk", none of them in an abstract).
 # No abstract says them, so each counted as the rarest word: "I was wondering if there's a paper that does
 # federated fine-tuning of llms" covered half of what "is there a paper that …" did and was answered `weak`.
 CONVERSATION_WORDS = frozenset(
     """someone somebody anyone anybody nobody want wants wanted wondering wonder wondered curious authors
     author cite citing hello hi hey ok okay sorry um uh whats whatever folks guys colleague colleagues
-    sure basically actually really pls plz thanks thank tbh btw kindly maybe perhaps hmm lol idea""".split()
+    sure basically actually really pls plz thanks thank tbh btw kindly maybe perhaps hmm lol idea
+    thx ty tho rn imo imho fwiw afaik iirc idk ngl lmk asap cuz yeah yep gonna wanna kinda sorta anyway anyways""".split()
 )
 
 

@@ -88,6 +88,17 @@ def test_a_broad_topic_gets_every_relevant_paper_beyond_four(assistant, seed_pap
     assert_cells_quote_their_row(comparison, seed_papers)
 
 
+def test_a_topic_in_everyday_words_finds_the_papers_written_in_the_fields_term(assistant, seed_papers):
+    # "choosing which examples … to fine-tune on" is what abstracts call data selection (or curation); in everyday
+    # words the table held one such paper among an emulator, a runtime study and a byte-level model pool (dev-66).
+    comparison = assistant.compare("choosing which examples from a large pool to fine-tune a language model on")
+    selecting = [r.paper.title for r in comparison.rows
+                 if re.search(r"data (?:selection|curation)|instruction mining|instruction-tuning data", r.paper.title, re.I)]
+    assert len(selecting) >= 4, [r.paper.title for r in comparison.rows]
+    assert any("everyday" in n or "abstracts use" in n for n in comparison.notes)
+    assert_cells_quote_their_row(comparison, seed_papers)
+
+
 @pytest.mark.parametrize("qid", COMPARE_IDS)
 def test_compare_a_topic_quotes_each_rows_own_abstract(assistant, seed_papers, qid):
     row = MULTI[qid]

@@ -309,6 +309,12 @@ def test_everyday_words_become_the_fields_terms_in_number():
         "Why do vision-language large language models ignore instructions more than a large language model?")
     assert in_field_terms("neural nets for pictures, sound and clips") == "neural networks for images, audio and videos"
     assert in_field_terms("optimised tokenisation") == "optimized tokenization"
+    assert in_field_terms("which peft algos, how many params, comms cost? lms on clinical notes?") == (
+        "which peft algorithms, how many parameters, communication cost? language models on clinical notes?")
+    assert in_field_terms("COMM vs comm") == "COMM vs comm"  # a method's name, and a word no shorthand of one
+    assert in_field_terms("tuning LLMs across hospitals without pooling their data") == (
+        "tuning LLMs across hospitals federated learning")
+    assert in_field_terms("phones where raw records never leave the device") == "phones where federated learning the device"
 
 
 def test_everyday_words_are_searched_as_written_when_the_setting_is_off(seed_index, seed_engine):
