@@ -96,9 +96,10 @@ _ASKS = re.compile(r"\b(?:what|which|how|why|when|where|who|whom|whose|is|are|wa
 # paper it names; the benchmarks a question may ask about are rarer (ImageNet 1.7%, MMLU 1.0%,
 # VQA 1.2%). Set by hand between the two.
 COMMON_NAME_SHARE = 0.025
-# A question's subject set before it: "gpipe: who proposed …?", "grpo - where does … come from?" (not a chat
-# aside: "btw: …", "tldr - …").
-_LABEL = re.compile(r"^\s*([a-z][\w.+-]*)\s*(?::|\s[-–]\s)")
+# A question's subject set before it: "gpipe: who proposed …?", "grpo - where does … come from?", two of them
+# ("deepnorm / deepnet: how …"), one with a gloss ("transfusion (single transformer, …) - how did it scale …?");
+# not a chat aside: "btw: …", "tldr - …".
+_LABEL = re.compile(r"^\s*([a-z][\w.+-]*)(?:\s*/\s*([a-z][\w.+-]*))?\s*(?:\([^()\n]{1,200}\)\s*)?(?::|[-–]\s)")
 _CHAT_LABELS = frozenset("btw fyi tldr eli5 imo imho nb ps re edit update context note aside".split())
 FIRST_DEPTH = 20  # a named author's papers go first when they are among this many retrieved
 # ("Which papers study …" is no "which … study": the words skipped are no kind of thing in the plural.)
@@ -325,11 +326,13 @@ class Assistant:
         in another language, whose nouns may be capitalised."""
         found = [(name, key) for name, key in capitalised_names(question, self.speller.ordinary)
                  if not self.retriever.authors.is_family_name(name)]  # "Kasner": an indexed author, no method
-        if (label := _LABEL.match(question)) and len(key := norm(label.group(1))) >= 3 and key not in _CHAT_LABELS:
+        label = _LABEL.match(question)
+        for word in label.groups() if label else ():
             # "gpipe: who proposed micro-batch pipeline parallelism …?": a lower-case word set before the question
             # as its subject is a name, and one neither the corpus nor the vocabulary knows is not indexed
-            if not is_known(key, self.terms) and not self.speller.ordinary(label.group(1).casefold()):
-                found.append((label.group(1), key))
+            if word and len(key := norm(word)) >= 3 and key not in _CHAT_LABELS and not is_known(key, self.terms) \
+                    and not self.speller.ordinary(word.casefold()):
+                found.append((word, key))
         return [] if found and self.speller.foreign(question) else found
 
     def is_distinctive_name(self, name: str) -> bool:

@@ -36,7 +36,7 @@ from rag.types import Hit
 ASKS_NUMBER = re.compile(
     r"\bhow (?:many|much|fast|large|big|long|often|high|low|well|accurate(?:ly)?|reliabl[ye])\b"
     r"|\bwhat (?:\S+ ){0,5}?(?:accuracy|score|rate|percentage|number|size|length|speed-?up|utili[sz]ation|throughput"
-    r"|latency|pass@\d+|f1|bleu|rouge|perplexity|mfu|cost|budget|hours|ratio|count|batch size|improvement|gain)s?\b"
+    r"|latency|pass@\d+|f1|bleu|rouge|perplexity|mfu|cost|budget|hours|ratio|count|batch size|improvement|gain|exponent|coefficient)s?\b"
     r"|\bwhat\s?(?:%|percent\b)",
     re.I,
 )
@@ -278,7 +278,7 @@ def _origin_asked_of(question: str, name: str) -> bool:
     """Whether the question asks who introduced `name` itself, not a described idea that uses it: the name
     heads the origin verb's object ("introduced the MMLU benchmark"), or comes before a verb that points back
     at it ("ZeRO … which paper introduced it?"; "Where does Self-Instruct come from?" has no such verb)."""
-    at = question.find(name)
+    at = question.lower().find(name.lower())  # (a name typed in lower case is read recased: "peft" -> PEFT)
     if at >= 0 and (_DESCRIBED_PAPER.search(question[:at]) or measured_against(question, name)):
         return False  # a word of the paper's description, or a model it is measured against ("did it beat GPT-4?")
     verbs = [m for m in _ASKS_ORIGIN.finditer(question) if m.end() <= at]
@@ -334,6 +334,30 @@ _STANDALONE_NUMBER = re.compile(r"(?<![^\W\d_])\d+(?:[.,]\d+)*")
 
 def _numbers(text: str, pattern: re.Pattern = _NUMBER) -> set[str]:
     return {m.replace(",", "") for m in pattern.findall(text)}
+
+
+# Where a question of several parts starts its next part: "How does it work, and how much memory does it save?"
+_NEXT_PART = re.compile(r"[?;]|\band\s+(?=(?:how|what|which|where|when|who|why|is|are|does|do|did|by)\b)"
+                        r"|,\s*(?=(?:how|what|which|where|when|who|why|and)\b)", re.I)
+
+
+def part_states_number(question: str, sentences: Sequence, asked: set[str]) -> bool:
+    """Whether, in a question of several parts, a part that asks a figure finds one in the sentences that share
+    its words most (`sentences`: the top paper's, scored against the whole question). The sentences closest to
+    the whole question are about its other parts: "Which method trains LoRA adapters on a shrunken copy of a 70B
+    LLM …? How does it work and how much memory does it save?" found no figure in them and was refused, though
+    its abstract says "… by 15.81times"."""
+    parts = [part for part in _NEXT_PART.split(question) if part and part.strip()]
+    if len(parts) < 2:
+        return False
+    for part in parts:
+        words = set(tokenize(part))
+        if not words or not ASKS_NUMBER.search(_INDIRECT_AMOUNT.sub(" ", part)):
+            continue
+        closest = sorted(sentences, key=lambda s: (-len(words & set(tokenize(s.text))), -s.score))[:3]
+        if any(_numbers(s.text) - asked for s in closest):
+            return True
+    return False
 
 
 @lru_cache(maxsize=1024)
@@ -479,8 +503,9 @@ EVIDENCE_FEATURES = (
     "names_partly_known",  # some of the question's names are in no abstract while another is in the top 3
     # papers ("How does QLoRA compare with ZeRO-Offload?"): answer the known part, name the rest
     "asks_own_name",  # every specific name of the question is a top-3 paper's own name ("Which paper
-    # introduced LiST?", "How does QLoRA fit a 65B model on one GPU?" with "GPU" the field's word): it asks
-    # about papers the index holds; "What FID does LlamaFusion reach on MS-COCO?" also names a benchmark
+    # introduced LiST?", "How does QLoRA fit a 65B model on one GPU?" with "GPU" the field's word), in its title
+    # or brought by its abstract ("UnIVAL"): it asks about papers the index holds; "What FID does LlamaFusion
+    # reach on MS-COCO?" also names a benchmark
 )
 # Signals of one retrieved paper (the relevance model's inputs).
 RELEVANCE_FEATURES = (
@@ -775,8 +800,9 @@ class EvidencePolicy:
         top = hits[0] if hits else None
         asks_number = bool(ASKS_NUMBER.search(_INDIRECT_AMOUNT.sub(" ", question)))
         asked = _numbers(question)
-        top_sentences = [s for s in scored if s.source.n == 1][:3]
-        number_missing = asks_number and (not any(_numbers(s.text) - asked for s in top_sentences)
+        own_sentences = [s for s in scored if s.source.n == 1]
+        number_missing = asks_number and (not any(_numbers(s.text) - asked for s in own_sentences[:3])
+                                          and not part_states_number(question, own_sentences, asked)
                                           or bool(top and count_missing(question, top.paper.abstract)))
         known = [key for _, key in names if is_known(key, terms)]
         # Whose origin is asked: not a name the question measures others against ("alternatives to RLHF").
@@ -790,7 +816,7 @@ class EvidencePolicy:
                        and not any(owns(h.paper, key) for h in hits[:3] for key in asked_origin))
         known_in_top = [key for key in known if key in top_words]
         # The question's specific names (not the field's vocabulary: "GPU", "LLaMA"), all own names of top papers?
-        specific = {key for name, key in names if not self._common(name)}
+        specific = {key: name for name, key in names if not self._common(name)}
         return {
             "dense_top": dense_top,
             "dense_gap": dense_top - (dense[1] if len(dense) > 1 else 0.0),
@@ -809,7 +835,11 @@ class EvidencePolicy:
             "number_missing": float(number_missing),
             "unowned_name": float(unowned),
             "names_partly_known": float(bool(unknown and known_in_top)),
-            "asks_own_name": float(bool(specific) and specific <= {norm(own_name(h.paper.title) or "") for h in hits[:3]}),
+            # (a title's name, or one few chunks hold that the abstract brings: "UnIVAL" in "Unified Model for Image, Video,
+            # Audio and Language Tasks"; not "GLUE", which "we present Adversarial GLUE" seems to bring)
+            "asks_own_name": float(bool(specific) and all(any(
+                key == norm(own_name(h.paper.title) or "") or self._distinctive(name) and owns(h.paper, key, by_title=False)
+                for h in hits[:3]) for key, name in specific.items())),
         }
 
     def paper_signals(self, question: str, hits: Sequence[Hit], scored: Sequence = ()) -> list[dict[str, float]]:
@@ -1271,15 +1301,17 @@ class EvidencePolicy:
 
     def _named_top_paper(self, question: str, hits: Sequence[Hit], signals: dict) -> str | None:
         """The top paper's own name (else its title) when the question names that paper (by that name, its title, a
-        distinctive name in its title, or its title's first words in quotes), else None."""
+        distinctive name in its title, or its title's first words in quotes), or the name its abstract brings that the
+        question writes ("Did the PromptPG authors release TabMWP?"); else None."""
         if not hits:
             return None
         paper = hits[0].paper
         name = own_name(paper.title)
-        if not signals.get("title_name") and not any(n and n.casefold() in question.casefold() for n in (name, paper.title)) \
-                and not quotes_title(question, paper.title):
-            return None
-        return name or paper.title
+        if signals.get("title_name") or any(n and n.casefold() in question.casefold() for n in (name, paper.title)) \
+                or quotes_title(question, paper.title):
+            return name or paper.title
+        brought = [n for n, key in self._names(question) if self._distinctive(n) and owns(paper, key, by_title=False)]
+        return brought[0] if brought else None
 
     def unstated_benchmarks(self, question: str, hits: Sequence[Hit], signals: dict) -> str | None:
         """The top paper's name when a question asks what it is evaluated on ("Which benchmarks is HoVLE

@@ -545,6 +545,7 @@ def test_a_name_typed_in_lower_case_is_still_that_name(assistant):
 @pytest.mark.parametrize("chatty", [
     "I was wondering if there's a paper that does federated fine-tuning of LLMs",
     "hey, sorry: has anyone done federated fine-tuning of LLMs? curious what the authors did",
+    "ngl kinda need a paper that does federated fine-tuning of LLMs tho",  # a chat's shorthand
 ])
 def test_chat_around_a_question_does_not_weaken_its_evidence(assistant, chatty):
     """No abstract says "wondering", "anyone" or "authors", so each counted as the rarest word of the
@@ -1255,6 +1256,18 @@ def test_a_lower_case_subject_set_before_the_question_is_read_as_a_name(assistan
     assert assistant.ask("lma3 - which parts of the autotelic agent does the language model take care of?").evidence == "strong"
 
 
+def test_two_lower_case_subjects_or_one_with_a_gloss_before_the_question_are_read_as_names(assistant):
+    """"deepnorm / deepnet: how …?" and "transfusion (single transformer, …) - how …?" were answered `strong` from
+    Peri-LN and ViTamin: neither name is indexed, and the label reader took one word before a colon only (dev-67)."""
+    slash = assistant.ask("deepnorm / deepnet: how exactly do they upweight the residual before post-LN so u can "
+                          "train like 1000-layer transformers stably?")
+    assert slash.evidence != "strong" and "deepnorm" in slash.shown_text
+    glossed = assistant.ask("transfusion (single transformer, next-token loss on text + diffusion loss on images, "
+                            "trained from scratch) - how did it scale vs chameleon-style discrete image tokens?")
+    assert glossed.evidence == "none" and "transfusion" in glossed.text
+    assert assistant.ask("qlora / lora: how much memory does 4-bit save?").evidence == "strong"  # both indexed
+
+
 def test_a_reader_saying_what_they_would_like_to_create_asks_no_origin(assistant):
     """"… I'd like to create synthetic training data … I remember a paper where …" was refused with "the indexed
     abstracts use LLM, but none of them introduces it": "create" read as asking who created LLMs (dev-35)."""
@@ -1532,11 +1545,16 @@ def test_an_answer_to_the_part_a_paper_answers_says_what_the_abstract_lacks_for_
 
 def test_a_part_asking_for_a_figure_the_abstract_lacks_is_not_the_part_answered(assistant):
     """"What absolute accuracy did PromptPG reach on TabMWP, and how many in-context examples does it put into each
-    prompt?" (dev-53): refused whole, it had been answered `weak` from its second part, which asks a count the abstract
-    does not state either."""
+    prompt?" (dev-53) had been answered `weak` from its second part, which asks a count the abstract does not state
+    either, as if that part were covered. Since PromptPG counts as the name its paper brings (the evidence model reads
+    the question as asking about an indexed paper: P 0.14 -> 0.57), the whole question is `weak`: partly covered, with
+    no part presented as answered. (The figure rule is not applied in the `weak` band: see EvidencePolicy.assess.)"""
     answer = assistant.ask("What absolute accuracy did PromptPG reach on TabMWP, and how many in-context examples does "
                            "it put into each prompt?")
-    assert answer.evidence == "none", (answer.evidence, answer.preface)
+    assert answer.evidence != "strong", (answer.evidence, answer.preface)
+    from rag.answer import ANSWERED_PART
+
+    assert answer.preface and ANSWERED_PART not in answer.preface
 
 
 def test_a_count_written_with_a_plus_is_a_count():
@@ -1595,3 +1613,73 @@ def test_a_question_asking_which_surveys_asks_for_papers_not_one_papers_benchmar
                            "(clinical NLP tasks, evaluation metrics, ethics, open resources)?")
     assert answer.evidence != "none" and len(answer.citations) >= 2
     assert "names no benchmark" not in answer.shown_text
+
+
+def test_a_figure_asked_in_a_later_part_of_a_question_is_looked_for_where_that_part_points(assistant):
+    """The sentences closest to a two-part question are about its first part; the figure the second part asks
+    for ("… up to a 22% reduction in hallucinations") sat outside them, the answer read as lacking it and was
+    marked as only partly covered."""
+    answer = assistant.ask("How does S-VCO make vision-language models look at image details, "
+                           "and how much does it reduce hallucination?")
+    assert answer.evidence == "strong"
+    assert answer.citations[0].title.startswith("Symmetrical Visual Contrastive")
+    assert "22%" in answer.text
+
+
+def test_a_question_of_one_part_reads_its_figure_in_the_closest_sentences_only():
+    from types import SimpleNamespace
+
+    from rag.evidence import part_states_number
+
+    sentences = [SimpleNamespace(text="We propose a method that looks at details.", score=0.9),
+                 SimpleNamespace(text="It reduces hallucination by 22%.", score=0.2)]
+    assert part_states_number("How does it look at details, and how much does it reduce hallucination?", sentences, set())
+    assert not part_states_number("How much does it reduce hallucination?", sentences, set())  # one part: the signal's own reading
+    assert not part_states_number("How does it look at details, and how much does it cost?", sentences[:1], set())
+
+
+def test_a_name_only_the_abstract_brings_is_the_papers_own_name(assistant):
+    """UnIVAL's title is "Unified Model for Image, Video, Audio and Language Tasks"; its abstract brings the name.
+    Read as a title's name only, a question naming it asked about no indexed paper, and was refused with UnIVAL's
+    paper first (dev-67)."""
+    answer = assistant.ask("UnIVAL: how big is it, and what is it pretrained on?")
+    assert answer.evidence != "none"
+    assert answer.citations[0].title.startswith("Unified Model for Image, Video, Audio and Language Tasks")
+    # (a name many abstracts hold is no paper's own for this, however an abstract introduces it: "we present
+    # Adversarial GLUE" does not make the original GLUE benchmark indexed)
+    assert assistant.ask("Which paper introduced the original GLUE benchmark with its nine sentence-understanding "
+                         "tasks?").evidence != "strong"
+
+
+def test_a_name_typed_in_lower_case_is_found_where_the_question_writes_it(assistant):
+    """Names are read recased ("peft" -> PEFT), and the recased name was looked for in the question as typed: not
+    found, it read as the name whose origin is asked, and a question that sets PEFT aside was refused with "the
+    indexed abstracts use PEFT, but none of them introduces it" (dev-61, once "comms" was searched as communication)."""
+    from rag.evidence import _origin_asked_of
+
+    assert not _origin_asked_of("which paper proposed full-parameter tuning of llms (not peft)?", "PEFT")
+    answer = assistant.ask("which paper proposed full-parameter federated tuning of llms (not peft) that uses shared "
+                           "randomness and low-dim projections to cut comms?")
+    assert answer.evidence != "none" and "introduces it" not in answer.text
+    assert answer.citations[0].title.startswith("Ferret: Federated Full-Parameter Tuning")
+
+
+def test_fitted_exponents_are_figures_the_abstract_must_state(assistant):
+    """"What are the exact fitted exponents of its power laws …?" asks for figures; Predictable Scale's abstract says
+    the optimal learning rate "follows a power-law relationship" and gives none. Not read as asking a figure, its
+    sentences about the power laws were the `strong` answer (dev-66)."""
+    from rag.evidence import ASKS_NUMBER
+
+    assert ASKS_NUMBER.search("What are the exact fitted exponents of its power laws?")
+    answer = assistant.ask("I gather 'Predictable Scale: Part I' gives scaling rules for language models. What are the "
+                           "exact fitted exponents of its power laws for the optimal learning rate and batch size?")
+    assert answer.evidence != "strong"
+
+
+def test_a_paper_named_by_the_name_its_abstract_brings_is_held_to_what_its_abstract_says(assistant):
+    """PromptPG is named in its abstract, not its title ("Dynamic Prompt Learning via Policy Gradient …"): the rules
+    that check a named paper's abstract for what is asked (here, a release) did not see the question name it, and the
+    sentences presenting TabMWP were the `strong` answer to whether it was released."""
+    answer = assistant.ask("Did the PromptPG authors release the TabMWP dataset publicly?")
+    assert answer.evidence == "none"
+    assert "PromptPG" in answer.text and "releasing" in answer.text
