@@ -23,6 +23,18 @@ EXIT_USER_ERROR = 2
 PLUGIN_GROUP = "paper_rag.commands"
 
 
+def _dash_question_last(args: list[str]) -> list[str]:
+    """A question pasted from a markdown list ("- `QLoRA`: how much memory …?") starts with a dash, and was read as an
+    option: "No such option '- '". No option starts with a dash and a space, so when such a text ends the command line,
+    "--" goes before it (after it, options would be read as the question's words: those keep click's error)."""
+    if "--" in args:
+        return args
+    for i, arg in enumerate(args):
+        if len(arg) > 1 and arg[0] == "-" and arg[1].isspace():
+            return [*args[:i], "--", *args[i:]] if not any(a.startswith("-") for a in args[i + 1:]) else args
+    return args
+
+
 class _Group(click.Group):
     """Turns RagError into a one-line message and exit code 2 for every command, and adds
     commands that other packages register under the `paper_rag.commands` entry point
@@ -41,6 +53,9 @@ class _Group(click.Group):
         if command is None and name in (plugins := self._plugins()):
             command = plugins[name].load()
         return command
+
+    def main(self, args=None, *rest, **kwargs):
+        return super().main(_dash_question_last(list(sys.argv[1:] if args is None else args)), *rest, **kwargs)
 
     def invoke(self, ctx: click.Context):
         try:

@@ -66,6 +66,16 @@ def test_search_json_prints_one_line_with_k_hits(seed_index, rag_cli):
     assert len({h["title"] for h in hits}) == 3
 
 
+def test_a_question_pasted_from_a_markdown_list_is_a_question_not_an_option(seed_index, rag_cli):
+    """"- `QLoRA`: how much memory …?" starts with a dash: read as an option, it stopped with "No such option '- '"."""
+    question = "- `QLoRA`: how much memory does it save?"
+    result = rag_cli("--data-dir", seed_index.data_dir, "search", "--json", "-k", "2", question)
+    assert result.exit_code == 0, result.output
+    payload = json.loads(result.stdout)
+    assert payload["query"] == question
+    assert payload["hits"][0]["title"].startswith("QLoRA")
+
+
 def test_search_reads_one_query_per_line_from_stdin(seed_index, rag_cli):
     queries = ["survey of mixture of experts taxonomy", "what does CLIP know about peeling a banana", "matryoshka representations"]
     stdin = queries[0] + "\n\n" + queries[1] + "\n   \n" + queries[2] + "\n"
