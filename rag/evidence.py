@@ -348,14 +348,13 @@ def part_states_number(question: str, sentences: Sequence, asked: set[str]) -> b
     and how much does it reduce hallucination?" found no figure in them and was `weak`, though its abstract says
     "… up to a 22% reduction in hallucinations"."""
     parts = [part for part in _NEXT_PART.split(question) if part and part.strip()]
-    if len(parts) < 2:
-        return False
-    for part in parts:
-        words = set(tokenize(part))
-        if not words or not ASKS_NUMBER.search(_INDIRECT_AMOUNT.sub(" ", part)):
+    asking = [part for part in parts if ASKS_NUMBER.search(_INDIRECT_AMOUNT.sub(" ", part))] if len(parts) > 1 else []
+    tokens = [set(tokenize(s.text)) for s in sentences] if asking else []
+    for part in asking:
+        if not (words := set(tokenize(part))):
             continue
-        closest = sorted(sentences, key=lambda s: (-len(words & set(tokenize(s.text))), -s.score))[:3]
-        if any(_numbers(s.text) - asked for s in closest):
+        closest = sorted(range(len(sentences)), key=lambda i: (-len(words & tokens[i]), -sentences[i].score))[:3]
+        if any(_numbers(sentences[i].text) - asked for i in closest):
             return True
     return False
 
