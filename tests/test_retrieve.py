@@ -295,6 +295,7 @@ def test_a_question_in_everyday_words_finds_papers_written_in_the_fields_terms(s
     "What future research directions does the survey of supervised fine-tuning list?",
     "Do the generated videos come with sound?",  # "sound" here is no list of media
     "How does SciRIFF improve Instruction-Following over scientific literature?",  # the term itself, capitalised
+    "How does PromptPG pick which examples to put in the prompt?",  # in-context examples, not training data
 ])
 def test_a_question_in_the_fields_own_words_is_searched_as_written(query):
     from rag.lay_terms import in_field_terms
