@@ -834,11 +834,8 @@ class EvidencePolicy:
             "number_missing": float(number_missing),
             "unowned_name": float(unowned),
             "names_partly_known": float(bool(unknown and known_in_top)),
-            # (a title's name, or one few chunks hold that the abstract brings: "UnIVAL" in "Unified Model for Image, Video,
-            # Audio and Language Tasks"; not "GLUE", which "we present Adversarial GLUE" seems to bring)
-            "asks_own_name": float(bool(specific) and all(any(
-                key == norm(own_name(h.paper.title) or "") or self._distinctive(name) and owns(h.paper, key, by_title=False)
-                for h in hits[:3]) for key, name in specific.items())),
+            "asks_own_name": float(bool(specific) and all(any(self._own_name_of(h.paper, name, key) for h in hits[:3])
+                                                          for key, name in specific.items())),
         }
 
     def paper_signals(self, question: str, hits: Sequence[Hit], scored: Sequence = ()) -> list[dict[str, float]]:
@@ -1309,8 +1306,14 @@ class EvidencePolicy:
         if signals.get("title_name") or any(n and n.casefold() in question.casefold() for n in (name, paper.title)) \
                 or quotes_title(question, paper.title):
             return name or paper.title
-        brought = [n for n, key in self._names(question) if self._distinctive(n) and owns(paper, key, by_title=False)]
+        brought = [n for n, key in self._names(question) if self._own_name_of(paper, n, key, by_title=False)]
         return brought[0] if brought else None
+
+    def _own_name_of(self, paper, name: str, key: str, by_title: bool = True) -> bool:
+        """Whether `name` is the paper's own: its title's name (`by_title`), or a name few chunks hold that its abstract
+        brings ("UnIVAL" in "Unified Model for Image, Video, Audio and Language Tasks"; not "GLUE", which "we present
+        Adversarial GLUE" seems to bring)."""
+        return by_title and key == norm(own_name(paper.title) or "") or self._distinctive(name) and owns(paper, key, by_title=False)
 
     def unstated_benchmarks(self, question: str, hits: Sequence[Hit], signals: dict) -> str | None:
         """The top paper's name when a question asks what it is evaluated on ("Which benchmarks is HoVLE
