@@ -281,7 +281,7 @@ class Assistant:
         self.policy = EvidencePolicy(lambda: self.terms, lambda: self.title_counts, common=self.is_common_name,
                                      unindexed_phrases=self.unindexed_phrases, unindexed_words=self.unindexed_words,
                                      casing=lambda: self.retriever.name_casing, listed=self.retriever.listed_owners,
-                                     distinctive=self.is_distinctive_name)
+                                     distinctive=self.is_distinctive_name, unheard=self.speller.unheard)
 
     @property
     def terms(self) -> set[str]:

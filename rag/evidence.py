@@ -557,6 +557,14 @@ UNSTATED_CHOICE = "names no model of the kind asked"
 UNSTATED_SETTING = "does not state its"
 UNSTATED_METRIC = "reports no figure for"
 UNSTATED_PREMISE = "does not state the figure the question starts from"
+# A question asking for papers on a topic ("Are there papers here on X …?", "anything on X?", "What methods exist
+# for X?"), and where the topic it names ends (an example, an aside or a second question follows).
+_TOPIC_ASKED = re.compile(
+    r"\b(?:(?:papers?|work|works|anything|something|research|studies|readings?|literature)\s+(?:here\s+|in (?:here|the index)\s+"
+    r"|in this (?:index|corpus|collection)\s+)?(?:on|about|covering|regarding)|(?:methods|approaches|techniques|schemes|ways)\s+"
+    r"(?:(?:are there|exist|exists|have been \w+)\s+)?(?:for|to))\s+(?P<topic>[^?.!;:()\[\]]{3,80})", re.I)
+_TOPIC_END = re.compile(r",|\s(?:like|e\.g|i\.e|such as|for example|so that|so|to make|that|which|where|and how|and what|and which"
+                        r"|or how|rn|\u2014|-)\s", re.I)
 UNUSED_TERM = "no indexed abstract uses the term"
 ORIGIN_IN_BACKGROUND = "speaks of it only in its background, before what it proposes"
 LISTED_AMONG_OTHERS = "names it only in a list of techniques it uses or studies, not as its own"
@@ -744,7 +752,7 @@ class EvidencePolicy:
     """Measures the signals and applies the fitted models. One per Assistant."""
 
     def __init__(self, terms, title_counts, model: EvidenceModel | None = None, common=None, casing=None, unindexed_phrases=None,
-                 unindexed_words=None, listed=None, distinctive=None):
+                 unindexed_words=None, listed=None, distinctive=None, unheard=None):
         self._terms = terms  # callables: the corpus' normalized words, and title-word counts
         self._title_counts = title_counts
         self._title_stems: tuple[dict, dict[str, int]] | None = None  # title-word stems by how many titles hold them
@@ -755,6 +763,7 @@ class EvidencePolicy:
         self._unindexed_words = unindexed_words or (lambda question: [])  # "Toolformer": (name, key) the corpus lacks
         self._distinctive = distinctive or (lambda name: False)  # a one-word name in few chunks ("Xavier", "ARank")
         self._listed = listed or (lambda question: [])  # ids of the papers a question lists by name ("Which of A, B and C …?")
+        self._unheard = unheard or (lambda word: False)  # a lower-case word no abstract nor the vocabulary holds in any form
 
     @property
     def model(self) -> EvidenceModel:
@@ -981,6 +990,11 @@ class EvidencePolicy:
         if unindexed := self.unindexed_how(question, hits):
             # "toolformer: how does it pick where to insert API calls …?" was `weak` from ToolLLM's sentences.
             return LACKING, f"no indexed abstract mentions {unindexed}"
+        if topic_word := self.unindexed_topic_word(question):
+            # "any papers in here on watermarking llm generated text …?" was `weak` from a paper on LLM privacy: the
+            # topic's own term is in no abstract, in any form (dev and every batch: 7 unanswerable questions `weak`,
+            # 7 more already refused; no answerable question meets this).
+            return LACKING, f"no indexed abstract mentions “{topic_word}”"
         if background := self.origin_in_background(question, hits, scored):
             # "Which paper introduced prefix-tuning, prepending trainable continuous vectors …?" was `strong`
             # (P 0.95) from a paper whose background sentence is the closest: it builds on the idea.
@@ -1107,6 +1121,21 @@ class EvidencePolicy:
                              question, re.I))
             if m and m.group(1).casefold() not in _RESULT_VERBS:
                 return name
+        return None
+
+    def unindexed_topic_word(self, question: str) -> str | None:
+        """A term of art in the topic a question asks for papers on ("papers on watermarking LLM-generated text", "what
+        methods exist for detecting deepfake videos") that no indexed abstract uses in any form and the embedder's
+        vocabulary does not hold (`Speller.unheard`): the corpus has no paper on that topic. An everyday word no abstract
+        happens to use ("shrinking", "bolting") is no such term, nor a word offered as another wording ("hallucination
+        or misperception"). None otherwise."""
+        m = _TOPIC_ASKED.search(question)
+        if not m:
+            return None
+        topic = _TOPIC_END.split(m.group("topic"))[0]
+        for word in re.finditer(r"(?<![\w./@`'-])[a-z]{6,}(?![\w/@`'-])", topic):
+            if not re.search(r"\bor\s+$", topic[: word.start()]) and self._unheard(word.group(0)):
+                return word.group(0)
         return None
 
     @staticmethod

@@ -52,6 +52,27 @@ def _readings(word: str) -> set[str]:
     return (swapped | restored) - {word}
 
 
+_SUFFIXES = ("ing", "ed", "es", "s", "ers", "er", "ly")
+_PREFIXES = ("un", "re", "non", "pre", "over", "under", "multi", "self")
+
+
+def word_forms(word: str) -> set[str]:
+    """`word` and what it may be an inflection of: suffixes and prefixes off ("untagged" → "tagged", "tag"),
+    a doubled consonant single ("bolting", "stopped" → "stop"), British -ise/-isation as -ize/-ization."""
+    forms = {word}
+    if "is" in word:
+        forms.add(re.sub(r"is(?=e|ing|a|ed)", "iz", word))
+    for form in list(forms):
+        for suffix in _SUFFIXES:
+            if form.endswith(suffix) and len(form) - len(suffix) >= 3:
+                base = form[: -len(suffix)]
+                forms |= {base, base + "e"} | ({base[:-1]} if base[-1] == base[-2] else set())
+        for prefix in _PREFIXES:
+            if form.startswith(prefix) and len(form) - len(prefix) >= 4:
+                forms |= word_forms(form[len(prefix):])
+    return forms
+
+
 def typo_note(typos: list[tuple[str, str]]) -> str:
     """What the reader is told about the typos read: "Read “retreival” as “retrieval”."."""
     return "Read " + ", ".join(f"“{typed}” as “{word}”" for typed, word in typos) + "."
@@ -102,6 +123,20 @@ class Speller:
         """Whether a lower-case word is a vocabulary or corpus word, or a typo of a corpus word (the
         corpus is read only for a word outside the vocabulary)."""
         return not self._unknown(word) or self._reading(word) is not None
+
+    def unheard(self, word: str) -> bool:
+        """Whether neither the vocabulary nor any indexed abstract holds a lower-case word in any of its forms
+        ("watermarking": no "watermark", "watermarks" …; "factorising" is the corpus' "factorization", "untagged"
+        the vocabulary's "tagged"), nor is it a typo of a corpus word: a term of art the corpus never uses."""
+        word = word.casefold()
+        if len(word) < MIN_LETTERS or not self._unknown(word) or self._reading(word) is not None:
+            return False
+        forms = word_forms(word)
+        papers = self._counts()
+        if any(form in self._vocab() or papers[form] for form in forms):
+            return False
+        stems = tuple(form for form in forms if len(form) >= MIN_LETTERS - 1)
+        return not any(written.startswith(stems) for written in papers)
 
     def _vocab(self) -> set[str]:
         if self._known is None:

@@ -1467,6 +1467,28 @@ def test_asking_how_a_method_no_abstract_mentions_works_is_refused_saying_so(ass
     assert refused_saying(answer, f"No indexed abstract mentions {name}"), answer.text
 
 
+@pytest.mark.parametrize("question, term", [
+    ("any papers in here on watermarking llm generated text so u can detect it later? like the green/red token list trick",
+     "watermarking"),
+    ("What methods are there for detecting deepfake or face-swapped videos?", "deepfake"),
+])
+def test_asking_for_papers_on_a_topic_whose_term_no_abstract_uses_is_refused_saying_so(assistant, question, term):
+    """"any papers in here on watermarking llm generated text …?" was `weak`, quoting a paper on what LLMs infer about
+    their users: no abstract uses "watermark" in any form, so none is on that topic (dev-67)."""
+    answer = assistant.ask(question)
+    assert refused_saying(answer, f"No indexed abstract mentions “{term}”"), (answer.evidence, answer.text)
+
+
+@pytest.mark.parametrize("question", [
+    # an everyday word no abstract uses ("shrinking"), a British spelling, and a rarer wording offered beside a corpus term
+    "Are there papers on shrinking a pretrained model by factorising its weight matrices into low-rank pieces?",
+    "Which papers propose ways to evaluate hallucination or misperception in vision-language models?",
+])
+def test_a_topic_in_everyday_or_alternative_words_is_still_answered(assistant, question):
+    answer = assistant.ask(question)
+    assert not answer.abstained and "mentions" not in (answer.preface or ""), (answer.evidence, answer.text)
+
+
 def test_asking_how_an_unindexed_method_works_beside_an_indexed_paper_answers_about_that_paper(assistant):
     answer = assistant.ask("How does LoftQ initialise its adapters, and how does that differ from LQ-LoRA's decomposition?")
     assert not answer.abstained and answer.citations[0].title.startswith("LQ-LoRA"), (answer.evidence, answer.text)

@@ -83,3 +83,15 @@ def test_a_question_with_a_misspelt_name_is_answered_from_that_names_paper(assis
     answer = assistant.ask("how does WECHSLE initialize the subword embeddings of a new language?")
     assert "Read “WECHSLE” as “WECHSEL”." in answer.notes
     assert not answer.abstained and "WECHSEL" in answer.citations[0].title
+
+
+@pytest.mark.parametrize("word, unheard", [
+    ("watermarking", True),  # no form of it in the abstracts or the vocabulary
+    ("retreival", False),  # a typo of a corpus word
+    ("meeting", False),  # an everyday word the corpus never uses
+    ("meetings", False),  # ... in another form
+    ("retrievals", False),  # a corpus word's plural
+    ("retrieving", False),  # a form of the corpus word "retrieval"
+])
+def test_a_word_is_unheard_only_when_no_form_of_it_is_in_the_abstracts_or_the_vocabulary(speller, word, unheard):
+    assert speller.unheard(word) is unheard
