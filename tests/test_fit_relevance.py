@@ -29,3 +29,19 @@ def test_the_list_bar_lowers_the_bar_only_for_questions_that_a_second_paper_answ
     assert bar == 0.01
     assert figures["needed_papers_kept"] == 0.75  # 3 of 3, and 1 of 2
     assert figures["papers_kept_per_needed"] == 0.8  # 3 rows and 1 row for 2.5 needed
+
+
+def test_an_unanswerable_question_a_rule_catches_does_not_hold_the_strong_bar_up():
+    """The `strong` bar weighs answerable questions left `weak` against unanswerable ones let through as `strong`; one
+    that a rule of the policy refuses whatever the model says is let through at no bar, so it costs no `weak` answers."""
+    from eval.fit_evidence import _choose
+
+    answerable = np.linspace(0.5, 0.99, 50)  # one answerable question every 0.01 from 0.5
+    unanswerable = np.array([0.0] * 40 + [0.9] * 4)  # four the model puts at 0.9
+    p, y = np.concatenate([answerable, unanswerable]), np.array([1] * 50 + [0] * 44)
+    _, counting_the_model = _choose(p, y)
+    caught = np.array([False] * 50 + [False] * 40 + [True] * 4)  # ... which a rule refuses
+    _, counting_the_rules = _choose(p, y, caught)
+    # the model alone: a bar over 0.5, leaving answerable questions `weak` to keep some of the four out of `strong`;
+    # with the rule, none need be: every answerable question is `strong`
+    assert counting_the_model > 0.5 and counting_the_rules == 0.5
