@@ -992,8 +992,8 @@ class EvidencePolicy:
             return LACKING, f"no indexed abstract mentions {unindexed}"
         if topic_word := self.unindexed_topic_word(question):
             # "any papers in here on watermarking llm generated text …?" was `weak` from a paper on LLM privacy: the
-            # topic's own term is in no abstract, in any form (dev and every batch: 7 unanswerable questions `weak`,
-            # 7 more already refused; no answerable question meets this).
+            # topic's own term is in no abstract, in any form (dev and every batch to dev-69: 6 unanswerable questions
+            # `weak` → refused, 7 more refused already; no answerable question meets this).
             return LACKING, f"no indexed abstract mentions “{topic_word}”"
         if background := self.origin_in_background(question, hits, scored):
             # "Which paper introduced prefix-tuning, prepending trainable continuous vectors …?" was `strong`
@@ -1230,8 +1230,13 @@ class EvidencePolicy:
         most two titles ("Who proposed Hedgehog?": "The Hedgehog & the Porcupine: …" ranked first): the
         question names that paper, though "Hedgehog" is an ordinary word and MiniLM puts it far off."""
         counts = self._title_counts()
-        return any(norm(word) in title_words(h.paper.title) and counts.get(norm(word), 0) <= 2
-                   for word in capitalised_words(question) for h in hits[:3])
+        if any(norm(word) in title_words(h.paper.title) and counts.get(norm(word), 0) <= 2
+               for word in capitalised_words(question) for h in hits[:3]):
+            return True
+        # ... or, typed in lower case, a word that is a top paper's own name ("which paper introduced craft?": "CRAFT:
+        # Customizing LLMs by …" first), itself in at most two titles
+        typed = {norm(word) for word in re.findall(r"(?<![\w-])[a-z][a-z0-9+^{}-]{2,}(?![\w-])", question)}
+        return any((own := norm(own_name(h.paper.title) or "")) in typed and counts.get(own, 0) <= 2 for h in hits[:3])
 
     def unstated_number(self, question: str, hits: Sequence[Hit], signals: dict) -> str | None:
         """The top paper's name when a question asks it for a quantity ("what accuracy does FACT-GPT get, in

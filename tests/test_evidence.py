@@ -1467,6 +1467,23 @@ def test_asking_how_a_method_no_abstract_mentions_works_is_refused_saying_so(ass
     assert refused_saying(answer, f"No indexed abstract mentions {name}"), answer.text
 
 
+@pytest.mark.parametrize("question, paper", [
+    ("which paper introduced craft?", "CRAFT: Customizing LLMs"),
+    ("how does halo work?", "HALO: Hadamard-Assisted"),
+])
+def test_a_papers_name_typed_in_lower_case_is_looked_up_not_refused_as_saying_nothing(assistant, question, paper):
+    """"which paper introduced craft?" was refused as "No indexed abstract is close to the question" with CRAFT's paper
+    first: "craft" is an everyday word, so the question seemed to name nothing. Typed lower case, 16 of 145 such
+    lookups of a title's name were refused so (eval/make_name_questions.py --probe --lower-case)."""
+    answer = assistant.ask(question)
+    assert not answer.abstained and answer.citations[0].title.startswith(paper), (answer.evidence, answer.text)
+
+
+def test_a_question_with_nothing_to_search_for_is_still_refused_saying_so(assistant):
+    answer = assistant.ask("what did they get?")
+    assert answer.abstained and "names nothing to search for" in answer.text, answer.text
+
+
 @pytest.mark.parametrize("question, term", [
     ("any papers in here on watermarking llm generated text so u can detect it later? like the green/red token list trick",
      "watermarking"),
