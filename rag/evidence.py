@@ -1128,13 +1128,14 @@ class EvidencePolicy:
         methods exist for detecting deepfake videos") that no indexed abstract uses in any form and the embedder's
         vocabulary does not hold (`Speller.unheard`): the corpus has no paper on that topic. An everyday word no abstract
         happens to use ("shrinking", "bolting") is no such term, nor a word offered as another wording ("hallucination
-        or misperception"). None otherwise."""
+        or misperception"), nor a verb the topic describes an action with ("using LLMs to invent new goals"). None
+        otherwise."""
         m = _TOPIC_ASKED.search(question)
         if not m:
             return None
         topic = _TOPIC_END.split(m.group("topic"))[0]
         for word in re.finditer(r"(?<![\w./@`'-])[a-z]{6,}(?![\w/@`'-])", topic):
-            if not re.search(r"\bor\s+$", topic[: word.start()]) and self._unheard(word.group(0)):
+            if not re.search(r"\b(?:or|to)\s+$", topic[: word.start()]) and self._unheard(word.group(0)):
                 return word.group(0)
         return None
 

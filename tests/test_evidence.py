@@ -1500,6 +1500,7 @@ def test_asking_for_papers_on_a_topic_whose_term_no_abstract_uses_is_refused_say
     # an everyday word no abstract uses ("shrinking"), a British spelling, and a rarer wording offered beside a corpus term
     "Are there papers on shrinking a pretrained model by factorising its weight matrices into low-rank pieces?",
     "Which papers propose ways to evaluate hallucination or misperception in vision-language models?",
+    "Are there papers on using large language models to invent new goals or tasks for training agents or robots?",
 ])
 def test_a_topic_in_everyday_or_alternative_words_is_still_answered(assistant, question):
     answer = assistant.ask(question)
