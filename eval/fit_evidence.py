@@ -349,6 +349,8 @@ def fit_evidence(engine, shipped: dict, c: float = DEFAULT_C) -> tuple[dict, dic
     if held_out:
         hx, hy = xy(held_out)
         report["later_batches"] = {"batches": later, **summary(_prob(evidence, hx), hy, none_below, strong_from)}
+        shipped_bars = shipped["thresholds"]["none_below"], shipped["thresholds"]["strong_from"]
+        report["later_batches_shipped_model"] = summary(_prob(shipped["evidence"], hx), hy, *shipped_bars)
     model = {
         **shipped,
         "fitted_on": {**shipped["fitted_on"], "evidence": {"split": "dev", "batches": f"{EVIDENCE_BATCHES[0]} … {EVIDENCE_BATCHES[-1]}",
