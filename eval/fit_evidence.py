@@ -301,7 +301,7 @@ def fit_list_bar(engine, shipped: dict) -> tuple[float, dict]:
 # 52 -> 58%, but unanswerable `strong` 11 -> 13% (eval/results/validation_dev60-71_evidence-refit.json); on dev
 # answerable refused 1.3 -> 2.8%; and on the name probe
 # (`python -m eval.make_name_questions --probe --model FILE`) "Which paper introduced <its name>?" is refused for 15
-# of 145 names (1 shipped) and "How does <its name> work?" is `weak` for 54-56 (0): the batches' many questions about a
+# of 145 names (1 shipped) and "How does <its name> work?" is `weak` for 54 (0): the batches' many questions about a
 # named paper's unstated details taught it that naming a paper is no evidence. docs/evaluation-history.md,
 # thirty-second session. The later batches stay out, to tell how such a fit does on questions written after it.
 EVIDENCE_BATCHES = tuple(f"dev-{n}" for n in range(10, 60))
