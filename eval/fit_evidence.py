@@ -90,6 +90,7 @@ class Row:
     n_gold: int = 0  # gold papers of the question, retrieved or not
     origin: str = "first"  # the batch the question was written in (eval/data/README.md)
     caught: bool = False  # a rule of the policy keeps it from `strong` whatever the model says (rag.evidence.rule_verdict)
+    lifted: bool = False  # a rule of the policy answers it `strong` whatever the model says (EvidencePolicy.asks_only_own_name …)
 
 
 def collect(engine, split: str | None) -> list[Row]:
@@ -114,19 +115,31 @@ def collect(engine, split: str | None) -> list[Row]:
             gold = set(q.get("gold") or [])
             papers = [(s, h.paper.title in gold) for s, h in zip(policy.paper_signals(text, hits, scored), hits)]
             rows.append(Row(q["id"], set_name, q.get("split", "dev"), bool(gold), policy.signals(text, hits, scored), papers, len(gold),
-                            q.get("origin") or "first", caught=_caught(policy, text, hits, scored)))
+                            q.get("origin") or "first", caught=_caught(policy, text, hits, scored),
+                            lifted=_lifted(policy, text, hits, scored)))
     return rows
+
+
+def _level_at(policy: EvidencePolicy, question: str, hits, scored, none_below: float, strong_from: float) -> str:
+    """The level the policy gives with these two thresholds instead of the model's."""
+    shipped = policy._model
+    policy._model = replace(policy.model, none_below=none_below, strong_from=strong_from)
+    try:
+        return policy.assess(question, hits, scored).level
+    finally:
+        policy._model = shipped
 
 
 def _caught(policy: EvidencePolicy, question: str, hits, scored) -> bool:
     """Whether the policy answers below `strong` even when the model says `strong` (both thresholds at 0): one of its
     rules finds what the question asks missing from the corpus, or not quite answered."""
-    shipped = policy._model
-    policy._model = replace(policy.model, none_below=0.0, strong_from=0.0)
-    try:
-        return bool(hits) and policy.assess(question, hits, scored).level != "strong"
-    finally:
-        policy._model = shipped
+    return bool(hits) and _level_at(policy, question, hits, scored, 0.0, 0.0) != "strong"
+
+
+def _lifted(policy: EvidencePolicy, question: str, hits, scored) -> bool:
+    """Whether the policy answers `strong` even when the model says `none` (both thresholds over 1): one of its rules
+    finds the question asking about an indexed paper its abstract answers ("How does QLoRA work?")."""
+    return bool(hits) and _level_at(policy, question, hits, scored, 1.01, 1.02) == "strong"
 
 
 def collect_compare(engine, split: str | None) -> list[tuple[list[dict], np.ndarray, int]]:
@@ -202,21 +215,24 @@ def _prob(model: dict, x: np.ndarray) -> np.ndarray:
     return 1 / (1 + np.exp(-z))
 
 
-def _choose(p: np.ndarray, y: np.ndarray, caught: np.ndarray | None = None) -> tuple[float, float]:
+def _choose(p: np.ndarray, y: np.ndarray, caught: np.ndarray | None = None, lifted: np.ndarray | None = None) -> tuple[float, float]:
     """(none_below, strong_from) for probabilities `p` of questions labelled `y`. `caught`: the questions a rule keeps
-    from `strong` whatever the model says; an unanswerable one of them is not let through as `strong` at any bar."""
+    from `strong` whatever the model says; an unanswerable one of them is not let through as `strong` at any bar.
+    `lifted`: the questions a rule answers `strong` whatever the model says; an answerable one is neither refused nor
+    `weak` at any bar."""
     grid = np.round(np.arange(0.01, 0.99, 0.01), 2)
     ans, una = p[y == 1], p[y == 0]
     let_through = np.ones(len(una), dtype=bool) if caught is None else ~caught[y == 0]
+    held_back = np.ones(len(ans), dtype=bool) if lifted is None else ~lifted[y == 1]
 
     def refusal_strain(t: float) -> float:  # the same balance for `none`: refusals vs unanswerable let through
-        return max((ans < t).mean() / MAX_ANSWERABLE_NONE, (una >= t).mean() / (1 - TARGET_UNANSWERABLE_NONE))
+        return max(((ans < t) & held_back).mean() / MAX_ANSWERABLE_NONE, (una >= t).mean() / (1 - TARGET_UNANSWERABLE_NONE))
 
     # the least strain; among equals the lowest bar (fewer answerable questions refused)
     none_below = min(grid, key=lambda t: (round(refusal_strain(t), 9), t))
 
     def strain(t: float) -> float:  # the larger share of its target that either rate uses (lower is better)
-        weak = ((ans >= none_below) & (ans < t)).mean()
+        weak = ((ans >= none_below) & (ans < t) & held_back).mean()
         return max(weak / TARGET_ANSWERABLE_WEAK, ((una >= t) & let_through).mean() / TARGET_UNANSWERABLE_STRONG)
 
     # the least strain; among equals the highest bar (the safer side)
@@ -342,8 +358,8 @@ def fit_evidence(engine, shipped: dict, c: float = DEFAULT_C) -> tuple[dict, dic
     # strong_from by what the reader gets: an unanswerable question a rule catches is no `strong` answer at any bar.
     # Counting the model alone chose 0.82, where 28% of the fit's answerable questions were `weak` (out of fold);
     # counting the rules it chooses 0.78: 21% `weak`, and 11% of the unanswerable ones `strong` after the rules.
-    caught = np.array([r.caught for r in rows])
-    none_below, strong_from = _choose(oof, y, caught)
+    caught, lifted = np.array([r.caught for r in rows]), np.array([r.lifted for r in rows])
+    none_below, strong_from = _choose(oof, y, caught, lifted)
     report = {"fit_out_of_fold": summary(oof, y, none_below, strong_from),
               "fit_out_of_fold_unanswerable_strong_after_rules": round(float(((oof >= strong_from) & ~caught)[y == 0].mean()), 3)}
     if held_out:

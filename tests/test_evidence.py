@@ -91,6 +91,26 @@ def test_a_refused_question_about_an_indexed_paper_says_the_paper_is_there(seed_
     assert "indexed, but" not in unnamed.text
 
 
+@pytest.mark.parametrize("question, paper", [
+    ("How does QLoRA work?", QLORA),
+    ("which paper introduced craft?", "CRAFT: Customizing LLMs"),
+    ("Tell me about GENOME.", "GENOME: "),
+])
+def test_a_question_about_nothing_but_a_papers_own_name_is_answered_from_it_whatever_the_model_says(
+        seed_engine, seed_index, question, paper):
+    """An evidence model fitted on the validation batches put "How does <its name> work?" at `weak` for 62 of 169
+    names and refused "Which paper introduced <its name>?" for 17: the batches' questions about named papers' unstated
+    details taught it that a name is weak evidence. Asked about nothing but that paper, its abstract is the answer;
+    a question that also asks for a detail stays the model's to weigh."""
+    refuse_all = dataclasses.replace(load_model(), none_below=1.01, strong_from=1.02)
+    assistant = Assistant(seed_engine.retriever, seed_index.settings.model_copy(update={"answerer": "extractive"}))
+    assistant.policy = EvidencePolicy(lambda: assistant.terms, lambda: assistant.title_counts, model=refuse_all)
+    answer = assistant.ask(question)
+    assert answer.evidence == "strong" and answer.citations[0].title.startswith(paper), (answer.evidence, answer.text)
+    detail = assistant.ask(question.rstrip("?.") + " on a single GPU, and how much memory does it save?")
+    assert detail.evidence == "none"
+
+
 def test_a_short_question_with_a_subject_is_refused_for_being_far_not_for_naming_nothing(assistant):
     """Two words of subject and nothing indexed near them: refused, but the reason must not tell the
     reader their question names nothing."""

@@ -45,3 +45,19 @@ def test_an_unanswerable_question_a_rule_catches_does_not_hold_the_strong_bar_up
     # the model alone: a bar over 0.5, leaving answerable questions `weak` to keep some of the four out of `strong`;
     # with the rule, none need be: every answerable question is `strong`
     assert counting_the_model > 0.5 and counting_the_rules == 0.5
+
+
+def test_an_answerable_question_a_rule_answers_strong_does_not_pull_the_strong_bar_down():
+    """An answerable question a rule answers `strong` whatever the model says ("How does QLoRA work?",
+    rag.evidence.EvidencePolicy.asks_only_own_name) is `weak` at no bar, so it costs no unanswerable one let through."""
+    from eval.fit_evidence import _choose
+
+    answerable = np.array([0.95] * 40 + [0.6] * 10)  # ten the model puts at 0.6
+    unanswerable = np.array([0.0] * 40 + [0.7] * 4)  # four it puts at 0.7
+    p, y = np.concatenate([answerable, unanswerable]), np.array([1] * 50 + [0] * 44)
+    _, counting_the_model = _choose(p, y)
+    lifted = np.array([False] * 40 + [True] * 10 + [False] * 44)  # ... the ten, a rule answers `strong`
+    _, counting_the_rules = _choose(p, y, lifted=lifted)
+    # the model alone: the bar stays low enough to keep the ten out of `weak`, letting the four through as `strong`;
+    # with the rule it can rise over 0.7 and keep the four out
+    assert counting_the_model <= 0.6 and counting_the_rules > 0.7
