@@ -1,15 +1,21 @@
-"""Fit the evidence and relevance models (rag/evidence.py) on the dev split; write rag/evidence_model.json.
+"""Fit the evidence and relevance models (rag/evidence.py); write rag/evidence_model.json.
+
+Both models and their bars are fitted and chosen on the dev split. `--evidence` is an experiment: the
+evidence model and its two thresholds fitted on dev and the validation batches EVIDENCE_BATCHES
+(eval/validation/dev-10 … dev-69), reported on the later batches; never written over the shipped file.
 
     python -m eval.fit_evidence            # fit on dev, choose thresholds on dev, report test too
+    python -m eval.fit_evidence --evidence --out /tmp/refit.json   # the experiment
     python -m eval.fit_evidence --check    # refit and compare with the shipped file (exit 1 if it differs)
     python -m eval.fit_evidence --check --c 1   # the dev figures another regularisation gives
 
 Labels come from the question sets: a question is answerable when it has gold papers; a
-retrieved paper is relevant when it is one of them. Thresholds are chosen on dev only,
-against the targets of issue 14 (`none` below the probability that balances answerable hard
-refusals <= 3% on dev, leaving room for test, against unanswerable `none` >= 70%; `strong` from the
-probability that keeps both of the issue's other targets, answerable weak <= 20% and
-unanswerable strong <= 10%, with the same relative slack). The relevance bars, for multi-paper
+retrieved paper is relevant when it is one of them. The evidence thresholds are chosen out of
+fold on the questions the evidence model is fitted on, against the targets of issue 14 (`none`
+below the probability that balances answerable hard refusals <= 3%, leaving room for test, against
+unanswerable `none` >= 70%; `strong` from the probability that keeps both of the issue's other
+targets, answerable weak <= 20% and unanswerable strong <= 10%, with the same relative slack,
+counting what the policy's rules do whatever the model says). The relevance bars, for multi-paper
 answers and for `rag compare` tables, keep the most of each dev question's (or topic's) needed
 papers while the papers kept stay within MAX_ROWS_RATIO x the papers needed; the list bar (which
 further papers join a multi-paper answer once a second one clears the first bar) is chosen so on
@@ -310,17 +316,19 @@ def fit_list_bar(engine, shipped: dict) -> tuple[float, dict]:
     return _choose_relevance(groups, LIST_MAX_ROWS_RATIO, strict_from=shipped["thresholds"]["relevant_from"])
 
 
-# `--evidence`: an evidence model fitted on dev and these validation batches (dev-10 … dev-59, 2,452 questions with
-# dev's), not shipped. On dev-60 … dev-71, left out of it, before the policy's rules, it beats the shipped model (fitted
-# on dev alone) on every rate: answerable refused 4.6 -> 3.7%, `weak` 19.3 -> 13.8%, unanswerable refused 46 -> 52%,
-# Brier 0.131 -> 0.109. After the rules, on dev-60 … dev-69, answerable `weak` 21.2 -> 15.6% and unanswerable `none`
-# 52 -> 58%, but unanswerable `strong` 11 -> 13% (eval/results/validation_dev60-71_evidence-refit.json); on dev
-# answerable refused 1.3 -> 2.8%; and on the name probe
-# (`python -m eval.make_name_questions --probe --model FILE`) "Which paper introduced <its name>?" is refused for 15
-# of 145 names (1 shipped) and "How does <its name> work?" is `weak` for 54 (0): the batches' many questions about a
-# named paper's unstated details taught it that naming a paper is no evidence. docs/evaluation-history.md,
-# thirty-second session. The later batches stay out, to tell how such a fit does on questions written after it.
-EVIDENCE_BATCHES = tuple(f"dev-{n}" for n in range(10, 60))
+# `--evidence`: an evidence model fitted on dev and these validation batches, not shipped. Thirty-second session, on
+# dev-10 … dev-59 (2,452 questions with dev's): on dev-60 … dev-71, left out of it, it beat the shipped model (fitted on
+# dev alone) on every rate before the policy's rules (answerable refused 4.6 -> 3.7%, `weak` 19.3 -> 13.8%,
+# unanswerable refused 46 -> 52%, Brier 0.131 -> 0.109), but on the name probe "How does <its name> work?" was `weak`
+# for 54 of 145 names (eval/results/validation_dev60-71_evidence-refit.json). Thirty-third session, on dev-10 … dev-69
+# (2,842), with EvidencePolicy.asks_only_own_name answering such bare questions and a signal for off-topic questions
+# (without it "What hydration … in sourdough bread?" came out P 0.59, `weak`): on dev-70 … dev-73 answerable `weak`
+# 13.2 -> 7.4%, unanswerable refused 50 -> 52.5% but `none`-or-`weak` 75 -> 70%; and 34 tests of the product's
+# answers failed, "How does QLoRA fit a 65B model on one GPU?" and the README's first example among them (`weak`, P
+# 0.56): the batches' many questions about a named paper's unstated details teach it that naming a paper is weak
+# evidence (eval/results/validation_dev60-73_evidence-refit2.json; docs/evaluation-history.md). The later batches stay
+# out, to tell how such a fit does on questions written after it.
+EVIDENCE_BATCHES = tuple(f"dev-{n}" for n in range(10, 70))
 
 
 def collect_batches(engine, names: tuple[str, ...]) -> list[Row]:
@@ -340,7 +348,7 @@ def collect_batches(engine, names: tuple[str, ...]) -> list[Row]:
 
 def fit_evidence(engine, shipped: dict, c: float = DEFAULT_C) -> tuple[dict, dict]:
     """The evidence model and its two thresholds, fitted and chosen (out of fold) on dev and EVIDENCE_BATCHES; the
-    shipped relevance model and bars are kept. Also its figures on the later batches, which it never saw."""
+    relevance model and bars of `shipped` are kept. Also its figures on the later batches, which it never saw."""
     rows = [r for r in collect(engine, "dev") if r.origin not in VALIDATION_ORIGINS] + collect_batches(engine, EVIDENCE_BATCHES)
     def number(name: str) -> int:  # "dev-60" -> 60
         return int(name.split("-")[1])
@@ -355,9 +363,11 @@ def fit_evidence(engine, shipped: dict, c: float = DEFAULT_C) -> tuple[dict, dic
     x, y = xy(rows)
     evidence = _fit(x, y, EVIDENCE_FEATURES, c)
     oof = _out_of_fold(x, y, c)
-    # strong_from by what the reader gets: an unanswerable question a rule catches is no `strong` answer at any bar.
-    # Counting the model alone chose 0.82, where 28% of the fit's answerable questions were `weak` (out of fold);
-    # counting the rules it chooses 0.78: 21% `weak`, and 11% of the unanswerable ones `strong` after the rules.
+    # strong_from by what the reader gets: an unanswerable question a rule catches is no `strong` answer at any bar, an
+    # answerable one a rule answers `strong` (`lifted`) no `weak` one. On dev-10 … dev-59 (thirty-second session),
+    # counting the model alone chose 0.82, where 28% of the fit's answerable questions were `weak` (out of fold); counting
+    # the rules that catch, 0.78. On dev-10 … dev-69, both kinds counted, with the off-topic signal: 0.81 (23.2% of the
+    # answerable questions `weak` before the rules; 10.3% of the unanswerable ones `strong` after them).
     caught, lifted = np.array([r.caught for r in rows]), np.array([r.lifted for r in rows])
     none_below, strong_from = _choose(oof, y, caught, lifted)
     report = {"fit_out_of_fold": summary(oof, y, none_below, strong_from),
@@ -366,9 +376,12 @@ def fit_evidence(engine, shipped: dict, c: float = DEFAULT_C) -> tuple[dict, dic
         hx, hy = xy(held_out)
         report["later_batches"] = {"batches": later, **summary(_prob(evidence, hx), hy, none_below, strong_from)}
         shipped_bars = shipped["thresholds"]["none_below"], shipped["thresholds"]["strong_from"]
-        report["later_batches_shipped_model"] = summary(_prob(shipped["evidence"], hx), hy, *shipped_bars)
+        replaced_x = np.array([[r.signals[f] for f in shipped["evidence"]["features"]] for r in held_out], dtype=float)
+        report["later_batches_shipped_model"] = summary(_prob(shipped["evidence"], replaced_x), hy, *shipped_bars)
     model = {
         **shipped,
+        "about": "An experiment of `python -m eval.fit_evidence --evidence` (not shipped): the evidence model fitted on dev "
+                 "and the validation batches of eval.fit_evidence.EVIDENCE_BATCHES, the shipped relevance model kept.",
         "fitted_on": {**shipped["fitted_on"], "evidence": {"split": "dev", "batches": f"{EVIDENCE_BATCHES[0]} … {EVIDENCE_BATCHES[-1]}",
                                                             "questions": len(rows), "C": c}},
         "evidence": evidence,
