@@ -14,8 +14,8 @@ retrieved paper is relevant when it is one of them. The evidence thresholds are 
 fold on the questions the evidence model is fitted on, against the targets of issue 14 (`none`
 below the probability that balances answerable hard refusals <= 3%, leaving room for test, against
 unanswerable `none` >= 70%; `strong` from the probability that keeps both of the issue's other
-targets, answerable weak <= 20% and unanswerable strong <= 10%, with the same relative slack,
-counting what the policy's rules do whatever the model says). The relevance bars, for multi-paper
+targets, answerable weak <= 20% and unanswerable strong <= 10%, with the same relative slack;
+`--evidence` also counts what the policy's rules do whatever the model says). The relevance bars, for multi-paper
 answers and for `rag compare` tables, keep the most of each dev question's (or topic's) needed
 papers while the papers kept stay within MAX_ROWS_RATIO x the papers needed; the list bar (which
 further papers join a multi-paper answer once a second one clears the first bar) is chosen so on
