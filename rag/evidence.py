@@ -926,10 +926,9 @@ class EvidencePolicy:
             elif signals.get("unowned_name"):
                 used = [name for name, key in self._names(question) if is_known(key, terms)]
                 reason = f"the indexed abstracts use {', '.join(used[:3])}, but none of them introduces it"
-            elif signals.get("title_name") or self._types_own_name(question, hits[0].paper):
+            elif signals.get("title_name"):
                 # "What's TrICy's approach ..., and by how much does it beat ChatGPT?" was refused as if
-                # nothing were near it, with TrICy's paper first: the paper is there, the answer is not. (Also when
-                # the name is typed in lower case: "the vitamin vision model … how much does the large one beat …")
+                # nothing were near it, with TrICy's paper first: the paper is there, the answer is not.
                 reason = f"“{own_name(hits[0].paper.title) or hits[0].paper.title}” is indexed, but its abstract does not clearly answer this"
             else:
                 reason = "no indexed abstract clearly answers this"
@@ -1268,14 +1267,8 @@ class EvidencePolicy:
             return True
         # ... or, typed in lower case, a word that is a top paper's own name ("which paper introduced craft?": "CRAFT:
         # Customizing LLMs by …" first), itself in at most two titles
-        return any(self._types_own_name(question, h.paper) for h in hits[:3])
-
-    def _types_own_name(self, question: str, paper) -> bool:
-        """The question types the paper's own name (its title's lead) in lower case as a word of its own, a name at
-        most two titles hold ("craft" for "CRAFT: Customizing LLMs by …")."""
-        own = norm(own_name(paper.title) or "")
         typed = {norm(word) for word in re.findall(r"(?<![\w-])[a-z][a-z0-9+^{}-]{2,}(?![\w-])", question)}
-        return bool(own) and own in typed and self._title_counts().get(own, 0) <= 2
+        return any((own := norm(own_name(h.paper.title) or "")) in typed and counts.get(own, 0) <= 2 for h in hits[:3])
 
     def unstated_number(self, question: str, hits: Sequence[Hit], signals: dict) -> str | None:
         """The top paper's name when a question asks it for a quantity ("what accuracy does FACT-GPT get, in

@@ -86,9 +86,6 @@ def test_a_refused_question_about_an_indexed_paper_says_the_paper_is_there(seed_
     named = assistant.ask("What is TrICy's approach to data-to-text generation?")
     assert named.evidence == "none"
     assert "“TrICy” is indexed, but its abstract does not clearly answer this" in named.text
-    # ... also with the name typed in lower case, as dictated ("the vitamin vision model …" said nothing was close)
-    typed = assistant.ask("how much does the vitamin vision model beat a plain vit on imagenet zero shot")
-    assert typed.evidence == "none" and "“ViTamin” is indexed, but its abstract does not clearly answer this" in typed.text, typed.text
     unnamed = assistant.ask("How do vision-language models decide which image tokens to drop?")
     assert unnamed.evidence == "none" and "no indexed abstract clearly answers this" in unnamed.text.casefold()
     assert "indexed, but" not in unnamed.text
