@@ -1038,14 +1038,17 @@ class EvidencePolicy:
         if not hits:
             return False
         top = hits[0].paper
-        named = {own_name(top.title) or ""} | {name for name, key in self._names(question) if owns(top, key, by_title=False, naming=NAMING_CUES)}
+        title_name = own_name(top.title) or ""
         text = question.replace("\u2019", "'")
-        for name in filter(None, named):
-            key = norm(name)
-            if any(norm(own_name(h.paper.title) or "") == key or owns(h.paper, key) for h in hits[1:]):
-                continue
+        # the cheap test first (the question holds the name and only question words), then the abstracts' ownership
+        for name in dict.fromkeys(filter(None, [title_name, *(name for name, _ in self._names(question))])):
             rest = re.sub(rf"(?<![\w-]){re.escape(name)}(?![\w-])", " ", text, count=1, flags=re.I)
-            if rest != text and all(word in _BARE_FRAME for word in re.findall(r"[a-z0-9']+", rest.casefold())):
+            if rest == text or not all(word in _BARE_FRAME for word in re.findall(r"[a-z0-9']+", rest.casefold())):
+                continue
+            key = norm(name)
+            if key != norm(title_name) and not owns(top, key, by_title=False, naming=NAMING_CUES):
+                continue
+            if not any(norm(own_name(h.paper.title) or "") == key or owns(h.paper, key) for h in hits[1:]):
                 return True
         return False
 
