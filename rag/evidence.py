@@ -411,8 +411,12 @@ def defined_term(question: str) -> str | None:
 # past four words, "… built specifically for CLIP-style training?".)
 _TERM_WORD = r"[a-z][a-z0-9]*(?:-[a-z0-9]+)*"
 _TERM = rf"{_TERM_WORD}(?:\s+{_TERM_WORD}){{0,3}}"
+# Also a later sentence that asks it, the term without "the" ("Hello. … I have heard of 'semantic entropy', which …. How
+# does semantic entropy work, and …?" was `strong` from a paper on verbalised confidence; "… how does the hand-off work
+# …?" points back at what the question described, and is no term).
 _WORKS_TERM = re.compile(rf"^\W*(?i:how (?:does|do)) (?:the\s+)?(?P<term>{_TERM})\s+(?:work|works|function)\b"
-                         rf"|^\W*(?i:how (?:does|do)) (?P<term2>{_TERM})\s*\(")
+                         rf"|^\W*(?i:how (?:does|do)) (?P<term2>{_TERM})\s*\("
+                         rf"|(?<=[.?!])\s+(?i:how (?:does|do)) (?!the\b)(?P<term3>{_TERM})\s+(?:work|works|function)\b")
 _ORIGIN_VERB = r"(?:came up with|proposed|introduced|invented|coined)"
 _ORIGIN_TERM = re.compile(rf"\b(?i:who (?:first )?{_ORIGIN_VERB}|(?:which|what) (?:paper|work|study) (?:first )?{_ORIGIN_VERB})"
                           rf"\s+(?:the\s+)?(?P<term>{_TERM})\s*(?:[,?;:(]|$|\s+[-–—]\s)")
@@ -427,10 +431,10 @@ def asked_term(question: str) -> str | None:
     if term := defined_term(question):
         return term
     text = " ".join(question.split())
-    m = _WORKS_TERM.match(text) or _ORIGIN_TERM.search(text)
+    m = _WORKS_TERM.search(text) or _ORIGIN_TERM.search(text)
     if not m:
         return None
-    term = m.group("term") or m.groupdict().get("term2")
+    term = m.group("term") or m.groupdict().get("term2") or m.groupdict().get("term3")
     words = term.split()
     if any(w in _NOT_A_TERM for w in words) or words[0] in _NOT_A_TERM_START:
         return None

@@ -746,6 +746,17 @@ def test_a_described_paper_asked_what_its_abstract_never_states_is_refused(assis
     assert lookup.citations and "Survey of Large Language Models for Healthcare" in lookup.citations[0].title
 
 
+def test_how_a_term_works_asked_after_a_sentence_of_context_is_refused_when_no_abstract_uses_it(assistant):
+    """A question that opens with who is asking and asks how the term works in a later sentence: "Hello. … I have heard
+    of 'semantic entropy' … How does semantic entropy work, and …?" was `strong` from a paper on verbalised confidence.
+    A later sentence pointing back at something ("How does the training work in QLoRA?") asks about no term."""
+    later = assistant.ask("Hi, I teach a statistics course. A colleague mentioned prefix tuning. How does prefix tuning "
+                          "work, and does it beat full fine-tuning?")
+    assert refused_saying(later, "No indexed abstract uses the term “prefix tuning”"), (later.evidence, later.text)
+    pointing = assistant.ask("I read about it yesterday. How does the training work in QLoRA?")
+    assert pointing.evidence == "strong" and pointing.citations[0].title == QLORA
+
+
 def test_how_a_term_works_or_who_came_up_with_it_is_refused_when_no_abstract_uses_it(assistant):
     """"How does prefix tuning work?" was answered `strong` (P 0.99) from papers on other ways of tuning prompts, and
     "Who came up with the lottery ticket hypothesis, …?" from a paper on nested sub-networks: no indexed abstract
