@@ -795,6 +795,9 @@ def test_asking_which_model_a_paper_builds_on_when_its_abstract_names_none_is_re
     ("Which LLMs did the molecule prediction benchmarking paper query?", "Benchmarking Large Language Models for Molecule"),
     # "text-to-image (T2I)", "I2V", "AI-driven" name tasks and kinds, not a video model it plugs into (dev-61)
     ("Which base video model does I2V-Adapter plug into?", "I2V-Adapter"),
+    # "DP-trained" says how models were trained, and names none (dev-73: `strong`)
+    ("Which pretrained models did the paper showing large language models can be strong differentially private learners "
+     "fine-tune?", "Large Language Models Can Be Strong Differentially Private Learners"),
 ])
 def test_a_web_address_or_a_task_abbreviation_is_no_model_the_paper_names(assistant, question, paper):
     assert refused_saying(assistant.ask(question), f"(The abstract of “{paper}")
