@@ -226,7 +226,9 @@ _AMONG_OTHERS = re.compile(r"\b(?:including|such as|like|e\.g\.,?|for example,?)
 
 
 # A clause that sets something aside: "Rather than keeping only the final or EMA weights, …", "instead of X".
-_SET_ASIDE = re.compile(r"\b(?:rather than|instead of|as opposed to|other than|apart from|unlike)\b[^,.;?]*", re.I)
+# ... or likens what it asks for to something of the writer's world: "a one-stop toolkit …, a bit like a single PACS
+# that handles every scanner in the hospital?" was refused as "No indexed abstract mentions PACS" (dev-66).
+_SET_ASIDE = re.compile(r"\b(?:rather than|instead of|as opposed to|other than|apart from|unlike|like (?:a|an))\b[^,.;?]*", re.I)
 # The writer saying where they come from: "HCI person designing user studies: which benchmarks …?", "Systems person
 # here.", "I'm in HCI and …". The field named there is the writer's, not what the question asks about.
 _WRITER_FIELD = re.compile(

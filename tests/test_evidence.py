@@ -125,6 +125,18 @@ def test_a_short_question_about_a_topic_or_a_name_is_still_answered(assistant, q
     assert assistant.ask(question).evidence != "none"
 
 
+@pytest.mark.parametrize("question, paper", [
+    # "LoRA-tunes" is LoRA, used as a verb (dev-65: refused as "No indexed abstract mentions LoRA-tunes")
+    ("Anyone seen a paper that LoRA-tunes open LLMs into a Vietnamese chatbot?", "Efficient Finetuning Large Language Models For Vietnamese"),
+    # a likeness from the writer's world is not asked about (dev-66: refused as "No indexed abstract mentions PACS")
+    ("Is there a scalable lightweight infrastructure for fine-tuning LLMs and multimodal LLMs, something like a PACS for "
+     "every scanner?", "SWIFT:A Scalable lightWeight Infrastructure"),
+])
+def test_a_name_used_as_a_verb_or_in_a_likeness_does_not_refuse_the_question(assistant, question, paper):
+    answer = assistant.ask(question)
+    assert answer.evidence != "none" and answer.citations[0].title.startswith(paper), (answer.evidence, answer.text)
+
+
 def test_a_question_whose_every_name_is_unknown_is_refused_naming_it(assistant):
     answer = assistant.ask("Which paper introduced the FooBarNet-9000 architecture?")
     assert answer.evidence == "none" and "FooBarNet-9000" in answer.text
