@@ -551,6 +551,20 @@ def test_a_longer_follow_up_that_points_back_and_names_only_what_was_discussed_s
     assert other.rewritten_question is None
 
 
+@pytest.mark.parametrize("question", [
+    # "GPUs" is the field's word, which points at no other paper (dev-65: searched anew among papers about GPUs, refused)
+    "Which datasets did they evaluate it on, and how much memory does it save? Does it need several GPUs?",
+    # 32 words: past 28, a follow-up that points back was searched anew and refused (dev-62)
+    "For my notes, which chatbot family did they train with it, how close did that family come to ChatGPT on the Vicuna "
+    "benchmark, and how long did that take on one GPU?",
+])
+def test_a_follow_up_naming_the_fields_hardware_or_running_long_stays_on_the_paper_under_discussion(assistant, question):
+    first = assistant.ask("What is QLoRA and how does it cut the memory of finetuning?")
+    follow = assistant.ask(question, history=[first])
+    assert follow.rewritten_question and follow.evidence != "none", (follow.evidence, follow.text)
+    assert [c.title for c in follow.citations] == [QLORA]
+
+
 def test_a_weak_answer_about_the_paper_the_question_names_quotes_its_facts(assistant):
     """dev-31: "How does HALO … work, and what speedup does it report?" is `weak`, and the hedge across papers quoted
     HALO in one sentence (the speedup), not how it works (Hadamard rotations, FSDP integration)."""
