@@ -65,14 +65,15 @@ _PREMISE = re.compile(r"^\W*(?:given that|since|as|because|now that|considering 
 _FIGURE = re.compile(r"(?<![\w.])(\d+(?:[.,]\d+)*)\s*(?:%|percent\b|[xX×](?!\w)|[BMK]\b|billion\b|million\b|GB\b|languages?\b"
                      r"|tokens?\b|times\b)")
 # A question which model or component a paper builds on ("Which LLM does FinMem use as its backbone?", "Which
-# pretrained backbone does Compacter use …?", "Which nine models were they?"): its answer is a name. ("What"
+# pretrained backbone does Compacter use …?", "Which nine models were they?"): its answer is a name. (Not "what the":
+# "… adds little beyond what the base model already does …" is no question, dev-75: refused as naming no model.) ("What"
 # in lower case or opening a sentence: a title such as "What Language Model Architecture … Work Best" asks nothing;
 # and no "of" among the words between: "which desiderata of MLLMs …" asks for desiderata.)
 # (not a "which" that opens a relative clause after a paper: "a benchmark paper which prompt LLMs on molecule datasets")
 _RELATIVE_WHICH = "".join(f"(?<!{noun} )" for noun in (
     "paper", "papers", "work", "works", "study", "studies", "benchmark", "method", "methods", "approach", "framework", "system"))
 ASKS_WHICH_MODEL = re.compile(
-    r"(?:(?:^|[.?!:]\s+)\W*[Ww]h(?:ich|at)|" + _RELATIVE_WHICH + r"\bwhich|\bwhat)\s+(?i:(?:(?!of\b)[\w-]+\s+){0,2}?"
+    r"(?:(?:^|[.?!:]\s+)\W*[Ww]h(?:ich|at)|" + _RELATIVE_WHICH + r"\bwhich|\bwhat(?!\s+(?:the|a|an)\s))\s+(?i:(?:(?!of\b)[\w-]+\s+){0,2}?"
     r"(?:llms?|(?:large )?language models?|models?|vlms?|mllms?|backbones?|encoders?|base models?|teachers?|tokenizers?"
     r"|simulators?|optimi[sz]ers?))\b"
 )

@@ -786,6 +786,14 @@ def test_how_a_term_works_or_who_came_up_with_it_is_refused_when_no_abstract_use
     assert "uses the term" not in (used.preface or "")
 
 
+def test_a_relative_what_is_no_question_which_model(assistant):
+    """"… adds little beyond what the base model already does …" read as asking which model, and the paper, whose
+    abstract names none, was refused as naming no model of the kind asked (dev-75). Asked how many, it says 90."""
+    answer = assistant.ask("People say instruction tuning adds little beyond what the base model already does with "
+                           "in-context examples. How many LLMs did the study claiming this instruction-tune?")
+    assert answer.evidence != "none" and "90 different LLMs" in answer.text, (answer.evidence, answer.text)
+
+
 def test_asking_which_model_a_paper_builds_on_when_its_abstract_names_none_is_refused(assistant):
     """FinMem's abstract speaks of "a novel LLM-based agent framework" and names no LLM: "Which LLM does FinMem
     use as its backbone?" was quoted its sentences as `strong`. Florence-VL's names the encoder (Florence-2)."""
