@@ -279,12 +279,20 @@ _DESCRIBED_PAPER = re.compile(r"\b(?:paper|work|study|article|publication)\s+(?:
 _FIELD_JOINED = re.compile(r"([a-z]{3,})-([A-Z][\w.]*)")
 
 
+# ... or of the thing the question describes: "… the large vision-language model that raises input resolution …, built on
+# 336-pixel Vision Transformer patches. Which paper introduced it?" asks for that model, not for the Vision Transformer
+# (dev-74: refused as "the indexed abstracts use Vision Transformer, but none of them introduces it").
+_DESCRIBED_THING = re.compile(r"\b(?:models?|methods?|approach(?:es)?|frameworks?|systems?|techniques?|architectures?|benchmarks?"
+                              r"|datasets?|algorithms?|networks?|LLMs?|VLMs?|LVLMs?|MLLMs?)\s+(?:that|which|where|in which|whose)\b", re.I)
+
+
 def _origin_asked_of(question: str, name: str) -> bool:
     """Whether the question asks who introduced `name` itself, not a described idea that uses it: the name
     heads the origin verb's object ("introduced the MMLU benchmark"), or comes before a verb that points back
     at it ("ZeRO … which paper introduced it?"; "Where does Self-Instruct come from?" has no such verb)."""
     at = question.lower().find(name.lower())  # (a name typed in lower case is read recased: "peft" -> PEFT)
-    if at >= 0 and (_DESCRIBED_PAPER.search(question[:at]) or measured_against(question, name)):
+    if at >= 0 and (_DESCRIBED_PAPER.search(question[:at]) or _DESCRIBED_THING.search(question[:at])
+                    or measured_against(question, name)):
         return False  # a word of the paper's description, or a model it is measured against ("did it beat GPT-4?")
     verbs = [m for m in _ASKS_ORIGIN.finditer(question) if m.end() <= at]
     if at < 0 or not verbs:

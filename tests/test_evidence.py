@@ -273,6 +273,15 @@ def test_a_title_owns_its_names_but_not_the_one_it_starts_from(title, name, owne
     assert _owns(title, "We study how weights behave during training.", name) is owned
 
 
+def test_asking_who_introduced_a_described_model_is_not_asking_about_a_name_in_its_description(assistant):
+    """"… the large vision-language model that raises input resolution …, built on 336-pixel Vision Transformer patches.
+    Which paper introduced it?" asks for that model: it was refused as "the indexed abstracts use Vision Transformer,
+    but none of them introduces it" (dev-74)."""
+    answer = assistant.ask("I need the citation for the vision-language model that scales input resolution up to 4K HD with "
+                           "dynamic patch configuration, built on 336-pixel Vision Transformer patches. Which paper introduced it?")
+    assert answer.evidence == "strong" and answer.citations[0].title.startswith("InternLM-XComposer2-4KHD"), (answer.evidence, answer.text)
+
+
 def test_asking_who_introduced_the_name_a_title_starts_from_is_refused(assistant):
     question = "Which paper introduced GaLore, the memory-efficient training method based on low-rank gradient projection?"
     hits = assistant.retriever.search(question, k=6)
