@@ -597,11 +597,13 @@ UNSTATED_SETTING = "does not state its"
 UNSTATED_METRIC = "reports no figure for"
 UNSTATED_PREMISE = "does not state the figure the question starts from"
 # A question asking for papers on a topic ("Are there papers here on X …?", "anything on X?", "What methods exist
-# for X?"), and where the topic it names ends (an example, an aside or a second question follows).
+# for X?", "the library's holdings on X", "any work that uses X", "Has anyone used X to …?"), and where the topic it
+# names ends (an example, an aside or a second question follows).
 _TOPIC_ASKED = re.compile(
-    r"\b(?:(?:papers?|work|works|anything|something|research|studies|readings?|literature)\s+(?:here\s+|in (?:here|the index)\s+"
-    r"|in this (?:index|corpus|collection)\s+)?(?:on|about|covering|regarding)|(?:methods|approaches|techniques|schemes|ways)\s+"
-    r"(?:(?:are there|exist|exists|have been \w+)\s+)?(?:for|to))\s+(?P<topic>[^?.!;:()\[\]]{3,80})", re.I)
+    r"\b(?:(?:papers?|work|works|anything|something|research|studies|readings?|literature|holdings|articles|publications)\s+"
+    r"(?:here\s+|in (?:here|the index)\s+|in this (?:index|corpus|collection)\s+)?(?:on|about|covering|regarding|that uses?|using)"
+    r"|(?:methods|approaches|techniques|schemes|ways)\s+(?:(?:are there|exist|exists|have been \w+)\s+)?(?:for|to)"
+    r"|has anyone (?:used|applied|tried|built|trained))\s+(?P<topic>[^?.!;:()\[\]]{3,80})", re.I)
 _TOPIC_END = re.compile(r",|\s(?:like|e\.g|i\.e|such as|for example|so that|so|to make|that|which|where|and how|and what|and which"
                         r"|or how|rn|\u2014|-)\s", re.I)
 UNUSED_TERM = "no indexed abstract uses the term"
@@ -1037,7 +1039,7 @@ class EvidencePolicy:
         if unindexed := self.unindexed_how(question, hits):
             # "toolformer: how does it pick where to insert API calls …?" was `weak` from ToolLLM's sentences.
             return LACKING, f"no indexed abstract mentions {unindexed}"
-        if topic_word := self.unindexed_topic_word(question):
+        if topic_word := self.unindexed_topic_word(question, hits):
             # "any papers in here on watermarking llm generated text …?" was `weak` from a paper on LLM privacy: the
             # topic's own term is in no abstract, in any form (dev and every batch to dev-69: 6 unanswerable questions
             # `weak` → refused, 7 more refused already; no answerable question meets this).
@@ -1193,7 +1195,7 @@ class EvidencePolicy:
                 return name
         return None
 
-    def unindexed_topic_word(self, question: str) -> str | None:
+    def unindexed_topic_word(self, question: str, hits: Sequence[Hit] = ()) -> str | None:
         """A term of art in the topic a question asks for papers on ("papers on watermarking LLM-generated text", "what
         methods exist for detecting deepfake videos") that no indexed abstract uses in any form and the embedder's
         vocabulary does not hold (`Speller.unheard`): the corpus has no paper on that topic. An everyday word no abstract
@@ -1204,8 +1206,11 @@ class EvidencePolicy:
         if not m:
             return None
         topic = _TOPIC_END.split(m.group("topic"))[0]
+        # (nor a word a retrieved paper holds in another form: "decompilation" and a title's "Decompiled Binaries")
+        texts = [f"{h.paper.title} {h.paper.abstract}".casefold() for h in hits]
         for word in re.finditer(r"(?<![\w./@`'-])[a-z]{6,}(?![\w/@`'-])", topic):
-            if not re.search(r"\b(?:or|to)\s+$", topic[: word.start()]) and self._unheard(word.group(0)):
+            if not re.search(r"\b(?:or|to)\s+$", topic[: word.start()]) and self._unheard(word.group(0)) \
+                    and not any(word.group(0)[:7] in text for text in texts):
                 return word.group(0)
         return None
 

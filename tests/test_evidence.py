@@ -1567,6 +1567,9 @@ def test_a_question_with_nothing_to_search_for_is_still_refused_saying_so(assist
     ("any papers in here on watermarking llm generated text so u can detect it later? like the green/red token list trick",
      "watermarking"),
     ("What methods are there for detecting deepfake or face-swapped videos?", "deepfake"),
+    # asked as "has anyone used …" and for a library's "holdings on …" (dev-50, dev-74: `strong`)
+    ("Has anyone used code language models to spot malware in compiled programs?", "malware"),
+    ("Could you check the library's holdings on recognising birdsong with self-supervised audio models?", "birdsong"),
 ])
 def test_asking_for_papers_on_a_topic_whose_term_no_abstract_uses_is_refused_saying_so(assistant, question, term):
     """"any papers in here on watermarking llm generated text …?" was `weak`, quoting a paper on what LLMs infer about
@@ -1580,6 +1583,8 @@ def test_asking_for_papers_on_a_topic_whose_term_no_abstract_uses_is_refused_say
     "Are there papers on shrinking a pretrained model by factorising its weight matrices into low-rank pieces?",
     "Which papers propose ways to evaluate hallucination or misperception in vision-language models?",
     "Are there papers on using large language models to invent new goals or tasks for training agents or robots?",
+    # a word a retrieved paper holds in another form: "Decompiled Binaries" in a title
+    "Has anyone used language models for decompilation of stripped binaries back into readable source?",
 ])
 def test_a_topic_in_everyday_or_alternative_words_is_still_answered(assistant, question):
     answer = assistant.ask(question)
