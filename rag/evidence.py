@@ -287,7 +287,7 @@ _DESCRIBED_THING = re.compile(r"\b(?:models?|methods?|approach(?:es)?|frameworks
 
 
 # A name the question asks for the paper of, or presents as the method it asks about: "the BitNet b1.58 paper", "the
-# paper on Self-Rewarding Language Models", "Eureka, the method in which GPT-4 writes reward code".
+# paper on Self-Rewarding Language Models", "GaLore (gradient low-rank projection), the method that …".
 _SUBJECT_KIND = r"(?:methods?|models?|approach(?:es)?|frameworks?|techniques?|algorithms?|systems?|recipes?|benchmarks?|datasets?|paper)"
 
 
@@ -1042,7 +1042,8 @@ class EvidencePolicy:
         if topic_word := self.unindexed_topic_word(question, hits):
             # "any papers in here on watermarking llm generated text …?" was `weak` from a paper on LLM privacy: the
             # topic's own term is in no abstract, in any form (dev and every batch to dev-69: 6 unanswerable questions
-            # `weak` → refused, 7 more refused already; no answerable question meets this).
+            # `weak` → refused, 7 more refused already; no answerable question meets this. Asked as "Has anyone used …",
+            # "any work that uses …" or for "holdings on …": 2 more, `strong` → refused, to dev-75).
             return LACKING, f"no indexed abstract mentions “{topic_word}”"
         if background := self.origin_in_background(question, hits, scored):
             # "Which paper introduced prefix-tuning, prepending trainable continuous vectors …?" was `strong`
