@@ -114,12 +114,13 @@ def norm(token: str) -> str:
 
 
 def normalized(tokens) -> set[str]:
-    """Whitespace tokens (lower-cased) → normalized words, hyphen/slash parts included."""
+    """Whitespace tokens (lower-cased) → normalized words, hyphen/slash parts included, and the parts of a title
+    whose colon has no space after it ("SWIFT:A Scalable …": "SWIFT" was no word of its title)."""
     terms: set[str] = set()
     for token in tokens:
         terms.add(norm(token))
-        if "-" in token or "/" in token:
-            terms.update(norm(part) for part in re.split(r"[-/]", token))
+        if "-" in token or "/" in token or ":" in token:
+            terms.update(norm(part) for part in re.split(r"[-/:]", token))
     return terms
 
 

@@ -46,6 +46,14 @@ def test_one_unknown_name_among_known_ones_is_answered_and_the_unknown_one_is_na
     assert "ZeRO-Offload" in answer.preface and "ZeRO-Offload" not in answer.text
 
 
+def test_a_paper_named_by_a_title_whose_colon_has_no_space_is_still_named(assistant):
+    """"SWIFT:A Scalable lightWeight Infrastructure …" read as the word "swifta": "How does LLaMA-Factory compare with
+    SWIFT …?" named no indexed paper, and its unknown name refused it (dev)."""
+    answer = assistant.ask("How does LLaMA-Factory compare with SWIFT as an infrastructure for fine-tuning LLMs and multimodal LLMs?")
+    assert answer.evidence != "none" and answer.citations[0].title.startswith("SWIFT:"), (answer.evidence, answer.text)
+    assert "LLaMA-Factory" in answer.preface
+
+
 @pytest.mark.parametrize("question", ["Does LiST beat Zorblax-7 in few-shot NLU?",
                                       "QLoRA oder FooBarNet-9000: was braucht weniger Speicher?"])
 def test_a_question_naming_an_indexed_paper_and_an_unknown_thing_is_never_refused(assistant, question):
