@@ -271,19 +271,17 @@ def _titled_phrases(question: str) -> list[str]:
 
 
 # A paper described by what it did: "I need the reference for the … paper that decoded spoken words from intracranial
-# sEEG recordings …" asks for that paper, not for who introduced sEEG.
-_DESCRIBED_PAPER = re.compile(r"\b(?:paper|work|study|article|publication)\s+(?:that|which|where|in which|whose)\b", re.I)
+# sEEG recordings …" asks for that paper, not for who introduced sEEG; and so for a model or method described: "… the
+# large vision-language model that raises input resolution …, built on 336-pixel Vision Transformer patches. Which paper
+# introduced it?" asks for that model (dev-74: refused as "the indexed abstracts use Vision Transformer, but none of
+# them introduces it").
+_DESCRIBED = re.compile(r"\b(?:paper|work|study|article|publication|models?|methods?|approach(?:es)?|frameworks?|systems?"
+                        r"|techniques?|architectures?|benchmarks?|datasets?|algorithms?|networks?|LLMs?|VLMs?|LVLMs?|MLLMs?)"
+                        r"\s+(?:that|which|where|in which|whose)\b", re.I)
 
 
 # A lower-case word joined to a name: "finance-LLM", "prefix-LM" (rag.evidence.EvidencePolicy._names).
 _FIELD_JOINED = re.compile(r"([a-z]{3,})-([A-Z][\w.]*)")
-
-
-# ... or of the thing the question describes: "… the large vision-language model that raises input resolution …, built on
-# 336-pixel Vision Transformer patches. Which paper introduced it?" asks for that model, not for the Vision Transformer
-# (dev-74: refused as "the indexed abstracts use Vision Transformer, but none of them introduces it").
-_DESCRIBED_THING = re.compile(r"\b(?:models?|methods?|approach(?:es)?|frameworks?|systems?|techniques?|architectures?|benchmarks?"
-                              r"|datasets?|algorithms?|networks?|LLMs?|VLMs?|LVLMs?|MLLMs?)\s+(?:that|which|where|in which|whose)\b", re.I)
 
 
 # A name the question asks for the paper of, or presents as the method it asks about: "the BitNet b1.58 paper", "the
@@ -304,8 +302,7 @@ def _origin_asked_of(question: str, name: str) -> bool:
     heads the origin verb's object ("introduced the MMLU benchmark"), or comes before a verb that points back
     at it ("ZeRO … which paper introduced it?"; "Where does Self-Instruct come from?" has no such verb)."""
     at = question.lower().find(name.lower())  # (a name typed in lower case is read recased: "peft" -> PEFT)
-    if at >= 0 and (_DESCRIBED_PAPER.search(question[:at]) or _DESCRIBED_THING.search(question[:at])
-                    or measured_against(question, name)):
+    if at >= 0 and (_DESCRIBED.search(question[:at]) or measured_against(question, name)):
         return False  # a word of the paper's description, or a model it is measured against ("did it beat GPT-4?")
     verbs = [m for m in _ASKS_ORIGIN.finditer(question) if m.end() <= at]
     if at < 0 or not verbs:
