@@ -70,10 +70,16 @@ _FIGURE = re.compile(r"(?<![\w.])(\d+(?:[.,]\d+)*)\s*(?:%|percent\b|[xX×](?!\w)
 # in lower case or opening a sentence: a title such as "What Language Model Architecture … Work Best" asks nothing;
 # and no "of" among the words between: "which desiderata of MLLMs …" asks for desiderata.)
 # (not a "which" that opens a relative clause after a paper: "a benchmark paper which prompt LLMs on molecule datasets")
+# (nor one after a noun and a preposition: "a survey of the algorithms by which multimodal large language models are
+# brought into line …", "papers in which a language model …"; dev-77's follow-up was refused as naming no model)
 _RELATIVE_WHICH = "".join(f"(?<!{noun} )" for noun in (
-    "paper", "papers", "work", "works", "study", "studies", "benchmark", "method", "methods", "approach", "framework", "system"))
+    "paper", "papers", "work", "works", "study", "studies", "benchmark", "method", "methods", "approach", "framework", "system")) \
+    + "".join(f"(?<![A-Za-z] {preposition} )" for preposition in ("by", "in", "through", "via"))
+# (and no article or possessive among the words between: "the study of what lets a model generalize …", "… to which
+# the model assigns …", "what is their model …" ask for no model; dev-77's question was refused as naming none)
+_NOT_BETWEEN = r"(?!(?:of|a|an|the|its|their|this|that|these|those|our|your|his|her|my)\b)"
 ASKS_WHICH_MODEL = re.compile(
-    r"(?:(?:^|[.?!:]\s+)\W*[Ww]h(?:ich|at)|" + _RELATIVE_WHICH + r"\bwhich|\bwhat(?!\s+(?:the|a|an)\s))\s+(?i:(?:(?!of\b)[\w-]+\s+){0,2}?"
+    r"(?:(?:^|[.?!:]\s+)\W*[Ww]h(?:ich|at)|" + _RELATIVE_WHICH + r"\bwhich|\bwhat(?!\s+(?:the|a|an)\s))\s+(?i:(?:" + _NOT_BETWEEN + r"[\w-]+\s+){0,2}?"
     r"(?:llms?|(?:large )?language models?|models?|vlms?|mllms?|backbones?|encoders?|base models?|teachers?|tokenizers?"
     r"|simulators?|optimi[sz]ers?))\b"
 )

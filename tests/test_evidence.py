@@ -827,6 +827,21 @@ def test_a_relative_what_is_no_question_which_model(assistant):
     assert answer.evidence != "none" and "90 different LLMs" in answer.text, (answer.evidence, answer.text)
 
 
+def test_a_relative_which_or_a_which_before_an_article_asks_for_no_model(assistant):
+    """"… a survey of the algorithms by which multimodal large language models are brought into line …" and "the
+    study of what lets a model generalize …" read as asking which model, and the surveyed or studied paper, whose
+    abstract names none, was refused as naming no model of the kind asked (dev-77). Asked which model, it still is."""
+    survey = assistant.ask("Could you point me to a survey of the algorithms by which multimodal large language models "
+                           "are brought into line with human preferences, and along which aspects it organises its review?")
+    assert survey.evidence != "none", (survey.evidence, survey.text)
+    assert survey.citations[0].title == "Aligning Multimodal LLM with Human Preference: A Survey"
+    study = assistant.ask("In the study of what lets a model generalize to instructions it has never seen, what must the "
+                          "instruction data be like for such generalization to emerge?")
+    assert study.evidence != "none" and "diversi" in study.text, (study.evidence, study.text)
+    asked = assistant.ask("Which LLM does FinMem use as its backbone?")
+    assert refused_saying(asked, "names no model of the kind asked")
+
+
 def test_asking_which_model_a_paper_builds_on_when_its_abstract_names_none_is_refused(assistant):
     """FinMem's abstract speaks of "a novel LLM-based agent framework" and names no LLM: "Which LLM does FinMem
     use as its backbone?" was quoted its sentences as `strong`. Florence-VL's names the encoder (Florence-2)."""
