@@ -220,7 +220,8 @@ _ASKS_ORIGIN = re.compile(
 
 # Words before a name that make it the point of reference, not what the question asks about: "What
 # alternatives to RLHF were proposed?" asks for other methods, not for who introduced RLHF.
-_REFERENCE = r"(?:to|than|over|besides|beyond|unlike|vs\.?|versus|like|instead of|replac\w*|improv\w* (?:on|upon)|outperform\w*|beat\w*)"
+_REFERENCE = (r"(?:to|than|over|besides|beyond|unlike|vs\.?|versus|like|instead of|replac\w*|improv\w* (?:on|upon)|outperform\w*|beat\w*"
+              r"|outd(?:o|oes|id|one)|surpass\w*|exceed\w*|outstrip\w*)")
 
 
 # The idea an origin question writes in lower-case words after its verb: "Which paper first proposed speculative

@@ -594,6 +594,12 @@ def test_a_question_about_one_paper_measured_against_another_is_answered_from_th
     titles = {c.title for c in answer.citations}
     assert len(titles) == 1 and titles.pop().startswith("ComPEFT:")
     assert "sparsification and ternary quantization" in answer.text and "outperforms QLoRA" in answer.text
+    # "… outdo QLoRA …" measures against it too (dev-77: a QLoRA sentence stood in for ComPEFT's "outperforms QLoRA by
+    # 4.16% on MMLU")
+    outdo = assistant.ask("About ComPEFT: what compression ratios does it attain, and by how much does the compressed "
+                          "LLaMA expert outdo QLoRA on MMLU?")
+    titles = {c.title for c in outdo.citations}
+    assert len(titles) == 1 and titles.pop().startswith("ComPEFT:") and "4.16%" in outdo.text, outdo.text
 
 
 def test_a_name_typed_in_lower_case_is_still_that_name(assistant):
