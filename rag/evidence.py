@@ -607,7 +607,8 @@ _TOPIC_ASKED = re.compile(
     r"\b(?:(?:papers?|work|works|anything|something|research|studies|readings?|literature|holdings|articles|publications)\s+"
     r"(?:here\s+|in (?:here|the index)\s+|in this (?:index|corpus|collection)\s+)?(?:on|about|covering|regarding|that uses?|using)"
     r"|(?:methods|approaches|techniques|schemes|ways)\s+(?:(?:are there|exist|exists|have been \w+)\s+)?(?:for|to)"
-    r"|has anyone (?:used|applied|tried|built|trained))\s+(?P<topic>[^?.!;:()\[\]]{3,80})", re.I)
+    r"|has anyone (?:used|applied|tried|built|trained|looked (?:at|into)|studied|examined|explored|investigated|worked on))"
+    r"\s+(?P<topic>[^?.!;:()\[\]]{3,80})", re.I)
 _TOPIC_END = re.compile(r",|\s(?:like|e\.g|i\.e|such as|for example|so that|so|to make|that|which|where|and how|and what|and which"
                         r"|or how|rn|\u2014|-)\s", re.I)
 UNUSED_TERM = "no indexed abstract uses the term"

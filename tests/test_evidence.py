@@ -1599,6 +1599,8 @@ def test_a_question_with_nothing_to_search_for_is_still_refused_saying_so(assist
     # asked as "has anyone used …" and for a library's "holdings on …" (dev-50, dev-74: `strong`)
     ("Has anyone used code language models to spot malware in compiled programs?", "malware"),
     ("Could you check the library's holdings on recognising birdsong with self-supervised audio models?", "birdsong"),
+    # ... and "has anyone looked at / studied …" (dev-49: `weak`)
+    ("Has anyone looked at watermarking the text that language models generate?", "watermarking"),
 ])
 def test_asking_for_papers_on_a_topic_whose_term_no_abstract_uses_is_refused_saying_so(assistant, question, term):
     """"any papers in here on watermarking llm generated text …?" was `weak`, quoting a paper on what LLMs infer about
