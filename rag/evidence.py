@@ -450,6 +450,21 @@ _WORKS_TERM = re.compile(rf"^\W*(?i:how (?:does|do)) (?:the\s+)?(?P<term>{_TERM}
 _ORIGIN_VERB = r"(?:came up with|proposed|introduced|invented|coined)"
 _ORIGIN_TERM = re.compile(rf"\b(?i:who (?:first )?{_ORIGIN_VERB}|(?:which|what) (?:paper|work|study) (?:first )?{_ORIGIN_VERB})"
                           rf"\s+(?:the\s+)?(?P<term>{_TERM})\s*(?:[,?;:(]|$|\s+[-–—]\s)")
+# And a question how a term does something that also asks who introduced "it": "How does textual inversion learn a new
+# pseudo-word embedding …, and which paper introduced it?", "How well does elastic weight consolidation, the penalty …,
+# hold off catastrophic forgetting …, and in which paper was it first put forward?" (dev-38, dev-77: `strong`, `weak`).
+# The term runs to a comma or bracket within four words, else to the verb after it, else is its first two words.
+_HOW_TERM = re.compile(rf"(?:^|[.?!]\s+)\W*(?i:how)\s+(?:(?i:well|much|far|exactly)\s+)?(?i:does|do)\s+"
+                       rf"(?P<words>{_TERM_WORD}(?:\s+{_TERM_WORD}){{1,3}})(?P<comma>\s*[,(])?")
+_HOW_VERBS = frozenset("work keep learn make get handle decide use avoid help compare improve reduce differ hold prevent scale "
+                       "speed cut fix stop deal turn let allow achieve compute find select choose combine train fit perform "
+                       "affect change protect add split generate detect estimate measure enable mitigate address solve tackle "
+                       "update store approximate remove replace".split())
+_ORIGIN_OF_IT = re.compile(
+    rf"\b(?:(?:who|which (?:paper|work|study)|what (?:paper|work|study))\s+(?:first\s+|originally\s+)?"
+    rf"(?:put forward|{_ORIGIN_VERB[3:-1]})\s+(?:it|this)\b"
+    r"|(?:which|what) (?:paper|work|study) (?:was|is) (?:it|this) (?:first\s+|originally\s+)?(?:put forward|proposed|introduced|invented|coined)"
+    r"|where (?:does|did) (?:it|this) (?:first\s+)?(?:come from|originate))", re.I)
 # Words a described thing, not a term, starts with ("how does this method work", "the idea that …").
 _NOT_A_TERM_START = frozenset("a an this that these those its their idea concept notion approach method technique model paper framework "
                                "system it they".split())
@@ -461,6 +476,11 @@ def asked_term(question: str) -> str | None:
     if term := defined_term(question):
         return term
     text = " ".join(question.split())
+    if _ORIGIN_OF_IT.search(text) and (how := _HOW_TERM.search(text)):
+        words = how.group("words").split()
+        verb = next((i for i, w in enumerate(words) if i >= 1 and w in _HOW_VERBS), None)
+        term = " ".join(words if how.group("comma") else words[:verb or 2])
+        return None if any(w in _NOT_A_TERM for w in words[:2]) or words[0] in _NOT_A_TERM_START | {"the"} else term
     m = _WORKS_TERM.search(text) or _ORIGIN_TERM.search(text)
     if not m:
         return None

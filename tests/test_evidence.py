@@ -823,6 +823,12 @@ def test_how_a_term_works_or_who_came_up_with_it_is_refused_when_no_abstract_use
     assert refused_saying(came, "No indexed abstract uses the term “prefix tuning”")
     used = assistant.ask("How does speculative decoding work?")
     assert "uses the term" not in (used.preface or "")
+    # asked how it does something and who introduced "it" (dev-77: `weak`, from papers on forgetting)
+    anchored = assistant.ask("How does elastic weight consolidation keep a fine-tuned model from forgetting its earlier tasks, "
+                             "and which paper introduced it?")
+    assert refused_saying(anchored, "No indexed abstract uses the term “elastic weight consolidation”"), anchored.text
+    speculative = assistant.ask("How does speculative decoding speed up inference, and which paper introduced it?")
+    assert "uses the term" not in (speculative.preface or "") + speculative.text
 
 
 def test_a_relative_what_is_no_question_which_model(assistant):
