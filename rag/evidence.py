@@ -716,6 +716,17 @@ def asked_metric(question: str) -> tuple[str, str] | None:
     return _METRIC_NAMES[int(group[1:])], m.group(group)
 
 
+_DATA_NOUN = r"(?:benchmarks?|datasets?|corpus|corpora|suites?|testbeds?|splits?)"
+
+
+def _names_data(abstract: str, name: str) -> bool:
+    """Whether the abstract calls `name` a dataset or benchmark ("the AVSBench-semantic benchmark", "a new dataset, namely
+    AVSBench-OV")."""
+    spelled = re.escape(name)
+    return re.search(rf"(?<![\w-]){spelled}\s+{_DATA_NOUN}\b|\b{_DATA_NOUN},?\s+(?:namely|called|named|dubbed)\s+{spelled}(?![\w-])"
+                     rf"|\b{_DATA_NOUN}\b[^.]{{0,40}}\bnamely\s+{spelled}(?![\w-])", abstract) is not None
+
+
 def is_metric(name: str) -> bool:
     """Whether a name is a metric's (AUC, BLEU, FID …), which names no benchmark."""
     return any(pattern.fullmatch(name) for pattern in ASKED_METRICS.values())
@@ -1485,7 +1496,10 @@ class EvidencePolicy:
         # (the paper's own system is no model it builds on: "we propose the … (MLLM-MSR) model" names none; but a name
         # the abstract also uses as an object is one: "we present a thorough empirical study on a series of PaLM 2
         # models" reads as presenting PaLM, and the question which model family it built on was refused)
+        # (nor is a dataset or a metric one: "… based on the AVSBench-semantic benchmark, namely AVSBench-OV", "55.43% mIoU";
+        # dev-77's question which vision-language model and audio encoder OV-AVSS builds on was `strong` from them)
         if any(norm(n) not in asked and norm(n) != own and not self._common(n) and not _NO_MODEL_NAME.fullmatch(n)
+               and not is_metric(n) and not _names_data(paper.abstract, n)
                and (not owns(paper, norm(n)) or _used_as_object(paper.abstract, n)) for n in NAME.findall(URL.sub(" ", paper.abstract))):
             return None
         return named

@@ -865,6 +865,10 @@ def test_asking_which_model_a_paper_builds_on_when_its_abstract_names_none_is_re
     # question was answered `strong`.
     own = assistant.ask("Which MLLM does the multimodal sequential recommendation paper (MLLM-MSR) build on?")
     assert refused_saying(own, "names no model of the kind asked")
+    # nor is a dataset or metric it names a model ("the AVSBench-semantic benchmark, namely AVSBench-OV", "mIoU": dev-77)
+    data = assistant.ask("Which pretrained vision-language model does OV-AVSS, the open-vocabulary audio-visual segmentation "
+                         "framework, draw its prior knowledge from?")
+    assert refused_saying(data, "names no model of the kind asked"), (data.evidence, data.text)
     # "which desiderata of MLLMs" asks for desiderata, not for a model (it was capped as "names no model")
     desiderata = assistant.ask("What are the components of ChEF, and which desiderata of MLLMs do its new recipes measure?")
     assert "names no model" not in (desiderata.preface or "")
