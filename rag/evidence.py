@@ -991,8 +991,10 @@ class EvidencePolicy:
             level = "none"
             if missing:
                 reason = f"no indexed abstract mentions {', '.join(missing[:3])}"
-            elif signals.get("unowned_name"):
-                used = [name for name, key in self._names(question) if is_known(key, terms)]
+            elif signals.get("unowned_name") and (used := [name for name, key in self._names(question)
+                                                          if is_known(key, terms) and not self._common(name)]):
+                # (not the field's word: "How does prompt tuning adapt a frozen LLM …, and which paper introduced it?"
+                # was refused as "the indexed abstracts use LLM, but none of them introduces it")
                 reason = f"the indexed abstracts use {', '.join(used[:3])}, but none of them introduces it"
             elif signals.get("title_name"):
                 # "What's TrICy's approach ..., and by how much does it beat ChatGPT?" was refused as if

@@ -298,6 +298,9 @@ def test_a_refused_lookup_says_why(assistant):
     assert used.abstained and "use DPO, but none of them introduces it" in lookup_text(used)
     unknown = assistant.lookup("Which paper introduced Toolformer?")
     assert unknown.abstained and "No indexed abstract mentions Toolformer" in lookup_text(unknown)
+    # ... and never blames the field's word: "LLM" is used everywhere, and is not what "it" asks the origin of
+    field = assistant.ask("How does prompt tuning adapt a frozen LLM to new tasks, and which paper introduced it?")
+    assert field.abstained and "use LLM" not in field.text, field.text
 
 
 @pytest.mark.parametrize("qid", NAMED_LOOKUP_IDS[:3])
