@@ -109,10 +109,13 @@ _LINES_OF_WORK = re.compile(
     # "What work looks at letting a transformer spend …?": "work" as the field's, with a verb of its subject
     r"|\bwhat (?:\w+ )?(?:work|research) (?:looks at|looks into|stud(?:y|ies)|explores?|examines?|investigates?|addresses|tackles"
     r"|deals with|covers|focuses on|is about)\b", re.I)
-_ONE = re.compile(r"^\W*(which|what|is there an?|name the)\s+(?:(?!(?:papers|works|studies|methods|approaches|systems|models"
+# (at the start of any sentence or after a colon: "I'd like to cite the right work in our docs: which paper introduced a
+# way to build multimodal preference data …?" asks for one, and was answered from six papers, dev-76)
+_ONE = re.compile(r"(?:^|[.?!:]\s+)\W*(which|what|is there an?|name the)\s+(?:(?!(?:papers|works|studies|methods|approaches|systems|models"
                   r"|benchmarks|surveys|reviews|datasets|frameworks|tools)\b)\w+\s+){0,2}?"
                   r"(paper|study|work|method|approach|system|model|benchmark|survey|review|dataset|framework|tool)\b(?!s)"
-                  r"(?!\s+(?:is there|exists?|has been done)\b)", re.I)  # "What work is there on …?" asks for the field's
+                  r"(?!\s+(?:is there|exists?|has been done)\b)"  # "What work is there on …?" asks for the field's
+                  r"(?!\s+(?:papers|articles|publications)\b)", re.I)  # "Which survey papers …?" asks for several (not "paper studies")
 
 
 # A question that asks for papers, studies or the field's work in so many words ("Which papers …", "Are there studies

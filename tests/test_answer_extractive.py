@@ -289,6 +289,15 @@ def test_lookup_reads_a_typo_of_a_name_and_says_so(cli):
     assert payload["title"].startswith("Adversarial GLUE") and payload["notes"] == ["Read “AdvGLEU” as “AdvGLUE”."]
 
 
+def test_a_lookup_after_a_colon_is_answered_from_the_one_paper_it_asks_for(assistant):
+    """"I'd like to cite the right work in our docs: which paper introduced …?" read "work in" as asking for the field's
+    work, and listed one sentence from each of five papers; the one asked for is the paper whose abstract introduces it."""
+    answer = assistant.ask("I'd like to cite the right work in our trainer docs: which paper introduced a way to build "
+                           "multimodal preference data for aligning MLLMs without extra human annotation or any outside model?")
+    assert [c.title for c in answer.citations] == ["Understanding Alignment in Multimodal LLMs: A Comprehensive Study"]
+    assert "Bias-Driven Hallucination Sampling" in answer.text
+
+
 def test_a_refused_lookup_says_why(assistant):
     """"The indexed abstracts don't name a paper for this" alone left the reader guessing whether the
     name was unknown or only used."""
@@ -442,6 +451,10 @@ def test_is_follow_up(question, expected):
         ("What modules make up the M3EL network, and on which datasets was it evaluated?", False),
         ("For the claim-matching system, which base models did they fine-tune?", False),
         ("Which benchmarks do the methods for KV cache compression report?", True),
+        # one paper asked for after a colon or in a later sentence (dev-76: answered from six papers)
+        ("I'd like to cite the right work in our docs: which paper introduced a way to build preference data?", False),
+        ("We compared many papers last week. Which paper first proposed prefix tuning?", False),
+        ("Which survey papers review methods for aligning language models?", True),
     ],
 )
 def test_is_multi_paper(question, expected):
