@@ -109,13 +109,17 @@ _LINES_OF_WORK = re.compile(
     # "What work looks at letting a transformer spend …?": "work" as the field's, with a verb of its subject
     r"|\bwhat (?:\w+ )?(?:work|research) (?:looks at|looks into|stud(?:y|ies)|explores?|examines?|investigates?|addresses|tackles"
     r"|deals with|covers|focuses on|is about)\b", re.I)
-# (at the start of any sentence or after a colon: "I'd like to cite the right work in our docs: which paper introduced a
-# way to build multimodal preference data …?" asks for one, and was answered from six papers, dev-76)
-_ONE = re.compile(r"(?:^|[.?!:]\s+)\W*(which|what|is there an?|name the)\s+(?:(?!(?:papers|works|studies|methods|approaches|systems|models"
+_ONE = re.compile(r"^\W*(which|what|is there an?|name the)\s+(?:(?!(?:papers|works|studies|methods|approaches|systems|models"
                   r"|benchmarks|surveys|reviews|datasets|frameworks|tools)\b)\w+\s+){0,2}?"
                   r"(paper|study|work|method|approach|system|model|benchmark|survey|review|dataset|framework|tool)\b(?!s)"
                   r"(?!\s+(?:is there|exists?|has been done)\b)"  # "What work is there on …?" asks for the field's
                   r"(?!\s+(?:papers|articles|publications)\b)", re.I)  # "Which survey papers …?" asks for several (not "paper studies")
+# ... and, after a colon or in a later sentence, "which paper / study": "I'd like to cite the right work in our docs: which
+# paper introduced a way to build multimodal preference data …?" asks for one, and was answered from six papers
+# (dev-76). (Not "what method …" there: after the context it may be the field's, and a fresh multi-paper question of
+# dev-78 lost a paper when any such noun counted.)
+_ONE_LATER = re.compile(r"[.?!:]\s+\W*(?:which|what)\s+(?:\w+\s+)?(?:paper|study|article|publication)\b(?!s)"
+                        r"(?!\s+(?:papers|articles|publications)\b)", re.I)
 
 
 # A question that asks for papers, studies or the field's work in so many words ("Which papers …", "Are there studies
@@ -134,7 +138,8 @@ def asks_for_publications(question: str) -> bool:
 def is_multi_paper(question: str) -> bool:
     """A question about several papers ('which papers…', 'how do these methods differ',
     'compare the…', 'A vs B'), not one that asks for 'the paper that…'."""
-    return bool(_LINES_OF_WORK.search(question)) or not _ONE.search(question) and bool(_SEVERAL.search(question))
+    return bool(_LINES_OF_WORK.search(question)) or not (_ONE.search(question) or _ONE_LATER.search(question)) \
+        and bool(_SEVERAL.search(question))
 
 
 # A paper of the last answer by its place or its number: "the second one", "the first paper's results",

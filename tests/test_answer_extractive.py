@@ -455,6 +455,8 @@ def test_is_follow_up(question, expected):
         ("I'd like to cite the right work in our docs: which paper introduced a way to build preference data?", False),
         ("We compared many papers last week. Which paper first proposed prefix tuning?", False),
         ("Which survey papers review methods for aligning language models?", True),
+        # ... but a later "what method …" may be the field's (a fresh dev-78 multi-paper question lost a paper)
+        ("Our lab is reading up on KV cache compression. What method does each paper use, and how do they differ?", True),
     ],
 )
 def test_is_multi_paper(question, expected):
