@@ -991,10 +991,11 @@ class EvidencePolicy:
             level = "none"
             if missing:
                 reason = f"no indexed abstract mentions {', '.join(missing[:3])}"
-            elif signals.get("unowned_name") and (used := [name for name, key in self._names(question)
-                                                          if is_known(key, terms) and not self._common(name)]):
-                # (not the field's word: "How does prompt tuning adapt a frozen LLM …, and which paper introduced it?"
-                # was refused as "the indexed abstracts use LLM, but none of them introduces it")
+            elif signals.get("unowned_name") and (used := [name for name, key in self._names(question) if is_known(key, terms)
+                                                          and not (self._common(name) and asked_term(question))]):
+                # (not the field's word beside the term whose origin is asked: "How does prompt tuning adapt a frozen
+                # LLM …, and which paper introduced it?" was refused as "the indexed abstracts use LLM, but none of them
+                # introduces it"; "Which paper introduced CLIP?" is still told so of CLIP)
                 reason = f"the indexed abstracts use {', '.join(used[:3])}, but none of them introduces it"
             elif signals.get("title_name"):
                 # "What's TrICy's approach ..., and by how much does it beat ChatGPT?" was refused as if
