@@ -301,7 +301,7 @@ class Assistant:
         self.policy = EvidencePolicy(lambda: self.terms, lambda: self.title_counts, common=self.is_common_name,
                                      unindexed_phrases=self.unindexed_phrases, unindexed_words=self.unindexed_words,
                                      casing=lambda: self.retriever.name_casing, listed=self.retriever.listed_owners,
-                                     distinctive=self.is_distinctive_name, unheard=self.speller.unheard)
+                                     distinctive=self.is_distinctive_name, unheard=self.speller.unheard, kind=self.is_kind_name)
 
     @property
     def terms(self) -> set[str]:
@@ -359,6 +359,12 @@ class Assistant:
         """A one-word name in at most DISTINCTIVE_CHUNKS indexed chunks: one paper's, not the field's."""
         counts = self.retriever.index.lexical.chunks_holding(name)
         return counts is not None and 0 < counts[0] <= DISTINCTIVE_CHUNKS
+
+    def is_kind_name(self, name: str) -> bool:
+        """A name the abstracts also write in the plural, in at least a quarter as many papers ("LLMs", "MLLMs", "GPUs",
+        "Transformers"): a kind of thing, which no paper introduced; a method's name seldom is ("LoRAs": 1 paper of 25)."""
+        plural = len(self.retriever.papers_naming(f"{name}s"))
+        return plural >= 2 and 4 * plural >= len(self.retriever.papers_naming(name))
 
     def is_common_name(self, name: str) -> bool:
         """A one-word name in over COMMON_NAME_SHARE of the indexed chunks: the field's vocabulary."""

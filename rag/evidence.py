@@ -27,7 +27,7 @@ from typing import Sequence
 from rag.lexical import tokenize
 from rag.names import (MAKERS, NAME, VERSIONED, capitalised_words, is_known, names_in_title, norm, own_name, question_names, quotes_title,
                        title_words)
-from rag.ownership import NAMING_CUES, owns, owns_phrase, phrase_pattern
+from rag.ownership import NAMING_CUES, names_first, owns, owns_phrase, phrase_pattern
 from rag.paste import content_words
 from rag.text import ASKS_ORIGIN, ASKS_RELEASE, CONTRIBUTION, POINTS_BACK, RELEASE_STATED, URL, WHO_DID, asked_acronyms, expands, split_sentences
 from rag.types import Hit
@@ -302,6 +302,14 @@ def presented_as_subject(question: str, name: str) -> bool:
     return re.search(rf"(?<!\w){n}(?:\s+\S+)?\s+paper\b|\bpapers?\s+(?:on|about|introducing|proposing|called|titled|named)\s+"
                      rf"(?:the\s+)?{n}(?!\w)|(?<!\w){n}\s*(?:\([^)]{{1,40}}\))?,\s+(?:the|a)\s+(?:[\w-]+\s+){{0,3}}?{_SUBJECT_KIND}"
                      rf"\s+(?:in which|that|which|where|whose|for|behind)\b", question, re.I) is not None
+
+
+def _origin_verb_object(question: str, name: str) -> bool:
+    """Whether the question's origin verb takes `name` as its whole object ("Which paper introduced LoRA?", "who proposed
+    CLIP, …"): nothing but "the", "original" or a kind of work stands beside it, so the name itself is asked about."""
+    return re.search(rf"\b(?:{_ORIGIN_VERBS}|created|developed|first put forward)\s+(?:the\s+)?(?:original\s+)?{re.escape(name)}"
+                     rf"(?:\s+(?:paper|model|method|architecture|framework|technique|approach|algorithm)s?)?\s*(?:[?.!,;:(]|$)",
+                     question, re.I) is not None
 
 
 def _origin_asked_of(question: str, name: str) -> bool:
@@ -831,7 +839,7 @@ class EvidencePolicy:
     """Measures the signals and applies the fitted models. One per Assistant."""
 
     def __init__(self, terms, title_counts, model: EvidenceModel | None = None, common=None, casing=None, unindexed_phrases=None,
-                 unindexed_words=None, listed=None, distinctive=None, unheard=None):
+                 unindexed_words=None, listed=None, distinctive=None, unheard=None, kind=None):
         self._terms = terms  # callables: the corpus' normalized words, and title-word counts
         self._title_counts = title_counts
         self._title_stems: tuple[dict, dict[str, int]] | None = None  # title-word stems by how many titles hold them
@@ -842,6 +850,7 @@ class EvidencePolicy:
         self._unindexed_words = unindexed_words or (lambda question: [])  # "Toolformer": (name, key) the corpus lacks
         self._distinctive = distinctive or (lambda name: False)  # a one-word name in few chunks ("Xavier", "ARank")
         self._listed = listed or (lambda question: [])  # ids of the papers a question lists by name ("Which of A, B and C …?")
+        self._kind = kind or (lambda name: False)  # a name of a kind of thing, written in the plural too ("LLMs")
         self._unheard = unheard or (lambda word: False)  # a lower-case word no abstract nor the vocabulary holds in any form
 
     @property
@@ -1189,6 +1198,14 @@ class EvidencePolicy:
                    for _, key in specific for h in hits[:5]):
                 return []
             return [name for name, _ in specific]
+        # A name many abstracts use, when it is the whole object of the question's origin verb ("Which paper
+        # introduced LoRA?" was `strong` from FLoRA, "… CLIP?" from AffordanceCLIP: papers that build on it), is owned
+        # only by a paper whose title or contribution sentence names it first (rag.ownership.names_first).
+        # (not a kind of thing written in the plural too, "LLMs", "GPUs")
+        common = [(name, key) for name, key in self._names(question) if self._common(name) and not self._kind(name)
+                  and not _NO_MODEL_NAME.fullmatch(name) and _origin_verb_object(question, name)]
+        if common and not any(names_first(h.paper, key) for _, key in common for h in hits[:5]):
+            return [name for name, _ in common]
         # A name in capitalised words ("Which paper proposed Diffusion Policy for visuomotor control?"), which
         # rag.names does not count, when a retrieved abstract uses it ("outperform … methods such as Diffusion
         # Policy") and none brings it. (Two fresh batches asked this of an unindexed method, answered `strong`.)

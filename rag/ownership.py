@@ -85,6 +85,25 @@ def owns(paper: Paper, key: str, by_title: bool = True, naming: re.Pattern = _NA
     return False
 
 
+def names_first(paper: Paper, key: str) -> bool:
+    """The stricter test for a name many abstracts use (LoRA, CLIP): the paper's title names it, or a sentence's first
+    technical name after "we propose / introduce / called …" is it. "We introduce a new approach called FLORA that
+    enables … LoRA adapters" introduces FLORA, not LoRA, though LoRA stands within `owns`' window."""
+    from rag.names import NAME
+
+    if any(norm(t) == key for t in _tokens(paper.title)[:1]) or norm(paper.title.split(":")[0]) == key:
+        return True
+    for sentence in split_sentences(paper.abstract):
+        for m in (*CONTRIBUTION.finditer(sentence), *NAMING_CUES.finditer(sentence)):
+            first = NAME.search(sentence, m.end())
+            between = _tokens(sentence[m.end():first.start()]) if first else []
+            # (not inside a description: "we introduce a novel … CLIP adapting framework named …" brings the framework)
+            if first and norm(first.group(0)) == key and len(between) < OWN_AFTER \
+                    and not {t.casefold() for t in between} & {"a", "an"}:
+                return True
+    return False
+
+
 def phrase_pattern(phrase: str) -> re.Pattern:
     """The phrase as whole words, in any case ("Diffusion Policy" in "… such as diffusion policy.")."""
     return re.compile(rf"(?<!\w){re.escape(phrase)}(?!\w)", re.I)

@@ -298,6 +298,19 @@ def test_a_lookup_after_a_colon_is_answered_from_the_one_paper_it_asks_for(assis
     assert "Bias-Driven Hallucination Sampling" in answer.text
 
 
+@pytest.mark.parametrize("name", ["LoRA", "CLIP"])
+def test_who_introduced_a_name_many_papers_build_on_is_refused_when_none_introduces_it(assistant, name):
+    """"Which paper introduced LoRA?" was answered `strong` from FLoRA ("We introduce a new approach called FLORA that
+    enables … LoRA adapters") and "… CLIP?" from AffordanceCLIP: papers that build on the name. Neither original paper
+    is indexed; a paper that introduces a name this common says so first ("we present QLoRA", "we propose Context
+    Optimization (CoOp)"), and those lookups still answer."""
+    answer = assistant.ask(f"Which paper introduced {name}?")
+    assert answer.abstained and f"use {name}, but none of them introduces it" in answer.text, answer.text
+    for indexed, title in (("QLoRA", QLORA), ("CoOp", "Learning to Prompt for Vision-Language Models")):
+        found = assistant.ask(f"Which paper introduced {indexed}?")
+        assert not found.abstained and found.citations[0].title == title, found.text
+
+
 def test_a_refused_lookup_says_why(assistant):
     """"The indexed abstracts don't name a paper for this" alone left the reader guessing whether the
     name was unknown or only used."""
