@@ -1200,8 +1200,8 @@ class EvidencePolicy:
             return [name for name, _ in specific]
         # A name many abstracts use, when it is the whole object of the question's origin verb ("Which paper
         # introduced LoRA?" was `strong` from FLoRA, "… CLIP?" from AffordanceCLIP: papers that build on it), is owned
-        # only by a paper whose title or contribution sentence names it first (rag.ownership.names_first).
-        # (not a kind of thing written in the plural too, "LLMs", "GPUs")
+        # only by a paper whose title or contribution sentence names it first (rag.ownership.names_first). Not a kind of
+        # thing, which the abstracts also write in the plural ("LLMs", "GPUs"): no paper introduced it.
         common = [(name, key) for name, key in self._names(question) if self._common(name) and not self._kind(name)
                   and not _NO_MODEL_NAME.fullmatch(name) and _origin_verb_object(question, name)]
         if common and not any(names_first(h.paper, key) for _, key in common for h in hits[:5]):
