@@ -40,7 +40,10 @@ def lookup_paper(assistant, question: str, filters: Filters | None = None) -> Lo
     t0 = time.perf_counter()
     hits = assistant.retriever.search(read, k=6, filters=filters)
     timings = {"retrieve_ms": round((time.perf_counter() - t0) * 1000, 1)}
-    assessment = assistant.assess(read, hits)
+    # A bare name ("rag lookup LoRA") asks who introduced it, and is assessed as that question: "LoRA" alone was
+    # credited to LLaVA-MoLE (P 0.80), "DPO" and "GPT-4" to papers that use them, though the question form is refused
+    # ("the indexed abstracts use DPO, but none of them introduces it").
+    assessment = assistant.assess(_as_origin_question(read, assistant.retriever.name_casing), hits)
     # A retrieved paper that introduces a specific name of the question answers "which paper proposed
     # it?" whatever the evidence model says of the whole question: "What's the original paper for
     # DCLM?" was refused with DataComp-LM ("we introduce DataComp for Language Models (DCLM)") first.
@@ -95,6 +98,16 @@ def lookup_paper(assistant, question: str, filters: Filters | None = None) -> Lo
         notes=notes,
         timings_ms=timings,
     )
+
+
+def _as_origin_question(query: str, casing) -> str:
+    """The query as "Which paper introduced <name>?" when it is one name and nothing else ("LoRA", "qlora"); else as
+    written."""
+    names = question_names(query, casing)
+    bare = query.strip().strip("?.!\"'`“”‘’ ")
+    if len(names) == 1 and _norm(bare) == names[0][1] and len(bare.split()) == 1:
+        return f"Which paper introduced {names[0][0]}?"
+    return query
 
 
 def introducing(assistant, question: str, hits: list) -> list[Paper]:

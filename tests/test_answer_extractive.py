@@ -311,6 +311,20 @@ def test_who_introduced_a_name_many_papers_build_on_is_refused_when_none_introdu
         assert not found.abstained and found.citations[0].title == title, found.text
 
 
+def test_a_bare_name_lookup_asks_who_introduced_it(assistant):
+    """`rag lookup LoRA` credited LLaVA-MoLE (confidence 0.80) and `rag lookup DPO` a paper that uses DPO: a bare name
+    asks who introduced it, as "Which paper introduced DPO?" does, and neither paper is indexed. An indexed paper's
+    own name still finds it, typed in lower case too."""
+    from rag.render import lookup_text
+
+    for name in ("LoRA", "DPO"):
+        refused = assistant.lookup(name)
+        assert refused.abstained and f"use {name}, but none of them introduces it" in lookup_text(refused), lookup_text(refused)
+    for typed in ("QLoRA", "qlora"):
+        found = assistant.lookup(typed)
+        assert not found.abstained and found.paper.title == QLORA
+
+
 def test_a_refused_lookup_says_why(assistant):
     """"The indexed abstracts don't name a paper for this" alone left the reader guessing whether the
     name was unknown or only used."""
