@@ -473,7 +473,7 @@ _HOW_VERBS = frozenset("work keep learn make get handle decide use avoid help co
 _ORIGIN_OF_IT = re.compile(
     rf"\b(?:(?:who|which (?:paper|work|study)|what (?:paper|work|study))\s+(?:first\s+|originally\s+)?"
     rf"(?:put forward|{_ORIGIN_VERBS})\s+(?:it|this)\b"
-    r"|(?:which|what) (?:paper|work|study) (?:was|is) (?:it|this) (?:first\s+|originally\s+)?(?:put forward|proposed|introduced|invented|coined)"
+    rf"|(?:which|what) (?:paper|work|study) (?:was|is) (?:it|this) (?:first\s+|originally\s+)?(?:put forward|{_ORIGIN_VERBS})"
     r"|where (?:does|did) (?:it|this) (?:first\s+)?(?:come from|originate))", re.I)
 # Words a described thing, not a term, starts with ("how does this method work", "the idea that …").
 _NOT_A_TERM_START = frozenset("a an this that these those its their idea concept notion approach method technique model paper framework "

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import re
 
-from rag.names import NAME, norm
+from rag.names import NAME, norm, own_name
 from rag.text import CONTRIBUTION, split_sentences
 from rag.types import Paper
 
@@ -89,7 +89,7 @@ def names_first(paper: Paper, key: str) -> bool:
     """The stricter test for a name many abstracts use (LoRA, CLIP): the paper's title names it, or a sentence's first
     technical name after "we propose / introduce / called …" is it. "We introduce a new approach called FLORA that
     enables … LoRA adapters" introduces FLORA, not LoRA, though LoRA stands within `owns`' window."""
-    if any(norm(t) == key for t in _tokens(paper.title)[:1]) or norm(paper.title.split(":")[0]) == key:
+    if norm(own_name(paper.title) or "") == key:
         return True
     for sentence in split_sentences(paper.abstract):
         for m in (*CONTRIBUTION.finditer(sentence), *NAMING_CUES.finditer(sentence)):
