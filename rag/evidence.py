@@ -1192,7 +1192,8 @@ class EvidencePolicy:
         # (not a bare two-letter acronym: "Which paper introduced an RL finetuning method coupled with …?" asks for
         # a method described in words)
         specific = [(name, key) for name, key in self._names(question)
-                    if not self._common(name) and not _NO_MODEL_NAME.fullmatch(name) and _origin_asked_of(question, name)]
+                    if not self._common(name) and not (self._kind(name) and _origin_verb_object(question, name))
+                    and not _NO_MODEL_NAME.fullmatch(name) and _origin_asked_of(question, name)]
         if specific:
             if any(key == norm(own_name(h.paper.title) or "") or owns(h.paper, key, by_title=False, naming=NAMING_CUES)
                    for _, key in specific for h in hits[:5]):
@@ -1200,9 +1201,9 @@ class EvidencePolicy:
             return [name for name, _ in specific]
         # A name many abstracts use, when it is the whole object of the question's origin verb ("Which paper
         # introduced LoRA?" was `strong` from FLoRA, "… CLIP?" from AffordanceCLIP: papers that build on it), is owned
-        # only by a paper whose title or contribution sentence names it first (rag.ownership.names_first). Not a kind of
-        # thing, which the abstracts also write in the plural ("LLMs", "GPUs"): no paper introduced it.
-        common = [(name, key) for name, key in self._names(question) if self._common(name) and not self._kind(name)
+        # only by a paper whose title or contribution sentence names it first (rag.ownership.names_first). So is a kind
+        # of thing, which the abstracts also write in the plural ("ViTs"): "… as building a ViT" does not bring it.
+        common = [(name, key) for name, key in self._names(question) if (self._common(name) or self._kind(name))
                   and not _NO_MODEL_NAME.fullmatch(name) and _origin_verb_object(question, name)]
         if common and not any(names_first(h.paper, key) for _, key in common for h in hits[:5]):
             return [name for name, _ in common]

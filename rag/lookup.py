@@ -113,10 +113,11 @@ def _as_origin_question(query: str, casing) -> str:
 def introducing(assistant, question: str, hits: list) -> list[Paper]:
     """The retrieved papers that introduce one of the question's specific names: their abstract proposes
     or names it (rag.ownership.owns), or it is their title's own name ("GENOME: …"). Not a title word
-    elsewhere ("Adversarial GLUE" does not introduce GLUE), nor the field's vocabulary ("LLM")."""
+    elsewhere ("Adversarial GLUE" does not introduce GLUE), nor the field's vocabulary ("LLM"), nor a kind of thing
+    the abstracts also write in the plural ("ViTs": "… as building a ViT" does not bring it)."""
     out: list[Paper] = []
     for name, key in question_names(question, assistant.retriever.name_casing):
-        if len(key) < 3 or assistant.is_common_name(name):
+        if len(key) < 3 or assistant.is_common_name(name) or assistant.is_kind_name(name):
             continue
         out.extend(h.paper for h in hits[:3] if h.paper not in out and (
             owns(h.paper, key, by_title=False, naming=NAMING_CUES) or _norm(own_name(h.paper.title) or "") == key))

@@ -85,6 +85,10 @@ def owns(paper: Paper, key: str, by_title: bool = True, naming: re.Pattern = _NA
     return False
 
 
+# Words before a name that make it part of a description of what is brought, not the thing brought.
+_DESCRIPTION_WORDS = frozenset("a an of this these such".split())
+
+
 def names_first(paper: Paper, key: str) -> bool:
     """The stricter test for a name many abstracts use (LoRA, CLIP): the paper's title names it, or a sentence's first
     technical name after "we propose / introduce / called …" is it. "We introduce a new approach called FLORA that
@@ -95,9 +99,10 @@ def names_first(paper: Paper, key: str) -> bool:
         for m in (*CONTRIBUTION.finditer(sentence), *NAMING_CUES.finditer(sentence)):
             first = NAME.search(sentence, m.end())
             between = _tokens(sentence[m.end():first.start()]) if first else []
-            # (not inside a description: "we introduce a novel … CLIP adapting framework named …" brings the framework)
+            # (not inside a description: "we introduce a novel … CLIP adapting framework named …" brings the framework,
+            # "three … versions of distilled BERT models" BERT's versions, "We term this … ViT paradigm IML-ViT" IML-ViT)
             if first and norm(first.group(0)) == key and len(between) < OWN_AFTER \
-                    and not {t.casefold() for t in between} & {"a", "an"}:
+                    and not {t.casefold() for t in between} & _DESCRIPTION_WORDS:
                 return True
     return False
 

@@ -298,11 +298,13 @@ def test_a_lookup_after_a_colon_is_answered_from_the_one_paper_it_asks_for(assis
     assert "Bias-Driven Hallucination Sampling" in answer.text
 
 
-@pytest.mark.parametrize("name", ["LoRA", "CLIP"])
+@pytest.mark.parametrize("name", ["LoRA", "CLIP", "BERT", "ViT"])
 def test_who_introduced_a_name_many_papers_build_on_is_refused_when_none_introduces_it(assistant, name):
     """"Which paper introduced LoRA?" was answered `strong` from FLoRA ("We introduce a new approach called FLORA that
-    enables … LoRA adapters") and "… CLIP?" from AffordanceCLIP: papers that build on the name. Neither original paper
-    is indexed; a paper that introduces a name this common says so first ("we present QLoRA", "we propose Context
+    enables … LoRA adapters") and "… CLIP?" from AffordanceCLIP: papers that build on the name. "… BERT?" went to a
+    paper that introduces "versions of distilled BERT models", and "… ViT?", a kind of model the abstracts write in
+    the plural too, to one that terms "this simple but effective ViT paradigm IML-ViT". No original paper is
+    indexed; a paper that introduces a name this common says so first ("we present QLoRA", "we propose Context
     Optimization (CoOp)"), and those lookups still answer."""
     answer = assistant.ask(f"Which paper introduced {name}?")
     assert answer.abstained and f"use {name}, but none of them introduces it" in answer.text, answer.text
@@ -317,7 +319,7 @@ def test_a_bare_name_lookup_asks_who_introduced_it(assistant):
     own name still finds it, typed in lower case too."""
     from rag.render import lookup_text
 
-    for name in ("LoRA", "DPO"):
+    for name in ("LoRA", "DPO", "BERT", "ViT"):
         refused = assistant.lookup(name)
         assert refused.abstained and f"use {name}, but none of them introduces it" in lookup_text(refused), lookup_text(refused)
     for typed in ("QLoRA", "qlora"):
