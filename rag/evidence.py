@@ -77,7 +77,11 @@ _RELATIVE_WHICH = "".join(f"(?<!{noun} )" for noun in (
     + "".join(f"(?<![A-Za-z] {preposition} )" for preposition in ("by", "in", "through", "via"))
 # (and no article or possessive among the words between: "the study of what lets a model generalize …", "… to which
 # the model assigns …", "what is their model …" ask for no model; dev-77's question was refused as naming none)
-_NOT_BETWEEN = r"(?!(?:of|a|an|the|its|their|this|that|these|those|our|your|his|her|my)\b)"
+# (nor a verb: "Which system uses LLMs to automate claim matching …?" asks for the system, the LLMs are what it uses;
+# dev-80's follow-up, read with that question, was refused as naming no model)
+_NOT_BETWEEN = (r"(?!(?:of|a|an|the|its|their|this|that|these|those|our|your|his|her|my|uses?|used|using|appl(?:y|ies|ied)"
+                r"|employs?|leverages?|adopts?|trains?|fine-tunes?|prompts?|combines?|helps?|lets?|makes?|turns?|teaches"
+                r"|evaluates?|compares?|tests?|asks?|relies|builds?)\b)")
 ASKS_WHICH_MODEL = re.compile(
     r"(?:(?:^|[.?!:]\s+)\W*[Ww]h(?:ich|at)|" + _RELATIVE_WHICH + r"\bwhich|\bwhat(?!\s+(?:the|a|an)\s))\s+(?i:(?:" + _NOT_BETWEEN + r"[\w-]+\s+){0,2}?"
     r"(?:llms?|(?:large )?language models?|models?|vlms?|mllms?|backbones?|encoders?|base models?|teachers?|tokenizers?"

@@ -840,8 +840,8 @@ def test_a_relative_what_is_no_question_which_model(assistant):
 
 
 def test_a_relative_which_or_a_which_before_an_article_asks_for_no_model(assistant):
-    """"… a survey of the algorithms by which multimodal large language models are brought into line …" and "the
-    study of what lets a model generalize …" read as asking which model, and the surveyed or studied paper, whose
+    """"… a survey of the algorithms by which multimodal large language models are brought into line …", "the
+    study of what lets a model generalize …" and "which system uses LLMs …" read as asking which model, and the surveyed or studied paper, whose
     abstract names none, was refused as naming no model of the kind asked (dev-77). Asked which model, it still is."""
     survey = assistant.ask("Could you point me to a survey of the algorithms by which multimodal large language models "
                            "are brought into line with human preferences, and along which aspects it organises its review?")
@@ -850,6 +850,9 @@ def test_a_relative_which_or_a_which_before_an_article_asks_for_no_model(assista
     study = assistant.ask("In the study of what lets a model generalize to instructions it has never seen, what must the "
                           "instruction data be like for such generalization to emerge?")
     assert study.evidence != "none" and "diversi" in study.text, (study.evidence, study.text)
+    # ... nor a verb between: the system is asked for, the LLMs are what it uses (dev-80's follow-up was refused so)
+    system = assistant.ask("FACT-GPT: which system uses LLMs to automate claim matching, and what data was it trained on?")
+    assert system.evidence != "none" and system.citations[0].title.startswith("FACT-GPT"), (system.evidence, system.text)
     asked = assistant.ask("Which LLM does FinMem use as its backbone?")
     assert refused_saying(asked, "names no model of the kind asked")
 
