@@ -479,6 +479,11 @@ _ORIGIN_OF_IT = re.compile(
     rf"(?:put forward|{_ORIGIN_VERBS})\s+(?:it|this)\b"
     rf"|(?:which|what) (?:paper|work|study) (?:was|is) (?:it|this) (?:first\s+|originally\s+)?(?:put forward|{_ORIGIN_VERBS})"
     r"|where (?:does|did) (?:it|this) (?:first\s+)?(?:come from|originate))", re.I)
+# ... and a term the question names, explains in a relative clause, then asks the origin of "it": "Our risk register
+# relies on semantic entropy, which samples several answers … . Which paper introduced it, …?" (dev-81: `strong` from a
+# survey on hallucination).
+_DESCRIBED_TERM = re.compile(rf"\b(?i:on|of|about|uses?|using|called|named|termed)\s+(?:the\s+)?"
+                             rf"(?P<words>{_TERM_WORD}(?:\s+{_TERM_WORD}){{0,2}}),\s+(?i:which|that)\s+[a-z]+s\b")
 # Words a described thing, not a term, starts with ("how does this method work", "the idea that …").
 _NOT_A_TERM_START = frozenset("a an this that these those its their idea concept notion approach method technique model paper framework "
                                "system it they".split())
@@ -495,6 +500,9 @@ def asked_term(question: str) -> str | None:
         verb = next((i for i, w in enumerate(words) if i >= 1 and w in _HOW_VERBS), None)
         term = " ".join(words if how.group("comma") else words[:verb or 2])
         return None if any(w in _NOT_A_TERM for w in words[:2]) or words[0] in _NOT_A_TERM_START | {"the"} else term
+    if (origin := _ORIGIN_OF_IT.search(text)) and (described := _DESCRIBED_TERM.search(text[:origin.start()])):
+        words = described.group("words").split()
+        return None if any(w in _NOT_A_TERM for w in words) or words[0] in _NOT_A_TERM_START else " ".join(words)
     m = _WORKS_TERM.search(text) or _ORIGIN_TERM.search(text)
     if not m:
         return None

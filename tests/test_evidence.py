@@ -829,6 +829,13 @@ def test_how_a_term_works_or_who_came_up_with_it_is_refused_when_no_abstract_use
     assert refused_saying(anchored, "No indexed abstract uses the term “elastic weight consolidation”"), anchored.text
     speculative = assistant.ask("How does speculative decoding speed up inference, and which paper introduced it?")
     assert "uses the term" not in (speculative.preface or "") + speculative.text
+    # named, explained in a relative clause, then asked the origin of "it" (dev-81: `strong` from a hallucination survey)
+    described = assistant.ask("Our team relies on prefix tuning, which prepends trainable vectors to every layer. "
+                              "Which paper introduced it, and what did it compare against?")
+    assert refused_saying(described, "No indexed abstract uses the term “prefix tuning”"), described.text
+    indexed = assistant.ask("Our server relies on speculative decoding, which drafts tokens with a small model. "
+                            "Which paper introduced it?")
+    assert "uses the term" not in (indexed.preface or "") + indexed.text
 
 
 def test_a_relative_what_is_no_question_which_model(assistant):
