@@ -647,9 +647,12 @@ UNSTATED_PREMISE = "does not state the figure the question starts from"
 # names ends (an example, an aside or a second question follows).
 _TOPIC_ASKED = re.compile(
     r"\b(?:(?:papers?|work|works|anything|something|research|studies|readings?|literature|holdings|articles|publications)\s+"
-    r"(?:here\s+|in (?:here|the index)\s+|in this (?:index|corpus|collection)\s+)?(?:on|about|covering|regarding|that uses?|using)"
+    r"(?:here\s+|in (?:here|the index)\s+|in (?:this|the) (?:index|corpus|collection)\s+)?(?:on|about|covering|regarding|that uses?|using)"
     r"|(?:methods|approaches|techniques|schemes|ways)\s+(?:(?:are there|exist|exists|have been \w+)\s+)?(?:for|to)"
-    r"|has anyone (?:used|applied|tried|built|trained|looked (?:at|into)|studied|examined|explored|investigated|worked on))"
+    r"|has anyone (?:used|applied|tried|built|trained|looked (?:at|into)|studied|examined|explored|investigated|worked on)"
+    # ("Has any work in the collection measured sycophancy, …?")
+    r"|(?:has|have|did|does) any (?:work|paper|study|studies|papers|research)\s+(?:in (?:here|the index|(?:this|the) (?:index|corpus|collection))\s+)?"
+    r"(?:measured|studied|examined|evaluated|tested|explored|investigated|addressed|tackled|covered|looked (?:at|into)))"
     r"\s+(?P<topic>[^?.!;:()\[\]]{3,80})", re.I)
 _TOPIC_END = re.compile(r",|\s(?:like|e\.g|i\.e|such as|for example|so that|so|to make|that|which|where|and how|and what|and which"
                         r"|or how|rn|\u2014|-)\s", re.I)

@@ -1621,6 +1621,9 @@ def test_a_question_with_nothing_to_search_for_is_still_refused_saying_so(assist
     ("Could you check the library's holdings on recognising birdsong with self-supervised audio models?", "birdsong"),
     # ... and "has anyone looked at / studied …" (dev-49: `weak`)
     ("Has anyone looked at watermarking the text that language models generate?", "watermarking"),
+    # ... and "has any work in the collection measured / studied …" (dev-81: `weak`)
+    ("Have any papers in the collection studied sycophancy, assistants agreeing with whatever the user believes?",
+     "sycophancy"),
 ])
 def test_asking_for_papers_on_a_topic_whose_term_no_abstract_uses_is_refused_saying_so(assistant, question, term):
     """"any papers in here on watermarking llm generated text …?" was `weak`, quoting a paper on what LLMs infer about
