@@ -85,12 +85,18 @@ _NOT_BETWEEN = (r"(?!(?:of|a|an|the|its|their|this|that|these|those|our|your|his
 ASKS_WHICH_MODEL = re.compile(
     r"(?:(?:^|[.?!:]\s+)\W*[Ww]h(?:ich|at)|" + _RELATIVE_WHICH + r"\bwhich|\bwhat(?!\s+(?:the|a|an)\s))\s+(?i:(?:" + _NOT_BETWEEN + r"[\w-]+\s+){0,2}?"
     r"(?:llms?|(?:large )?language models?|models?|vlms?|mllms?|backbones?|encoders?|base models?|teachers?|tokenizers?"
-    r"|simulators?|optimi[sz]ers?))\b"
+    r"|simulators?|optimi[sz]ers?))\b(?!-)"  # (not a compound's first word: "what teacher-copying trick …")
 )
 # The words before a name that make it something the abstract works with: "a study on a series of PaLM 2 models",
 # "built on LLaMA", "fine-tuned from Mistral", "experiments with T5" (not "the effectiveness of MLLM-MSR").
 _OBJECT_OF = re.compile(r"\b(?:built|based|fine-?tuned|trained|initiali[sz]ed|study|studies|experiments?|evaluations?)\s+"
                         r"(?:on|upon|from|with|of)\s+(?:(?:a|an|the)\s+)?(?:(?:series|family|suite|range|set)\s+of\s+)?$", re.I)
+
+
+def _our_proposed(abstract: str, name: str) -> bool:
+    """Whether the abstract brings `name` as "our proposed …": "Our proposed Dual-stage Mixed Fine-tuning (DMT) strategy"
+    is the paper's own strategy, no model it builds on (dev-80: which base model it fine-tuned was `strong`)."""
+    return re.search(rf"\b[Oo]ur proposed\b[^.;]{{0,80}}?(?<!\w){re.escape(name)}(?!\w)", abstract) is not None
 
 
 def _used_as_object(abstract: str, name: str) -> bool:
@@ -1538,7 +1544,8 @@ class EvidencePolicy:
         # dev-77's question which vision-language model and audio encoder OV-AVSS builds on was `strong` from them)
         if any(norm(n) not in asked and norm(n) != own and not self._common(n) and not _NO_MODEL_NAME.fullmatch(n)
                and not is_metric(n) and not _names_data(paper.abstract, n)
-               and (not owns(paper, norm(n)) or _used_as_object(paper.abstract, n)) for n in NAME.findall(URL.sub(" ", paper.abstract))):
+               and (not (owns(paper, norm(n)) or _our_proposed(paper.abstract, n)) or _used_as_object(paper.abstract, n))
+               for n in NAME.findall(URL.sub(" ", paper.abstract))):
             return None
         return named
 

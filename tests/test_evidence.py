@@ -879,6 +879,13 @@ def test_asking_which_model_a_paper_builds_on_when_its_abstract_names_none_is_re
     data = assistant.ask("Which pretrained vision-language model does OV-AVSS, the open-vocabulary audio-visual segmentation "
                          "framework, draw its prior knowledge from?")
     assert refused_saying(data, "names no model of the kind asked"), (data.evidence, data.text)
+    # nor the strategy it brings as "our proposed …" ("Our proposed Dual-stage Mixed Fine-tuning (DMT) strategy": dev-80)
+    strategy = assistant.ask("In the SFT data-composition study that proposes Dual-stage Mixed Fine-tuning, which base model "
+                             "family did they fine-tune?")
+    assert refused_saying(strategy, "names no model of the kind asked"), (strategy.evidence, strategy.text)
+    # "what model-based trick" asks for a trick: a compound's first word is no model asked for
+    trick = assistant.ask("What model-based trick does FinMem use to rank what its trading agent remembers?")
+    assert "names no model" not in (trick.preface or "") + trick.text, trick.text
     # "which desiderata of MLLMs" asks for desiderata, not for a model (it was capped as "names no model")
     desiderata = assistant.ask("What are the components of ChEF, and which desiderata of MLLMs do its new recipes measure?")
     assert "names no model" not in (desiderata.preface or "")
