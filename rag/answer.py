@@ -24,7 +24,7 @@ from rag.evidence import (MAX_PAPERS, MENTIONED_ELSEWHERE, UNSTATED_PREMISE, UNU
                           EvidencePolicy, measured_against)
 from rag.authors import lists_papers_only
 from rag.extractive import SentenceScorer, extractive_answer, question_parts, with_marker
-from rag.message import MAX_MESSAGE_CHARS, split_questions
+from rag.message import MAX_MESSAGE_CHARS, set_aside, split_questions
 from rag.meta import NO_CITATION_COUNTS, asks_paper_count, citation_counts_asked, record_asked, record_note, surveys_first
 from rag.llm import ABSTAIN_SENTENCE, SYSTEM_PROMPT, LeakGuard, build_messages, is_abstention, make_backend, prompt_leak, resolve_answerer
 from rag.lookup import lookup_paper
@@ -513,6 +513,14 @@ class Assistant:
                 return answer.model_copy(update={"notes": (note,)})
             answer = self.ask(split.question, answerer=answerer, filters=filters, history=history, on_delta=on_delta, k=k)
             return answer.model_copy(update={"question": question, "searched_question": split.question,
+                                             "notes": (*answer.notes, note)})
+        if (aside := set_aside(question)) is not None:
+            # "Apart from mixture-of-depths token skipping, which I know already, which works …?": searched whole, the
+            # papers on what is set aside came first. Searched without it, and said so.
+            answer = self.ask(aside.question, answerer=answerer, filters=filters, history=history, on_delta=on_delta, k=k,
+                              first=first)
+            note = f"Searched without “{shorten(aside.what, 60, placeholder='…')}”, which the question sets aside."
+            return answer.model_copy(update={"question": question, "searched_question": answer.searched_question or aside.question,
                                              "notes": (*answer.notes, note)})
         if (joined := self._with_refused_question(question, history)) is not None:
             # "we might launch in Rwanda … anything on getting an English-heavy 7B model to do NER in Kinyarwanda?"

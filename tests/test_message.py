@@ -55,3 +55,30 @@ def test_each_question_of_a_message_is_answered_from_its_own_paper(assistant):
     # ... and a question in two parts about one paper is still one question
     one = assistant.ask("How big is SEED-Bench-2 and how does it organise the MLLM capabilities it tests?")
     assert not any("asks 2 questions" in note for note in one.notes)
+
+
+def test_what_a_question_sets_aside_is_not_what_it_is_answered_from(assistant):
+    """"Apart from mixture-of-depths token skipping, which I already know, which papers …?" was answered `weak` with the
+    mixture-of-depths papers first: searched whole, what the question sets aside is what retrieval finds (dev-80).
+    Searched without it, the papers on per-token adaptive computation answer, and the reader is told."""
+    answer = assistant.ask("Apart from mixture-of-depths token skipping, which I already know, which papers let each token "
+                           "spend a different amount of computation depending on how hard it is?")
+    titles = [c.title for c in answer.citations]
+    assert not any("MoD" in t or "Mixture-of-Depth" in t for t in titles), titles
+    assert any(t.startswith("Duo-LLM") for t in titles) and any(t.startswith("Adaptive Computation Modules") for t in titles)
+    assert any("which the question sets aside" in note for note in answer.notes), answer.notes
+
+
+@pytest.mark.parametrize("question, searched", [
+    ("Besides the Oogiri game, on what tasks is CLoT evaluated?", "On what tasks is CLoT evaluated?"),
+    ("We use LoRA. Other than LoRA, which methods cut the memory of fine-tuning?",
+     "We use LoRA. Which methods cut the memory of fine-tuning?"),
+    ("Besides that, ok?", None),  # nothing left to ask
+    ("Besides fine-tuning, what other steps does SWIFT support?", None),  # "other" than what is set aside
+    ("Beyond Memorization: what does it show about privacy?", None),  # a title's opening word
+])
+def test_a_set_aside_clause_is_dropped_from_the_search(question, searched):
+    from rag.message import set_aside
+
+    found = set_aside(question)
+    assert (found.question if found else None) == searched
