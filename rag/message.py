@@ -110,7 +110,7 @@ def split_questions(message: str) -> Questions:
 # which works let every token use a different amount of computation …?" Searched whole, the set-aside thing is what
 # retrieval finds (dev-80: the two mixture-of-depths papers came first, the three papers asked for outside the top 8).
 # ("Beyond" is left out: it opens titles, "Beyond Memorization: …".)
-_SET_ASIDE = re.compile(
+_OPENS_SET_ASIDE = re.compile(
     r"(?:^|(?<=[.?!])\s+)(?P<clause>\W*(?:apart from|aside from|besides|other than|excluding)\s+(?P<what>[^,.;:?!]{2,80}?)\s*,"
     r"(?:\s*(?:which|that)\s+(?:i|we)\s+[^,.;:?!]{2,40},)?)\s*(?=\S)", re.I)
 
@@ -123,7 +123,7 @@ class SetAside(NamedTuple):
 def set_aside(question: str) -> SetAside | None:
     """The question without an opening "Apart from / Besides / Other than X, …" clause, when what is left still asks
     something of its own (three content words at least) and not for something "other"; else None."""
-    m = _SET_ASIDE.search(question)
+    m = _OPENS_SET_ASIDE.search(question)
     if not m:
         return None
     after = question[m.end():]
