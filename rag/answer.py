@@ -55,7 +55,9 @@ NOT_COVERED = ABSTAIN_SENTENCE  # one sentence for every abstention, the model's
 _SEVERAL = re.compile(
     r"\b(papers|works|studies)\b|\bdiff(?:ers?|erences?)?\b|\bcompare (?:the|these|those|them)\b|\b(?:vs\.?|versus)\s"
     r"|\b(which|what|list|name)\s+(?:[\w-]+\s+){0,3}?(approaches|methods|techniques|systems|models|benchmarks|datasets"
-    r"|frameworks|architectures|algorithms|agents|strategies|alternatives|options|variants|solutions|(?-i:[A-Z]{2,}s))\b"
+    r"|frameworks|architectures|algorithms|agents|strategies|alternatives|options|variants|solutions|(?-i:[A-Z]{2,}s)"
+    # (who did the work, for a reader counting it in people or money: "Which groups improved …?", "which grants …")
+    r"|groups|teams|labs|projects|grants)\b"
     # ... as the subject asked about, not as the object of one paper: "which datasets was it tested on?", "which models
     # did they fine-tune?" ask about one (validation batches: 30 such questions were quoted one sentence per paper)
     r"(?!\s+(?:was|is|were|are|did|does|do|has|have)\s+(?:it|this|that|they|the (?:paper|work|study|method|model|approach|system"
@@ -71,6 +73,10 @@ _SEVERAL = re.compile(
     # ... and in other words: "what work exists on", "everything on", "an overview of"; a keyword query
     # that ends in a kind of thing in the plural ("model merging methods")
     r"|\b(?:work|research) (?:\w+ ){0,2}(?:exists?|is there|has been done) (?:on|in|into|about|for)\b"
+    # "Is there model-merging work that does not need …?", as "is there work on …": the field's (not "is there a paper")
+    r"|\b(?:is|are) there (?:any )?(?:[\w-]+ )?(?:work|research) (?:that|which|where)\b"
+    # "What has been built for finance, and how was each system evaluated?"
+    r"|\beach (?:system|paper|study|work|project|group)\b"
     r"|\b(?:show|give|tell|find|list|want)\s+(?:me\s+|us\s+)?everything (?:\w+ ){0,2}(?:on|about)\b|\boverview of\b"
     r"|\bwhat (?:research|literature)\b|\bwhat(?:'s|s| is) out there\b"
     r"|\b(?:anyone|anybody|someone) (?:tackled|worked on|looked (?:at|into)|studied|tried)\b"
@@ -108,6 +114,7 @@ _LINES_OF_WORK = re.compile(
     r"\b(?:lines?|strands?|threads?|directions?|bod(?:y|ies)) of (?:work|research)\b"
     # "What work looks at letting a transformer spend …?": "work" as the field's, with a verb of its subject
     r"|\bwhat (?:\w+ )?(?:work|research) (?:looks at|looks into|stud(?:y|ies)|explores?|examines?|investigates?|addresses|tackles"
+    r"|appl(?:y|ies)|uses|brings|adapts|targets"
     r"|deals with|covers|focuses on|is about)\b", re.I)
 _ONE = re.compile(r"^\W*(which|what|is there an?|name the)\s+(?:(?!(?:papers|works|studies|methods|approaches|systems|models"
                   r"|benchmarks|surveys|reviews|datasets|frameworks|tools)\b)\w+\s+){0,2}?"
@@ -117,8 +124,10 @@ _ONE = re.compile(r"^\W*(which|what|is there an?|name the)\s+(?:(?!(?:papers|wor
 # ... and, after a colon or in a later sentence, "which paper / study": "I'd like to cite the right work in our docs: which
 # paper introduced a way to build multimodal preference data …?" asks for one, and was answered from six papers
 # (dev-76). (Not "what method …" there: after the context it may be the field's, and a fresh multi-paper question of
-# dev-78 lost a paper when any such noun counted.)
-_ONE_LATER = re.compile(r"[.?!:]\s+\W*(?:which|what)\s+(?:\w+\s+)?(?:paper|study|article|publication)\b(?!s)"
+# dev-78 lost a paper when any such noun counted.) The word between is no plural of theirs: "… Which papers study why
+# this happens?" and "Which works study this systematically?" ask for several, "study" a verb (dev: 2 such questions).
+_ONE_LATER = re.compile(r"[.?!:]\s+\W*(?:which|what)\s+(?:(?!(?:papers|works|studies|articles|publications)\b)\w+\s+)?"
+                        r"(?:paper|study|article|publication)\b(?!s)"
                         r"(?!\s+(?:papers|articles|publications)\b)", re.I)
 
 
@@ -126,7 +135,8 @@ _ONE_LATER = re.compile(r"[.?!:]\s+\W*(?:which|what)\s+(?:\w+\s+)?(?:paper|study
 # on …", "What work looks at …"): searched as a topic (Assistant.searched_as_topic). Not "which methods were
 # compared" (one paper's), nor "which kind works better" ("works" a verb after another word).
 _ASKS_FOR_PUBLICATIONS = re.compile(
-    r"\b(?:which|what|any|list|find|name|other|are there)\s+(?:[\w-]+\s+){0,2}?(?:papers|studies|publications|articles)\b"
+    r"\b(?:which|what|any|list|find|name|other|are there)\s+(?:of\s+(?:the|these|those)\s+)?(?:[\w-]+\s+){0,2}?"
+    r"(?:papers|studies|publications|articles)\b"
     r"|\b(?:which|what|any|other) works\b|^\W*(?:papers|works|studies)\b", re.I)
 
 

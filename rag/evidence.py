@@ -49,8 +49,10 @@ _DURATION = re.compile(r"\b(?:seconds?|minutes?|hours?|days?|weeks?|months?)\b",
 # indexed?"): its list is sized by the list bar
 # even when no second paper clears the first (which keeps a plural that is about one paper's parts whole).
 ASKS_FOR_PAPERS = re.compile(
-    r"\b(?:which|what|any|list|find|name|other|are there)\s+(?:[\w-]+\s+){0,2}?(?:papers|works|studies|approaches|methods|surveys|reviews)\b"
-    r"|^\W*(?:papers|works|studies)\b", re.I)
+    r"\b(?:which|what|any|list|find|name|other|are there)\s+(?:of\s+(?:the|these|those)\s+)?(?:[\w-]+\s+){0,3}?"
+    r"(?:papers|works|studies|approaches|methods|surveys|reviews)\b"
+    # ("Which of the indexed papers …", "Which survey or review papers cover …"; "What work is there on …")
+    r"|^\W*(?:papers|works|studies)\b|\bwhat (?:\w+ )?(?:work|research) (?:is there|exists|has been done)\b", re.I)
 # A question about papers already in view ("which benchmarks do these methods use?", "… each of them …"): not one paper.
 # ("the methods that combine a large and a small LM …: how do their claims differ?" describes several)
 _SEVERAL_ASKED = re.compile(r"\b(?:these|those|both|each of|they all|all of them)\b"

@@ -486,6 +486,18 @@ def test_is_follow_up(question, expected):
         ("Which survey papers review methods for aligning language models?", True),
         # ... but a later "what method …" may be the field's (a fresh dev-78 multi-paper question lost a paper)
         ("Our lab is reading up on KV cache compression. What method does each paper use, and how do they differ?", True),
+        # ... and a later "Which papers study …" asks for several: "study" is its verb (dev-35, dev-80: answered from one)
+        ("Models still fail at adding long numbers. Which papers study why this happens?", True),
+        ("Do the design choices matter? Which works study this systematically?", True),
+        ("Tables trip up LLMs. Which study proposed a fix?", False),
+        # "Is there work that …", as "is there work on …"; "what work applies …"; who did it, in groups or grants; each system
+        ("Is there model-merging work that does not require a shared base model?", True),
+        ("Is there a paper that merges models without a shared base model?", False),
+        ("What work applies language models to molecules or protein sequences?", True),
+        ("Which groups improved image-text models by rewriting their own training captions?", True),
+        ("Which grants in our portfolio use language models to teach robots new skills?", True),
+        ("Which group introduced QLoRA?", False),
+        ("What has been built with LLMs for finance, and how was each system evaluated?", True),
     ],
 )
 def test_is_multi_paper(question, expected):

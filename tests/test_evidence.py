@@ -327,6 +327,20 @@ def test_a_question_that_asks_for_papers_in_so_many_words_lists_them_though_none
     assert len({c.title for c in answer.citations} & needed) >= 2, [c.title for c in answer.citations]
     assert ASKS_FOR_PAPERS.search("What approaches have been tried for fine-tuning on a modest GPU?")
     assert not ASKS_FOR_PAPERS.search("Which vision and time-series models are built from MambaMixer?")
+    # ... in more words: "which of the indexed papers", "which survey or review papers", "what work is there on"
+    assert ASKS_FOR_PAPERS.search("Which of the indexed papers apply language models to drug compounds?")
+    assert ASKS_FOR_PAPERS.search("Which survey or review papers cover language models in medicine?")
+    assert ASKS_FOR_PAPERS.search("What work is there on privacy and language models?")
+
+
+def test_which_of_the_indexed_papers_is_answered_from_each_paper_it_finds(assistant):
+    """dev-19: "Which of the indexed papers apply language models to small molecules or drug compounds …?" was answered
+    from one paper's three sentences: "which of the indexed papers" was not read as asking for papers (three words
+    between "which" and "papers"), so the chemical-language paper under the first bar did not join. Now it does."""
+    answer = assistant.ask("Which of the indexed papers apply language models to drug compounds or small molecules?")
+    titles = {c.title for c in answer.citations}
+    assert len(titles) >= 2, titles
+    assert "Large-Scale Chemical Language Representations Capture Molecular Structure and Properties" in titles, titles
 
 
 def test_a_which_papers_question_is_answered_from_several_papers_one_sentence_each(assistant):
