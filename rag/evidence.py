@@ -660,7 +660,9 @@ _TOPIC_ASKED = re.compile(
     r"|has anyone (?:used|applied|tried|built|trained|looked (?:at|into)|studied|examined|explored|investigated|worked on)"
     # ("Has any work in the collection measured sycophancy, …?")
     r"|(?:has|have|did|does) any (?:work|paper|study|studies|papers|research)\s+(?:in (?:here|the index|(?:this|the) (?:index|corpus|collection))\s+)?"
-    r"(?:measured|studied|examined|evaluated|tested|explored|investigated|addressed|tackled|covered|looked (?:at|into)))"
+    r"(?:measured|studied|examined|evaluated|tested|explored|investigated|addressed|tackled|covered|looked (?:at|into)"
+    # ("Has any work fine-tuned or prompted language models to flag phishing emails …?", dev-85)
+    r"|used|applied|fine-tuned|prompted|trained|built|developed|proposed))"
     r"\s+(?P<topic>[^?.!;:()\[\]]{3,80})", re.I)
 _TOPIC_END = re.compile(r",|\s(?:like|e\.g|i\.e|such as|for example|so that|so|to make|that|which|where|and how|and what|and which"
                         r"|or how|rn|\u2014|-)\s", re.I)

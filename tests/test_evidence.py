@@ -1645,6 +1645,9 @@ def test_a_question_with_nothing_to_search_for_is_still_refused_saying_so(assist
     # ... and "has any work in the collection measured / studied …" (dev-81: `weak`)
     ("Have any papers in the collection studied sycophancy, assistants agreeing with whatever the user believes?",
      "sycophancy"),
+    # ... and "has any work fine-tuned / prompted / used …" (dev-85: `strong`)
+    ("Our help desk triages reported emails. Has any work fine-tuned language models to flag phishing emails, and what "
+     "precision do they get?", "phishing"),
 ])
 def test_asking_for_papers_on_a_topic_whose_term_no_abstract_uses_is_refused_saying_so(assistant, question, term):
     """"any papers in here on watermarking llm generated text …?" was `weak`, quoting a paper on what LLMs infer about
