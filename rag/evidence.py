@@ -87,7 +87,8 @@ _NOT_BETWEEN = (r"(?!(?:of|a|an|the|its|their|this|that|these|those|our|your|his
 ASKS_WHICH_MODEL = re.compile(
     r"(?:(?:^|[.?!:]\s+)\W*[Ww]h(?:ich|at)|" + _RELATIVE_WHICH + r"\bwhich|\bwhat(?!\s+(?:the|a|an)\s))\s+(?i:(?:" + _NOT_BETWEEN + r"[\w-]+\s+){0,2}?"
     r"(?:llms?|(?:large )?language models?|models?|vlms?|mllms?|backbones?|encoders?|base models?|teachers?|tokenizers?"
-    r"|simulators?|optimi[sz]ers?))\b(?!-)"  # (not a compound's first word: "what teacher-copying trick …")
+    r"|simulators?|optimi[sz]ers?))\b(?!-|\s+(?:sizes?|scales?|parameters?|counts?)\b)"
+    # (not a compound's first word: "what teacher-copying trick …"; nor a model's size: "over what model sizes?", dev-84)
 )
 # The words before a name that make it something the abstract works with: "a study on a series of PaLM 2 models",
 # "built on LLaMA", "fine-tuned from Mistral", "experiments with T5" (not "the effectiveness of MLLM-MSR").
@@ -255,6 +256,21 @@ _WRITER_FIELD = re.compile(
     r"(?:^|[.!?;:]\s+|\n)\W*(?!(?:which|what|how|why|who|where|when|does|do|did|is|are|can|could|any)\b)"
     r"(?:[\w/&-]+\s+){1,3}?(?:person|people|folks?|researchers?|students?|engineers?|scientists?|major|background|here)\b"
     r"|\b(?:I'm|I am|I work|I come|coming|we're|we are|we work)\s+(?:in|from)\s+(?:the\s+)?(?:[\w/&-]+\s+){0,2}[\w/&-]+", re.I)
+
+# A sentence about the writer's own setting before what they ask: "We keep hours of branch CCTV and won't ship it to a
+# proprietary API. Which paper answers questions about long videos …?" was refused as "No indexed abstract mentions CCTV"
+# (dev-84/85: three answerable questions so, with their papers first). Not one the question points back to ("I keep
+# hearing about QuaRot. How does it …?") or one that describes the paper asked about ("… considering that GRU-based
+# low-rank attention paper. Which datasets …?"): its names are what is asked.
+_OWN_SETTING = re.compile(r"(?:^|(?<=[.!])\s)\W*((?:we|our|i|i'm|i've|my|we're|we've|we'll)\s[^.?!]*[.!])(?=\s+\S)", re.I)
+_ABOUT_WORK = re.compile(r"\b(?:papers?|stud(?:y|ies)|works?|methods?|approach(?:es)?|articles?|techniques?|authors?)\b", re.I)
+_POINTS_BACK = re.compile(r"\b(?:it|its|it's)\b", re.I)
+
+
+def own_setting_spans(question: str) -> list[tuple[int, int]]:
+    """Where the question tells of the writer's own setting (_OWN_SETTING), not of what it asks about."""
+    return [m.span(1) for m in _OWN_SETTING.finditer(question)
+            if not _ABOUT_WORK.search(m.group(1)) and not _POINTS_BACK.search(question[m.end(1):])]
 
 
 def _reference_point(question: str, name: str) -> bool:
@@ -891,7 +907,8 @@ class EvidencePolicy:
         """The question's technical names (rag.names), and its capitalised words no text or vocabulary holds;
         not an unknown name the question only sets aside ("Rather than keeping only the final or EMA weights,
         is there work that …?" was refused as "No indexed abstract mentions EMA", its paper first) or names as the
-        writer's field ("HCI person designing user studies: which benchmarks …?"), nor a maker no abstract names
+        writer's field ("HCI person designing user studies: which benchmarks …?") or own setting (own_setting_spans),
+        nor a maker no abstract names
         ("… on Huawei chips", rag.names.MAKERS)."""
         names = [(name, key) for name, key in question_names(question, self._casing()) if len(key) >= 2]
         names += [(name, key) for name, key in self._unindexed_words(question) if all(key != k for _, k in names)]
@@ -901,7 +918,8 @@ class EvidencePolicy:
         # the joined form is in no abstract: read whole, it refused the question ("No indexed abstract mentions finance-LLM").
         names = [(m.group(2), norm(m.group(2))) if (m := _FIELD_JOINED.fullmatch(name)) and not is_known(key, terms)
                  and is_known(norm(m.group(2)), terms) else (name, key) for name, key in names]
-        aside = [m.span() for m in _SET_ASIDE.finditer(question)] + [m.span() for m in _WRITER_FIELD.finditer(question)]
+        aside = ([m.span() for m in _SET_ASIDE.finditer(question)] + [m.span() for m in _WRITER_FIELD.finditer(question)]
+                 + own_setting_spans(question))
         if aside:
             names = [(name, key) for name, key in names if is_known(key, terms) or not all(
                 any(a <= m.start() < b for a, b in aside) for m in re.finditer(rf"(?<!\w){re.escape(name)}(?!\w)", question))]

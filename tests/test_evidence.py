@@ -1669,6 +1669,38 @@ def test_a_topic_in_everyday_or_alternative_words_is_still_answered(assistant, q
     assert not answer.abstained and "mentions" not in (answer.preface or ""), (answer.evidence, answer.text)
 
 
+def test_a_name_only_in_a_sentence_about_the_writers_own_setting_is_no_name_asked_about(assistant):
+    """dev-84/85: "We keep hours of branch CCTV and won't ship it to a proprietary API. Which paper answers questions
+    about long videos …?" was refused as "No indexed abstract mentions CCTV", Video-RAG first. CCTV is the writer's,
+    not what is asked. A name the question points back to ("How does it …?") is still asked about."""
+    from rag.evidence import own_setting_spans
+
+    question = ("We archive months of depot CCTV and cannot send any of it to a proprietary model. Which training-free "
+                "pipeline uses open-source tools to extract audio, on-screen characters and detected objects from long "
+                "videos as auxiliary text for a video-language model?")
+    assert [question[a:b] for a, b in own_setting_spans(question)] == [
+        "We archive months of depot CCTV and cannot send any of it to a proprietary model."]
+    answer = assistant.ask(question)
+    assert not answer.abstained and answer.citations[0].title.startswith("Video-RAG"), (answer.evidence, answer.text)
+    pointed_back = "I keep hearing about SpinQuant for 4-bit inference. How does it use rotations to remove activation outliers?"
+    assert own_setting_spans(pointed_back) == []
+    answer = assistant.ask(pointed_back)
+    assert refused_saying(answer, "No indexed abstract mentions SpinQuant"), (answer.evidence, answer.text)
+    # ... nor is a sentence that describes the paper asked about the writer's own
+    assert own_setting_spans("For our service we're considering that GRU-based attention paper. Which datasets did they use?") == []
+
+
+def test_asking_over_what_model_sizes_a_paper_was_tested_asks_for_no_model(assistant):
+    """dev-84: "Emergent MoE says …: does it add parameters, how many models did they actually tune, and over what
+    model sizes?" was refused as naming "no model of the kind asked": "what model sizes" read as "which model"."""
+    from rag.evidence import ASKS_WHICH_MODEL
+
+    assert not ASKS_WHICH_MODEL.search("and over what model sizes?") and ASKS_WHICH_MODEL.search("and over what models?")
+    answer = assistant.ask("Emergent MoE runs a dense pretrained transformer as a mixture of experts when tuning it. "
+                           "Does it add parameters, and over what model sizes was it tried?")
+    assert not answer.abstained and answer.citations[0].title.startswith("Emergent Mixture-of-Experts"), (answer.evidence, answer.text)
+
+
 def test_asking_how_an_unindexed_method_works_beside_an_indexed_paper_answers_about_that_paper(assistant):
     answer = assistant.ask("How does LoftQ initialise its adapters, and how does that differ from LQ-LoRA's decomposition?")
     assert not answer.abstained and answer.citations[0].title.startswith("LQ-LoRA"), (answer.evidence, answer.text)
