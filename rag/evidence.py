@@ -111,7 +111,10 @@ def _used_as_object(abstract: str, name: str) -> bool:
 # ... nor a task written letter-to-letter ("text-to-image (T2I)", "I2V"), nor "AI-driven"
 # ... nor a word saying how something was made ("DP-trained models", "SFT-tuned", "RL-free": dev-73's question which
 # pretrained models a paper fine-tuned was `strong` from an abstract whose only name was "DP-trained")
-_NO_MODEL_NAME = re.compile(r"[A-Z]{2}s?|[A-Z]2[A-Z]|\S+-(?:based|driven|parameteri[sz]ed|trained|tuned|aware|free|only)", re.I)
+_NO_MODEL_NAME = re.compile(r"[A-Z]{2}s?|[A-Z]2[A-Z]|\S+-(?:based|driven|parameteri[sz]ed|trained|tuned|aware|free|only)"
+                            # a kind of model by what it reads: "the pre-trained image-LLMs" (dev-85: which image LLM
+                            # T2Vid builds on was `strong`, its abstract naming none)
+                            r"|(?-i:[a-z]+-[A-Z]{2,5}s?)", re.I)
 # ASKS_NUMBER's that are answered in words too: "how well …", and an amount a method decides or allots ("How do
 # Adaptive Computation Modules decide how much compute each token gets?" asks for the mechanism, not a figure).
 # An amount named as what a method acts on, not asked for: "which papers reduce how many visual tokens the image gives

@@ -913,6 +913,8 @@ def test_asking_which_model_a_paper_builds_on_when_its_abstract_names_none_is_re
     # "DP-trained" says how models were trained, and names none (dev-73: `strong`)
     ("Which pretrained models did the paper showing large language models can be strong differentially private learners "
      "fine-tune?", "Large Language Models Can Be Strong Differentially Private Learners"),
+    # "the pre-trained image-LLMs" is a kind of model, and names none (dev-85: `strong`)
+    ("Which pre-trained image LLM did T2Vid build its video model on?", "T2Vid"),
 ])
 def test_a_web_address_or_a_task_abbreviation_is_no_model_the_paper_names(assistant, question, paper):
     assert refused_saying(assistant.ask(question), f"(The abstract of “{paper}")
