@@ -234,7 +234,8 @@ def question_names(question: str, casing: dict[str, str] | None = None) -> list[
 # neither an everyday word nor a corpus word (`ordinary`), it is a name the corpus lacks: in the dev split
 # and the validation batches every English question with such a word was one no abstract answers
 # (Chinchilla, Toolformer, Reflexion, Omicron, Rayleigh), while "Vicuna" or "Compacter" are corpus words.
-_CAPITALISED_WORD = re.compile(r"(?<![\w.'’/@-])([A-Z][a-z]{2,})(?:['’]s)?(?![\w'’/@-])")
+# (a name before "-style" or "-like" is still one: "Bonawitz-style secure aggregation", dev-85)
+_CAPITALISED_WORD = re.compile(r"(?<![\w.'’/@-])([A-Z][a-z]{2,})(?:['’]s|-(?:style|like|type))?(?![\w'’/@-])")
 _OPENS_SENTENCE = re.compile(r"(?:^|[.?!:;*#>•–—-])\s*$")  # (a quoted or bracketed word is still a name)
 
 

@@ -1703,6 +1703,32 @@ def test_asking_over_what_model_sizes_a_paper_was_tested_asks_for_no_model(assis
     assert not answer.abstained and answer.citations[0].title.startswith("Emergent Mixture-of-Experts"), (answer.evidence, answer.text)
 
 
+def test_a_name_an_abstract_writes_in_the_plural_is_not_said_to_be_unmentioned(assistant):
+    """dev-84: "… a cheaper multi-head attention running over GRU states …" was refused as "No indexed abstract
+    mentions GRU": the abstract says "operating on GRUs". Whatever the level, a refusal does not say so."""
+    answer = assistant.ask("There's a text-classification paper that swaps transformer self-attention for a cheaper "
+                           "multi-head attention running over GRU states. What are the two optimizations that make it "
+                           "cheaper, and what kinds of tasks did they evaluate it on?")
+    assert "mentions GRU" not in answer.text + (answer.preface or ""), answer.text
+    assert any(c.title.startswith("Low Rank Factorization for Compact") for c in answer.citations) or "Low Rank Factorization" in answer.text
+
+
+def test_a_name_written_before_style_is_still_a_name(assistant):
+    """dev-85: "how does Bonawitz-style secure aggregation mask each client's update …?" was `weak` from papers on
+    federated tuning: "Bonawitz-style" hid the name no abstract holds."""
+    answer = assistant.ask("For federated fine-tuning across our sites, how does Bonawitz-style secure aggregation hide "
+                           "each client's update from the server?")
+    assert refused_saying(answer, "No indexed abstract mentions Bonawitz"), (answer.evidence, answer.text)
+
+
+def test_data_named_in_everyday_words_count_as_what_a_paper_is_evaluated_on(assistant):
+    """dev-84: which data the table-integration paper evaluates on was refused as "names no benchmark or dataset it is
+    evaluated on": its abstract builds benchmarks from "two real-word dataset repositories: Real and Join"."""
+    answer = assistant.ask("For the data-lake table integration paper, what did they evaluate on, and which dataset "
+                           "repositories did their benchmarks come from?")
+    assert not answer.abstained and "Real and Join" in answer.text, (answer.evidence, answer.text)
+
+
 def test_asking_how_an_unindexed_method_works_beside_an_indexed_paper_answers_about_that_paper(assistant):
     answer = assistant.ask("How does LoftQ initialise its adapters, and how does that differ from LQ-LoRA's decomposition?")
     assert not answer.abstained and answer.citations[0].title.startswith("LQ-LoRA"), (answer.evidence, answer.text)
