@@ -235,7 +235,14 @@ def expansion_picks(question: str, scored: Sequence[ScoredSentence]) -> list[Sco
 
 # A question that asks which paper did something ("Which paper tested whether commercial fine-tuning APIs …?", "…
 # which paper is that?"), not only who introduced a name: the answer names the paper's own contribution.
-ASKS_WHICH_PAPER = re.compile(r"\b(?:which|what) (?:paper|study|article|publication)\b", re.I)
+ASKS_WHICH_PAPER = re.compile(r"\b(?:which|what) (?:paper|study|article|publication)\b"
+                              # ... or which system did it ("Which system co-serves LLM inference and fine-tuning …?",
+                              # dev-84: quoted three sentences, not "we present FlexLLM, the first system that …"), not
+                              # what system a paper uses ("what framework does X build on")
+                              r"|\b(?:which|what) (?:system|framework|tool)\b(?!s)(?!\s+(?:does|do|did|is|was|are|were)\b)", re.I)
+# Names so common they point to no paper's own sentence: a question's "LLM" picked "fine-tuning an LLM … destroys its
+# in-context ability" over the sentence proposing the method it asked for (dev-84).
+_KIND_TOKEN = re.compile(r"(?:M?LLM|VLM|MLM|LM|GPU|CPU|TPU|NLP|AI|ML|RL|QA)s?")
 
 
 def origin_picks(question: str, scored: Sequence[ScoredSentence]) -> list[ScoredSentence]:
@@ -247,7 +254,7 @@ def origin_picks(question: str, scored: Sequence[ScoredSentence]) -> list[Scored
     if not scored or not (ASKS_ORIGIN.search(question) or ASKS_WHICH_PAPER.search(question)):
         return []
     tokens = [t.strip(".'") for t in _TOKEN_SPLIT.split(question)]
-    asked = {norm(t) for t in tokens if re.search(r"\d|.[A-Z]", t)} | {norm(w) for w in capitalised_words(question)}
+    asked = {norm(t) for t in tokens if re.search(r"\d|.[A-Z]", t) and not _KIND_TOKEN.fullmatch(t)} | {norm(w) for w in capitalised_words(question)}
     asked -= {""}
     mine = sorted(_of_top_paper(scored), key=lambda s: s.position)
 

@@ -180,6 +180,19 @@ def test_which_paper_did_something_is_answered_with_the_sentence_introducing_it(
     assert "we introduce FineTuneBench" in answer.text, answer.text
 
 
+def test_which_system_did_something_is_answered_with_the_sentence_introducing_it(assistant):
+    """dev-84: "Which system co-serves LLM inference and parameter-efficient fine-tuning …?" was quoted three sentences
+    about co-serving and never "we present FlexLLM, the first system that …"; "Which paper blames format
+    specialization …?" was quoted "fine-tuning an LLM … destroys its in-context ability" (its "LLM" read as a name the
+    question asks about), not the sentence proposing ProMoT."""
+    system = assistant.ask("Which system serves LLM inference and parameter-efficient finetuning requests together on "
+                           "shared GPUs?")
+    assert "we present FlexLLM, the first system" in system.text, system.text
+    paper = assistant.ask("My LLM lost its few-shot skills after narrow fine-tuning. Which paper blames format "
+                          "specialization and fixes it by training a soft prompt before fine-tuning the model?")
+    assert "we propose Prompt Tuning with MOdel Tuning (ProMoT)" in paper.text, paper.text
+
+
 def test_which_paper_made_several_names_is_answered_with_the_paper_and_each_names_sentence(assistant):
     """dev-57: "Which paper produced BLOOMZ and mT0 …, and released the xP3 dataset …?" was refused at P 0.41 with the
     paper first, although its abstract introduces all three names; answered, it quoted BLOOMZ's sentence and not xP3's."""
