@@ -262,7 +262,7 @@ _WRITER_FIELD = re.compile(
 
 # A sentence about the writer's own setting before what they ask: "We keep hours of branch CCTV and won't ship it to a
 # proprietary API. Which paper answers questions about long videos …?" was refused as "No indexed abstract mentions CCTV"
-# (dev-84/85: three answerable questions so, with their papers first). Not one the question points back to ("I keep
+# (dev-84/85: two answerable questions refused so, with their papers first). Not one the question points back to ("I keep
 # hearing about QuaRot. How does it …?") or one that describes the paper asked about ("… considering that GRU-based
 # low-rank attention paper. Which datasets …?"): its names are what is asked.
 _OWN_SETTING = re.compile(r"(?:^|(?<=[.!])\s)\W*((?:we|our|i|i'm|i've|my|we're|we've|we'll)\s[^.?!]*[.!])(?=\s+\S)", re.I)
@@ -1034,7 +1034,7 @@ class EvidencePolicy:
         terms = self._terms()
         # (not one the abstracts write in the plural: "operating on GRUs" mentions the GRU a question asks about, and
         # "No indexed abstract mentions GRU" was untrue. The model's signals read names as they were fitted: a
-        # plural-aware reading moved three unanswerable questions up a level on dev and the batches, one answerable.)
+        # plural-aware reading moved three unanswerable questions up a level on dev and the batches, against one answerable.)
         # (a name only: "SCAN" is not mentioned by "CT scans")
         casing = self._casing() or {}
         missing = tuple(name for name, key in self._names(question) if not is_known(key, terms) and f"{key}s" not in casing)
