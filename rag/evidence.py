@@ -267,13 +267,14 @@ _WRITER_FIELD = re.compile(
 # low-rank attention paper. Which datasets …?"): its names are what is asked.
 _OWN_SETTING = re.compile(r"(?:^|(?<=[.!])\s)\W*((?:we|our|i|i'm|i've|my|we're|we've|we'll)\s[^.?!]*[.!])(?=\s+\S)", re.I)
 _ABOUT_WORK = re.compile(r"\b(?:papers?|stud(?:y|ies)|works?|methods?|approach(?:es)?|articles?|techniques?|authors?)\b", re.I)
-_POINTS_BACK = re.compile(r"\b(?:it|its|it's)\b", re.I)
+# (narrower than rag.text.POINTS_BACK: "what did they evaluate on" points at the authors, not at the writer's setting)
+_REFERS_TO_IT = re.compile(r"\b(?:it|its|it's)\b", re.I)
 
 
 def own_setting_spans(question: str) -> list[tuple[int, int]]:
     """Where the question tells of the writer's own setting (_OWN_SETTING), not of what it asks about."""
     return [m.span(1) for m in _OWN_SETTING.finditer(question)
-            if not _ABOUT_WORK.search(m.group(1)) and not _POINTS_BACK.search(question[m.end(1):])]
+            if not _ABOUT_WORK.search(m.group(1)) and not _REFERS_TO_IT.search(question[m.end(1):])]
 
 
 # Data named in everyday words after the noun that says they are data: "we develop our own benchmarks using two real-word
