@@ -271,6 +271,12 @@ _ABOUT_WORK = re.compile(r"\b(?:papers?|stud(?:y|ies)|works?|methods?|approach(?
 _REFERS_TO_IT = re.compile(r"\b(?:it|its|it's)\b", re.I)
 
 
+# What the writer calls theirs, anywhere in the question: "why does few-shot prompting even work for my NPC bots?",
+# "I swap the LLM behind my NPCs every few months …" were refused as "No indexed abstract mentions NPC(s)" (dev-87:
+# three answerable questions, two with their paper first). The one or two words after "my" / "our" are the writer's.
+_WRITERS_OWN = re.compile(r"\b(?:my|our)\s+((?:[\w/-]+\s+)?[\w/-]+)", re.I)
+
+
 def own_setting_spans(question: str) -> list[tuple[int, int]]:
     """Where the question tells of the writer's own setting (_OWN_SETTING), not of what it asks about."""
     return [m.span(1) for m in _OWN_SETTING.finditer(question)
@@ -917,9 +923,8 @@ class EvidencePolicy:
         """The question's technical names (rag.names), and its capitalised words no text or vocabulary holds;
         not an unknown name the question only sets aside ("Rather than keeping only the final or EMA weights,
         is there work that …?" was refused as "No indexed abstract mentions EMA", its paper first) or names as the
-        writer's field ("HCI person designing user studies: which benchmarks …?") or own setting (own_setting_spans),
-        nor a maker no abstract names
-        ("… on Huawei chips", rag.names.MAKERS)."""
+        writer's field ("HCI person designing user studies: which benchmarks …?"), own setting (own_setting_spans) or
+        own things ("my NPC bots", _WRITERS_OWN), nor a maker no abstract names ("… on Huawei chips", rag.names.MAKERS)."""
         names = [(name, key) for name, key in question_names(question, self._casing()) if len(key) >= 2]
         names += [(name, key) for name, key in self._unindexed_words(question) if all(key != k for _, k in names)]
         terms = self._terms()
@@ -929,7 +934,7 @@ class EvidencePolicy:
         names = [(m.group(2), norm(m.group(2))) if (m := _FIELD_JOINED.fullmatch(name)) and not is_known(key, terms)
                  and is_known(norm(m.group(2)), terms) else (name, key) for name, key in names]
         aside = ([m.span() for m in _SET_ASIDE.finditer(question)] + [m.span() for m in _WRITER_FIELD.finditer(question)]
-                 + own_setting_spans(question))
+                 + own_setting_spans(question) + [m.span(1) for m in _WRITERS_OWN.finditer(question)])
         if aside:
             names = [(name, key) for name, key in names if is_known(key, terms) or not all(
                 any(a <= m.start() < b for a, b in aside) for m in re.finditer(rf"(?<!\w){re.escape(name)}(?!\w)", question))]

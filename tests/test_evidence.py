@@ -1692,6 +1692,22 @@ def test_a_name_only_in_a_sentence_about_the_writers_own_setting_is_no_name_aske
     assert own_setting_spans("For our service we're considering that GRU-based attention paper. Which datasets did they use?") == []
 
 
+def test_a_name_the_writer_calls_theirs_is_no_name_asked_about(assistant):
+    """dev-87: "why does few-shot prompting even work for my NPC bots? which papers …" was refused as "No indexed
+    abstract mentions NPC", and "I swap the LLM behind my NPCs …" so too, their papers first. What the writer calls
+    "my" or "our" is theirs, not what is asked; the same name written as the subject is still weighed."""
+    question = ("Few-shot prompts drive my MMO bots and I honestly can't say why they work. Which paper explains "
+                "in-context learning as GPT implicitly running gradient descent?")
+    answer = assistant.ask(question)
+    assert answer.evidence == "strong" and answer.citations[0].title.startswith("Why Can GPT Learn In-Context"), (
+        answer.evidence, answer.preface, answer.text)
+    answer = assistant.ask("Which paper explains in-context learning as GPT implicitly running gradient descent, and "
+                           "would it help our MMO quest bots?")
+    assert "MMO" not in (answer.preface or "") and not answer.abstained, (answer.evidence, answer.preface)
+    subject = "Which paper explains in-context learning in MMO bots as GPT implicitly running gradient descent?"
+    assert "MMO" in [name for name, _ in assistant.policy._names(subject)]
+
+
 def test_asking_over_what_model_sizes_a_paper_was_tested_asks_for_no_model(assistant):
     """dev-84: "Emergent MoE says …: does it add parameters, how many models did they actually tune, and over what
     model sizes?" was refused as naming "no model of the kind asked": "what model sizes" read as "which model"."""
