@@ -123,7 +123,12 @@ _NO_MODEL_NAME = re.compile(r"[A-Z]{2}s?|[A-Z]2[A-Z]|\S+-(?:based|driven|paramet
 _INDIRECT_AMOUNT = re.compile(r"\b(?:decid|determin|choos|chose|control|allocat|allot|adapt|adjust|select|pick|set|learn|predict"
                               r"|reduc|cut|lower|limit|shrink|compress|increas|vary|varies|chang|shift|where)\w*"
                               r"\s+how (?:much|many|long|often|far|large)\b", re.I)
-_NOT_A_FIGURE = re.compile(rf"\bhow (?:well|accurate(?:ly)?|reliabl[ye])\b|{_INDIRECT_AMOUNT.pattern}", re.I)
+# ... and a finding asked about a quantity, not its value: "what did it say about batch size vs learning rate?" (dev-87:
+# an answerable question refused, its paper first, as stating "no number of the kind asked").
+_FINDING_ABOUT = re.compile(r"\bwhat (?:\S+ ){0,3}?(?:say|says|said|find|finds|found|conclude[sd]?|suggest(?:s|ed)?"
+                            r"|recommend(?:s|ed)?|learn|learned|tell|tells|show|shows|showed)\s+about\b", re.I)
+_NOT_A_FIGURE = re.compile(rf"\bhow (?:well|accurate(?:ly)?|reliabl[ye])\b|{_INDIRECT_AMOUNT.pattern}|{_FINDING_ABOUT.pattern}",
+                           re.I)
 # "How many <things> ...": the things counted end where the verb or a preposition starts.
 _HOW_MANY = re.compile(r"\bhow many\s+([\w-]+(?:\s+[\w-]+){0,2})", re.I)
 _NOT_COUNTED = frozenset(

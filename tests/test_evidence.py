@@ -1708,6 +1708,19 @@ def test_a_name_the_writer_calls_theirs_is_no_name_asked_about(assistant):
     assert "MMO" in [name for name, _ in assistant.policy._names(subject)]
 
 
+def test_asking_what_a_paper_says_about_a_quantity_asks_for_its_finding_not_a_figure(assistant):
+    """dev-87: "… a practical guide … on 3B-7B open models …: what did it say about batch size vs learning rate …?"
+    was refused as stating "no number of the kind asked": the guide's finding is in words ("larger batch sizes paired
+    with lower learning rates …"). Asking for the batch size itself is still asking for a figure."""
+    finding = ("The study of supervised fine-tuning for small-sized LLMs (3B to 7B parameters) across four open-source "
+               "pre-trained models: what did it say about batch size and learning rate, and about phased versus stacked training?")
+    answer = assistant.ask(finding)
+    assert not answer.abstained and "larger batch sizes paired with lower learning rates" in answer.text, (
+        answer.evidence, answer.text)
+    figure = "For the paper giving a recipe for supervised fine-tuning small 3B to 7B LLMs, what batch size did they use?"
+    assert refused_saying(assistant.ask(figure), "states no number of the kind asked")
+
+
 def test_asking_over_what_model_sizes_a_paper_was_tested_asks_for_no_model(assistant):
     """dev-84: "Emergent MoE says …: does it add parameters, how many models did they actually tune, and over what
     model sizes?" was refused as naming "no model of the kind asked": "what model sizes" read as "which model"."""
