@@ -1721,6 +1721,22 @@ def test_asking_what_a_paper_says_about_a_quantity_asks_for_its_finding_not_a_fi
     assert refused_saying(assistant.ask(figure), "states no number of the kind asked")
 
 
+def test_a_detail_asked_of_a_described_paper_is_looked_for_in_its_close_rivals_too(assistant):
+    """dev-86: "… a paper where a robot arm keeps practising a new task on its own … how many hours of real-world practice
+    did it need?" was refused as "The abstract of CogACT states no number of the kind asked": CogACT was first by
+    meaning, the paper described first by words, and its abstract says "3 hours". When both rankers put one paper
+    first, a detail its abstract lacks is still refused."""
+    described = ("I keep hearing of a robot arm that practises a new task on its own with nobody resetting the scene, "
+                 "while a vision-language model decides whether each try worked. What do the authors call such a system, "
+                 "what gives the success signal, and how many hours of real-world practice did it need?")
+    answer = assistant.ask(described)
+    assert not answer.abstained and "3 hours of autonomous real-world experience" in answer.text, (answer.evidence, answer.text)
+    assert any(c.title.startswith("Robot Fine-Tuning Made Easy") for c in answer.citations)
+    agreed = ("For the recommender that turns each item's picture into a text summary with a multimodal LLM before "
+              "recommending, which multimodal model did they build on?")
+    assert refused_saying(assistant.ask(agreed), "names no model of the kind asked")
+
+
 def test_asking_over_what_model_sizes_a_paper_was_tested_asks_for_no_model(assistant):
     """dev-84: "Emergent MoE says …: does it add parameters, how many models did they actually tune, and over what
     model sizes?" was refused as naming "no model of the kind asked": "what model sizes" read as "which model"."""
