@@ -226,11 +226,18 @@ WRITTEN_TITLE_WORDS = 5
 QUOTED_TITLE_WORDS = 3  # a title's first words in quotes name it from three words on (two are often a term: 'attention sinks')
 
 
+# The words a title may open with that a query writing it drops: "The paper with a unified view of parameter-efficient
+# transfer learning says …" writes "Towards a Unified View of Parameter-Efficient Transfer Learning" (dev-86: answered
+# from three papers, the one it writes quoted once), "the survey on large language models for recommendation".
+_TITLE_LEAD = re.compile(r"^(?:(?:towards?|on)\s+)?(?:a|an|the)\s+|^towards?\s+", re.I)
+
+
 def _written_title_keys(title: str) -> list[str]:
     """The forms of a title a query may write out: the whole title and the part after its colon, each
-    of at least WRITTEN_TITLE_WORDS words (case, punctuation and spacing folded)."""
-    forms = [title] + ([title.split(":", 1)[1]] if ":" in title else [])
-    return [key for key in (_title_key(f) for f in forms) if key.count(" ") + 1 >= WRITTEN_TITLE_WORDS]
+    of at least WRITTEN_TITLE_WORDS words (case, punctuation and spacing folded), and the whole title without
+    its opening words (_TITLE_LEAD)."""
+    forms = [title] + ([title.split(":", 1)[1]] if ":" in title else []) + ([_TITLE_LEAD.sub("", title)] if _TITLE_LEAD.match(title) else [])
+    return [key for key in dict.fromkeys(_title_key(f) for f in forms) if key.count(" ") + 1 >= WRITTEN_TITLE_WORDS]
 
 
 # A reference's title is the indexed one when this close (difflib's ratio, on folded titles):

@@ -950,6 +950,23 @@ def test_a_title_written_out_is_that_one_paper_however_it_ends(assistant):
     assert answer.text.startswith("We propose SPHINX-X")
 
 
+UNIFIED_VIEW = "Towards a Unified View of Parameter-Efficient Transfer Learning"
+
+
+def test_a_title_written_without_its_opening_words_is_that_one_paper(assistant, seed_engine):
+    """dev-86: "The paper with a unified view of parameter-efficient transfer learning says …: what is that idea …?"
+    was answered from three papers, the one it writes quoted once: the title opens with "Towards a", which a question
+    writing the title drops."""
+    question = ("Our devs keep arguing about adapters versus prefix tuning versus LoRA for our fine-tunes. The paper with a "
+                "unified view of parameter-efficient transfer learning calls them all one idea. What is it, which design "
+                "choices set the methods apart, and on which kinds of tasks was it tested?")
+    answer = assistant.ask(question)
+    assert not answer.abstained and {c.title for c in answer.citations} == {UNIFIED_VIEW}, [c.title for c in answer.citations]
+    titles = lambda q: [seed_engine.index.papers[p].title for p in seed_engine.retriever.titles_written_in(q)]  # noqa: E731
+    assert titles("the survey on large language models for recommendation") == ["A Survey on Large Language Models for Recommendation"]
+    assert titles("a unified view of the field") == []  # (fewer than five of its words)
+
+
 GATORTRON = "GatorTron: A Large Clinical Language Model to Unlock Patient Information from Unstructured Electronic Health Records"
 
 
