@@ -295,6 +295,23 @@ def own_setting_spans(question: str) -> list[tuple[int, int]]:
             if not _ABOUT_WORK.search(m.group(1)) and not _REFERS_TO_IT.search(question[m.end(1):])]
 
 
+# A sentence that asks or requests, though it ends in a full stop: "Give the learning rate they used.", "Which rank."
+_REQUEST = re.compile(r"\W*(?:give|tell|list|name|state|report|show|say|please|i need|i'd like|i want|what|which|how|who|where|when"
+                      r"|does|do|did|is|are|was|were|can|could)\b", re.I)
+
+
+def asking_sentences(question: str) -> str:
+    """The sentences of a question that ask, without the statements that set the scene before them: in "Wild modding
+    idea: players fine-tune a shared model, each with whatever LoRA rank their GPU can handle. FLoRA says the usual way
+    of averaging adapters is broken. What goes wrong with it …?" the LoRA rank is the writer's scenario, not asked of
+    FLoRA (dev-87: `weak`, "the abstract of FLoRA does not state its LoRA rank"). A text with no question mark is all
+    asking."""
+    if "?" not in question:
+        return question
+    sentences = re.split(r"(?<=[.!?])\s+", question.strip())
+    return " ".join(x for x in sentences if not x.rstrip().endswith((".", "!")) or _REQUEST.match(x))
+
+
 # Data named in everyday words after the noun that says they are data: "we develop our own benchmarks using two real-word
 # dataset repositories: Real and Join" (dev-84: what the table-integration paper is evaluated on was refused as unstated).
 _NAMED_DATA = re.compile(r"\b(?:datasets|benchmarks|repositories|corpora|collections)\s*(?::|,?\s+(?:namely|called|named))\s+"
@@ -1629,7 +1646,7 @@ class EvidencePolicy:
         the validation batches dev-10 … dev-35 (1,698 questions), 15 questions meet this, all unanswerable; 13 of them
         had been answered `weak` or `strong` from the paper's closest sentences. (Vocabulary size and tokenizer, added
         later, meet one more there and one on dev-36 … dev-51, both unanswerable.) None otherwise."""
-        asked = [name for name, (asks, _) in ASKED_SETTINGS.items() if asks.search(question)]
+        asked = [name for name, (asks, _) in ASKED_SETTINGS.items() if asks.search(asking_sentences(question))]
         if not asked or not (named := self._asked_top_paper(question, hits, signals)):
             return None
         text = f"{hits[0].paper.title} {hits[0].paper.abstract}"

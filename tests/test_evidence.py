@@ -1737,6 +1737,25 @@ def test_a_detail_asked_of_a_described_paper_is_looked_for_in_its_close_rivals_t
     assert refused_saying(assistant.ask(agreed), "names no model of the kind asked")
 
 
+def test_a_setting_named_only_in_the_scene_before_the_question_is_not_asked_for(assistant):
+    """dev-87: "Wild modding idea: players fine-tune … each with whatever LoRA rank their GPU can handle … What goes wrong
+    with it, and how does FLoRA aggregate the adapters instead?" was `weak`, saying FLoRA's abstract "does not state its
+    LoRA rank": the rank is the writer's scenario, not what is asked. Asked for, it is still refused."""
+    from rag.evidence import asking_sentences
+
+    scene = ("Idea for a mod: players fine-tune a shared dialogue LLM on their own rigs, each picking whatever LoRA rank their "
+             "GPU can handle, and never uploading their saves. FLoRA says the usual way of averaging LoRA adapters is broken. "
+             "What goes wrong with it, and how does FLoRA aggregate the heterogeneous adapters instead?")
+    assert "LoRA rank" not in asking_sentences(scene)
+    answer = assistant.ask(scene)
+    assert answer.evidence == "strong" and answer.citations[0].title.startswith("FLoRA"), (answer.evidence, answer.preface)
+    assert "stacking-based aggregation" in answer.text
+    assert refused_saying(assistant.ask("Which LoRA rank did each FLoRA client use in their experiments?"),
+                          "does not state its LoRA rank")
+    assert asking_sentences("Give the learning rate they used. Also, which dataset?") == (
+        "Give the learning rate they used. Also, which dataset?")
+
+
 def test_asking_over_what_model_sizes_a_paper_was_tested_asks_for_no_model(assistant):
     """dev-84: "Emergent MoE says …: does it add parameters, how many models did they actually tune, and over what
     model sizes?" was refused as naming "no model of the kind asked": "what model sizes" read as "which model"."""
