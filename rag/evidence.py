@@ -267,8 +267,9 @@ _WRITER_FIELD = re.compile(
 
 # A paper among the next _CLOSE_RIVALS that one ranker puts first, at this share of the first paper's fused score or more,
 # may be the paper a description means (EvidencePolicy._unstated_by_all_close). Chosen on dev and the validation batches
-# from the rivals' score shares of the questions the detail rules refused (thirty-eighth session,
-# docs/evaluation-history.md): 0.99 and 0.96 for the answerable ones; 0.90 and 0.95 moved no more.
+# from the rivals' score shares of the questions the number and model rules refused (thirty-eighth session,
+# docs/evaluation-history.md): 0.99 and 0.96 for the two answerable ones (the second's paper is first by neither ranker,
+# and stays refused); 0.90 with four rivals answered no more of them.
 _CLOSE_RIVAL = 0.95
 _CLOSE_RIVALS = 3
 
