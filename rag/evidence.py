@@ -309,8 +309,7 @@ def asking_sentences(question: str) -> str:
     asking."""
     if "?" not in question:
         return question
-    sentences = re.split(r"(?<=[.!?])\s+", question.strip())
-    return " ".join(x for x in sentences if not x.rstrip().endswith((".", "!")) or _REQUEST.match(x))
+    return " ".join(x for x in split_sentences(question) if not x.rstrip().endswith((".", "!")) or _REQUEST.match(x))
 
 
 # Data named in everyday words after the noun that says they are data: "we develop our own benchmarks using two real-word
