@@ -2009,3 +2009,15 @@ def test_a_paper_named_by_the_name_its_abstract_brings_is_held_to_what_its_abstr
     answer = assistant.ask("Did the PromptPG authors release the TabMWP dataset publicly?")
     assert answer.evidence == "none"
     assert "PromptPG" in answer.text and "releasing" in answer.text
+
+
+def test_a_function_word_in_capitals_is_no_name_the_question_asks_about(assistant):
+    """dev-89: "Our IT department wants to know …: for the FSMoE training system, which …?" read "IT" as a name that no
+    top paper holds, and the answer was `weak`; written for emphasis ("NOT") or as an everyday acronym, a function word
+    names nothing."""
+    from rag.names import question_names
+
+    assert [name for name, _ in question_names("Our IT team does NOT want MoE: how fast is FSMoE?")] == ["MoE", "FSMoE"]
+    answer = assistant.ask("Our IT group is not convinced. For the FSMoE training system, which existing MoE training "
+                           "systems did it beat, and on what hardware was it tested?")
+    assert not answer.abstained and answer.citations[0].title.startswith("FSMoE"), (answer.evidence, answer.text)
