@@ -835,7 +835,12 @@ def metric_unstated(metric: str, abstract: str) -> bool:
 
 # The words just before a model an abstract measures itself against ("outperforms the plain-LoRA …", "than GPT-4").
 _MEASURED_AGAINST = re.compile(r"\b(?:outperform\w*|surpass\w*|beat\w*|than|over|versus|vs\.?|compared (?:with|to)|against)"
-                               r"(?:\s+(?:the|a|an|strong|plain|vanilla|standard|existing|previous|prior))*\s*$", re.I)
+                               r"(?:\s+(?:the|a|an|strong|plain|vanilla|standard|existing|previous|prior))*"
+                               # ("… compared to its orders-of-magnitude larger successor, GPT-4": a model, no benchmark; dev-88)
+                               r"(?:\s+(?:its|their)\s+(?:[\w-]+\s+){0,3}(?:successors?|predecessors?|counterparts?|baselines?|versions?),?)?"
+                               r"\s*$", re.I)
+
+
 LACKING = "none"  # the level of a question a rule finds the corpus lacking the answer to (see EvidencePolicy.assess)
 # "Which benchmarks is X evaluated on?", "On which datasets do the X authors validate …?"
 ASKS_EVALUATED_ON = re.compile(
@@ -846,6 +851,10 @@ ASKS_EVALUATED_ON = re.compile(
     r"|\bon (?:which|what) (?:benchmarks?|datasets?|tasks?)\b", re.I)
 EVALUATION = re.compile(r"\b(?:evaluat\w*|experiment\w*|benchmark\w*|datasets?|results?|outperform\w*|achiev\w*|surpass\w*|tests?|tested"
                         r"|accuracy|scores?|state-of-the-art|sota|performance)\b", re.I)
+# Tasks the abstract names in lower-case words: "… on traditionally hard tasks (such as parity and addition)" answers
+# "on which traditionally hard tasks do they report improvements?" (dev-89, refused as naming no benchmark).
+_NAMED_TASKS = re.compile(r"\btasks?\s*\(?(?:such as|including|e\.g\.,?|like|namely)\s+[\w-]+(?:\s+[\w-]+)?"
+                          r"(?:,\s+[\w-]+(?:\s+[\w-]+)?)*,?\s+(?:and|or)\s+[\w-]+", re.I)
 EVALUATION_LIST = re.compile(r"\b(?:on|including|include|includes|such as|across|like|namely)\s+(?:the\s+)?"
                              r"(?:[\w-]+(?:\s+[\w-]+){0,3}(?:\s+\([^)]*\))?,\s+){2,}(?:and|or)\s+", re.I)
 OVERCOMES = re.compile(r"\b(?:overcom\w*|address\w*|tackl\w*|mitigat\w*|alleviat\w*|solv\w*|remed\w*|avoid\w*|without)\b", re.I)
@@ -1611,7 +1620,8 @@ class EvidencePolicy:
         # (a field's word in either number is no benchmark: "VLMs" is common, so "a monolithic VLM" names none; nor is
         # a model it is measured against: "… can even outperform the plain-LoRA instruction-tuning"; nor a metric,
         # "… on benchmark datasets by an average of 10.9 percentage points on AUC", nor a repository's name)
-        if EVALUATION_LIST.search(abstract) or _NAMED_DATA.search(abstract) or any(
+        asks_tasks = re.search(r"\btasks?\b", m.group()) if (m := ASKS_EVALUATED_ON.search(question)) else None
+        if EVALUATION_LIST.search(abstract) or _NAMED_DATA.search(abstract) or asks_tasks and _NAMED_TASKS.search(abstract) or any(
                 norm(n) not in asked and norm(n) != own and not self._common(n) and not self._common(f"{n}s")
                 and not _field_term(abstract, n) and not _MEASURED_AGAINST.search(s[:s.find(n)]) and not is_metric(n)
                 for s in split_sentences(abstract) if EVALUATION.search(s) for n in NAME.findall(s)):

@@ -2021,3 +2021,21 @@ def test_a_function_word_in_capitals_is_no_name_the_question_asks_about(assistan
     answer = assistant.ask("Our IT group is not convinced. For the FSMoE training system, which existing MoE training "
                            "systems did it beat, and on what hardware was it tested?")
     assert not answer.abstained and answer.citations[0].title.startswith("FSMoE"), (answer.evidence, answer.text)
+
+
+def test_tasks_an_abstract_lists_in_words_answer_which_tasks_it_reports(assistant):
+    """dev-89: "… on which traditionally hard tasks do they report improvements?" was refused as naming no benchmark,
+    though the abstract says "traditionally hard tasks (such as parity and addition)". Asked for benchmarks, the same
+    abstract still names none."""
+    answer = assistant.ask("In the RASP length-generalization study, on which traditionally hard tasks do the authors "
+                           "report improvements?")
+    assert not answer.abstained and answer.citations[0].title.startswith("What Algorithms can Transformers Learn")
+    answer = assistant.ask("On which benchmarks is the RASP-Generalization Conjecture paper evaluated?")
+    assert refused_saying(answer, "names no benchmark or dataset it is evaluated on")
+
+
+def test_a_model_an_abstract_measures_against_is_no_benchmark_it_names(assistant):
+    """dev-88: DaSLaM's abstract evaluates "on multiple different reasoning datasets", naming none, and compares with
+    "its orders-of-magnitude larger successor, GPT-4": read as a benchmark's name, which datasets it used was `strong`."""
+    answer = assistant.ask("On which reasoning datasets did the DaSLaM authors evaluate their decomposer?")
+    assert refused_saying(answer, "The abstract of “DaSLaM” names no benchmark or dataset it is evaluated on")
