@@ -452,6 +452,21 @@ _NEXT_PART = re.compile(r"[?;]|\band\s+(?=(?:how|what|which|where|when|who|why|i
                         r"|,\s*(?=(?:how|what|which|where|when|who|why|and)\b)", re.I)
 
 
+_DEFINED_ACRONYM = re.compile(r"\(\s*([A-Z][A-Za-z]*[A-Z][A-Za-z0-9]*|[A-Z]{2,}[0-9]*)s?\s*\)")
+
+
+def _spelled_out(texts: Sequence[str]) -> dict[str, str]:
+    """Acronym -> the words the texts spell it out with: "supervised fine-tuning (SFT)" gives SFT "supervised fine tuning"."""
+    found: dict[str, str] = {}
+    for text in texts:
+        for m in _DEFINED_ACRONYM.finditer(text):
+            acronym = m.group(1)
+            letters = [c for c in acronym if c.isalpha()]
+            if acronym not in found and expands(text, acronym):
+                found[acronym] = " ".join(re.findall(r"[A-Za-z0-9]+", text[: m.start()])[-len(letters):])
+    return found
+
+
 def part_states_number(question: str, sentences: Sequence, asked: set[str]) -> bool:
     """Whether, in a question of several parts, a part that asks a figure finds one in the sentences that share
     its words most (`sentences`: the top paper's, scored against the whole question). The sentences closest to
@@ -460,7 +475,12 @@ def part_states_number(question: str, sentences: Sequence, asked: set[str]) -> b
     "… up to a 22% reduction in hallucinations"."""
     parts = [part for part in _NEXT_PART.split(question) if part and part.strip()]
     asking = [part for part in parts if ASKS_NUMBER.search(_INDIRECT_AMOUNT.sub(" ", part))] if len(parts) > 1 else []
-    tokens = [set(tokenize(s.text)) for s in sentences] if asking else []
+    # (a sentence's acronyms read as the abstract spells them out: "… compared to the SFT baseline" shares "supervised
+    # fine-tuning" with "how much better … than plain supervised fine-tuning?", refused for want of a figure, dev-88)
+    spelled = _spelled_out([s.text for s in sentences]) if asking else {}
+    tokens = [set(tokenize(" ".join([s.text, *(words for acronym, words in spelled.items()
+                                                if re.search(rf"(?<!\w){re.escape(acronym)}(?!\w)", s.text))])))
+              for s in sentences] if asking else []
     for part in asking:
         if not (words := set(tokenize(part))):
             continue

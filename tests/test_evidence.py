@@ -2039,3 +2039,13 @@ def test_a_model_an_abstract_measures_against_is_no_benchmark_it_names(assistant
     "its orders-of-magnitude larger successor, GPT-4": read as a benchmark's name, which datasets it used was `strong`."""
     answer = assistant.ask("On which reasoning datasets did the DaSLaM authors evaluate their decomposer?")
     assert refused_saying(answer, "The abstract of “DaSLaM” names no benchmark or dataset it is evaluated on")
+
+
+def test_a_figure_asked_against_a_baseline_is_found_where_the_abstract_abbreviates_it(assistant):
+    """dev-88: "how much better did the reports get than with plain supervised fine-tuning?" was refused for want of a
+    figure: the abstract's "57.4% improvement … compared to the SFT baseline" shares no word with the question until
+    SFT is read as the abstract spells it out ("supervised fine-tuning (SFT)")."""
+    answer = assistant.ask("In the chest X-ray report work that skipped radiologist feedback and let an LLM act as the "
+                           "judge for preference tuning, how much better did the reports get than with plain supervised "
+                           "fine-tuning?")
+    assert not answer.abstained and answer.citations[0].title.startswith("Preference Fine-Tuning for Factuality")
