@@ -62,6 +62,9 @@ _SEVERAL = re.compile(
     # did they fine-tune?" ask about one (validation batches: 30 such questions were quoted one sentence per paper)
     r"(?!\s+(?:was|is|were|are|did|does|do|has|have)\s+(?:it|this|that|they|the (?:paper|work|study|method|model|approach|system"
     r"|framework|network|authors?)\b(?!s)))"
+    # ... nor later in its clause: "There is a survey of …: what sort of frameworks that hook the model up to outside
+    # systems does it examine, and which sectors …?" asks about one paper, and was quoted from four (dev-88)
+    r"(?![^,;:?.!]{0,80}?\b(?:was|is|did|does|has)\s+(?:it|the (?:paper|survey|review|study)\b(?!s)))"
     # a request for the field's work on a topic: "the literature on", "research on", "what has been done on"
     r"|\bliterature\b|\b(?:research|work)(?: here| in (?:this|the) (?:collection|corpus|index|library))? (?:on|in|into|about)\b"
     # "How do researchers handle …?", "how do people deal with …": the field's ways, not one paper's

@@ -298,6 +298,22 @@ def test_a_lookup_after_a_colon_is_answered_from_the_one_paper_it_asks_for(assis
     assert "Bias-Driven Hallucination Sampling" in answer.text
 
 
+def test_things_of_one_described_paper_asked_in_the_plural_are_asked_of_that_paper(assistant):
+    """dev-88: "There is a survey of large language models that …: which reasoning abilities does it single out, what
+    sort of frameworks … does it examine, and which sectors …?" read "what sort of frameworks" as asking for several
+    papers' and quoted one sentence from each of four; "does it examine" makes them the one survey's."""
+    from rag.answer import is_multi_paper
+
+    assert is_multi_paper("Which frameworks connect language models to outside systems?")
+    question = ("There is a survey of large language models that looks at scaling, emergent abilities and how pretraining "
+                "data shapes reasoning. Which reasoning abilities does it single out, what kinds of frameworks that connect "
+                "the model to outside systems does it examine, and which sectors does it cover?")
+    assert not is_multi_paper(question)
+    answer = assistant.ask(question)
+    assert answer.citations[0].title.startswith("A Survey on Large Language Models with some Insights")
+    assert "LLM-modulo frameworks" in answer.text, answer.text
+
+
 @pytest.mark.parametrize("name", ["LoRA", "CLIP", "BERT", "ViT"])
 def test_who_introduced_a_name_many_papers_build_on_is_refused_when_none_introduces_it(assistant, name):
     """"Which paper introduced LoRA?" was answered `strong` from FLoRA ("We introduce a new approach called FLORA that
