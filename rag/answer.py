@@ -266,6 +266,11 @@ def discussed(question: str, history: list[Answer]) -> list:
     return chosen or list(previous.citations)
 
 
+# A part of a question that points back at the paper the question names: "where does its training data come from",
+# "how many datasets make up the authors' benchmark".
+_POINTS_AT_PAPER = re.compile(r"\b(?:it|its|they|their|them|(?:the|this) (?:authors?|paper|study|work)(?:['’]s?)?)(?!\w)", re.I)
+
+
 def pointed_at(question: str, citations: tuple) -> list:
     """The citations of the last answer a question points at by place or number ("the second one",
     "[2]", "the latter"); empty when it points at none of them (then it is about all of them)."""
@@ -856,6 +861,11 @@ class Assistant:
         for part in parts:
             if not _ASKS.search(part):
                 continue  # no question: "In 'Leveraging Training Data in Few-Shot Prompting …', which datasets …?"
+            if not _POINTS_AT_PAPER.search(part) and not set(self.retriever.title_names(part) + self._listed_or_owned(part, hits)) & retrieved:
+                # a part that names no paper nor points back at one ("where does its training data come from" does): "I
+                # was told LoftQ is better than plain QLoRA …. How does LoftQ set …, and how much does that help at two
+                # bits?" kept "how much does that help …" as answered by QLoRA, the baseline named (dev-88)
+                continue
             assessment = self.policy.assess(part, hits, self.scorer.score(part, focus))
             if assessment.level != "none" and not self.policy.unstated_number(part, hits, assessment.signals):
                 return part

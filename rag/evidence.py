@@ -861,6 +861,12 @@ _MEASURED_AGAINST = re.compile(r"\b(?:outperform\w*|surpass\w*|beat\w*|than|over
                                r"\s*$", re.I)
 
 
+def _as_baseline(name: str) -> re.Pattern:
+    """"… better than plain <name>", "… beats <name>": the name as what another is measured against."""
+    return re.compile(rf"\b(?:than|over|against|compared (?:to|with)|relative to|beat\w*|outperform\w*|surpass\w*)\s+(?:the\s+)?"
+                      rf"(?:(?:plain|vanilla|standard|ordinary|regular|original|default)\s+)?{re.escape(name)}(?!\w)", re.I)
+
+
 LACKING = "none"  # the level of a question a rule finds the corpus lacking the answer to (see EvidencePolicy.assess)
 # "Which benchmarks is X evaluated on?", "On which datasets do the X authors validate …?"
 ASKS_EVALUATED_ON = re.compile(
@@ -1109,7 +1115,10 @@ class EvidencePolicy:
         # A question that names the top paper by its title's name and also something no abstract holds
         # ("BootPIG vs IP-Adapter: which is better?") is answered about the indexed one, never refused
         # (issue 14: one unknown name among known ones is not a refusal); the unknown one is named.
-        names_a_paper_and_an_unknown = bool(signals["names_partly_known"] and signals["title_name"])
+        # ... unless the paper it names is only what the unknown one is measured against ("I was told LoftQ is better
+        # than plain QLoRA … How does LoftQ set …?": about LoftQ, which no abstract holds, it was `weak` from QLoRA, dev-88)
+        names_a_paper_and_an_unknown = bool(signals["names_partly_known"] and signals["title_name"]) \
+            and not self._only_a_baseline(question, hits[0].paper.title)
         # ... nor is a question that lists indexed papers by name ("UnIVAL, OpenELM, MoMa: which of these gets
         # by with the fewest parameters?"): each is there, and its closest sentences are the answer to weigh
         # (the model, fitted on single-topic questions, put such a flat field of three papers at P < 0.1).
@@ -1619,6 +1628,16 @@ class EvidencePolicy:
             return name or paper.title
         brought = [n for n, key in self._names(question) if self._own_name_of(paper, n, key, by_title=False)]
         return brought[0] if brought else None
+
+    @staticmethod
+    def _only_a_baseline(question: str, title: str) -> bool:
+        """Whether the question names the paper by its title's name only as a baseline ("better than plain QLoRA"), in
+        no head-to-head asked ("QLoRA vs ZeRO-Offload: which …?" asks about both; "I was told A is better than QLoRA. How
+        does A …?" asks about A)."""
+        name = own_name(title)
+        asked = asking_sentences(question if "?" in question else f"{question}?")  # (a part of one, its "?" cut)
+        return bool(name) and not is_head_to_head(asked) and _as_baseline(name).search(question) is not None \
+            and len(re.findall(rf"(?<!\w){re.escape(name)}(?!\w)", question)) == 1
 
     def _own_name_of(self, paper, name: str, key: str, by_title: bool = True) -> bool:
         """Whether `name` is the paper's own: its title's name (`by_title`), or a name few chunks hold that its abstract

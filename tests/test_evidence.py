@@ -2049,3 +2049,24 @@ def test_a_figure_asked_against_a_baseline_is_found_where_the_abstract_abbreviat
                            "judge for preference tuning, how much better did the reports get than with plain supervised "
                            "fine-tuning?")
     assert not answer.abstained and answer.citations[0].title.startswith("Preference Fine-Tuning for Factuality")
+
+
+def test_an_unindexed_method_measured_against_an_indexed_one_is_refused_naming_it(assistant):
+    """dev-88: "I was told LoftQ is better than plain QLoRA …. How does LoftQ set the starting values of the LoRA
+    adapters …?" asks about LoftQ, which no abstract holds; QLoRA is only its baseline, yet naming an indexed paper kept
+    the question from refusal and QLoRA's sentences were the `weak` answer. Asked head to head, both are asked about."""
+    answer = assistant.ask("I hear LoftQ works better than plain QLoRA at very low bit widths. How does LoftQ initialise "
+                           "the LoRA adapters while it quantizes the weights?")
+    assert refused_saying(answer, "No indexed abstract mentions LoftQ"), (answer.evidence, answer.text)
+    answer = assistant.ask("Is LoftQ better than QLoRA for fine-tuning at 4 bits?")
+    assert not answer.abstained and answer.citations[0].title.startswith("QLoRA")
+
+
+def test_a_part_that_names_no_paper_is_not_kept_as_the_part_answered(assistant):
+    """dev-88: a question refused as a whole keeps a part its named paper answers (`weak`); "… How does LoftQ choose …,
+    and how much does that help at two bits?" kept "how much does that help at two bits", which names nothing, as
+    answered by QLoRA, the baseline named in the opening sentence."""
+    answer = assistant.ask("Someone on our team said LoftQ is better than plain QLoRA once the model is squeezed to very "
+                           "few bits. How does LoftQ choose the starting values of its adapters while quantizing, and how "
+                           "much does that help at two bits?")
+    assert refused_saying(answer, "No indexed abstract mentions LoftQ"), (answer.evidence, answer.text)
