@@ -861,7 +861,8 @@ class Assistant:
         for part in parts:
             if not _ASKS.search(part):
                 continue  # no question: "In 'Leveraging Training Data in Few-Shot Prompting …', which datasets …?"
-            if not _POINTS_AT_PAPER.search(part) and not set(self.retriever.title_names(part) + self._listed_or_owned(part, hits)) & retrieved:
+            names_paper = set(self.retriever.title_names(part) + self._listed_or_owned(part, hits)) & retrieved
+            if not names_paper and not _POINTS_AT_PAPER.search(part):
                 # a part that names no paper nor points back at one ("where does its training data come from" does): "I
                 # was told LoftQ is better than plain QLoRA …. How does LoftQ set …, and how much does that help at two
                 # bits?" kept "how much does that help …" as answered by QLoRA, the baseline named (dev-88)
