@@ -1682,8 +1682,10 @@ class EvidencePolicy:
         # models" reads as presenting PaLM, and the question which model family it built on was refused)
         # (nor is a dataset or a metric one: "… based on the AVSBench-semantic benchmark, namely AVSBench-OV", "55.43% mIoU";
         # dev-77's question which vision-language model and audio encoder OV-AVSS builds on was `strong` from them)
+        # (nor is a term the abstract spells out in lower-case words, "task-specific models (TSMs)", "… towards expert
+        # artificial general intelligence (AGI)": which MLLM scored best on II-Bench was `weak` from it, dev-35)
         if any(norm(n) not in asked and norm(n) != own and not self._common(n) and not _NO_MODEL_NAME.fullmatch(n)
-               and not is_metric(n) and not _names_data(paper.abstract, n)
+               and not is_metric(n) and not _names_data(paper.abstract, n) and not _field_term(paper.abstract, n)
                and (not (owns(paper, norm(n)) or _our_proposed(paper.abstract, n)) or _used_as_object(paper.abstract, n))
                for n in NAME.findall(URL.sub(" ", paper.abstract))):
             return None

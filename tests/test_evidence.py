@@ -2070,3 +2070,11 @@ def test_a_part_that_names_no_paper_is_not_kept_as_the_part_answered(assistant):
                            "few bits. How does LoftQ choose the starting values of its adapters while quantizing, and how "
                            "much does that help at two bits?")
     assert refused_saying(answer, "No indexed abstract mentions LoftQ"), (answer.evidence, answer.text)
+
+
+def test_a_term_an_abstract_spells_out_is_no_model_it_names(assistant):
+    """dev-35 (and dev-90): II-Bench's abstract names no model, but "… towards expert artificial general intelligence
+    (AGI)" read AGI as one, so "which model scored best?" was answered `strong` from the sentence giving the score."""
+    answer = assistant.ask("II-Bench says the best multimodal model reached 74.8% accuracy against 90% for humans. "
+                           "Which model was that?")
+    assert refused_saying(answer, "The abstract of “II-Bench” names no model of the kind asked"), (answer.evidence, answer.text)
