@@ -856,13 +856,12 @@ class Assistant:
         retrieved = {h.paper.paper_id for h in hits}
         if len(parts) < 2 or self.policy.unmade_comparison(question, hits):  # a result between two no abstract gives
             return None
-        if not set(self.retriever.title_names(question) + self._listed_or_owned(question, hits)) & retrieved:
+        if not self._names_retrieved(question, hits, retrieved):
             return None
         for part in parts:
             if not _ASKS.search(part):
                 continue  # no question: "In 'Leveraging Training Data in Few-Shot Prompting …', which datasets …?"
-            names_paper = set(self.retriever.title_names(part) + self._listed_or_owned(part, hits)) & retrieved
-            if not names_paper and not _POINTS_AT_PAPER.search(part):
+            if not _POINTS_AT_PAPER.search(part) and not self._names_retrieved(part, hits, retrieved):
                 # a part that names no paper nor points back at one ("where does its training data come from" does): "I
                 # was told LoftQ is better than plain QLoRA …. How does LoftQ set …, and how much does that help at two
                 # bits?" kept "how much does that help …" as answered by QLoRA, the baseline named (dev-88)
@@ -871,6 +870,10 @@ class Assistant:
             if assessment.level != "none" and not self.policy.unstated_number(part, hits, assessment.signals):
                 return part
         return None
+
+    def _names_retrieved(self, question: str, hits: list[Hit], retrieved: set[str]) -> bool:
+        """Whether the question names one of the retrieved papers (by title, own name, or a list of them)."""
+        return bool(set(self.retriever.title_names(question) + self._listed_or_owned(question, hits)) & retrieved)
 
     def _listed_or_owned(self, question: str, hits: list[Hit]) -> list[str]:
         return self.retriever.listed_owners(question) + sorted(self._owners(question, hits))
