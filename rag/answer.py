@@ -267,7 +267,8 @@ def discussed(question: str, history: list[Answer]) -> list:
 
 
 # A part of a question that points back at the paper the question names: "where does its training data come from",
-# "how many datasets make up the authors' benchmark".
+# "how many datasets make up the authors' benchmark". (Narrower than rag.text.POINTS_BACK: "that" in "how much does
+# that help at two bits?" points at a method, and read as pointing back it kept the LoftQ question `weak`, dev-88.)
 _POINTS_AT_PAPER = re.compile(r"\b(?:it|its|they|their|them|(?:the|this) (?:authors?|paper|study|work)(?:['’]s?)?)(?!\w)", re.I)
 
 

@@ -29,7 +29,8 @@ from rag.names import (MAKERS, NAME, VERSIONED, capitalised_words, is_known, nam
                        title_words)
 from rag.ownership import NAMING_CUES, names_first, owns, owns_phrase, phrase_pattern
 from rag.paste import content_words
-from rag.text import ASKS_ORIGIN, ASKS_RELEASE, CONTRIBUTION, POINTS_BACK, RELEASE_STATED, URL, WHO_DID, asked_acronyms, expands, split_sentences
+from rag.text import (ASKS_ORIGIN, ASKS_RELEASE, CONTRIBUTION, POINTS_BACK, RELEASE_STATED, URL, WHO_DID, asked_acronyms, expands,
+                      split_sentences, spelled_out)
 from rag.types import Hit
 
 # A question that asks for a quantity: the abstracts may name the topic and still not give the number.
@@ -452,21 +453,6 @@ _NEXT_PART = re.compile(r"[?;]|\band\s+(?=(?:how|what|which|where|when|who|why|i
                         r"|,\s*(?=(?:how|what|which|where|when|who|why|and)\b)", re.I)
 
 
-_DEFINED_ACRONYM = re.compile(r"\(\s*([A-Z][A-Za-z]*[A-Z][A-Za-z0-9]*|[A-Z]{2,}[0-9]*)s?\s*\)")
-
-
-def _spelled_out(texts: Sequence[str]) -> dict[str, str]:
-    """Acronym -> the words the texts spell it out with: "supervised fine-tuning (SFT)" gives SFT "supervised fine tuning"."""
-    found: dict[str, str] = {}
-    for text in texts:
-        for m in _DEFINED_ACRONYM.finditer(text):
-            acronym = m.group(1)
-            letters = [c for c in acronym if c.isalpha()]
-            if acronym not in found and expands(text, acronym):
-                found[acronym] = " ".join(re.findall(r"[A-Za-z0-9]+", text[: m.start()])[-len(letters):])
-    return found
-
-
 def part_states_number(question: str, sentences: Sequence, asked: set[str]) -> bool:
     """Whether, in a question of several parts, a part that asks a figure finds one in the sentences that share
     its words most (`sentences`: the top paper's, scored against the whole question). The sentences closest to
@@ -477,7 +463,7 @@ def part_states_number(question: str, sentences: Sequence, asked: set[str]) -> b
     asking = [part for part in parts if ASKS_NUMBER.search(_INDIRECT_AMOUNT.sub(" ", part))] if len(parts) > 1 else []
     # (a sentence's acronyms read as the abstract spells them out: "… compared to the SFT baseline" shares "supervised
     # fine-tuning" with "how much better … than plain supervised fine-tuning?", refused for want of a figure, dev-88)
-    spelled = _spelled_out([s.text for s in sentences]) if asking else {}
+    spelled = spelled_out([s.text for s in sentences]) if asking else {}
     tokens = [set(tokenize(" ".join([s.text, *(words for acronym, words in spelled.items()
                                                 if re.search(rf"(?<!\w){re.escape(acronym)}(?!\w)", s.text))])))
               for s in sentences] if asking else []
@@ -862,7 +848,9 @@ _MEASURED_AGAINST = re.compile(r"\b(?:outperform\w*|surpass\w*|beat\w*|than|over
 
 
 def _as_baseline(name: str) -> re.Pattern:
-    """"… better than plain <name>", "… beats <name>": the name as what another is measured against."""
+    """"… better than plain <name>", "… beats <name>": the name as what another is measured against. (Narrower than
+    measured_against, which also reads "like / besides / to <name>" and no "plain": widening that one would move its
+    other readers, which were not re-measured.)"""
     return re.compile(rf"\b(?:than|over|against|compared (?:to|with)|relative to|beat\w*|outperform\w*|surpass\w*)\s+(?:the\s+)?"
                       rf"(?:(?:plain|vanilla|standard|ordinary|regular|original|default)\s+)?{re.escape(name)}(?!\w)", re.I)
 

@@ -13,6 +13,7 @@ import os
 import re
 import threading
 from collections import OrderedDict
+from functools import lru_cache
 from pathlib import Path
 from typing import Callable
 
@@ -200,12 +201,17 @@ _NOT_PREFIX = re.compile(r"^(?:(?:non|pre|post|anti|multi|cross|sub|semi|\d+(?:[
 # mentions A10s, 24GB", dev-55).
 _MEMORY = re.compile(r"(?:\d+(?:\.\d+)?)?[KMGTP]i?B")
 _COUNTED = re.compile(r"(?<=\d)s$")
-# An English function word in capitals, for emphasis or as an everyday acronym ("Our IT department wants to know …",
-# "does it NOT need labels?"), is no technical name: "IT" was read as one no top paper holds, and an answerable
-# question about FSMoE was `weak` (dev-89). (bm25s' English stop words, the lexical index's.)
-FUNCTION_WORDS = frozenset({"a", "an", "and", "are", "as", "at", "be", "but", "by", "for", "if", "in", "into", "is", "it", "no",
-                            "not", "of", "on", "or", "such", "that", "the", "their", "then", "there", "these", "they", "this",
-                            "to", "was", "will", "with"})
+
+
+@lru_cache(maxsize=1)
+def function_words() -> frozenset[str]:
+    """English function words: bm25s' stop words, the lexical index's (imported when first needed, as rag.lexical
+    does: bm25s takes a quarter of a second to import). In capitals, for emphasis or as an everyday acronym ("Our IT
+    department wants to know …", "does it NOT need labels?"), one is no technical name: "IT" was read as one no top
+    paper holds, and an answerable question about FSMoE was `weak` (dev-89)."""
+    from bm25s.stopwords import STOPWORDS_EN
+
+    return frozenset(STOPWORDS_EN)
 
 
 # A word typed as code ("`gliner`"), read as a name whatever its case (question_names).
@@ -220,7 +226,7 @@ def question_names(question: str, casing: dict[str, str] | None = None) -> list[
     question = recase(question, casing)
     out: list[tuple[str, str]] = []
     for name in NAME.findall(space_unspaced_scripts(CHAT_SHORTHAND.sub(" ", re.sub(r"\S+://\S+", " ", question)))):
-        if _SIZE_RANGE.fullmatch(name) or _MEMORY.fullmatch(name) or name.lower() in FUNCTION_WORDS:
+        if _SIZE_RANGE.fullmatch(name) or _MEMORY.fullmatch(name) or name.lower() in function_words():
             continue  # "3B-7B models" name no model, "24GB" no memory, "IT" no method
         name = _COUNTED.sub("", _NOT_PREFIX.sub("", NAME_SUFFIX.sub("", name)))
         key = norm(name)

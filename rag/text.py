@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from typing import Sequence
 
 # Abbreviations after which a period does not end a sentence ("et al." is checked as two words;
 # dotted initialisms such as "e.g.", "i.e.", "U.S.", "non-I.I.D." by _INITIALISM). "etc." is not
@@ -106,7 +107,9 @@ ASKS_ORIGIN = re.compile(
 # A question what an acronym stands for: "What does BDHS stand for in …?", "What is PRISMA short for?",
 # "What does the acronym ETC mean in the EgyBERT paper?".
 ASKS_EXPANSION = re.compile(r"\bstands? for\b|\bshort for\b|\b(?:acronyms?|abbreviations?|abbreviat\w*)\b", re.I)
-_ACRONYM = re.compile(r"(?<![\w-])([A-Z][A-Za-z]*[A-Z][A-Za-z0-9]*|[A-Z]{2,}[0-9]*)(?![\w-])")
+_ACRONYM_FORM = r"[A-Z][A-Za-z]*[A-Z][A-Za-z0-9]*|[A-Z]{2,}[0-9]*"  # "BoB", "PRISMA", "SFT", "GPT4"
+_ACRONYM = re.compile(rf"(?<![\w-])({_ACRONYM_FORM})(?![\w-])")
+_DEFINED_ACRONYM = re.compile(rf"\(\s*({_ACRONYM_FORM})s?\s*\)")  # "… fine-tuning (SFT)"
 _WORD = re.compile(r"[A-Za-z0-9]+")
 
 
@@ -119,6 +122,18 @@ def asked_acronyms(question: str) -> list[str]:
         after = " ".join(question[cue.end():].split()[:3]) if not cue.group().casefold().endswith("for") else ""
         found += [m.group(1) for m in _ACRONYM.finditer(f"{before} | {after}")]
     return list(dict.fromkeys(found))
+
+
+def spelled_out(texts: Sequence[str]) -> dict[str, str]:
+    """Acronym -> the words the texts spell it out with (where `expands` finds them): "supervised fine-tuning (SFT)"
+    gives SFT "supervised fine tuning"."""
+    found: dict[str, str] = {}
+    for text in texts:
+        for m in _DEFINED_ACRONYM.finditer(text):
+            acronym = m.group(1)
+            if acronym not in found and expands(text, acronym):
+                found[acronym] = " ".join(_WORD.findall(text[: m.start()])[-sum(c.isalpha() for c in acronym):])
+    return found
 
 
 def expands(sentence: str, acronym: str) -> bool:
