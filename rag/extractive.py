@@ -52,6 +52,20 @@ def question_parts(question: str, min_words: int = PART_WORDS) -> list[str]:
     return parts if len(parts) > 1 else [question]
 
 
+def asked_parts(question: str) -> list[str]:
+    """The parts of a question each answer sentence is picked for: its several parts (question_parts); and where
+    statements set the scene before it asks ("A generalist model claims to be the first to handle … . How does it
+    encode images and text, and how did they keep training stable?"), each part of its questions, one alone
+    included: the sentence closest to the whole question answers the scene (validation batches: the answer quoted the
+    scene's claim back and missed how images are encoded). Empty for a plain one-part question."""
+    sentences = split_sentences(question)
+    asked = [s for s in sentences if s.rstrip().endswith("?")]
+    if not asked or len(asked) == len(sentences):
+        parts = question_parts(question, SHORT_PART_WORDS)
+        return parts if len(parts) >= 2 else []
+    return [p for sentence in asked for p in question_parts(sentence, SHORT_PART_WORDS) if len(tokenize(p)) >= SHORT_PART_WORDS]
+
+
 @dataclass
 class ScoredSentence:
     source: Source
@@ -153,8 +167,8 @@ class SentenceScorer:
         not only the one the best sentence speaks to. Empty for a one-part question."""
         from rag.retrieve import dense_query_text
 
-        parts = question_parts(question, SHORT_PART_WORDS)
-        if len(parts) < 2 or not scored:
+        parts = asked_parts(question)
+        if not parts or not scored:
             return []
         vectors = np.asarray(self.embedder.embed([dense_query_text(p) for p in parts]))
         picks: list[ScoredSentence] = []

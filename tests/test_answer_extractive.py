@@ -886,6 +886,39 @@ def test_question_parts(question, parts):
     assert len(question_parts(question)) == parts
 
 
+def test_the_parts_of_a_question_that_sets_a_scene_are_what_it_asks():
+    """Statements before the question set the scene; each part of what is asked gets its own sentence, a single
+    part too (the sentence closest to the whole question answers the scene)."""
+    from rag.extractive import asked_parts
+
+    scene = ("Our museum wants one model for detection and captioning. A generalist model claims to be the first to "
+             "cover the major vision tasks. How does it represent images and texts, and how do they keep training stable?")
+    assert asked_parts(scene) == ["How does it represent images and texts", "how do they keep training stable"]
+    assert asked_parts("A survey covers mixture of experts. How many papers does it review?") == [
+        "How many papers does it review?"]
+    # without a scene: the parts as before, none for a one-part question
+    assert asked_parts("Why does averaging slow convergence, and what fix was proposed?") == [
+        "Why does averaging slow convergence", "what fix was proposed"]
+    assert asked_parts("Which paper proposed pointer networks for convex hulls?") == []
+
+
+def test_a_question_after_a_scene_is_answered_on_what_it_asks(assistant):
+    """dev-91: after two sentences of scene ("… claims to be the first to handle the major large-scale vision and
+    vision-language tasks"), "How does it encode images and text, and how did they keep multi-task training stable?"
+    was answered with the scene's claim and the training fix, not how images are encoded: the scene sentences were part
+    of the first part, and the claim was that part's best sentence."""
+    question = ("Our museum wants one model for detection, captioning and retrieval of its photos, with no per-task "
+                "fine-tuning. A generalist model claims to be the first to cover the major large-scale vision and "
+                "vision-language tasks with competitive performance. How does it represent images and texts, and how "
+                "do they keep training on many tasks stable?")
+    answer = assistant.ask(question)
+    assert answer.evidence != "none"
+    assert {c.title for c in answer.citations} == {
+        "Uni-Perceiver v2: A Generalist Model for Large-Scale Vision and Vision-Language Tasks"}, answer.text
+    for fact in ("general region proposals", "unmixed sampling strategy"):
+        assert fact in answer.text, (fact, answer.text)
+
+
 def test_a_two_part_question_is_answered_on_both_parts(assistant):
     """'Why is X poor, and what was proposed instead?' must quote the proposal too, not only the
     sentences about why X is poor (they score higher against the whole question)."""
