@@ -279,7 +279,7 @@ _CLOSE_RIVALS = 3
 # (dev-84/85: two answerable questions refused so, with their papers first). Not one the question points back to ("I keep
 # hearing about QuaRot. How does it …?") or one that describes the paper asked about ("… considering that GRU-based
 # low-rank attention paper. Which datasets …?"): its names are what is asked.
-_OWN_SETTING = re.compile(r"(?:^|(?<=[.!])\s)\W*((?:we|our|i|i'm|i've|my|we're|we've|we'll)\s[^.?!]*[.!])(?=\s+\S)", re.I)
+_OWN_SETTING = re.compile(r"(?:^|(?<=[.!])\s)\W*((?:we|our|i|my|(?:i|we)['’](?:m|ve|d|ll)|we['’]re)\s[^.?!]*[.!])(?=\s+\S)", re.I)
 _ABOUT_WORK = re.compile(r"\b(?:papers?|stud(?:y|ies)|works?|methods?|approach(?:es)?|articles?|techniques?|authors?)\b", re.I)
 # (narrower than rag.text.POINTS_BACK: "what did they evaluate on" points at the authors, not at the writer's setting)
 _REFERS_TO_IT = re.compile(r"\b(?:it|its|it's)\b", re.I)

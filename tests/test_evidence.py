@@ -1692,6 +1692,22 @@ def test_a_name_only_in_a_sentence_about_the_writers_own_setting_is_no_name_aske
     assert own_setting_spans("For our service we're considering that GRU-based attention paper. Which datasets did they use?") == []
 
 
+def test_a_setting_told_with_a_contraction_is_the_writers_own_too(assistant):
+    """dev-90: "We'd like readable sentences produced automatically from structured alarm and SCADA records. Which
+    papers work on data-to-text generation …?" was refused as "No indexed abstract mentions SCADA": only "we", "we're",
+    "we've", "we'll" (and "i", "i'm", "i've") began the writer's own setting, not "we'd" or "I'd", nor a curly apostrophe."""
+    from rag.evidence import own_setting_spans
+
+    question = ("We'd like plain-English alerts written automatically from alarm and SCADA event records. Which paper "
+                "generates text from structured data records, with triggers guiding the output?")
+    assert [question[a:b] for a, b in own_setting_spans(question)] == [
+        "We'd like plain-English alerts written automatically from alarm and SCADA event records."]
+    for opening in ("I’d like", "I’ll need", "We’re after"):
+        assert own_setting_spans(f"{opening} alerts from SCADA records. Which paper generates text from data?"), opening
+    answer = assistant.ask(question)
+    assert not answer.abstained and answer.citations[0].title.startswith("TrICy"), (answer.evidence, answer.text)
+
+
 def test_a_name_the_writer_calls_theirs_is_no_name_asked_about(assistant):
     """dev-87: "why does few-shot prompting even work for my NPC bots? which papers …" was refused as "No indexed
     abstract mentions NPC", and "I swap the LLM behind my NPCs …" so too, their papers first. What the writer calls
