@@ -80,6 +80,11 @@ _SEVERAL = re.compile(
     r"|\b(?:is|are) there (?:any )?(?:[\w-]+ )?(?:work|research) (?:that|which|where)\b"
     # "What has been built for finance, and how was each system evaluated?"
     r"|\beach (?:system|paper|study|work|project|group)\b"
+    # "Have any of the newer sequence architectures in here been tested on time series?", "Any open models that …?":
+    # a kind of thing in the plural that the sentence opens on asks which (dev-90 answered one of two papers). Not
+    # "did they release any datasets?", of one paper.
+    r"|(?:^|[.?!]\s+)\W*(?:(?:have|has|are|were|is|do|does|did)\s+)?any (?:of (?:the|these|those) )?(?:[\w-]+\s+){0,3}?"
+    r"(?:architectures|approaches|methods|techniques|systems|models|benchmarks|datasets|frameworks|algorithms)\b"
     r"|\b(?:show|give|tell|find|list|want)\s+(?:me\s+|us\s+)?everything (?:\w+ ){0,2}(?:on|about)\b|\boverview of\b"
     r"|\bwhat (?:research|literature)\b|\bwhat(?:'s|s| is) out there\b"
     r"|\b(?:anyone|anybody|someone) (?:tackled|worked on|looked (?:at|into)|studied|tried)\b"

@@ -314,6 +314,14 @@ def test_things_of_one_described_paper_asked_in_the_plural_are_asked_of_that_pap
     assert "LLM-modulo frameworks" in answer.text, answer.text
 
 
+def test_have_any_of_a_kind_been_tested_is_answered_from_each_paper(assistant):
+    """dev-90: "Have any of the newer sequence architectures in here actually been tested on time-series tasks …?" was
+    read as asking about one paper and quoted MambaMixer alone, though Titans, second in both rankings, reports
+    time-series results too."""
+    answer = assistant.ask("Have any of the new sequence architectures been tested on time-series tasks as well as on language?")
+    assert {"MambaMixer", "Titans"} <= {c.title.split(":")[0] for c in answer.citations}, answer.text
+
+
 @pytest.mark.parametrize("name", ["LoRA", "CLIP", "BERT", "ViT"])
 def test_who_introduced_a_name_many_papers_build_on_is_refused_when_none_introduces_it(assistant, name):
     """"Which paper introduced LoRA?" was answered `strong` from FLoRA ("We introduce a new approach called FLORA that
@@ -514,6 +522,11 @@ def test_is_follow_up(question, expected):
         ("Which grants in our portfolio use language models to teach robots new skills?", True),
         ("Which group introduced QLoRA?", False),
         ("What has been built with LLMs for finance, and how was each system evaluated?", True),
+        # "Have any of the … architectures been tested …?", "Any open models that …?": which of a kind (dev-90); not "did
+        # they release any datasets?", of one paper
+        ("Load forecasting is my job. Have any of the newer sequence architectures been tested on time series?", True),
+        ("Any open models that map a camera image and an instruction to robot actions?", True),
+        ("What did they add to fix it, and did they release any datasets?", False),
     ],
 )
 def test_is_multi_paper(question, expected):
