@@ -761,6 +761,12 @@ ASKED_SETTINGS = {
     "number of attention heads": (r"\b(?:how many|number of) (?:attention )?heads\b", r"\bheads?\b"),
     "hardware": (r"\b(?:which|what) (?:kind of |type of )?gpus?\b|\bgpu (?:model|type)\b|\bon which gpus?\b|\bon what (?:hardware|gpus?)\b",
                  r"\b(?:[gtcn]pus?|[ahv]100|fpgas?|processors?|accelerators?|chips?|clusters?|hardware|devices?)\b"),
+    # ... and which GPUs, by their model: "8-GPU platforms" or "12,288 GPUs" mention GPUs without saying which (dev-91:
+    # "which GPU models were those platforms" was answered `strong` from "on three 8-GPU platforms")
+    "GPU model": (r"\bgpu (?:models?|types?|makes?)\b|\b(?:which|what) (?:kind|type|make|model|brand)s? of gpus?\b"
+                  r"|\b(?:which|what) (?:nvidia )?gpus?\b",
+                  r"\b(?:[ahvlt]\d{2,3}s?|h800s?|rtx\s?[a-z]?\d{3,4}|tpus?|nvidia|geforce|jetson|ascend|mi\d{3}x?|gaudi\d?"
+                  r"|\d+\s?gb|a6000s?|titan|quadro|tesla)\b"),
     "random seeds": (r"\brandom seeds?\b", r"\bseeds?\b"),
     "hidden size": (r"\bhidden (?:size|dimension)\b", r"\bhidden\b"),
     "vocabulary size": (r"\bvocab(?:ulary)?[- ]size\b|\bsize of (?:its|the|their) vocab(?:ulary)?\b"

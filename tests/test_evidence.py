@@ -1459,6 +1459,9 @@ def test_a_name_before_the_origin_verb_is_asked_about_only_when_the_verb_points_
     # dev-20 asked it so ("yi model tokenizer how big vocab??")
     ("What vocabulary size does the Yi tokenizer use?", "Yi", "does not state its vocabulary size"),
     ("Which tokenizer does CodeFuse-13B use?", "CodeFuse-13B", "does not state its tokenizer"),
+    # dev-91: "which GPU models were those platforms" was answered from "on three 8-GPU platforms": GPUs counted, which
+    # ones not said; MegaScale's abstract speaks of "12,288 GPUs"
+    ("Which GPUs did MegaScale train on?", "MegaScale", "does not state its GPU model"),
 ])
 def test_asking_one_paper_for_a_training_setting_its_abstract_never_mentions_is_refused_saying_which(assistant, question,
                                                                                                     paper, reason):
@@ -1472,6 +1475,7 @@ def test_asking_one_paper_for_a_training_setting_its_abstract_never_mentions_is_
     ("What does the secret recipe guide for fine-tuning small LLMs say about batch size and learning rate?",
      "larger batch sizes paired with lower learning rates"),
     ("Which tokenizer does E-ViLM use?", "semantic vector-quantized tokenizer"),
+    ("On which GPUs does HALO report its fine-tuning speedup?", "RTX 4090"),
 ])
 def test_asking_for_a_training_setting_the_abstract_states_is_answered_with_it(assistant, question, stated):
     answer = assistant.ask(question)
