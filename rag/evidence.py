@@ -767,7 +767,14 @@ ASKED_SETTINGS = {
                   r"|\b(?:which|what) (?:nvidia )?gpus?\b",
                   r"\b(?:[ahvlt]\d{2,3}s?|h800s?|rtx\s?[a-z]?\d{3,4}|tpus?|nvidia|geforce|jetson|ascend|mi\d{3}x?|gaudi\d?"
                   r"|\d+\s?gb|a6000s?|titan|quadro|tesla)\b"),
-    "random seeds": (r"\brandom seeds?\b", r"\bseeds?\b"),
+    # (asked for, not a mechanism described: "squeezes each site's changes into a handful of numbers using a common
+    # random seed" describes a paper, and was refused as "does not state its random seeds", dev-93)
+    "random seeds": (r"\b(?:which|what|how many|number of)\s+(?:\w+\s+){0,2}?(?:random )?seeds?\b"
+                     r"|\b(?:random )?seeds? (?:did|do|does|were|was) (?:they|it|the authors)\b", r"\bseeds?\b"),
+    # "under what licence is the dataset released?": "We release the dataset" says nothing of its licence (dev-93)
+    "licence": (r"\b(?:which|what|under what|under which)\s+(?:\w+\s+)?licen[cs]es?\b|\blicen[cs]e (?:is|was|are|were|does|did)\b"
+                r"|\blicen[cs]ed under\b|\blicen[cs]ing terms\b",
+                r"\blicen[cs]\w*|\bcc[- ]by\w*|\bapache\b|\bgpl\b|\bcreative commons\b|\bcommercial use\b"),
     "hidden size": (r"\bhidden (?:size|dimension)\b", r"\bhidden\b"),
     "vocabulary size": (r"\bvocab(?:ulary)?[- ]size\b|\bsize of (?:its|the|their) vocab(?:ulary)?\b"
                         r"|\bhow (?:large|big) (?:is |was )?(?:its |the |their )?vocab(?:ulary)?\b", r"\bvocab\w*"),

@@ -1462,6 +1462,8 @@ def test_a_name_before_the_origin_verb_is_asked_about_only_when_the_verb_points_
     # dev-91: "which GPU models were those platforms" was answered from "on three 8-GPU platforms": GPUs counted, which
     # ones not said; MegaScale's abstract speaks of "12,288 GPUs"
     ("Which GPUs did MegaScale train on?", "MegaScale", "does not state its GPU model"),
+    # dev-93: "under what licence is the dataset released?" was answered `strong` from "we release …"
+    ("Under which licence is SciRIFF released?", "SciRIFF", "does not state its licence"),
 ])
 def test_asking_one_paper_for_a_training_setting_its_abstract_never_mentions_is_refused_saying_which(assistant, question,
                                                                                                     paper, reason):
@@ -1480,6 +1482,24 @@ def test_asking_one_paper_for_a_training_setting_its_abstract_never_mentions_is_
 def test_asking_for_a_training_setting_the_abstract_states_is_answered_with_it(assistant, question, stated):
     answer = assistant.ask(question)
     assert answer.evidence != "none" and stated in answer.text, (answer.evidence, answer.text)
+
+
+def test_a_setting_a_question_describes_is_not_asked_for():
+    """dev-93: "… squeezes each site's changes into a handful of numbers using a common random seed …" describes a
+    mechanism, and the question was refused as "The abstract of FLoRA does not state its random seeds"."""
+    from rag.evidence import ASKED_SETTINGS
+
+    asks_seeds = ASKED_SETTINGS["random seeds"][0]
+    assert not asks_seeds.search("How does FLoRA, whose clients could share a common random seed, aggregate the adapters?")
+    assert asks_seeds.search("How many random seeds did they average over?")
+    assert asks_seeds.search("Which seeds were used for the main table?")
+
+
+def test_a_question_that_mentions_a_seed_in_passing_is_answered(assistant):
+    answer = assistant.ask("How does FLoRA, whose clients could share a common random seed, aggregate the heterogeneous "
+                           "LoRA adapters?")
+    assert not answer.abstained and answer.citations[0].title.startswith("FLoRA"), (answer.evidence, answer.text)
+    assert "stacking" in answer.text
 
 
 @pytest.mark.parametrize("question", [
