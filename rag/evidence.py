@@ -112,6 +112,10 @@ def _used_as_object(abstract: str, name: str) -> bool:
 # ... nor a task written letter-to-letter ("text-to-image (T2I)", "I2V"), nor "AI-driven"
 # ... nor a word saying how something was made ("DP-trained models", "SFT-tuned", "RL-free": dev-73's question which
 # pretrained models a paper fine-tuned was `strong` from an abstract whose only name was "DP-trained")
+# A model named in one capitalised word, which NAME does not read as a name: set off after its kind ("a base MLLM model,
+# Kakapo, is built") or before it ("the SoTA Shikra MLLM model"). dev-93: which base model Genixer built was refused as
+# "names no model of the kind asked".
+_WORD_NAMED_MODEL = re.compile(r"\b(?:model|M?LLM|VLM|MLLM)s?,\s+([A-Z][a-z]{3,}),|\b([A-Z][a-z]{3,})\s+(?:M?LLM|VLM|MLLM)\s+models?\b")
 _NO_MODEL_NAME = re.compile(r"[A-Z]{2}s?|[A-Z]2[A-Z]|\S+-(?:based|driven|parameteri[sz]ed|trained|tuned|aware|free|only)"
                             # a kind of model by what it reads: "the pre-trained image-LLMs" (dev-85: which image LLM
                             # T2Vid builds on was `strong`, its abstract naming none)
@@ -1688,7 +1692,8 @@ class EvidencePolicy:
         if any(norm(n) not in asked and norm(n) != own and not self._common(n) and not _NO_MODEL_NAME.fullmatch(n)
                and not is_metric(n) and not _names_data(paper.abstract, n) and not _field_term(paper.abstract, n)
                and (not (owns(paper, norm(n)) or _our_proposed(paper.abstract, n)) or _used_as_object(paper.abstract, n))
-               for n in NAME.findall(URL.sub(" ", paper.abstract))):
+               for n in NAME.findall(URL.sub(" ", paper.abstract))
+               + [a or b for a, b in _WORD_NAMED_MODEL.findall(paper.abstract)]):
             return None
         return named
 

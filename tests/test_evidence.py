@@ -920,6 +920,13 @@ def test_a_web_address_or_a_task_abbreviation_is_no_model_the_paper_names(assist
     assert refused_saying(assistant.ask(question), f"(The abstract of “{paper}")
 
 
+def test_a_model_named_in_one_capitalised_word_is_a_model_the_abstract_names(assistant):
+    """dev-93: "… which base model did they build to show the data helps?" was refused as "The abstract of Genixer
+    names no model of the kind asked": "a base MLLM model, Kakapo, is built" names it in a word no name pattern reads."""
+    answer = assistant.ask("Which base MLLM did the Genixer authors build to evaluate their generated data?")
+    assert not answer.abstained and "Kakapo" in answer.text, (answer.evidence, answer.text)
+
+
 @pytest.mark.parametrize("question", [
     # "which" opening a relative clause asks no model (dev-39: answerable, refused once the web address stopped
     # hiding that the abstract names no LLM)
