@@ -120,6 +120,10 @@ _NO_MODEL_NAME = re.compile(r"[A-Z]{2}s?|[A-Z]2[A-Z]|\S+-(?:based|driven|paramet
                             # a kind of model by what it reads: "the pre-trained image-LLMs" (dev-85: which image LLM
                             # T2Vid builds on was `strong`, its abstract naming none)
                             r"|(?-i:[a-z]+-[A-Z]{2,5}s?)", re.I)
+# A finding asked about a quantity, not its value: "what did it say about batch size vs learning rate?" (dev-87:
+# an answerable question refused, its paper first, as stating "no number of the kind asked").
+_FINDING_ABOUT = re.compile(r"\bwhat (?:\S+ ){0,3}?(?:say|says|said|find|finds|found|conclude[sd]?|suggest(?:s|ed)?"
+                            r"|recommend(?:s|ed)?|learn|learned|tell|tells|show|shows|showed)\s+about\b", re.I)
 # ASKS_NUMBER's that are answered in words too: "how well …", and an amount a method decides or allots ("How do
 # Adaptive Computation Modules decide how much compute each token gets?" asks for the mechanism, not a figure).
 # An amount named as what a method acts on, not asked for: "which papers reduce how many visual tokens the image gives
@@ -127,11 +131,10 @@ _NO_MODEL_NAME = re.compile(r"[A-Z]{2}s?|[A-Z]2[A-Z]|\S+-(?:based|driven|paramet
 # read as asking a figure, both answerable questions were refused).
 _INDIRECT_AMOUNT = re.compile(r"\b(?:decid|determin|choos|chose|control|allocat|allot|adapt|adjust|select|pick|set|learn|predict"
                               r"|reduc|cut|lower|limit|shrink|compress|increas|vary|varies|chang|shift|where)\w*"
-                              r"\s+how (?:much|many|long|often|far|large)\b", re.I)
-# ... and a finding asked about a quantity, not its value: "what did it say about batch size vs learning rate?" (dev-87:
-# an answerable question refused, its paper first, as stating "no number of the kind asked").
-_FINDING_ABOUT = re.compile(r"\bwhat (?:\S+ ){0,3}?(?:say|says|said|find|finds|found|conclude[sd]?|suggest(?:s|ed)?"
-                            r"|recommend(?:s|ed)?|learn|learned|tell|tells|show|shows|showed)\s+about\b", re.I)
+                              r"\s+how (?:much|many|long|often|far|large)\b"
+                              # (what a study found about an amount: "what did they find about how many layers get
+                              # fine-tuned?" asks the finding, dev-92: `weak` for want of a figure)
+                              rf"|{_FINDING_ABOUT.pattern}\s+how (?:much|many|long|often|far|large)\b", re.I)
 _NOT_A_FIGURE = re.compile(rf"\bhow (?:well|accurate(?:ly)?|reliabl[ye])\b|{_INDIRECT_AMOUNT.pattern}|{_FINDING_ABOUT.pattern}",
                            re.I)
 # "How many <things> ...": the things counted end where the verb or a preposition starts.
@@ -472,7 +475,12 @@ def part_states_number(question: str, sentences: Sequence, asked: set[str]) -> b
                                                 if re.search(rf"(?<!\w){re.escape(acronym)}(?!\w)", s.text))])))
               for s in sentences] if asking else []
     for part in asking:
-        if not (words := set(tokenize(part))):
+        words = set(tokenize(part))
+        if len(words) < 2 and (before := parts.index(part)) > 0:
+            # a part that counts what the part before names: "where did the real APIs come from and how many were
+            # there?" (dev-92: its abstract's "16,464 real-world RESTful APIs" was not found)
+            words |= set(tokenize(parts[before - 1]))
+        if not words:
             continue
         closest = sorted(range(len(sentences)), key=lambda i: (-len(words & tokens[i]), -sentences[i].score))[:3]
         if any(_numbers(sentences[i].text) - asked for i in closest):

@@ -1768,6 +1768,33 @@ def test_asking_what_a_paper_says_about_a_quantity_asks_for_its_finding_not_a_fi
     assert refused_saying(assistant.ask(figure), "states no number of the kind asked")
 
 
+def test_asking_what_was_found_about_how_many_asks_for_the_finding(assistant):
+    """dev-92: "In GECOBench, … what did they find about how many layers get fine-tuned and which layers matter most
+    …?" was `weak` (P 0.48) for want of a figure: the abstract's finding is about "the number of fine-tuned layers"."""
+    question = ("In GECOBench, what did the authors find about how many layers get fine-tuned, and which layers matter "
+                "for explanation quality?")
+    signals = assistant.assess(question, assistant.retriever.search(question, k=6)).signals
+    assert signals["asks_number"] == 0.0
+    assert assistant.ask(question).evidence == "strong"
+
+
+def test_a_count_asked_of_the_thing_the_part_before_names_is_found():
+    """dev-92: "where did the real APIs come from and how many were there, who wrote …?": "how many were there" has no
+    word of its own to find its sentence by; the part before names what it counts."""
+    from types import SimpleNamespace
+
+    from rag.evidence import part_states_number
+
+    sentences = [SimpleNamespace(text=t, score=1.0 - i / 10) for i, t in enumerate((
+        "Tool use lets language models act in the world.",
+        "We prompt ChatGPT to generate diverse instructions involving the tools.",
+        "A depth-first search decision tree finds a valid chain of calls.",
+        "The resulting model generalizes to unseen tools.",
+        "We first collect 16,464 real-world RESTful APIs from RapidAPI Hub."))]
+    question = "Where did the real APIs come from and how many were there, and who wrote the instructions?"
+    assert part_states_number(question, sentences, set())
+
+
 def test_a_detail_asked_of_a_described_paper_is_looked_for_in_its_close_rivals_too(assistant):
     """dev-86: "… a paper where a robot arm keeps practising a new task on its own … how many hours of real-world practice
     did it need?" was refused as "The abstract of CogACT states no number of the kind asked": CogACT was first by
