@@ -108,14 +108,14 @@ def _used_as_object(abstract: str, name: str) -> bool:
     return any(_OBJECT_OF.search(abstract[:m.start()]) for m in re.finditer(rf"(?<!\w){re.escape(name)}(?!\w)", abstract))
 
 
-# Names that name no model: a bare two-letter acronym ("QA", "TD") or a kind ("LLM-based", "an LLM-parameterized learner").
-# ... nor a task written letter-to-letter ("text-to-image (T2I)", "I2V"), nor "AI-driven"
-# ... nor a word saying how something was made ("DP-trained models", "SFT-tuned", "RL-free": dev-73's question which
-# pretrained models a paper fine-tuned was `strong` from an abstract whose only name was "DP-trained")
 # A model named in one capitalised word, which NAME does not read as a name: set off after its kind ("a base MLLM model,
 # Kakapo, is built") or before it ("the SoTA Shikra MLLM model"). dev-93: which base model Genixer built was refused as
 # "names no model of the kind asked".
 _WORD_NAMED_MODEL = re.compile(r"\b(?:model|M?LLM|VLM|MLLM)s?,\s+([A-Z][a-z]{3,}),|\b([A-Z][a-z]{3,})\s+(?:M?LLM|VLM|MLLM)\s+models?\b")
+# Names that name no model: a bare two-letter acronym ("QA", "TD") or a kind ("LLM-based", "an LLM-parameterized learner").
+# ... nor a task written letter-to-letter ("text-to-image (T2I)", "I2V"), nor "AI-driven"
+# ... nor a word saying how something was made ("DP-trained models", "SFT-tuned", "RL-free": dev-73's question which
+# pretrained models a paper fine-tuned was `strong` from an abstract whose only name was "DP-trained")
 _NO_MODEL_NAME = re.compile(r"[A-Z]{2}s?|[A-Z]2[A-Z]|\S+-(?:based|driven|parameteri[sz]ed|trained|tuned|aware|free|only)"
                             # a kind of model by what it reads: "the pre-trained image-LLMs" (dev-85: which image LLM
                             # T2Vid builds on was `strong`, its abstract naming none)

@@ -162,9 +162,9 @@ class SentenceScorer:
         return sorted(out, key=lambda s: -s.score)
 
     def part_picks(self, question: str, scored: list[ScoredSentence], pool: int = 60) -> list[ScoredSentence]:
-        """For a question with several parts, the best sentence for each part (scored as the
-        whole question is, against that part alone), so that the answer covers every part and
-        not only the one the best sentence speaks to. Empty for a one-part question."""
+        """For a question with several parts, or one asked after statements that set a scene (asked_parts), the best
+        sentence for each part (scored as the whole question is, against that part alone), so that the answer covers
+        every part and not only the one the best sentence speaks to. Empty for a plain one-part question."""
         from rag.retrieve import dense_query_text
 
         parts = asked_parts(question)
