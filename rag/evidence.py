@@ -298,10 +298,18 @@ _REFERS_TO_IT = re.compile(r"\b(?:it|its|it's)\b", re.I)
 _WRITERS_OWN = re.compile(r"\b(?:my|our)\s+((?:[\w/-]+\s+)?[\w/-]+)", re.I)
 
 
+def _points_back(rest: str) -> bool:
+    """Whether the text after a sentence points back at it: an "it" before any name it could point at instead ("I keep
+    hearing about QuaRot. How does it …?"; not "Our IT team wants a model that writes the SQL … . CodeGen2 says it
+    unified …", whose "it" is CodeGen2: dev-93 was `weak`, "No indexed abstract mentions SQL")."""
+    it = _REFERS_TO_IT.search(rest)
+    return it is not None and not NAME.search(rest[:it.start()])
+
+
 def own_setting_spans(question: str) -> list[tuple[int, int]]:
     """Where the question tells of the writer's own setting (_OWN_SETTING), not of what it asks about."""
     return [m.span(1) for m in _OWN_SETTING.finditer(question)
-            if not _ABOUT_WORK.search(m.group(1)) and not _REFERS_TO_IT.search(question[m.end(1):])]
+            if not _ABOUT_WORK.search(m.group(1)) and not _points_back(question[m.end(1):])]
 
 
 # A sentence that asks or requests, though it ends in a full stop: "Give the learning rate they used.", "Which rank."

@@ -1723,6 +1723,23 @@ def test_a_name_only_in_a_sentence_about_the_writers_own_setting_is_no_name_aske
     assert own_setting_spans("For our service we're considering that GRU-based attention paper. Which datasets did they use?") == []
 
 
+def test_an_it_that_follows_another_name_does_not_point_back_at_the_writers_setting(assistant):
+    """dev-93: "Our IT team wants a model that writes the SQL and Python behind our pricing reports. CodeGen2 says it
+    unified four components …" was `weak`, "No indexed abstract mentions SQL": any later "it" was read as pointing back
+    at the writer's sentence, though this one is CodeGen2."""
+    from rag.evidence import own_setting_spans
+
+    question = ("Our analysts want a model that writes the SQL behind our pricing reports. CodeGen2 says it unified four "
+                "components while training code models. Which training objectives were folded together?")
+    assert [question[a:b] for a, b in own_setting_spans(question)] == [
+        "Our analysts want a model that writes the SQL behind our pricing reports."]
+    answer = assistant.ask(question)
+    assert answer.evidence == "strong" and "SQL" not in (answer.preface or ""), (answer.evidence, answer.preface)
+    assert answer.citations[0].title.startswith("CodeGen2")
+    # an "it" before any other name still points back ("I keep hearing about SpinQuant. How does it …?")
+    assert own_setting_spans("We run SpinQuant at work. How does it rotate weights?") == []
+
+
 def test_a_setting_told_with_a_contraction_is_the_writers_own_too(assistant):
     """dev-90: "We'd like readable sentences produced automatically from structured alarm and SCADA records. Which
     papers work on data-to-text generation …?" was refused as "No indexed abstract mentions SCADA": only "we", "we're",
