@@ -1724,6 +1724,8 @@ class EvidencePolicy:
             return None
         text = f"{hits[0].paper.title} {hits[0].paper.abstract}"
         unstated = [name for name in asked if not ASKED_SETTINGS[name][1].search(text)]
+        if "GPU model" in unstated:  # (asked which GPUs, both read it; the narrower one says it: not "its hardware or GPU model")
+            unstated = [name for name in unstated if name != "hardware"]
         return (named, unstated) if unstated else None
 
     def unstated_metric(self, question: str, hits: Sequence[Hit], signals: dict) -> tuple[str, str] | None:
