@@ -145,7 +145,11 @@ _NOT_COUNTED = frozenset(
 # A count: digits ("12,288 GPUs", "1.5B tokens") or a number written out ("ten clinical concept extraction tasks", "three
 # major medical question-answering benchmark datasets": counts the abstracts spell), up to three words before the thing.
 # ("300+ LLMs and 50+ MLLMs": a count with a plus; not the digit of a name or a list mark: "(1) GPT-3 explanations are …")
-_COUNT = re.compile(r"(?:(?<![\w.,-])\d[\d,.]*(?!\))\s*(?:[kmb]|thousand|million|billion|trillion)?\b\+?|\b(?:two|three|four|five|six|seven|eight|nine"
+# ("requires only a single forward pass through the vision encoder" counts passes: asked how many, "states no number" was
+# untrue, dev-92; not the "a single" a method is set against: "first, a single soft prompt struggles to …", "learning a
+# single transferable prompt", which counted prompts for an unanswerable question)
+_COUNT = re.compile(r"(?:(?<![\w.,-])\d[\d,.]*(?!\))\s*(?:[kmb]|thousand|million|billion|trillion)?\b\+?"
+                    r"|\b(?:on|in|with|within|using|into|to|from|only|just)\s+a\s+single\b|\b(?:two|three|four|five|six|seven|eight|nine"
                     r"|ten|eleven|twelve|thirteen|fourteen|fifteen|sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty"
                     r"|fifty|sixty|seventy|eighty|ninety|hundred)\b)(?=\s*((?:[\w-]+\s+){0,3}[\w-]+))", re.I)
 
@@ -181,7 +185,8 @@ def _stem(word: str) -> str:
     of GPUs must match either."""
     word = word.casefold()
     for suffix in ("ies", "es", "s"):
-        if word.endswith(suffix) and len(word) > len(suffix) + 2:
+        # (not the "ss" of a singular: "pass" stayed "pas" and missed "passes" → "pass")
+        if word.endswith(suffix) and len(word) > len(suffix) + 2 and not (suffix == "s" and word.endswith("ss")):
             return word[: -len(suffix)]
     return word
 

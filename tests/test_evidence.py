@@ -2169,3 +2169,12 @@ def test_a_term_an_abstract_spells_out_is_no_model_it_names(assistant):
     answer = assistant.ask("II-Bench says the best multimodal model reached 74.8% accuracy against 90% for humans. "
                            "Which model was that?")
     assert refused_saying(answer, "The abstract of “II-Bench” names no model of the kind asked"), (answer.evidence, answer.text)
+
+
+def test_a_count_written_as_single_answers_how_many(assistant):
+    """dev-92: asked how many passes through the vision encoder ADEM-VL needs, its abstract's "requires only a single
+    forward pass through the vision encoder" was read as stating no count ("single" was no number, and "pass" was
+    stemmed "pas", missing "passes"); the question was refused for want of a number."""
+    answer = assistant.ask("How many passes through the vision encoder does ADEM-VL need to get its multiscale visual features?")
+    assert answer.evidence == "strong" and answer.citations[0].title.startswith("ADEM-VL"), (answer.evidence, answer.text)
+    assert "single forward pass through the vision encoder" in answer.text, answer.text
