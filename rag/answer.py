@@ -29,7 +29,7 @@ from rag.meta import NO_CITATION_COUNTS, asks_paper_count, citation_counts_asked
 from rag.llm import ABSTAIN_SENTENCE, SYSTEM_PROMPT, LeakGuard, build_messages, is_abstention, make_backend, prompt_leak, resolve_answerer
 from rag.lookup import lookup_paper
 from rag.ownership import owns
-from rag.names import capitalised_names, corpus_terms, is_known, mentions, norm, own_name, per_corpus, phrase_key, question_names, title_case_phrases, title_words, versioned_names
+from rag.names import CORPUS_TERMS_VARIANT, capitalised_names, corpus_terms, is_known, mentions, norm, own_name, per_corpus, phrase_key, question_names, title_case_phrases, title_words, versioned_names
 from rag.retrieve import Filters, HybridRetriever, check_query, put_first
 from rag.rewrite import REWRITE_PROMPT, multi_query_search
 from rag.sentence_rank import rank_by_facts, shape_picks
@@ -330,7 +330,7 @@ class Assistant:
     @property
     def terms(self) -> set[str]:
         if self._terms is None:
-            self._terms = per_corpus("terms", self.retriever.index.papers.texts(), corpus_terms,
+            self._terms = per_corpus("terms", self.retriever.index.papers.texts(), corpus_terms, variant=CORPUS_TERMS_VARIANT,
                                      store=getattr(self.retriever.index, "tables_dir", None), encode=sorted, decode=set)
         return self._terms
 

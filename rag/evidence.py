@@ -505,7 +505,10 @@ def part_states_number(question: str, sentences: Sequence, asked: set[str]) -> b
 def _word_keys(text: str) -> frozenset[str]:
     """The normalized words of a text, hyphenated words also by their parts ("Mixture-of-Depths": "depths");
     kept per text (a paper's title and abstract: every question about it asks again; ~15 KB each)."""
-    return frozenset({norm(t) for t in text.split()} | {norm(p) for t in text.split() for p in t.split("-")})
+    tokens = text.split()
+    # (and by what a colon joins: "Only-IF:Revealing …", a title's name written against its colon)
+    tokens += [part for t in tokens if ":" in t for part in t.split(":") if part]
+    return frozenset({norm(t) for t in tokens} | {norm(p) for t in tokens for p in t.split("-")})
 
 
 # A question that asks what a term means, and nothing else: "What is an attention sink (in a transformer)?",

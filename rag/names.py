@@ -137,7 +137,14 @@ def corpus_terms(texts) -> set[str]:
     for text in texts:  # collect distinct tokens first (C speed), normalize each distinct one once
         raw.update(text.casefold().split())
         raw.update(f"{a}{b}".casefold() for a, b in _ACRONYM_PAIR.findall(text))
+        # a title's name written against its colon ("Only-IF:Revealing the …": "No indexed abstract mentions Only-IF", dev-94)
+        raw.update(_JOINED_AT_COLON.findall(text.casefold()))
     return normalized(raw)
+
+
+_JOINED_AT_COLON = re.compile(r"(?<!\S)([^\s:/]+):(?=[a-z])")
+# (the table's name in an index's tables folder: a table stored by an earlier reading of the texts is not read)
+CORPUS_TERMS_VARIANT = "colon"
 
 
 # A word as typed in a chat: letters, digits, hyphens and inner decimal points ("llava-1.5", "qlora").

@@ -2178,3 +2178,12 @@ def test_a_count_written_as_single_answers_how_many(assistant):
     answer = assistant.ask("How many passes through the vision encoder does ADEM-VL need to get its multiscale visual features?")
     assert answer.evidence == "strong" and answer.citations[0].title.startswith("ADEM-VL"), (answer.evidence, answer.text)
     assert "single forward pass through the vision encoder" in answer.text, answer.text
+
+
+def test_a_name_written_against_its_titles_colon_is_indexed(assistant):
+    """dev-94: "Only-IF:Revealing the Decisive Effect of Instruction Diversity …" writes its name against the colon, and
+    its abstract never repeats it: "No indexed abstract mentions Only-IF" refused a question about it."""
+    answer = assistant.ask("What did the Only-IF study find about how diverse instruction-tuning data must be for a model "
+                           "to generalise to unseen instructions?")
+    assert answer.evidence == "strong" and answer.citations[0].title.startswith("Only-IF"), (answer.evidence, answer.text)
+    assert "Only-IF" not in (answer.preface or ""), answer.preface
