@@ -84,7 +84,9 @@ _RELATIVE_WHICH = "".join(f"(?<!{noun} )" for noun in (
 # dev-80's follow-up, read with that question, was refused as naming no model)
 _NOT_BETWEEN = (r"(?!(?:of|a|an|the|its|their|this|that|these|those|our|your|his|her|my|uses?|used|using|appl(?:y|ies|ied)"
                 r"|employs?|leverages?|adopts?|trains?|fine-tunes?|prompts?|combines?|helps?|lets?|makes?|turns?|teaches"
-                r"|evaluates?|compares?|tests?|asks?|relies|builds?)\b)")
+                r"|evaluates?|compares?|tests?|asks?|relies|builds?"
+                # (nor such a verb in the past: "… and what helped specialist models?" asks what helped them, dev-94)
+                r"|helped|made|turned|taught|enabled|allowed|improved|hurt|caused|drove|limited|boosted)\b)")
 ASKS_WHICH_MODEL = re.compile(
     r"(?:(?:^|[.?!:]\s+)\W*[Ww]h(?:ich|at)|" + _RELATIVE_WHICH + r"\bwhich|\bwhat(?!\s+(?:the|a|an)\s))\s+(?i:(?:" + _NOT_BETWEEN + r"[\w-]+\s+){0,2}?"
     r"(?:llms?|(?:large )?language models?|models?|vlms?|mllms?|backbones?|encoders?|base models?|teachers?|tokenizers?"

@@ -2187,3 +2187,11 @@ def test_a_name_written_against_its_titles_colon_is_indexed(assistant):
                            "to generalise to unseen instructions?")
     assert answer.evidence == "strong" and answer.citations[0].title.startswith("Only-IF"), (answer.evidence, answer.text)
     assert "Only-IF" not in (answer.preface or ""), answer.preface
+
+
+def test_what_helped_models_asks_for_no_model(assistant):
+    """dev-94: "… and what helped specialist models?" was read as asking which model ("what … models"), and refused as
+    "names no model of the kind asked": it asks what helped them."""
+    answer = assistant.ask("In the Only-IF study of instruction diversity, is variety inside one narrow domain enough, "
+                           "and what helped specialist models?")
+    assert answer.evidence == "strong" and answer.citations[0].title.startswith("Only-IF"), (answer.evidence, answer.text)
