@@ -136,7 +136,10 @@ _INDIRECT_AMOUNT = re.compile(r"\b(?:decid|determin|choos|chose|control|allocat|
                               r"\s+how (?:much|many|long|often|far|large)\b"
                               # (what a study found about an amount: "what did they find about how many layers get
                               # fine-tuned?" asks the finding, dev-92: `weak` for want of a figure)
-                              rf"|{_FINDING_ABOUT.pattern}\s+how (?:much|many|long|often|far|large)\b", re.I)
+                              rf"|{_FINDING_ABOUT.pattern}\s+how (?:much|many|long|often|far|large)\b"
+                              # (... after another thing found: "What did they find about the module design and about how
+                              # many trainable parameters you need?", dev-95: refused for want of a figure)
+                              rf"|{_FINDING_ABOUT.pattern}[^?.;]{{0,60}}?\band about\s+how (?:much|many|long|often|far|large)\b", re.I)
 _NOT_A_FIGURE = re.compile(rf"\bhow (?:well|accurate(?:ly)?|reliabl[ye])\b|{_INDIRECT_AMOUNT.pattern}|{_FINDING_ABOUT.pattern}",
                            re.I)
 # "How many <things> ...": the things counted end where the verb or a preposition starts.
@@ -464,6 +467,13 @@ _OWN_VOICE = re.compile(r"\b(?:we|our|us)\b|\bth(?:is|e present) (?:paper|work|s
 
 # A figure, not a digit inside a name ("T2I", "Llama2"): an abstract whose only digits are such states no figure.
 _STANDALONE_NUMBER = re.compile(r"(?<![^\W\d_])\d+(?:[.,]\d+)*")
+
+
+# A comparison asked as an amount ("how much faster …?", "how many times fewer …?"), which an abstract may answer with a
+# ratio in words ("fewer than half of the gradient steps", "twice as fast", "an order of magnitude less memory").
+_HOW_MUCH_MORE = re.compile(r"\bhow (?:much|many times)\s+(?:\w+er|more|less|fewer)\b", re.I)
+_RATIO_IN_WORDS = re.compile(r"\b(?:half|halves|halving|twice|double[sd]?|doubling|triple[sd]?|(?:two|three|four|five|ten)-?fold"
+                             r"|a third|a quarter|orders? of magnitude)\b", re.I)
 
 
 def _numbers(text: str, pattern: re.Pattern = _NUMBER) -> set[str]:
@@ -1558,6 +1568,8 @@ class EvidencePolicy:
             return None
         if not _HOW_MANY.search(question) and _numbers(abstract, _STANDALONE_NUMBER) - _numbers(question):
             return None
+        if _HOW_MUCH_MORE.search(question) and _RATIO_IN_WORDS.search(abstract):
+            return None  # "how much faster …?": "… the same performance with fewer than half of the gradient steps" (dev-95)
         return self._asked_top_paper(question, hits, signals)
 
     def misattributed(self, question: str, hits: Sequence[Hit], signals: dict) -> tuple[str, list[str], str] | None:

@@ -2195,3 +2195,17 @@ def test_what_helped_models_asks_for_no_model(assistant):
     answer = assistant.ask("In the Only-IF study of instruction diversity, is variety inside one narrow domain enough, "
                            "and what helped specialist models?")
     assert answer.evidence == "strong" and answer.citations[0].title.startswith("Only-IF"), (answer.evidence, answer.text)
+
+
+@pytest.mark.parametrize("question, title", [
+    # dev-95: "what did they find about the module design and about how many …" asks a finding, not a figure
+    ("A colleague says that once a language model reaches tens of billions of parameters, it stops mattering which small "
+     "tuning module you add. What did they find about the module design and about how many trainable parameters you need?",
+     "Arbitrary Few Parameters"),
+    # dev-95: "how much faster …?" is answered by "… the same performance with fewer than half of the gradient steps"
+    ("LeTI learns from the error messages of failed code. Which benchmark did they train on, and how much faster did "
+     "textual feedback reach the same performance than pass/fail feedback?", "LeTI"),
+])
+def test_an_amount_answered_in_words_is_not_refused_for_want_of_a_figure(assistant, question, title):
+    answer = assistant.ask(question)
+    assert answer.evidence == "strong" and answer.citations[0].title.startswith(title), (answer.evidence, answer.text)
