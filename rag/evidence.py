@@ -755,6 +755,10 @@ UNSTATED_BENCHMARKS = "names no benchmark or dataset it is evaluated on"
 UNSTATED_NUMBER = "states no number of the kind asked"
 UNSTATED_CHOICE = "names no model of the kind asked"
 UNSTATED_SETTING = "does not state its"
+# "which quantization methods does it support, GPTQ, AWQ or bitsandbytes?": a choice among names the question lists
+_ASKS_AMONG_OPTIONS = re.compile(r"\b(?:which|what)\b[^.?!]{3,80}?[,:(]\s*(?:like\s+|such as\s+|e\.g\.,?\s+)?"
+                                 r"(?P<options>(?:[\w.+-]+,\s+){1,4}[\w.+-]+,?\s+or\s+[\w.+-]+)", re.I)
+UNSTATED_OPTION = "mentions none of"
 UNSTATED_METRIC = "reports no figure for"
 UNSTATED_PREMISE = "does not state the figure the question starts from"
 # A question asking for papers on a topic ("Are there papers here on X …?", "anything on X?", "What methods exist
@@ -1234,6 +1238,8 @@ class EvidencePolicy:
             return LACKING, f"the abstract of “{unnamed}” {UNSTATED_CHOICE}"
         if unset := self._unstated_by_all_close(self.unstated_setting, question, hits, signals):
             return LACKING, f"the abstract of “{unset[0]}” {UNSTATED_SETTING} {' or '.join(unset[1][:3])}"
+        if unchosen := self._unstated_by_all_close(self.unstated_option, question, hits, signals):
+            return LACKING, f"the abstract of “{unchosen[0]}” {UNSTATED_OPTION} {', '.join(unchosen[1][:-1])} or {unchosen[1][-1]}"
         if unmeasured := self._unstated_by_all_close(self.unstated_metric, question, hits, signals):
             return LACKING, f"the abstract of “{unmeasured[0]}” {UNSTATED_METRIC} {unmeasured[1]}"
         if unmentioned := [name for name in missing if ASKS_ORIGIN.search(question) and _origin_asked_of(question, name)]:
@@ -1749,6 +1755,23 @@ class EvidencePolicy:
         if "GPU model" in unstated:  # (asked which GPUs, both read it; the narrower one says it: not "its hardware or GPU model")
             unstated = [name for name in unstated if name != "hardware"]
         return (named, unstated) if unstated else None
+
+    def unstated_option(self, question: str, hits: Sequence[Hit], signals: dict) -> tuple[str, list[str]] | None:
+        """(the top paper's name, the options) when a question asks a named paper which of the names it lists it uses or
+        supports ("which quantization methods does it support, GPTQ, AWQ or bitsandbytes?") and its title and abstract
+        mention none of them: it cannot say which. SWIFT's sentence on "integrates model quantization" was quoted as a
+        `strong` answer twice (dev-76, dev-90). None otherwise."""
+        m = _ASKS_AMONG_OPTIONS.search(question)
+        if not m:
+            return None
+        items = [item.strip() for item in re.split(r",\s*(?:or\s+)?|\s+or\s+", m.group("options"))
+                 if item.strip() and item.strip().casefold() not in ("others", "other", "else", "neither", "none")]
+        names = {key for _, key in self._names(question)}
+        options = [item for item in items if norm(item) in names]
+        if len(options) < 2 or not (named := self._asked_top_paper(question, hits, signals)):
+            return None
+        words = _word_keys(f"{hits[0].paper.title} {hits[0].paper.abstract}")
+        return None if any(norm(item) in words for item in items) else (named, items)
 
     def unstated_metric(self, question: str, hits: Sequence[Hit], signals: dict) -> tuple[str, str] | None:
         """(the top paper's name, the metric as asked) when a question asks one paper for its figure on a metric it names

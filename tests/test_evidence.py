@@ -2209,3 +2209,13 @@ def test_what_helped_models_asks_for_no_model(assistant):
 def test_an_amount_answered_in_words_is_not_refused_for_want_of_a_figure(assistant, question, title):
     answer = assistant.ask(question)
     assert answer.evidence == "strong" and answer.citations[0].title.startswith(title), (answer.evidence, answer.text)
+
+
+def test_a_choice_among_listed_names_the_abstract_never_mentions_is_refused(assistant):
+    """dev-76, dev-90: "which quantization methods does it support, GPTQ, AWQ or bitsandbytes?" was answered from SWIFT's
+    "integrates model quantization" sentence, though its abstract names none of the three; asked of a paper that names
+    one of them, the question is answered."""
+    answer = assistant.ask("Which quantization methods does SWIFT support after fine-tuning: GPTQ, AWQ or bitsandbytes?")
+    assert refused_saying(answer, "The abstract of “SWIFT” mentions none of GPTQ, AWQ or bitsandbytes"), (answer.evidence, answer.text)
+    answer = assistant.ask("Which quantization data type does QLoRA introduce: NF4, GPTQ or AWQ?")
+    assert not answer.abstained and answer.citations[0].title.startswith("QLoRA"), (answer.evidence, answer.text)
