@@ -58,6 +58,14 @@ ASKS_FOR_PAPERS = re.compile(
 # ("the methods that combine a large and a small LM …: how do their claims differ?" describes several)
 _SEVERAL_ASKED = re.compile(r"\b(?:these|those|both|each of|they all|all of them)\b"
                             r"|\bthe\s+(?:[\w-]+\s+)?(?:methods|approaches|papers|works|studies)\s+(?:that|which)\b", re.I)
+# ... for a training setting, not "these / those" before things of one paper: "… on three 8-GPU platforms, which GPU
+# models were those platforms?" (dev-91) was no question about several papers, and its paper went unchecked. (For every
+# rule it let an abstract's "names no model" refuse "what do they call those regressions, what extra model do they
+# train …?", dev-87, answerable.)
+_SEVERAL_SETTINGS_ASKED = re.compile(
+    r"\b(?:these|those)\b(?!\s+(?!(?:papers|works|studies|methods|approaches|models|systems|frameworks|techniques|authors"
+    r"|ones|articles|surveys|reviews|teams|groups)\b)[a-z-]+s\b)|\b(?:both|each of|they all|all of them)\b"
+    r"|\bthe\s+(?:[\w-]+\s+)?(?:methods|approaches|papers|works|studies)\s+(?:that|which)\b", re.I)
 # A question that asks for a paper ("Which paper surveys LLMs for medicine, covering …?"): a lookup.
 # "I'm looking for a paper that inserts …": a lookup in words, asking for the paper, not what one paper states.
 _SEEKS_PAPER = re.compile(r"\b(?:looking|searching) for (?:a|an|the|some) (?:[\w-]+ ){0,2}?(?:paper|study|work|article|publication)s?\b", re.I)
@@ -1631,15 +1639,15 @@ class EvidencePolicy:
             return None
         return named
 
-    def _asked_top_paper(self, question: str, hits: Sequence[Hit], signals: dict) -> str | None:
+    def _asked_top_paper(self, question: str, hits: Sequence[Hit], signals: dict, several: re.Pattern = _SEVERAL_ASKED) -> str | None:
         """The top paper's own name (else its title) when the question asks about one paper, named or described
         ("In the paper that uses a chat model to search for better prompts for VLMs, which chat model did they use?"),
-        not about several ("Which papers …"); else None."""
+        not about several ("Which papers …", or as `several` reads it); else None."""
         if not hits:
             return None
         if named := self._named_top_paper(question, hits, signals):
             return named
-        if ASKS_FOR_PAPERS.search(question) or _SEVERAL_ASKED.search(question) or _ASKS_WHICH_PAPER.search(question) \
+        if ASKS_FOR_PAPERS.search(question) or several.search(question) or _ASKS_WHICH_PAPER.search(question) \
                 or ASKS_ORIGIN.search(question) or _SEEKS_PAPER.search(question):
             return None  # (a lookup asks for the paper: "Which paper surveys LLMs for medicine, covering …?")
         return own_name(hits[0].paper.title) or hits[0].paper.title
@@ -1748,7 +1756,7 @@ class EvidencePolicy:
         had been answered `weak` or `strong` from the paper's closest sentences. (Vocabulary size and tokenizer, added
         later, meet one more there and one on dev-36 … dev-51, both unanswerable.) None otherwise."""
         asked = [name for name, (asks, _) in ASKED_SETTINGS.items() if asks.search(asking_sentences(question))]
-        if not asked or not (named := self._asked_top_paper(question, hits, signals)):
+        if not asked or not (named := self._asked_top_paper(question, hits, signals, several=_SEVERAL_SETTINGS_ASKED)):
             return None
         text = f"{hits[0].paper.title} {hits[0].paper.abstract}"
         unstated = [name for name in asked if not ASKED_SETTINGS[name][1].search(text)]

@@ -2219,3 +2219,17 @@ def test_a_choice_among_listed_names_the_abstract_never_mentions_is_refused(assi
     assert refused_saying(answer, "The abstract of “SWIFT” mentions none of GPTQ, AWQ or bitsandbytes"), (answer.evidence, answer.text)
     answer = assistant.ask("Which quantization data type does QLoRA introduce: NF4, GPTQ or AWQ?")
     assert not answer.abstained and answer.citations[0].title.startswith("QLoRA"), (answer.evidence, answer.text)
+
+
+def test_things_of_one_described_paper_named_with_those_are_checked_in_it(assistant):
+    """dev-91: "… on three 8-GPU platforms. Which GPU models were those platforms?" read "those" as asking about several
+    papers, so the described paper's abstract was not checked for a GPU model, and "on three 8-GPU platforms" was quoted
+    as a `strong` answer."""
+    answer = assistant.ask("A paper benchmarks the runtime of pre-training, fine-tuning and serving 7B to 70B models on "
+                           "three 8-GPU platforms. Which GPU models were those platforms?")
+    assert refused_saying(answer, "does not state its GPU model"), (answer.evidence, answer.text)
+    # (for settings only: "what do they call those regressions, what extra model do they train …?" is about one paper
+    # too, whose abstract names its model in words; read so by the model rule, it was refused, dev-87)
+    answer = assistant.ask("In the compatible-model-update paper, what do they call those regressions, what extra model do "
+                           "they train to reduce them, and how much did it cut them going from Llama 1 to Llama 2?")
+    assert not answer.abstained and answer.citations[0].title.startswith("MUSCLE"), (answer.evidence, answer.text)
