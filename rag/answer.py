@@ -180,6 +180,9 @@ PHRASE_CHUNKS_READ = 200
 # A question that carries on from the last answer ("and how long does training take?", "what about
 # its memory?") or asks about the papers just discussed together ("what numbers do the two report?").
 _CARRIES_ON = re.compile(r"^\W*(?:and|also|what about|how about)\b", re.I)
+# ... and "So …" ("So which kind came out on top for most tasks?" after an answer about a benchmark of backbones was
+# searched anew and refused, dev-95), unless it asks for papers anew ("So are there papers on …?")
+_SO = re.compile(r"^\W*so\b(?!\s+(?:far|much|many|that)\b)", re.I)
 _TOGETHER = re.compile(r"\b(?:the (?:two|three)|both of them|each of them|either of them|both (?:papers|methods|models)"
                        r"|which one|which of (?:them|the two|the three|these|those|both))\b", re.I)  # "which one is quicker to train?"
 # "the XL version", "the distilled variant": a version of the model just discussed.
@@ -200,7 +203,7 @@ def is_follow_up(question: str) -> bool:
         return words <= 2 * FOLLOW_UP_WORDS
     # "and"/"what about" carry on only without a name of their own: "What about Mamba?" asks anew.
     named = question_names(question) or any(w[:1].isupper() for w in question.split()[1:])
-    carries_on = bool(_CARRIES_ON.search(question)) and not named
+    carries_on = bool(_CARRIES_ON.search(question) or _SO.search(question) and not _ASKS_ANEW.search(question)) and not named
     return words <= FOLLOW_UP_WORDS and bool(POINTS_BACK.search(question) or carries_on or _TOGETHER.search(question))
 
 

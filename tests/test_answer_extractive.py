@@ -424,6 +424,9 @@ def test_cite_for_an_unknown_name_says_no_paper_is_named(cli):
         ("What about memory?", True),
         ("which one is quicker to train?", True),  # eval/validation/dev-19: asked anew, it was refused
         ("Which of the two needs less data?", True),
+        ("So which kind came out on top for most tasks?", True),  # dev-95: searched anew, it was refused
+        ("So are there papers on speech recognition?", False),  # asks for papers anew
+        ("So far, which paper introduced QLoRA?", False),
         ("What about Mamba?", False),  # a name of its own: asked anew
         ("Also, which paper introduced QLoRA?", False),
         ("What is mixture of experts?", False),
@@ -1101,3 +1104,15 @@ def test_a_paste_quoting_two_abstracts_reads_this_as_neither(assistant, seed_pap
     answer = assistant.ask(paste, answerer="extractive")
     assert not any("The paste quotes" in note for note in answer.notes)
     assert "(about:" not in answer.searched_question
+
+
+def test_a_follow_up_opening_with_so_is_about_the_answer_before(assistant):
+    """dev-95: after an answer from the benchmark of pretrained vision backbones, "So which kind came out on top for most
+    tasks?" was searched anew (it names nothing and points back with no pronoun) and refused from instruction-tuning
+    papers."""
+    first = assistant.ask("Is there a large benchmark that pits supervised CNNs, vision transformers and self-supervised "
+                          "backbones against each other across classification and detection tasks?")
+    assert first.citations and first.citations[0].title.startswith("Battle of the Backbones")
+    follow = assistant.ask("So which kind came out on top for most tasks?", history=[first])
+    assert follow.evidence != "none" and follow.citations[0].title.startswith("Battle of the Backbones"), follow.text
+
