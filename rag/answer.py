@@ -468,6 +468,16 @@ class Assistant:
             return hits, None, searched
         return surveys_first(question, self.retriever.search(question, k=k, filters=filters, topic=topic)), None, []
 
+    def _only_whole_answered(self, question: str, without: str, filters: Filters | None) -> bool:
+        """Whether the abstracts answer a question only as written, not without what it rules out: "Which papers use
+        LLMs as helpers for teaching robots manipulation skills (…), as opposed to making the foundation model the
+        policy itself?" found its three papers first either way, but without the clause it was refused (dev-69)."""
+        reduced = self.retriever.search(without, k=self.settings.answer_sources, filters=filters)
+        if self.assess(without, reduced).level != "none":
+            return False
+        whole = self.retriever.search(question, k=self.settings.answer_sources, filters=filters)
+        return self.assess(question, whole).level != "none"
+
     @staticmethod
     def _with_refused_question(question: str, history: list[Answer] | None) -> str | None:
         """A follow-up that points back ("of the three routes they compared, which came out best?") in a conversation
@@ -541,7 +551,7 @@ class Assistant:
             answer = self.ask(split.question, answerer=answerer, filters=filters, history=history, on_delta=on_delta, k=k)
             return answer.model_copy(update={"question": question, "searched_question": split.question,
                                              "notes": (*answer.notes, note)})
-        if (aside := set_aside(question)) is not None:
+        if (aside := set_aside(question)) is not None and not (aside.ruled_out and self._only_whole_answered(question, aside.question, filters)):
             # "Apart from mixture-of-depths token skipping, which I know already, which works …?": searched whole, the
             # papers on what is set aside came first. Searched without it, and said so.
             answer = self.ask(aside.question, answerer=answerer, filters=filters, history=history, on_delta=on_delta, k=k,

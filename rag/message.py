@@ -115,9 +115,23 @@ _OPENS_SET_ASIDE = re.compile(
     r"(?:\s*(?:which|that)\s+(?:i|we)\s+[^,.;:?!]{2,40},)?)\s*(?=\S)", re.I)
 
 
+# ... and in a question that asks for papers, a clause or sentence that rules something out: "Which papers test … basic
+# numerical work, like comparing decimals, as opposed to maths word problems, and what do they find?", "… (I don't mean
+# low-rank adapters for fine-tuning)", "… Leave aside federated setups." Searched whole, the papers on what is ruled out
+# were cited among those asked for (dev-93: the maths word-problem paper; the federated-tuning papers).
+_ASKS_FOR_WORKS = re.compile(r"\b(?:which|what|any|are there|find|list)\s+(?:[\w-]+\s+){0,3}?(?:papers|works|studies|methods|approaches"
+                             r"|techniques|readings)\b", re.I)
+_RULES_OUT = re.compile(
+    r",?\s*\bas opposed to\s+(?P<what>[^,;:?!()]{2,80}?)(?=\s*(?:[,;:?!)]|$))"
+    r"|\s*\(\s*(?:i|we)\s+(?:don['’]t|do not)\s+mean\s+(?P<meant>[^()]{2,120})\)"
+    r"|(?:(?<=[.?!])|^)\s*(?:(?:i|we)\s+(?:don['’]t|do not)\s+mean|(?:please\s+)?(?:leave|leaving|set|setting)\s+aside)\s+"
+    r"(?P<aside>[^.?!]{2,120})[.!]", re.I)
+
+
 class SetAside(NamedTuple):
     question: str  # the question without the clause
     what: str  # what it sets aside, as written
+    ruled_out: bool = False  # a clause or sentence after the question's opening (_RULES_OUT), not its opening clause
 
 
 def set_aside(question: str) -> SetAside | None:
@@ -125,10 +139,27 @@ def set_aside(question: str) -> SetAside | None:
     something of its own (three content words at least) and not for something "other"; else None."""
     m = _OPENS_SET_ASIDE.search(question)
     if not m:
-        return None
+        return _ruled_out(question)
     after = question[m.end():]
     # (nor when the rest asks for what is "other" or "else": "Besides fine-tuning, what other steps does SWIFT support?"
     # measures the rest against what is set aside, which the answer's sentence names: "In addition to … fine-tuning")
     if content_words(after) < MIN_CONTENT_WORDS or re.search(r"\b(?:other|else)\b", after, re.I):
         return None
     return SetAside(f"{question[:m.start('clause')].strip()} {after[:1].upper()}{after[1:]}".strip(), m.group("what").strip())
+
+
+def _ruled_out(question: str) -> SetAside | None:
+    """A question asking for papers without what a clause or sentence of it rules out (_RULES_OUT), when what is left
+    still asks something of its own; else None."""
+    if not _ASKS_FOR_WORKS.search(question):
+        return None
+    found = list(_RULES_OUT.finditer(question))
+    if not found:
+        return None
+    rest = _RULES_OUT.sub("", question)
+    rest = re.sub(r"\s+([,.?!])", r"\1", re.sub(r"\s{2,}", " ", rest)).strip()
+    if content_words(rest) < MIN_CONTENT_WORDS:
+        return None
+    first = found[0]
+    return SetAside(rest, next(g for g in first.groups() if g).strip(), ruled_out=True)
+

@@ -76,9 +76,39 @@ def test_what_a_question_sets_aside_is_not_what_it_is_answered_from(assistant):
     ("Besides that, ok?", None),  # nothing left to ask
     ("Besides fine-tuning, what other steps does SWIFT support?", None),  # "other" than what is set aside
     ("Beyond Memorization: what does it show about privacy?", None),  # a title's opening word
+    # in a question asking for papers, what a clause or sentence rules out (dev-93)
+    ("Which papers prune LLM weights to sparsity, as opposed to quantization tricks?", "Which papers prune LLM weights to sparsity?"),
+    ("Which papers factorise weight matrices into low-rank pieces (I don't mean LoRA adapters)?",
+     "Which papers factorise weight matrices into low-rank pieces?"),
+    ("Which papers train language models with differential privacy? Leave aside federated setups.",
+     "Which papers train language models with differential privacy?"),
+    ("In weight compression, what are low-rank components, as opposed to N-LRCs?", None),  # asks no papers: the contrast is asked
 ])
 def test_a_set_aside_clause_is_dropped_from_the_search(question, searched):
     from rag.message import set_aside
 
     found = set_aside(question)
     assert (found.question if found else None) == searched
+
+
+def test_what_a_question_asking_for_papers_rules_out_is_not_cited(assistant):
+    """dev-93: "Which papers look at what a language model can leak …, or at training models privately …? Leave aside
+    federated setups." cited three federated-tuning papers beside the ones asked for: searched whole, what the question
+    rules out is what retrieval finds. Searched without it, and said so."""
+    answer = assistant.ask("Which papers fine-tune language models on private data with differential privacy guarantees? "
+                           "Leave aside federated setups.")
+    titles = [c.title for c in answer.citations]
+    assert titles and titles[0].startswith("Large Language Models Can Be Strong Differentially Private"), titles
+    assert not any("Federated" in t for t in titles), titles
+    assert any("“federated setups”, which the question sets aside" in note for note in answer.notes), answer.notes
+
+
+
+def test_a_question_answered_only_with_what_it_rules_out_is_searched_whole(assistant):
+    """dev-69: "Which papers use LLMs / VLMs as helpers for teaching robots manipulation skills (…), as opposed to making
+    the foundation model the policy itself?" found its three papers first with or without the clause, but searched
+    without it the evidence fell below the refusal bar: ruling the clause out must not refuse what the whole answers."""
+    answer = assistant.ask("- Which papers use LLMs / VLMs as helpers for teaching robots manipulation skills (generating "
+                           "sim tasks, choosing among behaviors, providing rewards), as opposed to making the foundation "
+                           "model the policy itself?")
+    assert not answer.abstained and answer.citations[0].title.startswith("GenSim"), (answer.evidence, answer.text)
