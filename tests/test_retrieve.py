@@ -346,3 +346,14 @@ def test_searching_in_the_fields_terms_twice_changes_nothing_more():
     rewritten = [in_field_terms(q) for q in questions]
     assert sum(r != q for r, q in zip(rewritten, questions)) > 100  # the table does rewrite
     assert all(in_field_terms(r) == r and not field_terms(r) for r in rewritten)
+
+
+def test_a_paper_named_by_title_words_before_paper_comes_first(seed_engine):
+    """dev-95: "The Adaptive Prompting paper says …" names "Think Beyond Size: Adaptive Prompting for …" by the words of
+    its title, yet dense retrieval put two other prompting papers ahead of it, and the answer opened with one of them."""
+    query = ("We tried a chatbot for checking section-loss arithmetic in our steel girder reports and it drifts off "
+             "halfway through the steps. The Adaptive Prompting paper says it adjusts the prompt structure on the fly "
+             "instead of using a fixed template. What are the actual pieces of that loop, and does it need training data?")
+    assert seed_engine.search(query, k=5)[0].paper.title.startswith("Think Beyond Size: Adaptive Prompting")
+    # words many titles hold name none of them
+    assert seed_engine.assistant.retriever._phrase_named("What does the Large Language Models paper say?") == []
