@@ -56,16 +56,16 @@ ASKS_FOR_PAPERS = re.compile(
     r"|^\W*(?:papers|works|studies)\b|\bwhat (?:\w+ )?(?:work|research) (?:is there|exists|has been done)\b", re.I)
 # A question about papers already in view ("which benchmarks do these methods use?", "… each of them …"): not one paper.
 # ("the methods that combine a large and a small LM …: how do their claims differ?" describes several)
-_SEVERAL_ASKED = re.compile(r"\b(?:these|those|both|each of|they all|all of them)\b"
-                            r"|\bthe\s+(?:[\w-]+\s+)?(?:methods|approaches|papers|works|studies)\s+(?:that|which)\b", re.I)
+_SEVERAL = (r"\b(?:both|each of|they all|all of them)\b"
+            r"|\bthe\s+(?:[\w-]+\s+)?(?:methods|approaches|papers|works|studies)\s+(?:that|which)\b")
+_SEVERAL_ASKED = re.compile(rf"\b(?:these|those)\b|{_SEVERAL}", re.I)
 # ... for a training setting, not "these / those" before things of one paper: "… on three 8-GPU platforms, which GPU
 # models were those platforms?" (dev-91) was no question about several papers, and its paper went unchecked. (For every
 # rule it let an abstract's "names no model" refuse "what do they call those regressions, what extra model do they
 # train …?", dev-87, answerable.)
 _SEVERAL_SETTINGS_ASKED = re.compile(
     r"\b(?:these|those)\b(?!\s+(?!(?:papers|works|studies|methods|approaches|models|systems|frameworks|techniques|authors"
-    r"|ones|articles|surveys|reviews|teams|groups)\b)[a-z-]+s\b)|\b(?:both|each of|they all|all of them)\b"
-    r"|\bthe\s+(?:[\w-]+\s+)?(?:methods|approaches|papers|works|studies)\s+(?:that|which)\b", re.I)
+    rf"|ones|articles|surveys|reviews|teams|groups)\b)[a-z-]+s\b)|{_SEVERAL}", re.I)
 # A question that asks for a paper ("Which paper surveys LLMs for medicine, covering …?"): a lookup.
 # "I'm looking for a paper that inserts …": a lookup in words, asking for the paper, not what one paper states.
 _SEEKS_PAPER = re.compile(r"\b(?:looking|searching) for (?:a|an|the|some) (?:[\w-]+ ){0,2}?(?:paper|study|work|article|publication)s?\b", re.I)

@@ -162,4 +162,3 @@ def _ruled_out(question: str) -> SetAside | None:
         return None
     first = found[0]
     return SetAside(rest, next(g for g in first.groups() if g).strip(), ruled_out=True)
-
