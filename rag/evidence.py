@@ -446,6 +446,17 @@ _RESULT_VERBS = frozenset("do does perform compare score fare rank stack hold be
                           "relate stand measure look go".split())
 
 
+def _how_it_after(question: str, name: str) -> re.Match | None:
+    """"How does it <verb>" in a sentence after the one naming `name`, with no other name between ("I've seen LLM-Pruner
+    mentioned for slimming chatbots down. How does it choose which coupled structures to cut …?", dev-95: `weak` from a
+    gradient-pruning paper); None otherwise."""
+    at = re.search(rf"(?<![\w-]){re.escape(name)}(?![\w-])[^.?!]*[.?!]", question)
+    if not at:
+        return None
+    m = re.compile(_HOW_IT_WORKS.format(name="it"), re.I).search(question, at.end() - 1)
+    return m if m and not NAME.search(question[at.end():m.start()]) else None
+
+
 def _repo_named(paper, key: str) -> bool:
     """Whether the paper's code repository bears the name ("github.com/XiaoxinHe/TAPE" for TAPE): its abstract
     may name it nowhere else."""
@@ -1435,7 +1446,8 @@ class EvidencePolicy:
                 continue
             m = (re.search(_HOW_IT_WORKS.format(name=re.escape(name)), question, re.I)
                  or re.match(rf"\s*{re.escape(name)}\s*:\s*how\s+(?:exactly\s+)?(?:does|do|did|can|could|is|are)\s+(?:it|they)\s+(\w+)",
-                             question, re.I))
+                             question, re.I)
+                 or _how_it_after(question, name))
             if m and m.group(1).casefold() not in _RESULT_VERBS:
                 return name
         return None

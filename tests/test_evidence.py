@@ -2233,3 +2233,12 @@ def test_things_of_one_described_paper_named_with_those_are_checked_in_it(assist
     answer = assistant.ask("In the compatible-model-update paper, what do they call those regressions, what extra model do "
                            "they train to reduce them, and how much did it cut them going from Llama 1 to Llama 2?")
     assert not answer.abstained and answer.citations[0].title.startswith("MUSCLE"), (answer.evidence, answer.text)
+
+
+def test_how_it_works_asked_of_an_unindexed_name_the_sentence_before_gives_is_refused(assistant):
+    """dev-95: "I've seen LLM-Pruner mentioned for slimming chatbots down. How does it choose which coupled structures to
+    cut …?" asks how LLM-Pruner works, which no abstract mentions: it was `weak` from a gradient-based pruning paper.
+    "it" points back at the name when no other name comes between."""
+    answer = assistant.ask("I've seen LLM-Pruner mentioned for slimming chatbots down. How does it choose which coupled "
+                           "structures to cut out of the model, and how much accuracy does its LoRA recovery step win back?")
+    assert refused_saying(answer, "No indexed abstract mentions LLM-Pruner"), (answer.evidence, answer.text)
