@@ -877,6 +877,12 @@ ASKED_METRICS = {
     "pass@k": (r"pass@\d+", r"pass@\d+"),
     "success rate": (r"success rates?", r"success rates?"),
     "real-time factor": (r"real[- ]time factors?|rtf", r"real[- ]time factors?|rtf"),
+    # ranking and retrieval metrics ("by what nDCG margin over the naive click baseline?" was `strong` from a dataset
+    # paper that reports no figure, dev-94)
+    "nDCG": (r"n?dcg(?:@\d+)?", r"n?dcg(?:@\d+)?|discounted cumulative gain"),
+    "MRR": (r"mrr(?:@\d+)?", r"mrr(?:@\d+)?|mean reciprocal rank"),
+    "recall@k": (r"recall@\d+", r"recall@\d+|r@\d+"),
+    "BERTScore": (r"bert-?score", r"bert-?score"),
 }
 _ASKED_METRIC = re.compile(
     r"\b(?:what(?:'s|’s)?|which|how (?:much|high|low|good))\s+(?:\S+\s+){0,4}?(?:"

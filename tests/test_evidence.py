@@ -2242,3 +2242,10 @@ def test_how_it_works_asked_of_an_unindexed_name_the_sentence_before_gives_is_re
     answer = assistant.ask("I've seen LLM-Pruner mentioned for slimming chatbots down. How does it choose which coupled "
                            "structures to cut out of the model, and how much accuracy does its LoRA recovery step win back?")
     assert refused_saying(answer, "No indexed abstract mentions LLM-Pruner"), (answer.evidence, answer.text)
+
+
+def test_a_ranking_metric_asked_of_a_paper_that_reports_none_is_refused(assistant):
+    """dev-94: "… by what nDCG margin over the naive click baseline?" was answered `strong` from the Baidu-ULTR dataset
+    paper, whose abstract reports no figure at all: nDCG, MRR and recall@k are metrics the question names, like FID."""
+    answer = assistant.ask("What nDCG does the Baidu-ULTR dataset paper report for the best unbiased learning to rank algorithm?")
+    assert refused_saying(answer, "reports no figure for nDCG"), (answer.evidence, answer.text)
