@@ -454,7 +454,7 @@ def _how_it_after(question: str, name: str) -> re.Match | None:
     if not at:
         return None
     m = re.compile(_HOW_IT_WORKS.format(name="it"), re.I).search(question, at.end() - 1)
-    return m if m and not NAME.search(question[at.end():m.start()]) else None
+    return m if m and _points_back(question[at.end():m.end()]) else None
 
 
 def _repo_named(paper, key: str) -> bool:
