@@ -183,6 +183,10 @@ _CARRIES_ON = re.compile(r"^\W*(?:and|also|what about|how about)\b", re.I)
 # ... and "So …" ("So which kind came out on top for most tasks?" after an answer about a benchmark of backbones was
 # searched anew and refused, dev-95), unless it asks for papers anew ("So are there papers on …?")
 _SO = re.compile(r"^\W*so\b(?!\s+(?:far|much|many|that)\b)", re.I)
+# A name the question's subject is measured against, beaten or not: "beat OpenVLA", "how much better than CoOp" (NUL
+# stands for the name). Not "up to ChatGPT" or "like CoOp": a range, an example.
+_BEATEN = re.compile(r"\b(?:than|over|beat\w*|outperform\w*|surpass\w*|exceed\w*|outd(?:o|oes|id|one)|against"
+                     r"|compared (?:to|with)|relative to)\s+(?:the\s+)?\0", re.I)
 _TOGETHER = re.compile(r"\b(?:the (?:two|three)|both of them|each of them|either of them|both (?:papers|methods|models)"
                        r"|which one|which of (?:them|the two|the three|these|those|both))\b", re.I)  # "which one is quicker to train?"
 # "the XL version", "the distilled variant": a version of the model just discussed.
@@ -715,6 +719,8 @@ class Assistant:
             if len(named) == 2 and not several and (subject := self._subject_of_comparison(question, named, hits)
                                                       or self._described_with_other_name(question, named, hits)):
                 named = {subject}
+            elif len(named) <= 1 and not several and (subject := self._described_beating(question, named, hits)):
+                named = {subject}
             # Two or more papers named ("Is LQ-LoRA better than QLoRA?") are each answered for, as a
             # multi-paper question's are: quoted together, the one whose sentences mention the other won.
             relevant: list = []
@@ -1014,6 +1020,30 @@ class Assistant:
                     and mentions(subject.abstract, name)):
                 return subject.paper_id
         return None
+
+    def _described_beating(self, question: str, named: set[str], hits: list[Hit]) -> str | None:
+        """The retrieved paper a question describes without its name, when the one paper it names (or the top paper,
+        which introduces the name) is only what that one was measured against ("the vision-language-action model that
+        adds a diffusion action transformer … By how much did its success rates beat OpenVLA …?": OpenVLA's own
+        abstract had answered; "there's work where a chat LLM hill-climbs on the prompt … How much does that beat
+        CoOp by …?": CoOp's, dev-97) and that paper's abstract makes the comparison (the first such one in rank
+        order, itself not introducing the name). None when the question is about the named paper too, or names what
+        it measures by a name no abstract holds ("Is LoftQ better than QLoRA …?": refused or answered from QLoRA, not
+        from a paper that also beats QLoRA)."""
+        names = question_names(question)
+        if any(len(key) >= 3 and not is_known(key, self.terms) for _, key in names):
+            return None
+        if named:
+            baseline = next(h.paper for h in hits if h.paper.paper_id in named)
+            name, key = own_name(baseline.title), norm(own_name(baseline.title) or "")
+        else:
+            baseline = hits[0].paper
+            name, key = next(((n, k) for n, k in names if _BEATEN.search(question.replace(n, "\0"))
+                              and owns(baseline, k, by_title=False)), (None, ""))
+        if not name or not _BEATEN.search(question.replace(name, "\0")) or len(re.findall(rf"(?<!\w){re.escape(name)}(?!\w)", question)) > 1:
+            return None
+        return next((h.paper.paper_id for h in hits if h.paper is not baseline and mentions(h.paper.abstract, name)
+                     and not owns(h.paper, key)), None)
 
     @staticmethod
     def _described_with_other_name(question: str, named: set[str], hits: list[Hit]) -> str | None:

@@ -616,6 +616,26 @@ def test_a_question_about_one_paper_measured_against_another_is_answered_from_th
     assert len(titles) == 1 and titles.pop().startswith("ComPEFT:") and "4.16%" in outdo.text, outdo.text
 
 
+def test_a_described_paper_measured_against_a_named_one_is_answered_from_the_described_paper(assistant):
+    """"the model that puts a diffusion module after the VLM to produce actions: how much better than OpenVLA was it?"
+    names one indexed paper, only as what the described one beat: OpenVLA's own abstract answered, quoting how it beat
+    RT-2-X (dev-94). The paper whose abstract makes the comparison is the one asked about."""
+    answer = assistant.ask("We are choosing a robot policy. For the robot model that puts a separate diffusion module "
+                           "after the VLM to produce actions, how much better than OpenVLA was it in simulation?")
+    titles = {c.title.split(":")[0] for c in answer.citations}
+    assert titles == {"CogACT"}, answer.text
+    assert "35% in simulated evaluation" in answer.text
+    # ... and where the top paper introduces the name the described one beats (dev-97: CoOp's own abstract answered)
+    answer = assistant.ask("We can only send prompts to a closed vision-language model: no weights, no logits. I heard "
+                           "of work where a chat LLM hill-climbs on the prompt for such a model. How much does that beat "
+                           "CoOp by, in which shot setting, and over how many datasets?")
+    assert answer.citations[0].title.startswith("Language Models as Black-Box Optimizers"), answer.text
+    assert "1-shot image classification" in answer.text and "1.5%" in answer.text, answer.text
+    # asked about OpenVLA itself, OpenVLA answers
+    own = assistant.ask("By how much did OpenVLA outperform RT-2-X in absolute task success rate?")
+    assert own.citations[0].title.startswith("OpenVLA:") and "16.5%" in own.text, own.text
+
+
 def test_a_name_typed_in_lower_case_is_still_that_name(assistant):
     """A researcher types "who proposed fedloge?" in a chat: it was refused as naming nothing to
     search for (no capitals, so no technical name), though FedLoGe's paper came first; and "which
