@@ -66,7 +66,10 @@ _SEVERAL = re.compile(
     # systems does it examine, and which sectors …?" asks about one paper, and was quoted from four (dev-88)
     r"(?![^,;:?.!]{0,80}?\b(?:was|is|did|does|has)\s+(?:it|the (?:paper|survey|review|study)\b(?!s)))"
     # a request for the field's work on a topic: "the literature on", "research on", "what has been done on"
-    r"|\bliterature\b|\b(?:research|work)(?: here| in (?:this|the) (?:collection|corpus|index|library))? (?:on|in|into|about)\b"
+    # (not "In the work on multimodal LLMs for sequential recommendation, how are the images …?", one paper's, dev-96;
+    # but "List / Show me / Summarize the work on …")
+    r"|\bliterature\b|(?<!\bthe )\b(?:research|work)(?: here| in (?:this|the) (?:collection|corpus|index|library))? (?:on|in|into|about)\b"
+    r"|\b(?:list|show|give|find|summari[sz]e)\s+(?:me\s+|us\s+)?the (?:research|work) (?:on|in|into|about)\b"
     # "How do researchers handle …?", "how do people deal with …": the field's ways, not one paper's
     r"|\bhow (?:do|did|have) (?:researchers|people|authors|others|existing (?:methods|approaches|works?))\b"
     # "How do the methods for distilling a multimodal LLM into a small one compare?": a kind of thing, plural
@@ -85,7 +88,9 @@ _SEVERAL = re.compile(
     # "did they release any datasets?", of one paper.
     r"|(?:^|[.?!]\s+)\W*(?:(?:have|has|are|were|is|do|does|did)\s+)?any (?:of (?:the|these|those) )?(?:[\w-]+\s+){0,3}?"
     r"(?:architectures|approaches|methods|techniques|systems|models|benchmarks|datasets|frameworks|algorithms)\b"
-    r"|\b(?:show|give|tell|find|list|want)\s+(?:me\s+|us\s+)?everything (?:\w+ ){0,2}(?:on|about)\b|\boverview of\b"
+    r"|\b(?:show|give|tell|find|list|want)\s+(?:me\s+|us\s+)?everything (?:\w+ ){0,2}(?:on|about)\b"
+    # (not "the overview of how LLMs are used in medicine …: which concerns does it single out?", one survey, dev-97)
+    r"|(?<!\bthe )(?<!\bthis )(?<!\bthat )\boverview of\b"
     r"|\bwhat (?:research|literature)\b|\bwhat(?:'s|s| is) out there\b"
     r"|\b(?:anyone|anybody|someone) (?:tackled|worked on|looked (?:at|into)|studied|tried)\b"
     r"|\b(?:is|are|has|have) (?:anyone|anybody|someone) (?:here |in (?:this|the) (?:collection|corpus|index|library) )?(?:been )?[\w-]+ing\b"

@@ -35,7 +35,8 @@ from rag.types import Hit
 
 # A question that asks for a quantity: the abstracts may name the topic and still not give the number.
 ASKS_NUMBER = re.compile(
-    r"\bhow (?:many|much|fast|large|big|long|often|high|low|well|accurate(?:ly)?|reliabl[ye])\b"
+    # (not "an overview of how large language models are being used in medicine": no size asked, dev-97)
+    r"\bhow (?:many|much|fast|large(?! (?:language|multimodal|vision)\b)|big|long|often|high|low|well|accurate(?:ly)?|reliabl[ye])\b"
     r"|\bwhat (?:\S+ ){0,5}?(?:accuracy|score|rate|percentage|number|size|length|speed-?up|utili[sz]ation|throughput"
     r"|latency|pass@\d+|f1|bleu|rouge|perplexity|mfu|cost|budget|hours|ratio|count|batch size|improvement|gain|exponent|coefficient)s?\b"
     r"|\bwhat\s?(?:%|percent\b)",

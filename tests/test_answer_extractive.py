@@ -530,6 +530,14 @@ def test_is_follow_up(question, expected):
         ("Load forecasting is my job. Have any of the newer sequence architectures been tested on time series?", True),
         ("Any open models that map a camera image and an instruction to robot actions?", True),
         ("What did they add to fix it, and did they release any datasets?", False),
+        # "the work on …" is one paper's, unless listed or shown ("In the work on multimodal LLMs for sequential
+        # recommendation, how …?" was quoted one sentence from each of two papers, dev-96); "the overview of …" is one
+        # survey, "an overview of …" the field's
+        ("In the work on multimodal LLMs for sequential recommendation, how is the recommender trained?", False),
+        ("Show me the work on training LLMs to use external tools.", True),
+        ("Can you point me to work on node failures in distributed training?", True),
+        ("I'd like to read the overview of how LLMs are used in medicine. Which concerns does it single out?", False),
+        ("Give me an overview of privacy attacks on language models.", True),
     ],
 )
 def test_is_multi_paper(question, expected):

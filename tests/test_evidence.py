@@ -636,6 +636,18 @@ def test_a_described_paper_measured_against_a_named_one_is_answered_from_the_des
     assert own.citations[0].title.startswith("OpenVLA:") and "16.5%" in own.text, own.text
 
 
+def test_how_large_language_models_asks_no_size(assistant):
+    """dev-97: "I'd like to read the overview of how large language models are being used in medicine … Which deployment
+    concerns does it single out …?" was refused: "how large" read as a size asked, and the survey states none. And
+    "the overview of" is one survey, answered in full, not one sentence from each of several papers."""
+    answer = assistant.ask("I am reading the overview of how large language models are used in healthcare, from "
+                           "training data to accountability and ethics. Which concerns about deploying them does it single out?")
+    assert not answer.abstained and answer.evidence == "strong", (answer.evidence, answer.preface)
+    assert answer.citations[0].title.startswith("A Survey of Large Language Models for Healthcare")
+    assert "fairness, accountability, transparency and ethics" in answer.text
+    assert answer.text.count("[1]") >= 2, answer.text
+
+
 def test_a_name_typed_in_lower_case_is_still_that_name(assistant):
     """A researcher types "who proposed fedloge?" in a chat: it was refused as naming nothing to
     search for (no capitals, so no technical name), though FedLoGe's paper came first; and "which
