@@ -442,7 +442,9 @@ def _origin_asked_of(question: str, name: str) -> bool:
 # optimizer split …?" (the name, then its verb). Not how it fares: "How does X do / perform / compare / score …?" asks
 # for results, which a paper that measures itself against X may report.
 # ("How does Meta's MusicGen turn …": a maker's name may stand before the name asked about)
-_HOW_IT_WORKS = r"(?:^|[.?!;]\s+|,\s+)\W*how\s+(?:exactly\s+)?(?:does|do|did|can|could|is|are)\s+(?:the\s+)?(?:[A-Z][\w-]*(?:'s|’s)\s+)?{name}(?:'s|’s)?\s+(\w+)"
+# ("How does Conv-TasNet, the time-domain separator with a learned encoder …, work …?": what it is, between commas, dev-96)
+_HOW_IT_WORKS = (r"(?:^|[.?!;]\s+|,\s+)\W*how\s+(?:exactly\s+)?(?:does|do|did|can|could|is|are)\s+(?:the\s+)?(?:[A-Z][\w-]*(?:'s|’s)\s+)?"
+                 r"{name}(?:'s|’s)?(?:,\s+(?:the|an?)\s+[^,;?]{{1,160}},)?\s+(\w+)")
 _RESULT_VERBS = frozenset("do does perform compare score fare rank stack hold beat outperform get reach achieve handle differ "
                           "relate stand measure look go".split())
 

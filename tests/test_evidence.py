@@ -2276,6 +2276,15 @@ def test_how_it_works_asked_of_an_unindexed_name_the_sentence_before_gives_is_re
     assert refused_saying(answer, "No indexed abstract mentions LLM-Pruner"), (answer.evidence, answer.text)
 
 
+def test_how_an_unindexed_name_works_is_refused_with_what_it_is_between_commas(assistant):
+    """dev-96: "How does Conv-TasNet, the time-domain separator with a learned encoder …, work …?" asks how Conv-TasNet
+    works, which no abstract mentions: the words between the name and "work" say what it is, and it was `weak` from the
+    one speech-separation paper indexed."""
+    answer = assistant.ask("Overlapping voices ruin our transcripts. How does Conv-TasNet, the time-domain speech "
+                           "separator with a learned encoder, work, and what does it score on WSJ0 mixtures?")
+    assert refused_saying(answer, "No indexed abstract mentions Conv-TasNet"), (answer.evidence, answer.text)
+
+
 def test_a_ranking_metric_asked_of_a_paper_that_reports_none_is_refused(assistant):
     """dev-94: "… by what nDCG margin over the naive click baseline?" was answered `strong` from the Baidu-ULTR dataset
     paper, whose abstract reports no figure at all: nDCG, MRR and recall@k are metrics the question names, like FID."""
