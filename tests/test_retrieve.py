@@ -357,3 +357,26 @@ def test_a_paper_named_by_title_words_before_paper_comes_first(seed_engine):
     assert seed_engine.search(query, k=5)[0].paper.title.startswith("Think Beyond Size: Adaptive Prompting")
     # words many titles hold name none of them
     assert seed_engine.assistant.retriever._phrase_named("What does the Large Language Models paper say?") == []
+
+
+def test_a_title_name_that_opens_the_question_names_that_paper(seed_engine):
+    """dev-97: "Liger converts a pretrained transformer LLM into a gated recurrent model … What does it reuse …, and what
+    model sizes did they test?" was read as naming no paper, a capitalised first word being no sign of a name: the `weak`
+    answer took a sentence of another paper and missed the sizes Liger's abstract gives."""
+    answer = seed_engine.assistant.ask(
+        "Liger turns a pretrained LLM into a gated recurrent model, a bit like swapping a reverb for a delay line. What does "
+        "it reuse to build the gates, how is quality restored, and on what model sizes was it validated?")
+    assert [c.title.split(":")[0] for c in answer.citations] == ["Liger"], answer.text
+    assert "1B to 8B parameters" in answer.text
+    # a sentence's first word is a name only as its subject, before a verb or a colon: "Liquid cooling is costly"
+    retriever = seed_engine.assistant.retriever
+    assert retriever.title_names("Titans: how many parameters?") and not retriever.title_names("Liquid cooling is costly. Which paper?")
+
+def test_a_paper_named_by_its_title_words_in_lower_case_comes_first(seed_engine):
+    """dev-96: "The adaptive computation module paper says …" names "Adaptive Computation Modules: Granular Conditional
+    Computation …" in lower case and in the singular; another adaptive-computation paper came first and answered."""
+    query = ("Alert latency matters more to us than accuracy. The adaptive computation module paper says each token can "
+             "get its own amount of compute. What decides how much of a module a token uses?")
+    assert seed_engine.search(query, k=5)[0].paper.title.startswith("Adaptive Computation Modules:")
+    # a phrase that ends in a joining word names nothing ("between the human and model distributions")
+    assert seed_engine.assistant.retriever._lower_phrase_named("the distance between the human and model distributions") == []
