@@ -251,7 +251,7 @@ _PHRASE_NAMED = re.compile(r"\b[Tt]he\s+((?:[A-Z][\w-]*\s+){1,3}[A-Z][\w-]*)\s+(
                            r"|benchmark|dataset)\b")
 # ... and in lower case, a plural written singular: "the adaptive computation module paper" for "Adaptive Computation
 # Modules: …" (dev-96: answered from another adaptive-computation paper). On dev and the validation batches, 46 of the
-# 47 such phrases that one title holds name the paper asked about (20 of them unanswerable details of it); the other
+# 47 such phrases that one title holds name the paper asked about (19 of them unanswerable details of it); the other
 # ended in "and" ("between the human and model distributions").
 _PHRASE_NAMED_LOWER = re.compile(r"\b[Tt]he\s+((?:[a-z][\w-]*\s+){1,3}[a-z][\w-]*)\s+(?:paper|study|work|method|framework|approach"
                                  r"|model|benchmark|dataset)\b")
