@@ -21,7 +21,7 @@ from rag.config import Settings
 from rag.directives import split_instructions
 from rag.errors import LLMError
 from rag.evidence import (MAX_PAPERS, MENTIONED_ELSEWHERE, UNSTATED_PREMISE, UNUSED_TERM, Assessment,
-                          EvidencePolicy, measured_against)
+                          EvidencePolicy, asking_sentences, measured_against)
 from rag.authors import lists_papers_only
 from rag.extractive import SentenceScorer, extractive_answer, question_parts, with_marker
 from rag.message import MAX_MESSAGE_CHARS, set_aside, split_questions
@@ -251,6 +251,10 @@ def follows_up(question: str, history: list[Answer], common: Callable[[str], boo
         return False
     said = " ".join(f"{h.paper.title} {h.paper.abstract}" for h in previous.hits
                     if any(c.paper_id == h.paper.paper_id for c in previous.citations)).casefold()
+    # Only the sentences that ask name what is asked: "What did they say about other languages and about image size?
+    # Clients send us phone photos of lyric sheets in Spanish and Japanese." tells of the writer's setting after it
+    # (dev-97: searched anew, for the names the earlier paper does not say).
+    question = asking_sentences(question)
     # (a capital that opens a sentence is no name: "… or is it just a proposal? What benefits do they claim?")
     tokens = question.split()
     words = [w.strip("'’s.,?!:;()") for before, w in zip(tokens, tokens[1:]) if w[:1].isupper() and before[-1:] not in ".?!:;"]

@@ -693,6 +693,18 @@ def test_a_follow_up_of_two_sentences_is_not_read_as_naming_its_second_sentences
     assert [c.title for c in follow.citations][:1] == [first.citations[0].title]
 
 
+def test_a_follow_up_with_the_writers_setting_after_it_stays_on_the_paper(assistant):
+    """dev-97: "What did they say about other languages and about image size? Clients send us phone photos of lyric sheets
+    in Spanish and Japanese." was searched anew: Spanish and Japanese, which the discussed abstract does not say, are
+    the writer's setting, told after the question, not names it asks about."""
+    first = assistant.ask("Which multimodal model claims roughly GPT-4V level results while running on a phone?")
+    assert first.citations[0].title.startswith("MiniCPM-V")
+    follow = assistant.ask("What do they say about other languages and about image resolution? Our clients send phone "
+                           "photos of menus in Spanish and Japanese.", history=[first])
+    assert follow.rewritten_question and [c.title for c in follow.citations][:1] == [first.citations[0].title]
+    assert "multilingual support for 30+ languages" in follow.text, follow.text
+
+
 def test_asking_for_one_survey_is_answered_from_that_survey_and_its_follow_up_stays_on_it(assistant):
     """"Is there a recent survey on what LLMs can and can't do …?" read "what LLMs" as asking for several
     papers and quoted four; the follow-up "What does it say about …?" was then answered from another (dev-32)."""
