@@ -52,8 +52,10 @@ _LAY_TO_TERM: tuple[tuple[str, str, bool], ...] = (
     (r"encyclopa?edias?", "Wikipedia knowledge base", _OTHER),
     (r"quizz(?:es|ing)", "benchmark", _OTHER),
     # (to train on: not "pick which examples to put in the prompt", which asks for in-context example selection)
-    (r"(?:choos|pick|select|filter)(?:e|es|ed|ing|s)?\s+(?:which|what|the\s+(?:best|right)|good|useful)\s+"
-     r"(?:training\s+|fine-?tuning\s+)?(?:examples|samples|data|instances)"
+    # ("choosing, filtering or cleaning which examples go into …", "which instruction-tuning examples …": dev-94, dev-97)
+    (r"(?:choos|pick|select|filter|clean)(?:e|es|ed|ing|s)?(?:,?\s+(?:or\s+|and\s+)?(?:choos|pick|select|filter|clean)(?:e|es|ed|ing|s)?)*"
+     r"\s+(?:which|what|the\s+(?:best|right)|good|useful)\s+"
+     r"(?:training\s+|fine-?tuning\s+|instruction[- ]tuning\s+)?(?:examples|samples|data|instances)"
      r"(?=[^.?!;]{0,100}?\b(?:fine-?tun|train|tuning|instruction|dataset|keep|pool|curat|sft)\w*)", "data selection", _OTHER),
     (r"without\s+(?:pooling|sharing|moving|exchanging|centrali[sz]ing|collecting)\s+(?:their|its|the|any)?\s*"
      r"(?:own\s+|raw\s+|private\s+|local\s+|patient\s+|user\s+)?(?:data|files|texts?|records|datasets?)"

@@ -97,6 +97,13 @@ def test_a_topic_in_everyday_words_finds_the_papers_written_in_the_fields_term(a
     assert len(selecting) >= 4, [r.paper.title for r in comparison.rows]
     assert any("everyday" in n or "abstracts use" in n for n in comparison.notes)
     assert_cells_quote_their_row(comparison, seed_papers)
+    # ... and with several verbs, or "instruction-tuning examples" (dev-94, dev-97: the table held one such paper)
+    for topic in ("choosing, filtering or cleaning which examples go into a language model's fine-tuning set",
+                  "choosing which instruction-tuning examples to keep, so fine-tuning uses less but better data"):
+        comparison = assistant.compare(topic)
+        selecting = [r.paper.title for r in comparison.rows
+                     if re.search(r"data (?:selection|curation)|instruction mining|instruction-tuning data", r.paper.title, re.I)]
+        assert len(selecting) >= 3, (topic, [r.paper.title for r in comparison.rows])
 
 
 @pytest.mark.parametrize("qid", COMPARE_IDS)
