@@ -1044,7 +1044,8 @@ class Assistant:
             return None
         if named:
             baseline = next(h.paper for h in hits if h.paper.paper_id in named)
-            name, key = own_name(baseline.title), norm(own_name(baseline.title) or "")
+            name = own_name(baseline.title)
+            key = norm(name or "")
         else:
             baseline = hits[0].paper
             name, key = next(((n, k) for n, k in names if _BEATEN.search(question.replace(n, "\0"))

@@ -272,6 +272,13 @@ def _opening_names(query: str) -> list[str]:
     return _OPENING_NAME.findall(query)
 
 
+def _add_sole_holder(out: list[str], key: str, titles: dict[str, list[str]]) -> None:
+    """Append the id of the one paper whose (padded) title holds `key`, unless several or none do, or it is there."""
+    pids = [pid for title, ids in titles.items() if key in title for pid in ids]
+    if len(pids) == 1 and pids[0] not in out:
+        out.append(pids[0])
+
+
 def _title_key(title) -> str:
     """A title for exact comparison: case, punctuation and spacing folded."""
     text = title if isinstance(title, str) else next((t for t in title if t), "")
@@ -442,9 +449,7 @@ class HybridRetriever:
         _, by_title, _, _ = self._title_maps()
         out: list[str] = []
         for m in _PHRASE_NAMED.finditer(query):
-            key = f" {_title_key(m.group(1))} "
-            pids = [pid for title, ids in by_title.items() if key in f" {title} " for pid in ids]
-            out += pids if len(pids) == 1 and pids[0] not in out else []
+            _add_sole_holder(out, f" {_title_key(m.group(1))} ", {f" {title} ": ids for title, ids in by_title.items()})
         return out
 
     def _lower_phrase_named(self, query: str) -> list[str]:
@@ -457,9 +462,7 @@ class HybridRetriever:
                 continue
             if self._singular_titles is None:
                 self._singular_titles = {f" {_singular_words(title)} ": ids for title, ids in by_title.items()}
-            key = f" {_singular_words(words)} "
-            pids = [pid for title, ids in self._singular_titles.items() if key in title for pid in ids]
-            out += pids if len(pids) == 1 and pids[0] not in out else []
+            _add_sole_holder(out, f" {_singular_words(words)} ", self._singular_titles)
         return out
 
     def titles_written_in(self, query: str) -> list[str]:
