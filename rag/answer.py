@@ -21,7 +21,7 @@ from rag.config import Settings
 from rag.directives import split_instructions
 from rag.errors import LLMError
 from rag.evidence import (MAX_PAPERS, MENTIONED_ELSEWHERE, UNSTATED_PREMISE, UNUSED_TERM, Assessment,
-                          EvidencePolicy, asking_sentences, measured_against)
+                          EvidencePolicy, asking_sentences, beaten_against, measured_against)
 from rag.authors import lists_papers_only
 from rag.extractive import SentenceScorer, extractive_answer, question_parts, with_marker
 from rag.message import MAX_MESSAGE_CHARS, set_aside, split_questions
@@ -188,10 +188,6 @@ _CARRIES_ON = re.compile(r"^\W*(?:and|also|what about|how about)\b", re.I)
 # ... and "So …" ("So which kind came out on top for most tasks?" after an answer about a benchmark of backbones was
 # searched anew and refused, dev-95), unless it asks for papers anew ("So are there papers on …?")
 _SO = re.compile(r"^\W*so\b(?!\s+(?:far|much|many|that)\b)", re.I)
-# A name the question's subject is measured against, beaten or not: "beat OpenVLA", "how much better than CoOp" (NUL
-# stands for the name). Not "up to ChatGPT" or "like CoOp": a range, an example.
-_BEATEN = re.compile(r"\b(?:than|over|beat\w*|outperform\w*|surpass\w*|exceed\w*|outd(?:o|oes|id|one)|against"
-                     r"|compared (?:to|with)|relative to)\s+(?:the\s+)?\0", re.I)
 _TOGETHER = re.compile(r"\b(?:the (?:two|three)|both of them|each of them|either of them|both (?:papers|methods|models)"
                        r"|which one|which of (?:them|the two|the three|these|those|both))\b", re.I)  # "which one is quicker to train?"
 # "the XL version", "the distilled variant": a version of the model just discussed.
@@ -1048,9 +1044,9 @@ class Assistant:
             key = norm(name or "")
         else:
             baseline = hits[0].paper
-            name, key = next(((n, k) for n, k in names if _BEATEN.search(question.replace(n, "\0"))
-                              and owns(baseline, k, by_title=False)), (None, ""))
-        if not name or not _BEATEN.search(question.replace(name, "\0")) or len(re.findall(rf"(?<!\w){re.escape(name)}(?!\w)", question)) > 1:
+            name, key = next(((n, k) for n, k in names if beaten_against(question, n) and owns(baseline, k, by_title=False)),
+                             (None, ""))
+        if not name or not beaten_against(question, name) or len(re.findall(rf"(?<!\w){re.escape(name)}(?!\w)", question)) > 1:
             return None
         return next((h.paper.paper_id for h in hits if h.paper is not baseline and mentions(h.paper.abstract, name)
                      and not owns(h.paper, key)), None)

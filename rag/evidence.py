@@ -268,8 +268,9 @@ _ASKS_ORIGIN = re.compile(
 
 # Words before a name that make it the point of reference, not what the question asks about: "What
 # alternatives to RLHF were proposed?" asks for other methods, not for who introduced RLHF.
-_REFERENCE = (r"(?:to|than|over|besides|beyond|unlike|vs\.?|versus|like|instead of|replac\w*|improv\w* (?:on|upon)|outperform\w*|beat\w*"
-              r"|outd(?:o|oes|id|one)|surpass\w*|exceed\w*|outstrip\w*)")
+_BEATING = r"outperform\w*|beat\w*|outd(?:o|oes|id|one)|surpass\w*|exceed\w*|outstrip\w*"
+_REFERENCE = rf"(?:to|than|over|besides|beyond|unlike|vs\.?|versus|like|instead of|replac\w*|improv\w* (?:on|upon)|{_BEATING})"
+_AGAINST = r"against|compared (?:to|with)|relative to"
 
 
 # The idea an origin question writes in lower-case words after its verb: "Which paper first proposed speculative
@@ -361,7 +362,13 @@ def measured_against(question: str, name: str) -> bool:
     """The question measures its subject against `name` ("how does it fare against QLoRA?", "how much better
     than VL-Adapter is it?"): a reference point, and a baseline rather than a paper the question is about."""
     return _reference_point(question, name) or re.search(
-        rf"\b(?:against|compared (?:to|with)|relative to)\s+(?:the\s+)?{re.escape(name)}(?!\w)", question, re.I) is not None
+        rf"\b(?:{_AGAINST})\s+(?:the\s+)?{re.escape(name)}(?!\w)", question, re.I) is not None
+
+
+def beaten_against(question: str, name: str) -> bool:
+    """measured_against for a comparison only: "beat OpenVLA", "how much better than CoOp", "against QLoRA"; not
+    "up to ChatGPT" or "like CoOp", a range or an example."""
+    return re.search(rf"\b(?:than|over|{_BEATING}|{_AGAINST})\s+(?:the\s+)?{re.escape(name)}(?!\w)", question, re.I) is not None
 
 
 # What may stand between "introduced / proposed" and the name whose origin is asked: "introduced the
