@@ -24,9 +24,10 @@ from rag.text import space_unspaced_scripts
 _C = r"(?:[\w-]|\.(?=\d))"  # a name's character: a word character, a hyphen, a decimal point
 NAME = re.compile(rf"\b(?={_C}*[A-Z]{_C}*[A-Z0-9])(?={_C}*[A-Za-z])\w{_C}*\w\b|\b[A-Z][a-z]+[A-Z]\w*\b")
 # A name joined to an ordinary word that says what was done with it ("CLIP-style", "GPT-4-written instructions",
-# "GPT-4V-generated data"): the name is the part before. "GPT-4-written" read as a name no abstract holds, and
+# "GPT-4V-generated data", "GPT-4-class models": dev-98, refused as "no indexed abstract mentions GPT-4-class"): the
+# name is the part before. "GPT-4-written" read as a name no abstract holds, and
 # "Which paper introduced … GPT-4-written instructions …?" was `weak` ("No indexed abstract mentions GPT-4-written").
-NAME_SUFFIX = re.compile(r"-(?:style|like|based|type|sized|level|scale|written|generated|annotated|labell?ed|produced|made"
+NAME_SUFFIX = re.compile(r"-(?:style|like|based|type|class|sized|level|scale|written|generated|annotated|labell?ed|produced|made"
                          r"|created|synthesi[sz]ed|authored|derived|distilled|powered|driven|guided|assisted|augmented"
                          r"|tuned|tunes|tuning|trained|trains)$")  # "a paper that LoRA-tunes open LLMs" (dev-65: refused)
 # Chat shorthand in capitals is no technical name: "TL;DR of …" was refused as "no indexed abstract

@@ -539,6 +539,18 @@ def test_a_name_joined_to_a_word_saying_what_was_done_with_it_is_the_name():
     assert question_names("Is there a CLIP-style model for audio, or a LLaVA-based one?") == [("CLIP", "clip"), ("LLaVA", "llava")]
 
 
+def test_a_model_class_named_after_a_model_is_that_model(assistant):
+    """dev-98: "Which papers check whether GPT-4-class models can stand in for human graders …?" was refused as "No
+    indexed abstract mentions GPT-4-class"; the papers on model judges were first among those found."""
+    from rag.names import question_names
+
+    assert question_names("Can GPT-4-class models grade essays?") == [("GPT-4", "gpt4")]
+    answer = assistant.ask("Which papers check whether GPT-4-class models can stand in for human graders, and how "
+                           "closely do those model judges agree with people?")
+    assert not answer.abstained and "GPT-4-class" not in (answer.preface or ""), (answer.evidence, answer.preface)
+    assert any(c.title.startswith("MLLM-as-a-Judge") for c in answer.citations), answer.text
+
+
 def test_a_size_range_or_a_prefixed_name_is_no_unindexed_name():
     from rag.names import question_names
 
