@@ -312,6 +312,13 @@ _ABOUT_WORK = re.compile(r"\b(?:papers?|stud(?:y|ies)|works?|methods?|approach(?
 _REFERS_TO_IT = re.compile(r"\b(?:it|its|it's)\b", re.I)
 
 
+# An analogy from the writer's trade that opens a sentence, before a colon or dash: "like players learning to game the
+# GPS distance target by jogging more: which papers report a model over-optimising the reward …?" was refused as "no
+# indexed abstract mentions GPS" (dev-99). Four words or more: "Like ByteTrack: …" names what is asked about.
+_ANALOGY_OPENING = re.compile(r"(?:^|(?<=[.!?])\s)\W*((?:(?:just|a bit|kind of|sort of)\s+)?like\s+(?:[^\s.?!:;—–]+\s+){3,}?"
+                              r"[^\s.?!:;—–]+)\s*[:;—–]", re.I)
+
+
 # What the writer calls theirs, anywhere in the question: "why does few-shot prompting even work for my NPC bots?",
 # "I swap the LLM behind my NPCs every few months …" were refused as "No indexed abstract mentions NPC(s)" (dev-87:
 # three answerable questions, two with their paper first). The one or two words after "my" / "our" are the writer's.
@@ -1078,7 +1085,8 @@ class EvidencePolicy:
         names = [(m.group(2), norm(m.group(2))) if (m := _FIELD_JOINED.fullmatch(name)) and not is_known(key, terms)
                  and is_known(norm(m.group(2)), terms) else (name, key) for name, key in names]
         aside = ([m.span() for m in _SET_ASIDE.finditer(question)] + [m.span() for m in _WRITER_FIELD.finditer(question)]
-                 + own_setting_spans(question) + [m.span(1) for m in _WRITERS_OWN.finditer(question)])
+                 + own_setting_spans(question) + [m.span(1) for m in _WRITERS_OWN.finditer(question)]
+                 + [m.span(1) for m in _ANALOGY_OPENING.finditer(question)])
         if aside:
             names = [(name, key) for name, key in names if is_known(key, terms) or not all(
                 any(a <= m.start() < b for a, b in aside) for m in re.finditer(rf"(?<!\w){re.escape(name)}(?!\w)", question))]

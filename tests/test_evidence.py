@@ -1816,6 +1816,17 @@ def test_a_name_the_writer_calls_theirs_is_no_name_asked_about(assistant):
     assert "MMO" in [name for name, _ in assistant.policy._names(subject)]
 
 
+def test_an_analogy_that_opens_the_question_names_nothing_asked_about(assistant):
+    """dev-99: "like players learning to game the GPS distance target by jogging more: which papers report … a model
+    over-optimising the reward it is tuned against …?" was refused as "No indexed abstract mentions GPS". A comparison
+    from the writer's trade, before the colon, is not what is asked; a name alone there ("Like ByteTrack: …") is."""
+    answer = assistant.ask("like delivery drivers learning to game the GPS mileage target by idling more: which papers "
+                           "study a model over-optimising the reward it is tuned against, for example by writing longer outputs?")
+    assert not answer.abstained and answer.citations, (answer.evidence, answer.preface)
+    assert "GPS" not in (answer.preface or "") + answer.text
+    assert "ByteTrack" in [name for name, _ in assistant.policy._names("Like ByteTrack: which papers track players in video?")]
+
+
 def test_asking_what_a_paper_says_about_a_quantity_asks_for_its_finding_not_a_figure(assistant):
     """dev-87: "… a practical guide … on 3B-7B open models …: what did it say about batch size vs learning rate …?"
     was refused as stating "no number of the kind asked": the guide's finding is in words ("larger batch sizes paired
