@@ -66,6 +66,18 @@ def asked_parts(question: str) -> list[str]:
     return [p for sentence in asked for p in question_parts(sentence, SHORT_PART_WORDS) if len(tokenize(p)) >= SHORT_PART_WORDS]
 
 
+# Where a described paper's details part: punctuation and the words that join clauses ("which paper keeps a controller
+# from losing earlier abilities when it is taught new jobs, by locking its core and steering it through …").
+_CLAUSE_BREAK = re.compile(r"[,;:?.!]|\b(?:and|or|then|but|so that|which|that|while|where|whether|with|without|by|using)\b", re.I)
+
+
+def question_clauses(question: str) -> list[str]:
+    """The clauses of a question with three or more words of 3+ letters: each a detail a described paper should
+    show; the whole question when none has."""
+    clauses = [c.strip() for c in _CLAUSE_BREAK.split(question) if c and len(re.findall(r"[A-Za-z]{3,}", c)) >= 3]
+    return clauses or [question]
+
+
 @dataclass
 class ScoredSentence:
     source: Source
@@ -160,6 +172,22 @@ class SentenceScorer:
             score = _combined(float(sim), lexical, source.n)
             out.append(ScoredSentence(source, position, sentence, score, float(sim), lexical, vec))
         return sorted(out, key=lambda s: -s.score)
+
+    def clause_coverage(self, question: str, papers: list) -> list[float]:
+        """For each paper, how well its abstract covers the question's clauses (question_clauses): the mean over
+        clauses of the cosine to its closest sentence. A paraphrase describes its paper detail by detail in other
+        words; the paper retrieval ranks first often matches one detail, the one meant matches most of them."""
+        vectors = np.asarray(self.embedder.embed(question_clauses(question)), dtype=np.float32)
+        vectors /= np.maximum(np.linalg.norm(vectors, axis=1, keepdims=True), 1e-12)
+        coverage = []
+        for paper in papers:
+            _, sentences = self._paper_vectors(paper)
+            if not len(sentences):
+                coverage.append(0.0)
+                continue
+            sentences = sentences / np.maximum(np.linalg.norm(sentences, axis=1, keepdims=True), 1e-12)
+            coverage.append(float((vectors @ sentences.T).max(axis=1).mean()))
+        return coverage
 
     def part_picks(self, question: str, scored: list[ScoredSentence], pool: int = 60) -> list[ScoredSentence]:
         """For a question with several parts, or one asked after statements that set a scene (asked_parts), the best

@@ -1136,3 +1136,17 @@ def test_a_follow_up_opening_with_so_is_about_the_answer_before(assistant):
     follow = assistant.ask("So which kind came out on top for most tasks?", history=[first])
     assert follow.evidence != "none" and follow.citations[0].title.startswith("Battle of the Backbones"), follow.text
 
+
+
+def test_a_paper_described_detail_by_detail_is_quoted_first_though_another_matched_one_detail_better(assistant):
+    """A question that describes its paper in its own words ("genuine web service endpoints from a marketplace hub …,
+    a commercial chatbot writes requests …, invocation sequences explored depth-first") was answered first from an
+    e-commerce paper that matches "marketplace" and "commercial", with the tool-use paper it describes second (dev;
+    dev-98 likewise). The paper whose abstract holds most of the details answers first."""
+    answer = assistant.ask("Which work gathers many thousands of genuine web service endpoints from a marketplace hub, has "
+                           "a commercial chatbot write requests that exercise them, and explores invocation sequences depth-first?")
+    assert answer.citations and answer.citations[0].title.startswith("ToolLLM"), answer.text
+    assert not any(c.title.startswith("eCeLLM") for c in answer.citations), answer.text
+    # a question naming its paper keeps retrieval's order
+    named = assistant.ask("How does eCeLLM build its e-commerce instruction data?")
+    assert named.citations[0].title.startswith("eCeLLM"), named.text
