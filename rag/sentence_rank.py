@@ -177,7 +177,8 @@ def shape_picks(question: str, scored: Sequence[ScoredSentence]) -> list[ScoredS
     wrong, what the paper is evaluated on (each empty for other questions)."""
     return (expansion_picks(question, scored) + origin_picks(question, scored) + finding_picks(question, scored) + release_picks(question, scored)
             + problem_picks(question, scored) + evaluation_picks(question, scored) + count_picks(question, scored)
-            + how_many_picks(question, scored) + structure_picks(question, scored) + model_picks(question, scored))
+            + how_many_picks(question, scored) + size_picks(question, scored) + structure_picks(question, scored)
+            + model_picks(question, scored))
 
 
 def how_many_picks(question: str, scored: Sequence[ScoredSentence]) -> list[ScoredSentence]:
@@ -190,6 +191,21 @@ def how_many_picks(question: str, scored: Sequence[ScoredSentence]) -> list[Scor
         if found is not None and all(found is not p for p in picks):
             picks.append(found)
     return picks
+
+
+# A question that asks how big something is: "how big were the Transformers they trained to check it?" (dev-99) is
+# answered by "… large-scale experiments on Transformers up to 3.2B parameters …", which closeness ranked below the
+# sentences about large-scale training in general. Not "how large language models …" (rag.evidence.ASKS_NUMBER).
+ASKS_SIZE = re.compile(r"\bhow (?:big|large(?! (?:language|multimodal|vision)\b))\b|\bwhat (?:\S+ ){0,3}?sizes?\b", re.I)
+# ... and a sentence that gives a magnitude: "3.2B parameters", "1.1 billion SMILES", "137K demonstrations".
+_MAGNITUDE = re.compile(r"\b\d[\d,.]*\s?(?:[KMBT]|thousand|million|billion|trillion)\b")
+
+
+def size_picks(question: str, scored: Sequence[ScoredSentence]) -> list[ScoredSentence]:
+    """For a question how big something is (ASKS_SIZE), the top paper's closest sentence that gives a magnitude."""
+    if not scored or not ASKS_SIZE.search(question):
+        return []
+    return [s for s in _of_top_paper(scored) if _MAGNITUDE.search(s.text)][:1]
 
 
 # A question that asks what a study found: "What did the SOBert paper find about …?", "main findings of X".

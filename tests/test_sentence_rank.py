@@ -303,3 +303,17 @@ def test_which_models_a_paper_used_is_answered_by_the_sentence_that_uses_them(as
     answer = assistant.ask("How was VisCon-100K made: from which web documents, and which models wrote its captions "
                            "and its question-answer pairs?")
     assert "OpenChat 3.5" in answer.text and answer.citations[0].title.startswith("VisCon-100K"), answer.text
+
+
+def test_how_big_is_answered_with_the_sentence_that_gives_the_size(assistant):
+    """dev-99: "Peri-LN sounds like …. Where exactly does it put layer normalization, what goes wrong with Pre-LN and
+    Post-LN, and how big were the Transformers they trained to check it?" quoted five sentences about large-scale
+    training in general and not "… experiments on Transformers up to 3.2B parameters …"."""
+    from rag.sentence_rank import ASKS_SIZE
+
+    answer = assistant.ask("Peri-LN sounds like stretching before and after every drill rather than only before. Where "
+                           "exactly does it put layer normalization, what goes wrong with Pre-LN and Post-LN according to "
+                           "them, and how big were the Transformers they trained to check it?")
+    assert answer.citations[0].title.startswith("Peri-LN"), answer.text
+    assert "3.2B parameters" in answer.text and "peripherally around sublayers" in answer.text, answer.text
+    assert not ASKS_SIZE.search("How large language models are used in medicine")
