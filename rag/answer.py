@@ -765,7 +765,7 @@ class Assistant:
                 # bar): a full single-paper answer from it, not the one sentence a paper gets in a list.
                 quoted = relevant or [s for s in scored if s.source.paper.paper_id in named] or scored
                 if (not relevant and not named and not rewritten and not several and not first
-                        and (covering := self._covering_paper(question, hits)) is not None):
+                        and not owned and (covering := self._covering_paper(question, hits)) is not None):
                     # "Which work gathers many thousands of genuine web service endpoints from a marketplace hub, has a
                     # commercial chatbot write requests that exercise them, and explores invocation sequences …?" (dev):
                     # the tool-use paper, whose abstract holds most of the details it gives, goes first, not the
@@ -1097,9 +1097,10 @@ class Assistant:
     def _covering_paper(self, question: str, hits: list[Hit]) -> str | None:
         """The paper to quote for a question that describes it in its own words, when that is not the top one: the
         candidate whose abstract covers the question's clauses best, by a clear margin (COVER_GAIN). None when the
-        question names a paper, or shares much of its wording with the top paper (then retrieval's order holds)."""
+        question shares much of its wording with the top paper (then retrieval's order holds); the caller asks it only
+        of questions that name no paper, by title or by a name an abstract introduces."""
         candidates = hits[:COVER_CANDIDATES]
-        if len(candidates) < 2 or (candidates[0].lexical_coverage or 0.0) >= COVER_LEXICAL or self._owners(question, hits):
+        if len(candidates) < 2 or (candidates[0].lexical_coverage or 0.0) >= COVER_LEXICAL:
             return None
         coverage = self.scorer.clause_coverage(question, [h.paper for h in candidates])
         best = max(range(len(candidates)), key=coverage.__getitem__)

@@ -33,10 +33,11 @@ from rag.text import (ASKS_ORIGIN, ASKS_RELEASE, CONTRIBUTION, POINTS_BACK, RELE
                       split_sentences, spelled_out)
 from rag.types import Hit
 
+# "how large" asks a size, not in "an overview of how large language models are being used in medicine" (dev-97)
+HOW_LARGE = r"large(?! (?:language|multimodal|vision)\b)"
 # A question that asks for a quantity: the abstracts may name the topic and still not give the number.
 ASKS_NUMBER = re.compile(
-    # (not "an overview of how large language models are being used in medicine": no size asked, dev-97)
-    r"\bhow (?:many|much|fast|large(?! (?:language|multimodal|vision)\b)|big|long|often|high|low|well|accurate(?:ly)?|reliabl[ye])\b"
+    rf"\bhow (?:many|much|fast|{HOW_LARGE}|big|long|often|high|low|well|accurate(?:ly)?|reliabl[ye])\b"
     r"|\bwhat (?:\S+ ){0,5}?(?:accuracy|score|rate|percentage|number|size|length|speed-?up|utili[sz]ation|throughput"
     r"|latency|pass@\d+|f1|bleu|rouge|perplexity|mfu|cost|budget|hours|ratio|count|batch size|improvement|gain|exponent|coefficient)s?\b"
     r"|\bwhat\s?(?:%|percent\b)",

@@ -177,16 +177,11 @@ class SentenceScorer:
         """For each paper, how well its abstract covers the question's clauses (question_clauses): the mean over
         clauses of the cosine to its closest sentence. A paraphrase describes its paper detail by detail in other
         words; the paper retrieval ranks first often matches one detail, the one meant matches most of them."""
-        vectors = np.asarray(self.embedder.embed(question_clauses(question)), dtype=np.float32)
-        vectors /= np.maximum(np.linalg.norm(vectors, axis=1, keepdims=True), 1e-12)
+        vectors = np.asarray(self.embedder.embed(question_clauses(question)), dtype=np.float32)  # L2-normalised
         coverage = []
         for paper in papers:
             _, sentences = self._paper_vectors(paper)
-            if not len(sentences):
-                coverage.append(0.0)
-                continue
-            sentences = sentences / np.maximum(np.linalg.norm(sentences, axis=1, keepdims=True), 1e-12)
-            coverage.append(float((vectors @ sentences.T).max(axis=1).mean()))
+            coverage.append(float((vectors @ sentences.T).max(axis=1).mean()) if len(sentences) else 0.0)
         return coverage
 
     def part_picks(self, question: str, scored: list[ScoredSentence], pool: int = 60) -> list[ScoredSentence]:

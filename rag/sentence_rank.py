@@ -24,7 +24,7 @@ from typing import Sequence
 import numpy as np
 
 from rag.boosted import KIND as BOOSTED, BoostedTrees
-from rag.evidence import ASKS_EVALUATED_ON, ASKS_NUMBER, ASKS_WHICH_MODEL, EVALUATION, EVALUATION_LIST, Logistic, asked_counts, states_count
+from rag.evidence import ASKS_EVALUATED_ON, ASKS_NUMBER, HOW_LARGE, ASKS_WHICH_MODEL, EVALUATION, EVALUATION_LIST, Logistic, asked_counts, states_count
 from rag.extractive import ScoredSentence
 from rag.text import ASKS_ORIGIN, ASKS_RELEASE, CONTRIBUTION, RELEASE_STATED, asked_acronyms, expands
 from rag.lexical import tokenize
@@ -195,8 +195,8 @@ def how_many_picks(question: str, scored: Sequence[ScoredSentence]) -> list[Scor
 
 # A question that asks how big something is: "how big were the Transformers they trained to check it?" (dev-99) is
 # answered by "… large-scale experiments on Transformers up to 3.2B parameters …", which closeness ranked below the
-# sentences about large-scale training in general. Not "how large language models …" (rag.evidence.ASKS_NUMBER).
-ASKS_SIZE = re.compile(r"\bhow (?:big|large(?! (?:language|multimodal|vision)\b))\b|\bwhat (?:\S+ ){0,3}?sizes?\b", re.I)
+# sentences about large-scale training in general. Not "how large language models …" (rag.evidence.HOW_LARGE).
+ASKS_SIZE = re.compile(rf"\bhow (?:big|{HOW_LARGE})\b|\bwhat (?:\S+ ){{0,3}}?sizes?\b", re.I)
 # ... and a sentence that gives a magnitude: "3.2B parameters", "1.1 billion SMILES", "137K demonstrations".
 _MAGNITUDE = re.compile(r"\b\d[\d,.]*\s?(?:[KMBT]|thousand|million|billion|trillion)\b")
 
