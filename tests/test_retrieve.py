@@ -380,3 +380,15 @@ def test_a_paper_named_by_its_title_words_in_lower_case_comes_first(seed_engine)
     assert seed_engine.search(query, k=5)[0].paper.title.startswith("Adaptive Computation Modules:")
     # a phrase that ends in a joining word names nothing ("between the human and model distributions")
     assert seed_engine.assistant.retriever._lower_phrase_named("the distance between the human and model distributions") == []
+
+
+
+def test_a_model_keeping_its_own_abilities_is_not_federated_learning():
+    """dev-100: "building vision-language models so the underlying language model keeps its own text abilities" was
+    searched as "federated learning", and the comparison's first rows were federated fine-tuning papers. Data kept
+    where it is still reads so."""
+    from rag.lay_terms import field_terms
+
+    assert field_terms("multimodal models whose language model keeps its own text skills after image training") == []
+    assert field_terms("each hospital keeps its own records on site") == [("keeps its own records on site", "federated learning")]
+    assert field_terms("clinics keep their data, and a server averages their updates") == [("keep their data", "federated learning")]
