@@ -403,15 +403,24 @@ def quotes_title(question: str, title: str) -> bool:
     return False
 
 
+def joins_a_term(name: str, written: str) -> bool:
+    """Whether a name typed as a hyphenated term that opens on a lower-case word ("a multilingual vision-LLM") is only
+    the one-word name `written` ("VisionLLM") with its parts joined: a kind of model, not that paper (dev-100: the
+    VisionLLM paper answered a question about mBLIP's "Multilingual Vision-LLMs")."""
+    return "-" in name and name[:1].islower() and "-" not in written
+
+
 def names_in_title(question: str, title: str, title_counts: dict[str, int] | None = None, max_titles: int = 2,
                    casing: dict[str, str] | None = None) -> list[str]:
     """Technical names of the question that the title contains as words and that at most
     `max_titles` indexed titles contain (so "LLM" or "CLIP" never count)."""
     words = title_words(title)
+    written = {norm(token): token for token in title.split()}
     return [
         name
         for name, key in question_names(question, casing)
         if len(key) >= 3 and key in words and (title_counts is None or title_counts.get(key, 0) <= max_titles)
+        and not (key in written and joins_a_term(name, written[key]))
     ]
 
 

@@ -393,11 +393,22 @@ class HybridRetriever:
         out = [pid for pid in self.titles_written_in(query) if allowed is None or pid in allowed]
         out += [pid for pid in self._phrase_named(query) if pid not in out and (allowed is None or pid in allowed)]
         for pids in [
-            by_name.get(key, []) if len(key) >= 3 else [] for _, key in question_names(query, self.name_casing)
+            by_name.get(key, []) if len(key) >= 3 and not self._joined_name(name, key) else []
+            for name, key in question_names(query, self.name_casing)
         ] + [by_cased_name.get(word, []) for word in capitalised_words(query) + two_letter_words(query) + _opening_names(query)]:  # "Compacter", "Titans": written as the title does
             if len(pids) <= TITLE_NAME_MAX_TITLES:
                 out += [pid for pid in pids if pid not in out and (allowed is None or pid in allowed)]
         return out
+
+    def _joined_name(self, name: str, key: str) -> bool:
+        """Whether the question's hyphenated term ("vision-LLM") is only some paper's one-word own name ("VisionLLM")
+        with its parts joined (rag.names.joins_a_term)."""
+        from rag.names import joins_a_term, norm, own_name
+
+        if "-" not in name:
+            return False
+        return any(joins_a_term(name, own) for brief in self.index.papers.briefs()
+                   if (own := own_name(brief.title)) and norm(own) == key)
 
     def spelled_out_forms(self) -> dict[str, list[str]]:
         """A paper's own name as its abstract spells it out where it introduces it, folded -> ids: "We present

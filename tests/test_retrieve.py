@@ -392,3 +392,13 @@ def test_a_model_keeping_its_own_abilities_is_not_federated_learning():
     assert field_terms("multimodal models whose language model keeps its own text skills after image training") == []
     assert field_terms("each hospital keeps its own records on site") == [("keeps its own records on site", "federated learning")]
     assert field_terms("clinics keep their data, and a server averages their updates") == [("keep their data", "federated learning")]
+
+
+
+def test_a_hyphenated_kind_of_model_is_not_the_paper_whose_name_joins_it(assistant):
+    """dev-100: "is there a multilingual vision-LLM built cheaply … by re-aligning an image encoder to a multilingual LLM?"
+    put VisionLLM's paper first, as if "vision-LLM" named it; the question describes mBLIP's "Multilingual Vision-LLMs"."""
+    hits = assistant.retriever.search("Which multilingual vision-LLM was bootstrapped cheaply on consumer hardware?", k=3)
+    assert hits[0].paper.title.startswith("mBLIP"), [h.paper.title for h in hits]
+    named = assistant.retriever.search("How does VisionLLM use a language model as the decoder?", k=3)
+    assert named[0].paper.title.startswith("VisionLLM"), [h.paper.title for h in named]
