@@ -2313,3 +2313,34 @@ def test_a_ranking_metric_asked_of_a_paper_that_reports_none_is_refused(assistan
     paper, whose abstract reports no figure at all: nDCG, MRR and recall@k are metrics the question names, like FID."""
     answer = assistant.ask("What nDCG does the Baidu-ULTR dataset paper report for the best unbiased learning to rank algorithm?")
     assert refused_saying(answer, "reports no figure for nDCG"), (answer.evidence, answer.text)
+
+
+
+def test_both_before_a_thing_of_one_paper_does_not_ask_about_several(assistant):
+    """dev-101: "in the layer swapping paper that merges a math expert with a language expert, … which pretrained base
+    model did both experts start from" was answered `strong`: "both experts" read as a question about several papers,
+    so the paper's unnamed base model went unchecked (its abstract says only "the same pretrained model", and MGSM,
+    which it names, is "the math benchmark, MGSM"). "Do both papers …" still asks about several."""
+    from rag.evidence import _SEVERAL_ASKED, _names_data
+
+    assert not _SEVERAL_ASKED.search("which tokenizer did both encoders share?")
+    assert _SEVERAL_ASKED.search("do both papers fine-tune with LoRA?") and _SEVERAL_ASKED.search("how do both handle it?")
+    assert _names_data("outperform other merging methods on the math benchmark, MGSM, by 10%", "MGSM")
+    assert not _names_data("on our dataset, GPT-4 achieves 80% accuracy", "GPT-4")
+    answer = assistant.ask("For the layer swapping work that merges a math expert with a language expert: which "
+                           "pretrained base model did both experts start from?")
+    assert refused_saying(answer, "names no model of the kind asked"), (answer.evidence, answer.text)
+
+
+
+def test_a_task_the_abstract_names_in_words_answers_which_task(assistant):
+    """dev-101: "In the study of scaling laws for downstream performance, which task did they fine-tune for, which two
+    measures judged translation quality …?" was refused as naming no benchmark: the abstract says the LLMs are
+    "finetuned for machine translation tasks", judged by "downstream cross-entropy and BLEU score"."""
+    from rag.evidence import _TASKS_IN_WORDS
+
+    assert _TASKS_IN_WORDS.search("LLMs are finetuned for machine translation tasks.")
+    assert not _TASKS_IN_WORDS.search("pretrained and then finetuned on a downstream task")
+    answer = assistant.ask("In the paper on scaling laws for downstream task performance, which task were the models "
+                           "fine-tuned for, and which two metrics measured translation quality?")
+    assert not answer.abstained and "BLEU score" in answer.text, (answer.evidence, answer.text)
