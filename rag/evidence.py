@@ -789,6 +789,8 @@ LIMITATION_ASKED = re.compile(r"\b(?:limitations?|weakness(?:es)?|downsides?|dra
                               r"|falls? short)\b", re.I)
 LIMITATION_STATED = re.compile(r"\b(?:limitations?|limited|weakness(?:es)?|shortcomings?|drawbacks?|downsides?|caveats?|fail\w*|struggl\w*"
                                r"|falls? short|cannot|unable|bias(?:es|ed)?|risks?|suboptimal|insufficient|inefficient|underperform\w*)\b", re.I)
+# The model's own `weak`: its probability falls between the bars and no rule found the answer missing.
+PARTLY = "the indexed abstracts only partly cover this"
 UNSTATED_LIMITATION = "states no limitation of its own"
 UNSTATED_RELEASE = "says nothing about releasing code, data or models"
 UNSTATED_BENCHMARKS = "names no benchmark or dataset it is evaluated on"
@@ -1246,7 +1248,7 @@ class EvidencePolicy:
                 reason = "no indexed abstract clearly answers this"
         elif p < self.model.strong_from and not only_its_name and not self.introduces_asked(question, hits) \
                 and not self.expands_asked(question, hits) and not self.introduces_several_asked(question, hits):
-            level, reason = "weak", "the indexed abstracts only partly cover this"
+            level, reason = "weak", PARTLY
             # The model's `weak` is "partly covered"; a rule that finds the answer missing from the corpus says it is
             # not covered at all (measured: docs/evaluation-history.md, nineteenth session). Not the number rule: in
             # this band it refused answerable questions (4 on dev and the older batches, 3 on the fresh ones, where

@@ -2315,7 +2315,6 @@ def test_a_ranking_metric_asked_of_a_paper_that_reports_none_is_refused(assistan
     assert refused_saying(answer, "reports no figure for nDCG"), (answer.evidence, answer.text)
 
 
-
 def test_both_before_a_thing_of_one_paper_does_not_ask_about_several(assistant):
     """dev-101: "in the layer swapping paper that merges a math expert with a language expert, … which pretrained base
     model did both experts start from" was answered `strong`: "both experts" read as a question about several papers,
@@ -2332,7 +2331,6 @@ def test_both_before_a_thing_of_one_paper_does_not_ask_about_several(assistant):
     assert refused_saying(answer, "names no model of the kind asked"), (answer.evidence, answer.text)
 
 
-
 def test_a_task_the_abstract_names_in_words_answers_which_task(assistant):
     """dev-101: "In the study of scaling laws for downstream performance, which task did they fine-tune for, which two
     measures judged translation quality …?" was refused as naming no benchmark: the abstract says the LLMs are
@@ -2344,3 +2342,15 @@ def test_a_task_the_abstract_names_in_words_answers_which_task(assistant):
     answer = assistant.ask("In the paper on scaling laws for downstream task performance, which task were the models "
                            "fine-tuned for, and which two metrics measured translation quality?")
     assert not answer.abstained and "BLEU score" in answer.text, (answer.evidence, answer.text)
+
+
+def test_a_scene_set_before_the_question_does_not_make_an_answered_question_weak(assistant):
+    """dev-98: "We'd like to pair X-ray images with manifest text without a big GPU bill. How does ADEM-VL fuse vision
+    features into the language model so cheaply …?" was `weak` (P 0.65): the scene's words, in no abstract, pulled the
+    whole question away from ADEM-VL's abstract, which answers what is asked. The asking sentences alone find the
+    same paper, `strong`. A paper described in everyday words that only the asking sentences find first stays as it was."""
+    scene = ("We run a call centre and agents paste long customer emails into the bot. In the LST paper, what is the "
+             "ladder side network and how much memory does it save?")
+    answer = assistant.ask(scene)
+    assert answer.evidence == "strong" and not answer.preface, (answer.evidence, answer.evidence_probability, answer.preface)
+    assert answer.citations[0].title.startswith("LST") and "69%" in answer.text, answer.text
