@@ -382,7 +382,6 @@ def test_a_paper_named_by_its_title_words_in_lower_case_comes_first(seed_engine)
     assert seed_engine.assistant.retriever._lower_phrase_named("the distance between the human and model distributions") == []
 
 
-
 def test_a_model_keeping_its_own_abilities_is_not_federated_learning():
     """dev-100: "building vision-language models so the underlying language model keeps its own text abilities" was
     searched as "federated learning", and the comparison's first rows were federated fine-tuning papers. Data kept
@@ -392,7 +391,6 @@ def test_a_model_keeping_its_own_abilities_is_not_federated_learning():
     assert field_terms("multimodal models whose language model keeps its own text skills after image training") == []
     assert field_terms("each hospital keeps its own records on site") == [("keeps its own records on site", "federated learning")]
     assert field_terms("clinics keep their data, and a server averages their updates") == [("keep their data", "federated learning")]
-
 
 
 def test_a_hyphenated_kind_of_model_is_not_the_paper_whose_name_joins_it(assistant):
