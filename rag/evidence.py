@@ -1682,7 +1682,9 @@ class EvidencePolicy:
         authors report?", "Where does ViTamin fall short?"), naming it, and no sentence of its abstract
         states one that is not prior work's ("However, existing works …", "these approaches …"): the
         closest sentences then answer something else, and were quoted as `strong`. None otherwise."""
-        if not LIMITATION_ASKED.search(question) or not (named := self._named_top_paper(question, hits, signals)):
+        # (asked, not told: "Pulling part numbers, systems and failure modes out of maintenance logs is named entity
+        # work. For UniversalNER, … what kind of distillation was it …?" was refused as stating no limitation, dev-100)
+        if not LIMITATION_ASKED.search(asking_sentences(question)) or not (named := self._named_top_paper(question, hits, signals)):
             return None
         if any(LIMITATION_STATED.search(s) and not PRIOR_WORK.search(s) and not OVERCOMES.search(s)
                for s in split_sentences(hits[0].paper.abstract)):

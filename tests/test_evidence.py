@@ -2354,3 +2354,14 @@ def test_a_scene_set_before_the_question_does_not_make_an_answered_question_weak
     answer = assistant.ask(scene)
     assert answer.evidence == "strong" and not answer.preface, (answer.evidence, answer.evidence_probability, answer.preface)
     assert answer.citations[0].title.startswith("LST") and "69%" in answer.text, answer.text
+
+
+def test_a_limitation_word_in_the_scene_is_not_asked(assistant):
+    """dev-100: "Pulling part numbers, systems and failure modes out of maintenance logs is named entity work. For
+    UniversalNER, … what kind of distillation was it …?" was refused as "the abstract of UniversalNER states no
+    limitation of its own": "failure modes" was the writer's own work, not asked of the paper."""
+    answer = assistant.ask("Our wind farm logs list failure modes for every turbine, and we want them tagged "
+                           "automatically. For UniversalNER, what kind of distillation was used, and how large a "
+                           "benchmark did they assemble to test it?")
+    assert not answer.abstained and "targeted distillation" in answer.text.casefold(), (answer.evidence, answer.text)
+    assert refused_saying(assistant.ask("What failure modes or limitations does UniversalNER report?"), "states no limitation")
