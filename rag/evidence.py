@@ -1036,6 +1036,7 @@ class Assessment:
     signals: dict[str, float]
     missing_names: tuple[str, ...] = ()  # names of the question no indexed abstract contains
     reason: str | None = None  # for none/weak: why, in words a user understands
+    by_model: bool = False  # the level is the evidence model's alone: no rule, no name missing from the corpus
 
 
 def _sentence_stats(scored: Sequence, n_papers: int = 3) -> tuple[float, dict[int, float]]:
@@ -1229,6 +1230,7 @@ class EvidencePolicy:
         listed = [pid for pid in self._listed(question) if pid in {h.paper.paper_id for h in hits}]
         lists_papers = len(listed) >= 2 and not is_head_to_head(question)
         only_its_name = self.asks_only_own_name(question, hits)
+        by_model = False
         if p < self.model.none_below and not names_a_paper_and_an_unknown and not lists_papers and not only_its_name \
                 and not self.introduces_several_asked(question, hits):
             level = "none"
@@ -1246,9 +1248,11 @@ class EvidencePolicy:
                 reason = f"“{own_name(hits[0].paper.title) or hits[0].paper.title}” is indexed, but its abstract does not clearly answer this"
             else:
                 reason = "no indexed abstract clearly answers this"
+            by_model = not missing and not signals.get("unowned_name")
         elif p < self.model.strong_from and not only_its_name and not self.introduces_asked(question, hits) \
                 and not self.expands_asked(question, hits) and not self.introduces_several_asked(question, hits):
             level, reason = "weak", PARTLY
+            by_model = True
             # The model's `weak` is "partly covered"; a rule that finds the answer missing from the corpus says it is
             # not covered at all (measured: docs/evaluation-history.md, nineteenth session). Not the number rule: in
             # this band it refused answerable questions (4 on dev and the older batches, 3 on the fresh ones, where
@@ -1256,6 +1260,7 @@ class EvidencePolicy:
             verdict = self.rule_verdict(question, hits, signals, scored, missing, numbers=False)
             if verdict and verdict[0] == LACKING:
                 level, reason = verdict
+                by_model = False
         elif versions := [m for m in missing if VERSIONED.fullmatch(m)]:
             # "What does Octopus v5 add over Octopus v4?": Octopus v4's paper is close (P 0.997), the version
             # asked about is in no abstract.
@@ -1270,7 +1275,7 @@ class EvidencePolicy:
             level, reason = verdict
         else:
             level, reason = "strong", None
-        return Assessment(level, round(p, 4), {k: round(v, 4) for k, v in signals.items()}, missing, reason)
+        return Assessment(level, round(p, 4), {k: round(v, 4) for k, v in signals.items()}, missing, reason, by_model)
 
     def rule_verdict(self, question: str, hits: Sequence[Hit], signals: dict, scored: Sequence,
                      missing: Sequence[str], numbers: bool = True) -> tuple[str, str] | None:

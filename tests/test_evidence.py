@@ -2356,6 +2356,16 @@ def test_a_scene_set_before_the_question_does_not_make_an_answered_question_weak
     assert answer.citations[0].title.startswith("LST") and "69%" in answer.text, answer.text
 
 
+def test_a_scene_set_before_the_question_does_not_refuse_an_answered_question(assistant):
+    """dev-98: "Our analytics box has modest GPU memory, so re-stowing the whole hold every time we fine-tune is out. In
+    Ladder Side-Tuning, what exactly is the side network …?" was refused (P 0.22) with LST's paper first: the scene's
+    words pulled the whole question away from the abstract that answers what is asked (P 0.67 without them)."""
+    answer = assistant.ask("Our clinic's server has one small graphics card. In Ladder Side-Tuning, what is the side "
+                           "network and what does it take as input?")
+    assert not answer.abstained and answer.citations[0].title.startswith("LST"), (answer.evidence, answer.text)
+    assert "intermediate activations" in answer.text, answer.text
+
+
 def test_a_limitation_word_in_the_scene_is_not_asked(assistant):
     """dev-100: "Pulling part numbers, systems and failure modes out of maintenance logs is named entity work. For
     UniversalNER, … what kind of distillation was it …?" was refused as "the abstract of UniversalNER states no
