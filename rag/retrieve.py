@@ -405,7 +405,7 @@ class HybridRetriever:
         with its parts joined (rag.names.joins_a_term)."""
         from rag.names import joins_a_term, norm, own_name
 
-        if "-" not in name:
+        if "-" not in name or not name[:1].islower():
             return False
         return any(joins_a_term(name, own) for brief in self.index.papers.briefs()
                    if (own := own_name(brief.title)) and norm(own) == key)
