@@ -403,12 +403,11 @@ class HybridRetriever:
     def _joined_name(self, name: str, key: str) -> bool:
         """Whether the question's hyphenated term ("vision-LLM") is only some paper's one-word own name ("VisionLLM")
         with its parts joined (rag.names.joins_a_term)."""
-        from rag.names import joins_a_term, norm, own_name
+        from rag.names import joins_a_term, own_name
 
         if "-" not in name or not name[:1].islower():
             return False
-        return any(joins_a_term(name, own) for brief in self.index.papers.briefs()
-                   if (own := own_name(brief.title)) and norm(own) == key)
+        return any(joins_a_term(name, own_name(self.index.papers[pid].title) or "") for pid in self._title_maps()[0].get(key, []))
 
     def spelled_out_forms(self) -> dict[str, list[str]]:
         """A paper's own name as its abstract spells it out where it introduces it, folded -> ids: "We present
