@@ -24,7 +24,7 @@ from rag.evidence import (MAX_PAPERS, MENTIONED_ELSEWHERE, UNSTATED_PREMISE, UNU
                           EvidencePolicy, asking_sentences, beaten_against, measured_against)
 from rag.authors import lists_papers_only
 from rag.extractive import SentenceScorer, extractive_answer, question_parts, with_marker
-from rag.message import MAX_MESSAGE_CHARS, set_aside, split_questions
+from rag.message import MAX_MESSAGE_CHARS, set_aside, set_aside_names, split_questions
 from rag.meta import NO_CITATION_COUNTS, asks_paper_count, citation_counts_asked, record_asked, record_note, surveys_first
 from rag.llm import ABSTAIN_SENTENCE, SYSTEM_PROMPT, LeakGuard, build_messages, is_abstention, make_backend, prompt_leak, resolve_answerer
 from rag.lookup import lookup_paper
@@ -594,9 +594,14 @@ class Assistant:
         if (aside := set_aside(question)) is not None and not (aside.ruled_out and self._only_whole_answered(question, aside.question, filters)):
             # "Apart from mixture-of-depths token skipping, which I know already, which works …?": searched whole, the
             # papers on what is set aside came first. Searched without it, and said so.
-            answer = self.ask(aside.question, answerer=answerer, filters=filters, history=history, on_delta=on_delta, k=k,
+            # A question about several papers leaves out those whose titles name what it sets aside: their abstracts
+            # are about it, and one could still clear the list's bar (p-MoD, "Building Mixture-of-Depths MLLMs").
+            named = set_aside_names(aside.what) if self.asks_several(aside.question) else ()
+            scoped = replace(filters or Filters(), title_excludes=(*(filters.title_excludes if filters else ()), *named)) if named else filters
+            answer = self.ask(aside.question, answerer=answerer, filters=scoped, history=history, on_delta=on_delta, k=k,
                               first=first)
-            note = f"Searched without “{shorten(aside.what, 60, placeholder='…')}”, which the question sets aside."
+            note = (f"Searched without “{shorten(aside.what, 60, placeholder='…')}”, which the question sets aside"
+                    f"{', and left out the papers whose titles name it' if named else ''}.")
             return answer.model_copy(update={"question": question, "searched_question": answer.searched_question or aside.question,
                                              "notes": (*answer.notes, note)})
         if (joined := self._with_refused_question(question, history)) is not None:

@@ -134,6 +134,15 @@ class SetAside(NamedTuple):
     ruled_out: bool = False  # a clause or sentence after the question's opening (_RULES_OUT), not its opening clause
 
 
+def set_aside_names(what: str) -> tuple[str, ...]:
+    """The names in what a question sets aside: its own names ("LoRA") and compounds of three words or more
+    ("mixture-of-depths"; "fine-tuning" is the field's word). A paper whose title has one is about what the reader
+    already knows."""
+    names = [name for name, _ in question_names(what)]
+    names += [w for w in re.findall(r"[A-Za-z]+(?:-[A-Za-z]+){2,}", what) if w not in names]
+    return tuple(names)
+
+
 def set_aside(question: str) -> SetAside | None:
     """The question without an opening "Apart from / Besides / Other than X, …" clause, when what is left still asks
     something of its own (three content words at least) and not for something "other"; else None."""

@@ -59,9 +59,10 @@ class Filters:
     year_max: int | None = None
     title_contains: str | None = None
     authors: tuple[str, ...] = ()  # full names ('Peng Gao'), or a first author's family name
+    title_excludes: tuple[str, ...] = ()  # papers whose title has one of these as a whole word are left out
 
     def active(self) -> bool:
-        return bool(self.sources or self.year_min or self.year_max or self.title_contains or self.authors)
+        return bool(self.sources or self.year_min or self.year_max or self.title_contains or self.authors or self.title_excludes)
 
 
 # A question that sets things side by side ("Compare A with B", "contrast A and B", "how do A and B differ"), not
@@ -342,6 +343,9 @@ class HybridRetriever:
             if filters.year_max and paper.year > filters.year_max:
                 continue
             if needle and needle not in paper.title.casefold():
+                continue
+            if filters.title_excludes and any(re.search(rf"(?<!\w){re.escape(word)}(?!\w)", paper.title, re.I)
+                                              for word in filters.title_excludes):
                 continue
             out.add(paper.paper_id)
         return out

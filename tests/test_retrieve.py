@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from conftest import F000, F001, F002, SEED_PAPERS
@@ -105,6 +107,17 @@ def test_title_filter_is_a_case_insensitive_substring(seed_engine, seed_papers):
     assert 3 <= len(matching) < 20
     hits = seed_engine.search("image generation", k=20, filters=Filters(title_contains="DIFFUSION"))
     assert {h.paper.title for h in hits} == matching
+
+
+def test_a_title_word_leaves_out_the_papers_whose_titles_have_it_as_a_whole_word(seed_engine, seed_papers):
+    """What a question sets aside ("Other than LoRA, which papers …?") leaves out the papers titled by it; QLoRA's
+    title has "LoRA" only inside a longer word, and stays."""
+    whole_word = {t for t in seed_papers if re.search(r"(?<!\w)lora(?!\w)", t, re.I)}
+    assert len(whole_word) >= 3
+    hits = seed_engine.search("low-rank adapters for finetuning quantized LLMs", k=30, filters=Filters(title_excludes=("LoRA",)))
+    titles = {h.paper.title for h in hits}
+    assert titles and not titles & whole_word
+    assert any(t.startswith("QLoRA") for t in titles)
 
 
 def test_filters_combine(seed_engine):
