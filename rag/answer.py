@@ -771,7 +771,7 @@ class Assistant:
             if (several or len(named) >= 2) and not rewritten and not summarised:
                 # (papers the question names, two or more: they answer, with any other that clears the first bar)
                 papers = {h.paper.paper_id for h in self.policy.relevant_hits(question, hits, scored, max_papers=MAX_PAPERS,
-                                                                              as_list=several)}
+                                                                              as_list=several, several=several)}
                 relevant = [s for s in scored if s.source.paper.paper_id in papers | named]
             elif rewritten and _TOGETHER.search(question) and not summarised:
                 # A follow-up about each paper under discussion ("which base models does each of them build on?",

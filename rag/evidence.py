@@ -758,6 +758,11 @@ RELEVANCE_FEATURES = (
     "lexical_behind",  # how far below the best lexical coverage it is
     "names_here",  # share of the question's names found in this paper
 )
+# ... and, for the papers of a multi-paper answer, how each stands among the papers retrieved with it (standard
+# scores of its cosine, lexical coverage and best sentence within the question's candidates): a question about
+# several papers needs those that stand out from its own list, whose absolute scores vary with its wording.
+IN_LIST_FEATURES = ("dense_in_list", "lexical_in_list", "sentence_in_list")
+LIST_RELEVANCE_FEATURES = RELEVANCE_FEATURES + IN_LIST_FEATURES
 
 
 @dataclass(frozen=True)
@@ -1009,6 +1014,11 @@ class EvidenceModel:
     relevant_from: float  # P(relevant) from this: a second paper answers too (with none, the top one answers in full)
     list_from: float  # ... once one does, a paper from this joins the multi-paper answer (chosen on more multi-paper questions)
     compare_from: float  # ... and in a `rag compare` table of a topic (chosen on dev's compare topics)
+    # The model that picks a multi-paper answer's papers, fitted on the questions about several papers of dev and the
+    # validation batches (eval/fit_evidence.py --list-model), and its bar; None in a model file without it:
+    # `relevance` and list_from pick them. Whether an answer is a list at all stays relevant_from's to decide.
+    list_relevance: Logistic | None = None
+    list_model_from: float = 1.0
     meta: dict = field(default_factory=dict, compare=False)
 
 
@@ -1023,7 +1033,9 @@ def load_model(path: Path = MODEL_PATH) -> EvidenceModel:
         relevant_from=float(data["thresholds"]["relevant_from"]),
         list_from=float(data["thresholds"].get("list_from", data["thresholds"]["relevant_from"])),
         compare_from=float(data["thresholds"].get("compare_from", data["thresholds"]["relevant_from"])),
-        meta={k: v for k, v in data.items() if k not in {"evidence", "relevance", "thresholds"}},
+        list_relevance=Logistic.from_json(data["list_relevance"]) if "list_relevance" in data else None,
+        list_model_from=float(data["thresholds"].get("list_model_from", 1.0)),
+        meta={k: v for k, v in data.items() if k not in {"evidence", "relevance", "list_relevance", "thresholds"}},
     )
 
 
@@ -1183,6 +1195,12 @@ class EvidencePolicy:
                 "lexical_behind": best_lexical - (h.lexical_coverage or 0.0),
                 "names_here": sum(1 for _, key in names if key in words) / len(names) if names else 0.0,
             })
+        for name, key in zip(IN_LIST_FEATURES, ("dense", "lexical", "sentence")):
+            values = [row[key] for row in out]
+            mean = sum(values) / len(values)
+            spread = math.sqrt(sum((v - mean) ** 2 for v in values) / len(values)) + 1e-6
+            for row, v in zip(out, values):
+                row[name] = (v - mean) / spread
         return out
 
     # ------------------------------------------------------------ decisions
@@ -1901,11 +1919,25 @@ class EvidencePolicy:
         return [self.model.relevance.probability(s) for s in self.paper_signals(question, hits, scored)]
 
     def relevant_hits(self, question: str, hits: Sequence[Hit], scored: Sequence = (), max_papers: int = 8,
-                      for_compare: bool = False, as_list: bool = True) -> list[Hit]:
+                      for_compare: bool = False, as_list: bool = True, several: bool = False) -> list[Hit]:
         """The hits that clear the relevance bar (the top hit always does), best first; `for_compare`:
         the bar chosen for `rag compare` topics (short noun phrases, not questions); `as_list`: once a
-        second paper clears the bar, the list bar decides who else joins (not for papers a question names)."""
-        probs = self.relevance(question, hits, scored)
+        second paper clears the bar, the list bar decides who else joins (not for papers a question names);
+        `several`: a question about several papers, whose papers the list model picks where the model file has one."""
+        signals = self.paper_signals(question, hits, scored)
+        probs = self.model.relevance.probabilities(signals)
+        if several and not for_compare and self.model.list_relevance is not None and (
+                any(p >= self.model.relevant_from for p in probs[1:]) or ASKS_FOR_PAPERS.search(question)):
+            # A list (a second paper clears the first bar, or the question asks for papers): its papers are those the
+            # list model, fitted on the 713 questions about several papers of dev and the validation batches, puts over
+            # its bar. On those batches, each pair left out of its fit in turn, it kept 69.4% of the needed papers where
+            # the list bar kept 68.6%, with 3.34 papers an answer instead of 3.45 (eval/fit_evidence.py --list-model;
+            # docs/evaluation-history.md, forty-fifth session).
+            listed = self.model.list_relevance.probabilities(signals)
+            keep = [h for h, p in zip(hits, listed) if p >= self.model.list_model_from]
+            if hits and hits[0] not in keep:
+                keep.insert(0, hits[0])
+            return keep[:max_papers]
         bar = self.model.compare_from if for_compare else self.model.relevant_from
         keep = [h for h, p in zip(hits, probs) if p >= bar]
         if as_list and not for_compare and (any(h is not hits[0] for h in keep) or ASKS_FOR_PAPERS.search(question)):

@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import re
 
 import pytest
 
 from eval.datasets import load_questions
 from rag.answer import PARTLY_COVERED, Assistant
-from rag.evidence import EVIDENCE_FEATURES, RELEVANCE_FEATURES, EvidencePolicy, _origin_asked_of, asked_metric, load_model
+from rag.evidence import EVIDENCE_FEATURES, LIST_RELEVANCE_FEATURES, RELEVANCE_FEATURES, EvidencePolicy, _origin_asked_of, asked_metric, load_model
 from rag.types import Source
 
 NO_KEY_ENV = {"OPENAI_API_KEY": None, "OPENAI_BASE_URL": None, "RAG_OPENAI_API_KEY": None,
@@ -31,6 +32,9 @@ def test_the_shipped_models_were_fitted_on_dev_over_the_signals_the_policy_measu
     assert model.meta["fitted_on"]["split"] == "dev"
     assert model.evidence.features == EVIDENCE_FEATURES and model.relevance.features == RELEVANCE_FEATURES
     assert 0 < model.none_below <= model.strong_from < 1
+    # ... and the multi-paper answers' list model on dev and the validation batches' multi-paper questions
+    assert model.list_relevance.features == LIST_RELEVANCE_FEATURES
+    assert 0 < model.list_model_from < 1
 
 
 def test_an_off_topic_question_gets_no_evidence_and_no_citation(assistant):
@@ -2375,3 +2379,16 @@ def test_a_limitation_word_in_the_scene_is_not_asked(assistant):
                            "benchmark did they assemble to test it?")
     assert not answer.abstained and "targeted distillation" in answer.text.casefold(), (answer.evidence, answer.text)
     assert refused_saying(assistant.ask("What failure modes or limitations does UniversalNER report?"), "states no limitation")
+
+
+def test_a_multi_paper_answer_lists_the_papers_that_stand_out_among_those_retrieved(assistant):
+    """The papers of a multi-paper answer are picked by the list model, fitted on the questions about several papers
+    of dev and the validation batches, which weighs how each paper stands out among those retrieved with it. The
+    relevance model and its list bar, fitted on questions about one paper, also took a synthetic instruction-data
+    paper that never mentions a table."""
+    answer = assistant.ask("Our spreadsheets are full of tables. Which papers are mainly about language models working "
+                           "with tabular data, reading tables or generating them?")
+    cited = [c.title for c in answer.citations]
+    assert len(cited) >= 2 and any(t.startswith("Struc-Bench") for t in cited), cited
+    abstracts = [assistant.retriever.index.papers[c.paper_id].abstract for c in answer.citations]
+    assert all(re.search(r"\btab(?:le|les|ular)\b", a, re.I) for a in abstracts), cited

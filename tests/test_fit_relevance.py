@@ -61,3 +61,14 @@ def test_an_answerable_question_a_rule_answers_strong_does_not_pull_the_strong_b
     # the model alone: the bar stays low enough to keep the ten out of `weak`, letting the four through as `strong`;
     # with the rule it can rise over 0.7 and keep the four out
     assert counting_the_model <= 0.6 and counting_the_rules > 0.7
+
+
+def test_the_list_model_counts_papers_as_a_multi_paper_answer_keeps_them():
+    """eval/fit_evidence.py chooses the list model's bar by what rag.evidence's relevant_hits would keep: the top
+    paper always, the others over the bar only where the answer is a list (decided by the relevance model)."""
+    from eval.fit_evidence import _list_kept
+
+    cover, kept = _list_kept(GROUPS, listed=[True, False], bar=0.01)
+    assert (cover, kept) == (0.75, 2.0)  # 3 of 3 needed in the list, 1 of 2 from the lone top paper; 3 papers and 1
+    cover, kept = _list_kept(GROUPS, listed=[True, True], bar=0.01)  # the second a list too: 2 more papers,
+    assert (cover, kept) == (0.75, 3.0)  # neither needed
