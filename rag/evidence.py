@@ -1264,6 +1264,10 @@ class EvidencePolicy:
                 # "What's TrICy's approach ..., and by how much does it beat ChatGPT?" was refused as if
                 # nothing were near it, with TrICy's paper first: the paper is there, the answer is not.
                 reason = f"“{own_name(hits[0].paper.title) or hits[0].paper.title}” is indexed, but its abstract does not clearly answer this"
+            elif (verdict := self.rule_verdict(question, hits, signals, scored, missing, numbers=False)) and verdict[0] == LACKING:
+                # A rule that finds what is asked missing says what (the model's `none` says only that nothing answers):
+                # "Have any papers … studied sycophancy …?" is told no abstract mentions it, as at P 0.5 it was.
+                reason = verdict[1]
             else:
                 reason = "no indexed abstract clearly answers this"
             by_model = not missing and not signals.get("unowned_name")

@@ -180,6 +180,13 @@ GATE_WITH_SECOND = (0.3, 0.6)
 # the X paper find about A versus B?") got a second paper in place of their facts (key facts 81.3 → 80.5% of
 # 401); `rag compare` topics searched so grew to 1.84 rows per needed paper (its bar was chosen on LEXICAL_FLOOR).
 TOPIC_LEXICAL_FLOOR = 0.4
+# ... and votes in full, however unspecific its best match: a question about several papers is long, so no one abstract
+# holds much of its words and the gate (GATE) all but silenced BM25, though the papers it needs share the topic's words.
+# On the validation batches' 571 multi-paper questions (dev's included) the papers they need in the top 8 went 982 →
+# 1,024 of 1,300 (of dev-10 … dev-91's); needed papers cited 66.7 → 68.6%, other papers cited 2.17 → 2.03 an answer
+# (at 0.5 of a full vote: 68.0%, 2.05). Chosen with the relevance model's list bar, before the list model
+# (EvidenceModel.list_relevance) was refitted on the candidates it gives (docs/evaluation-history.md, forty-fifth session).
+TOPIC_LEXICAL_VOTE = 1.0
 
 # Weight of the mpnet cosine beside MiniLM's when both embedders are in the index (a weighted
 # sum of the two cosines per chunk); chosen on the dev split with `python -m eval.fusion_sweep
@@ -660,16 +667,18 @@ class HybridRetriever:
             mask = self.index.lexical.rows_for(self.index.chunks.ids_of_papers(allowed))
         return self.index.lexical.search_with_strength(query, n, mask)
 
-    def lexical_weight(self, strength: float) -> float:
+    def lexical_weight(self, strength: float, topic: bool = False) -> float:
         """Trust BM25 only as far as its best match is specific (see LexicalIndex.search_with_strength).
 
         Measured on eval/data: paraphrased questions score 0.09-0.23, questions that reuse
         a paper's own words 0.45-0.91. Below the ramp BM25 is noise that would outvote dense.
+        A topic (a question about several papers) keeps at least TOPIC_LEXICAL_VOTE of a full vote.
         """
         if self.fusion == "rrf":
             return self.lexical_weight_max
         low, high = self.gate
-        return self.lexical_weight_max * min(1.0, max(0.0, (strength - low) / (high - low)))
+        gated = self.lexical_weight_max * min(1.0, max(0.0, (strength - low) / (high - low)))
+        return max(gated, self.lexical_weight_max * TOPIC_LEXICAL_VOTE) if topic else gated
 
     # ------------------------------------------------------------ fusion
 
@@ -718,7 +727,7 @@ class HybridRetriever:
             titled += [pid for pid in self.spelled_out_names(written, allowed) if pid not in titled]
         scores = rrf_scores(
             [*((weight, ((pid, e.rank) for pid, e in ranking.items()))
-               for weight, ranking in ((self.dense_weight, dense), (self.lexical_weight(strength), lexical))),
+               for weight, ranking in ((self.dense_weight, dense), (self.lexical_weight(strength, topic), lexical))),
              (self.title_name_weight, ((pid, rank) for rank, pid in enumerate(titled, start=1)))],
             self.rrf_k,
         )
