@@ -317,7 +317,7 @@ def fit_list_bar(engine, shipped: dict) -> tuple[float, dict]:
 
 
 # `--list-model`: the model that picks a multi-paper answer's papers (rag.evidence, EvidenceModel.list_relevance), fitted
-# on the multi-paper questions of dev and of these batches. Left out: the batches read only in aggregate (dev-70/71,
+# on the questions about several papers of dev and of these batches. Left out: the batches read only in aggregate (dev-70/71,
 # dev-78/79, dev-82/83) and those written after it (dev-104 on), so that they tell how it does on fresh questions.
 LIST_MODEL_BATCHES = tuple(f"dev-{n}" for n in range(10, 104) if n not in (70, 71, 78, 79, 82, 83))
 
@@ -376,9 +376,9 @@ LIST_BAR_GRID = tuple(np.round(np.arange(0.01, 0.51, 0.01), 2))
 
 
 def fit_list_model(engine, shipped: dict, c: float = DEFAULT_C) -> tuple[dict, dict]:
-    """The list model and its two bars. The bars are chosen on each batch pair's probabilities from a model fitted
-    without it (the hidden set is such a batch): the most needed papers kept, with no more papers per answer than
-    the shipped relevance model and bars keep on the same questions (ties: the stricter bars)."""
+    """The list model and its bar. The bar is chosen on each batch pair's probabilities from a model fitted without it
+    (the hidden set is such a batch): the most needed papers kept, with no more papers per answer than the shipped
+    relevance model and bars keep on the same questions (ties: the stricter bar)."""
     from sklearn.linear_model import LogisticRegression
     from sklearn.model_selection import LeaveOneGroupOut, cross_val_predict
     from sklearn.pipeline import make_pipeline
@@ -405,7 +405,7 @@ def fit_list_model(engine, shipped: dict, c: float = DEFAULT_C) -> tuple[dict, d
     listed = [bool((p[1:] >= th["relevant_from"]).any()) for p, _, _ in shipped_groups]
     before_cover, before_kept = _list_kept(shipped_groups, listed, th["list_from"])
     best = None
-    for bar in LIST_BAR_GRID:
+    for bar in reversed(LIST_BAR_GRID):
         cover, kept = _list_kept(grouped(held_out), listed, float(bar))
         if kept <= before_kept + 1e-9 and (best is None or cover > best[0] + 1e-9):
             best = (cover, kept, float(bar))
@@ -588,7 +588,7 @@ def main(argv: list[str] | None = None) -> int:
                         "thresholds, on dev and the validation batches EVIDENCE_BATCHES (the shipped relevance model and bars "
                         "kept); print its figures, and write it to --out if that is not the shipped file")
     parser.add_argument("--list-model", action="store_true", help="fit only the model that picks a multi-paper answer's "
-                        "papers and its two bars, on the multi-paper questions of dev and LIST_MODEL_BATCHES")
+                        "papers and its bar, on the questions about several papers of dev and LIST_MODEL_BATCHES")
     args = parser.parse_args(argv)
     from rag.config import Settings
     from rag.pipeline import Engine
