@@ -281,13 +281,23 @@ LIST_BAR_HELD_OUT = ("dev-36", "dev-37", "dev-38", "dev-39", "dev-40", "dev-41",
 VALIDATION_DIR = Path(__file__).resolve().parent / "validation"
 
 
+def _asked_candidates(engine, question: str) -> tuple[list, list[dict]]:
+    """The papers ask retrieves for a question about several papers (MAX_PAPERS of them, searched as a topic where ask
+    does) and their relevance signals, as the multi-paper answer measures them."""
+    assistant = engine.assistant
+    hits = engine.retriever.search(question, k=RETRIEVE_K, topic=assistant.searched_as_topic(question))
+    if not hits:
+        return [], []
+    sources = [Source(n=i + 1, paper=h.paper, score=h.score) for i, h in enumerate(hits)]
+    return hits, assistant.policy.paper_signals(question, hits, assistant.scorer.score(question, sources))
+
+
 def collect_list_groups(engine, relevance: dict, with_dev: bool = True) -> list[tuple[np.ndarray, np.ndarray, int]]:
     """For each multi-paper question of dev and of the validation batches (eval/validation/dev-*, but
     LIST_BAR_HELD_OUT), the probabilities `relevance` gives the papers ask retrieves for it, which of
     them are gold, and how many are needed."""
     from rag.paste import find_question
 
-    assistant = engine.assistant
     questions = load_questions("multi", "dev") if with_dev else []
     for folder in sorted(VALIDATION_DIR.glob("dev-*")):
         if folder.name not in LIST_BAR_HELD_OUT and (folder / "multi.jsonl").exists():
@@ -295,12 +305,9 @@ def collect_list_groups(engine, relevance: dict, with_dev: bool = True) -> list[
                 questions += load_questions("multi")
     groups = []
     for q in questions:
-        text = find_question(q["question"]).question
-        hits = engine.retriever.search(text, k=RETRIEVE_K, topic=assistant.searched_as_topic(text))
+        hits, signals = _asked_candidates(engine, find_question(q["question"]).question)
         if not hits:
             continue
-        sources = [Source(n=i + 1, paper=h.paper, score=h.score) for i, h in enumerate(hits)]
-        signals = assistant.policy.paper_signals(text, hits, assistant.scorer.score(text, sources))
         p = _prob(relevance, np.array([[sig[f] for f in RELEVANCE_FEATURES] for sig in signals], dtype=float))
         groups.append((p, np.array([int(h.paper.title in set(q["gold"])) for h in hits]), len(q["gold"])))
     return groups
@@ -349,11 +356,9 @@ def collect_list_rows(engine, batches: tuple[str, ...] = LIST_MODEL_BATCHES) -> 
         text = find_question(q["question"]).question
         if not q.get("gold") or not assistant.asks_several(text):
             continue
-        hits = engine.retriever.search(text, k=MAX_PAPERS, topic=assistant.searched_as_topic(text))
+        hits, signals = _asked_candidates(engine, text)
         if not hits:
             continue
-        sources = [Source(n=i + 1, paper=h.paper, score=h.score) for i, h in enumerate(hits)]
-        signals = assistant.policy.paper_signals(text, hits, assistant.scorer.score(text, sources))
         rows.append({"origin": origin, "signals": signals, "n_gold": len(q["gold"]),
                      "y": np.array([int(h.paper.title in set(q["gold"])) for h in hits])})
     return rows
