@@ -673,7 +673,7 @@ class Assistant:
         if rewritten:  # about papers already under discussion: only an empty result abstains
             assessment = Assessment("strong" if hits else "none", 1.0 if hits else 0.0, {}, reason=None if hits else "no papers match")
         else:
-            assessment = self.policy.assess(question, hits, scored)
+            assessment = self.policy.assess(question, hits, scored, several=several)
             if assessment.by_model and assessment.level != "strong" and (asked := self._asked_alone(question, hits, k, filters, several)) \
                     and (asked.level == "strong" or assessment.level == "none"):
                 assessment = replace(assessment, level=asked.level, probability=asked.probability, reason=asked.reason)

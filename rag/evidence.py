@@ -712,6 +712,15 @@ def is_head_to_head(question: str) -> bool:
 # question is outside the rule (the answerable ones without names have 3+ such words, cosine >= 0.28).
 CONTENT_FREE_WORDS, CONTENT_FREE_DENSE = 2, 0.3
 MAX_PAPERS = 8  # most papers one multi-paper answer or comparison takes
+# A question about several papers that two or more candidates answer at this list-model probability or over is
+# answered `strong`, not "partly covered": the evidence model, fitted mostly on questions about one paper, reads the
+# flat field of several close papers as doubt (a multi-paper answer citing 2 of 2 needed papers was `weak` at P 0.8).
+# Chosen on dev and the tuning batches (one-off probe over their 971 questions about several papers): at 0.7, 17
+# answerable `weak` answers became `strong` (15 multi-paper, 14 of them citing a needed paper; 2 naming one paper
+# beside another, both citing it) and no unanswerable one; at 0.6, 27 and 2; at 0.5, 43 and 3; at 0.4, 69 and 7 (unindexed topics asked as "Any papers on …?", whose
+# nearest papers the list model, fitted on answerable questions only, also puts high). docs/evaluation-history.md,
+# forty-sixth session.
+LIST_CLEAR_FROM = 0.7
 RARE_TITLE_WORD = 4  # a title word at most this many indexed titles hold is the paper's own subject
 
 # Signals of the whole result list (the evidence model's inputs), in model order. Also measured
@@ -1205,8 +1214,9 @@ class EvidencePolicy:
 
     # ------------------------------------------------------------ decisions
 
-    def assess(self, question: str, hits: Sequence[Hit], scored: Sequence = ()) -> Assessment:
-        """strong / weak / none for this question and its retrieved papers."""
+    def assess(self, question: str, hits: Sequence[Hit], scored: Sequence = (), several: bool = False) -> Assessment:
+        """strong / weak / none for this question and its retrieved papers; `several`: a question about several
+        papers, which a list of clearly relevant papers answers (`clear_list`)."""
         if not hits:
             return Assessment("none", 0.0, {}, reason="the index has no papers matching the filters")
         signals = self.signals(question, hits, scored)
@@ -1272,7 +1282,8 @@ class EvidencePolicy:
                 reason = "no indexed abstract clearly answers this"
             by_model = not missing and not signals.get("unowned_name")
         elif p < self.model.strong_from and not only_its_name and not self.introduces_asked(question, hits) \
-                and not self.expands_asked(question, hits) and not self.introduces_several_asked(question, hits):
+                and not self.expands_asked(question, hits) and not self.introduces_several_asked(question, hits) \
+                and not (several and self.clear_list(question, hits, scored)):
             level, reason = "weak", PARTLY
             by_model = True
             # The model's `weak` is "partly covered"; a rule that finds the answer missing from the corpus says it is
@@ -1921,6 +1932,14 @@ class EvidencePolicy:
     def relevance(self, question: str, hits: Sequence[Hit], scored: Sequence = ()) -> list[float]:
         """P(relevant) for each hit, in hit order."""
         return [self.model.relevance.probability(s) for s in self.paper_signals(question, hits, scored)]
+
+    def clear_list(self, question: str, hits: Sequence[Hit], scored: Sequence = ()) -> bool:
+        """Whether the list model puts two or more of the candidates at `LIST_CLEAR_FROM` or over: a question about
+        several papers that several papers clearly answer."""
+        if self.model.list_relevance is None:
+            return False
+        listed = self.model.list_relevance.probabilities(self.paper_signals(question, hits, scored))
+        return sum(p >= LIST_CLEAR_FROM for p in listed) >= 2
 
     def relevant_hits(self, question: str, hits: Sequence[Hit], scored: Sequence = (), max_papers: int = 8,
                       for_compare: bool = False, as_list: bool = True, several: bool = False) -> list[Hit]:

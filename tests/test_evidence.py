@@ -2392,3 +2392,22 @@ def test_a_multi_paper_answer_lists_the_papers_that_stand_out_among_those_retrie
     assert len(cited) >= 2 and any(t.startswith("Struc-Bench") for t in cited), cited
     abstracts = [assistant.retriever.index.papers[c.paper_id].abstract for c in answer.citations]
     assert all(re.search(r"\btab(?:le|les|ular)\b", a, re.I) for a in abstracts), cited
+
+
+def test_a_question_about_several_papers_that_several_clearly_answer_is_not_hedged(assistant):
+    """The evidence model reads a flat field of close papers as doubt (this was `weak`, "only partly cover", at P 0.79
+    with five federated papers cited); two or more papers the list model clearly keeps make it `strong`."""
+    answer = assistant.ask("How do the federated LoRA fine-tuning methods differ in the bottleneck they tackle?")
+    assert answer.evidence == "strong", (answer.evidence, answer.evidence_probability, answer.text[:300])
+    assert len({c.title for c in answer.citations}) >= 2
+    assert PARTLY_COVERED not in answer.shown_text and "federated" in answer.text.casefold()
+
+
+@pytest.mark.parametrize("question", [
+    "Any papers on using language models to procedurally generate playable game levels, and checking they can be completed?",
+    "Are there papers on translating sign-language videos into text with vision-language models?",
+])
+def test_a_list_question_on_an_unindexed_topic_stays_hedged(assistant, question):
+    """The list model was fitted on answerable questions only, so it also puts a topic's nearest papers high when the
+    topic is not indexed: its bar for "clearly answered" (LIST_CLEAR_FROM) sits above where these were `strong`."""
+    assert assistant.ask(question).evidence != "strong"
