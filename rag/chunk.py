@@ -128,7 +128,7 @@ ABSTRACT_TOKENS = 224
 def abstract_records(papers: list[Paper], salt: str = "") -> list[Chunk]:
     """One record per paper holding its title and its abstract as a whole (the sentences that fit
     in ABSTRACT_TOKENS; position -1), for the second embedder's whole-abstract vectors: a question
-    in the reader's own words often echoes an abstract better than any chunk of it (README, "A
+    in the reader's own words often echoes an abstract better than any chunk of it (docs/retrieval-quality.md, "A
     second embedder"). Not chunks: never in BM25 or the chunk store."""
     out = []
     for paper in papers:

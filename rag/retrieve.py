@@ -190,20 +190,20 @@ TOPIC_LEXICAL_VOTE = 1.0
 
 # Weight of the mpnet cosine beside MiniLM's when both embedders are in the index (a weighted
 # sum of the two cosines per chunk); chosen on the dev split with `python -m eval.fusion_sweep
-# --weights ...` on a minilm+mpnet index (see README, "A second embedder").
+# --weights ...` on a minilm+mpnet index (see docs/retrieval-quality.md, "A second embedder").
 SECOND_WEIGHT = 2.0
 
 # A paper's dense score is its best chunk's plus this weight times the mean over all its chunks:
 # a question in the reader's own words often echoes the whole abstract better than any one
 # chunk of it. Chosen on the dev split with `python -m eval.fusion_sweep --paper-means ...`
-# (README, "How it works", "A paper's dense score"): 1.0 is the middle of the plateau (0.75-1.5) for both embedders.
+# (docs/how-it-works.md, "A paper's dense score"): 1.0 is the middle of the plateau (0.75-1.5) for both embedders.
 PAPER_MEAN_WEIGHT = 1.0
 
 # Weight of a paper's whole-abstract mpnet cosine in its dense score, when the index has those vectors
 # (minilm+mpnet; rag.chunk.abstract_records). Chosen on the dev split with `python -m eval.fusion_sweep
 # --data-dir <minilm+mpnet index> --abstract-weights 0,2,3,4,6`: 4 has the best pooled recall@1 and @5
 # (0.908 / 0.958, from 0.898 / 0.945 without; 2-4 tie on R@1, past 4 adversarial R@1 falls): paraphrase
-# R@5 0.872 -> 0.894, multi-paper 0.881 -> 0.905, adversarial 0.778 -> 0.889 (README, "A second embedder").
+# R@5 0.872 -> 0.894, multi-paper 0.881 -> 0.905, adversarial 0.778 -> 0.889 (docs/retrieval-quality.md, "A second embedder").
 ABSTRACT_WEIGHT = 4.0
 
 # A third ranked list beside dense and BM25: the papers whose own name (a title's lead before its
