@@ -2411,3 +2411,15 @@ def test_a_list_question_on_an_unindexed_topic_stays_hedged(assistant, question)
     """The list model was fitted on answerable questions only, so it also puts a topic's nearest papers high when the
     topic is not indexed: its bar for "clearly answered" (LIST_CLEAR_FROM) sits above where these were `strong`."""
     assert assistant.ask(question).evidence != "strong"
+
+
+@pytest.mark.parametrize("question, paper", [
+    ("How many annotators labelled MM-RLHF's preference pairs, and what did the labelling cost in total?", "MM-RLHF"),
+    ("For WISE, the lifelong editing method with a side memory, how many sequential edits did they try at most, and how "
+     "many GPU hours did that take?", "WISE"),
+])
+def test_numbers_a_named_papers_abstract_does_not_state_are_refused_saying_so(assistant, question, paper):
+    """Asked only for counts the abstract never gives, the answer had been `weak` ("partly covered") quoting the
+    paper's other numbers; the number rule now refuses in the model's `weak` band too, naming the paper."""
+    answer = assistant.ask(question)
+    assert refused_saying(answer, f"The abstract of “{paper}” states no number of the kind asked"), (answer.evidence, answer.text[:300])
