@@ -717,9 +717,9 @@ MAX_PAPERS = 8  # most papers one multi-paper answer or comparison takes
 # flat field of several close papers as doubt (a multi-paper answer citing 2 of 2 needed papers was `weak` at P 0.8).
 # Chosen on dev and the tuning batches (one-off probe over their 971 questions about several papers): at 0.7, 17
 # answerable `weak` answers became `strong` (15 multi-paper, 14 of them citing a needed paper; 2 naming one paper
-# beside another, both citing it) and no unanswerable one; at 0.6, 27 and 2; at 0.5, 43 and 3; at 0.4, 69 and 7 (unindexed topics asked as "Any papers on …?", whose
-# nearest papers the list model, fitted on answerable questions only, also puts high). docs/evaluation-history.md,
-# forty-sixth session.
+# beside another, both citing it) and no unanswerable one; at 0.6, 27 and 2; at 0.5, 43 and 3; at 0.4, 69 and 7
+# (unindexed topics asked as "Any papers on …?", whose nearest papers the list model, fitted on answerable questions
+# only, also puts high). eval/results/validation_session46_listclear.json; docs/evaluation-history.md, 46th session.
 LIST_CLEAR_FROM = 0.7
 RARE_TITLE_WORD = 4  # a title word at most this many indexed titles hold is the paper's own subject
 
