@@ -2423,3 +2423,12 @@ def test_numbers_a_named_papers_abstract_does_not_state_are_refused_saying_so(as
     paper's other numbers; the number rule now refuses in the model's `weak` band too, naming the paper."""
     answer = assistant.ask(question)
     assert refused_saying(answer, f"The abstract of “{paper}” states no number of the kind asked"), (answer.evidence, answer.text[:300])
+
+
+def test_a_question_in_several_parts_about_a_paper_it_names_is_answered_strong_when_its_abstract_answers_them(assistant):
+    """It was "partly covered" at P 0.81 while quoting the languages and the embeddings from WECHSEL's abstract: the
+    evidence model reads naming a paper as weak evidence (NAMED_STRONG_FROM)."""
+    answer = assistant.ask("Which languages did WECHSEL transfer RoBERTa and GPT-2 to, and what kind of embeddings does it rely on?")
+    assert answer.evidence == "strong", (answer.evidence, answer.evidence_probability)
+    assert answer.citations[0].title.startswith("WECHSEL") and PARTLY_COVERED not in answer.shown_text
+    assert "multilingual static word embeddings" in answer.text
