@@ -1307,9 +1307,8 @@ class EvidencePolicy:
             # (eval/results/validation_session46_numbers.json); a refused question in several parts says to ask them apart.
             # (After the other rules: "What learning rate … does LiST use?" is told which setting its abstract lacks.)
             verdict = self.rule_verdict(question, hits, signals, scored, missing, numbers=False)
-            if not (verdict and verdict[0] == LACKING) and \
-                    (uncounted := self._unstated_by_all_close(self.unstated_number, question, hits, signals)):
-                verdict = LACKING, f"the abstract of “{uncounted}” {UNSTATED_NUMBER}"
+            if not (verdict and verdict[0] == LACKING):
+                verdict = self._number_verdict(question, hits, signals) or verdict
             if verdict and verdict[0] == LACKING:
                 level, reason = verdict
                 by_model = False
@@ -1328,6 +1327,12 @@ class EvidencePolicy:
         else:
             level, reason = "strong", None
         return Assessment(level, round(p, 4), {k: round(v, 4) for k, v in signals.items()}, missing, reason, by_model)
+
+    def _number_verdict(self, question: str, hits: Sequence[Hit], signals: dict) -> tuple[str, str] | None:
+        """The number rule's refusal (the close papers' abstracts state no number of the kind asked), or None."""
+        if uncounted := self._unstated_by_all_close(self.unstated_number, question, hits, signals):
+            return LACKING, f"the abstract of “{uncounted}” {UNSTATED_NUMBER}"
+        return None
 
     def rule_verdict(self, question: str, hits: Sequence[Hit], signals: dict, scored: Sequence,
                      missing: Sequence[str], numbers: bool = True) -> tuple[str, str] | None:
@@ -1350,8 +1355,8 @@ class EvidencePolicy:
             # (before the number rule: "What learning rate and how many self-training iterations does LiST use?" is
             # told which setting its abstract lacks, not only that it states no number)
             return LACKING, f"the abstract of “{unset[0]}” {UNSTATED_SETTING} {' or '.join(unset[1][:3])}"
-        if numbers and (uncounted := self._unstated_by_all_close(self.unstated_number, question, hits, signals)):
-            return LACKING, f"the abstract of “{uncounted}” {UNSTATED_NUMBER}"
+        if numbers and (counted := self._number_verdict(question, hits, signals)):
+            return counted
         if unnamed := self._unstated_by_all_close(self.unstated_choice, question, hits, signals):
             return LACKING, f"the abstract of “{unnamed}” {UNSTATED_CHOICE}"
         if unchosen := self._unstated_by_all_close(self.unstated_option, question, hits, signals):
