@@ -163,13 +163,16 @@ _NOT_COUNTED = frozenset(
 # A count: digits ("12,288 GPUs", "1.5B tokens") or a number written out ("ten clinical concept extraction tasks", "three
 # major medical question-answering benchmark datasets": counts the abstracts spell), up to three words before the thing.
 # ("300+ LLMs and 50+ MLLMs": a count with a plus; not the digit of a name or a list mark: "(1) GPT-3 explanations are …")
+# ("the general ability is enhanced with about a thousand samples" answers how many samples it needed: refused as "states no
+# number", dev-106)
 # ("requires only a single forward pass through the vision encoder" counts passes: asked how many, "states no number" was
 # untrue, dev-92; not the "a single" a method is set against: "first, a single soft prompt struggles to …", "learning a
 # single transferable prompt", which counted prompts for an unanswerable question)
 _COUNT = re.compile(r"(?:(?<![\w.,-])\d[\d,.]*(?!\))\s*(?:[kmb]|thousand|million|billion|trillion)?\b\+?"
                     r"|\b(?:on|in|with|within|using|into|to|from|only|just)\s+a\s+single\b|\b(?:two|three|four|five|six|seven|eight|nine"
                     r"|ten|eleven|twelve|thirteen|fourteen|fifteen|sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty"
-                    r"|fifty|sixty|seventy|eighty|ninety|hundred)\b)(?=\s*((?:[\w-]+\s+){0,3}[\w-]+))", re.I)
+                    r"|fifty|sixty|seventy|eighty|ninety|hundred|thousand|million|billion|trillion|dozen|hundreds|thousands"
+                    r"|millions|billions|dozens)\b)(?=\s*((?:[\w-]+\s+){0,3}[\w-]+))", re.I)
 
 
 # An amount of a kind the question names, which only a figure in that kind's unit answers: money ("what should a
@@ -988,11 +991,15 @@ def _as_baseline(name: str) -> re.Pattern:
 
 LACKING = "none"  # the level of a question a rule finds the corpus lacking the answer to (see EvidencePolicy.assess)
 # "Which benchmarks is X evaluated on?", "On which datasets do the X authors validate …?"
+# (The "which" or "what" asks only within its sentence: "… not just what is in them. There's a benchmark testing whether
+# models grasp what an image implies: what is the best model's accuracy …?" asks II-Bench for its scores, and was refused
+# as naming no benchmark it is evaluated on, dev-106.)
+_IN_SENTENCE = r"(?:(?![.!]\s)[^?])"
 ASKS_EVALUATED_ON = re.compile(
-    r"\b(?:which|what)\b[^?]{0,60}\b(?:benchmarks?|datasets?|tasks?|evaluation suites?)\b[^?]{0,80}\b(?:evaluat\w*|test\w*|validat\w*"
-    r"|report\w*|benchmark\w*|results?|assess\w*|measur\w*)|\b(?:evaluated|tested|validated|benchmarked|assessed) on (?:which|what)\b"
+    r"\b(?:which|what)\b" + _IN_SENTENCE + r"{0,60}\b(?:benchmarks?|datasets?|tasks?|evaluation suites?)\b[^?]{0,80}\b(?:evaluat\w*"
+    r"|test\w*|validat\w*|report\w*|benchmark\w*|results?|assess\w*|measur\w*)|\b(?:evaluated|tested|validated|benchmarked|assessed) on (?:which|what)\b"
     # ("which three math word problem datasets did they use": not "which pretraining tasks does it use")
-    r"|\b(?:which|what)\b[^?]{0,60}\b(?:benchmarks?|datasets?)\b[^?]{0,40}\b(?:use[ds]?|using)\b"
+    r"|\b(?:which|what)\b" + _IN_SENTENCE + r"{0,60}\b(?:benchmarks?|datasets?)\b[^?]{0,40}\b(?:use[ds]?|using)\b"
     r"|\bon (?:which|what) (?:benchmarks?|datasets?|tasks?)\b", re.I)
 EVALUATION = re.compile(r"\b(?:evaluat\w*|experiment\w*|benchmark\w*|datasets?|results?|outperform\w*|achiev\w*|surpass\w*|tests?|tested"
                         r"|accuracy|scores?|state-of-the-art|sota|performance)\b", re.I)

@@ -718,6 +718,9 @@ def test_only_a_lower_case_question_is_recased_and_only_with_the_corpus_names_th
     ("How many GPUs and how many epochs?", "We train a 7B model on 2T tokens.", True),
     # a count of models is stated of LLMs as often as of "models"
     ("How many models did they train?", "It took one million GPU hours to train 3,700 LLMs of varying sizes.", False),
+    # a magnitude written out (dev-106: "how many samples did general ability need" was refused as "states no number")
+    ("How many samples did the general ability need?", "The general ability is enhanced with about a thousand samples.", False),
+    ("How many annotators labelled it?", "Millions of users rely on it; thousands of prompts were collected.", True),
 ])
 def test_a_how_many_question_needs_a_count_of_the_thing_it_asks_about(question, abstract, missing):
     """An abstract's other numbers ("72B", "11 benchmarks") are no answer to "how many images":
@@ -2089,6 +2092,16 @@ def test_a_question_asking_which_surveys_asks_for_papers_not_one_papers_benchmar
                            "(clinical NLP tasks, evaluation metrics, ethics, open resources)?")
     assert answer.evidence != "none" and len(answer.citations) >= 2
     assert "names no benchmark" not in answer.shown_text
+
+
+def test_a_what_in_the_scene_before_a_question_does_not_ask_what_a_paper_is_evaluated_on(assistant):
+    """"… not just what is in them. There's a benchmark testing …" is no question which benchmark a paper is evaluated
+    on: the asked scores of II-Bench were refused as "names no benchmark or dataset it is evaluated on" (dev-106)."""
+    answer = assistant.ask("Donors react to the deeper meaning of our campaign photos, not just what is in them. There's a "
+                           "benchmark testing whether multimodal models grasp what an image implies: what is the best "
+                           "model's accuracy, how do humans score on average, and what hint in the prompt helps the models?")
+    assert answer.evidence != "none" and "names no benchmark" not in answer.shown_text
+    assert "74.8%" in answer.text and "90%" in answer.text
 
 
 def test_a_figure_asked_in_a_later_part_of_a_question_is_looked_for_where_that_part_points(assistant):
