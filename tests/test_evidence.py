@@ -1223,6 +1223,23 @@ def test_a_question_in_two_parts_about_a_named_paper_answers_the_part_it_can(ass
     assert "answer only part of the question (“where does its training data come from”)" in answer.preface
 
 
+@pytest.mark.parametrize("question, lacking", [
+    ("we have far more written match reports than labelled clips. for T2Vid, which image LLM did they start from, how "
+     "many GPU hours did the fine-tuning take, and how many synthetic video-like samples did they make in total",
+     "names no model of the kind asked"),
+    ("our hotline bot sounds sure of itself even when wrong, which is dangerous in a crisis. for LACIE, which model played "
+     "the simulated listener, how many preference pairs did they build from the two-agent game, and how many GPU hours "
+     "did finetuning take", "states no number of the kind asked"),
+])
+def test_the_scene_before_a_papers_name_is_no_part_of_the_question_answered(assistant, question, lacking):
+    """Split at its commas, such a question began with a "part" that was the writer's scene ("we have far more written
+    match reports …. for T2Vid"), which the paper's abstract seemed to answer: the question, every asked detail of
+    which the abstract lacks, was `weak`, saying it answered only "we have far more …" (dev-104, dev-106)."""
+    answer = assistant.ask(question)
+    assert answer.evidence == "none", (answer.evidence, answer.preface)
+    assert lacking in answer.text
+
+
 def test_a_count_glued_to_its_noun_by_a_hyphen_counts():
     from rag.evidence import count_missing
 
