@@ -1240,6 +1240,21 @@ def test_the_scene_before_a_papers_name_is_no_part_of_the_question_answered(assi
     assert lacking in answer.text
 
 
+@pytest.mark.parametrize("question", [
+    "How many tokens was DeepSeek-VL 7B pretrained on, and which LLM is its language backbone?",
+    "I'm trying to judge whether Uni-MoE could ever fit on our station's single GPU. How many experts does each of its MoE "
+    "layers have, which base LLM is it built on, and how many parameters are active per token?",
+])
+def test_a_part_asking_a_specific_detail_is_not_presented_as_the_part_answered(assistant, question):
+    """Refused whole, these were `weak`, saying the abstracts answer "which LLM is its language backbone" while quoting
+    sentences that name no LLM (dev-39, dev-92): a specific detail (which model, how many, what score) is no part the
+    closest sentences answer. A part asking for an account still is (SELF-GUIDE's, above)."""
+    from rag.answer import ANSWERED_PART
+
+    answer = assistant.ask(question)
+    assert answer.evidence == "none" and ANSWERED_PART not in answer.shown_text, (answer.evidence, answer.preface)
+
+
 def test_a_count_glued_to_its_noun_by_a_hyphen_counts():
     from rag.evidence import count_missing
 
@@ -2043,14 +2058,15 @@ def test_a_part_asking_for_a_figure_the_abstract_lacks_is_not_the_part_answered(
     """"What absolute accuracy did PromptPG reach on TabMWP, and how many in-context examples does it put into each
     prompt?" (dev-53) had been answered `weak` from its second part, which asks a count the abstract does not state
     either, as if that part were covered. Since PromptPG counts as the name its paper brings (the evidence model reads
-    the question as asking about an indexed paper: P 0.14 -> 0.57), the whole question is `weak`: partly covered, with
-    no part presented as answered. (The figure rule is not applied in the `weak` band: see EvidencePolicy.assess.)"""
+    the question as asking about an indexed paper: P 0.14 -> 0.57), the whole question was `weak`: partly covered, with
+    no part presented as answered. Since both its parts ask a specific detail (a figure, a count), which no part answered
+    by the closest sentences can be, it is refused whenever the whole is."""
     answer = assistant.ask("What absolute accuracy did PromptPG reach on TabMWP, and how many in-context examples does "
                            "it put into each prompt?")
     assert answer.evidence != "strong", (answer.evidence, answer.preface)
     from rag.answer import ANSWERED_PART
 
-    assert answer.preface and ANSWERED_PART not in answer.preface
+    assert ANSWERED_PART not in answer.shown_text
 
 
 def test_a_count_written_with_a_plus_is_a_count():
