@@ -294,9 +294,6 @@ def discussed(question: str, history: list[Answer]) -> list:
     return chosen or list(previous.citations)
 
 
-# A part of a question that points back at the paper the question names: "where does its training data come from",
-# "how many datasets make up the authors' benchmark". (Narrower than rag.text.POINTS_BACK: "that" in "how much does
-# that help at two bits?" points at a method, and read as pointing back it kept the LoftQ question `weak`, dev-88.)
 # A part that asks for a specific detail: which model, dataset or setting ("which LLM is its language backbone"), how many
 # or how much ("how long does it take to fix one bug"), what figure ("what accuracy did it reach …"), or who. Not "which
 # one(s)", which chooses among papers, nor "what is / what did …", which asks for an account.
@@ -307,6 +304,9 @@ _ASKS_DETAIL = re.compile(
     re.I)
 # Where a part's last sentence starts, in lower case too ("… than labelled clips. for T2Vid"), not after "e.g.", "vs." or "al.".
 _LAST_SENTENCE = re.compile(r"(?<!e\.g)(?<!i\.e)(?<!\bvs)(?<!\bal)[.!?]\s+")
+# A part of a question that points back at the paper the question names: "where does its training data come from",
+# "how many datasets make up the authors' benchmark". (Narrower than rag.text.POINTS_BACK: "that" in "how much does
+# that help at two bits?" points at a method, and read as pointing back it kept the LoftQ question `weak`, dev-88.)
 _POINTS_AT_PAPER = re.compile(r"\b(?:it|its|they|their|them|(?:the|this) (?:authors?|paper|study|work)(?:['’]s?)?)(?!\w)", re.I)
 
 
@@ -957,10 +957,9 @@ class Assistant:
                 naming = asking if self._names_one_retrieved(asking, hits, retrieved) else naming
                 continue
             if _ASKS_DETAIL.search(asking):
-                # A specific detail is no part answered by the closest sentences: refused whole, the question's other
-                # parts could not say it either, and the rules that check a named paper's details did not read it
-                # alone ("… which LLM is its language backbone?" was `weak`, quoting the paper's sentences that name
-                # none). At the forty-sixth session's final code, 83 unanswerable and 23 answerable questions of dev
+                # A specific detail is not answered by quoting the closest sentences, and asked in a part the rules
+                # that check a named paper's details may not read it ("… and which LLM is its language backbone?" was
+                # `weak`, quoting the paper's sentences that name none). At the forty-sixth session's final code, 83 unanswerable and 23 answerable questions of dev
                 # and the tuning batches were answered by a part; 66 and 4 of those parts asked a detail
                 # (eval/results/session47_dropped.json, "answered_part_probe").
                 continue
@@ -975,7 +974,8 @@ class Assistant:
             # many preference pairs …" kept "which is dangerous in a crisis. for LACIE" as answered (dev-106). Both must
             # pass: named, the part alone reads as closer to its paper.
             views = [part] if named or not naming else [part, f"{naming}. {part}"]
-            if all(self._part_answered(view, hits, self.scorer.score(part, focus)) for view in views):
+            scored = self.scorer.score(part, focus)
+            if all(self._part_answered(view, hits, scored) for view in views):
                 return part
         return None
 
