@@ -954,7 +954,8 @@ class Assistant:
                 # no question: "In 'Leveraging Training Data in Few-Shot Prompting …', which datasets …?"; nor is the
                 # scene before the paper's name one ("we have far more written match reports than labelled clips. for
                 # T2Vid, which image LLM …": "we have …" was kept as the part answered, dev-104)
-                naming = asking if self._names_one_retrieved(asking, hits, retrieved) else naming
+                # (one paper: not a list, "Out of Zero-shot-CoT, TART, proxy-tuning and RAIN, which ones …")
+                naming = asking if len(self._retrieved_named(asking, hits, retrieved)) == 1 else naming
                 continue
             if _ASKS_DETAIL.search(asking):
                 # A specific detail is not answered by quoting the closest sentences, and asked in a part the rules
@@ -984,14 +985,13 @@ class Assistant:
         assessment = self.policy.assess(part, hits, scored)
         return assessment.level != "none" and not self.policy.unstated_number(part, hits, assessment.signals)
 
-    def _names_one_retrieved(self, text: str, hits: list[Hit], retrieved: set[str]) -> bool:
-        """Whether the text names exactly one of the retrieved papers (not a list: "Out of Zero-shot-CoT, TART,
-        proxy-tuning and RAIN, which ones …")."""
-        return len(set(self.retriever.title_names(text) + self._listed_or_owned(text, hits)) & retrieved) == 1
+    def _retrieved_named(self, question: str, hits: list[Hit], retrieved: set[str]) -> set[str]:
+        """The ids of the retrieved papers the question names (by title, own name, or a list of them)."""
+        return set(self.retriever.title_names(question) + self._listed_or_owned(question, hits)) & retrieved
 
     def _names_retrieved(self, question: str, hits: list[Hit], retrieved: set[str]) -> bool:
-        """Whether the question names one of the retrieved papers (by title, own name, or a list of them)."""
-        return bool(set(self.retriever.title_names(question) + self._listed_or_owned(question, hits)) & retrieved)
+        """Whether the question names one of the retrieved papers."""
+        return bool(self._retrieved_named(question, hits, retrieved))
 
     def _listed_or_owned(self, question: str, hits: list[Hit]) -> list[str]:
         return self.retriever.listed_owners(question) + sorted(self._owners(question, hits))
