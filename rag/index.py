@@ -691,6 +691,9 @@ def _write_lexical(data_dir: Path, chunks: list[Chunk]) -> None:
 # ---------------------------------------------------------------- reading
 
 
+_STREAM_BLOCK = 1 << 20  # bytes per pread when a store streams every record
+
+
 class _JsonlRecords:
     """Records of one JSONL file, parsed on demand: only byte offsets (and what every query
     needs) stay in memory. pread, not seek+read, so UI threads can share the descriptor; an
@@ -850,11 +853,17 @@ class PaperStore(_JsonlRecords, Mapping[str, Paper]):
         return (row[2] for row in self._rows.values())
 
     def _raw(self) -> Iterator[dict]:
-        """Every paper's stored fields, streamed from the opened file (no records built)."""
-        with open(os.dup(self._fd), "rb") as fh:  # the version this store opened, even if replaced since
-            fh.seek(0)
-            for line in fh:
-                yield json.loads(line)
+        """Every paper's stored fields, streamed from the opened file (no records built), the version this
+        store opened even if replaced since. Read by pread at this stream's own offset: a dup'd descriptor
+        shares one offset, so two streams at once (one started while another was read, or UI threads)
+        read each other's bytes and failed on a torn JSON line."""
+        offset, pending = 0, b""
+        while block := os.pread(self._fd, _STREAM_BLOCK, offset):
+            offset += len(block)
+            *lines, pending = (pending + block).split(b"\n")
+            yield from (json.loads(line) for line in lines if line.strip())
+        if pending.strip():
+            yield json.loads(pending)
 
     def author_lists(self) -> Iterator[tuple[str, list[str]]]:
         """(paper_id, authors) of every paper."""

@@ -491,3 +491,30 @@ def test_corpus_tables_are_kept_beside_the_index_for_the_next_process(mini):
     assert dict(engine.retriever.name_casing) == built[0]
     casing = next((mini.settings.data_dir / "tables").glob("name_casing-*.json"))
     assert json.loads(casing.read_text(encoding="utf-8"))["table"] == built[0]  # rewritten
+
+
+
+def test_two_readers_streaming_the_papers_at_once_each_get_every_paper(tmp_path):
+    """The UI's threads, or a name table built on first use while another reading is under way, stream
+    the paper store at the same time: each must read whole records (they shared one file offset, and
+    past the first buffer one failed on a torn JSON line), and an open store keeps reading the version
+    it opened when an ingest replaces the file."""
+    from rag.index import PAPERS_FILE, PaperStore
+    from rag.types import Paper
+
+    def write(path, note):
+        lines = [Paper(paper_id=f"p{i:04d}", title=f"Paper {i}", abstract=f"{note} " + "word " * 150, sources=("x",)).model_dump_json()
+                 for i in range(400)]  # ~400 kB: more than one read buffer
+        path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+    write(tmp_path / PAPERS_FILE, "first version")
+    papers = PaperStore(tmp_path)
+    outer = papers.titles_and_abstracts()
+    first = next(outer)
+    inner = [title for _, title, _ in papers.titles_and_abstracts()]
+    rest = [title for _, title, _ in outer]
+    assert len(inner) == 400 and [first[1], *rest] == inner
+
+    write(tmp_path / "new.jsonl", "second version")
+    (tmp_path / "new.jsonl").replace(tmp_path / PAPERS_FILE)
+    assert {text.split(" word")[0] for _, _, text in papers.titles_and_abstracts()} == {"first version"}
