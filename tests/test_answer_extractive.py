@@ -674,11 +674,14 @@ def test_a_weak_answer_about_the_paper_the_question_names_quotes_its_facts(assis
 
 
 def test_a_weak_answer_from_one_paper_quotes_that_papers_facts(assistant):
-    """dev-32: "What data went into training SAIL-VL, and how large was its pretraining budget?" is `weak`, and the hedge
-    chose one paper and stopped at two sentences: the one about its pretraining budget ("131B tokens") was left out."""
-    answer = assistant.ask("What data went into training SAIL-VL, and how large was its pretraining budget?")
+    """dev-32: "What data went into training SAIL-VL, and how large was its pretraining budget?" was `weak`, and the hedge
+    chose one paper and stopped at two sentences: the one about its pretraining budget ("131B tokens") was left out.
+    (That question is `strong` since SAIL-VL counts as its paper's own name; dev-9's, without the fill that
+    followed, quoted one sentence of the exam benchmark and left out its size.)"""
+    answer = assistant.ask("Is there a benchmark built from official human exam questions across countries and school "
+                           "levels to test LLMs, and how large is it?")
     assert answer.evidence == "weak" and len({c.title for c in answer.citations}) == 1
-    assert "SAIL-Caption" in answer.text and "131B tokens" in answer.text
+    assert "12,317 questions in 9 diverse languages" in answer.text and "three educational levels" in answer.text
 
 
 def test_a_follow_up_of_two_sentences_is_not_read_as_naming_its_second_sentences_first_word(assistant):
