@@ -194,7 +194,7 @@ DISTINCTIVE_CHUNKS = 3
 # it) is a paper's own when at most this many abstracts or titles write it exactly so. Such names were never
 # counted as any paper's own, so "What is NF4 and what does it achieve?" was `weak` though QLoRA's abstract brings
 # NF4; on a probe of the 98 such names the seeds' abstracts bring ("How does X work?", "What is X and what does it
-# achieve?") `weak` 29 -> 7 of 196 answers, the owner quoted first 136 -> 177. On dev and the tuning batches 12
+# achieve?") `weak` 29 -> 7 of 196 answers, the owner quoted first 136 -> 153. On dev and the tuning batches 12
 # answerable answers rise (10 `weak` -> `strong`, 2 refused -> `weak`) and 7 unanswerable ones (5 `none` -> `weak`:
 # omitted details of such a named paper, now treated as those of one with an alphabetic name; 2 `weak` -> `strong`)
 # (eval/results/validation_session48.json). 1 and 2 differ by two answerable answers.
@@ -815,11 +815,15 @@ class Assistant:
                 # bar): a full single-paper answer from it, not the one sentence a paper gets in a list.
                 quoted = relevant or [s for s in scored if s.source.paper.paper_id in named] or scored
                 if (not relevant and not named and not rewritten and not several and not first
-                        and not owned and (covering := self._covering_paper(question, hits)) is not None):
+                        and (covering := next(iter(owned)) if owned else self._covering_paper(question, hits)) is not None):
                     # "Which work gathers many thousands of genuine web service endpoints from a marketplace hub, has a
                     # commercial chatbot write requests that exercise them, and explores invocation sequences …?" (dev):
                     # the tool-use paper, whose abstract holds most of the details it gives, goes first, not the
-                    # e-commerce one that matches "marketplace" and "commercial"
+                    # e-commerce one that matches "marketplace" and "commercial"; so does the one paper whose abstract
+                    # brings the name the question asks about: "How does NesyCD help small models handle hard reasoning
+                    # …?" was quoted first from a paper on explaining hard examples, NesyCD's paper second. (Quoted
+                    # alone, as a title's name is, the answers were shorter and two questions about two papers lost
+                    # one: eval/results/validation_session48.json.)
                     sources = [Source(n=h.rank, paper=h.paper, score=h.score)
                                for h in put_first(hits, lambda h: h.paper.paper_id == covering)]
                     used = {s.n: s for s in sources}

@@ -2491,3 +2491,15 @@ def test_a_name_with_digits_or_hyphens_that_an_abstract_brings_is_that_papers_ow
     answer = assistant.ask(question)
     assert answer.evidence == "strong" and PARTLY_COVERED not in answer.shown_text, (answer.evidence, answer.evidence_probability)
     assert answer.citations[0].title.startswith(title)
+
+
+@pytest.mark.parametrize("question, title", [
+    ("How does NesyCD help small models handle hard reasoning, and can they really catch up with much bigger ones?",
+     "Neural-Symbolic Collaborative Distillation"),
+    ("How does GLA-FR handle clients with different preferences in federated learning?", "FedLoGe"),
+])
+def test_the_paper_whose_abstract_brings_the_asked_name_is_quoted_first(assistant, question, title):
+    """Only the abstracts say "NesyCD" and "GLA-FR": the first answer opened with a paper on explaining hard examples,
+    NesyCD's second; the second quoted a federated-learning paper that never mentions GLA-FR, and not FedLoGe's."""
+    answer = assistant.ask(question)
+    assert answer.citations[0].title.startswith(title), [c.title[:50] for c in answer.citations]
