@@ -135,6 +135,11 @@ _NO_MODEL_NAME = re.compile(r"[A-Z]{2}s?|[A-Z]2[A-Z]|\S+-(?:based|driven|paramet
                             # a kind of model by what it reads: "the pre-trained image-LLMs" (dev-85: which image LLM
                             # T2Vid builds on was `strong`, its abstract naming none)
                             r"|(?-i:[a-z]+-[A-Z]{2,5}s?)", re.I)
+# An optimizer names no model either, unless the question asks which optimizer: "SGD", "AdamW", "DP-SGD" (which
+# pretrained models the differentially private learners paper fine-tuned was refused only while a misread made DP-SGD
+# its own; "what optimizer does FedMeZO bring …" is answered by the optimizer its abstract names).
+_OPTIMIZER = re.compile(r"(?:\S+-)?SGD|Adam[A-Za-z]*", re.I)
+_ASKS_OPTIMIZER = re.compile(r"\boptimi[sz]ers?\b", re.I)
 # A finding asked about a quantity, not its value: "what did it say about batch size vs learning rate?" (dev-87:
 # an answerable question refused, its paper first, as stating "no number of the kind asked").
 _FINDING_ABOUT = re.compile(r"\bwhat (?:\S+ ){0,3}?(?:say|says|said|find|finds|found|conclude[sd]?|suggest(?:s|ed)?"
@@ -1864,7 +1869,9 @@ class EvidencePolicy:
         # dev-77's question which vision-language model and audio encoder OV-AVSS builds on was `strong` from them)
         # (nor is a term the abstract spells out in lower-case words, "task-specific models (TSMs)", "… towards expert
         # artificial general intelligence (AGI)": which MLLM scored best on II-Bench was `weak` from it, dev-35)
+        optimizers_are_models = bool(_ASKS_OPTIMIZER.search(question))
         if any(norm(n) not in asked and norm(n) != own and not self._common(n) and not _NO_MODEL_NAME.fullmatch(n)
+               and (optimizers_are_models or not _OPTIMIZER.fullmatch(n))
                and not is_metric(n) and not _names_data(paper.abstract, n) and not _field_term(paper.abstract, n)
                and (not (owns(paper, norm(n)) or _our_proposed(paper.abstract, n)) or _used_as_object(paper.abstract, n))
                for n in NAME.findall(URL.sub(" ", paper.abstract))

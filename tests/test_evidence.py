@@ -14,7 +14,7 @@ import pytest
 
 from eval.datasets import load_questions
 from rag.answer import PARTLY_COVERED, Assistant
-from rag.evidence import EVIDENCE_FEATURES, LIST_RELEVANCE_FEATURES, RELEVANCE_FEATURES, EvidencePolicy, _origin_asked_of, asked_metric, load_model
+from rag.evidence import EVIDENCE_FEATURES, LIST_RELEVANCE_FEATURES, RELEVANCE_FEATURES, UNSTATED_CHOICE, EvidencePolicy, _origin_asked_of, asked_metric, load_model
 from rag.types import Source
 
 NO_KEY_ENV = {"OPENAI_API_KEY": None, "OPENAI_BASE_URL": None, "RAG_OPENAI_API_KEY": None,
@@ -2503,3 +2503,20 @@ def test_the_paper_whose_abstract_brings_the_asked_name_is_quoted_first(assistan
     NesyCD's second; the second quoted a federated-learning paper that never mentions GLA-FR, and not FedLoGe's."""
     answer = assistant.ask(question)
     assert answer.citations[0].title.startswith(title), [c.title[:50] for c in answer.citations]
+
+
+@pytest.mark.parametrize("question, name", [("Which paper proposed DP-SGD?", "DP-SGD"), ("Who introduced Fed-LT?", "Fed-LT")])
+def test_a_name_an_abstract_only_works_in_is_not_that_papers_own(assistant, question, name):
+    """"… we propose a memory saving technique that allows clipping in DP-SGD to run without …" and "an approach termed
+    Federated Local and Generic Model Training in Fed-LT (FedLoGe)" introduce a technique and FedLoGe, not DP-SGD or the
+    Fed-LT setting: asked who proposed those, each paper was named as its origin."""
+    answer = assistant.ask(question)
+    assert refused_saying(answer, f"The indexed abstracts use {name}, but none of them introduces it"), (answer.evidence, answer.text[:200])
+
+
+def test_an_optimizer_answers_which_optimizer_though_it_is_no_model(assistant):
+    """An optimizer ("SGD") is no model a paper builds on, but it is what "what optimizer …" asks for: FedMeZO's
+    abstract, whose names are SGD and its own, must not read as naming nothing of the kind asked."""
+    answer = assistant.ask("What optimizer does FedMeZO bring into the federated setting, and what happens to GPU memory?")
+    assert not answer.abstained and UNSTATED_CHOICE not in (answer.preface or "") + answer.text, (answer.evidence, answer.text[:200])
+    assert "Zeroth-Order" in answer.text
