@@ -193,11 +193,12 @@ DISTINCTIVE_CHUNKS = 3
 # ... and a name that is not one alphabetic word ("LMA3", "GLA-FR", "NF4": the lexical index holds its parts, not
 # it) is a paper's own when at most this many abstracts or titles write it exactly so. Such names were never
 # counted as any paper's own, so "What is NF4 and what does it achieve?" was `weak` though QLoRA's abstract brings
-# NF4; on a probe of the 98 such names the seeds' abstracts bring ("How does X work?", "What is X and what does it
-# achieve?") `weak` 29 -> 7 of 196 answers, the owner quoted first 136 -> 153. On dev and the tuning batches 12
-# answerable answers rise (10 `weak` -> `strong`, 2 refused -> `weak`) and 7 unanswerable ones (5 `none` -> `weak`:
-# omitted details of such a named paper, now treated as those of one with an alphabetic name; 2 `weak` -> `strong`)
-# (eval/results/validation_session48.json). 1 and 2 differ by two answerable answers.
+# NF4. On a probe of the 98 such names the seeds' abstracts bring ("How does X work?", "What is X and what does it
+# achieve?"): `weak` 29 -> 7 of 196 answers, `strong` ones quoting the owner first 136 -> 153
+# (eval/results/session48_name_probe.json). On dev and the tuning batches 12 answerable answers rise (10 `weak` ->
+# `strong`, 2 refused -> `weak`), and so do 7 unanswerable ones (5 `none` -> `weak`: omitted details of such a named
+# paper, now treated as those of a paper with an alphabetic name; 2 `weak` -> `strong`). A bar of 1 paper instead
+# of 2 lifts two answerable answers fewer (eval/results/session48_dropped.json).
 DISTINCTIVE_PAPERS = 2
 # The most chunks read to find a title-case phrase whose words they all hold (a phrase of common words
 # held by more is taken as indexed rather than read for: a question costs no pass over a large corpus).
