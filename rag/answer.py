@@ -197,8 +197,8 @@ DISTINCTIVE_CHUNKS = 3
 # achieve?"): `weak` 29 -> 7 of 196 answers, `strong` ones quoting the owner first 136 -> 153
 # (eval/results/session48_name_probe.json). On dev and the tuning batches 12 answerable answers rise (10 `weak` ->
 # `strong`, 2 refused -> `weak`), and so do 7 unanswerable ones (5 `none` -> `weak`: omitted details of such a named
-# paper, now treated as those of a paper with an alphabetic name; 2 `weak` -> `strong`). A bar of 1 paper instead
-# of 2 lifts two answerable answers fewer (eval/results/session48_dropped.json).
+# paper, now treated as those of a paper with an alphabetic name; 2 `weak` -> `strong`; validation_session48.json,
+# tags s48start -> dist2). A bar of 1 paper instead of 2 lifts two answerable answers fewer (session48_dropped.json).
 DISTINCTIVE_PAPERS = 2
 # The most chunks read to find a title-case phrase whose words they all hold (a phrase of common words
 # held by more is taken as indexed rather than read for: a question costs no pass over a large corpus).
@@ -824,7 +824,7 @@ class Assistant:
                     # brings the name the question asks about: "How does NesyCD help small models handle hard reasoning
                     # …?" was quoted first from a paper on explaining hard examples, NesyCD's paper second. (Quoted
                     # alone, as a title's name is, the answers were shorter and two questions about two papers lost
-                    # one: eval/results/validation_session48.json.)
+                    # one: eval/results/session48_dropped.json.)
                     sources = [Source(n=h.rank, paper=h.paper, score=h.score)
                                for h in put_first(hits, lambda h: h.paper.paper_id == covering)]
                     used = {s.n: s for s in sources}

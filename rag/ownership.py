@@ -31,9 +31,10 @@ OWN_AFTER, OWN_BEFORE = 15, 3
 # "we propose a memory saving technique that allows clipping in DP-SGD …" had made DP-SGD that paper's own, and
 # "Which paper proposed DP-SGD?" was answered from it. Of the 458 names at most 2 papers write that some abstract
 # owned, 12 lose it: 10 rightly ("Model Training in Fed-LT (FedLoGe)", "the potential of s-MLLM", "for E2E"), GLLMs
-# ("… as GPT-3 family large language models (GLLMs)") wrongly, UL2 (its title's) to no effect; on dev and the tuning
-# batches 3 unanswerable answers are refused or hedged that were not, 1 the other way, no answerable one moves
-# (eval/results/validation_session48.json).
+# ("… as GPT-3 family large language models (GLLMs)") wrongly, UL2 (its title's) to no effect. With optimizers read
+# as no model (rag.evidence._OPTIMIZER), which one refusal had rested on, 3 unanswerable answers on dev and the
+# tuning batches are refused or hedged that were not, and no answer moves the other way
+# (eval/results/validation_session48.json, tags comb -> fin48; eval/results/session48_dropped.json).
 _USED_AFTER = frozenset(
     "by using use uses used with from than to like e.g. via versus vs vs. over on against outperforms outperform in of for "
     "surpasses including such leveraging leverages leverage utilizing adopting employing applying".split())
