@@ -17,6 +17,7 @@ candidates); run once, then the records are data like any other:
     python -m eval.make_name_questions --probe         # evidence levels on the names dev does not ask about
     python -m eval.make_name_questions --probe --model OLD.json   # ... with another evidence model
     python -m eval.make_name_questions --probe --lower-case       # ... every question typed in lower case
+    python -m eval.make_name_questions --abstract-names           # levels on the names with digits or hyphens abstracts bring
 """
 
 from __future__ import annotations
@@ -140,17 +141,59 @@ def probe(assistant, papers, lower_case: bool = False) -> dict:
     return {k: dict(sorted(v.items())) | {"names": sum(v[l] for l in ("strong", "weak", "none"))} for k, v in out.items()}
 
 
+def abstract_names(papers) -> list[tuple[str, object]]:
+    """(name, its paper) for the names that are not one alphabetic word ("NF4", "GLA-FR"), that one indexed paper
+    writes (title or abstract), not in its title, and that its abstract brings (rag.ownership.owns): the names the
+    forty-eighth session made a paper's own (rag.answer.DISTINCTIVE_PAPERS)."""
+    from rag.names import NAME, norm, own_name
+    from rag.ownership import owns
+
+    writers = Counter(n for p in papers for n in set(NAME.findall(f"{p.title}\n{p.abstract}")))
+    out = []
+    for paper in papers:
+        for name in sorted(set(NAME.findall(paper.abstract))):
+            key = norm(name)
+            if name.isalpha() or len(key) < 3 or writers[name] != 1 or name in paper.title \
+                    or key == norm(own_name(paper.title) or ""):
+                continue
+            if owns(paper, key, by_title=False):
+                out.append((name, paper))
+    return out
+
+
+def abstract_name_probe(assistant, papers) -> dict:
+    """Each abstract_names name asked "How does X work?" and "What is X and what does it achieve?": the level, and
+    whether the answer cites the name's paper (first). eval/results/session48_name_probe.json holds a run."""
+    answers = []
+    for name, paper in abstract_names(papers):
+        for template in ("How does {} work?", "What is {} and what does it achieve?"):
+            answer = assistant.ask(template.format(name))
+            cited = [c.title for c in answer.citations]
+            answers.append({"name": name, "title": paper.title, "q": template.format(name), "level": answer.evidence,
+                            "first": bool(cited) and cited[0] == paper.title, "cited": paper.title in cited, "n": len(cited)})
+    summary = Counter(a["level"] for a in answers)
+    summary["questions"] = len(answers)
+    summary["strong_with_owner_first"] = sum(1 for a in answers if a["level"] == "strong" and a["first"])
+    summary["owner_cited_first"] = sum(1 for a in answers if a["first"])
+    return {"summary": dict(sorted(summary.items())), "answers": answers}
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--probe", action="store_true", help="print the evidence levels on the names dev does not ask about")
     parser.add_argument("--model", type=Path, help="with --probe: an evidence model file to use instead of the shipped one")
     parser.add_argument("--lower-case", action="store_true", help="with --probe: every question typed in lower case")
+    parser.add_argument("--abstract-names", action="store_true",
+                        help="print the levels on the names with digits or hyphens that one abstract brings")
     args = parser.parse_args(argv)
     from rag.config import Settings
     from rag.pipeline import Engine
 
     engine = Engine(Settings())
     papers = list(engine.index.papers.values())
+    if args.abstract_names:
+        print(json.dumps(abstract_name_probe(engine.assistant, papers), indent=1, ensure_ascii=False))
+        return 0
     if args.probe:
         assistant = engine.assistant
         if args.model:

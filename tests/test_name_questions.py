@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from eval.make_name_questions import _test_gold, make
+from eval.make_name_questions import _test_gold, abstract_names, make
 
 DATA = Path(__file__).resolve().parent.parent / "eval" / "data"
 
@@ -29,3 +29,12 @@ def test_name_questions_are_dev_only_and_never_about_a_test_paper():
     assert not test_gold & {t for r in records for t in r["gold"]}
     for r in _committed("plain.jsonl"):  # the name the question asks is the one its paper's title opens with
         assert r["gold"][0].startswith(r["question"].split()[-1].rstrip("?") + ":")
+
+
+def test_the_abstract_name_probe_asks_one_papers_names_with_digits_or_hyphens(seed_engine):
+    """The probe behind eval/results/session48_name_probe.json: names like NF4 that one abstract brings, not GPT-4
+    (many papers write it), not one-word names (NesyCD), not a name the paper only uses (DP-SGD)."""
+    names = {name: paper.title for name, paper in abstract_names(list(seed_engine.index.papers.values()))}
+    assert names["NF4"].startswith("QLoRA") and names["GLA-FR"].startswith("FedLoGe")
+    assert not {"GPT-4", "NesyCD", "DP-SGD"} & set(names)
+    assert all(not name.isalpha() for name in names)
