@@ -173,7 +173,9 @@ _NOT_COUNTED = frozenset(
 # ("requires only a single forward pass through the vision encoder" counts passes: asked how many, "states no number" was
 # untrue, dev-92; not the "a single" a method is set against: "first, a single soft prompt struggles to …", "learning a
 # single transferable prompt", which counted prompts for an unanswerable question)
-_COUNT = re.compile(r"(?:(?<![\w.,-])\d[\d,.]*(?!\))\s*(?:[kmb]|thousand|million|billion|trillion)?\b\+?"
+# ("only 55.6% TFLOPs … and 77.7% GPU hours during training": a share of the thing counted answers how many GPU hours
+# the method takes; asked so, the question was refused as "does not clearly answer this", dev-108)
+_COUNT = re.compile(r"(?:(?<![\w.,-])\d[\d,.]*(?!\))\s*(?:[kmb]|thousand|million|billion|trillion)?\b\+?%?"
                     r"|\b(?:on|in|with|within|using|into|to|from|only|just)\s+a\s+single\b|\b(?:two|three|four|five|six|seven|eight|nine"
                     r"|ten|eleven|twelve|thirteen|fourteen|fifteen|sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty"
                     r"|fifty|sixty|seventy|eighty|ninety|hundred|thousand|million|billion|trillion|dozen|hundreds|thousands"
@@ -187,7 +189,8 @@ _COUNT = re.compile(r"(?:(?<![\w.,-])\d[\d,.]*(?!\))\s*(?:[kmb]|thousand|million
 _AMOUNT_KINDS = (
     (re.compile(r"\bin (?:us )?dollars\b|\bhow much (?:money\b|(?:\w+ ){0,5}?(?:spen[dt]|pa(?:y|id))\b)|\bexpect to pay\b", re.I),
      re.compile(r"[$€£¥]\s?\d|\b(?:usd|dollars?|euros?)\b", re.I)),
-    (re.compile(r"\bhow much (?:\w+ ){0,2}?compute\b(?!\s+(?:each|per|every|to|a|an)\b)", re.I),  # (not "… compute each token gets")
+    # ("how much GPU time did synthesis take?" asks compute too: GRA's abstract, with no figure of it, was `strong`, dev-108)
+    (re.compile(r"\bhow much (?:\w+ ){0,2}?(?:compute\b(?!\s+(?:each|per|every|to|a|an)\b)|[gt]pu[- ](?:time|hours?)\b)", re.I),  # (not "… compute each token gets")
      re.compile(r"\b(?:\w*flops?|gpus?|tpus?|gpu-hours?|hours?|days?|weeks?|speed-?ups?|faster|accelerators?|chips?"
                 r"|compute|costs?)\b", re.I)),
     # memory ("how much memory does it save?": Hedgehog's quality figures were quoted as the answer, dev-57). Not speed:
@@ -228,6 +231,10 @@ def count_missing(question: str, abstract: str) -> bool:
     return bool(asked) and not any(states_count(heads, abstract) for heads in asked)
 
 
+# Units of repetition: how many of them is how many times the thing before them was done.
+_REPEATS = frozenset({"round", "iteration", "cycle"})
+
+
 # A count of models is stated of LLMs or LMs as often as of "models" ("train 3,700 LLMs").
 _MODEL_WORDS = frozenset({"model", "llm", "lm", "slm", "mllm", "vlm"})
 
@@ -251,7 +258,12 @@ def asked_counts(question: str) -> list[set[str]]:
         if words:
             # The thing counted is the last word before the verb ("how many GPU hours did …"); in a keyword query,
             # which has none ("how many sub-models performance retained"), it may be any of them.
-            out.append({_stem(words[-1])} if verb_follows or len(words) < 3 else {_stem(w) for w in words})
+            heads = {_stem(words[-1])} if verb_follows or len(words) < 3 else {_stem(w) for w in words}
+            # A count of rounds of something is a count of that thing: "how many distillation rounds did they run"
+            # is answered by "the 7B-sized student model after four distillations" (refused as "states no number", dev-109).
+            if len(words) >= 2 and _stem(words[-1]) in _REPEATS:
+                heads.add(_stem(words[-2]))
+            out.append(heads)
     return out
 
 

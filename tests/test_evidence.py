@@ -721,6 +721,12 @@ def test_only_a_lower_case_question_is_recased_and_only_with_the_corpus_names_th
     # a magnitude written out (dev-106: "how many samples did general ability need" was refused as "states no number")
     ("How many samples did the general ability need?", "The general ability is enhanced with about a thousand samples.", False),
     ("How many annotators labelled it?", "Millions of users rely on it; thousands of prompts were collected.", True),
+    # a share of the thing counted (dev-108: "how many GPU hours in training?" refused though the abstract states it)
+    ("How many GPU hours in training?", "It keeps only 55.6% TFLOPs at inference, and 77.7% GPU hours during training.", False),
+    ("How many GPU hours in training?", "It keeps only 55.6% TFLOPs at inference.", True),
+    # rounds of a thing are counted as that thing (dev-109: "after four distillations" answers it)
+    ("How many distillation rounds did they run?", "The 7B student model after four distillations surpassed LLaVA-13B.", False),
+    ("How many distillation rounds did they run?", "The 7B student model surpassed LLaVA-13B on four benchmarks.", True),
 ])
 def test_a_how_many_question_needs_a_count_of_the_thing_it_asks_about(question, abstract, missing):
     """An abstract's other numbers ("72B", "11 benchmarks") are no answer to "how many images":
@@ -1069,6 +1075,9 @@ def test_digits_inside_names_or_list_marks_are_no_figure_the_abstract_states(ass
     ("How much GPU memory does it need?", "It cuts the model from 12.6 GB to 2.5 GB.", False),
     ("How much memory does it save?", "It reduces the memory footprint by 130 times.", False),
     ("How much faster is it?", "It is twice as fast on a GPU.", False),  # speed is often stated in words: not asked as an amount
+    # GPU time is compute (dev-108: an abstract with no figure of it was quoted as `strong`)
+    ("How much GPU time did synthesis take?", "LLMs suffer from high computational costs. Our data matches Qwen-2.5-72B-Instruct.", True),
+    ("How much GPU time did synthesis take?", "Synthesis took 120 GPU hours on one node.", False),
 ])
 def test_an_amount_of_money_compute_or_memory_needs_a_figure_in_its_unit(question, abstract, unstated):
     """"How much compute went into pretraining EgyBERT …?" was answered `strong` with "pretrained on 10.4 GB of
