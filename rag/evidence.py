@@ -112,6 +112,25 @@ _OBJECT_OF = re.compile(r"\b(?:built|based|fine-?tuned|trained|initiali[sz]ed|st
                         r"(?:on|upon|from|with|of)\s+(?:(?:a|an|the)\s+)?(?:(?:series|family|suite|range|set)\s+of\s+)?$", re.I)
 
 
+# A component whose kind the abstract can state in words, and the words before it that state no kind.
+_COMPONENT = re.compile(r"(encoder|backbone|tokenizer|simulator|optimi[sz]er)s?$", re.I)
+_NO_KIND = frozenset("a an the its our their this that these those each any which what same pretrained pre-trained frozen "
+                     "large small new single shared existing strong powerful separate lightweight unified base common "
+                     "standard original".split())
+
+
+def _kind_stated(asked: str, abstract: str) -> bool:
+    """Whether a question's "which encoder …" (a component, not a model) is answered by the abstract in words: "optical
+    flow encoding significantly outperforms video encoders" says which encoder did best, though it names none (dev-110:
+    refused as "names no model of the kind asked")."""
+    m = _COMPONENT.search(asked.strip())
+    if not m:
+        return False
+    head = m.group(1)[:-1] if m.group(1).endswith("s") else m.group(1)
+    return any(word.casefold() not in _NO_KIND
+               for word in re.findall(rf"\b([a-z][\w-]*)\s+{re.escape(head)}(?:s|ing)?\b", abstract, re.I))
+
+
 def _our_proposed(abstract: str, name: str) -> bool:
     """Whether the abstract brings `name` as "our proposed …": "Our proposed Dual-stage Mixed Fine-tuning (DMT) strategy"
     is the paper's own strategy, no model it builds on (dev-80: which base model it fine-tuned was `strong`)."""
@@ -149,7 +168,13 @@ _FINDING_ABOUT = re.compile(r"\bwhat (?:\S+ ){0,3}?(?:say|says|said|find|finds|f
 # An amount named as what a method acts on, not asked for: "which papers reduce how many visual tokens the image gives
 # to the LLM?", "… cutting each into tiles, where how many tiles it uses shifts with the picture's shape?" (dev-56/57:
 # read as asking a figure, both answerable questions were refused).
-_INDIRECT_AMOUNT = re.compile(r"\b(?:decid|determin|choos|chose|control|allocat|allot|adapt|adjust|select|pick|set|learn|predict"
+_INDIRECT_AMOUNT = re.compile(
+                              # (what a study measures asks for the study: "which papers measure how reliable or consistent an
+                              # LLM's answers are, or how uncertain it is" was refused for want of a figure, dev-110)
+                              r"\b(?:measur|quantif|estimat|assess|evaluat|examin|stud(?:y|ies|ied|ying)|investigat|analy[sz]|test|check)\w*"
+                              r"\s+how (?:much|many|long|often|far|large|well|reliabl[ye]|accurate(?:ly)?|fast|big|high|low|consistent"
+                              r"|uncertain|robust)\b|"
+                              r"\b(?:decid|determin|choos|chose|control|allocat|allot|adapt|adjust|select|pick|set|learn|predict"
                               r"|reduc|cut|lower|limit|shrink|compress|increas|vary|varies|chang|shift|where)\w*"
                               r"\s+how (?:much|many|long|often|far|large)\b"
                               # (what a study found about an amount: "what did they find about how many layers get
@@ -531,9 +556,12 @@ _STANDALONE_NUMBER = re.compile(r"(?<![^\W\d_])\d+(?:[.,]\d+)*")
 
 # A comparison asked as an amount ("how much faster …?", "how many times fewer …?"), which an abstract may answer with a
 # ratio in words ("fewer than half of the gradient steps", "twice as fast", "an order of magnitude less memory").
-_HOW_MUCH_MORE = re.compile(r"\bhow (?:much|many times)\s+(?:\w+er|more|less|fewer)\b", re.I)
+# ... or set against another ("how many parameters does it need compared with usual approaches?" is answered by
+# "requires only a fraction of the parameters of conventional approaches": refused as stating no number, dev-110)
+_HOW_MUCH_MORE = re.compile(r"\bhow (?:much|many times)\s+(?:\w+er|more|less|fewer)\b"
+                            r"|\bhow (?:much|many)\b[^?.;]{0,60}?\b(?:compared (?:with|to)|relative to|than|versus|vs\.?)\s", re.I)
 _RATIO_IN_WORDS = re.compile(r"\b(?:half|halves|halving|twice|double[sd]?|doubling|triple[sd]?|(?:two|three|four|five|ten)-?fold"
-                             r"|a third|a quarter|orders? of magnitude)\b", re.I)
+                             r"|a third|a quarter|orders? of magnitude|a (?:small |tiny )?fraction of)\b", re.I)
 
 
 def _numbers(text: str, pattern: re.Pattern = _NUMBER) -> set[str]:
@@ -1869,7 +1897,9 @@ class EvidencePolicy:
         its backbone?"), naming it, and its abstract names no model at all: no specific name but the paper's own and
         the question's. The paper's sentences about "an LLM-based agent" were quoted as `strong`. (dev and every
         validation batch: 3 unanswerable questions `strong`, 1 `weak`; no answerable one meets this.)"""
-        if not ASKS_WHICH_MODEL.search(question) or not (named := self._asked_top_paper(question, hits, signals)):
+        if not (which := ASKS_WHICH_MODEL.search(question)) or not (named := self._asked_top_paper(question, hits, signals)):
+            return None
+        if _kind_stated(which.group(0), hits[0].paper.abstract):
             return None
         asked = {norm(n) for n in NAME.findall(question)}
         own = norm(own_name(hits[0].paper.title) or "")

@@ -29,7 +29,10 @@ NAME = re.compile(rf"\b(?={_C}*[A-Z]{_C}*[A-Z0-9])(?={_C}*[A-Za-z])\w{_C}*\w\b|\
 # "Which paper introduced … GPT-4-written instructions …?" was `weak` ("No indexed abstract mentions GPT-4-written").
 NAME_SUFFIX = re.compile(r"-(?:style|like|based|type|class|sized|level|scale|written|generated|annotated|labell?ed|produced|made"
                          r"|created|synthesi[sz]ed|authored|derived|distilled|powered|driven|guided|assisted|augmented"
-                         r"|tuned|tunes|tuning|trained|trains)$")  # "a paper that LoRA-tunes open LLMs" (dev-65: refused)
+                         r"|tuned|tunes|tuning|trained|trains"  # "a paper that LoRA-tunes open LLMs" (dev-65: refused)
+                         # (any done-with word: "An AI-drafted brief once merged two officials …" was refused as "no
+                         # indexed abstract mentions AI-drafted", dev-111)
+                         r"|[a-z]{2,}ed)$")
 # Chat shorthand in capitals is no technical name: "TL;DR of …" was refused as "no indexed abstract
 # mentions TL, DR".
 CHAT_SHORTHAND = re.compile(r"\b(?:TL;?\s?DR|ELI5|FYI|IMO|IMHO|AFAIK|IIRC|FWIW|BTW|PTAL|TIA|ASAP|AKA|LGTM|NB|PS"

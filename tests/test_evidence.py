@@ -541,6 +541,9 @@ def test_a_name_joined_to_a_word_saying_what_was_done_with_it_is_the_name():
     assert question_names("Which set has GPT-4-written instructions and GPT-4V-generated captions?") == [
         ("GPT-4", "gpt4"), ("GPT-4V", "gpt4v")]
     assert question_names("Is there a CLIP-style model for audio, or a LLaVA-based one?") == [("CLIP", "clip"), ("LLaVA", "llava")]
+    # (any done-with word: dev-111's "An AI-drafted brief …" was refused as "no indexed abstract mentions AI-drafted")
+    assert question_names("An AI-drafted brief merged two officials into one quote; was the LoRA-merged model checked?") == [
+        ("AI", "ai"), ("LoRA", "lora")]
 
 
 def test_a_model_class_named_after_a_model_is_that_model(assistant):
@@ -1898,6 +1901,32 @@ def test_asking_what_was_found_about_how_many_asks_for_the_finding(assistant):
     assert assistant.ask(question).evidence == "strong"
 
 
+def test_asking_for_studies_that_measure_how_reliable_something_is_asks_for_no_figure(assistant):
+    """dev-110: "… which papers measure how reliable or consistent an LLM or multimodal model's answers are, or how
+    uncertain it is" was refused (P 0.14) for want of a figure, with the paper on semantic consistency first."""
+    question = ("Before staff trust a chatbot at the bedside I need evidence on its failure modes. Which papers measure how "
+                "reliable or consistent an LLM's answers are, or how uncertain it is?")
+    signals = assistant.assess(question, assistant.retriever.search(question, k=8)).signals
+    assert signals["asks_number"] == 0.0
+    answer = assistant.ask(question)
+    assert answer.evidence != "none" and any(c.title.startswith("Semantic Consistency for Assuring Reliability")
+                                             for c in answer.citations), (answer.evidence, answer.text)
+
+
+def test_which_encoder_is_answered_by_the_kind_of_encoder_an_abstract_names_in_words(assistant):
+    """dev-110: "In Skills Made to Order, how many cooking skills were tested, how many template selection methods, and
+    which encoder did best?" was refused as naming "no model of the kind asked": "optical flow encoding significantly
+    outperforms video encoders" says which, in words."""
+    from rag.evidence import _kind_stated
+
+    assert _kind_stated("which encoder", "features from an optic flow encoder trained on internet data")
+    assert not _kind_stated("which encoder", "We fine-tune a pretrained encoder and a decoder.")
+    assert not _kind_stated("which LLM", "features from an optic flow encoder trained on internet data")
+    answer = assistant.ask("In Skills Made to Order, how many cooking skills were tested, how many template selection "
+                           "methods, and which encoder did best?")
+    assert answer.evidence != "none" and answer.citations[0].title.startswith("Skills Made to Order"), answer.text
+
+
 def test_a_count_asked_of_the_thing_the_part_before_names_is_found():
     """dev-92: "where did the real APIs come from and how many were there, who wrote …?": "how many were there" has no
     word of its own to find its sentence by; the part before names what it counts."""
@@ -2319,6 +2348,10 @@ def test_what_helped_models_asks_for_no_model(assistant):
     # dev-95: "how much faster …?" is answered by "… the same performance with fewer than half of the gradient steps"
     ("LeTI learns from the error messages of failed code. Which benchmark did they train on, and how much faster did "
      "textual feedback reach the same performance than pass/fail feedback?", "LeTI"),
+    # dev-110: "how many parameters … compared with usual approaches?" is answered by "only a fraction of the parameters
+    # of conventional approaches"
+    ("How does I2V-Adapter turn one image into video without changing the text-to-image model, and how many parameters "
+     "does it need compared with usual approaches?", "I2V-Adapter"),
 ])
 def test_an_amount_answered_in_words_is_not_refused_for_want_of_a_figure(assistant, question, title):
     answer = assistant.ask(question)
