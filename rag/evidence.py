@@ -168,13 +168,14 @@ _FINDING_ABOUT = re.compile(r"\bwhat (?:\S+ ){0,3}?(?:say|says|said|find|finds|f
 # An amount named as what a method acts on, not asked for: "which papers reduce how many visual tokens the image gives
 # to the LLM?", "… cutting each into tiles, where how many tiles it uses shifts with the picture's shape?" (dev-56/57:
 # read as asking a figure, both answerable questions were refused).
-_INDIRECT_AMOUNT = re.compile(
-                              # (what a study measures asks for the study: "which papers measure how reliable or consistent an
-                              # LLM's answers are, or how uncertain it is" was refused for want of a figure, dev-110)
-                              r"\b(?:measur|quantif|estimat|assess|evaluat|examin|stud(?:y|ies|ied|ying)|investigat|analy[sz]|test|check)\w*"
-                              r"\s+how (?:much|many|long|often|far|large|well|reliabl[ye]|accurate(?:ly)?|fast|big|high|low|consistent"
-                              r"|uncertain|robust)\b|"
-                              r"\b(?:decid|determin|choos|chose|control|allocat|allot|adapt|adjust|select|pick|set|learn|predict"
+# What the papers a question asks for measure: "which papers measure how reliable or consistent an LLM's answers are, or
+# how uncertain it is" asks for the studies, not a figure (dev-110: refused for want of one). Only where papers are asked
+# for: read so in a question about one paper ("Which paper checks how well …", "… estimating how big a GPU to buy"), two
+# answerable questions whose paper was not found went from `weak` and refused to `strong` from another paper.
+_STUDIED_HOW = re.compile(r"\b(?:measur|quantif|estimat|assess|evaluat|examin|stud(?:y|ies|ied|ying)|investigat|analy[sz]|test"
+                          r"|check)\w*\s+how (?:much|many|long|often|far|large|well|reliabl[ye]|accurate(?:ly)?|fast|big|high|low"
+                          r"|consistent|uncertain|robust)\b", re.I)
+_INDIRECT_AMOUNT = re.compile(r"\b(?:decid|determin|choos|chose|control|allocat|allot|adapt|adjust|select|pick|set|learn|predict"
                               r"|reduc|cut|lower|limit|shrink|compress|increas|vary|varies|chang|shift|where)\w*"
                               r"\s+how (?:much|many|long|often|far|large)\b"
                               # (what a study found about an amount: "what did they find about how many layers get
@@ -1203,7 +1204,8 @@ class EvidencePolicy:
         sentence_score, sentence_words = _best_sentence(scored)
         lexical_top = max(((h.lexical_coverage or 0.0) for h in hits), default=0.0)
         top = hits[0] if hits else None
-        asks_number = bool(ASKS_NUMBER.search(_INDIRECT_AMOUNT.sub(" ", question)))
+        asks_number = bool(ASKS_NUMBER.search(_INDIRECT_AMOUNT.sub(" ", _STUDIED_HOW.sub(" ", question)
+                                                                 if ASKS_FOR_PAPERS.search(question) else question)))
         asked = _numbers(question)
         own_sentences = [s for s in scored if s.source.n == 1]
         number_missing = asks_number and (not any(_numbers(s.text) - asked for s in own_sentences[:3])
