@@ -163,18 +163,19 @@ _ASKS_OPTIMIZER = re.compile(r"\boptimi[sz]ers?\b", re.I)
 # an answerable question refused, its paper first, as stating "no number of the kind asked").
 _FINDING_ABOUT = re.compile(r"\bwhat (?:\S+ ){0,3}?(?:say|says|said|find|finds|found|conclude[sd]?|suggest(?:s|ed)?"
                             r"|recommend(?:s|ed)?|learn|learned|tell|tells|show|shows|showed)\s+about\b", re.I)
+# What the papers a question asks for measure: "which papers measure how reliable or consistent an LLM's answers are, or
+# how uncertain it is" asks for the studies, not a figure (dev-110: refused for want of one). Only where papers are asked
+# for: read so in questions about one paper ("Which paper checks how well …", "… estimating how big a GPU to buy", "…
+# tests how much room on the chips … each one saves"), three answerable questions whose paper was not found went from
+# `weak` or refused to `strong` from another paper, against one lifted to `strong` from its own (dev and the batches).
+_STUDIED_HOW = re.compile(r"\b(?:measur|quantif|estimat|assess|evaluat|examin|stud(?:y|ies|ied|ying)|investigat|analy[sz]|test"
+                          r"|check)\w*\s+how (?:much|many|long|often|far|large|well|reliabl[ye]|accurate(?:ly)?|fast|big|high|low"
+                          r"|consistent|uncertain|robust)\b", re.I)
 # ASKS_NUMBER's that are answered in words too: "how well …", and an amount a method decides or allots ("How do
 # Adaptive Computation Modules decide how much compute each token gets?" asks for the mechanism, not a figure).
 # An amount named as what a method acts on, not asked for: "which papers reduce how many visual tokens the image gives
 # to the LLM?", "… cutting each into tiles, where how many tiles it uses shifts with the picture's shape?" (dev-56/57:
 # read as asking a figure, both answerable questions were refused).
-# What the papers a question asks for measure: "which papers measure how reliable or consistent an LLM's answers are, or
-# how uncertain it is" asks for the studies, not a figure (dev-110: refused for want of one). Only where papers are asked
-# for: read so in a question about one paper ("Which paper checks how well …", "… estimating how big a GPU to buy"), two
-# answerable questions whose paper was not found went from `weak` and refused to `strong` from another paper.
-_STUDIED_HOW = re.compile(r"\b(?:measur|quantif|estimat|assess|evaluat|examin|stud(?:y|ies|ied|ying)|investigat|analy[sz]|test"
-                          r"|check)\w*\s+how (?:much|many|long|often|far|large|well|reliabl[ye]|accurate(?:ly)?|fast|big|high|low"
-                          r"|consistent|uncertain|robust)\b", re.I)
 _INDIRECT_AMOUNT = re.compile(r"\b(?:decid|determin|choos|chose|control|allocat|allot|adapt|adjust|select|pick|set|learn|predict"
                               r"|reduc|cut|lower|limit|shrink|compress|increas|vary|varies|chang|shift|where)\w*"
                               r"\s+how (?:much|many|long|often|far|large)\b"
