@@ -126,9 +126,8 @@ def _kind_stated(asked: str, abstract: str) -> bool:
     m = _COMPONENT.search(asked.strip())
     if not m:
         return False
-    head = m.group(1)[:-1] if m.group(1).endswith("s") else m.group(1)
     return any(word.casefold() not in _NO_KIND
-               for word in re.findall(rf"\b([a-z][\w-]*)\s+{re.escape(head)}(?:s|ing)?\b", abstract, re.I))
+               for word in re.findall(rf"\b([a-z][\w-]*)\s+{re.escape(m.group(1))}(?:s|ing)?\b", abstract, re.I))
 
 
 def _our_proposed(abstract: str, name: str) -> bool:
