@@ -356,7 +356,10 @@ _CLOSE_RIVALS = 3
 # (dev-84/85: two answerable questions refused so, with their papers first). Not one the question points back to ("I keep
 # hearing about QuaRot. How does it …?") or one that describes the paper asked about ("… considering that GRU-based
 # low-rank attention paper. Which datasets …?"): its names are what is asked.
-_OWN_SETTING = re.compile(r"(?:^|(?<=[.!])\s)\W*((?:we|our|i|my|(?:i|we)['’](?:m|ve|d|ll)|we['’]re)\s[^.?!]*[.!])(?=\s+\S)", re.I)
+# ... or opening on when the writer does it: "before I pitch cheap fine-tuning to the SIU budget committee I want one
+# overview to hand them." was refused as "No indexed abstract mentions SIU" (dev-112).
+_OWN_SETTING = re.compile(r"(?:^|(?<=[.!])\s)\W*((?:(?:before|after|when|whenever|while|once|until|since|if|because|now that)\s+)?"
+                          r"(?:we|our|i|my|(?:i|we)['’](?:m|ve|d|ll)|we['’]re)\s[^.?!]*[.!])(?=\s+\S)", re.I)
 _ABOUT_WORK = re.compile(r"\b(?:papers?|stud(?:y|ies)|works?|methods?|approach(?:es)?|articles?|techniques?|authors?)\b", re.I)
 # (narrower than rag.text.POINTS_BACK: "what did they evaluate on" points at the authors, not at the writer's setting)
 _REFERS_TO_IT = re.compile(r"\b(?:it|its|it's)\b", re.I)
@@ -386,7 +389,24 @@ def _points_back(rest: str) -> bool:
 def own_setting_spans(question: str) -> list[tuple[int, int]]:
     """Where the question tells of the writer's own setting (_OWN_SETTING), not of what it asks about."""
     return [m.span(1) for m in _OWN_SETTING.finditer(question)
-            if not _ABOUT_WORK.search(m.group(1)) and not _points_back(question[m.end(1):])]
+            if not _ABOUT_WORK.search(m.group(1)) and not _points_back(_next_sentence(question[m.end(1):]))]
+
+
+def _only_aside(question: str, name: str) -> bool:
+    """Whether every mention of `name` is in a part that sets it aside (_SET_ASIDE) or tells of the writer's field,
+    own setting, own things or trade (EvidencePolicy._names)."""
+    aside = ([m.span() for m in _SET_ASIDE.finditer(question)] + [m.span() for m in _WRITER_FIELD.finditer(question)]
+             + own_setting_spans(question) + [m.span(1) for m in _WRITERS_OWN.finditer(question)]
+             + [m.span(1) for m in _ANALOGY_OPENING.finditer(question)])
+    return bool(aside) and all(any(a <= m.start() < b for a, b in aside)
+                               for m in re.finditer(rf"(?<!\w){re.escape(name)}(?!\w)", question))
+
+
+def _next_sentence(text: str) -> str:
+    """The first sentence of `text`: an "it" further on points at what that sentence asks about ("… I want one overview
+    to hand them. is there a critical review of …? what does it say …", whose "it" is the review: dev-112)."""
+    text = text.lstrip()
+    return text[:end.end()] if (end := re.search(r"[.?!](?=\s|$)", text)) else text
 
 
 # A sentence that asks or requests, though it ends in a full stop: "Give the learning rate they used.", "Which rank."
@@ -1184,13 +1204,7 @@ class EvidencePolicy:
         # the joined form is in no abstract: read whole, it refused the question ("No indexed abstract mentions finance-LLM").
         names = [(m.group(2), norm(m.group(2))) if (m := _FIELD_JOINED.fullmatch(name)) and not is_known(key, terms)
                  and is_known(norm(m.group(2)), terms) else (name, key) for name, key in names]
-        aside = ([m.span() for m in _SET_ASIDE.finditer(question)] + [m.span() for m in _WRITER_FIELD.finditer(question)]
-                 + own_setting_spans(question) + [m.span(1) for m in _WRITERS_OWN.finditer(question)]
-                 + [m.span(1) for m in _ANALOGY_OPENING.finditer(question)])
-        if aside:
-            names = [(name, key) for name, key in names if is_known(key, terms) or not all(
-                any(a <= m.start() < b for a, b in aside) for m in re.finditer(rf"(?<!\w){re.escape(name)}(?!\w)", question))]
-        return names
+        return [(name, key) for name, key in names if is_known(key, terms) or not _only_aside(question, name)]
 
     def signals(self, question: str, hits: Sequence[Hit], scored: Sequence = ()) -> dict[str, float]:
         dense = sorted(((h.dense_score or 0.0) for h in hits), reverse=True)
@@ -1307,7 +1321,10 @@ class EvidencePolicy:
         # ... and names of several words in title case that no abstract holds ("Tree of Thoughts or CLoT:
         # which is better for humor?" answered from CLoT's paper without saying the other is not indexed).
         # Said to the reader, not a signal of the model (fitted without them).
-        missing += tuple(phrase for phrase in self._unindexed_phrases(question) if not any(norm(m) in norm(phrase) for m in missing))
+        # (not one only in the writer's own setting: "Our … collection holds letters from East and West African families,
+        # and we'd love summaries …" was told "No indexed abstract mentions West African", dev-113)
+        missing += tuple(phrase for phrase in self._unindexed_phrases(question) if not any(norm(m) in norm(phrase) for m in missing)
+                         and not _only_aside(question, phrase))
         # A question that names the top paper by its title's name and also something no abstract holds
         # ("BootPIG vs IP-Adapter: which is better?") is answered about the indexed one, never refused
         # (issue 14: one unknown name among known ones is not a refusal); the unknown one is named.

@@ -32,7 +32,10 @@ NAME_SUFFIX = re.compile(r"-(?:style|like|based|type|class|sized|level|scale|wri
                          r"|tuned|tunes|tuning|trained|trains"  # "a paper that LoRA-tunes open LLMs" (dev-65: refused)
                          # (any done-with word: "An AI-drafted brief once merged two officials …" was refused as "no
                          # indexed abstract mentions AI-drafted", dev-111)
-                         r"|[a-z]{2,}ed)$")
+                         r"|[a-z]{2,}ed"
+                         # ... or says how much of it a thing has or needs: "OCR-heavy training data" was refused as "no
+                         # indexed abstract mentions OCR-heavy" (dev-113), its abstracts writing "OCR-free"
+                         r"|heavy|free|only|rich|intensive|friendly|aware|centric|specific|native|agnostic|oriented|ready)$")
 # Chat shorthand in capitals is no technical name: "TL;DR of …" was refused as "no indexed abstract
 # mentions TL, DR".
 CHAT_SHORTHAND = re.compile(r"\b(?:TL;?\s?DR|ELI5|FYI|IMO|IMHO|AFAIK|IIRC|FWIW|BTW|PTAL|TIA|ASAP|AKA|LGTM|NB|PS"

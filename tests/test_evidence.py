@@ -2562,3 +2562,32 @@ def test_an_optimizer_answers_which_optimizer_though_it_is_no_model(assistant):
     answer = assistant.ask("What optimizer does FedMeZO bring into the federated setting, and what happens to GPU memory?")
     assert not answer.abstained and UNSTATED_CHOICE not in (answer.preface or "") + answer.text, (answer.evidence, answer.text[:200])
     assert "Zeroth-Order" in answer.text
+
+
+def test_a_name_only_in_a_sentence_on_when_the_writer_does_something_is_the_writers(assistant):
+    """dev-112: "before I pitch cheap fine-tuning to the SIU budget committee I want one overview to hand them. is there
+    a critical review of …? what does it say …" was refused as "No indexed abstract mentions SIU": the sentence opens on
+    when the writer does something, and the later "it" is the review asked for, not the writer's sentence."""
+    from rag.evidence import own_setting_spans
+
+    question = ("before I brief the QRX purchasing board I want one overview to hand them. is there a critical review of "
+                "parameter-efficient fine-tuning methods for pretrained language models? what does it say they cut?")
+    assert [question[a:b] for a, b in own_setting_spans(question)] == [
+        "before I brief the QRX purchasing board I want one overview to hand them."]
+    answer = assistant.ask(question)
+    assert not answer.abstained and "QRX" not in (answer.preface or "") + answer.text, (answer.evidence, answer.text[:200])
+    # an "it" in the very next sentence still points back at the writer's sentence
+    assert own_setting_spans("When we deploy QRX on the night shift I worry. How does it scale?") == []
+
+
+def test_a_name_joined_to_a_word_saying_how_much_of_it_something_has_is_the_name(assistant):
+    """dev-113: "Which papers help models read text in images, such as scanned multi-page documents, handwriting and
+    scene text, or OCR-heavy training data?" was refused as "No indexed abstract mentions OCR-heavy", though its
+    abstracts write "OCR-free": the name is the part before "-heavy", "-free", "-rich", "-only"."""
+    from rag.names import question_names
+
+    assert question_names("Is OCR-heavy data or a GPU-only setup better, and what about CLIP-free models?") == [
+        ("OCR", "ocr"), ("GPU", "gpu"), ("CLIP", "clip")]
+    answer = assistant.ask("Which papers read text in images, from scanned multi-page documents to scene text, with "
+                           "OCR-heavy training data?")
+    assert not answer.abstained and "OCR-heavy" not in (answer.preface or "") + answer.text, (answer.evidence, answer.text[:200])
