@@ -141,6 +141,19 @@ def _used_as_object(abstract: str, name: str) -> bool:
     return any(_OBJECT_OF.search(abstract[:m.start()]) for m in re.finditer(rf"(?<!\w){re.escape(name)}(?!\w)", abstract))
 
 
+# A verb that takes the model a paper works on as its object: "We evaluate the possible methods to adapt LLaMa, a 7B
+# parameter open-source PLM, …" (dev-113: which model the paper adapted was refused as "names no model of the kind
+# asked", LLaMA being in so many abstracts that it read as the field's vocabulary).
+_ADAPTED = re.compile(r"\b(?:adapt|fine-?tun|finetun|pre-?train|train|extend|distill?|compress|quantiz|prun|prompt)\w*\s+"
+                      r"(?:(?:a|an|the)\s+)?$", re.I)
+
+
+def _model_worked_on(abstract: str, name: str) -> bool:
+    """Whether the abstract builds on, studies (_used_as_object) or adapts, fine-tunes, trains … (_ADAPTED) `name`."""
+    return _used_as_object(abstract, name) or any(
+        _ADAPTED.search(abstract[:m.start()]) for m in re.finditer(rf"(?<!\w){re.escape(name)}(?!\w)", abstract))
+
+
 # A model named in one capitalised word, which NAME does not read as a name: set off after its kind ("a base MLLM model,
 # Kakapo, is built") or before it ("the SoTA Shikra MLLM model"). dev-93: which base model Genixer built was refused as
 # "names no model of the kind asked".
@@ -1087,6 +1100,22 @@ PRIOR_WORK = re.compile(r"\b(?:existing|previous|prior|conventional|traditional|
                         r"|(?:these|such|those) (?:approaches|methods|models|works|techniques))\b", re.I)
 
 
+# What a model measured against comes after, in its sentence: "… 92.3% accuracy on the Path-VQA dataset (compared to
+# 83.3% for Med-Gemini)" names no model Dragonfly is built on (dev-11: which backbone it builds on was `weak`, then
+# `strong` once Dragonfly was read as named).
+_BASELINE_BEFORE = re.compile(r"\b(?:compared (?:with|to)|outperform\w*|surpass\w*|beat\w*|than|versus|vs\.?)\s[^;()]{0,40}$", re.I)
+
+
+_ASKS_BASELINE = re.compile(r"\b(?:outperform|surpass|beat|compar|against|than\b|versus\b|vs\b|rival|baseline|competitor)", re.I)
+
+
+def _only_as_baseline(abstract: str, name: str) -> bool:
+    """Whether every mention of `name` in the abstract is a model measured against (_BASELINE_BEFORE)."""
+    mentions = [(sentence, m.start()) for sentence in split_sentences(abstract)
+                for m in re.finditer(rf"(?<!\w){re.escape(name)}(?!\w)", sentence)]
+    return bool(mentions) and all(_BASELINE_BEFORE.search(sentence[:at]) for sentence, at in mentions)
+
+
 def _field_term(abstract: str, name: str) -> bool:
     """Whether the abstract spells the name out in lower-case words, "information retrieval (IR)": a field's
     term, not a benchmark's or a model's name ("Massive Multitask Language Understanding (MMLU)")."""
@@ -1911,12 +1940,19 @@ class EvidencePolicy:
             return None
         return named
 
+    def _kinds(self, name: str) -> bool:
+        """The plural of a kind of thing or of the field's word ("LLMs", "MLLMs", "LMMs"): a class, never one model."""
+        return name.endswith("s") and (self._kind(name[:-1]) or self._common(name[:-1]))
+
     def unstated_choice(self, question: str, hits: Sequence[Hit], signals: dict) -> str | None:
         """The top paper's name when a question asks which model or component it uses ("Which LLM does FinMem use as
         its backbone?"), naming it, and its abstract names no model at all: no specific name but the paper's own and
         the question's. The paper's sentences about "an LLM-based agent" were quoted as `strong`. (dev and every
         validation batch: 3 unanswerable questions `strong`, 1 `weak`; no answerable one meets this.)"""
-        if not (which := ASKS_WHICH_MODEL.search(question)) or not (named := self._asked_top_paper(question, hits, signals)):
+        # (asked in a sentence that asks: "… I want to cite something serious on what LLMs still lack before anything like
+        # AGI." sets the scene, dev-65)
+        if not (which := ASKS_WHICH_MODEL.search(asking_sentences(question))) \
+                or not (named := self._asked_top_paper(question, hits, signals)):
             return None
         if _kind_stated(which.group(0), hits[0].paper.abstract):
             return None
@@ -1931,9 +1967,18 @@ class EvidencePolicy:
         # (nor is a term the abstract spells out in lower-case words, "task-specific models (TSMs)", "… towards expert
         # artificial general intelligence (AGI)": which MLLM scored best on II-Bench was `weak` from it, dev-35)
         optimizers_are_models = bool(_ASKS_OPTIMIZER.search(question))
-        if any(norm(n) not in asked and norm(n) != own and not self._common(n) and not _NO_MODEL_NAME.fullmatch(n)
+        # (a model measured against answers "which models did it beat?", not "which backbone is it built on?"; an
+        # optimizer measured against, "converges faster than … first-order methods such as SGD", tells which family the
+        # optimizer asked about is of)
+        baselines_asked = bool(_ASKS_BASELINE.search(question))
+        # (nor is a kind of thing in the plural, "LLMs", "MLLMs", "recent advances in large multimodal models (LMMs)";
+        # a name in so many abstracts it reads as the field's vocabulary names the model where the abstract adapts or
+        # builds on it, and is no kind of thing: "to adapt LLaMa")
+        if any(norm(n) not in asked and norm(n) != own and not _NO_MODEL_NAME.fullmatch(n) and not self._kinds(n)
+               and (not self._common(n) or not self._kind(n) and _model_worked_on(paper.abstract, n))
                and (optimizers_are_models or not _OPTIMIZER.fullmatch(n))
                and not is_metric(n) and not _names_data(paper.abstract, n) and not _field_term(paper.abstract, n)
+               and (baselines_asked or optimizers_are_models or not _only_as_baseline(paper.abstract, n))
                and (not (owns(paper, norm(n)) or _our_proposed(paper.abstract, n)) or _used_as_object(paper.abstract, n))
                for n in NAME.findall(URL.sub(" ", paper.abstract))
                + [a or b for a, b in _WORD_NAMED_MODEL.findall(paper.abstract)]):
