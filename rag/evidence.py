@@ -25,8 +25,8 @@ from pathlib import Path
 from typing import Sequence
 
 from rag.lexical import tokenize
-from rag.names import (MAKERS, NAME, VERSIONED, capitalised_words, is_known, names_in_title, norm, own_name, question_names, quotes_title,
-                       title_words)
+from rag.names import (MAKERS, NAME, VERSIONED, capitalised_words, is_known, named_by_own_word, names_in_title, norm, own_name,
+                       question_names, quotes_title, title_words)
 from rag.ownership import NAMING_CUES, names_first, owns, owns_phrase, phrase_pattern
 from rag.paste import content_words
 from rag.text import (ASKS_ORIGIN, ASKS_RELEASE, CONTRIBUTION, POINTS_BACK, RELEASE_STATED, URL, WHO_DID, asked_acronyms, expands,
@@ -1277,7 +1277,8 @@ class EvidencePolicy:
             "names": float(min(len(names), 3)),
             "names_unknown": len(unknown) / len(names) if names else 0.0,
             "names_in_top": sum(1 for _, key in names if key in top_words) / len(names) if names else 0.0,
-            "title_name": float(bool(top and names_in_title(question, top.paper.title, self._title_counts(), casing=self._casing()))),
+            "title_name": float(bool(top and (names_in_title(question, top.paper.title, self._title_counts(), casing=self._casing())
+                                              or named_by_own_word(question, top.paper.title, self._title_counts())))),
             "sentence_top": sentence_top,
             "sentence_score": sentence_score,
             "sentence_words": sentence_words,

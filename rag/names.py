@@ -384,6 +384,18 @@ def own_name(title: str) -> str | None:
     return lead.strip() if colon and lead.strip() and len(lead.split()) <= 3 else None
 
 
+def named_by_own_word(question: str, title: str, title_counts: dict[str, int] | None = None, max_titles: int = 2) -> bool:
+    """Whether the question names the paper by its own name of one plain word, written as the title writes it,
+    mid-sentence ("someone suggested Yi", "the Liquid models"): NAME takes no such word, so names_in_title missed it and
+    a three-part question about Yi's pretraining was `weak` at P 0.73 with Yi's paper first (dev-112)."""
+    own = own_name(title)
+    if not own or not re.fullmatch(r"[A-Z][a-z]+", own):
+        return False
+    if title_counts is not None and title_counts.get(norm(own), 0) > max_titles:
+        return False
+    return own in capitalised_words(question) + two_letter_words(question)
+
+
 def title_words(title: str) -> set[str]:
     return normalized(title.casefold().split()) - {""}
 

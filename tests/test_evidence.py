@@ -2603,6 +2603,21 @@ def test_a_name_joined_to_a_word_saying_how_much_of_it_something_has_is_the_name
     assert not answer.abstained and "OCR-heavy" not in (answer.preface or "") + answer.text, (answer.evidence, answer.text[:200])
 
 
+def test_a_paper_named_by_its_one_plain_word_is_named(assistant):
+    """dev-112: "… someone suggested Yi. How many tokens, in which languages, went into its pretraining, …?" was `weak`
+    at P 0.73 with Yi's paper first and its figures quoted: a name of one plain word ("Yi", "Liquid") is no technical
+    name, so the question was not read as naming the paper (title_name), whose answers are `strong` from P 0.7."""
+    from rag.names import named_by_own_word
+
+    assert named_by_own_word("our IT lead suggested Yi. How many tokens went into it?", "Yi: Open Foundation Models by 01.AI")
+    assert not named_by_own_word("Yi said so. How many tokens went into it?", "Yi: Open Foundation Models by 01.AI")
+    answer = assistant.ask("IT is vetting open models we could host in-house to read adjusters' notes, and someone suggested "
+                           "Yi. How many tokens, in which languages, went into its pretraining, how small was the hand-checked "
+                           "instruction set, and how far was the context window stretched?")
+    assert answer.evidence == "strong" and answer.citations[0].title.startswith("Yi:"), (answer.evidence, answer.preface)
+    assert "3.1 trillion tokens" in answer.text
+
+
 def test_a_model_only_measured_against_or_a_kind_of_model_is_no_model_a_paper_builds_on(assistant):
     """dev-11: "Which LLM backbone and which vision encoder is the Dragonfly multi-resolution zoom model built on?" is
     not answered by Dragonfly's abstract, whose only names are "large multimodal models (LMMs)", a dataset and the
