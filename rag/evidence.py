@@ -1104,8 +1104,7 @@ PRIOR_WORK = re.compile(r"\b(?:existing|previous|prior|conventional|traditional|
 # 83.3% for Med-Gemini)" names no model Dragonfly is built on (dev-11: which backbone it builds on was `weak`, then
 # `strong` once Dragonfly was read as named).
 _BASELINE_BEFORE = re.compile(r"\b(?:compared (?:with|to)|outperform\w*|surpass\w*|beat\w*|than|versus|vs\.?)\s[^;()]{0,40}$", re.I)
-
-
+# ... and a question that asks about what a paper is measured against ("which models does it beat?").
 _ASKS_BASELINE = re.compile(r"\b(?:outperform|surpass|beat|compar|against|than\b|versus\b|vs\b|rival|baseline|competitor)", re.I)
 
 
