@@ -10,6 +10,9 @@ re-run on any index of seeds/:
     RAG_DATA_DIR=<index> python -m eval.session_probes strong-signals REPORT ...  # dev and the tuning batches
     RAG_DATA_DIR=<index> python -m eval.session_probes compare-curve REPORT ...
     RAG_DATA_DIR=<index> python -m eval.session_probes facets REPORT ...
+    python -m eval.session_probes multi-ranks REPORT ...                         # dev and the tuning batches
+    python -m eval.session_probes top-cited REPORT ...
+    RAG_DATA_DIR=<index> python -m eval.session_probes named-refusals REPORT ...
 
 `reasons` prints counts only (no question, answer or id), so it may read the count-only batches.
 """
@@ -182,13 +185,71 @@ def facets(questions: list[dict]) -> dict:
     return dict(sorted(counts.items()))
 
 
+def multi_ranks(questions: list[dict]) -> dict:
+    """The papers multi-paper questions need: cited, retrieved but not cited (by their rank among the hits), or not
+    retrieved at all (fiftieth session: where "which papers …" answers lose their papers)."""
+    counts: Counter = Counter()
+    ranks: Counter = Counter()
+    for q in questions:
+        if q["type"] != "multi" or q.get("mode") != "ask":
+            continue
+        hits = [h["title"] for h in q["ours"].get("hits", [])]
+        cited = {c["title"] for c in q["ours"].get("citations", [])}
+        for gold in q["gold"]:
+            if gold in cited:
+                counts["cited"] += 1
+            elif gold in hits:
+                counts["retrieved, not cited"] += 1
+                ranks[hits.index(gold) + 1] += 1
+            else:
+                counts["not retrieved"] += 1
+    return {**dict(sorted(counts.items())), "retrieved, not cited, by rank": dict(sorted(ranks.items()))}
+
+
+def top_cited(questions: list[dict]) -> dict[str, dict[str, int]]:
+    """Answered single-paper questions with a gold paper, by type: whether the answer cites the first paper retrieved,
+    and whether the gold paper is that paper, is cited otherwise, or is not cited (fiftieth session: would quoting the
+    first paper retrieved first help, for a question whose paper is found first but quoted from others?)."""
+    out: dict[str, Counter] = {}
+    for q in questions:
+        o = q["ours"]
+        if q["type"] not in ("plain", "paraphrase", "followup") or not q.get("gold") or q.get("mode") != "ask" \
+                or o.get("abstained") or not o.get("hits") or not o.get("citations"):
+            continue
+        top, gold = o["hits"][0]["title"], set(q["gold"])
+        cited = {c["title"] for c in o["citations"]}
+        where = "gold is the top paper" if top in gold else ("gold cited" if gold & cited else "gold not cited")
+        out.setdefault(q["type"], Counter())[f"top paper {'cited' if top in cited else 'not cited'}, {where}"] += 1
+    return {t: dict(sorted(c.items())) for t, c in sorted(out.items())}
+
+
+def named_refusals(questions: list[dict]) -> dict[str, int]:
+    """Refusals that say a named paper "is indexed, but its abstract does not clearly answer this" (not compare topics
+    or follow-ups), by whether the question is answerable and by the number signals (asks_number, number_missing) of
+    the policy: would stating every asked number tell the answerable ones apart? (fiftieth session)"""
+    assistant = _engine().assistant
+    counts: Counter = Counter()
+    for q in questions:
+        o = q["ours"]
+        if q["type"] in ("compare", "followup") or q.get("mode") != "ask" \
+                or "is indexed, but its abstract does not clearly answer this" not in (o.get("answer") or ""):
+            continue
+        signals = assistant.assess(q["question"], assistant.retriever.search(q["question"], k=MAX_PAPERS)).signals
+        kind = "unanswerable" if q["type"] == "unanswerable" else "answerable"
+        counts[f"{kind}, asks a number {int(signals.get('asks_number', 0))}, a number missing "
+               f"{int(signals.get('number_missing', 0))}"] += 1
+    return dict(sorted(counts.items()))
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("probe", choices=("reasons", "strong-wrong", "strong-signals", "compare-curve", "facets"))
+    parser.add_argument("probe", choices=("reasons", "strong-wrong", "strong-signals", "compare-curve", "facets", "multi-ranks",
+                                          "top-cited", "named-refusals"))
     parser.add_argument("reports", nargs="+", type=Path, help="report.json files written by `rag eval --out DIR`")
     args = parser.parse_args(argv)
     probe = {"reasons": refusal_reasons, "strong-wrong": strong_wrong, "strong-signals": strong_signals,
-             "compare-curve": compare_curve, "facets": facets}[args.probe]
+             "compare-curve": compare_curve, "facets": facets, "multi-ranks": multi_ranks, "top-cited": top_cited,
+             "named-refusals": named_refusals}[args.probe]
     print(json.dumps(probe(_questions(args.reports)), indent=1, ensure_ascii=False))
     return 0
 
