@@ -15,14 +15,25 @@ import re
 # everyday wording (regex, matched case-insensitively on word boundaries) -> the field's term; a noun's term
 # is written singular and takes an "s" where the everyday word was plural ("chatbots" -> "large language models")
 _NOUN, _OTHER = True, False
+# who is taught when teaching is of people, not of a model
+_PEOPLE = (r"(?:students?|kids?|children|child|pupils?|people|learners?|class(?:es|rooms?)?|staff|patients?|parents?|humans?"
+           r"|readers?|users?|nurses?|doctors?|clinicians?|volunteers?|visitors?|teachers?|colleagues?|us|me|you)\b")
 _LAY_TO_TERM: tuple[tuple[str, str, bool], ...] = (
     # models
     (r"(?:ai\s+)?chat\s*bots?|chat\s+(?:assistants?|models?|systems?|agents?)|(?:ai|digital|virtual)\s+assistants?",
      "large language model", _NOUN),
-    (r"(?:next[- ]word|next[- ]token|word|text)\s+predictors?|text\s+generators?|language\s+engines?", "language model", _NOUN),
+    (r"(?:next[- ]word|next[- ]token|word|text)\s+predictors?|text\s+generators?|(?<!-)language\s+engines?", "language model", _NOUN),
     (r"picture[- ](?:capable|reading|understanding)|seeing(?=\s+(?:chat|ai\b|models?\b|assistants?\b|language\b))",
      "vision-language", _OTHER),
     (r"(?:neural\s+)?nets|neural\s+net", "neural network", _NOUN),
+    (r"picture[- ]and[- ](?:words?|text|captions?|language|writing)", "vision-language", _OTHER),
+    # the model taught and the one it teaches ("soaks up know-how from a giant mentor", "a cheap quick pupil"); a
+    # pupil only as a model: after a word of size or cost, before "model", or with a teacher in its sentence
+    (r"mentors?(?:\s+(?:model|net(?:work)?)s?)?", "teacher model", _NOUN),
+    (r"(?:(?<=small )|(?<=smaller )|(?<=little )|(?<=littler )|(?<=tiny )|(?<=quick )|(?<=cheap )|(?<=lean ))pupils?"
+     r"(?:\s+(?:model|net(?:work)?|system)s?)?|pupils?\s+(?:model|net(?:work)?|system)s?"
+     r"|pupils?(?=[^.?!]*\b(?:teacher|mentor|tutor)s?\b)", "student model", _NOUN),
+    (r"graphics\s+(?:cards?|chips?)|video\s+cards?", "GPU", _NOUN),
     # (the verbs too: "can we bolt on small plug-ins …" asks for adapter modules; read as a noun only, the fresh
     # batches lost that question and dev one refusal's closest papers changed)
     (r"add[- ]ons?|bolt[- ]ons?", "adapter module", _NOUN),
@@ -36,6 +47,10 @@ _LAY_TO_TERM: tuple[tuple[str, str, bool], ...] = (
     # training and inference
     (r"(?-i:polish(?:ing|ed|es)?)|tun(?:ing|ed)\s+up|touch(?:ing)?[- ]up", "fine-tuning", _OTHER),
     (r"trial[- ]and[- ]error(?:\s+(?:learning|training|optimi[sz]ation))?", "reinforcement learning", _OTHER),
+    # teaching a model is training it ("teach one copy of a chatbot to solve sums", "a net schooled on other tag sets");
+    # not teaching people ("teaching students", "teach nurses to …")
+    *((rf"(?:{lay})(?!\s+(?:[\w-]+\s+){{0,2}}?{_PEOPLE}|\s+assistants?\b)", term, _OTHER)
+      for lay, term in (("teaching|schooling", "training"), ("teach", "train"), ("teaches", "trains"), ("taught|schooled", "trained"))),
     (r"(?:directive|instruction|command)[- ](?:following|obeying)", "instruction-following", _OTHER),
     (r"(?:users?'?s?|human|people's|your)\s+directions|directives?", "instruction", _NOUN),
     (r"step[- ]by[- ]step\s+(?:thinking|reasoning)|think(?:ing)?\s+step\s+by\s+step|show(?:ing)?\s+(?:its|their)\s+work",

@@ -331,6 +331,31 @@ def test_everyday_words_become_the_fields_terms_in_number():
     assert in_field_terms("phones where raw records never leave the device") == "phones where federated learning the device"
 
 
+# ... and the words for the hardware, the model taught and the one teaching it (fiftieth session: dev-112/113's
+# paraphrases; without the rewrite neither paper is in the top 3)
+@pytest.mark.parametrize("query, title", [
+    ("Our volunteer hopes to spread a huge chatbot over several graphics cards. Is there a slim kit that works out by "
+     "itself how to split it up, so he needn't write piles of fiddly setup?", "Redco"),
+    ("How can a small pupil network soak up know-how from a giant mentor that was schooled on other tag sets?",
+     "Prototype-guided Cross-task Knowledge Distillation"),
+])
+def test_a_question_about_cards_mentors_and_pupils_finds_papers_on_gpus_teachers_and_students(seed_engine, query, title):
+    titles = [h.paper.title for h in seed_engine.search(query, k=3)]
+    assert any(t.startswith(title) for t in titles), titles
+
+
+def test_teaching_a_model_is_training_it_but_teaching_people_is_not():
+    from rag.lay_terms import in_field_terms
+
+    assert in_field_terms("Can a picture-and-words matcher teach a cheap quick pupil on two graphics cards?") == (
+        "Can a vision-language matcher train a cheap quick student model on two GPUs?")
+    assert in_field_terms("a net schooled on other tag sets, taught by a giant mentor") == (
+        "a net trained on other tag sets, trained by a giant teacher model")
+    for people in ("Which tools help teaching students to read?", "How do we teach our nurses to triage?",
+                   "apps that help pupils who struggle with reading"):
+        assert in_field_terms(people) == people
+
+
 def test_everyday_words_are_searched_as_written_when_the_setting_is_off(seed_index, seed_engine):
     """RAG_FIELD_TERMS=off: a collection whose papers say "chatbot" themselves can search it as written."""
     from rag.config import load_settings
