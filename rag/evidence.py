@@ -25,8 +25,8 @@ from pathlib import Path
 from typing import Sequence
 
 from rag.lexical import tokenize
-from rag.names import (MAKERS, NAME, VERSIONED, capitalised_words, is_known, named_by_own_word, names_in_title, norm, own_name,
-                       question_names, quotes_title, title_words)
+from rag.names import (MAKERS, NAME, VERSIONED, capitalised_words, is_known, mention_starts, named_by_own_word, names_in_title, norm,
+                       own_name, question_names, quotes_title, title_words)
 from rag.ownership import NAMING_CUES, names_first, owns, owns_phrase, phrase_pattern
 from rag.paste import content_words
 from rag.text import (ASKS_ORIGIN, ASKS_RELEASE, CONTRIBUTION, POINTS_BACK, RELEASE_STATED, URL, WHO_DID, asked_acronyms, expands,
@@ -138,7 +138,7 @@ def _our_proposed(abstract: str, name: str) -> bool:
 
 def _used_as_object(abstract: str, name: str) -> bool:
     """Whether the abstract names `name` as what it builds on, trains or studies (_OBJECT_OF) somewhere."""
-    return any(_OBJECT_OF.search(abstract[:m.start()]) for m in re.finditer(rf"(?<!\w){re.escape(name)}(?!\w)", abstract))
+    return any(_OBJECT_OF.search(abstract[:at]) for at in mention_starts(abstract, name))
 
 
 # A verb that takes the model a paper works on as its object: "We evaluate the possible methods to adapt LLaMa, a 7B
@@ -149,9 +149,8 @@ _ADAPTED = re.compile(r"\b(?:adapt|fine-?tun|finetun|pre-?train|train|extend|dis
 
 
 def _model_worked_on(abstract: str, name: str) -> bool:
-    """Whether the abstract builds on, studies (_used_as_object) or adapts, fine-tunes, trains … (_ADAPTED) `name`."""
-    return _used_as_object(abstract, name) or any(
-        _ADAPTED.search(abstract[:m.start()]) for m in re.finditer(rf"(?<!\w){re.escape(name)}(?!\w)", abstract))
+    """Whether the abstract builds on, studies (_OBJECT_OF) or adapts, fine-tunes, trains … (_ADAPTED) `name`."""
+    return any(_OBJECT_OF.search(abstract[:at]) or _ADAPTED.search(abstract[:at]) for at in mention_starts(abstract, name))
 
 
 # A model named in one capitalised word, which NAME does not read as a name: set off after its kind ("a base MLLM model,
@@ -411,8 +410,7 @@ def _only_aside(question: str, name: str) -> bool:
     aside = ([m.span() for m in _SET_ASIDE.finditer(question)] + [m.span() for m in _WRITER_FIELD.finditer(question)]
              + own_setting_spans(question) + [m.span(1) for m in _WRITERS_OWN.finditer(question)]
              + [m.span(1) for m in _ANALOGY_OPENING.finditer(question)])
-    return bool(aside) and all(any(a <= m.start() < b for a, b in aside)
-                               for m in re.finditer(rf"(?<!\w){re.escape(name)}(?!\w)", question))
+    return bool(aside) and all(any(a <= at < b for a, b in aside) for at in mention_starts(question, name))
 
 
 def _next_sentence(text: str) -> str:
@@ -1110,9 +1108,8 @@ _ASKS_BASELINE = re.compile(r"\b(?:outperform|surpass|beat|compar|against|than\b
 
 def _only_as_baseline(abstract: str, name: str) -> bool:
     """Whether every mention of `name` in the abstract is a model measured against (_BASELINE_BEFORE)."""
-    mentions = [(sentence, m.start()) for sentence in split_sentences(abstract)
-                for m in re.finditer(rf"(?<!\w){re.escape(name)}(?!\w)", sentence)]
-    return bool(mentions) and all(_BASELINE_BEFORE.search(sentence[:at]) for sentence, at in mentions)
+    found = [(sentence, at) for sentence in split_sentences(abstract) for at in mention_starts(sentence, name)]
+    return bool(found) and all(_BASELINE_BEFORE.search(sentence[:at]) for sentence, at in found)
 
 
 def _field_term(abstract: str, name: str) -> bool:

@@ -367,6 +367,11 @@ def is_known(key: str, terms: set[str]) -> bool:
         len(key) >= 3 and any(key + size in terms for size in _SIZE_VARIANTS))
 
 
+def mention_starts(text: str, name: str) -> list[int]:
+    """Where the text has the name as written, as a whole word."""
+    return [m.start() for m in re.finditer(rf"(?<!\w){re.escape(name)}(?!\w)", text)]
+
+
 def mentions(text: str, name: str) -> bool:
     """Whether the text has the name as written, as a whole word ("LQ-LoRA" does not mention "LoRA")."""
     return re.search(rf"(?<!\w){re.escape(name)}(?!\w)", text) is not None
