@@ -17,7 +17,7 @@ _INITIALISM = re.compile(r"(?:^|-)(?:[a-z]\.)+[a-z]$")
 _BOUNDARY = re.compile(r"(?<=[.!?])[\"')\]”’]{0,2}\s+(?=[\"'(\[“‘`]?[A-Z0-9$\\]|\((?:[a-z]|[ivx]{1,4})\)\s)")
 
 
-def _no_break_before(candidate: str) -> bool:
+def no_break_before(candidate: str) -> bool:
     """Whether `candidate` (text up to a period and a space) ends in an abbreviation, not a sentence."""
     if not candidate.endswith("."):
         return False
@@ -38,7 +38,7 @@ def split_sentences(text: str) -> list[str]:
     sentences: list[str] = []
     start = 0
     for match in _BOUNDARY.finditer(text):
-        if _no_break_before(text[start : match.start()].rstrip()):
+        if no_break_before(text[start : match.start()].rstrip()):
             continue
         sentences.append(text[start : match.end()].strip())
         start = match.end()
@@ -102,6 +102,14 @@ ASKS_ORIGIN = re.compile(
     WHO_DID + r"\b(?:propos|introduc|came up with|come up with|creat|develop|invent|made|coin|present|first (?:show|demonstrat))\w*"
     r"|\b(?:should|do|can|could|would|to) (?:i|we) cite\b|\bcit(?:e|ation) for\b|\breference for\b"
     r"|\bwhere (?:does|did|do) [^?]{1,80}? come from\b|\b(?:original|source) (?:paper|work|publication)\b", re.I)
+
+
+# ... but not where a paper's material comes from: "Where did its data come from …?" asks what an answer sentence should
+# say (its source), not who introduced a name the question also writes (dev-115: "… an instruction dataset … built with
+# GPT-4V. Where did its data come from …?" was refused as "none of them introduces" GPT-4V).
+MATERIAL_SOURCE = re.compile(r"\bwhere (?:does|did|do) (?:its|their|the|this|that|these|those)\s+(?:[\w-]+\s+){0,2}?"
+                             r"(?:data|datasets?|images|pictures|photos|texts?|samples|examples|annotations|labels|questions"
+                             r"|prompts|corpus|corpora|recordings|material|sources?)\s+come from\b", re.I)
 
 
 # A question what an acronym stands for: "What does BDHS stand for in …?", "What is PRISMA short for?",
