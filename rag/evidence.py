@@ -101,10 +101,12 @@ _NOT_BETWEEN = (r"(?!(?:of|a|an|the|its|their|this|that|these|those|our|your|his
                 # (nor such a verb in the past: "… and what helped specialist models?" asks what helped them, dev-94)
                 r"|helped|made|turned|taught|enabled|allowed|improved|hurt|caused|drove|limited|boosted)\b)")
 ASKS_WHICH_MODEL = re.compile(
-    r"(?:(?:^|[.?!:]\s+)\W*[Ww]h(?:ich|at)|" + _RELATIVE_WHICH + r"\bwhich|\bwhat(?!\s+(?:the|a|an)\s))\s+(?i:(?:" + _NOT_BETWEEN + r"[\w-]+\s+){0,2}?"
+    r"(?:(?:^|[.?!:]\s+)\W*[Ww]h(?:ich|at)|" + _RELATIVE_WHICH + r"\bwhich|\bwhat(?!\s+(?:the|a|an)\s))(?!\s+(?i:sizes?|scales?)\b)\s+(?i:(?:"
+    + _NOT_BETWEEN + r"[\w-]+\s+){0,2}?"
     r"(?:llms?|(?:large )?language models?|models?|vlms?|mllms?|backbones?|encoders?|base models?|teachers?|tokenizers?"
     r"|simulators?|optimi[sz]ers?))\b(?!-|\s+(?:sizes?|scales?|parameters?|counts?)\b)"
-    # (not a compound's first word: "what teacher-copying trick …"; nor a model's size: "over what model sizes?", dev-84)
+    # (not a compound's first word: "what teacher-copying trick …"; nor a model's size: "over what model sizes?", dev-84;
+    # "what size labeler model did they use", dev-79)
 )
 # The words before a name that make it something the abstract works with: "a study on a series of PaLM 2 models",
 # "built on LLaMA", "fine-tuned from Mistral", "experiments with T5" (not "the effectiveness of MLLM-MSR").
@@ -433,40 +435,59 @@ _REQUEST = re.compile(r"\W*(?:give|tell|list|name|state|report|show|say|please|i
 
 
 # Where a sentence ends and another may begin in lower case, as a question typed casually does ("… every certificate of
-# conformance. what did the benchmark … collect").
-_LOWER_CASE_BREAK = re.compile(r"(?<=[.!])\s+(?=[a-z])")
+# conformance. what did the benchmark … collect", "… can do the grading later? we'd use that for …").
+_LOWER_CASE_BREAK = re.compile(r"(?<=[.!?])\s+(?=[a-z])")
 
 
 # ... or bids the reader do something ("explain qlora. what is nf4" asks both).
 _BIDS = re.compile(r"\W*(?:explain|summari[sz]e|describe|compare|find|help|recommend|suggest|walk me)\b", re.I)
+# A word that asks, anywhere in a sentence: a tail with none after the question ("… the grading later? we'd use that for
+# judging synthetic defect pictures") tells of the writer; "… ? and how does it compare" asks.
+_ASKING_WORD = re.compile(r"\b(?:what|which|how|who|whom|whose|where|when|why|whether|do|does|did|is|are|was|were|can|could"
+                          r"|would|will|should|any)\b", re.I)
 
 
-def _after_scene(question: str) -> str:
-    """A question with no question mark from its first sentence that asks (_REQUEST) on, when statements come before it:
-    "our supplier portals eat half my morning, clicking through the same forms for every certificate of conformance. what
-    did the benchmark on conversational website navigation actually collect, how many sites does it cover, …" (dev-114:
-    refused at P 0.23, its paper first; the sentences that ask, alone, find it closer)."""
+def _casual_sentences(question: str, before_requests: bool) -> list[str]:
+    """The question's sentences, also where one begins in lower case: after a question mark, or (`before_requests`) after
+    a full stop before a sentence that asks or bids (not after an abbreviation: "e.g. for chat"). Not so in a text with a
+    question mark, whose statement before "… . which paper is that?" describes the paper asked for (fit: a strong answer
+    went `weak`)."""
     sentences = []
     for sentence in split_sentences(question):
         start = 0
         for m in _LOWER_CASE_BREAK.finditer(sentence):
-            if _REQUEST.match(sentence, m.end()) and not no_break_before(sentence[start:m.start()]):
-                sentences.append(sentence[start:m.start()])
+            before = sentence[start:m.start()]
+            if (before.endswith("?") or before_requests and (_REQUEST.match(sentence, m.end()) or _BIDS.match(sentence, m.end()))) \
+                    and not no_break_before(before):
+                sentences.append(before)
                 start = m.end()
         sentences.append(sentence[start:])
-    first = next((i for i, sentence in enumerate(sentences) if _REQUEST.match(sentence) or _BIDS.match(sentence)), 0)
-    return " ".join(sentences[first:]) if first else question
+    return sentences
 
 
 def asking_sentences(question: str) -> str:
     """The sentences of a question that ask, without the statements that set the scene before them: in "Wild modding
     idea: players fine-tune a shared model, each with whatever LoRA rank their GPU can handle. FLoRA says the usual way
     of averaging adapters is broken. What goes wrong with it …?" the LoRA rank is the writer's scenario, not asked of
-    FLoRA (dev-87: `weak`, "the abstract of FLoRA does not state its LoRA rank"). A text with no question mark is all
-    asking, but for the statements before its first sentence that asks (_after_scene)."""
+    FLoRA (dev-87: `weak`, "the abstract of FLoRA does not state its LoRA rank"); nor the tail after it that tells of the
+    writer, unpunctuated as it may be ("which paper breaks image-quality grading into simpler sub-tasks …? we'd use that
+    for judging synthetic defect pictures", dev-114: `weak`, `strong` without it).
+    A text with no question mark asks from its first sentence that asks or bids on: "our supplier portals eat half my
+    morning, clicking through the same forms … . what did the benchmark on conversational website navigation actually
+    collect, how many sites does it cover, …" (dev-114: refused at P 0.23 with its paper first; the sentence that asks,
+    alone, finds it closer)."""
+    sentences = _casual_sentences(question, before_requests="?" not in question)
     if "?" not in question:
-        return _after_scene(question)
-    return " ".join(x for x in split_sentences(question) if not x.rstrip().endswith((".", "!")) or _REQUEST.match(x))
+        first = next((i for i, sentence in enumerate(sentences) if _REQUEST.match(sentence) or _BIDS.match(sentence)), 0)
+        return " ".join(sentences[first:]) if first else question
+    last_asked = max(i for i, sentence in enumerate(sentences) if "?" in sentence)
+
+    def asks(i: int, sentence: str) -> bool:
+        if sentence.rstrip().endswith((".", "!")):
+            return _REQUEST.match(sentence) is not None
+        return i <= last_asked or _ASKING_WORD.search(sentence) is not None or _BIDS.match(sentence) is not None
+
+    return " ".join(sentence for i, sentence in enumerate(sentences) if asks(i, sentence))
 
 
 # Data named in everyday words after the noun that says they are data: "we develop our own benchmarks using two real-word

@@ -2671,3 +2671,26 @@ def test_asking_where_a_papers_data_came_from_does_not_ask_who_introduced_the_mo
                            "from, and how did they handle fine detail and reasoning?")
     assert answer.evidence == "strong" and answer.citations[0].title.startswith("RS-GPT4V"), (answer.evidence, answer.text)
     assert "produced by GPT-4V and existing datasets" in answer.text
+
+
+def test_a_tail_after_the_question_that_tells_of_the_writer_is_not_asked(assistant):
+    """dev-114: "which paper breaks image-quality grading into simpler sub-tasks with GPT-4o …? we'd use that for judging
+    synthetic defect pictures" was `weak` (P 0.79): the unpunctuated tail in lower case was read as part of the question,
+    and its words are in no abstract. Without it the question is `strong`. A tail that asks ("… ? and how does it
+    compare") is still asked; and "what size labeler model did they use" asks a model's size, not which model."""
+    from rag.evidence import ASKS_WHICH_MODEL, asking_sentences
+
+    assert asking_sentences("Which paper picks data by k-means? a colleague building a chatbot asked me") == (
+        "Which paper picks data by k-means?")
+    assert asking_sentences("What is QLoRA? and how does it compare with LoRA") == "What is QLoRA? and how does it compare with LoRA"
+    assert asking_sentences("I remember a small LM with latent attention. which paper is that?") == (
+        "I remember a small LM with latent attention. which paper is that?")  # (its "that" is the statement)
+    assert not ASKS_WHICH_MODEL.search("what size labeler model did they use")
+    answer = assistant.ask("which paper splits judging generated images into simpler sub-tasks with GPT-4o to build a "
+                           "training set, so a small open model can do the judging later? we'd use that for scoring "
+                           "synthetic scratch photos")
+    assert answer.evidence == "strong" and answer.citations[0].title.startswith("Automatic Evaluation for Text-to-image"), (
+        answer.evidence, answer.preface)
+    sized = assistant.ask("RLAIF-V, just the numbers: what size labeler model did they use, and by how much does their 7B "
+                          "cut object hallucination? deciding if open-source AI feedback is worth the GPU bill.")
+    assert sized.evidence == "strong" and "34B model as labeler" in sized.text, (sized.evidence, sized.text)
