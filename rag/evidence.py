@@ -90,7 +90,10 @@ _FIGURE = re.compile(r"(?<![\w.])(\d+(?:[.,]\d+)*)\s*(?:%|percent\b|[xX×](?!\w)
 # brought into line …", "papers in which a language model …"; dev-77's follow-up was refused as naming no model)
 _RELATIVE_WHICH = "".join(f"(?<!{noun} )" for noun in (
     "paper", "papers", "work", "works", "study", "studies", "benchmark", "method", "methods", "approach", "framework", "system")) \
-    + "".join(f"(?<![A-Za-z] {preposition} )" for preposition in ("by", "in", "through", "via"))
+    + "".join(f"(?<![A-Za-z] {preposition} )" for preposition in ("by", "in", "through", "via")) \
+    + "".join(f"(?<!{verb} )" for verb in (  # (what a method decides: "how does it decide which model writes each token", dev-116)
+        "decide", "decides", "decided", "choose", "chooses", "chose", "select", "selects", "pick", "picks", "determine",
+        "determines", "predict", "predicts", "learn", "learns", "route", "routes", "judge", "judges"))
 # (and no article or possessive among the words between: "the study of what lets a model generalize …", "… to which
 # the model assigns …", "what is their model …" ask for no model; dev-77's question was refused as naming none)
 # (nor a verb: "Which system uses LLMs to automate claim matching …?" asks for the system, the LLMs are what it uses;
@@ -379,7 +382,10 @@ _CLOSE_RIVALS = 3
 # low-rank attention paper. Which datasets …?"): its names are what is asked.
 # ... or opening on when the writer does it: "before I pitch cheap fine-tuning to the SIU budget committee I want one
 # overview to hand them." was refused as "No indexed abstract mentions SIU" (dev-112).
-_OWN_SETTING = re.compile(r"(?:^|(?<=[.!])\s)\W*((?:(?:before|after|when|whenever|while|once|until|since|if|because|now that)\s+)?"
+# (or a clause on what the writer was doing when: "Watching CCTV of a crew at a burst main, I wondered …", dev-116: refused
+# as "no indexed abstract mentions CCTV")
+_OWN_SETTING = re.compile(r"(?:^|(?<=[.!])\s)\W*((?:(?:before|after|when|whenever|while|once|until|since|if|because|now that)\s+"
+                          r"|[A-Za-z]+ing\s[^.?!,;]{1,120},\s*)?"
                           r"(?:we|our|i|my|(?:i|we)['’](?:m|ve|d|ll)|we['’]re)\s[^.?!]*[.!])(?=\s+\S)", re.I)
 _ABOUT_WORK = re.compile(r"\b(?:papers?|stud(?:y|ies)|works?|methods?|approach(?:es)?|articles?|techniques?|authors?)\b", re.I)
 # (narrower than rag.text.POINTS_BACK: "what did they evaluate on" points at the authors, not at the writer's setting)

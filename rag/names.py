@@ -22,7 +22,9 @@ from rag.text import space_unspaced_scripts
 # Technical names: two+ capitals or a letter-digit mix (H2O, GRPO, MI300X, SWE-bench) or CamelCase.
 # A version's decimal point is part of the name: "LLaVA-1.5", "Llama-3.1", "Qwen2.5-VL" (was cut at "LLaVA-1").
 _C = r"(?:[\w-]|\.(?=\d))"  # a name's character: a word character, a hyphen, a decimal point
-NAME = re.compile(rf"\b(?={_C}*[A-Z]{_C}*[A-Z0-9])(?={_C}*[A-Za-z])\w{_C}*\w\b|\b[A-Z][a-z]+[A-Z]\w*\b")
+# (and lower case ending in one capital: "chrF", the translation metric, was no name, so "Do any papers score translation
+# with chrF …?" was `strong` from papers that use BLEU, dev-117)
+NAME = re.compile(rf"\b(?={_C}*[A-Z]{_C}*[A-Z0-9])(?={_C}*[A-Za-z])\w{_C}*\w\b|\b[A-Z][a-z]+[A-Z]\w*\b|\b[a-z]{{2,}}[A-Z]\b")
 # A name joined to an ordinary word that says what was done with it ("CLIP-style", "GPT-4-written instructions",
 # "GPT-4V-generated data", "GPT-4-class models": dev-98, refused as "no indexed abstract mentions GPT-4-class"): the
 # name is the part before. "GPT-4-written" read as a name no abstract holds, and

@@ -2694,3 +2694,36 @@ def test_a_tail_after_the_question_that_tells_of_the_writer_is_not_asked(assista
     sized = assistant.ask("RLAIF-V, just the numbers: what size labeler model did they use, and by how much does their 7B "
                           "cut object hallucination? deciding if open-source AI feedback is worth the GPU bill.")
     assert sized.evidence == "strong" and "34B model as labeler" in sized.text, (sized.evidence, sized.text)
+
+
+def test_a_clause_on_what_the_writer_was_doing_is_their_setting_and_a_method_deciding_which_model_asks_for_none(assistant):
+    """dev-116: "Watching CCTV of a crew at a burst main, I wondered whether software could guess their next steps. I
+    recall a paper where a language model first recognises actions already done in a video, then predicts future actions
+    or infers the goal. …" was refused as "no indexed abstract mentions CCTV": a sentence opening on what the writer was
+    doing tells of their setting, as one opening "When I …" does. And "how does selective token generation decide which
+    model writes each token …?" was refused as naming "no model of the kind asked": what a method decides asks for no
+    model's name."""
+    from rag.evidence import ASKS_WHICH_MODEL, own_setting_spans
+
+    scene = "Watching dashcam clips of a crew at a flooded culvert, I wondered whether software could guess their next moves."
+    assert own_setting_spans(scene + " Which paper does that?") == [(0, len(scene))]
+    assert not ASKS_WHICH_MODEL.search("how does it decide which model writes each token")
+    assert ASKS_WHICH_MODEL.search("Which model writes each token?")
+    answer = assistant.ask(scene + " I recall a paper where a language model first recognises actions already done in a "
+                           "video, then predicts future actions or infers the goal. What's the system and how does it plan?")
+    assert answer.evidence != "none" and answer.citations[0].title.startswith("AntGPT"), (answer.evidence, answer.text)
+    chooser = assistant.ask("we only have a handful of example summaries to train a text generator with. how does selective "
+                            "token generation decide which model writes each token, and how is that chooser trained")
+    assert not chooser.abstained and "names no model" not in chooser.shown_text, chooser.shown_text
+
+
+def test_a_lower_case_name_ending_in_a_capital_is_a_name(assistant):
+    """dev-117: "Do any papers score translation output with chrF, the character n-gram F-score, …?" was `strong` from
+    papers that use BLEU: "chrF" was no name, so nothing said the metric asked about is in no abstract."""
+    from rag.names import NAME
+
+    assert NAME.findall("score it with chrF and BLEU") == ["chrF", "BLEU"]
+    assert NAME.findall("we use iPhone photos and plain words") == []
+    answer = assistant.ask("Our vendor reports one number for its translations of court rulings. Do any papers score "
+                           "translation output with chrF, the character n-gram F-score, and compare it with BLEU?")
+    assert answer.evidence != "strong" and "chrF" in answer.shown_text, (answer.evidence, answer.shown_text)
