@@ -435,9 +435,15 @@ def _next_sentence(text: str) -> str:
     return text[:end.end()] if (end := re.search(r"[.?!](?=\s|$)", text)) else text
 
 
+# What the writer wishes they had, after "I'd like" / "I want" / "I need": a tool, not an answer ("I'd like an assistant that
+# books follow-up sessions and pulls reports through our clinic software's APIs." sets the scene of a question on a
+# tool-use paper, dev-115: `weak` at P 0.61, 0.71 without it).
+_WISHED_FOR = (r"\s+(?:a|an|some|one|our|my)\s+(?:[\w-]+\s+){0,3}?(?:tools?|assistants?|apps?|helpers?|chatbots?|bots?|systems?"
+               r"|programs?|pipelines?|setups?|software|services?|features?|classifiers?|detectors?|something)\b"
+               r"|\s+something\b")
 # A sentence that asks or requests, though it ends in a full stop: "Give the learning rate they used.", "Which rank."
 _REQUEST = re.compile(r"\W*(?:give|tell|list|name|state|report|show|say|please|i need|i'd like|i want|what|which|how|who|where|when"
-                      r"|does|do|did|is|are|was|were|can|could)\b", re.I)
+                      r"|does|do|did|is|are|was|were|can|could)\b(?!(?<=need|like|want)" + _WISHED_FOR + ")", re.I)
 
 
 # Where a sentence ends and another may begin in lower case, as a question typed casually does ("… every certificate of
