@@ -2744,3 +2744,14 @@ def test_a_tool_the_writer_wishes_for_is_their_setting_not_a_request(assistant):
                            "the APIs come from, what was the instruction dataset called, and how did they search for "
                            "solution paths?")
     assert answer.evidence == "strong" and answer.citations[0].title.startswith("ToolLLM"), (answer.evidence, answer.preface)
+
+
+def test_a_title_written_in_a_question_does_not_make_the_scene_before_it_a_part_that_asks(assistant):
+    """dev-117: "we only have a handful of labelled examples … . in Instruction Tuned Models are Quick Learners, what size
+    of Tk-Instruct did they fine-tune, for how many epochs, and what learning rate did they use" asks settings the
+    abstract does not state, and the settings rule refused it; but its first part, the scene and the title, was kept as
+    a part the abstract answers (the title's "are" read as asking), and the answer was `weak`."""
+    answer = assistant.ask("we only have a handful of labelled examples of court terminology errors. in Instruction Tuned "
+                           "Models are Quick Learners, what size of Tk-Instruct did they fine-tune, for how many epochs, "
+                           "and what learning rate did they use")
+    assert refused_saying(answer, "does not state its learning rate"), (answer.evidence, answer.shown_text)
