@@ -213,6 +213,11 @@ _TOGETHER = re.compile(r"\b(?:the (?:two|three)|both of them|each of them|either
                        r"|which one|which of (?:them|the two|the three|these|those|both))\b", re.I)  # "which one is quicker to train?"
 # "the XL version", "the distilled variant": a version of the model just discussed.
 _ITS_VERSION = re.compile(r"\bthe (?:[\w-]+ ){1,2}(?:version|versions|variant|variants)\b", re.I)
+# "the dataset", "the tuned models": a thing of the paper just discussed, with nothing after it that says which ("what is
+# the dataset called, and did the tuned models beat GPT-4 in-domain", after an answer on an e-commerce instruction
+# dataset, was searched anew and refused: dev-118; not "the dataset of …", "the models that …").
+_THE_ONES_SAID = re.compile(r"\bthe (?:[\w-]+ )?(?:dataset|datasets|benchmark|benchmarks|models|framework|system|pipeline|results)\b"
+                            r"(?!\s+(?:of|for|on|in|from|that|which|who|where|with|by|to|used|trained|built|made|released)\b)", re.I)
 FOLLOW_UP_WORDS = 14  # a follow-up is short; one that points at a source by place may run to twice this
 # A longer question that asks for a paper anew ("And is there a model paper on LLM-based sequential
 # recommendation that worries about inference cost?": its "that" points back at nothing).
@@ -264,7 +269,8 @@ def follows_up(question: str, history: list[Answer], common: Callable[[str], boo
         return False
     if len([a for a in history if a.citations]) >= 2 and _EARLIER_TURN.search(question):
         return True
-    if not (POINTS_BACK.search(question) or _TOGETHER.search(question) or _ITS_VERSION.search(question)) or _ASKS_ANEW.search(question):
+    if not (POINTS_BACK.search(question) or _TOGETHER.search(question) or _ITS_VERSION.search(question)
+            or _THE_ONES_SAID.search(question)) or _ASKS_ANEW.search(question):
         return False
     said = " ".join(f"{h.paper.title} {h.paper.abstract}" for h in previous.hits
                     if any(c.paper_id == h.paper.paper_id for c in previous.citations)).casefold()

@@ -105,7 +105,7 @@ _NOT_BETWEEN = (r"(?!(?:of|a|an|the|its|their|this|that|these|those|our|your|his
                 r"|helped|made|turned|taught|enabled|allowed|improved|hurt|caused|drove|limited|boosted)\b)")
 ASKS_WHICH_MODEL = re.compile(
     r"(?:(?:^|[.?!:]\s+)\W*[Ww]h(?:ich|at)|" + _RELATIVE_WHICH + r"\bwhich|\bwhat(?!\s+(?:the|a|an)\s))(?!\s+(?i:sizes?|scales?)\b)\s+(?i:(?:"
-    + _NOT_BETWEEN + r"[\w-]+\s+){0,2}?"
+    + _NOT_BETWEEN + r"[\w-]+\s+(?:(?:and|or)\s+)?){0,2}?"  # ("which protein and chemical language models", dev-118)
     r"(?:llms?|(?:large )?language models?|models?|vlms?|mllms?|backbones?|encoders?|base models?|teachers?|tokenizers?"
     r"|simulators?|optimi[sz]ers?))\b(?!-|\s+(?:sizes?|scales?|parameters?|counts?)\b)"
     # (not a compound's first word: "what teacher-copying trick …"; nor a model's size: "over what model sizes?", dev-84;
@@ -459,6 +459,19 @@ _ASKING_WORD = re.compile(r"\b(?:what|which|how|who|whom|whose|where|when|why|wh
                           r"|would|will|should|any)\b", re.I)
 
 
+# ... or asks after a phrase that says where ("in MoDeST's decentralized sampling, how fast does it converge …": dev-118,
+# refused at P 0.24 with its paper first, read whole with the crews' laptops before it; `strong` at P 0.74 from it alone).
+_FRONTED = re.compile(r"\W*(?:in|for|with|on|about|regarding|as for|at|under|given|during|across|within)\s[^,.;:?!]{1,80},\s*", re.I)
+
+
+def _opens_request(text: str, at: int = 0) -> bool:
+    """Whether the sentence at `at` asks or bids, at its start or after a fronted phrase (_FRONTED)."""
+    if _REQUEST.match(text, at) or _BIDS.match(text, at):
+        return True
+    fronted = _FRONTED.match(text, at)
+    return fronted is not None and _REQUEST.match(text, fronted.end()) is not None
+
+
 def _casual_sentences(question: str, before_requests: bool) -> list[str]:
     """The question's sentences, also where one begins in lower case: after a question mark, or (`before_requests`) after
     a full stop before a sentence that asks or bids (not after an abbreviation: "e.g. for chat"). Not so in a text with a
@@ -469,7 +482,7 @@ def _casual_sentences(question: str, before_requests: bool) -> list[str]:
         start = 0
         for m in _LOWER_CASE_BREAK.finditer(sentence):
             before = sentence[start:m.start()]
-            if (before.endswith("?") or before_requests and (_REQUEST.match(sentence, m.end()) or _BIDS.match(sentence, m.end()))) \
+            if (before.endswith("?") or before_requests and _opens_request(sentence, m.end())) \
                     and not no_break_before(before):
                 sentences.append(before)
                 start = m.end()
@@ -490,7 +503,7 @@ def asking_sentences(question: str) -> str:
     alone, finds it closer)."""
     sentences = _casual_sentences(question, before_requests="?" not in question)
     if "?" not in question:
-        first = next((i for i, sentence in enumerate(sentences) if _REQUEST.match(sentence) or _BIDS.match(sentence)), 0)
+        first = next((i for i, sentence in enumerate(sentences) if _opens_request(sentence)), 0)
         return " ".join(sentences[first:]) if first else question
     last_asked = max(i for i, sentence in enumerate(sentences) if "?" in sentence)
 
@@ -982,6 +995,9 @@ _TOPIC_ASKED = re.compile(
     r"(?:here\s+|in (?:here|the index)\s+|in (?:this|the) (?:index|corpus|collection)\s+)?(?:on|about|covering|regarding|that uses?|using)"
     r"|(?:methods|approaches|techniques|schemes|ways)\s+(?:(?:are there|exist|exists|have been \w+)\s+)?(?:for|to)"
     r"|has anyone (?:used|applied|tried|built|trained|looked (?:at|into)|studied|examined|explored|investigated|worked on)"
+    # ("Which papers use language models to predict a patient's triage acuity level …?", dev-119: `strong` from a clinical
+    # language model)
+    r"|\b(?:which|what) (?:papers|works|studies)\s+(?:use|apply|employ)"
     # ("Has any work in the collection measured sycophancy, …?")
     r"|(?:has|have|did|does) any (?:work|paper|study|studies|papers|research)\s+(?:in (?:here|the index|(?:this|the) (?:index|corpus|collection))\s+)?"
     r"(?:measured|studied|examined|evaluated|tested|explored|investigated|addressed|tackled|covered|looked (?:at|into)"
@@ -1724,7 +1740,10 @@ class EvidencePolicy:
         happens to use ("shrinking", "bolting") is no such term, nor a word offered as another wording ("hallucination
         or misperception"), nor a verb the topic describes an action with ("using LLMs to invent new goals"). None
         otherwise."""
-        m = _TOPIC_ASKED.search(question)
+        # (in the sentences that ask: "The hazmat desk asked whether language models can say anything about chemicals in
+        # retardant and burning structures. Is there an efficient transformer encoder trained on SMILES strings …?"
+        # asks for a chemistry model, and was refused for "retardant", dev-118)
+        m = _TOPIC_ASKED.search(asking_sentences(question))
         if not m:
             return None
         topic = _TOPIC_END.split(m.group("topic"))[0]

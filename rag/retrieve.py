@@ -232,6 +232,7 @@ def put_first(hits: list[Hit], wanted, k: int | None = None) -> list[Hit]:
 # as often as a title.
 WRITTEN_TITLE_WORDS = 5
 QUOTED_TITLE_WORDS = 3  # a title's first words in quotes name it from three words on (two are often a term: 'attention sinks')
+OPENING_TITLE_WORDS = 7  # ... and unquoted, from seven words on, capitalised and closed by a comma or the question's end
 
 
 # The words a title may open with that a query writing it drops: "The paper with a unified view of parameter-efficient
@@ -522,7 +523,28 @@ class HybridRetriever:
         opened = [[pid for title, pids in by_title.items() if title.startswith(key + " ") for pid in pids]
                   for key in keys if key.count(" ") >= QUOTED_TITLE_WORDS - 1 and key not in by_title]
         whole = [by_title.get(key, []) for key in keys if key.count(" ") >= 1]
-        return whole + [pids for pids in opened if len(pids) == 1] + typed
+        return whole + [pids for pids in opened if len(pids) == 1] + typed + self._opening_written(query, by_title)
+
+    @staticmethod
+    def _opening_written(query: str, by_title: dict[str, list[str]]) -> list[list[str]]:
+        """The one title that opens with the words before a comma or the question's end, unquoted, from a capital on and
+        at least OPENING_TITLE_WORDS long: "in A Survey on Large Language Models with some Insights, which medical exam
+        benchmarks does it cite …" writes the first nine words of a title that goes on "… on their Capabilities and
+        Limitations" (dev-119: answered, `strong`, from two healthcare surveys)."""
+        found: list[list[str]] = []
+        for end in re.finditer(r",|[?.!]?\s*$", query):
+            before = query[:end.start()].split()
+            for n in range(OPENING_TITLE_WORDS, min(len(before), 30) + 1):
+                if not before[-n][:1].isupper():
+                    continue
+                key = _title_key(" ".join(before[-n:]))
+                if key in by_title:
+                    break  # (the whole title: _written_titles' own)
+                opened = [pids for title, pids in by_title.items() if title.startswith(key + " ")]
+                if len(opened) == 1:
+                    found.append(opened[0])
+                    break
+        return found
 
     def _title_maps(self):
         """Own name -> ids, whole title -> ids, a title's first words -> its written forms -> ids, and own

@@ -2760,3 +2760,50 @@ def test_a_title_written_in_a_question_does_not_make_the_scene_before_it_a_part_
                            "Models are Quick Learners, what size of Tk-Instruct did they fine-tune, for how many epochs, "
                            "and what learning rate did they use")
     assert refused_saying(answer, "does not state its learning rate"), (answer.evidence, answer.shown_text)
+
+
+def test_a_question_asked_after_a_phrase_that_says_where_is_read_from_that_sentence(assistant):
+    """dev-118: "crews' laptops only sync when they reach a ridge with signal, … . in MoDeST's decentralized sampling, how
+    fast does it converge compared with FL, how much does it cut communication costs against DL, …" (no "?") was refused
+    at P 0.24 with MoDeST first: its sentence that asks opens on "in …," and was not found, so the whole text was read
+    as the question. Alone, that sentence is `strong` (this one, worded otherwise, `weak`: answered, not refused)."""
+    from rag.evidence import asking_sentences
+
+    assert asking_sentences("our vans only sync at the depot. in QLoRA, how much memory does it save") == (
+        "in QLoRA, how much memory does it save")
+    assert asking_sentences("In our lab, we use LoRA. it works") == "In our lab, we use LoRA. it works"  # (asks nothing)
+    answer = assistant.ask("our field tablets only sync once a week, and half of them drop off the network for days. in "
+                           "MoDeST's decentralized sampling, how fast does it converge against FL, and how much does it "
+                           "cut communication costs compared to DL")
+    assert answer.evidence != "none" and answer.citations[0].title.startswith("MoDeST"), (answer.evidence, answer.shown_text)
+    assert "3x-14x" in answer.text
+
+
+def test_a_topic_word_in_the_scene_is_not_the_topic_the_question_asks_about(assistant):
+    """dev-118: "The hazmat desk asked whether language models can say anything about chemicals in retardant and burning
+    structures. Is there an efficient transformer encoder trained on SMILES strings …?" was refused as "No indexed
+    abstract mentions “retardant”": the scene's "anything about chemicals in retardant" was read as the topic asked."""
+    answer = assistant.ask("The safety office asked whether language models can say anything about chemicals in retardant "
+                           "foams. Is there an efficient transformer encoder trained on SMILES strings with linear attention "
+                           "whose embeddings capture molecular structure and properties?")
+    assert strong_from(answer, "Large-Scale Chemical Language Representations"), (answer.evidence, answer.shown_text)
+
+
+def test_papers_asked_for_what_they_use_on_a_topic_no_abstract_names_are_refused(assistant):
+    """dev-119: "Which papers use language models to predict a patient's triage acuity level from the nurse's triage note
+    and vital signs, …?" was `strong` (P 0.87) from a clinical language model: "triage" and "acuity" are in no abstract
+    and not in the embedder's vocabulary, but "papers use" was not read as asking for papers on a topic."""
+    answer = assistant.ask("Which papers use language models to predict a patient's triage acuity from the triage note?")
+    assert refused_saying(answer, "No indexed abstract mentions “triage”"), (answer.evidence, answer.shown_text)
+
+
+def test_asking_which_models_of_two_kinds_a_paper_started_from_is_refused_when_its_abstract_names_none(assistant):
+    """dev-118: "In that drug design study, which protein and chemical language models did they start from, …?" was
+    `strong` (P 0.99) from the warm-start paper, whose abstract names no model: "which protein and chemical language
+    models" was not read as asking which models, for the "and" between the kinds."""
+    from rag.evidence import ASKS_WHICH_MODEL
+
+    assert ASKS_WHICH_MODEL.search("which protein and chemical language models did they start from")
+    answer = assistant.ask("For the drug design paper that warm-starts molecule generators from pretrained biochemical "
+                           "language models, which protein and chemical language models did they start from?")
+    assert refused_saying(answer, "names no model of the kind asked"), (answer.evidence, answer.shown_text)
