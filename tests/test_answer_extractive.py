@@ -1182,3 +1182,13 @@ def test_a_title_written_in_part_without_quotes_is_the_paper_asked_about(assista
                            "say about emergent abilities?")
     assert [c.title for c in answer.citations] == [survey], (answer.evidence, answer.text[:300])
 
+
+def test_a_question_about_several_papers_that_lists_their_methods_cites_each_listed_methods_paper(assistant):
+    """dev-118: "which papers make multimodal LLMs cheaper to run, by skipping redundant tokens with mixture-of-depth
+    layers, by a parameter-free cross-attention fusion, or by a phone-sized model, …" cited γ-MoD but not ADEM-VL, the
+    parameter-free fusion, though it was retrieved: the list took the papers closest to the whole question."""
+    answer = assistant.ask("i need an image chatbot that reads scanned forms on an old laptop. which papers make multimodal "
+                           "LLMs cheaper to run, by skipping redundant tokens with mixture-of-depth layers, by a "
+                           "parameter-free cross-attention fusion, or by a phone-sized model, and how do they compare")
+    cited = [c.title for c in answer.citations]
+    assert all(any(t.startswith(start) for t in cited) for start in ("γ-MoD", "ADEM-VL", "MiniCPM-V")), cited

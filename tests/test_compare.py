@@ -314,3 +314,21 @@ def test_the_ui_says_which_named_titles_it_could_not_find(seed_engine, tmp_path,
     text = content if isinstance(content, str) else "".join(p.get("text", "") for p in content if p.get("type") == "text")
     assert "table below" in text and PLEAS.split(" -- ")[0] in text  # the table itself is below the chat (#comparison)
     assert "Not found in the index" in text and NOT_INDEXED in text
+
+
+def test_a_topic_that_lists_its_parts_gets_a_row_for_each_parts_paper(assistant):
+    """dev-115: "making fine-tuning cheaper on small hardware: low-rank weight projection, choosing which tensors to
+    backpropagate, structured sparse fine-tuning" got one row, WeLore's: searched as one text, the topic finds the papers
+    its head words favour. Each part searched alone finds its paper first by meaning and by words (rag.facets)."""
+    from rag.facets import listed_parts
+
+    assert listed_parts("model merging: permutations, Frank-Wolfe and sparse updates") == (
+        "model merging", ["permutations", "Frank-Wolfe", "sparse updates"])
+    assert listed_parts("Which papers use LoRA, and how do they differ?")[1] == []
+    assert listed_parts("which papers make LLMs cheaper, by pruning, by quantization, or by distillation, and how?")[1] == [
+        "pruning", "quantization", "distillation"]
+    comparison = assistant.compare("making fine-tuning cheaper on small hardware: low-rank weight projection, choosing "
+                                   "which tensors to backpropagate, structured sparse fine-tuning")
+    titles = [r.paper.title for r in comparison.rows]
+    assert any(t.startswith("From GaLore to WeLore") for t in titles), titles
+    assert any(t.startswith("Towards Green AI in Fine-tuning") for t in titles), titles
