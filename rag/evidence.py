@@ -442,7 +442,11 @@ _WISHED_FOR = (r"\s+(?:a|an|some|one|our|my)\s+(?:[\w-]+\s+){0,3}?(?:tools?|assi
                r"|programs?|pipelines?|setups?|software|services?|features?|classifiers?|detectors?|something)\b"
                r"|\s+something\b")
 # A sentence that asks or requests, though it ends in a full stop: "Give the learning rate they used.", "Which rank."
-_REQUEST = re.compile(r"\W*(?:give|tell|list|name|state|report|show|say|please|i need|i'd like|i want|what|which|how|who|where|when"
+# ("When a chatbot does sums for me, like how many birds died per shed per day, I'd rather it wrote a little piece of
+# code …." tells of the writer: "when" / "where" ask only before a verb that asks, "When did …", "where to …"; dev-120:
+# its "how many" refused a paraphrase by the number rule)
+_REQUEST = re.compile(r"\W*(?:give|tell|list|name|state|report|show|say|please|i need|i'd like|i want|what|which|how|who"
+                      r"|(?:where|when)(?=\s+(?:did|does|do|is|are|was|were|will|would|can|could|should|has|have|had|to)\b)"
                       r"|does|do|did|is|are|was|were|can|could)\b(?!(?<=need|like|want)" + _WISHED_FOR + ")", re.I)
 
 
@@ -1867,8 +1871,8 @@ class EvidencePolicy:
             return self._asked_top_paper(question, hits, signals)
         if not (signals.get("asks_number") and signals.get("number_missing")):
             return None
-        if not ASKS_NUMBER.search(_NOT_A_FIGURE.sub(" ", question)):
-            return None  # "how well does it generalize …?" asks no figure
+        if not ASKS_NUMBER.search(_NOT_A_FIGURE.sub(" ", asking_sentences(question))):
+            return None  # "how well does it generalize …?" asks no figure; nor does a scene's "like how many birds died …"
         # The signal reads the top paper's three closest sentences; here its whole abstract must lack the number
         # ("How many languages did mBLIP translate its data into?": "… to 95 languages" was fourth).
         abstract = hits[0].paper.abstract

@@ -2807,3 +2807,18 @@ def test_asking_which_models_of_two_kinds_a_paper_started_from_is_refused_when_i
     answer = assistant.ask("For the drug design paper that warm-starts molecule generators from pretrained biochemical "
                            "language models, which protein and chemical language models did they start from?")
     assert refused_saying(answer, "names no model of the kind asked"), (answer.evidence, answer.shown_text)
+
+
+def test_a_scene_opening_on_when_is_not_asked_and_its_how_many_asks_no_figure(assistant):
+    """dev-120: "When a chatbot does sums for me, like how many birds died per shed per day across a flock, I'd rather it
+    wrote a little piece of code … . Is there work that picks worked examples …?" was refused as "the abstract of
+    “CodeFuse-13B” states no number of the kind asked": the statement opening on "When" read as a question, and its
+    "how many" as a figure asked. "When" asks only before a verb that asks ("When did …")."""
+    from rag.evidence import asking_sentences
+
+    scene = ("When a chatbot does sums for me, like how many cows calved per barn per week, I'd rather it wrote code. "
+             "Is there work that teaches a small model to write programs for math word problems?")
+    assert asking_sentences(scene) == "Is there work that teaches a small model to write programs for math word problems?"
+    assert asking_sentences("When did QLoRA come out. Which paper?") == "When did QLoRA come out. Which paper?"
+    answer = assistant.ask(scene)
+    assert "states no number" not in answer.text, (answer.evidence, answer.shown_text)
