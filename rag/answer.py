@@ -813,12 +813,12 @@ class Assistant:
                 # (papers the question names, two or more: they answer, with any other that clears the first bar)
                 papers = {h.paper.paper_id for h in self.policy.relevant_hits(question, hits, scored, max_papers=MAX_PAPERS,
                                                                               as_list=several, several=several)}
-                if several and not named:
+                if several and (not named or asks_for_publications(question)):
                     # ... and each part the question lists brings the paper that part finds, if retrieved ("which papers
                     # make multimodal LLMs cheaper to run, by skipping redundant tokens …, by a parameter-free
                     # cross-attention fusion, or by a phone-sized model", dev-118: one of three cited). rag.facets. (Not
-                    # where the question names its paper: "`ShiftAddLLM` numbers: …, memory/energy reduction …, and how
-                    # many LLM families / tasks" is about one paper, and a part found another.)
+                    # where the question names a paper and asks for none: "`ShiftAddLLM` numbers: …, memory/energy
+                    # reduction …, and how many LLM families / tasks" is about one paper, and a part found another.)
                     papers |= set(part_papers(self.retriever, asking_sentences(question), [h.paper.paper_id for h in hits], filters))
                 relevant = [s for s in scored if s.source.paper.paper_id in papers | named]
             elif rewritten and _TOGETHER.search(question) and not summarised:

@@ -1192,3 +1192,15 @@ def test_a_question_about_several_papers_that_lists_their_methods_cites_each_lis
                            "parameter-free cross-attention fusion, or by a phone-sized model, and how do they compare")
     cited = [c.title for c in answer.citations]
     assert all(any(t.startswith(start) for t in cited) for start in ("γ-MoD", "ADEM-VL", "MiniCPM-V")), cited
+
+
+def test_a_question_asking_for_papers_that_names_one_of_them_still_cites_each_listed_parts_paper(assistant):
+    """dev-120: "Which papers release open foundation models with their training details: an efficient language model
+    family …, an open multimodal family with open data, and the Yi models from 01.AI?" cited Yi and OpenELM, not Molmo:
+    naming Yi had turned the parts' papers off, as it should only where the question asks for no papers ("`ShiftAddLLM`
+    numbers: …, memory/energy reduction …" is about one paper)."""
+    answer = assistant.ask("We'd host an open model ourselves. Which papers release open foundation models with their "
+                           "training details: an efficient language model family with the full training framework, an open "
+                           "multimodal family with open data, and the Yi models from 01.AI?")
+    cited = [c.title for c in answer.citations]
+    assert all(any(t.startswith(start) for t in cited) for start in ("Yi:", "OpenELM", "Molmo")), cited
