@@ -325,6 +325,7 @@ class HybridRetriever:
         self._titles_by_text: dict[str, list[str]] = {}
         self._titles_written: dict[str, dict[str, list[str]]] = {}  # a title's first words -> its forms -> paper ids
         self._titles_by_cased_name: dict[str, list[str]] = {}
+        self._title_openings: dict[str, set[str]] = {}  # a title's first OPENING_TITLE_WORDS+ words -> paper ids
         self._singular_titles: dict[str, list[str]] | None = None  # whole title, plurals written singular -> ids
         self._authors = None
         self._name_casing: dict[str, str] | None = None
@@ -525,8 +526,7 @@ class HybridRetriever:
         whole = [by_title.get(key, []) for key in keys if key.count(" ") >= 1]
         return whole + [pids for pids in opened if len(pids) == 1] + typed + self._opening_written(query, by_title)
 
-    @staticmethod
-    def _opening_written(query: str, by_title: dict[str, list[str]]) -> list[list[str]]:
+    def _opening_written(self, query: str, by_title: dict[str, list[str]]) -> list[list[str]]:
         """The one title that opens with the words before a comma or the question's end, unquoted, from a capital on and
         at least OPENING_TITLE_WORDS long: "in A Survey on Large Language Models with some Insights, which medical exam
         benchmarks does it cite …" writes the first nine words of a title that goes on "… on their Capabilities and
@@ -540,9 +540,8 @@ class HybridRetriever:
                 key = _title_key(" ".join(before[-n:]))
                 if key in by_title:
                     break  # (the whole title: _written_titles' own)
-                opened = [pids for title, pids in by_title.items() if title.startswith(key + " ")]
-                if len(opened) == 1:
-                    found.append(opened[0])
+                if len(opened := self._title_openings.get(key, ())) == 1:
+                    found.append(list(opened))
                     break
         return found
 
@@ -565,6 +564,13 @@ class HybridRetriever:
                 for key in _written_title_keys(brief.title):
                     lead = " ".join(key.split()[:WRITTEN_TITLE_WORDS])
                     written.setdefault(lead, {}).setdefault(key, []).append(brief.paper_id)
+            # a title's openings of OPENING_TITLE_WORDS words or more, short of the whole -> ids (_opening_written)
+            openings: dict[str, set[str]] = {}
+            for title, pids in by_title.items():
+                words = title.split()
+                for n in range(OPENING_TITLE_WORDS, len(words)):
+                    openings.setdefault(" ".join(words[:n]), set()).update(pids)
+            self._title_openings = openings
             self._titles_by_name, self._titles_by_text, self._titles_written = by_name, by_title, written
             self._titles_by_cased_name = by_cased
         return self._titles_by_name, self._titles_by_text, self._titles_written, self._titles_by_cased_name
