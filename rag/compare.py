@@ -20,7 +20,7 @@ import time
 
 from rag.errors import QueryError
 from rag.evidence import MAX_PAPERS
-from rag.facets import listed_parts, part_papers
+from rag.facets import listed_parts, papers_by_part
 from rag.names import question_names, words_key as _key
 from rag.ownership import NAMING_CUES, owns
 from rag.paste import find_question, fold, is_question_sized
@@ -289,13 +289,17 @@ def _relevant_papers(assistant, topic: str, filters: Filters | None, max_papers:
     if not hits:
         raise QueryError("no indexed paper matches the filters", hint="widen the filters (sources, years) or ingest more papers")
     kept = [h.paper for h in assistant.policy.relevant_hits(topic, hits, scored, max_papers=max_papers, for_compare=True)]
+    notes = []
     if listed_parts(topic)[1]:
         pool = [h.paper.paper_id for h in assistant.retriever.search(topic, k=FACET_POOL, filters=filters)]
-        if by_part := [assistant.retriever.index.papers[pid] for pid in part_papers(assistant.retriever, topic, pool, filters)]:
+        if found := papers_by_part(assistant.retriever, topic, pool, filters):
+            by_part = [assistant.retriever.index.papers[pid] for _, pid in found]
             rows = min(max_papers, max(len(kept), len(by_part)))
             kept = list({p.paper_id: p for p in [*by_part, *kept]}.values())[:rows]
+            # (which row answers which part the user listed: the rows they find come first, in the parts' order)
+            notes.append("Each part you listed, searched on its own, found a row: "
+                         + "; ".join(f"“{part}” [{n}]" for n, (part, _) in enumerate(found, start=1)) + ".")
     assessment = assistant.policy.assess(topic, hits, scored)
-    notes = []
     if assessment.level == "none":
         notes.append(f"The indexed abstracts may not cover this topic ({assessment.reason}); this is the closest paper.")
     elif len(kept) == 1:

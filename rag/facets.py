@@ -35,16 +35,21 @@ def listed_parts(text: str) -> tuple[str, list[str]]:
     return (body[:m.start()], parts) if 2 <= len(parts) <= MAX_PARTS else (text, [])
 
 
-def part_papers(retriever, text: str, among: Iterable[str], filters=None) -> list[str]:
-    """Ids of the papers the parts `text` lists find (listed_parts), each first for its part by meaning and by words
-    alike and among the ids `among` (what the whole text found), in the order of the parts."""
+def papers_by_part(retriever, text: str, among: Iterable[str], filters=None) -> list[tuple[str, str]]:
+    """(part, paper id) for each part `text` lists (listed_parts) that finds a paper first by meaning and by words alike,
+    among the ids `among` (what the whole text found) and not found by an earlier part, in the order of the parts."""
     head, parts = listed_parts(text)
     among = set(among)
-    found: list[str] = []
+    found: list[tuple[str, str]] = []
     for part in parts:
         # (a part of one word is searched with the head: "mixtures" of what)
         hits = retriever.search(part if len(part.split()) >= 2 else f"{part} {head}", k=3, filters=filters)
         if hits and hits[0].dense_rank == hits[0].lexical_rank == 1 and hits[0].paper.paper_id in among \
-                and hits[0].paper.paper_id not in found:
-            found.append(hits[0].paper.paper_id)
+                and all(pid != hits[0].paper.paper_id for _, pid in found):
+            found.append((part, hits[0].paper.paper_id))
     return found
+
+
+def part_papers(retriever, text: str, among: Iterable[str], filters=None) -> list[str]:
+    """Ids of the papers the parts `text` lists find (papers_by_part), in the order of the parts."""
+    return [pid for _, pid in papers_by_part(retriever, text, among, filters)]

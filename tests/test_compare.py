@@ -332,3 +332,15 @@ def test_a_topic_that_lists_its_parts_gets_a_row_for_each_parts_paper(assistant)
     titles = [r.paper.title for r in comparison.rows]
     assert any(t.startswith("From GaLore to WeLore") for t in titles), titles
     assert any(t.startswith("Towards Green AI in Fine-tuning") for t in titles), titles
+
+
+def test_a_compare_table_says_which_row_each_listed_part_found(assistant):
+    """The rows the listed parts find come first, and the table says which part found which row: a reader who listed
+    three methods sees at once which of them the index has a paper for."""
+    comparison = assistant.compare("making fine-tuning cheaper on small hardware: low-rank weight projection, choosing "
+                                   "which tensors to backpropagate, structured sparse fine-tuning")
+    note = next((n for n in comparison.notes if n.startswith("Each part you listed")), "")
+    assert "“low-rank weight projection” [1]" in note and "“choosing which tensors to backpropagate” [2]" in note, comparison.notes
+    assert comparison.rows[0].paper.title.startswith("From GaLore to WeLore")
+    assert comparison.rows[1].paper.title.startswith("Towards Green AI in Fine-tuning")
+    assert not any(n.startswith("Each part you listed") for n in assistant.compare("model editing").notes)
