@@ -23,7 +23,7 @@ from rag.errors import LLMError
 from rag.evidence import (MAX_PAPERS, MENTIONED_ELSEWHERE, UNSTATED_PREMISE, UNUSED_TERM, Assessment,
                           EvidencePolicy, asking_sentences, beaten_against, measured_against)
 from rag.authors import lists_papers_only
-from rag.facets import part_papers
+from rag.facets import papers_by_part
 from rag.extractive import SentenceScorer, extractive_answer, question_parts, with_marker
 from rag.message import MAX_MESSAGE_CHARS, set_aside, set_aside_names, split_questions
 from rag.meta import NO_CITATION_COUNTS, asks_paper_count, citation_counts_asked, record_asked, record_note, surveys_first
@@ -819,7 +819,7 @@ class Assistant:
                     # cross-attention fusion, or by a phone-sized model", dev-118: one of three cited). rag.facets. (Not
                     # where the question names a paper and asks for none: "`ShiftAddLLM` numbers: …, memory/energy
                     # reduction …, and how many LLM families / tasks" is about one paper, and a part found another.)
-                    papers |= set(part_papers(self.retriever, asking_sentences(question), [h.paper.paper_id for h in hits], filters))
+                    papers |= {pid for _, pid in papers_by_part(self.retriever, asking_sentences(question), [h.paper.paper_id for h in hits], filters)}
                 relevant = [s for s in scored if s.source.paper.paper_id in papers | named]
             elif rewritten and _TOGETHER.search(question) and not summarised:
                 # A follow-up about each paper under discussion ("which base models does each of them build on?",

@@ -49,7 +49,3 @@ def papers_by_part(retriever, text: str, among: Iterable[str], filters=None) -> 
             found.append((part, hits[0].paper.paper_id))
     return found
 
-
-def part_papers(retriever, text: str, among: Iterable[str], filters=None) -> list[str]:
-    """Ids of the papers the parts `text` lists find (papers_by_part), in the order of the parts."""
-    return [pid for _, pid in papers_by_part(retriever, text, among, filters)]
